@@ -1,0 +1,52 @@
+# Two commands matter (see README): `make app` and `make test`. Everything else is a step they call.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Pinned so that pip takes the CPU wheel where one is provided; any torch >= 2.4 works.
+TORCH ?= torch==2.13.0
+DATASET ?= ml-latest-small
+DATA := data/processed/$(DATASET)
+PYTEST_ARGS ?=
+
+.PHONY: help app test model data install install-dev clean
+
+help:
+	@echo "make app    set up, build the data and model if missing, serve the app on http://127.0.0.1:8866"
+	@echo "make test   set up with the dev extras and run every test"
+	@echo "make model  prepare, train and export the default model (DATASET=$(DATASET))"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet "$(TORCH)"
+	$(BIN)/pip install --quiet -e ".[train]"
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet "$(TORCH)"
+	$(BIN)/pip install --quiet -e ".[train,dev]"
+	touch $@ $(VENV)/.installed-app
+
+install: $(VENV)/.installed-app
+install-dev: $(VENV)/.installed-dev
+
+$(DATA)/meta.json: | $(VENV)/.installed-app
+	$(BIN)/python -m lbrec prepare --dataset $(DATASET)
+
+data: $(DATA)/meta.json
+
+model: data
+
+app: model
+
+test: $(VENV)/.installed-dev
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+clean:
+	rm -rf $(VENV) .pytest_cache

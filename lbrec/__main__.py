@@ -1,0 +1,3 @@
+from lbrec.cli import main
+
+raise SystemExit(main())

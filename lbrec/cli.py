@@ -1,0 +1,119 @@
+"""`python -m lbrec <command>`: one entry point for every step, from download to the app.
+
+Progress goes to stderr, results to stdout. Bad input ends with a one-line reason and a non-zero exit status.
+Each command imports what it needs when it runs, so `--help` is instant and serving never imports torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import lbrec
+from lbrec.errors import LbrecError
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _add_data_args(parser: argparse.ArgumentParser) -> None:
+    from lbrec.data import DATASETS
+
+    parser.add_argument("--dataset", default="ml-latest-small", choices=sorted(DATASETS),
+                        help="GroupLens data set by name (default: %(default)s)")
+    parser.add_argument("--data-dir", type=Path,
+                        help="folder holding <dataset>/ratings.csv etc. (default: $LBREC_DATA_DIR, else data/)")
+    parser.add_argument("--ratings", type=Path, help="any ratings CSV in MovieLens format instead of --dataset "
+                                                     "(userId,movieId,rating,timestamp)")
+    parser.add_argument("--movies", type=Path, help="movies CSV (movieId,title,genres) to go with --ratings")
+    parser.add_argument("--links", type=Path, help="links CSV (movieId,imdbId,tmdbId) to go with --ratings")
+    parser.add_argument("--no-download", action="store_true", help="fail instead of downloading missing data")
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    from lbrec import data
+
+    folder = data.download(args.dataset, dest=args.dest)
+    print(folder)
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from lbrec import data, paths, preprocess
+
+    name = args.name or (args.ratings.parent.name if args.ratings else args.dataset)
+    out = args.out or paths.processed_dir(name)
+    started = time.perf_counter()
+    log(f"loading {args.ratings or name} ...")
+    ratings = data.load(args.dataset, data_dir=args.data_dir, ratings=args.ratings, movies=args.movies,
+                        links=args.links, allow_download=not args.no_download)
+    ratings.name = name
+    log(f"  {len(ratings):,} ratings read in {time.perf_counter() - started:.1f} s; filtering, thresholding, "
+        f"sequencing ...")
+    config = preprocess.PrepareConfig(min_user_ratings=args.min_user_ratings,
+                                      min_item_ratings=args.min_item_ratings, percentile=args.percentile)
+    dataset = preprocess.prepare_to_folder(ratings, out, config, name=name)
+    stats = dataset.meta["stats"]
+    log(f"  done in {time.perf_counter() - started:.1f} s: {stats['users']:,} users, {stats['items']:,} movies, "
+        f"{stats['positives']:,} positives -> {out}")
+    print(json.dumps({"dataset": name, "path": str(out), **stats}) if args.json else out)
+    return 0
+
+
+def _prepare_args(parser: argparse.ArgumentParser) -> None:
+    _add_data_args(parser)
+    parser.add_argument("--name", help="name of the prepared data set (default: the data set's name)")
+    parser.add_argument("--out", type=Path, help="output folder (default: data/processed/<name>)")
+    parser.add_argument("--min-user-ratings", type=int, default=10, help="keep users with at least this many "
+                                                                         "ratings (default: %(default)s)")
+    parser.add_argument("--min-item-ratings", type=int, default=1, help="keep movies with at least this many "
+                                                                        "ratings (default: %(default)s)")
+    parser.add_argument("--percentile", type=float, default=70.0,
+                        help="a rating at or above this percentile of the user's ratings is a positive "
+                             "(default: %(default)s)")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary instead of the folder")
+
+
+def _download_args(parser: argparse.ArgumentParser) -> None:
+    from lbrec.data import DATASETS
+
+    parser.add_argument("--dataset", default="ml-latest-small", choices=sorted(DATASETS))
+    parser.add_argument("--dest", type=Path, help="download folder (default: data/)")
+
+
+Command = tuple[str, str, Callable[[argparse.Namespace], int], Callable[[argparse.ArgumentParser], None]]
+
+COMMANDS: list[Command] = [
+    ("download", "download and verify a MovieLens data set from GroupLens", cmd_download, _download_args),
+    ("prepare", "filter, threshold, sequence and split ratings into a data set folder", cmd_prepare,
+     _prepare_args),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lbrec", description="Letterboxd movie recommendations from a SASRec model trained on MovieLens.")
+    parser.add_argument("--version", action="version", version=f"lbrec {lbrec.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, summary, handler, add_args in COMMANDS:
+        command = sub.add_parser(name, help=summary, description=summary)
+        add_args(command)
+        command.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except LbrecError as exc:
+        print(f"lbrec {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"lbrec {args.command}: interrupted", file=sys.stderr)
+        return 130

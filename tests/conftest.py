@@ -1,0 +1,59 @@
+"""Shared fixtures: where the real MovieLens data is, a prepared copy of it, and the fault-injecting server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fault_server import FaultServer
+from lbrec import data, preprocess
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(path: Path, what: str) -> Path:
+    """Return `path`, or skip the test when it is absent on a developer machine; in CI absence is a failure."""
+    if path.exists():
+        return path
+    message = f"{what} not found at {path}"
+    if IN_CI:
+        pytest.fail(f"{message}: CI must provide it (set LBREC_DATA_DIR)")
+    pytest.skip(message)
+
+
+def movielens_root() -> Path:
+    for candidate in [os.environ.get("LBREC_DATA_DIR"), SHARED / "data", REPO / "data"]:
+        if candidate and (Path(candidate) / "ml-latest-small" / "ratings.csv").is_file():
+            return Path(candidate)
+    return Path(os.environ.get("LBREC_DATA_DIR") or SHARED / "data")
+
+
+@pytest.fixture(scope="session")
+def ml_small_root() -> Path:
+    """The folder holding ml-latest-small/ (read in place, never copied)."""
+    root = movielens_root()
+    need(root / "ml-latest-small" / "ratings.csv", "the MovieLens ml-latest-small data")
+    return root
+
+
+@pytest.fixture(scope="session")
+def ml_small_ratings(ml_small_root: Path) -> data.Ratings:
+    return data.load("ml-latest-small", data_dir=ml_small_root)
+
+
+@pytest.fixture(scope="session")
+def ml_small(ml_small_ratings: data.Ratings, tmp_path_factory: pytest.TempPathFactory) -> preprocess.Dataset:
+    """ml-latest-small prepared with the default protocol, once per test session."""
+    out = tmp_path_factory.mktemp("processed") / "ml-latest-small"
+    return preprocess.prepare_to_folder(ml_small_ratings, out)
+
+
+@pytest.fixture
+def fault_server() -> Iterator[FaultServer]:
+    with FaultServer() as server:
+        yield server

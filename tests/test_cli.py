@@ -1,0 +1,55 @@
+"""The command line as a user runs it: a real subprocess, exit codes, stderr progress, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "lbrec", *args], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+@pytest.mark.parametrize("command", ["download", "prepare"])
+def test_every_command_has_help(command: str) -> None:
+    result = run(command, "--help")
+    assert result.returncode == 0 and "usage: python -m lbrec" in result.stdout
+
+
+def test_prepare_from_a_ratings_file(tmp_path: Path) -> None:
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("userId,movieId,rating,timestamp\n" + "".join(
+        f"{u},{m},{1 + (u + m) % 5},{m}\n" for u in range(1, 6) for m in range(1, 13)))
+    result = run("prepare", "--ratings", str(ratings), "--out", str(tmp_path / "out"), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["users"] == 5 and summary["ratings_in"] == 60
+    assert "positives" in result.stderr  # progress and the summary line go to stderr
+    assert (tmp_path / "out" / "meta.json").is_file()
+
+
+@pytest.mark.integration
+def test_prepare_ml_latest_small_from_the_data_folder(ml_small_root: Path, tmp_path: Path) -> None:
+    result = run("prepare", "--dataset", "ml-latest-small", "--out", str(tmp_path / "ml"), "--json",
+                 env={"LBREC_DATA_DIR": str(ml_small_root)})
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["users"], summary["items"], summary["positives"]) == (610, 6389, 46404)
+
+
+def test_bad_input_exits_nonzero_with_one_line(tmp_path: Path) -> None:
+    result = run("prepare", "--ratings", str(tmp_path / "missing.csv"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == f"lbrec prepare: error: ratings file {tmp_path / 'missing.csv'} not found"
+    assert "Traceback" not in result.stderr
+    result = run("prepare", "--dataset", "ml-latest-small", "--data-dir", str(tmp_path), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1 and "LBREC_DATA_DIR" in result.stderr and "Traceback" not in result.stderr
+    assert run("prepare", "--dataset", "nope").returncode == 2  # argparse rejects unknown names itself
