@@ -15,3 +15,43 @@ class ChecksumError(DataError):
 
 class ArtifactError(LbrecError):
     """A saved artifact (processed data set, model, checkpoint) is missing, truncated or inconsistent."""
+
+
+class LetterboxdError(LbrecError):
+    """Letterboxd input could not be read: the message says why and what to use instead."""
+
+
+class InvalidUsernameError(LetterboxdError):
+    """The text given as a username cannot be a Letterboxd username; nothing was requested."""
+
+
+class UserNotFoundError(LetterboxdError):
+    """Letterboxd has no member with this username (HTTP 404)."""
+
+
+class PrivateProfileError(LetterboxdError):
+    """Letterboxd refused to show this member's pages (HTTP 403 without a bot check)."""
+
+
+class BlockedError(LetterboxdError):
+    """Letterboxd's bot protection or an upgrade demand (HTTP 426) stopped the request: use RSS or the export."""
+
+
+class RateLimitedError(BlockedError):
+    """Letterboxd asked us to slow down and kept refusing after the waits it asked for."""
+
+
+class NetworkError(LetterboxdError):
+    """Letterboxd could not be reached, timed out, sent an incomplete page or kept failing (HTTP 5xx)."""
+
+
+class MarkupError(LetterboxdError):
+    """A Letterboxd page or feed did not look as expected: never read as an empty history."""
+
+
+class ExportError(LetterboxdError):
+    """A Letterboxd data export (ZIP or CSV) is malformed, too large or unsafe."""
+
+
+class EmptyHistoryError(LetterboxdError):
+    """The source was read correctly but holds no films to recommend from."""
