@@ -86,12 +86,50 @@ def _download_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dest", type=Path, help="download folder (default: data/)")
 
 
+def cmd_match(args: argparse.Namespace) -> int:
+    from lbrec.catalog import load_catalog
+
+    queries = [q for q in args.titles if q.strip()]
+    if args.file:
+        try:
+            queries += [line for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LbrecError(f"cannot read {args.file}: {exc}") from None
+    if not queries:
+        raise LbrecError('nothing to match: give titles such as "Heat (1995)", or --file FILE (one per line)')
+    catalog = load_catalog(args.catalog, args.dataset)
+    for match in (catalog.match_text(q) for q in queries):
+        if args.json:
+            print(json.dumps(match.to_json(), ensure_ascii=False))
+        elif match.status == "matched":
+            print(f"{match.query}\t-> {match.candidates[0].label()} [movieId {match.movie_id}, "
+                  f"confidence {match.confidence:.2f}]")
+        else:
+            options = "; ".join(f"{c.label()} [{c.movie_id}]" for c in match.candidates)
+            print(f"{match.query}\t-> {match.status}: {match.reason}" + (f" (candidates: {options})" if options
+                                                                           else ""))
+    return 0
+
+
+def _match_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("titles", nargs="*", metavar="TITLE", help='Letterboxd-style titles: "Heat (1995)", '
+                                                                   '"The Matrix", or an IMDb id (tt0133093)')
+    parser.add_argument("--file", type=Path, help="a text file with one title per line")
+    parser.add_argument("--catalog", type=Path, help="catalog.parquet, or a prepared data set folder")
+    parser.add_argument("--dataset", default="ml-latest-small",
+                        help="prepared data set whose catalog to use (default: %(default)s)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per title (JSON Lines): "
+                                                            "query, movieId (or null), title, year, confidence, "
+                                                            "status, reason, candidates")
+
+
 Command = tuple[str, str, Callable[[argparse.Namespace], int], Callable[[argparse.ArgumentParser], None]]
 
 COMMANDS: list[Command] = [
     ("download", "download and verify a MovieLens data set from GroupLens", cmd_download, _download_args),
     ("prepare", "filter, threshold, sequence and split ratings into a data set folder", cmd_prepare,
      _prepare_args),
+    ("match", "match Letterboxd-style titles to MovieLens movies", cmd_match, _match_args),
 ]
 
 

@@ -200,3 +200,36 @@ def test_matching_accuracy_on_ml_latest_small(ml_small: preprocess.Dataset) -> N
             wrong.append((row["query"], match.movie_id))
     assert wrong == []
     assert right / len(rows) >= 0.98, f"{right}/{len(rows)}"
+
+
+def test_match_command(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    tiny_frame().to_parquet(tmp_path / "catalog.parquet")
+    (tmp_path / "titles.txt").write_text("Solaris (1972)\n\nCrouching Tiger, Hidden Dragon (2000)\n", encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "lbrec", "match", *args], capture_output=True, text=True,
+                              cwd=REPO, env=os.environ, timeout=120)
+
+    result = run("Heat (1995)", "Parasite (2019)", "--file", str(tmp_path / "titles.txt"),
+                 "--catalog", str(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["query"] for o in objects] == ["Heat (1995)", "Parasite (2019)", "Solaris (1972)",
+                                             "Crouching Tiger, Hidden Dragon (2000)"]
+    assert [o["movieId"] for o in objects] == [14, None, 2, None]
+    assert objects[0]["title"] == "Heat" and objects[0]["year"] == 1995 and objects[0]["confidence"] > 0.9
+    assert objects[1]["candidates"] == [] and {"query", "movieId", "title", "year", "confidence",
+                                               "candidates"} <= set(objects[1])
+    human = run("Solaris", "--catalog", str(tmp_path / "catalog.parquet"))
+    assert human.returncode == 0 and "uncertain" in human.stdout and "Solaris (2002)" in human.stdout
+    nothing = run("--catalog", str(tmp_path))
+    assert nothing.returncode == 1 and "nothing to match" in nothing.stderr and "Traceback" not in nothing.stderr
+    missing = run("Heat", "--catalog", str(tmp_path / "nope"))
+    assert missing.returncode == 1 and "prepare" in missing.stderr
