@@ -167,7 +167,7 @@ class Catalog:
         fuzzy_numbers: list[frozenset[str]] = []
         fuzzy_rows: list[int] = []
         raw_titles = frame["ml_title"] if "ml_title" in frame.columns else frame["title"]
-        for row, (title, alternates, raw) in enumerate(zip(self.titles, frame["alternates"], raw_titles)):
+        for row, (title, alternates, raw) in enumerate(zip(self.titles, frame["alternates"], raw_titles, strict=True)):
             names = [title, *(str(a) for a in (alternates if alternates is not None else ())),
                      _TRAILING_YEAR.sub("", str(raw))]
             for name in names:
@@ -396,7 +396,7 @@ def _numbers(key: str) -> frozenset[int]:
 
 def _roman(numeral: str) -> int:
     values = [{"i": 1, "v": 5, "x": 10, "l": 50}[c] for c in numeral]
-    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0]))
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
 
 
 def _squash(key: str) -> str:

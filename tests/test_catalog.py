@@ -189,7 +189,7 @@ def test_matching_accuracy_on_ml_latest_small(ml_small: preprocess.Dataset) -> N
             query = FilmQuery(query.title, query.year, int(row["tmdb_id"]), query.imdb_id)
         queries.append(query)
     right, wrong = 0, []
-    for row, match in zip(rows, catalog.match_many(queries)):
+    for row, match in zip(rows, catalog.match_many(queries), strict=True):
         if row["expected"] == "absent":
             right += match.status != "matched"
             if match.status == "matched":
