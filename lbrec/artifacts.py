@@ -21,6 +21,10 @@ import numpy as np
 from lbrec.errors import ArtifactError
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def _fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
@@ -38,6 +42,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; artifacts get the usual permissions
     try:
         yield tmp
         with open(tmp, "rb+") as f:

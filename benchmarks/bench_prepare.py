@@ -1,0 +1,95 @@
+"""Preprocessing at ML-32M scale: lbrec's `prepare` beside a straightforward pandas implementation, same run.
+
+    python benchmarks/bench_prepare.py                # 32M ratings, 200k users, 87k movies (generated once)
+    python benchmarks/bench_prepare.py --ratings 1e6  # a quicker look
+
+Each contender runs in its own subprocess so that its peak memory (max RSS) is its own. The synthetic data
+set is written once to benchmarks/out/synthetic-<N>/ and reused. Results: a Markdown table on stdout and
+benchmarks/out/prepare.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+LBREC = """
+import json, resource, sys, time
+from lbrec import data, preprocess
+start = time.perf_counter()
+ratings = data.load(ratings=sys.argv[1] + "/ratings.csv", movies=sys.argv[1] + "/movies.csv",
+                    links=sys.argv[1] + "/links.csv")
+loaded = time.perf_counter()
+dataset = preprocess.prepare_to_folder(ratings, sys.argv[2], name="synthetic")
+done = time.perf_counter()
+print(json.dumps({"load_s": loaded - start, "total_s": done - start,
+      "positives": dataset.meta["stats"]["positives"], "users": dataset.n_users, "items": dataset.n_items,
+      "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))
+"""
+
+PANDAS = """
+import json, resource, sys, time
+import pandas as pd
+start = time.perf_counter()
+frame = pd.read_csv(sys.argv[1] + "/ratings.csv")
+loaded = time.perf_counter()
+frame = frame[frame.groupby("userId").userId.transform("size") >= 10]
+threshold = frame.groupby("userId").rating.quantile(0.7)
+liked = frame[frame.rating >= frame.userId.map(threshold)].sort_values(["userId", "timestamp"], kind="stable")
+sequences = liked.groupby("userId").movieId.apply(list)
+done = time.perf_counter()
+print(json.dumps({"load_s": loaded - start, "total_s": done - start, "positives": len(liked),
+      "users": len(sequences), "items": int(liked.movieId.nunique()),
+      "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))
+"""
+
+
+def run(code: str, *args: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise SystemExit(f"contender failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ratings", type=float, default=32e6)
+    parser.add_argument("--users", type=int, default=200_000)
+    parser.add_argument("--movies", type=int, default=87_000)
+    args = parser.parse_args()
+    n = int(args.ratings)
+    folder = OUT / f"synthetic-{n}"
+    if not (folder / "links.csv").is_file():
+        from lbrec import synthetic
+
+        started = time.perf_counter()
+        print(f"generating {n:,} ratings into {folder} ...", file=sys.stderr)
+        synthetic.write(folder, n, args.users, args.movies)
+        print(f"  generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    results = {}
+    for name, code in [("lbrec prepare", LBREC), ("pandas groupby().quantile()", PANDAS)]:
+        print(f"running {name} ...", file=sys.stderr)
+        results[name] = run(code, str(folder), str(OUT / "prepared-synthetic"))
+    ours, base = results["lbrec prepare"], results["pandas groupby().quantile()"]
+    if ours["positives"] != base["positives"] or ours["users"] != base["users"]:
+        raise SystemExit(f"the two implementations disagree: {ours} vs {base}")
+    print(f"\n{n:,} ratings, {args.users:,} users, {args.movies:,} movies; "
+          f"{ours['positives']:,} positives over {ours['items']:,} movies\n")
+    print("| contender | read CSV (s) | total (s) | peak memory (GiB) |")
+    print("|---|---|---|---|")
+    for name, r in results.items():
+        print(f"| {name} | {r['load_s']:.1f} | {r['total_s']:.1f} | {r['peak_gib']:.2f} |")
+    print(f"\nlbrec is {base['total_s'] / ours['total_s']:.1f}x faster and uses "
+          f"{base['peak_gib'] / ours['peak_gib']:.1f}x less memory (ratios from this run).")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "prepare.json").write_text(json.dumps({"ratings": n, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
