@@ -57,3 +57,32 @@ def ml_small(ml_small_ratings: data.Ratings, tmp_path_factory: pytest.TempPathFa
 def fault_server() -> Iterator[FaultServer]:
     with FaultServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> preprocess.Dataset:
+    """A small MovieLens-shaped data set (synthetic: 300 users, 400 movies) with titles, genres and links."""
+    from lbrec import synthetic
+
+    raw = synthetic.write(tmp_path_factory.mktemp("synthetic"), n_ratings=30_000, n_users=300, n_movies=400, seed=3)
+    ratings = data.load(ratings=raw / "ratings.csv", movies=raw / "movies.csv", links=raw / "links.csv")
+    return preprocess.prepare_to_folder(ratings, tmp_path_factory.mktemp("processed") / "tiny", name="tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tiny_dataset: preprocess.Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An exported model folder over `tiny_dataset` with random (untrained) weights: enough for the engine."""
+    import torch
+
+    from lbrec import export, train
+    from lbrec.model import SASRec, SASRecConfig
+
+    torch.manual_seed(0)
+    model = SASRec(SASRecConfig(n_items=tiny_dataset.n_items, max_len=20, dim=32, heads=4, layers=2))
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    out.mkdir()
+    train.write_model(out, model, tiny_dataset.movie_ids,
+                      {"model": model.config.to_dict(), "dataset": "tiny", "dataset_path": str(tiny_dataset.path),
+                       "metrics": {"val": {"ndcg@10": 0.0}}}, history=[])
+    export.export_model_dir(out)
+    return out

@@ -1,0 +1,105 @@
+"""Export a trained model folder to ONNX so that the app can serve it with onnxruntime alone (no torch).
+
+The exporter is pinned deliberately: `torch.onnx.export(..., dynamo=True)`, the torch.export-based exporter that
+torch has defaulted to since 2.9 (the TorchScript one is deprecated), at opset 18, with a dynamic batch axis.
+The graph scores with `F.linear` (a Gemm with transB), so the item matrix is stored once and never transposed
+at run time. Beside `model.onnx` go `onnx.json` (names, shapes, data set, metrics, sha256) and a copy of the
+movie catalog, so that `models/<name>/` is all that serving needs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import lbrec
+from lbrec.artifacts import atomic_path, read_json, sha256_file, write_json
+from lbrec.errors import ArtifactError
+from lbrec.model import SASRec
+
+INPUT, OUTPUT = "item_seq", "scores"
+OPSET = 18
+FORMAT_VERSION = 1
+
+
+class Scorer(nn.Module):
+    """The serving graph: left-padded histories [batch, max_len] -> scores [batch, n_items + 1]."""
+
+    def __init__(self, model: SASRec):
+        super().__init__()
+        self.model = model
+
+    def forward(self, item_seq: torch.Tensor) -> torch.Tensor:
+        return F.linear(self.model.hidden(item_seq)[:, -1], self.model.item_emb.weight)
+
+
+def export_onnx(model: SASRec, path: str | os.PathLike[str]) -> None:
+    """Write `model` as ONNX to `path` atomically."""
+    model = model.eval()
+    example = torch.zeros(2, model.config.max_len, dtype=torch.long)
+    example[:, -3:] = torch.tensor([1, 2, 3])
+    batch = torch.export.Dim("batch", min=1)
+    with atomic_path(path) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the exporter's notes on torchvision and pytree deprecations
+        torch.onnx.export(Scorer(model), (example,), str(tmp), input_names=[INPUT], output_names=[OUTPUT],
+                          dynamic_shapes={"item_seq": {0: batch}}, opset_version=OPSET, dynamo=True,
+                          external_data=False, optimize=True, verbose=False)
+
+
+def export_model_dir(model_dir: str | os.PathLike[str]) -> Path:
+    """Export `models/<name>/` in place: model.onnx, onnx.json and catalog.parquet. Returns the ONNX path."""
+    from lbrec.train import load_model
+
+    model_dir = Path(model_dir)
+    config = read_json(model_dir / "config.json")
+    model = load_model(model_dir)
+    onnx_path = model_dir / "model.onnx"
+    export_onnx(model, onnx_path)
+    copy_catalog(config, model_dir)
+    write_json(model_dir / "onnx.json", {
+        "format": FORMAT_VERSION,
+        "kind": "sasrec",
+        "input": INPUT,
+        "output": OUTPUT,
+        "max_len": model.config.max_len,
+        "n_items": model.config.n_items,
+        "dataset": config.get("dataset"),
+        "metrics": config.get("metrics", {}),
+        "sha256": sha256_file(onnx_path),
+        "bytes": onnx_path.stat().st_size,
+        "exporter": f"torch.onnx.export(dynamo=True), opset {OPSET}, torch {torch.__version__}",
+        "lbrec_version": lbrec.__version__,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    })
+    return onnx_path
+
+
+def copy_catalog(config: dict, model_dir: Path) -> None:
+    """Serving reads titles, genres, links and popularity from the model folder, never from data/."""
+    source = Path(config.get("dataset_path", "")) / "catalog.parquet"
+    if not source.is_file():
+        raise ArtifactError(f"{source} not found: the data set this model was trained on is gone; "
+                            f"re-run `python -m lbrec prepare` for {config.get('dataset')}")
+    with atomic_path(model_dir / "catalog.parquet") as tmp:
+        shutil.copyfile(source, tmp)
+
+
+def parity(model: SASRec, onnx_path: str | os.PathLike[str], batch: np.ndarray, k: int = 10) -> dict[str, float]:
+    """Compare onnxruntime with PyTorch on `batch`: max absolute score difference and top-k agreement."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    ours = session.run([OUTPUT], {INPUT: batch.astype(np.int64)})[0]
+    with torch.no_grad():
+        reference = Scorer(model.eval())(torch.from_numpy(batch.astype(np.int64))).numpy()
+    top = lambda s: np.argsort(-s[:, 1:], axis=1, kind="stable")[:, :k]  # noqa: E731 (a one-line helper)
+    return {"max_abs_diff": float(np.abs(ours - reference).max()),
+            "topk_identical": float((top(ours) == top(reference)).all(axis=1).mean())}

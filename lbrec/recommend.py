@@ -1,0 +1,278 @@
+"""The recommendation engine: an exported model folder served with onnxruntime alone (no torch).
+
+`Recommender(models/<name>)` verifies the folder (sha256 of the ONNX file, shapes, vocabulary, catalog) and
+answers `recommend(history)` for a user's films in time order: everything they have watched is excluded, filters
+on genre, year and popularity apply, and each film comes with the history films that most drive it. The
+explanation is the model's own: a film's "because" is the set of history films whose removal lowers its score
+the most (occlusion, one extra batched inference), not a guess from shared genres.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lbrec.artifacts import load_npy, read_json, sha256_file
+from lbrec.errors import ArtifactError
+
+FIX = "re-run `make model` (or `python -m lbrec export`) to rebuild it"
+
+
+@dataclass(frozen=True)
+class FilmRef:
+    movieId: int  # noqa: N815 (the JSON field names are the API)
+    title: str
+    year: int | None
+
+
+@dataclass
+class Recommendation:
+    movieId: int  # noqa: N815
+    title: str
+    year: int | None
+    genres: list[str]
+    score: float
+    because: list[FilmRef]
+    tmdbId: int | None  # noqa: N815
+    imdbId: int | None  # noqa: N815
+    links: dict[str, str]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which films may be recommended. Popularity is a quantile band: 0 = the most obscure, 1 = the most rated."""
+
+    include_genres: frozenset[str] = frozenset()  # any of these (empty: all)
+    exclude_genres: frozenset[str] = frozenset()  # none of these
+    years: tuple[int | None, int | None] = (None, None)  # inclusive; a bound excludes films of unknown year
+    popularity: tuple[float, float] = (0.0, 1.0)
+
+    def is_default(self) -> bool:
+        return self == Filters()
+
+
+def links_for(tmdb_id: int | None, imdb_id: int | None) -> dict[str, str]:
+    links = {}
+    if tmdb_id is not None:
+        links["letterboxd"] = f"https://letterboxd.com/tmdb/{tmdb_id}/"
+        links["tmdb"] = f"https://www.themoviedb.org/movie/{tmdb_id}"
+    if imdb_id is not None:
+        links["imdb"] = f"https://www.imdb.com/title/tt{imdb_id:07d}/"
+    return links
+
+
+def _optional_int(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
+
+
+@dataclass
+class _Items:
+    """Catalog columns aligned with item indices (row 0 = padding), for vectorised filtering."""
+
+    movie_ids: np.ndarray
+    titles: list[str]
+    years: np.ndarray  # float, NaN when unknown
+    genre_bits: np.ndarray  # int64 bitmask over `genres`
+    genres: list[str]
+    genre_lists: list[list[str]]
+    tmdb: list[int | None]
+    imdb: list[int | None]
+    popularity: np.ndarray  # number of ratings
+    popularity_quantile: np.ndarray  # 0 = least rated, 1 = most rated
+    index_of: dict[int, int] = field(default_factory=dict)  # movieId -> item index
+
+
+def _load_items(movie_ids: np.ndarray, catalog: pd.DataFrame, catalog_path: Path) -> _Items:
+    frame = catalog.set_index("movieId")
+    missing = np.setdiff1d(movie_ids[1:], frame.index.to_numpy())
+    if len(missing):
+        raise ArtifactError(f"{catalog_path} lacks {len(missing)} movies of the model's vocabulary; {FIX}")
+    rows = frame.loc[movie_ids[1:]]
+    genres = sorted({g for gs in rows["genres"] for g in gs})
+    bit = {g: 1 << i for i, g in enumerate(genres)}
+    genre_lists = [[]] + [list(gs) for gs in rows["genres"]]
+    popularity = np.concatenate([[0], rows["n_ratings"].to_numpy(np.int64)])
+    ranks = popularity[1:].argsort(kind="stable").argsort(kind="stable")
+    quantile = np.concatenate([[0.0], ranks / max(len(ranks) - 1, 1)])
+    return _Items(
+        movie_ids=movie_ids,
+        titles=[""] + rows["title"].tolist(),
+        years=np.concatenate([[np.nan], rows["year"].astype("Float64").to_numpy(np.float64, na_value=np.nan)]),
+        genre_bits=np.array([sum(bit[g] for g in gs) for gs in genre_lists], dtype=np.int64),
+        genres=genres,
+        genre_lists=genre_lists,
+        tmdb=[None] + [_optional_int(v) for v in rows["tmdbId"]],
+        imdb=[None] + [_optional_int(v) for v in rows["imdbId"]],
+        popularity=popularity,
+        popularity_quantile=quantile,
+        index_of={int(m): i for i, m in enumerate(movie_ids) if i},
+    )
+
+
+class Recommender:
+    """Load once, answer many: thread-safe inference over one onnxruntime session."""
+
+    def __init__(self, model_dir: str | os.PathLike[str], threads: int = 1):
+        import onnxruntime as ort
+
+        self.model_dir = Path(model_dir)
+        meta_path, onnx_path = self.model_dir / "onnx.json", self.model_dir / "model.onnx"
+        if not onnx_path.is_file():
+            raise ArtifactError(f"{onnx_path} not found; {FIX}")
+        self.meta: dict = read_json(meta_path)
+        if sha256_file(onnx_path) != self.meta.get("sha256"):
+            raise ArtifactError(f"{onnx_path} does not match the sha256 in {meta_path} (truncated, corrupt or "
+                                f"replaced); {FIX}")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs
+            raise ArtifactError(f"onnxruntime cannot load {onnx_path} ({exc}); {FIX}") from None
+        self.max_len = int(self.meta["max_len"])
+        self.n_items = int(self.meta["n_items"])
+        self.input, self.output = self.meta["input"], self.meta["output"]
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        if [i.name for i in inputs] != [self.input] or inputs[0].shape[1] != self.max_len \
+                or [o.name for o in outputs] != [self.output] or outputs[0].shape[1] != self.n_items + 1:
+            raise ArtifactError(f"{onnx_path} does not have the shapes {meta_path} describes; {FIX}")
+        movie_ids = load_npy(self.model_dir / "movie_ids.npy")
+        if len(movie_ids) != self.n_items + 1:
+            raise ArtifactError(f"{self.model_dir / 'movie_ids.npy'} has {len(movie_ids) - 1} movies but the model "
+                                f"scores {self.n_items}; {FIX}")
+        catalog_path = self.model_dir / "catalog.parquet"
+        try:
+            self.catalog = pd.read_parquet(catalog_path)
+        except (OSError, ValueError) as exc:
+            raise ArtifactError(f"{catalog_path} is missing or corrupt ({exc}); {FIX}") from None
+        self._items = _load_items(movie_ids, self.catalog, catalog_path)
+
+    # ------------------------------------------------------------------------------------------- encoding
+
+    @property
+    def genres(self) -> list[str]:
+        return list(self._items.genres)
+
+    def known(self, movie_ids: Iterable[int]) -> list[int]:
+        """The item indices of the movies the model knows, in order, later repeats winning."""
+        index_of = self._items.index_of
+        items = [index_of[m] for m in movie_ids if m in index_of]
+        seen: set[int] = set()
+        kept = [i for i in reversed(items) if not (i in seen or seen.add(i))]  # type: ignore[func-returns-value]
+        return kept[::-1]
+
+    def encode(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """Item-index histories -> [batch, max_len] int64, left-padded with 0, the latest film last."""
+        batch = np.zeros((len(histories), self.max_len), dtype=np.int64)
+        for row, items in enumerate(histories):
+            items = list(items)[-self.max_len:]
+            if items:
+                batch[row, -len(items):] = items
+        return batch
+
+    def scores(self, batch: np.ndarray) -> np.ndarray:
+        """Raw model scores [batch, n_items + 1] for encoded histories."""
+        return self.session.run([self.output], {self.input: batch})[0]
+
+    # ------------------------------------------------------------------------------------------ filtering
+
+    def allowed(self, filters: Filters) -> np.ndarray:
+        """[n_items + 1] bool: which films the filters let through (padding never)."""
+        items = self._items
+        mask = np.ones(self.n_items + 1, dtype=bool)
+        mask[0] = False
+        if filters.is_default():
+            return mask
+        unknown = (set(filters.include_genres) | set(filters.exclude_genres)) - set(items.genres)
+        if unknown:
+            raise ValueError(f"unknown genres: {', '.join(sorted(unknown))}; known: {', '.join(items.genres)}")
+        bit = {g: 1 << i for i, g in enumerate(items.genres)}
+        if filters.include_genres:
+            mask &= (items.genre_bits & sum(bit[g] for g in filters.include_genres)) != 0
+        if filters.exclude_genres:
+            mask &= (items.genre_bits & sum(bit[g] for g in filters.exclude_genres)) == 0
+        low, high = filters.years
+        if low is not None:
+            mask &= items.years >= low
+        if high is not None:
+            mask &= items.years <= high
+        band_low, band_high = filters.popularity
+        if (band_low, band_high) != (0.0, 1.0):
+            mask &= (items.popularity_quantile >= band_low) & (items.popularity_quantile <= band_high)
+        return mask
+
+    # -------------------------------------------------------------------------------------- recommending
+
+    def recommend(self, history: Sequence[int], k: int = 10, exclude: Iterable[int] = (),
+                  filters: Filters = Filters(), explain: bool = True) -> list[Recommendation]:
+        """Top-k films for one user: `history` and `exclude` are MovieLens movieIds (history in time order)."""
+        return self.recommend_many([history], k, [exclude], filters, explain)[0]
+
+    def recommend_many(self, histories: Sequence[Sequence[int]], k: int = 10,
+                       excludes: Sequence[Iterable[int]] | None = None, filters: Filters = Filters(),
+                       explain: bool = False) -> list[list[Recommendation]]:
+        """Batched `recommend`: one inference for all histories (plus one per user when explaining)."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, not {k}")
+        encoded = [self.known(h) for h in histories]
+        excludes = excludes if excludes is not None else [()] * len(histories)
+        allowed = self.allowed(filters)
+        batch = self.encode(encoded)
+        all_scores = self.scores(batch)
+        results = []
+        for row, items in enumerate(encoded):
+            scores = all_scores[row] if items else np.log1p(self._items.popularity).astype(np.float32)
+            mask = allowed.copy()
+            mask[items] = False
+            mask[self.known(excludes[row])] = False
+            top = np.flatnonzero(mask)
+            if len(top) > k:
+                top = top[np.argpartition(-scores[top], k - 1)[:k]]
+            top = top[np.argsort(-scores[top], kind="stable")]
+            because = self._explain(batch[row], scores[top], top) if explain and items else [[] for _ in top]
+            results.append([self._describe(int(i), float(scores[i]), b) for i, b in zip(top, because, strict=True)])
+        return results
+
+    def _explain(self, encoded: np.ndarray, base: np.ndarray, top: np.ndarray, n: int = 3) -> list[list[int]]:
+        """For each recommended item, the history items whose removal lowers its score most (positive drops)."""
+        positions = np.flatnonzero(encoded)
+        if len(positions) == 1:
+            return [[int(encoded[positions[0]])] for _ in top]
+        history = encoded[positions]
+        occluded = self.encode([np.delete(history, i) for i in range(len(history))])
+        drops = base[None, :] - self.scores(occluded)[:, top]  # [history, top]
+        because = []
+        for column in drops.T:
+            order = np.argsort(-column, kind="stable")[:n]
+            because.append([int(history[i]) for i in order if column[i] > 0])
+        return because
+
+    def _describe(self, item: int, score: float, because: list[int]) -> Recommendation:
+        items = self._items
+        year = items.years[item]
+        return Recommendation(
+            movieId=int(items.movie_ids[item]),
+            title=items.titles[item],
+            year=None if np.isnan(year) else int(year),
+            genres=list(items.genre_lists[item]),
+            score=round(score, 6),
+            because=[self.film(int(items.movie_ids[i])) for i in because],
+            tmdbId=items.tmdb[item],
+            imdbId=items.imdb[item],
+            links=links_for(items.tmdb[item], items.imdb[item]),
+        )
+
+    def film(self, movie_id: int) -> FilmRef:
+        item = self._items.index_of[movie_id]
+        year = self._items.years[item]
+        return FilmRef(movieId=movie_id, title=self._items.titles[item], year=None if np.isnan(year) else int(year))
