@@ -63,9 +63,12 @@ _QUERY_YEAR = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>\d{4})\)\s*$")
 def normalize(title: str) -> str:
     """The comparison form of a title: `Amélie` -> `amelie`, `WALL·E` -> `wall e`, `8½` -> `8 1 2`."""
     text = title.translate(_FRACTIONS)
-    for _ in range(2):  # twice: case folding can expose new accents and decomposition new capitals
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # most titles: no accents to strip
+        text = text.lower()
+    else:
+        for _ in range(2):  # twice: case folding can expose new accents and decomposition new capitals
+            text = unicodedata.normalize("NFKD", text)
+            text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = _APOSTROPHES.sub("", text.translate(_FOLD))
     return " ".join(_NON_WORD.sub(" ", text).split())
 
@@ -164,7 +167,7 @@ class Catalog:
         self._bare: dict[str, list[int]] = {}  # the same without a leading article
         self._segment: dict[str, list[int]] = {}  # parts of a title around a colon or dash
         fuzzy_keys: list[str] = []
-        fuzzy_numbers: list[frozenset[str]] = []
+        fuzzy_numbers: list[frozenset[int]] = []
         fuzzy_rows: list[int] = []
         raw_titles = frame["ml_title"] if "ml_title" in frame.columns else frame["title"]
         for row, (title, alternates, raw) in enumerate(zip(self.titles, frame["alternates"], raw_titles, strict=True)):
@@ -226,13 +229,6 @@ class Catalog:
                 seen[key] = self._match(film, describe(film))
             results.append(seen[key])
         return results
-
-    def label(self, movie_id: int) -> str:
-        """`The Matrix (1999)` for a movieId, for messages and the UI."""
-        rows = np.flatnonzero(self.movie_ids == movie_id)
-        if not len(rows):
-            return f"movieId {movie_id}"
-        return self._candidate(int(rows[0]), 1.0).label()
 
     # ------------------------------------------------------------------------------------------------ steps
 

@@ -39,7 +39,6 @@ from lbrec.errors import (EmptyHistoryError, ExportError, InvalidUsernameError, 
                           UserNotFoundError)
 from lbrec.web import Client, Page
 
-Choice = Literal["recent", "5", "4", "3", "rated", "liked"]
 CHOICES: dict[str, str] = {
     "recent": "your latest 50 films",
     "5": "films you rated 5 stars",
@@ -268,7 +267,9 @@ def _read_folder(folder: Path) -> dict[str, bytes]:
     return files
 
 
-def _rows(files: dict[str, bytes], filename: str, required: Sequence[str], name: str) -> list[dict[str, str]]:
+def _rows(files: dict[str, bytes], filename: str, required: Sequence[str],
+          name: str) -> list[tuple[str, dict[str, str]]]:
+    """(where, row) for each row: `where` names the file and line for error messages."""
     if filename not in files:
         return []
     try:
@@ -286,7 +287,7 @@ def _rows(files: dict[str, bytes], filename: str, required: Sequence[str], name:
         for row in reader:
             if None in row:
                 raise ExportError(f"{name}: {filename} line {reader.line_num} has more fields than its header")
-            rows.append({k: (v or "") for k, v in row.items()})
+            rows.append((f"{filename} line {reader.line_num}", {k: (v or "") for k, v in row.items()}))
         return rows
     except csv.Error as exc:
         raise ExportError(f"{name}: {filename} is not valid CSV ({exc})") from None
@@ -322,8 +323,7 @@ def _export_history(files: dict[str, bytes], name: str) -> LetterboxdHistory:
             return films.setdefault(_film_key(title, year), _Film(title, year))
 
         for filename in ("watched.csv", "ratings.csv", "likes/films.csv"):
-            for line, row in enumerate(_rows(files, filename, base, name), start=2):
-                where = f"{filename} line {line}"
+            for where, row in _rows(files, filename, base, name):
                 entry = film(row, where)
                 logged = _parse_date(row.get("Date", ""), where)
                 entry.uri = entry.uri or row.get("Letterboxd URI") or None
@@ -334,8 +334,7 @@ def _export_history(files: dict[str, bytes], name: str) -> LetterboxdHistory:
                 else:
                     entry.logged_on = logged
         for filename in ("diary.csv", "reviews.csv"):
-            for line, row in enumerate(_rows(files, filename, base, name), start=2):
-                where = f"{filename} line {line}"
+            for where, row in _rows(files, filename, base, name):
                 entry = film(row, where)
                 watched = _parse_date(row.get("Watched Date", ""), where) or _parse_date(row.get("Date", ""), where)
                 rating = _parse_rating(row.get("Rating", ""), where)
@@ -345,8 +344,7 @@ def _export_history(files: dict[str, bytes], name: str) -> LetterboxdHistory:
                         entry.diary_ratings.append((watched, rating))
                 entry.rewatch |= row.get("Rewatch", "").strip().lower() == "yes"
         watchlist = []
-        for line, row in enumerate(_rows(files, "watchlist.csv", base, name), start=2):
-            where = f"watchlist.csv line {line}"
+        for where, row in _rows(files, "watchlist.csv", base, name):
             title = row["Name"].strip()
             if title:
                 watchlist.append(FilmEntry(title, _parse_year(row["Year"], where), date=_parse_date(

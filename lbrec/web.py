@@ -21,7 +21,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -68,10 +68,10 @@ class _HostGate:
             self.not_before = max(self.not_before, time.monotonic() + seconds)
 
     @contextlib.contextmanager
-    def slot(self, sleep: Callable[[float], None]) -> Iterator[None]:
+    def slot(self) -> Iterator[None]:
         with self.slots:
             while (wait := self.not_before - time.monotonic()) > 0:
-                sleep(wait)
+                time.sleep(wait)
             yield
 
 
@@ -87,23 +87,21 @@ def _gate(host: str, max_in_flight: int) -> _HostGate:
 class Client:
     """HTTP access to Letterboxd. `base_url` is for tests only: anything but letterboxd.com must be loopback."""
 
-    def __init__(self, *, base_url: str = LETTERBOXD, cache_dir: str | os.PathLike[str] | None = "default",
-                 cache_ttl: float = 6 * 3600, timeout: float = 20.0, retries: int = 3, backoff: float = 2.0,
-                 max_wait: float = 120.0, max_in_flight: int = 2, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, *, base_url: str = LETTERBOXD, cache: bool = True,
+                 cache_dir: str | os.PathLike[str] | None = None, cache_ttl: float = 6 * 3600, timeout: float = 20.0,
+                 retries: int = 3, backoff: float = 2.0, max_wait: float = 120.0, max_in_flight: int = 2):
         parts = urlsplit(base_url)
         if base_url.rstrip("/") != LETTERBOXD and parts.hostname not in _LOOPBACK:
             raise ValueError(f"lbrec only contacts {LETTERBOXD} (or a loopback test server), not {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.host = parts.netloc
-        self.cache_dir = (paths.cache_dir() / "letterboxd" if cache_dir == "default"
-                          else Path(cache_dir) if cache_dir is not None else None)
+        self.cache_dir = (Path(cache_dir) if cache_dir else paths.cache_dir() / "letterboxd") if cache else None
         self.cache_ttl = cache_ttl
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
         self.max_in_flight = max_in_flight
-        self.sleep = sleep
         self.gate = _gate(self.host, max_in_flight)
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Language": "en"})
@@ -155,7 +153,7 @@ class Client:
         delay = 0.0
         for attempt in range(self.retries + 1):
             if attempt and delay:
-                self.sleep(delay)
+                time.sleep(delay)
             delay = self.backoff * 2 ** attempt
             try:
                 response = self._send(url)
@@ -173,6 +171,8 @@ class Client:
             _raise_if_blocked(response)
             status = response.status_code
             if status == 200:
+                if "charset" not in response.headers.get("Content-Type", ""):
+                    response.encoding = "utf-8"  # Letterboxd pages and feeds are UTF-8; requests would guess Latin-1
                 return response.text
             if status == 404:
                 raise UserNotFoundError(f"Letterboxd has no page at {url} (404)")
@@ -200,7 +200,7 @@ class Client:
     def _send(self, url: str) -> requests.Response:
         """One GET, following redirects by hand so that they can never leave the host."""
         for _ in range(MAX_REDIRECTS + 1):
-            with self.gate.slot(self.sleep):
+            with self.gate.slot():
                 with self._count_lock:
                     self.requests_made += 1
                 response = self.session.get(url, timeout=(self.timeout, self.timeout), allow_redirects=False)

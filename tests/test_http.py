@@ -148,7 +148,7 @@ def test_unreachable(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nothing listens there once the socket closes
     with pytest.raises(NetworkError, match="could not reach Letterboxd"), \
-            Client(base_url=f"http://127.0.0.1:{port}", cache_dir=None, retries=1, backoff=0.01) as http:
+            Client(base_url=f"http://127.0.0.1:{port}", cache=False, retries=1, backoff=0.01) as http:
         http.get("/someone/films/")
 
 
@@ -156,7 +156,7 @@ def test_at_most_two_requests_in_flight(fault_server: FaultServer, tmp_path: Pat
     paths = [f"/someone/films/page/{n}/" for n in range(1, 9)]
     for path in paths:
         fault_server.route(path, Reply(200, PAGE, HTML, delay=0.15))
-    with client(fault_server, tmp_path) as a, client(fault_server, tmp_path, cache_dir=None) as b:
+    with client(fault_server, tmp_path) as a, client(fault_server, tmp_path, cache=False) as b:
         results: list[object] = []
         threads = [threading.Thread(target=lambda c=c: results.extend(c.get_many(paths))) for c in (a, b)]
         for thread in threads:
@@ -178,9 +178,9 @@ def test_redirects_stay_on_the_site(fault_server: FaultServer, tmp_path: Path) -
 
 
 def test_only_letterboxd_or_a_loopback_test_server(tmp_path: Path) -> None:
-    assert Client(cache_dir=None).base_url == "https://letterboxd.com"
+    assert Client(cache=False).base_url == "https://letterboxd.com"
     for url in ["https://evil.example", "http://letterboxd.com.evil.example", "http://10.0.0.1:8080"]:
         with pytest.raises(ValueError, match="only contacts"):
-            Client(base_url=url, cache_dir=None)
+            Client(base_url=url, cache=False)
     with pytest.raises(ValueError, match="not a site path"):
-        Client(cache_dir=None).url("//evil.example/x")
+        Client(cache=False).url("//evil.example/x")
