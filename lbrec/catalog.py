@@ -3,20 +3,20 @@
 A wrong match is worse than none (it silently feeds the model a film the user never saw), so the rules are
 strict and every answer carries a confidence and a status:
 
-| evidence                                                             | confidence | status    |
-|----------------------------------------------------------------------|------------|-----------|
-| same TMDb or IMDb id, years agree within one (or one is unknown)     | 1.00       | matched   |
-| same TMDb or IMDb id, years further apart (Andrei Rublev: 1966/1969) | 0.90       | matched   |
-| same normalised title or alternate title, same year                  | 0.97       | matched   |
-| same title, year off by one (release vs premiere year)               | 0.90       | matched   |
-| same title as the part of a MovieLens title before or after a colon  | 0.85       | matched   |
-|   or dash ("Star Wars: Episode IV - A New Hope"), same year          |            |           |
-| close spelling (rapidfuzz >= 90), same year, same sequel numbers     | 0.80-0.90  | matched   |
-| no year given: the one well-known movie of that title                | 0.85       | matched   |
-| no year given: a well-known movie ten times as rated as its namesakes| 0.80       | matched   |
-| anything weaker: the same title with years 2 apart, or a MovieLens   | < 0.80     | uncertain |
-|   movie without a year, looser spelling, several namesakes, no year |            |           |
-| nothing within a year, or only movies whose ids say they differ     | 0          | unmatched |
+| evidence                                                               | confidence | status    |
+|------------------------------------------------------------------------|------------|-----------|
+| same TMDb or IMDb id, years within one of each other (or one unknown)  | 1.00       | matched   |
+| same TMDb or IMDb id, years further apart (Andrei Rublev: 1966/1969)   | 0.90       | matched   |
+| same normalised title or alternate title, same year                    | 0.97       | matched   |
+| same title, year off by one (release vs premiere year)                 | 0.90       | matched   |
+| same title as a part of a MovieLens title around a colon or dash       | 0.85       | matched   |
+|   ("Star Wars" for "Star Wars: Episode IV - A New Hope"), same year    |            |           |
+| close spelling (rapidfuzz >= 90), same year, same sequel numbers       | 0.80-0.90  | matched   |
+| no year given: the one well-known movie of that title                  | 0.85       | matched   |
+| no year given: a well-known movie rated 10x as often as its namesakes  | 0.80       | matched   |
+| weaker: same title 2 years apart, a MovieLens movie without a year,    | < 0.80     | uncertain |
+|   looser spelling, several namesakes and no year                       |            |           |
+| nothing within a year, or only movies whose ids say they differ       | 0          | unmatched |
 
 Titles are compared after `normalize`: accents removed, case folded, `&` read as `and`, punctuation dropped,
 so `WALL·E`, `Wall-E` and `wall e` agree, as do `8½` and `8 1/2`. MovieLens's inverted articles
@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from lbrec import paths
 from lbrec.errors import ArtifactError
 
 Status = Literal["matched", "uncertain", "unmatched"]
@@ -423,6 +424,4 @@ def _add(index: dict[str, list[int]], key: str, row: int) -> None:
 
 def load_catalog(catalog: str | os.PathLike[str] | None = None, dataset: str = "ml-latest-small") -> Catalog:
     """The catalog at `catalog` (file or data set folder), else the prepared data set `dataset`'s."""
-    from lbrec import paths
-
     return Catalog.load(Path(catalog) if catalog else paths.processed_dir(dataset))
