@@ -128,12 +128,12 @@ class Client:
         self._cache_write(url, text)
         return Page(url, text, False)
 
-    def get_many(self, paths_: Sequence[str]) -> list[Page]:
+    def get_many(self, site_paths: Sequence[str]) -> list[Page]:
         """Several pages, `max_in_flight` at a time, in the order asked; the first failure is raised."""
-        if len(paths_) <= 1:
-            return [self.get(p) for p in paths_]
+        if len(site_paths) <= 1:
+            return [self.get(p) for p in site_paths]
         with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="lbrec-http") as pool:
-            futures = [pool.submit(self.get, p) for p in paths_]
+            futures = [pool.submit(self.get, p) for p in site_paths]
             try:
                 return [f.result() for f in futures]
             except BaseException:
