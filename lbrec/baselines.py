@@ -1,0 +1,135 @@
+"""The baselines SASRec has to beat, in plain NumPy/SciPy: most popular, item-kNN (cosine) and EASE.
+
+Each is fitted on one binary user x item matrix: every user's input history for the split being evaluated
+(`evaluate.input_histories`: validation -> training prefixes; test -> training prefixes plus the validation item),
+so a baseline never sees a target of that split. Scores have the same layout as the model's: [batch, n_items + 1]
+with column 0 the padding.
+
+Item-kNN and EASE are computed in whichever of the user or item space is smaller: ml-latest-small has 610 users and
+6,389 items, so EASE's item x item inverse comes from a 610 x 610 one (Woodbury identity), in a second, not a minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+
+from lbrec.errors import LbrecError
+from lbrec.evaluate import Evaluation, evaluate_scorer, input_histories
+from lbrec.preprocess import Dataset, Split
+
+EASE_LAMBDAS = (5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0)
+MAX_DENSE = 30_000  # EASE inverts a dense min(users, items)^2 matrix: 30k^2 float64 is 7 GB
+
+
+class Baseline(Protocol):
+    name: str
+
+    def fit(self, histories: Sequence[np.ndarray], n_items: int) -> Baseline: ...
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray: ...
+
+
+def interactions(histories: Sequence[np.ndarray], n_items: int) -> sp.csr_matrix:
+    """Binary [len(histories), n_items + 1] matrix (float64): 1 where the user liked the item."""
+    rows = np.repeat(np.arange(len(histories)), [len(h) for h in histories])
+    cols = np.concatenate(histories).astype(np.int64) if len(histories) else np.zeros(0, np.int64)
+    matrix = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(histories), n_items + 1))
+    matrix.data[:] = 1.0  # a repeated item counts once
+    return matrix
+
+
+class Popular:
+    """The items liked by the most users, the same list for everyone."""
+
+    name = "popular"
+
+    def fit(self, histories: Sequence[np.ndarray], n_items: int) -> Popular:
+        self.counts = np.asarray(interactions(histories, n_items).sum(0)).ravel()
+        return self
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        return np.broadcast_to(self.counts, (len(histories), len(self.counts)))
+
+
+class ItemKNN:
+    """Item-based kNN with cosine similarity over all neighbours: score(i) = sum of sim(i, j) over the history.
+
+    sim = Xn^T Xn with Xn the column-normalised matrix, so H sim = (H Xn^T) Xn is two sparse products and the
+    item x item matrix is never formed.
+    """
+
+    name = "itemknn"
+
+    def fit(self, histories: Sequence[np.ndarray], n_items: int) -> ItemKNN:
+        matrix = interactions(histories, n_items)
+        norms = np.sqrt(np.asarray(matrix.sum(0)).ravel())
+        self.inv_norm = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+        self.normed = (matrix @ sp.diags(self.inv_norm)).tocsr()
+        self.n_items = n_items
+        return self
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        h = interactions(histories, self.n_items)
+        scores = ((h @ self.normed.T) @ self.normed).toarray()
+        return scores - h.toarray() * (self.inv_norm > 0)  # drop each item's similarity to itself (1)
+
+
+class EASE:
+    """EASE (Steck, 2019): B = I - P diag(1/diag(P)), P = (X^T X + lam I)^-1; scores = H B.
+
+    With fewer users than items, P = (I - X^T (X X^T + lam I)^-1 X) / lam needs only a users x users inverse.
+    """
+
+    name = "ease"
+
+    def __init__(self, lam: float = 100.0):
+        self.lam = lam
+
+    def fit(self, histories: Sequence[np.ndarray], n_items: int) -> EASE:
+        x = interactions(histories, n_items)
+        n_users, n_cols = x.shape
+        if min(n_users, n_cols) > MAX_DENSE:
+            raise LbrecError(f"EASE needs a dense {min(n_users, n_cols):,}^2 inverse here; it is limited to "
+                             f"{MAX_DENSE:,} users or items (use ml-latest-small or ml-1m for the baselines)")
+        self.n_items = n_items
+        self.dual = n_users < n_cols
+        if self.dual:
+            m = np.linalg.inv((x @ x.T).toarray() + self.lam * np.eye(n_users))
+            self.x = x
+            self.mx = m @ x  # [users, items] dense
+            self.diag = (1.0 - np.asarray(x.multiply(self.mx).sum(0)).ravel()) / self.lam
+        else:
+            p = np.linalg.inv((x.T @ x).toarray() + self.lam * np.eye(n_cols))
+            self.diag = np.diag(p).copy()
+            self.b = -p / self.diag
+            np.fill_diagonal(self.b, 0.0)
+        return self
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        h = interactions(histories, self.n_items)
+        if not self.dual:
+            return np.asarray(h @ self.b)
+        hp = (h.toarray() - (h @ self.x.T) @ self.mx) / self.lam  # H P
+        return h.toarray() - hp / self.diag
+
+
+def fit(baseline: Baseline, dataset: Dataset, split: Split) -> Baseline:
+    """Fit `baseline` on every user's input history for `split` (see the module docstring)."""
+    return baseline.fit(input_histories(dataset, split), dataset.n_items)
+
+
+def tune_ease(dataset: Dataset, lambdas: Sequence[float] = EASE_LAMBDAS) -> tuple[float, dict[float, float]]:
+    """(best lam, {lam: validation NDCG@10}): EASE's one hyper-parameter, chosen on validation only."""
+    found = {lam: float(evaluate_scorer(fit(EASE(lam), dataset, "val").score, dataset, "val")
+                        .per_user("ndcg@10").mean()) for lam in lambdas}
+    return max(found, key=found.__getitem__), found
+
+
+def evaluate_baselines(dataset: Dataset, split: Split, ease_lambda: float) -> dict[str, Evaluation]:
+    """Every baseline fitted on `split`'s input histories and evaluated on it."""
+    models: list[Baseline] = [Popular(), ItemKNN(), EASE(ease_lambda)]
+    return {m.name: evaluate_scorer(fit(m, dataset, split).score, dataset, split) for m in models}
