@@ -123,6 +123,81 @@ def _match_args(parser: argparse.ArgumentParser) -> None:
                                                             "status, reason, candidates")
 
 
+def _range(text: str, kind: type) -> tuple:
+    """`1990:1999`, `1990:` or `:1999` -> (low, high) with None for an open end."""
+    low, sep, high = text.partition(":")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a range like 1990:1999 (either end may be left open)")
+    try:
+        return (kind(low) if low else None, kind(high) if high else None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a range of numbers like 1990:1999") from None
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from lbrec import paths
+    from lbrec.catalog import Catalog
+    from lbrec.letterboxd import load_history, match_history
+    from lbrec.recommend import Filters, Recommender
+
+    sources = [(kind, value) for kind, value in [("typed", args.titles), ("export", args.export),
+                                                  ("rss", args.rss), ("profile", args.letterboxd)] if value]
+    if len(sources) != 1:
+        raise LbrecError("give exactly one of --titles, --export, --rss or --letterboxd")
+    kind, value = sources[0]
+    engine = Recommender(args.model or paths.default_model_dir())
+    log(f"reading {kind} input ...")
+    history = load_history(kind, value, allow_files=True, watchlist=args.exclude_watchlist)
+    matched = match_history(history, Catalog(engine.catalog), args.source)
+    log(f"  {len(matched.positives)} of {len(matched.results)} films matched to MovieLens")
+    if not matched.positives:
+        raise LbrecError("none of the films could be matched to MovieLens, so there is nothing to recommend from; "
+                         "check the titles (add the year, e.g. \"Heat (1995)\")")
+    years = args.years or (None, None)
+    popularity = args.popularity or (None, None)
+    filters = Filters(include_genres=frozenset(args.genre), exclude_genres=frozenset(args.exclude_genre),
+                      years=years, popularity=(popularity[0] or 0.0, 1.0 if popularity[1] is None else popularity[1]))
+    exclude = matched.watched | (matched.watchlist if args.exclude_watchlist else set())
+    try:
+        recommendations = engine.recommend(matched.positives, k=args.k, exclude=exclude, filters=filters)
+    except ValueError as exc:
+        raise LbrecError(str(exc)) from None
+    if args.json:
+        print(json.dumps(matched.to_json(recommendations), ensure_ascii=False, indent=2))
+        return 0
+    for film, match in matched.unmatched:
+        log(f"  not used: {film.label} ({match.status}: {match.reason})")
+    for rank, rec in enumerate(recommendations, 1):
+        because = ", ".join(f.title for f in rec.because)
+        year = f" ({rec.year})" if rec.year else ""
+        print(f"{rank:>2}. {rec.title}{year}  [{', '.join(rec.genres)}]" + (f"  because you liked {because}"
+                                                                          if because else ""))
+        if "letterboxd" in rec.links:
+            print(f"    {rec.links['letterboxd']}")
+    return 0
+
+
+def _recommend_args(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_argument_group("input (exactly one)")
+    source.add_argument("--titles", help='films you liked, oldest first: "Heat (1995); Alien (1979); Amélie"')
+    source.add_argument("--export", help="your Letterboxd data export: the ZIP or its unzipped folder")
+    source.add_argument("--rss", help="a Letterboxd username, its RSS link, or a saved RSS file (latest 50 films)")
+    source.add_argument("--letterboxd", metavar="USER", help="a Letterboxd username: every film on the profile")
+    parser.add_argument("--source", default="recent", choices=["recent", "5", "4", "3", "rated", "liked"],
+                        help="which films to recommend from: the latest 50, 5 stars, 4+, 3+, every rated or "
+                             "every liked film (default: %(default)s)")
+    parser.add_argument("--exclude-watchlist", action="store_true", help="leave out films on your watchlist")
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "
+                                                   "models/ml-latest-small)")
+    parser.add_argument("-k", type=int, default=10, help="number of recommendations (default: %(default)s)")
+    parser.add_argument("--genre", action="append", default=[], help="only films of this genre (repeatable)")
+    parser.add_argument("--exclude-genre", action="append", default=[], help="no films of this genre (repeatable)")
+    parser.add_argument("--years", type=lambda t: _range(t, int), help="release years, e.g. 1970:1999")
+    parser.add_argument("--popularity", type=lambda t: _range(t, float),
+                        help="popularity band as quantiles from 0 (obscure) to 1 (most rated), e.g. 0:0.5")
+    parser.add_argument("--json", action="store_true", help="print matched, unmatched and recommendations as JSON")
+
+
 Command = tuple[str, str, Callable[[argparse.Namespace], int], Callable[[argparse.ArgumentParser], None]]
 
 COMMANDS: list[Command] = [
@@ -130,6 +205,8 @@ COMMANDS: list[Command] = [
     ("prepare", "filter, threshold, sequence and split ratings into a data set folder", cmd_prepare,
      _prepare_args),
     ("match", "match Letterboxd-style titles to MovieLens movies", cmd_match, _match_args),
+    ("recommend", "recommend films from typed titles, a Letterboxd export, RSS feed or profile", cmd_recommend,
+     _recommend_args),
 ]
 
 

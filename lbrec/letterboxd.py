@@ -37,6 +37,7 @@ from defusedxml import ElementTree as SafeElementTree
 from lbrec.catalog import Catalog, Match, normalize, parse_query
 from lbrec.errors import (EmptyHistoryError, ExportError, InvalidUsernameError, LetterboxdError, MarkupError,
                           UserNotFoundError)
+from lbrec.recommend import Recommendation
 from lbrec.web import Client, Page
 
 CHOICES: dict[str, str] = {
@@ -658,12 +659,14 @@ class MatchedHistory:
     def unmatched(self) -> list[tuple[FilmEntry, Match]]:
         return [(f, m) for f, m in self.results if m.status != "matched"]
 
-    def to_json(self) -> dict:
+    def to_json(self, recommendations: Sequence[Recommendation] = ()) -> dict:
+        """The shape `recommend --json` prints and the app saves: matched, unmatched, recommendations."""
         return {
-            "matched": [{"film": f.label, "movieId": m.movie_id, "title": m.title, "year": m.year,
+            "matched": [{"query": f.label, "movieId": m.movie_id, "title": m.title, "year": m.year,
                          "confidence": round(m.confidence, 3)} for f, m in self.results if m.status == "matched"],
-            "unmatched": [{"film": f.label, "status": m.status, "reason": m.reason,
+            "unmatched": [{"query": f.label, "status": m.status, "reason": m.reason,
                            "candidates": m.to_json()["candidates"]} for f, m in self.unmatched],
+            "recommendations": [r.to_dict() for r in recommendations],
         }
 
 

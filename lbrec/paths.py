@@ -42,3 +42,10 @@ def models_dir() -> Path:
 
 def cache_dir() -> Path:
     return home() / "data" / "cache"
+
+
+def default_model_dir() -> Path:
+    """The model the app and `recommend` use unless told otherwise: `LBREC_MODEL`, else models/ml-latest-small."""
+    if env := os.environ.get("LBREC_MODEL"):
+        return Path(env).expanduser().resolve()
+    return models_dir() / "ml-latest-small"

@@ -18,7 +18,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           env={**os.environ, **(env or {})}, timeout=300)
 
 
-@pytest.mark.parametrize("command", ["download", "prepare"])
+@pytest.mark.parametrize("command", ["download", "prepare", "match", "recommend"])
 def test_every_command_has_help(command: str) -> None:
     result = run(command, "--help")
     assert result.returncode == 0 and "usage: python -m lbrec" in result.stdout
@@ -53,3 +53,30 @@ def test_bad_input_exits_nonzero_with_one_line(tmp_path: Path) -> None:
     result = run("prepare", "--dataset", "ml-latest-small", "--data-dir", str(tmp_path), "--out", str(tmp_path / "o"))
     assert result.returncode == 1 and "LBREC_DATA_DIR" in result.stderr and "Traceback" not in result.stderr
     assert run("prepare", "--dataset", "nope").returncode == 2  # argparse rejects unknown names itself
+
+
+def test_recommend_from_typed_titles(tiny_model_dir: Path, tiny_dataset) -> None:  # noqa: ANN001
+    catalog = tiny_dataset.catalog
+    liked = catalog[catalog.item_index > 0].head(3)
+    titles = "; ".join(f"{t} ({y})" for t, y in zip(liked.title, liked.year, strict=True)) + "; Qwzx Unknown (2031)"
+    result = run("recommend", "--model", str(tiny_model_dir), "--titles", titles, "-k", "4", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [m["movieId"] for m in report["matched"]] == liked.movieId.tolist()
+    assert [u["query"] for u in report["unmatched"]] == ["Qwzx Unknown (2031)"] and report["unmatched"][0]["reason"]
+    recs = report["recommendations"]
+    assert len(recs) == 4 and not {r["movieId"] for r in recs} & set(liked.movieId)
+    assert set(recs[0]) == {"movieId", "title", "year", "genres", "score", "because", "tmdbId", "imdbId", "links"}
+    plain = run("recommend", "--model", str(tiny_model_dir), "--titles", titles, "-k", "2")
+    assert plain.returncode == 0 and plain.stdout.startswith(" 1. ")
+
+
+def test_recommend_refusals(tiny_model_dir: Path, tmp_path: Path) -> None:
+    missing = run("recommend", "--model", str(tmp_path), "--titles", "Heat (1995)")
+    assert missing.returncode == 1 and "make model" in missing.stderr and "Traceback" not in missing.stderr
+    nothing = run("recommend", "--model", str(tiny_model_dir), "--titles", "Qwzx Unknown (2031)")
+    assert nothing.returncode == 1 and "nothing to recommend from" in nothing.stderr
+    two = run("recommend", "--model", str(tiny_model_dir), "--titles", "a", "--rss", "b")
+    assert two.returncode == 1 and "exactly one" in two.stderr
+    years = run("recommend", "--model", str(tiny_model_dir), "--titles", "a", "--years", "199x")
+    assert years.returncode == 2 and "range" in years.stderr

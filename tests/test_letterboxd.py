@@ -354,8 +354,9 @@ def test_match_history() -> None:
     assert matched.watched == {1, 2, 3, 5, 6, 7} and matched.watchlist == {8, 9}
     assert [(f.title, m.status) for f, m in matched.unmatched] == [("Parasite", "unmatched")]
     report = matched.to_json()
-    assert report["unmatched"][0]["film"] == "Parasite (2019)" and "1982" in report["unmatched"][0]["reason"]
+    assert report["unmatched"][0]["query"] == "Parasite (2019)" and "1982" in report["unmatched"][0]["reason"]
     assert [m["movieId"] for m in report["matched"]] == [5, 2, 1]
+    assert report["recommendations"] == []
 
 
 def test_match_history_from_rss_uses_tmdb_ids() -> None:
