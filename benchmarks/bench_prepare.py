@@ -3,8 +3,9 @@
     python benchmarks/bench_prepare.py                # 32M ratings, 200k users, 87k movies (generated once)
     python benchmarks/bench_prepare.py --ratings 1e6  # a quicker look
 
-Each contender runs in its own subprocess so that its peak memory (max RSS) is its own. The synthetic data
-set is written once to benchmarks/out/synthetic-<N>/ and reused. Results: a Markdown table on stdout and
+Each contender runs in its own subprocess so that its peak memory (max RSS) is its own, alternating, `--repeat`
+times each; the table gives medians (this machine is shared and noisy). The synthetic data set is written once
+to benchmarks/out/synthetic-<N>/ and reused. Results: a Markdown table on stdout and
 benchmarks/out/prepare.json.
 """
 
@@ -16,6 +17,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -62,6 +65,7 @@ def main() -> None:
     parser.add_argument("--ratings", type=float, default=32e6)
     parser.add_argument("--users", type=int, default=200_000)
     parser.add_argument("--movies", type=int, default=87_000)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     n = int(args.ratings)
     folder = OUT / f"synthetic-{n}"
@@ -72,15 +76,20 @@ def main() -> None:
         print(f"generating {n:,} ratings into {folder} ...", file=sys.stderr)
         synthetic.write(folder, n, args.users, args.movies)
         print(f"  generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    results = {}
-    for name, code in [("lbrec prepare", LBREC), ("pandas groupby().quantile()", PANDAS)]:
-        print(f"running {name} ...", file=sys.stderr)
-        results[name] = run(code, str(folder), str(OUT / "prepared-synthetic"))
+    contenders = [("lbrec prepare", LBREC), ("pandas groupby().quantile()", PANDAS)]
+    runs: dict[str, list[dict]] = {name: [] for name, _ in contenders}
+    for attempt in range(args.repeat):
+        for name, code in contenders:
+            print(f"run {attempt + 1}/{args.repeat}: {name} ...", file=sys.stderr)
+            runs[name].append(run(code, str(folder), str(OUT / "prepared-synthetic")))
+    results = {name: {key: (float(np.median([r[key] for r in rs])) if isinstance(rs[0][key], float) else rs[0][key])
+                      for key in rs[0]} for name, rs in runs.items()}
     ours, base = results["lbrec prepare"], results["pandas groupby().quantile()"]
     if ours["positives"] != base["positives"] or ours["users"] != base["users"]:
         raise SystemExit(f"the two implementations disagree: {ours} vs {base}")
     print(f"\n{n:,} ratings, {args.users:,} users, {args.movies:,} movies; "
           f"{ours['positives']:,} positives over {ours['items']:,} movies\n")
+    print(f"medians of {args.repeat} alternating runs\n")
     print("| contender | read CSV (s) | total (s) | peak memory (GiB) |")
     print("|---|---|---|---|")
     for name, r in results.items():
@@ -88,7 +97,7 @@ def main() -> None:
     print(f"\nlbrec is {base['total_s'] / ours['total_s']:.1f}x faster and uses "
           f"{base['peak_gib'] / ours['peak_gib']:.1f}x less memory (ratios from this run).")
     OUT.mkdir(exist_ok=True)
-    (OUT / "prepare.json").write_text(json.dumps({"ratings": n, "results": results}, indent=2))
+    (OUT / "prepare.json").write_text(json.dumps({"ratings": n, "results": results, "runs": runs}, indent=2))
 
 
 if __name__ == "__main__":

@@ -68,17 +68,30 @@ def _dense(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def user_thresholds(user_codes: np.ndarray, ratings: np.ndarray, n_users: int, percentile: float) -> np.ndarray:
-    """Per-user percentile of ratings with linear interpolation, vectorised over all users at once."""
-    order = np.lexsort((ratings, user_codes))
-    sorted_ratings = ratings[order].astype(np.float64)
+    """Per-user percentile of ratings with linear interpolation, vectorised over all users at once.
+
+    Star ratings take a handful of values, so the order statistics come from per-user counts (linear time);
+    any other rating scale falls back to one sort.
+    """
     counts = np.bincount(user_codes, minlength=n_users)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     position = percentile / 100.0 * (counts - 1)
     low = np.floor(position).astype(np.int64)
     high = np.minimum(low + 1, counts - 1)
-    frac = position - low
-    below, above = sorted_ratings[starts + low], sorted_ratings[starts + high]
-    return below + (above - below) * frac
+    doubled = ratings.astype(np.float64) * 2
+    on_grid = len(ratings) and doubled.min() >= 0 and doubled.max() <= 20 and (doubled == np.round(doubled)).all()
+    if on_grid:
+        codes = doubled.astype(np.int64)
+        per_user = np.bincount(user_codes * 21 + codes, minlength=n_users * 21).reshape(n_users, 21)
+        cumulative = per_user.cumsum(axis=1)
+        # the k-th smallest rating (0-based) is the first value whose cumulative count exceeds k
+        below = (cumulative <= low[:, None]).sum(axis=1) / 2.0
+        above = (cumulative <= high[:, None]).sum(axis=1) / 2.0
+    else:
+        order = np.lexsort((ratings, user_codes))
+        sorted_ratings = ratings[order].astype(np.float64)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        below, above = sorted_ratings[starts + low], sorted_ratings[starts + high]
+    return below + (above - below) * (position - low)
 
 
 def _time_order(user_codes: np.ndarray, timestamps: np.ndarray) -> np.ndarray:
@@ -100,13 +113,14 @@ def prepare(data: Ratings, config: PrepareConfig = PrepareConfig()) -> Prepared:
     user, movie, rating, timestamp = data.user, data.movie, data.rating, data.timestamp
     n_in = len(user)
 
-    movie_codes, _ = _dense(movie)
     if config.min_item_ratings > 1:
+        movie_codes, _ = _dense(movie)
         keep = np.bincount(movie_codes)[movie_codes] >= config.min_item_ratings
         user, movie, rating, timestamp = user[keep], movie[keep], rating[keep], timestamp[keep]
     user_codes, _ = _dense(user)
     keep = np.bincount(user_codes)[user_codes] >= config.min_user_ratings
-    user, movie, rating, timestamp = user[keep], movie[keep], rating[keep], timestamp[keep]
+    if not keep.all():
+        user, movie, rating, timestamp = user[keep], movie[keep], rating[keep], timestamp[keep]
     if len(user) == 0:
         raise DataError(f"no user has at least {config.min_user_ratings} ratings; lower --min-user-ratings")
     user_codes, user_ids = _dense(user)
@@ -171,7 +185,7 @@ def build_catalog(data: Ratings, vocab: np.ndarray, popularity: pd.Series,
     catalog["n_ratings"] = catalog["movieId"].map(popularity).fillna(0).astype("int64")
     item_of = pd.Series(np.arange(1, len(vocab) + 1), index=vocab)
     catalog["item_index"] = catalog["movieId"].map(item_of).fillna(0).astype("int32")
-    catalog["n_positives"] = [int(positives_per_item[i - 1]) if i else 0 for i in catalog["item_index"]]
+    catalog["n_positives"] = np.concatenate([[0], positives_per_item])[catalog["item_index"].to_numpy()]
     missing = np.setdiff1d(vocab, catalog["movieId"].to_numpy())
     if len(missing):
         raise DataError(f"{len(missing)} rated movies are absent from the movies file (e.g. movieId {missing[0]})")

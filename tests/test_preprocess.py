@@ -130,3 +130,16 @@ def test_dataset_folder_round_trip_and_corruption(tmp_path: Path) -> None:
         preprocess.Dataset(tmp_path / "ds")
     with pytest.raises(ArtifactError, match="run `python -m lbrec prepare`"):
         preprocess.Dataset(tmp_path / "nothing")
+
+
+def test_counting_and_sorting_thresholds_agree() -> None:
+    """Star ratings take the linear-time counting path; any other scale the sorting path; both equal numpy's."""
+    rng = np.random.default_rng(1)
+    users = rng.integers(0, 300, 20_000)
+    stars = rng.integers(1, 11, 20_000) / 2
+    continuous = stars + rng.normal(0, 0.01, 20_000)
+    for ratings in (stars, continuous):
+        for percentile in (0.0, 33.3, 70.0, 100.0):
+            got = preprocess.user_thresholds(users, ratings, 300, percentile)
+            expected = [np.percentile(ratings[users == u], percentile) for u in range(300)]
+            np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
