@@ -123,6 +123,25 @@ def _match_args(parser: argparse.ArgumentParser) -> None:
                                                             "status, reason, candidates")
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from lbrec import export, paths
+    from lbrec.artifacts import read_json
+
+    model_dir = args.model or paths.default_model_dir()
+    log(f"exporting {model_dir} to ONNX ...")
+    onnx_path = export.export_model_dir(model_dir)
+    meta = read_json(model_dir / "onnx.json")
+    log(f"  {onnx_path} ({meta['bytes'] / 2**20:.1f} MB, {meta['n_items']:,} movies, sha256 {meta['sha256'][:12]})")
+    print(json.dumps(meta) if args.json else onnx_path)
+    return 0
+
+
+def _export_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="trained model folder (default: $LBREC_MODEL, else "
+                                                   "models/ml-latest-small)")
+    parser.add_argument("--json", action="store_true", help="print the ONNX metadata as JSON")
+
+
 def _range(text: str, kind: type) -> tuple:
     """`1990:1999`, `1990:` or `:1999` -> (low, high) with None for an open end."""
     low, sep, high = text.partition(":")
@@ -198,15 +217,157 @@ def _recommend_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print matched, unmatched and recommendations as JSON")
 
 
+def _prepared_dataset(args: argparse.Namespace):  # -> preprocess.Dataset
+    """`--data PATH`, else data/processed/<name>, prepared first (as `prepare` does) when it is not there yet."""
+    from lbrec import data, paths, preprocess
+
+    if args.data:
+        return preprocess.Dataset(args.data)
+    name = args.ratings.parent.name if args.ratings else args.dataset
+    folder = paths.processed_dir(name)
+    if (folder / "meta.json").is_file():
+        return preprocess.Dataset(folder)
+    log(f"{folder} is not prepared yet: preparing {args.ratings or name} ...")
+    ratings = data.load(args.dataset, data_dir=args.data_dir, ratings=args.ratings, movies=args.movies,
+                        links=args.links, allow_download=not args.no_download)
+    ratings.name = name
+    return preprocess.prepare_to_folder(ratings, folder, name=name)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import torch
+
+    from lbrec import paths
+    from lbrec.model import SASRecConfig
+    from lbrec.train import TrainConfig, train
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    dataset = _prepared_dataset(args)
+    out = args.out or paths.models_dir() / (args.name or dataset.name)
+    given = {k: v for k, v in vars(args).items() if v is not None}
+    model_config = SASRecConfig(n_items=dataset.n_items, **{k: given[k] for k in _MODEL_ARGS if k in given})
+    config = TrainConfig(**{k: given[k] for k in _TRAIN_ARGS if k in given})
+    log(f"training SASRec ({config.loss} loss) on {dataset.name}: {dataset.n_users:,} users, {dataset.n_items:,} "
+        f"movies -> {out}")
+    result = train(dataset, out, model_config, config, device=args.device, resume=not args.restart,
+                   progress=not args.quiet, log=log)
+    val, test = result["metrics"]["val"], result["metrics"]["test"]
+    log(f"  best epoch {result['best_epoch']}: NDCG@10 validation {val['ndcg@10']:.4f}, test {test['ndcg@10']:.4f} "
+        f"(95% CI {test['ci95']['ndcg@10'][0]:.4f}-{test['ci95']['ndcg@10'][1]:.4f}); "
+        f"{result['seconds']['per_epoch']:.1f} s per epoch")
+    print(json.dumps({"model": str(out), **result}) if args.json else out)
+    return 0
+
+
+_MODEL_ARGS = ("max_len", "dim", "heads", "layers", "dropout")
+_TRAIN_ARGS = ("loss", "epochs", "batch_size", "lr", "weight_decay", "label_smoothing", "negatives", "patience",
+               "val_users", "seed")
+
+
+def _train_args(parser: argparse.ArgumentParser) -> None:
+    from lbrec.model import SASRecConfig
+    from lbrec.train import LOSSES, TrainConfig
+
+    _add_data_args(parser)
+    parser.add_argument("--data", type=Path, help="a prepared data set folder (default: data/processed/<dataset>, "
+                                                  "prepared first if missing)")
+    parser.add_argument("--name", help="model name: the folder is models/<name> (default: the data set's name)")
+    parser.add_argument("--out", type=Path, help="model folder (default: models/<name>)")
+    model, train = SASRecConfig(n_items=1), TrainConfig()
+    hyper = parser.add_argument_group("hyper-parameters (defaults: the best on ml-latest-small validation)")
+    hyper.add_argument("--loss", choices=LOSSES, help=f"ce: full softmax; bce: one sampled negative (the original "
+                                                      f"SASRec); sampled: softmax over --negatives sampled items "
+                                                      f"(default: {train.loss})")
+    for name, kind, help_text in [("epochs", int, "most epochs"), ("batch-size", int, "windows per batch"),
+                                  ("lr", float, "AdamW learning rate"), ("weight-decay", float, "AdamW weight decay"),
+                                  ("label-smoothing", float, "label smoothing (ce, sampled)"),
+                                  ("negatives", int, "negatives per batch (sampled)"),
+                                  ("patience", int, "epochs without a better validation NDCG@10 before stopping"),
+                                  ("val-users", int, "validation users for early stopping (a fixed sample)"),
+                                  ("seed", int, "random seed"), ("max-len", int, "history length the model reads"),
+                                  ("dim", int, "embedding size"), ("heads", int, "attention heads"),
+                                  ("layers", int, "transformer blocks"), ("dropout", float, "dropout")]:
+        field = name.replace("-", "_")
+        default = getattr(train, field) if hasattr(train, field) else getattr(model, field)
+        hyper.add_argument(f"--{name}", type=kind, help=f"{help_text} (default: {default})")
+    parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps")
+    parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument("--restart", action="store_true", help="ignore the checkpoint and train from scratch")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--json", action="store_true", help="print config.json's content instead of the folder")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from lbrec import baselines, paths
+    from lbrec.artifacts import load_npy, read_json
+    from lbrec.errors import ArtifactError
+    from lbrec.evaluate import PROTOCOL, evaluate_scorer, paired_test
+    from lbrec.preprocess import Dataset
+    from lbrec.train import load_model, scorer
+
+    model_dir = args.model or paths.default_model_dir()
+    model = load_model(model_dir)
+    config = read_json(model_dir / "config.json")
+    dataset = Dataset(args.data or config["dataset_path"])
+    if not np.array_equal(load_npy(model_dir / "movie_ids.npy"), dataset.movie_ids):
+        raise ArtifactError(f"{model_dir} was trained on another vocabulary than {dataset.path}: pass the data set it "
+                            f"was trained on with --data, or train again")
+    if args.ease_lambda is None:
+        log("tuning EASE's regularisation on validation ...")
+    lam = args.ease_lambda or baselines.tune_ease(dataset)[0]
+    evaluations = {}
+    for split in ("val", "test"):
+        log(f"evaluating SASRec and the baselines on {split} ...")
+        evaluations[split] = {"sasrec": evaluate_scorer(scorer(model), dataset, split),
+                              **baselines.evaluate_baselines(dataset, split, lam)}
+    models = {name: {**e.metrics(), "val": evaluations["val"][name].metrics()}
+              for name, e in evaluations["test"].items()}
+    best = max(models, key=lambda name: models[name]["val"]["ndcg@10"])
+    report = {"dataset": dataset.name, "users": int(models["sasrec"]["users"]), "protocol": PROTOCOL,
+              "split": "test", "model": str(model_dir), "ease_lambda": lam, "best_on_validation": best,
+              "models": models,
+              "paired_tests": {f"sasrec_vs_{name}": paired_test(evaluations["test"]["sasrec"], e)
+                               for name, e in evaluations["test"].items() if name != "sasrec"}}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"{dataset.name}: {report['users']} users; {PROTOCOL}")
+    print(f"{'model':<9} {'val NDCG@10':>12} {'test NDCG@10 [95% CI]':>26} {'HR@10':>7} {'Recall@20':>10} "
+          f"{'cov@10':>7} {'pop pct':>8}")
+    for name, m in models.items():
+        lo, hi = m["ci95"]["ndcg@10"]
+        print(f"{name:<9} {m['val']['ndcg@10']:>12.4f} {m['ndcg@10']:>10.4f} [{lo:.4f}, {hi:.4f}] {m['hr@10']:>7.4f} "
+              f"{m['recall@20']:>10.4f} {m['coverage@10']:>7.3f} {m['popularity_percentile@10']:>8.1f}")
+    print(f"best on validation: {best}" + ("" if best == "sasrec" else " (SASRec does not beat it on this data)"))
+    return 0
+
+
+def _evaluate_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "
+                                                   "models/ml-latest-small)")
+    parser.add_argument("--data", type=Path, help="prepared data set (default: the one the model was trained on)")
+    parser.add_argument("--ease-lambda", type=float, help="EASE regularisation (default: tuned on validation)")
+    parser.add_argument("--json", action="store_true", help='print {"dataset", "users", "protocol", "models": '
+                                                            '{"sasrec", "popular", "itemknn", "ease"}, ...}')
+
+
 Command = tuple[str, str, Callable[[argparse.Namespace], int], Callable[[argparse.ArgumentParser], None]]
 
 COMMANDS: list[Command] = [
     ("download", "download and verify a MovieLens data set from GroupLens", cmd_download, _download_args),
     ("prepare", "filter, threshold, sequence and split ratings into a data set folder", cmd_prepare,
      _prepare_args),
+    ("export", "export a trained model to ONNX for serving with onnxruntime", cmd_export, _export_args),
     ("match", "match Letterboxd-style titles to MovieLens movies", cmd_match, _match_args),
     ("recommend", "recommend films from typed titles, a Letterboxd export, RSS feed or profile", cmd_recommend,
      _recommend_args),
+    ("train", "train SASRec on a prepared data set (prepared first if missing) into models/<name>", cmd_train,
+     _train_args),
+    ("evaluate", "SASRec beside most popular, item-kNN and EASE on the model's own split (full ranking)",
+     cmd_evaluate, _evaluate_args),
 ]
 
 

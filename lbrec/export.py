@@ -59,8 +59,8 @@ def export_model_dir(model_dir: str | os.PathLike[str]) -> Path:
     from lbrec.train import load_model
 
     model_dir = Path(model_dir)
-    config = read_json(model_dir / "config.json")
     model = load_model(model_dir)
+    config = read_json(model_dir / "config.json")
     onnx_path = model_dir / "model.onnx"
     export_onnx(model, onnx_path)
     copy_catalog(config, model_dir)

@@ -18,7 +18,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           env={**os.environ, **(env or {})}, timeout=300)
 
 
-@pytest.mark.parametrize("command", ["download", "prepare", "match", "recommend"])
+@pytest.mark.parametrize("command", ["download", "prepare", "export", "match", "recommend"])
 def test_every_command_has_help(command: str) -> None:
     result = run(command, "--help")
     assert result.returncode == 0 and "usage: python -m lbrec" in result.stdout
