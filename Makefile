@@ -9,12 +9,15 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 DATASET ?= ml-latest-small
 DATA := data/processed/$(DATASET)
+MODEL := models/$(DATASET)
+PORT ?= 8866
 PYTEST_ARGS ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help app test model data install install-dev clean
+.PHONY: help app test model data install install-dev browser clean
 
 help:
-	@echo "make app    set up, build the data and model if missing, serve the app on http://127.0.0.1:8866"
+	@echo "make app    set up, build the data and model if missing, serve the app on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up with the dev extras and run every test"
 	@echo "make model  prepare, train and export the default model (DATASET=$(DATASET))"
 
@@ -34,16 +37,27 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed-app
 install-dev: $(VENV)/.installed-dev
 
+# Headless Chromium for the browser tests: Debian's package (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
 $(DATA)/meta.json: | $(VENV)/.installed-app
 	$(BIN)/python -m lbrec prepare --dataset $(DATASET)
 
 data: $(DATA)/meta.json
 
-model: data
+$(MODEL)/onnx.json: $(DATA)/meta.json
+	$(BIN)/python -m lbrec train --dataset $(DATASET)
+	$(BIN)/python -m lbrec export --model $(MODEL)
+
+model: $(MODEL)/onnx.json
 
 app: model
+	LBREC_MODEL=$(MODEL) $(BIN)/voila notebooks/05_recommend.ipynb --no-browser --port=$(PORT) \
+		--Voila.ip=127.0.0.1 --Voila.port_retries=0
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev browser
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
