@@ -235,10 +235,10 @@ class Recommender:
             mask = allowed.copy()
             mask[items] = False
             mask[self.known(excludes[row])] = False
-            top = np.flatnonzero(mask)
-            if len(top) > k:
-                top = top[np.argpartition(-scores[top], k - 1)[:k]]
-            top = top[np.argsort(-scores[top], kind="stable")]
+            masked = np.where(mask, scores, -np.inf)
+            n = min(k, int(mask.sum()))
+            top = np.argpartition(masked, len(masked) - n)[len(masked) - n:] if n else np.zeros(0, dtype=np.int64)
+            top = top[np.argsort(-masked[top], kind="stable")]
             because = self._explain(batch[row], scores[top], top) if explain and items else [[] for _ in top]
             results.append([self._describe(int(i), float(scores[i]), b) for i, b in zip(top, because, strict=True)])
         return results

@@ -85,6 +85,7 @@ def test_filters(engine: Recommender, history: list[int]) -> None:
     obscure = engine.recommend(history, k=10, filters=Filters(popularity=(0.0, 0.3)))
     mainstream = engine.recommend(history, k=10, filters=Filters(popularity=(0.7, 1.0)))
     assert max(popularity[r.movieId] for r in obscure) <= min(popularity[r.movieId] for r in mainstream)
+    assert engine.recommend(history, k=10, filters=Filters(years=(3000, None))) == []  # nothing allowed: no error
     with pytest.raises(ValueError, match="unknown genres: Nope"):
         engine.recommend(history, filters=Filters(include_genres=frozenset({"Nope"})))
 
