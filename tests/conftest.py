@@ -86,3 +86,23 @@ def tiny_model_dir(tiny_dataset: preprocess.Dataset, tmp_path_factory: pytest.Te
                        "metrics": {"val": {"ndcg@10": 0.0}}}, history=[])
     export.export_model_dir(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def ml_small_model_dir(ml_small: preprocess.Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An exported model folder with random weights over the real ml-latest-small vocabulary and catalog: the app's
+    tests need real titles to match, not a trained model (so they never depend on models/)."""
+    import torch
+
+    from lbrec import export, train
+    from lbrec.model import SASRec, SASRecConfig
+
+    torch.manual_seed(0)
+    model = SASRec(SASRecConfig(n_items=ml_small.n_items, max_len=50, dim=32, heads=2, layers=1))
+    out = tmp_path_factory.mktemp("models") / "ml-latest-small-random"
+    out.mkdir()
+    train.write_model(out, model, ml_small.movie_ids,
+                      {"model": model.config.to_dict(), "dataset": "ml-latest-small",
+                       "dataset_path": str(ml_small.path), "metrics": {}}, history=[])
+    export.export_model_dir(out)
+    return out
