@@ -668,6 +668,7 @@ STYLE = """<style>
 .lbrec-dots span { display: inline-block; width: 16px; height: 16px; border-radius: 50%; margin-right: 4px; }
 .lbrec-hint { color: #57606a; font-size: 13px; margin: 4px 0 10px; }
 .lbrec-label { color: #1f2328; font-size: 13px; font-weight: 600; }
+.lbrec-options .lbrec-label { display: block; text-align: right; padding-right: 4px; font-weight: 400; }
 .lbrec-options { border: 1px solid #e3e6ea; border-radius: 12px; padding: 12px 14px; background: #fafbfc;
   gap: 6px; }
 .lbrec-panel { border: 1px solid #e3e6ea; border-radius: 12px; padding: 4px 16px 12px; margin: 0 14px 14px 0; }
