@@ -343,3 +343,18 @@ def test_profile_mode_reads_every_page(online: RecommenderApp, fault_server: Fau
     online.go.click()
     assert online.message.value == "" and online.recommendations
     assert "lbrectest's profile" in shown(online.understood_summary.value) and online.matched.watchlist
+
+
+def test_the_binder_environment_mirrors_pyproject() -> None:
+    import tomllib
+
+    import yaml
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] + [d for d in project["optional-dependencies"]["train"]
+                                        if not d.startswith("torch")]  # torch comes from conda-forge, CPU only
+    environment = yaml.safe_load((REPO / "binder" / "environment.yml").read_text())
+    pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    assert sorted(pip) == sorted(wanted)
+    assert "conda-forge" in environment["channels"] and "python=3.11" in environment["dependencies"]
+    assert any(str(d).startswith("pytorch-cpu") for d in environment["dependencies"])

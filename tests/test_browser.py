@@ -53,13 +53,15 @@ def free_port() -> int:
 
 
 def start_voila(model_dir: Path, letterboxd_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """The Makefile's `app` command on a free port; ready when its static files are served (a GET of / would
-    start a kernel)."""
+    """The Makefile's `app` command (same flags) on a free port; ready when its static files are served (a GET
+    of / would start a kernel)."""
     port = free_port()
     env = {**os.environ, "LBREC_MODEL": str(model_dir), "LBREC_LETTERBOXD_URL": letterboxd_url}
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
-                                   "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"],
+                                   "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
+                                   "--MappingKernelManager.cull_idle_timeout=600",
+                                   "--MappingKernelManager.cull_interval=60"],
                                   cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_S
