@@ -41,8 +41,8 @@ import numpy as np
 from lbrec import paths
 from lbrec.catalog import Catalog, Match
 from lbrec.errors import EmptyHistoryError, LbrecError, LetterboxdError
-from lbrec.letterboxd import (CHOICES, FilmEntry, LetterboxdHistory, MatchedHistory, load_history, match_history, read_export,
-                              validate_username)
+from lbrec.letterboxd import (CHOICES, FilmEntry, LetterboxdHistory, MatchedHistory, load_history, match_history,
+                              read_export, validate_username)
 from lbrec.recommend import Filters, Recommendation, Recommender
 from lbrec.web import LETTERBOXD, Client
 
@@ -61,6 +61,7 @@ SKIP = 0  # the drop-down value for "none of these candidates" (movieIds start a
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
 MAX_LISTED = 300  # rows in the matched / not-found lists
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula
+SITES = {"letterboxd": "Letterboxd", "tmdb": "TMDb", "imdb": "IMDb"}
 GENRE_COLOURS = {"Action": "#ff8000", "Adventure": "#f5a623", "Animation": "#f5c400", "Children": "#f5c400",
                  "Comedy": "#f5c400", "Crime": "#8e44ad", "Documentary": "#7f8c8d", "Drama": "#40bcf4",
                  "Fantasy": "#9b59b6", "Film-Noir": "#34495e", "Horror": "#c0392b", "Musical": "#ff5c8a",
@@ -223,8 +224,7 @@ def _card(rank: int, rec: Recommendation) -> str:
     if rec.because:
         names = ", ".join(f"<b>{_e(_film_label(f.title, f.year))}</b>" for f in rec.because)
         because = f'<div class="lbrec-because">Because you liked {names}</div>'
-    names = {"letterboxd": "Letterboxd", "tmdb": "TMDb", "imdb": "IMDb"}
-    links = " ".join(_link(url, names[site], f"lbrec-link lbrec-{site}") for site, url in rec.links.items())
+    links = " ".join(_link(url, SITES[site], f"lbrec-link lbrec-{site}") for site, url in rec.links.items())
     return (f'<div class="lbrec-card" style="border-left-color:{colour}">'
             f'<div class="lbrec-card-top"><span class="lbrec-rank">#{rank}</span>'
             f'<span class="lbrec-score" title="model score">score {rec.score:.2f}</span></div>'
@@ -415,7 +415,8 @@ class RecommenderApp:
     def _on_pick(self, label: str, change: dict) -> None:
         self.picks[label] = change["new"]
         if self._raw is not None:
-            self._recommend_and_render()
+            with self._busy("Updating your recommendations…"):
+                self._recommend_and_render()
 
     # ------------------------------------------------------------------------------------------------ flow
 
@@ -427,28 +428,29 @@ class RecommenderApp:
             history = self._read(key)
             choice = "recent" if self.tabs.selected_index == TYPED_TAB else self.source.value
             self._check_choice(history, choice)
-            self._progress(f"Matching {len(history.select(choice)):,} films to MovieLens…")
+            self._progress(f"Matching {_films(len(history.select(choice)))} to MovieLens…")
             self._raw = match_history(history, self.catalog, choice)
             self._render_understood(self._raw)
             self._last_run_key = key
             self._recommend_and_render()
 
     def _input_key(self) -> tuple:
-        """What identifies the input on screen: the same key means the same history (no new fetch)."""
+        """What identifies the input on screen: options apply at once only while it stays the same."""
         tab = self.tabs.selected_index
         if tab == USERNAME_TAB:
-            mode = self.username_mode.value
-            return (tab, mode, self.username.value.strip(), mode == "profile" and self.exclude_watchlist.value)
+            return (tab, self.username_mode.value, self.username.value.strip())
         if tab == UPLOAD_TAB:
             files = self.upload.value
             return (tab, hashlib.sha256(bytes(files[0]["content"])).hexdigest() if files else None)
         return (tab, self.typed.value)
 
     def _read(self, key: tuple) -> LetterboxdHistory:
-        """The history for the input on screen; fetched or parsed only when the input changed."""
+        """The history for the input on screen; fetched or parsed only when the input changed, or when the
+        watchlist is wanted from a profile read without it (the profile's watchlist costs extra pages)."""
+        tab = self.tabs.selected_index
+        key = (*key, tab == USERNAME_TAB and self.username_mode.value == "profile" and self.exclude_watchlist.value)
         if key == self._history_key and self.history is not None:
             return self.history
-        tab = self.tabs.selected_index
         if tab == USERNAME_TAB:
             if not self.username.value.strip():
                 raise LetterboxdError("Type your Letterboxd username first (or upload your export, or type titles).")

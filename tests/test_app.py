@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import base64
 import csv
-import io
 import html
+import io
 import json
 import logging
 import re
-from datetime import datetime, timezone
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -52,7 +52,7 @@ def typed(app: RecommenderApp, text: str = TYPED) -> RecommenderApp:
 def upload(app: RecommenderApp, data: bytes, name: str = "letterboxd-lbrectest-2026-11-25-08-00-utc.zip") -> None:
     app.tabs.selected_index = lbapp.UPLOAD_TAB
     app.upload.value = ({"name": name, "type": "application/zip", "size": len(data), "content": memoryview(data),
-                         "last_modified": datetime.now(timezone.utc)},)
+                         "last_modified": datetime.now(UTC)},)
 
 
 def shown(*values: str) -> str:
@@ -149,6 +149,7 @@ def test_uncertain_matches_offer_candidates_and_a_pick_updates_the_results(app: 
     before = list(app.matched.positives)
     picks[0].value = candidates[0]
     assert app.matched.positives == [*before, candidates[0]]
+    assert app.status.value == "" and not app.go.disabled
     assert "✓ 2 matched" in app.understood_summary.value
     assert candidates[0] not in [r.movieId for r in app.recommendations]  # a film you saw is never recommended
     typed(app, "Heat (1995)\nSolaris")  # the pick is kept for the same film
@@ -343,6 +344,10 @@ def test_profile_mode_reads_every_page(online: RecommenderApp, fault_server: Fau
     online.go.click()
     assert online.message.value == "" and online.recommendations
     assert "lbrectest's profile" in shown(online.understood_summary.value) and online.matched.watchlist
+    assert len(fault_server.hits_for("/lbrectest/watchlist/")) == 1
+    online.exclude_watchlist.value = False  # applies at once; the films are read again, without the watchlist
+    assert online.message.value == "" and online.recommendations and not online.matched.watchlist
+    assert len(fault_server.hits_for("/lbrectest/watchlist/")) == 1
 
 
 def test_the_binder_environment_mirrors_pyproject() -> None:

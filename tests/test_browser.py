@@ -18,6 +18,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import pytest
@@ -25,6 +26,9 @@ import pytest
 from conftest import IN_CI
 from fault_server import FaultServer
 from test_letterboxd import export_zip
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
@@ -98,7 +102,7 @@ def voila(ml_small_model_dir: Path, fault: FaultServer) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(voila: str) -> Iterator:
+def page(voila: str) -> Iterator[Page]:
     from playwright.sync_api import sync_playwright
 
     executable = chromium()
@@ -116,7 +120,7 @@ def page(voila: str) -> Iterator:
         assert not errors, f"JavaScript errors in the page: {errors}"
 
 
-def screenshot(page, name: str) -> None:  # noqa: ANN001 (playwright's Page)
+def screenshot(page: Page, name: str) -> None:
     """The whole app: Voilà scrolls inside its own container, so a tall viewport stands in for a full page."""
     height = page.evaluate("document.querySelector('.lbrec').scrollHeight")
     page.set_viewport_size({"width": 1280, "height": max(1000, height + 80)})
@@ -124,7 +128,7 @@ def screenshot(page, name: str) -> None:  # noqa: ANN001 (playwright's Page)
     page.set_viewport_size({"width": 1280, "height": 1000})
 
 
-def recommend(page) -> None:  # noqa: ANN001
+def recommend(page: Page) -> None:
     """Click and wait for this click's answer: the last answer is removed first, so it cannot be mistaken for it."""
     page.evaluate("document.querySelectorAll('.lbrec-card, .lbrec-error').forEach(e => e.remove())")
     page.get_by_role("button", name="Recommend films").click()
@@ -132,7 +136,7 @@ def recommend(page) -> None:  # noqa: ANN001
     page.wait_for_function("!document.querySelector('button.lbrec-go').disabled", timeout=30_000)
 
 
-def test_typed_titles_give_ten_results_with_links(page) -> None:  # noqa: ANN001
+def test_typed_titles_give_ten_results_with_links(page: Page) -> None:
     page.get_by_role("tab", name="Type titles").click()
     page.locator(".widget-textarea textarea").fill("Heat (1995)\nThe Matrix (1999)\nAmélie (2001)")
     recommend(page)
@@ -153,7 +157,7 @@ def test_typed_titles_give_ten_results_with_links(page) -> None:  # noqa: ANN001
     screenshot(page, "app-typed-titles")
 
 
-def test_an_uploaded_export_gives_results(page) -> None:  # noqa: ANN001
+def test_an_uploaded_export_gives_results(page: Page) -> None:
     page.get_by_role("tab", name="Upload your Letterboxd export").click()
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Choose the ZIP").click()
@@ -167,7 +171,7 @@ def test_an_uploaded_export_gives_results(page) -> None:  # noqa: ANN001
     screenshot(page, "app-export")
 
 
-def test_an_unknown_user_gets_a_clear_message(page, fault: FaultServer) -> None:  # noqa: ANN001
+def test_an_unknown_user_gets_a_clear_message(page: Page, fault: FaultServer) -> None:
     page.get_by_role("tab", name="Letterboxd username").click()
     page.get_by_placeholder("your Letterboxd username").fill("nobody_here")
     recommend(page)
