@@ -24,7 +24,7 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import IN_CI
-from fault_server import FaultServer
+from fault_server import FaultServer, Reply
 from test_letterboxd import export_zip
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def start_voila(model_dir: Path, letterboxd_url: str, log_path: Path) -> tuple[s
 
 @pytest.fixture(scope="module")
 def fault() -> Iterator[FaultServer]:
-    with FaultServer() as server:  # no routes: every page is a 404, as for an unknown member
+    with FaultServer() as server:
         yield server
 
 
@@ -132,6 +132,10 @@ def recommend(page: Page) -> None:
     """Click and wait for this click's answer: the last answer is removed first, so it cannot be mistaken for it."""
     page.evaluate("document.querySelectorAll('.lbrec-card, .lbrec-error').forEach(e => e.remove())")
     page.get_by_role("button", name="Recommend films").click()
+    recommend_done(page)
+
+
+def recommend_done(page: Page) -> None:
     page.locator(".lbrec-error, .lbrec-card").first.wait_for(timeout=30_000)
     page.wait_for_function("!document.querySelector('button.lbrec-go').disabled", timeout=30_000)
 
@@ -171,10 +175,16 @@ def test_an_uploaded_export_gives_results(page: Page) -> None:
     screenshot(page, "app-export")
 
 
-def test_an_unknown_user_gets_a_clear_message(page: Page, fault: FaultServer) -> None:
+def test_an_unknown_user_gets_a_clear_message_after_a_progress_indicator(page: Page, fault: FaultServer) -> None:
+    fault.route("/nobody_here/rss/", Reply(404, b"Not found", delay=1.5))  # a slow answer, to see the spinner
     page.get_by_role("tab", name="Letterboxd username").click()
     page.get_by_placeholder("your Letterboxd username").fill("nobody_here")
-    recommend(page)
+    page.get_by_role("button", name="Recommend films").click()
+    status = page.locator(".lbrec-status")
+    status.wait_for(timeout=10_000)
+    assert "Fetching nobody_here's RSS feed" in status.inner_text() and page.locator(".lbrec-spinner").count() == 1
+    assert page.locator("button.lbrec-go").is_disabled()
+    recommend_done(page)
     error = page.locator(".lbrec-error")
     assert "Letterboxd has no member called 'nobody_here'" in error.inner_text()
     assert page.locator(".lbrec-card").count() == 0
