@@ -358,7 +358,7 @@ def test_the_binder_environment_mirrors_pyproject() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     wanted = project["dependencies"] + [d for d in project["optional-dependencies"]["train"]
                                         if not d.startswith("torch")]  # torch comes from conda-forge, CPU only
-    environment = yaml.safe_load((REPO / "binder" / "environment.yml").read_text())
+    environment = yaml.safe_load((REPO / "environment.yml").read_text())
     pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert sorted(pip) == sorted(wanted)
     assert "conda-forge" in environment["channels"] and "python=3.11" in environment["dependencies"]
