@@ -11,8 +11,10 @@ precomputed float buffer (not `torch.tril` at run time): onnxruntime has no CPU 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -104,3 +106,13 @@ class SASRec(nn.Module):
     def forward(self, item_seq: torch.Tensor) -> torch.Tensor:
         """[batch, max_len] left-padded histories -> [batch, n_items + 1] scores for the next film."""
         return self.score(self.hidden(item_seq)[:, -1])
+
+
+def left_pad(histories: Sequence[Sequence[int]], max_len: int) -> torch.Tensor:
+    """The model's input: each history's last `max_len` items, right-aligned, 0 before them."""
+    batch = torch.zeros(len(histories), max_len, dtype=torch.long)
+    for row, items in enumerate(histories):
+        items = items[len(items) - max_len:] if len(items) > max_len else items
+        if len(items):
+            batch[row, -len(items):] = torch.as_tensor(np.asarray(items, dtype=np.int64))
+    return batch

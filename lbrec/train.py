@@ -1,0 +1,318 @@
+"""Train SASRec on a prepared data set and write the model folder the exporter and the app read.
+
+What matters most (Klenitskiy & Vasilev, RecSys 2023): the loss. `ce` is a full softmax over every item at every
+position of every training sequence; `bce` is the original SASRec loss (one sampled negative per position); `sampled`
+is a softmax over `negatives` uniformly sampled items shared by the batch, for catalogs (87k films) where full-softmax
+logits for a large batch do not fit in memory.
+
+Long histories are cut into windows of `max_len` + 1 items, from the end backwards, so that every training position
+is a target exactly once per epoch. Early stopping watches validation NDCG@10 (the evaluation protocol of
+`lbrec.evaluate`) and keeps a real copy of the best weights. After each epoch a checkpoint (safetensors, with its
+state as JSON metadata: nothing is pickled) lets an interrupted run resume exactly where it stopped.
+
+The model folder:
+    model.safetensors  best weights (a plain state_dict)
+    config.json        model and training settings, data set, best epoch, validation and test metrics
+    movie_ids.npy      movie_ids[i] = MovieLens movieId of item index i ([0] = padding)
+    history.json       loss and validation metrics per epoch
+    checkpoint.safetensors  the resumable state of the last epoch
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors import SafetensorError
+from safetensors.torch import load_file, safe_open, save_file
+from tqdm.auto import tqdm
+
+from lbrec.artifacts import atomic_path, read_json, save_npy, sha256_file, write_json
+from lbrec.errors import ArtifactError
+from lbrec.evaluate import PROTOCOL, Scorer, evaluate_scorer
+from lbrec.model import SASRec, SASRecConfig, left_pad
+from lbrec.preprocess import Dataset
+
+Loss = Literal["ce", "bce", "sampled"]
+LOSSES: tuple[Loss, ...] = ("ce", "bce", "sampled")
+
+
+@dataclass
+class TrainConfig:
+    loss: Loss = "ce"
+    epochs: int = 200
+    batch_size: int = 128  # windows of max_len + 1 items
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    label_smoothing: float = 0.0  # ce and sampled only
+    negatives: int = 256  # sampled only
+    patience: int = 10  # epochs without a better validation NDCG@10 before stopping
+    val_users: int = 10_000  # early stopping on at most this many validation users (a fixed random subset)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """`auto`: CUDA, then Apple's MPS, then the CPU."""
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def autocast(device: torch.device) -> torch.autocast:
+    """bf16 on CUDA (tensor cores, no loss scaling needed); full precision elsewhere."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+
+# ------------------------------------------------------------------------------------------------------ data
+
+
+def windows(dataset: Dataset, max_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) into `dataset.items` of every training window, so each position after a user's first training
+    item is a target exactly once: windows of up to max_len + 1 items end at end, end - max_len, end - 2 max_len..."""
+    starts, ends = dataset.train_sequences()
+    n = ends - starts
+    count = np.where(n >= 2, -(-(n - 1) // max_len), 0)
+    user = np.repeat(np.arange(len(n)), count)
+    step = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    window_ends = ends[user] - step * max_len
+    return np.maximum(starts[user], window_ends - max_len - 1), window_ends
+
+
+def batch_of(items: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> torch.Tensor:
+    """[len(starts), width] left-padded windows items[start:end]."""
+    index = ends[:, None] - width + np.arange(width)
+    return torch.from_numpy(np.where(index >= starts[:, None], items[np.maximum(index, 0)], 0).astype(np.int64))
+
+
+def sequence_loss(model: SASRec, batch: torch.Tensor, config: TrainConfig) -> torch.Tensor:
+    """Mean next-item loss over every real position of a [batch, max_len + 1] window batch."""
+    inputs, targets = batch[:, :-1], batch[:, 1:]
+    real = inputs > 0  # windows are contiguous, so a real input always has a real target
+    user = model.hidden(inputs)[real]  # [positions, dim]
+    target = targets[real]
+    items = model.item_emb.weight
+    if config.loss == "ce":
+        logits = model.score(user)[:, 1:]  # never predict padding
+        return F.cross_entropy(logits.float(), target - 1, label_smoothing=config.label_smoothing)
+    positive = (user * items[target]).sum(-1, keepdim=True)
+    if config.loss == "bce":
+        negative = (user * items[torch.randint_like(target, 1, model.config.n_items + 1)]).sum(-1, keepdim=True)
+        logits = torch.cat([positive, negative], 1).float()
+        return F.binary_cross_entropy_with_logits(logits, torch.tensor([1.0, 0.0], device=logits.device).expand_as(logits))
+    sampled = torch.randint(1, model.config.n_items + 1, (config.negatives,), device=target.device)
+    negative = (user @ items[sampled].T).masked_fill(sampled[None, :] == target[:, None], -1e4)  # no accidental hits
+    logits = torch.cat([positive, negative], 1).float()
+    return F.cross_entropy(logits, torch.zeros_like(target), label_smoothing=config.label_smoothing)
+
+
+def scorer(model: SASRec, batch_size: int = 512) -> Scorer:
+    """The model as an `evaluate` scorer: histories -> [batch, n_items + 1] numpy scores (eval mode, no grad)."""
+    device = next(model.parameters()).device
+
+    def score(histories: Sequence[np.ndarray]) -> np.ndarray:
+        was_training = model.training
+        model.eval()
+        out = []
+        with torch.inference_mode(), autocast(device):
+            for i in range(0, len(histories), batch_size):
+                seq = left_pad(histories[i:i + batch_size], model.config.max_len).to(device)
+                out.append(model(seq).float().cpu().numpy())
+        model.train(was_training)
+        return np.concatenate(out)
+
+    return score
+
+
+# -------------------------------------------------------------------------------------------- checkpointing
+
+
+def _save_checkpoint(path: Path, model: SASRec, best: dict[str, torch.Tensor], optimizer: torch.optim.Optimizer,
+                     state: dict) -> None:
+    """One file, written atomically: current and best weights, Adam moments, RNG states, and `state` as JSON."""
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    tensors |= {f"best.{k}": v for k, v in best.items()}
+    optim = optimizer.state_dict()
+    for index, slots in optim["state"].items():
+        tensors |= {f"optim.{index}.{k}": torch.as_tensor(v) for k, v in slots.items()}
+    tensors["rng.torch"] = torch.get_rng_state()
+    if torch.cuda.is_available():
+        tensors |= {f"rng.cuda.{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())}
+    meta = {**state, "param_groups": optim["param_groups"]}
+    with atomic_path(path) as tmp:
+        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp,
+                  metadata={"state": json.dumps(meta)})
+
+
+def _load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
+    try:
+        with safe_open(path, "pt") as f:
+            meta = json.loads((f.metadata() or {})["state"])
+        return load_file(path), meta
+    except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"checkpoint {path} is corrupt ({exc}): delete it to train from scratch") from None
+
+
+def _restore(tensors: dict[str, torch.Tensor], meta: dict, model: SASRec,
+             optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
+    """Put the checkpoint's weights, optimizer and RNG states back; return the best weights so far."""
+    device = next(model.parameters()).device
+    part = {prefix: {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + ".")}
+            for prefix in ("model", "best")}
+    model.load_state_dict(part["model"])
+    slots: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        if key.startswith("optim."):
+            _, index, name = key.split(".", 2)
+            slots.setdefault(int(index), {})[name] = value if name == "step" else value.to(device)
+    optimizer.load_state_dict({"state": slots, "param_groups": meta["param_groups"]})
+    torch.set_rng_state(tensors["rng.torch"])
+    if torch.cuda.is_available():
+        cuda = [tensors[k] for k in sorted(k for k in tensors if k.startswith("rng.cuda."))]
+        if cuda:
+            torch.cuda.set_rng_state_all(cuda)
+    return {k: v.to(device) for k, v in part["best"].items()}
+
+
+# -------------------------------------------------------------------------------------------------- training
+
+
+def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, config: TrainConfig = TrainConfig(),
+          device: str = "auto", resume: bool = True, progress: bool = True,
+          on_epoch: Callable[[int, dict], None] | None = None, log: Callable[[str], None] = print) -> dict:
+    """Train, early-stop on validation NDCG@10, write the model folder; return its config.json content.
+
+    `on_epoch(epoch, record)` runs after each epoch's checkpoint is on disk (the tests interrupt training there).
+    """
+    out_dir = Path(out_dir)
+    if model_config.n_items != dataset.n_items:
+        raise ValueError(f"model has {model_config.n_items} items, the data set {dataset.n_items}")
+    dev = pick_device(device)
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    model = SASRec(model_config).to(dev)
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=config.lr, betas=(0.9, 0.98))
+    settings = {"model": model_config.to_dict(), "train": asdict(config), "dataset": dataset.name,
+                "dataset_path": str(dataset.path.resolve())}
+
+    val_users, _, _ = dataset.eval_cases("val")
+    if len(val_users) > config.val_users:
+        val_users = np.sort(rng.choice(val_users, config.val_users, replace=False))
+    starts, ends = windows(dataset, model_config.max_len)
+    if len(starts) == 0:
+        raise ValueError(f"{dataset.path} has no user with two training positives: nothing to train on")
+    items = np.asarray(dataset.items)
+    score = scorer(model)
+
+    state = {"settings": settings, "epoch": 0, "best_epoch": 0, "best_ndcg": -1.0, "bad_epochs": 0,
+             "history": [], "seconds": 0.0, "finished": False}
+    best = copy.deepcopy(model.state_dict())
+    checkpoint = out_dir / "checkpoint.safetensors"
+    if resume and checkpoint.is_file():
+        tensors, saved = _load_checkpoint(checkpoint)
+        if saved["settings"] == settings:
+            best = _restore(tensors, saved, model, optimizer)
+            state = {k: v for k, v in saved.items() if k not in ("param_groups", "numpy_rng")}
+            rng.bit_generator.state = saved["numpy_rng"]
+            log(f"resuming from {checkpoint} after epoch {state['epoch']}")
+        else:
+            log(f"{checkpoint} was written with other settings: training from scratch")
+
+    width = model_config.max_len + 1
+    n_batches = math.ceil(len(starts) / config.batch_size)
+    epochs = tqdm(range(state["epoch"], config.epochs), desc="train", initial=state["epoch"], total=config.epochs,
+                  disable=not progress or state["finished"])
+    for epoch in epochs:
+        if state["finished"]:
+            break
+        started = time.perf_counter()
+        model.train()
+        order = rng.permutation(len(starts))
+        total = 0.0
+        for b in tqdm(range(n_batches), desc=f"epoch {epoch + 1}", leave=False, disable=not progress):
+            chosen = order[b * config.batch_size:(b + 1) * config.batch_size]
+            batch = batch_of(items, starts[chosen], ends[chosen], width).to(dev)
+            with autocast(dev):
+                loss = sequence_loss(model, batch, config)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        train_seconds = time.perf_counter() - started
+        val = evaluate_scorer(score, dataset, "val", users=val_users)
+        ndcg, hr = float(val.per_user("ndcg@10").mean()), float(val.per_user("hr@10").mean())
+        state["seconds"] += time.perf_counter() - started
+        state["epoch"] = epoch + 1
+        record = {"epoch": epoch + 1, "loss": total / n_batches, "val_ndcg@10": ndcg, "val_hr@10": hr,
+                  "train_seconds": train_seconds, "elapsed_seconds": state["seconds"]}
+        state["history"].append(record)
+        if ndcg > state["best_ndcg"]:
+            state.update(best_ndcg=ndcg, best_epoch=epoch + 1, bad_epochs=0)
+            best = copy.deepcopy(model.state_dict())  # a real copy: state_dict() shares storage with the model
+        else:
+            state["bad_epochs"] += 1
+        state["finished"] = state["bad_epochs"] >= config.patience or epoch + 1 == config.epochs
+        epochs.set_postfix(loss=f"{record['loss']:.3f}", val_ndcg=f"{ndcg:.4f}", best=state["best_epoch"])
+        _save_checkpoint(checkpoint, model, best, optimizer, {**state, "numpy_rng": rng.bit_generator.state})
+        if on_epoch:
+            on_epoch(epoch + 1, record)
+
+    model.load_state_dict(best)
+    log(f"best epoch {state['best_epoch']} (validation NDCG@10 {state['best_ndcg']:.4f}); evaluating ...")
+    metrics = {split: evaluate_scorer(score, dataset, split).metrics() for split in ("val", "test")}
+    best_record = state["history"][state["best_epoch"] - 1]
+    result = {**settings, "best_epoch": state["best_epoch"], "device": dev.type, "protocol": PROTOCOL,
+              "seconds": {"total": state["seconds"], "to_best_epoch": best_record["elapsed_seconds"],
+                          "per_epoch": float(np.mean([h["train_seconds"] for h in state["history"]]))},
+              "metrics": metrics}
+    write_model(out_dir, model, dataset.movie_ids, result, state["history"])
+    return result
+
+
+def write_model(out_dir: Path, model: SASRec, movie_ids: np.ndarray, config: dict, history: list[dict]) -> None:
+    """Each file atomically; config.json last and with the weights' checksum, so a half-written folder is caught."""
+    weights = out_dir / "model.safetensors"
+    save_npy(out_dir / "movie_ids.npy", movie_ids)
+    write_json(out_dir / "history.json", history)
+    with atomic_path(weights) as tmp:
+        save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, tmp)
+    write_json(out_dir / "config.json", {**config, "weights_sha256": sha256_file(weights)})
+
+
+def load_model(model_dir: str | Path, device: str = "cpu") -> SASRec:
+    """The trained SASRec in `model_dir`, in eval mode; `ArtifactError` if it is missing or corrupt."""
+    model_dir = Path(model_dir)
+    if not (model_dir / "config.json").is_file():
+        raise ArtifactError(f"no trained model in {model_dir} (no config.json): run `python -m lbrec train`")
+    config = read_json(model_dir / "config.json")
+    weights = model_dir / "model.safetensors"
+    if not weights.is_file():
+        raise ArtifactError(f"{weights} is missing: run `python -m lbrec train` again")
+    if sha256_file(weights) != config.get("weights_sha256"):
+        raise ArtifactError(f"{weights} does not match its config.json (corrupt or half-written): train again")
+    try:
+        known = {f.name for f in fields(SASRecConfig)}
+        model = SASRec(SASRecConfig(**{k: v for k, v in config["model"].items() if k in known}))
+        model.load_state_dict(load_file(weights))
+    except (KeyError, TypeError, RuntimeError, SafetensorError) as exc:
+        raise ArtifactError(f"{model_dir} does not hold a loadable SASRec ({exc}): train again") from None
+    return model.to(pick_device(device)).eval()
