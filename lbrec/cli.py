@@ -142,6 +142,28 @@ def _export_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the ONNX metadata as JSON")
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from lbrec import paths
+    from lbrec.bench import engine_latency
+
+    model_dir = args.model or paths.default_model_dir()
+    log(f"timing {args.requests} single requests per contender on one thread ({model_dir}) ...")
+    result = engine_latency(model_dir, n=args.requests)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{result['n_items']:,} movies, model.onnx {result['onnx_mb']:.1f} MB")
+    for name, timing in result["timings"].items():
+        print(f"  {name:<24} p50 {timing['p50_ms']:8.2f} ms   p99 {timing['p99_ms']:8.2f} ms")
+    return 0
+
+
+def _bench_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else models/ml-latest-small)")
+    parser.add_argument("--requests", type=int, default=1000, help="timed requests per contender")
+    parser.add_argument("--json", action="store_true", help="print the timings as JSON")
+
+
 def _range(text: str, kind: type) -> tuple:
     """`1990:1999`, `1990:` or `:1999` -> (low, high) with None for an open end."""
     low, sep, high = text.partition(":")
@@ -364,6 +386,8 @@ COMMANDS: list[Command] = [
     ("match", "match Letterboxd-style titles to MovieLens movies", cmd_match, _match_args),
     ("recommend", "recommend films from typed titles, a Letterboxd export, RSS feed or profile", cmd_recommend,
      _recommend_args),
+    ("bench", "time single recommendations: the engine, onnxruntime, PyTorch and the bare product", cmd_bench,
+     _bench_args),
     ("train", "train SASRec on a prepared data set (prepared first if missing) into models/<name>", cmd_train,
      _train_args),
     ("evaluate", "SASRec beside most popular, item-kNN and EASE on the model's own split (full ranking)",

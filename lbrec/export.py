@@ -9,6 +9,9 @@ movie catalog, so that `models/<name>/` is all that serving needs.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import shutil
 import time
@@ -47,11 +50,17 @@ def export_onnx(model: SASRec, path: str | os.PathLike[str]) -> None:
     example = torch.zeros(2, model.config.max_len, dtype=torch.long)
     example[:, -3:] = torch.tensor([1, 2, 3])
     batch = torch.export.Dim("batch", min=1)
-    with atomic_path(path) as tmp, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the exporter's notes on torchvision and pytree deprecations
-        torch.onnx.export(Scorer(model), (example,), str(tmp), input_names=[INPUT], output_names=[OUTPUT],
-                          dynamic_shapes={"item_seq": {0: batch}}, opset_version=OPSET, dynamo=True,
-                          external_data=False, optimize=True, verbose=False)
+    exporter_log = logging.getLogger("torch.onnx")
+    level = exporter_log.level
+    exporter_log.setLevel(logging.ERROR)  # its notes on torchvision being absent are noise here
+    try:
+        with atomic_path(path) as tmp, warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")  # pytree deprecation notices from inside torch.export
+            torch.onnx.export(Scorer(model), (example,), str(tmp), input_names=[INPUT], output_names=[OUTPUT],
+                              dynamic_shapes={"item_seq": {0: batch}}, opset_version=OPSET, dynamo=True,
+                              external_data=False, optimize=True, verbose=False)
+    finally:
+        exporter_log.setLevel(level)
 
 
 def export_model_dir(model_dir: str | os.PathLike[str]) -> Path:

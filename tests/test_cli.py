@@ -18,7 +18,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           env={**os.environ, **(env or {})}, timeout=300)
 
 
-@pytest.mark.parametrize("command", ["download", "prepare", "export", "match", "recommend"])
+@pytest.mark.parametrize("command", ["download", "prepare", "export", "match", "recommend", "bench"])
 def test_every_command_has_help(command: str) -> None:
     result = run(command, "--help")
     assert result.returncode == 0 and "usage: python -m lbrec" in result.stdout
@@ -80,3 +80,11 @@ def test_recommend_refusals(tiny_model_dir: Path, tmp_path: Path) -> None:
     assert two.returncode == 1 and "exactly one" in two.stderr
     years = run("recommend", "--model", str(tiny_model_dir), "--titles", "a", "--years", "199x")
     assert years.returncode == 2 and "range" in years.stderr
+
+
+def test_bench_times_every_contender(tiny_model_dir: Path) -> None:
+    result = run("bench", "--model", str(tiny_model_dir), "--requests", "30", "--json")
+    assert result.returncode == 0, result.stderr
+    timings = json.loads(result.stdout)["timings"]
+    assert set(timings) == {"engine", "engine + explanations", "onnxruntime", "PyTorch eager", "NumPy h @ E.T"}
+    assert all(0 < t["p50_ms"] <= t["p99_ms"] for t in timings.values())
