@@ -278,7 +278,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     log(f"  best epoch {result['best_epoch']}: NDCG@10 validation {val['ndcg@10']:.4f}, test {test['ndcg@10']:.4f} "
         f"(95% CI {test['ci95']['ndcg@10'][0]:.4f}-{test['ci95']['ndcg@10'][1]:.4f}); "
         f"{result['seconds']['per_epoch']:.1f} s per epoch")
-    print(json.dumps({"model": str(out), **result}) if args.json else out)
+    print(json.dumps({"model_dir": str(out), **result}) if args.json else out)
     return 0
 
 

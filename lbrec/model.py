@@ -27,7 +27,7 @@ class SASRecConfig:
     dim: int = 128
     heads: int = 8
     layers: int = 2
-    dropout: float = 0.2
+    dropout: float = 0.3
 
     def to_dict(self) -> dict:
         return asdict(self)

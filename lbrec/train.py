@@ -54,7 +54,7 @@ class TrainConfig:
     lr: float = 1e-3
     weight_decay: float = 0.0
     label_smoothing: float = 0.0  # ce and sampled only
-    negatives: int = 256  # sampled only
+    negatives: int = 1024  # sampled only: uniform negatives shared by the batch
     patience: int = 10  # epochs without a better validation NDCG@10 before stopping
     val_users: int = 10_000  # early stopping on at most this many validation users (a fixed random subset)
     seed: int = 0
