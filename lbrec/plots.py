@@ -88,7 +88,7 @@ def training_curves(history: Sequence[Mapping]) -> Figure:
     fig, (left, right) = _figure(10, 3.2, columns=2)
     left.plot(epochs, [h["loss"] for h in history], color=BLUE)
     left.set(xlabel="epoch", ylabel="training loss", title="loss")
-    ndcg = [h["val"]["ndcg@10"] for h in history]
+    ndcg = [h["val_ndcg@10"] for h in history]
     best = int(np.argmax(ndcg))
     right.plot(epochs, ndcg, color=ORANGE)
     right.scatter([epochs[best]], [ndcg[best]], color=GREEN, zorder=3, label=f"best: epoch {epochs[best]}")

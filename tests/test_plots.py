@@ -28,7 +28,7 @@ def test_data_plots(tiny_dataset: Dataset) -> None:
 
 
 def test_model_plots() -> None:
-    history = [{"epoch": e, "loss": 5.0 - e, "val": {"ndcg@10": 0.01 * e if e < 3 else 0.01}} for e in range(1, 6)]
+    history = [{"epoch": e, "loss": 5.0 - e, "val_ndcg@10": 0.01 * e if e < 3 else 0.01} for e in range(1, 6)]
     fig = plots.training_curves(history)
     rendered(fig)
     assert "best: epoch 2" in [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
