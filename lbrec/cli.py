@@ -268,8 +268,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     dataset = _prepared_dataset(args)
     out = args.out or paths.models_dir() / (args.name or dataset.name)
     given = {k: v for k, v in vars(args).items() if v is not None}
-    model_config = SASRecConfig(n_items=dataset.n_items, **{k: given[k] for k in _MODEL_ARGS if k in given})
-    config = TrainConfig(**{k: given[k] for k in _TRAIN_ARGS if k in given})
+    try:
+        model_config = SASRecConfig(n_items=dataset.n_items, **{k: given[k] for k in _MODEL_ARGS if k in given})
+        config = TrainConfig(**{k: given[k] for k in _TRAIN_ARGS if k in given})
+    except ValueError as exc:
+        raise LbrecError(str(exc)) from None
     log(f"training SASRec ({config.loss} loss) on {dataset.name}: {dataset.n_users:,} users, {dataset.n_items:,} "
         f"movies -> {out}")
     result = train(dataset, out, model_config, config, device=args.device, resume=not args.restart,

@@ -29,6 +29,12 @@ class SASRecConfig:
     layers: int = 2
     dropout: float = 0.3
 
+    def __post_init__(self) -> None:
+        if self.dim % self.heads:
+            raise ValueError(f"dim ({self.dim}) must be divisible by heads ({self.heads})")
+        if min(self.n_items, self.max_len, self.dim, self.layers) < 1 or not 0 <= self.dropout < 1:
+            raise ValueError(f"invalid SASRec settings: {self}")
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -61,8 +67,6 @@ class Block(nn.Module):
 class SASRec(nn.Module):
     def __init__(self, config: SASRecConfig):
         super().__init__()
-        if config.dim % config.heads:
-            raise ValueError(f"dim ({config.dim}) must be divisible by heads ({config.heads})")
         self.config = config
         self.item_emb = nn.Embedding(config.n_items + 1, config.dim, padding_idx=0)
         self.pos_emb = nn.Embedding(config.max_len, config.dim)

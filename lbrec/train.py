@@ -33,10 +33,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from safetensors import SafetensorError
-from safetensors.torch import load_file, safe_open, save_file
+from safetensors.torch import load_file, safe_open, save
 from tqdm.auto import tqdm
 
-from lbrec.artifacts import atomic_path, read_json, save_npy, sha256_file, write_json
+from lbrec.artifacts import read_json, save_npy, sha256_file, write_bytes, write_json
 from lbrec.errors import ArtifactError
 from lbrec.evaluate import PROTOCOL, Scorer, evaluate_scorer
 from lbrec.model import SASRec, SASRecConfig, left_pad
@@ -62,6 +62,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
+        if min(self.epochs, self.batch_size, self.patience, self.negatives, self.val_users) < 1:
+            raise ValueError("epochs, batch_size, patience, negatives and val_users must be at least 1")
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -155,9 +157,11 @@ def _save_checkpoint(path: Path, model: SASRec, best: dict[str, torch.Tensor], o
     if torch.cuda.is_available():
         tensors |= {f"rng.cuda.{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())}
     meta = {**state, "param_groups": optim["param_groups"]}
-    with atomic_path(path) as tmp:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp,
-                  metadata={"state": json.dumps(meta)})
+    write_bytes(path, save(_cpu(tensors), metadata={"state": json.dumps(meta)}))
+
+
+def _cpu(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
 
 
 def _load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
@@ -293,8 +297,7 @@ def write_model(out_dir: Path, model: SASRec, movie_ids: np.ndarray, config: dic
     weights = out_dir / "model.safetensors"
     save_npy(out_dir / "movie_ids.npy", movie_ids)
     write_json(out_dir / "history.json", history)
-    with atomic_path(weights) as tmp:
-        save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, tmp)
+    write_bytes(weights, save(_cpu(model.state_dict())))
     write_json(out_dir / "config.json", {**config, "weights_sha256": sha256_file(weights)})
 
 

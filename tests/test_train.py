@@ -165,9 +165,11 @@ def test_train_then_evaluate_ml_latest_small_from_the_command_line(ml_small: Dat
     assert report["models"]["sasrec"]["ndcg@10"] > report["models"]["popular"]["ndcg@10"]
 
 
-def test_commands_fail_with_one_line_on_bad_input(tmp_path: Path) -> None:
+def test_commands_fail_with_one_line_on_bad_input(dataset: Dataset, tmp_path: Path) -> None:
     missing = run("train", "--data", str(tmp_path / "nope"), "--quiet")
     assert missing.returncode == 1 and "not a prepared data set" in missing.stderr
     assert "Traceback" not in missing.stderr
+    bad = run("train", "--data", str(dataset.path), "--out", str(tmp_path / "m"), "--dim", "30", "--heads", "4")
+    assert bad.returncode == 1 and bad.stderr.strip() == "lbrec train: error: dim (30) must be divisible by heads (4)"
     no_model = run("evaluate", "--model", str(tmp_path / "nope"))
     assert no_model.returncode == 1 and "run `python -m lbrec train`" in no_model.stderr
