@@ -116,8 +116,8 @@ def sequence_loss(model: SASRec, batch: torch.Tensor, config: TrainConfig) -> to
     positive = (user * items[target]).sum(-1, keepdim=True)
     if config.loss == "bce":
         negative = (user * items[torch.randint_like(target, 1, model.config.n_items + 1)]).sum(-1, keepdim=True)
-        logits = torch.cat([positive, negative], 1).float()
-        return F.binary_cross_entropy_with_logits(logits, torch.tensor([1.0, 0.0], device=logits.device).expand_as(logits))
+        labels = torch.tensor([1.0, 0.0], device=user.device).expand(len(target), 2)
+        return F.binary_cross_entropy_with_logits(torch.cat([positive, negative], 1).float(), labels)
     sampled = torch.randint(1, model.config.n_items + 1, (config.negatives,), device=target.device)
     negative = (user @ items[sampled].T).masked_fill(sampled[None, :] == target[:, None], -1e4)  # no accidental hits
     logits = torch.cat([positive, negative], 1).float()

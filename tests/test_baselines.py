@@ -10,6 +10,7 @@ import pytest
 from lbrec import baselines
 from lbrec.baselines import EASE, ItemKNN, Popular, interactions
 from lbrec.preprocess import Dataset
+
 from test_evaluate import make_dataset
 
 
