@@ -129,7 +129,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     model_dir = args.model or paths.default_model_dir()
     log(f"exporting {model_dir} to ONNX ...")
-    onnx_path = export.export_model_dir(model_dir)
+    onnx_path = export.export_model_dir(model_dir, fp16=args.fp16)
     meta = read_json(model_dir / "onnx.json")
     log(f"  {onnx_path} ({meta['bytes'] / 2**20:.1f} MB, {meta['n_items']:,} movies, sha256 {meta['sha256'][:12]})")
     print(json.dumps(meta) if args.json else onnx_path)
@@ -139,6 +139,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _export_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="trained model folder (default: $LBREC_MODEL, else "
                                                    "models/ml-latest-small)")
+    parser.add_argument("--fp16", action="store_true", help="store the weights in float16: half the file, the same "
+                                                            "top-10 films for over 99%% of test users, no faster on CPU")
     parser.add_argument("--json", action="store_true", help="print the ONNX metadata as JSON")
 
 

@@ -106,3 +106,20 @@ def ml_small_model_dir(ml_small: preprocess.Dataset, tmp_path_factory: pytest.Te
                        "dataset_path": str(ml_small.path), "metrics": {}}, history=[])
     export.export_model_dir(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def trained_small_model_dir(ml_small: preprocess.Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small SASRec trained briefly on ml-latest-small and exported: real scores, for checks that random weights
+    cannot make (precision, notebooks that show a trained model). Half a minute on two cores."""
+    import torch
+
+    from lbrec import export, train
+    from lbrec.model import SASRecConfig
+
+    torch.manual_seed(0)
+    out = tmp_path_factory.mktemp("models") / "ml-latest-small-trained"
+    train.train(ml_small, out, SASRecConfig(n_items=ml_small.n_items, dim=64, heads=2),
+                train.TrainConfig(epochs=6, lr=3e-3), progress=False, log=lambda _: None)
+    export.export_model_dir(out)
+    return out

@@ -65,3 +65,26 @@ def test_export_needs_the_training_data_catalog(tiny_model_dir: Path, tmp_path: 
     write_json(copy / "config.json", config)
     with pytest.raises(ArtifactError, match="catalog.parquet not found"):
         export.export_model_dir(copy)
+
+
+@pytest.mark.integration
+def test_fp16_keeps_top10_for_99_percent_of_test_users(trained_small_model_dir: Path, ml_small: Dataset,
+                                                       tmp_path: Path) -> None:
+    import shutil
+
+    half = tmp_path / "fp16"
+    shutil.copytree(trained_small_model_dir, half)
+    export.export_model_dir(half, fp16=True)
+    assert read_json(half / "onnx.json")["weights"] == "float16"
+    full_bytes, half_bytes = ((d / "model.onnx").stat().st_size for d in (trained_small_model_dir, half))
+    assert half_bytes < 0.6 * full_bytes
+    users, ends, _ = ml_small.eval_cases("test")
+    batch = np.zeros((len(users), 50), dtype=np.int64)
+    for row, (u, end) in enumerate(zip(users, ends, strict=True)):
+        items = np.asarray(ml_small.items[ml_small.offsets[u]:end])[-50:]
+        batch[row, -len(items):] = items
+    agreement = export.topk_agreement(trained_small_model_dir / "model.onnx", half / "model.onnx", batch)
+    assert agreement["same_set"] >= 0.99
+    from lbrec.recommend import Recommender
+
+    assert Recommender(half).recommend([1, 2, 3], k=5)  # the engine serves it as it is
