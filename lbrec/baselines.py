@@ -11,14 +11,16 @@ Item-kNN and EASE are computed in whichever of the user or item space is smaller
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from lbrec.errors import LbrecError
-from lbrec.evaluate import Evaluation, evaluate_scorer, input_histories
+from lbrec.evaluate import PROTOCOL, Evaluation, Scorer, evaluate_scorer, input_histories, paired_test
 from lbrec.preprocess import Dataset, Split
 
 EASE_LAMBDAS = (5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0)
@@ -133,3 +135,65 @@ def evaluate_baselines(dataset: Dataset, split: Split, ease_lambda: float) -> di
     """Every baseline fitted on `split`'s input histories and evaluated on it."""
     models: list[Baseline] = [Popular(), ItemKNN(), EASE(ease_lambda)]
     return {m.name: evaluate_scorer(fit(m, dataset, split).score, dataset, split) for m in models}
+
+
+@dataclass
+class Comparison:
+    """Models and baselines evaluated on the same users of both splits: the table, the JSON and the breakdowns."""
+
+    dataset: Dataset
+    ease_lambda: float
+    evaluations: dict[str, dict[str, Evaluation]]  # split -> model -> per-user results
+
+    @property
+    def best_on_validation(self) -> str:
+        val = self.evaluations["val"]
+        return max(val, key=lambda name: val[name].per_user("ndcg@10").mean())
+
+    def report(self, reference: str = "sasrec") -> dict:
+        """The shape `python -m lbrec evaluate --json` prints: test metrics, a `val` block, paired tests."""
+        test = self.evaluations["test"]
+        models = {name: {**e.metrics(), "val": self.evaluations["val"][name].metrics()} for name, e in test.items()}
+        return {"dataset": self.dataset.name, "users": int(len(test[reference].users)), "protocol": PROTOCOL,
+                "split": "test", "ease_lambda": self.ease_lambda, "best_on_validation": self.best_on_validation,
+                "models": models,
+                "paired_tests": {f"{reference}_vs_{name}": paired_test(test[reference], e)
+                                 for name, e in test.items() if name != reference}}
+
+    def table(self) -> pd.DataFrame:
+        """One row per model: validation NDCG@10, then the test metrics with NDCG@10's 95% interval."""
+        rows = {}
+        for name, e in self.evaluations["test"].items():
+            m = e.metrics()
+            low, high = m["ci95"]["ndcg@10"]
+            val = float(self.evaluations["val"][name].per_user("ndcg@10").mean())
+            rows[name] = {"val NDCG@10": round(val, 4), "test NDCG@10": round(m["ndcg@10"], 4),
+                          "95% CI": f"{low:.4f}-{high:.4f}", "HR@10": round(m["hr@10"], 4),
+                          "Recall@20": round(m["recall@20"], 4), "coverage@10": round(m["coverage@10"], 4),
+                          "popularity pct@10": round(m["popularity_percentile@10"], 1)}
+        return pd.DataFrame(rows).T
+
+    def by_history_length(self, edges: Sequence[int] = (5, 10, 20, 50, 100)) -> dict[str, dict[str, float]]:
+        """Test NDCG@10 per model for users grouped by how many liked films their input history holds."""
+        any_model = next(iter(self.evaluations["test"].values()))
+        users, ends, _ = self.dataset.eval_cases("test")
+        lengths = (ends - self.dataset.offsets[users])[np.searchsorted(users, any_model.users)]
+        bucket = np.searchsorted(np.asarray(edges), lengths, side="right")
+        labels = [f"<{edges[0]}"] + [f"{a}-{b - 1}" for a, b in zip(edges, edges[1:])] + [f"{edges[-1]}+"]
+        present = sorted(set(bucket.tolist()))
+        return {name: {f"{labels[b]} (n={int((bucket == b).sum())})": float(e.per_user("ndcg@10")[bucket == b].mean())
+                       for b in present} for name, e in self.evaluations["test"].items()}
+
+
+def compare(dataset: Dataset, models: Mapping[str, Scorer], ease_lambda: float | None = None,
+            log: Callable[[str], None] = lambda _: None) -> Comparison:
+    """Evaluate `models` and the three baselines on validation and test (EASE's lambda tuned on validation)."""
+    if ease_lambda is None:
+        log("tuning EASE's regularisation on validation ...")
+        ease_lambda = tune_ease(dataset)[0]
+    evaluations = {}
+    for split in ("val", "test"):
+        log(f"evaluating {', '.join(models)} and the baselines on {split} ...")
+        evaluations[split] = {**{name: evaluate_scorer(score, dataset, split) for name, score in models.items()},
+                              **evaluate_baselines(dataset, split, ease_lambda)}
+    return Comparison(dataset, ease_lambda, evaluations)

@@ -331,7 +331,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from lbrec import baselines, paths
     from lbrec.artifacts import load_npy, read_json
     from lbrec.errors import ArtifactError
-    from lbrec.evaluate import PROTOCOL, evaluate_scorer, paired_test
+    from lbrec.evaluate import PROTOCOL
     from lbrec.preprocess import Dataset
     from lbrec.train import load_model, scorer
 
@@ -342,22 +342,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if not np.array_equal(load_npy(model_dir / "movie_ids.npy"), dataset.movie_ids):
         raise ArtifactError(f"{model_dir} was trained on another vocabulary than {dataset.path}: pass the data set it "
                             f"was trained on with --data, or train again")
-    if args.ease_lambda is None:
-        log("tuning EASE's regularisation on validation ...")
-    lam = args.ease_lambda or baselines.tune_ease(dataset)[0]
-    evaluations = {}
-    for split in ("val", "test"):
-        log(f"evaluating SASRec and the baselines on {split} ...")
-        evaluations[split] = {"sasrec": evaluate_scorer(scorer(model), dataset, split),
-                              **baselines.evaluate_baselines(dataset, split, lam)}
-    models = {name: {**e.metrics(), "val": evaluations["val"][name].metrics()}
-              for name, e in evaluations["test"].items()}
-    best = max(models, key=lambda name: models[name]["val"]["ndcg@10"])
-    report = {"dataset": dataset.name, "users": int(models["sasrec"]["users"]), "protocol": PROTOCOL,
-              "split": "test", "model": str(model_dir), "ease_lambda": lam, "best_on_validation": best,
-              "models": models,
-              "paired_tests": {f"sasrec_vs_{name}": paired_test(evaluations["test"]["sasrec"], e)
-                               for name, e in evaluations["test"].items() if name != "sasrec"}}
+    comparison = baselines.compare(dataset, {"sasrec": scorer(model)}, args.ease_lambda, log=log)
+    report = {**comparison.report(), "model": str(model_dir)}
+    models, best = report["models"], report["best_on_validation"]
     if args.json:
         print(json.dumps(report, indent=2))
         return 0

@@ -125,6 +125,19 @@ def metric_by_bucket(table: Mapping[str, Mapping[str, float]], xlabel: str, ylab
     return fig
 
 
+def popularity_bias(per_user: Mapping[str, np.ndarray]) -> Figure:
+    """Per model, the spread over users of the mean popularity percentile of their ten recommendations
+    (100 = the most rated film, 50 = what picking films at random would give)."""
+    names = list(per_user)
+    fig, (ax,) = _figure()
+    ax.boxplot([per_user[n] for n in names], orientation="horizontal", showfliers=False)
+    ax.set_yticks(range(1, len(names) + 1), names)
+    low = min(float(np.min(per_user[n])) for n in names)
+    ax.set(xlim=(max(0.0, low - 2), 100), xlabel="mean popularity percentile of the 10 recommendations, per user",
+           title="how mainstream the recommendations are (100 = the most rated film)")
+    return fig
+
+
 def latency(results: Mapping[str, Mapping[str, float]]) -> Figure:
     """p50 latency per contender (log scale), with p99 as a whisker."""
     names = list(results)

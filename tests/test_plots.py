@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
@@ -38,6 +39,7 @@ def test_model_plots() -> None:
     rendered(plots.model_comparison(results))
     rendered(plots.metric_by_bucket({"sasrec": {"<20": 0.05, "20-50": 0.06}, "ease": {"<20": 0.04, "20-50": 0.05}},
                                     xlabel="history length"))
+    rendered(plots.popularity_bias({"popular": np.full(50, 99.0), "sasrec": np.linspace(40, 95, 50)}))
     rendered(plots.latency({"engine": {"p50_ms": 0.8, "p99_ms": 1.2}, "eager": {"p50_ms": 1.5, "p99_ms": 3.0}}))
 
 
