@@ -55,9 +55,7 @@ model: $(MODEL)/onnx.json
 
 # Loopback only; fail rather than move to another port; a kernel left idle by a closed tab is shut down after 10 min.
 app: model
-	LBREC_MODEL=$(CURDIR)/$(MODEL) $(BIN)/voila notebooks/05_recommend.ipynb --no-browser --port=$(PORT) \
-		--Voila.ip=127.0.0.1 --Voila.port_retries=0 \
-		--MappingKernelManager.cull_idle_timeout=600 --MappingKernelManager.cull_interval=60
+	$(BIN)/python -m lbrec app --model $(MODEL) --port $(PORT)
 
 test: $(VENV)/.installed-dev browser
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \

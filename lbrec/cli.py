@@ -144,6 +144,39 @@ def _export_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the ONNX metadata as JSON")
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+
+    from lbrec import paths
+
+    notebook = paths.home() / "notebooks" / "05_recommend.ipynb"
+    if not notebook.is_file():
+        raise LbrecError(f"{notebook} not found: run the app from a checkout of lbrec")
+    model_dir = (args.model or paths.default_model_dir()).resolve()
+    if not (model_dir / "onnx.json").is_file():  # fail here, in one line, rather than in the page
+        raise LbrecError(f"no exported model in {model_dir}: run `make model` (or `python -m lbrec train` and "
+                         f"`python -m lbrec export`)")
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
+    if voila is None:
+        raise LbrecError("voila is not installed: `pip install voila` (or run `make app`)")
+    command = [voila, str(notebook), "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}",
+               "--Voila.port_retries=0",  # fail rather than silently move to another port
+               f"--MappingKernelManager.cull_idle_timeout={args.cull_idle}",
+               "--MappingKernelManager.cull_interval=60"]
+    log(f"serving {model_dir.name} on http://{args.ip}:{args.port}/ (Ctrl-C stops it)")
+    os.execve(voila, command, {**os.environ, "LBREC_MODEL": str(model_dir)})
+
+
+def _app_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else models/ml-latest-small)")
+    parser.add_argument("--port", type=int, default=8866, help="port (default: %(default)s)")
+    parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine "
+                                                         "only)")
+    parser.add_argument("--cull-idle", type=int, default=600, help="seconds before an idle kernel (a closed tab) is "
+                                                                  "shut down (default: %(default)s)")
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from lbrec import paths
     from lbrec.bench import engine_latency
@@ -378,6 +411,7 @@ COMMANDS: list[Command] = [
     ("match", "match Letterboxd-style titles to MovieLens movies", cmd_match, _match_args),
     ("recommend", "recommend films from typed titles, a Letterboxd export, RSS feed or profile", cmd_recommend,
      _recommend_args),
+    ("app", "serve the recommendation app with Voilà", cmd_app, _app_args),
     ("bench", "time single recommendations: the engine, onnxruntime, PyTorch and the bare product", cmd_bench,
      _bench_args),
     ("train", "train SASRec on a prepared data set (prepared first if missing) into models/<name>", cmd_train,

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
-NOTEBOOK = REPO / "notebooks" / "05_recommend.ipynb"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 STARTUP_S = 90  # generous: two shared cores; the benchmark measures the real figure
@@ -57,15 +56,12 @@ def free_port() -> int:
 
 
 def start_voila(model_dir: Path, letterboxd_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """The Makefile's `app` command (same flags) on a free port; ready when its static files are served (a GET
-    of / would start a kernel)."""
+    """`python -m lbrec app`, the command `make app` runs, on a free port; ready when its static files are served
+    (a GET of / would start a kernel)."""
     port = free_port()
-    env = {**os.environ, "LBREC_MODEL": str(model_dir), "LBREC_LETTERBOXD_URL": letterboxd_url}
+    env = {**os.environ, "LBREC_LETTERBOXD_URL": letterboxd_url}
     with open(log_path, "w") as log:
-        server = subprocess.Popen([sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
-                                   "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-                                   "--MappingKernelManager.cull_idle_timeout=600",
-                                   "--MappingKernelManager.cull_interval=60"],
+        server = subprocess.Popen([sys.executable, "-m", "lbrec", "app", "--model", str(model_dir), f"--port={port}"],
                                   cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_S

@@ -18,7 +18,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           env={**os.environ, **(env or {})}, timeout=300)
 
 
-@pytest.mark.parametrize("command", ["download", "prepare", "export", "match", "recommend", "bench"])
+@pytest.mark.parametrize("command", ["download", "prepare", "train", "evaluate", "export", "match", "recommend", "app",
+                                     "bench"])
 def test_every_command_has_help(command: str) -> None:
     result = run(command, "--help")
     assert result.returncode == 0 and "usage: python -m lbrec" in result.stdout
@@ -88,3 +89,8 @@ def test_bench_times_every_contender(tiny_model_dir: Path) -> None:
     timings = json.loads(result.stdout)["timings"]
     assert set(timings) == {"engine", "engine + explanations", "onnxruntime", "PyTorch eager", "NumPy h @ E.T"}
     assert all(0 < t["p50_ms"] <= t["p99_ms"] for t in timings.values())
+
+
+def test_app_refuses_a_missing_model_before_starting(tmp_path: Path) -> None:
+    result = run("app", "--model", str(tmp_path / "none"))
+    assert result.returncode == 1 and "run `make model`" in result.stderr and "Traceback" not in result.stderr
