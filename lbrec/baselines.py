@@ -7,12 +7,14 @@ with column 0 the padding.
 
 Item-kNN and EASE are computed in whichever of the user or item space is smaller: ml-latest-small has 610 users and
 6,389 items, so EASE's item x item inverse comes from a 610 x 610 one (Woodbury identity), in a second, not a minute.
+At ML-32M scale (200k users, 87k items) EASE's dense inverse cannot fit and `compare` skips it with a note, and
+item-kNN keeps each item's 100 nearest neighbours, found a block of items at a time (never a dense 87k x 87k).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -25,6 +27,10 @@ from lbrec.preprocess import Dataset, Split
 
 EASE_LAMBDAS = (5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0)
 MAX_DENSE = 30_000  # EASE inverts a dense min(users, items)^2 matrix: 30k^2 float64 is 7 GB
+# Above this many items, item-kNN keeps KNN_NEIGHBOURS neighbours per item: summing over all of them costs each
+# scored user a pass over every interaction (37 s per 256 users at ML-32M scale).
+KNN_ALL_MAX = 30_000
+KNN_NEIGHBOURS = 100
 
 
 class Baseline(Protocol):
@@ -58,13 +64,19 @@ class Popular:
 
 
 class ItemKNN:
-    """Item-based kNN with cosine similarity over all neighbours: score(i) = sum of sim(i, j) over the history.
+    """Item-based kNN with cosine similarity: score(i) = sum of sim(i, j) over the history, over all neighbours j
+    (`neighbours=None`) or over i's `neighbours` most similar items (Sarwar et al., 2001).
 
-    sim = Xn^T Xn with Xn the column-normalised matrix, so H sim = (H Xn^T) Xn is two sparse products and the
-    item x item matrix is never formed.
+    All neighbours: sim = Xn^T Xn with Xn the column-normalised matrix, so H sim = (H Xn^T) Xn is two sparse
+    products and the item x item matrix is never formed. k neighbours: sim is computed `block` items at a time and
+    only each item's k largest similarities are kept, a sparse [items, items] matrix with k entries per row.
     """
 
     name = "itemknn"
+
+    def __init__(self, neighbours: int | None = None, block: int = 512):
+        self.neighbours = neighbours
+        self.block = block
 
     def fit(self, histories: Sequence[np.ndarray], n_items: int) -> ItemKNN:
         matrix = interactions(histories, n_items)
@@ -72,10 +84,31 @@ class ItemKNN:
         self.inv_norm = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
         self.normed = (matrix @ sp.diags(self.inv_norm)).tocsr()
         self.n_items = n_items
+        if self.neighbours is not None:
+            self.similar = self._nearest(self.normed, self.neighbours)
         return self
+
+    def _nearest(self, normed: sp.csr_matrix, k: int) -> sp.csr_matrix:
+        """[items, items] sparse: row i holds sim(i, j) for i's k most similar items j (never i itself)."""
+        by_item = normed.T.tocsr()
+        n = by_item.shape[0]
+        k = min(k, n - 1)
+        rows, cols, values = [], [], []
+        for start in range(0, n, self.block):
+            sim = (by_item[start:start + self.block] @ normed).toarray().astype(np.float32)  # [block, items]
+            sim[np.arange(len(sim)), np.arange(start, start + len(sim))] = 0.0
+            top = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+            rows.append(np.repeat(np.arange(start, start + len(sim)), k))
+            cols.append(top.ravel())
+            values.append(np.take_along_axis(sim, top, 1).ravel())
+        similar = sp.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+        similar.eliminate_zeros()
+        return similar
 
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         h = interactions(histories, self.n_items)
+        if self.neighbours is not None:
+            return np.asarray((h @ self.similar.T).todense())
         scores = ((h @ self.normed.T) @ self.normed).toarray()
         return scores - h.toarray() * (self.inv_norm > 0)  # drop each item's similarity to itself (1)
 
@@ -91,12 +124,20 @@ class EASE:
     def __init__(self, lam: float = 100.0):
         self.lam = lam
 
+    @staticmethod
+    def fits(n_users: int, n_items: int) -> str | None:
+        """None when EASE can be fitted on this many users and items, else the reason it cannot."""
+        side = min(n_users, n_items + 1)
+        if side <= MAX_DENSE:
+            return None
+        return (f"EASE needs a dense {side:,}^2 inverse here ({side ** 2 * 8 / 2 ** 30:.0f} GiB); it is limited to "
+                f"{MAX_DENSE:,} users or items (use ml-latest-small or ml-1m for the baselines)")
+
     def fit(self, histories: Sequence[np.ndarray], n_items: int) -> EASE:
         x = interactions(histories, n_items)
         n_users, n_cols = x.shape
-        if min(n_users, n_cols) > MAX_DENSE:
-            raise LbrecError(f"EASE needs a dense {min(n_users, n_cols):,}^2 inverse here; it is limited to "
-                             f"{MAX_DENSE:,} users or items (use ml-latest-small or ml-1m for the baselines)")
+        if reason := self.fits(n_users, n_items):
+            raise LbrecError(reason)
         self.n_items = n_items
         self.dual = n_users < n_cols
         if self.dual:
@@ -124,17 +165,25 @@ def fit(baseline: Baseline, dataset: Dataset, split: Split) -> Baseline:
     return baseline.fit(input_histories(dataset, split), dataset.n_items)
 
 
-def tune_ease(dataset: Dataset, lambdas: Sequence[float] = EASE_LAMBDAS) -> tuple[float, dict[float, float]]:
+def tune_ease(dataset: Dataset, lambdas: Sequence[float] = EASE_LAMBDAS,
+              users: np.ndarray | None = None) -> tuple[float, dict[float, float]]:
     """(best lam, {lam: validation NDCG@10}): EASE's one hyper-parameter, chosen on validation only."""
-    found = {lam: float(evaluate_scorer(fit(EASE(lam), dataset, "val").score, dataset, "val")
+    found = {lam: float(evaluate_scorer(fit(EASE(lam), dataset, "val").score, dataset, "val", users=users)
                         .per_user("ndcg@10").mean()) for lam in lambdas}
     return max(found, key=found.__getitem__), found
 
 
-def evaluate_baselines(dataset: Dataset, split: Split, ease_lambda: float) -> dict[str, Evaluation]:
-    """Every baseline fitted on `split`'s input histories and evaluated on it."""
-    models: list[Baseline] = [Popular(), ItemKNN(), EASE(ease_lambda)]
-    return {m.name: evaluate_scorer(fit(m, dataset, split).score, dataset, split) for m in models}
+def item_knn(dataset: Dataset) -> ItemKNN:
+    """Item-kNN over all neighbours on small catalogs, over each item's 100 nearest above KNN_ALL_MAX items."""
+    return ItemKNN(None if dataset.n_items <= KNN_ALL_MAX else KNN_NEIGHBOURS)
+
+
+def evaluate_baselines(dataset: Dataset, split: Split, ease_lambda: float | None,
+                       users: np.ndarray | None = None) -> dict[str, Evaluation]:
+    """Every baseline fitted on `split`'s input histories and evaluated on it (on `users` only, when given);
+    EASE only with a lambda (None: it cannot be fitted on this data set)."""
+    models: list[Baseline] = [Popular(), item_knn(dataset), *([EASE(ease_lambda)] if ease_lambda is not None else [])]
+    return {m.name: evaluate_scorer(fit(m, dataset, split).score, dataset, split, users=users) for m in models}
 
 
 @dataclass
@@ -142,8 +191,9 @@ class Comparison:
     """Models and baselines evaluated on the same users of both splits: the table, the JSON and the breakdowns."""
 
     dataset: Dataset
-    ease_lambda: float
+    ease_lambda: float | None  # None: EASE was skipped (see notes)
     evaluations: dict[str, dict[str, Evaluation]]  # split -> model -> per-user results
+    notes: list[str] = field(default_factory=list)  # what was skipped or approximated, and why
 
     @property
     def best_on_validation(self) -> str:
@@ -156,7 +206,7 @@ class Comparison:
         models = {name: {**e.metrics(), "val": self.evaluations["val"][name].metrics()} for name, e in test.items()}
         return {"dataset": self.dataset.name, "users": int(len(test[reference].users)), "protocol": PROTOCOL,
                 "split": "test", "ease_lambda": self.ease_lambda, "best_on_validation": self.best_on_validation,
-                "models": models,
+                "models": models, "notes": self.notes,
                 "paired_tests": {f"{reference}_vs_{name}": paired_test(test[reference], e)
                                  for name, e in test.items() if name != reference}}
 
@@ -186,14 +236,26 @@ class Comparison:
 
 
 def compare(dataset: Dataset, models: Mapping[str, Scorer], ease_lambda: float | None = None,
-            log: Callable[[str], None] = lambda _: None) -> Comparison:
-    """Evaluate `models` and the three baselines on validation and test (EASE's lambda tuned on validation)."""
-    if ease_lambda is None:
+            log: Callable[[str], None] = lambda _: None, users: np.ndarray | None = None) -> Comparison:
+    """Evaluate `models` and the baselines on validation and test (EASE's lambda tuned on validation), on every
+    evaluated user or on `users` (see `evaluate.user_sample`). EASE is skipped, with a note, where it cannot fit."""
+    notes = []
+    if reason := EASE.fits(dataset.n_users, dataset.n_items):
+        notes.append(f"EASE skipped: {reason}")
+        log(notes[-1])
+        ease_lambda = None
+    elif ease_lambda is None:
         log("tuning EASE's regularisation on validation ...")
-        ease_lambda = tune_ease(dataset)[0]
+        ease_lambda = tune_ease(dataset, users=users)[0]
+    knn = item_knn(dataset)
+    if knn.neighbours is not None:
+        notes.append(f"item-kNN keeps each item's {knn.neighbours} nearest neighbours ({dataset.n_items:,} items)")
+    if users is not None:
+        notes.append(f"evaluated on a fixed random sample of {len(users):,} users")
     evaluations = {}
     for split in ("val", "test"):
         log(f"evaluating {', '.join(models)} and the baselines on {split} ...")
-        evaluations[split] = {**{name: evaluate_scorer(score, dataset, split) for name, score in models.items()},
-                              **evaluate_baselines(dataset, split, ease_lambda)}
-    return Comparison(dataset, ease_lambda, evaluations)
+        evaluations[split] = {**{name: evaluate_scorer(score, dataset, split, users=users, progress=True)
+                                 for name, score in models.items()},
+                              **evaluate_baselines(dataset, split, ease_lambda, users=users)}
+    return Comparison(dataset, ease_lambda, evaluations, notes)
