@@ -57,6 +57,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _LEADING_ARTICLE = re.compile(r"^(the|a|an) (?=\S)")
 _SEGMENT_SPLIT = re.compile(r"\s*(?::|\s-\s|\s–\s|\s—\s)\s*")
 _ROMAN = re.compile(r"(?=[ivxl])x{0,3}(ix|iv|v?i{0,3})|xl|l")
+_NUMBER = re.compile(r"[0-9]{1,9}")  # not str.isdigit(): it takes "፩", which int() refuses
 _TRAILING_YEAR = re.compile(r"\s*\(\d{4}[^()]*\)\s*$")
 _QUERY_YEAR = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>\d{4})\)\s*$")
 
@@ -388,7 +389,8 @@ def _parts(title: str) -> list[str]:
 
 def _numbers(key: str) -> frozenset[int]:
     """The numbers in a normalised title, Arabic or Roman (`ii` = 2): what tells sequels apart."""
-    return frozenset(int(t) if t.isdigit() else _roman(t) for t in key.split() if t.isdigit() or _ROMAN.fullmatch(t))
+    return frozenset(int(t) if _NUMBER.fullmatch(t) else _roman(t) for t in key.split()
+                     if _NUMBER.fullmatch(t) or _ROMAN.fullmatch(t))
 
 
 def _roman(numeral: str) -> int:

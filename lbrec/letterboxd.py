@@ -12,15 +12,22 @@ Order: by the date the film was watched where the source says (diary, RSS), else
 Profile pages carry no dates: their films keep the page order (reversed, so that the first listed is the newest)
 and the RSS feed's dated entries are merged in. Parsers never return an empty history for a page they did not
 understand: they raise `MarkupError` (or `ExportError` for exports) with the reason.
+
+Every parser here reads outside input, so each either succeeds or raises one of the documented exceptions of
+`lbrec.errors` with a one-line message (tests/test_fuzz.py holds them to it): `read_export` -> `ExportError`,
+`parse_rss` and `parse_grid_page` -> `MarkupError`, `parse_typed` -> `LetterboxdError`, `validate_username` ->
+`InvalidUsernameError`; the fetchers add the network's errors (`lbrec.web`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import lzma
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -124,10 +131,15 @@ class LetterboxdHistory:
 
 
 def validate_username(text: str) -> str:
-    """A Letterboxd username from `name`, `@name` or a letterboxd.com profile link; refuse anything else."""
+    """A Letterboxd username from `name`, `@name` or a letterboxd.com profile link; refuse anything else with
+    `InvalidUsernameError`, before any request: only the name goes into the paths requested from letterboxd.com."""
     value = text.strip()
     if "/" in value:
-        parts = urlsplit(value if "://" in value else "https://" + value)
+        try:
+            parts = urlsplit(value if "://" in value else "https://" + value)
+        except ValueError:  # e.g. an unclosed "[" reads as a broken IPv6 address
+            raise InvalidUsernameError(f"{text[:80]!r} is not a Letterboxd profile link "
+                                       f"(https://letterboxd.com/NAME/)") from None
         if (parts.hostname or "").lower() not in ("letterboxd.com", "www.letterboxd.com"):
             raise InvalidUsernameError(f"{text[:80]!r} is not a Letterboxd profile link (https://letterboxd.com/NAME/)")
         value = parts.path.strip("/").split("/")[0] if parts.path.strip("/") else ""
@@ -152,7 +164,7 @@ def _parse_year(text: str, where: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if text.isdigit() and 1870 <= int(text) <= 2100:
+    if re.fullmatch(r"[0-9]{4}", text) and 1870 <= int(text) <= 2100:  # str.isdigit() also takes "²"
         return int(text)
     raise ValueError(f"{where}: year {text[:20]!r} is not a year")
 
@@ -187,7 +199,8 @@ def read_export(source: bytes | str | os.PathLike[str], name: str = "the export"
     """Read a Letterboxd data export: the ZIP's bytes, a path to it, or (CLI) the unzipped folder.
 
     The ZIP is read in memory, never extracted; entries with absolute paths or `..` are ignored, and an archive
-    over 50 MB uncompressed or compressed more than 100:1 is refused.
+    over 50 MB uncompressed or compressed more than 100:1 is refused. Raises `ExportError`, naming the file, for
+    anything that is not a readable export (not a ZIP, damaged, a CSV that is not UTF-8 or lacks its columns).
     """
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -209,10 +222,16 @@ def read_export(source: bytes | str | os.PathLike[str], name: str = "the export"
     return _export_history(_read_zip(data, name), name)
 
 
+# What a damaged archive raises from zipfile and its decompressors: headers that lie (negative offsets, versions
+# from the future), streams that do not decompress.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError,
+               NotImplementedError, RuntimeError)
+
+
 def _read_zip(data: bytes, name: str) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except _ZIP_ERRORS:
         raise ExportError(f"{name} is not a ZIP file: upload the .zip that Letterboxd gives you under "
                           f"Settings > Data > Export your data") from None
     with archive:
@@ -221,14 +240,16 @@ def _read_zip(data: bytes, name: str) -> dict[str, bytes]:
         for info in archive.infolist():
             entry = info.filename.replace("\\", "/")
             parts = PurePosixPath(entry).parts
-            if info.is_dir() or entry.startswith("/") or ".." in parts or re.match(r"^[A-Za-z]:", entry):
+            if not entry or entry.endswith("/") or entry.startswith("/") or ".." in parts or \
+                    re.match(r"^[A-Za-z]:", entry):
                 continue  # never follow a path out of the archive
             total += info.file_size
             if total > MAX_EXPORT_BYTES:
                 raise ExportError(f"{name} holds more than {MAX_EXPORT_BYTES // 2**20} MB once uncompressed: "
                                   f"not a Letterboxd export")
             if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise ExportError(f"{name}: {entry} is compressed more than {MAX_RATIO}:1, which marks a zip bomb")
+                raise ExportError(f"{name}: {_oneline(entry)} is compressed more than {MAX_RATIO}:1, which marks a "
+                                  f"zip bomb")
             members.append((entry, info))
         prefix = _common_folder([entry for entry, _ in members])
         wanted = {prefix + f: f for f in EXPORT_FILES}
@@ -240,13 +261,19 @@ def _read_zip(data: bytes, name: str) -> dict[str, bytes]:
             try:
                 with archive.open(info) as f:
                     content = f.read(budget + 1)  # the header's size may lie: never read past the budget
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-                raise ExportError(f"{name}: {entry} cannot be read ({exc})") from None
+            except _ZIP_ERRORS as exc:
+                raise ExportError(f"{name}: {_oneline(entry)} cannot be read ({_oneline(str(exc))}); the archive is "
+                                  f"damaged: download the export from Letterboxd again") from None
             budget -= len(content)
             if budget < 0:
                 raise ExportError(f"{name} holds more than {MAX_EXPORT_BYTES // 2**20} MB once uncompressed")
             files[wanted[entry]] = content
     return files
+
+
+def _oneline(text: str, limit: int = 200) -> str:
+    """Outside text fit for a one-line message: control characters (new lines included) become spaces."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text[:limit])
 
 
 def _common_folder(entries: Sequence[str]) -> str:
@@ -283,7 +310,7 @@ def _rows(files: dict[str, bytes], filename: str, required: Sequence[str],
         missing = [c for c in required if c not in header]
         if missing:
             raise ExportError(f"{name}: {filename} has no {', '.join(missing)} column (found: "
-                              f"{', '.join(header)[:200] or 'nothing'}); is it a Letterboxd export?")
+                              f"{_oneline(', '.join(header)) or 'nothing'}); is it a Letterboxd export?")
         rows = []
         for row in reader:
             if None in row:
@@ -368,10 +395,12 @@ def _export_history(files: dict[str, bytes], name: str) -> LetterboxdHistory:
 def parse_rss(xml: str | bytes) -> LetterboxdHistory:
     """A member's RSS feed (latest 50 diary entries): films with watched dates, ratings and TMDb ids.
 
-    List items and TV entries (`tmdb:tvId`) are skipped; feeds from before the tmdb namespace parse too.
+    List items and TV entries (`tmdb:tvId`) are skipped; feeds from before the tmdb namespace parse too. Parsed by
+    defusedxml: a DTD's entities (billion laughs) and external references (XXE) are refused with `MarkupError`,
+    as is anything that is not a Letterboxd feed.
     """
     try:
-        root = SafeElementTree.fromstring(xml.encode() if isinstance(xml, str) else xml)
+        root = SafeElementTree.fromstring(xml.encode("utf-8", "surrogatepass") if isinstance(xml, str) else xml)
     except DefusedXmlException:
         raise MarkupError("the RSS feed declares XML entities or a DTD, which lbrec refuses to expand") from None
     except ParseError as exc:
@@ -387,8 +416,8 @@ def parse_rss(xml: str | bytes) -> LetterboxdHistory:
         guid = fields.get("guid", "")
         if "filmTitle" not in fields:
             if guid.startswith(("letterboxd-watch-", "letterboxd-review-")):
-                raise MarkupError(f"RSS item {number} ({guid}) is a diary entry without letterboxd:filmTitle: "
-                                  f"the feed format is not understood")
+                raise MarkupError(f"RSS item {number} ({_oneline(guid, 80)}) is a diary entry without "
+                                  f"letterboxd:filmTitle: the feed format is not understood")
             continue  # a list, or anything else that is not a film
         if "tvId" in fields:
             continue  # a TV series: MovieLens has films only
@@ -416,7 +445,7 @@ def _rss_entry(fields: dict[str, str], where: str) -> FilmEntry:
         except (TypeError, ValueError, IndexError):
             raise ValueError(f"{where}: pubDate {fields['pubDate'][:40]!r} is not a date") from None
     tmdb = fields.get("movieId", "")
-    if tmdb and not tmdb.isdigit():
+    if tmdb and not re.fullmatch(r"[0-9]{1,12}", tmdb):
         raise ValueError(f"{where}: tmdb:movieId {tmdb[:20]!r} is not a number")
     return FilmEntry(
         title=title, year=_parse_year(fields.get("filmYear", ""), where),
@@ -493,12 +522,15 @@ def _grid_item(li: Tag) -> FilmEntry | None:
     if not name:  # legacy markup: the title is the poster's alt text, without the year
         image = li.select_one("img[alt]")
         name = str(image["alt"]).removeprefix("Poster for ") if image else ""
-    if not name:
-        raise MarkupError(f"a poster for {slug or 'a film'} has no title in the page")
     query = parse_query(name)
+    if not query.title:
+        raise MarkupError(f"a poster for {_oneline(slug or 'a film', 80)} has no title in the page")
     year = query.year
     if year is None and poster.get("data-film-release-year"):
-        year = _parse_year(str(poster["data-film-release-year"]), "poster")
+        try:
+            year = _parse_year(str(poster["data-film-release-year"]), f"the poster for {name!r}")
+        except ValueError as exc:
+            raise MarkupError(str(exc)) from None
     viewing = li.select_one("p.poster-viewingdata")
     rating = None
     liked = False
@@ -506,7 +538,7 @@ def _grid_item(li: Tag) -> FilmEntry | None:
         stars = viewing.select_one("span.rating")
         for cls in stars.get("class", []) if stars else []:
             if match := re.fullmatch(r"rated-(\d+)", cls):
-                half_stars = int(match.group(1))
+                half_stars = int(match.group(1)) if re.fullmatch(r"[0-9]{1,2}", match.group(1)) else 0
                 if not 1 <= half_stars <= 10:
                     raise MarkupError(f"rating class {cls!r} for {name!r} is not 1-10 half-stars")
                 rating = half_stars / 2
@@ -515,7 +547,8 @@ def _grid_item(li: Tag) -> FilmEntry | None:
 
 
 def _last_page(soup: BeautifulSoup) -> int:
-    numbers = [int(t) for t in (e.get_text(strip=True) for e in soup.select(".paginate-pages li")) if t.isdigit()]
+    texts = (e.get_text(strip=True) for e in soup.select(".paginate-pages li"))
+    numbers = [int(t) for t in texts if re.fullmatch(r"[0-9]{1,7}", t)]
     return max(numbers, default=1)
 
 
@@ -578,7 +611,8 @@ def parse_typed(text: str) -> LetterboxdHistory:
     """`Heat (1995); The Matrix; Amélie`: titles separated by commas, semicolons or new lines.
 
     A title may contain commas when it ends with its year: `Crouching Tiger, Hidden Dragon (2000), Heat`.
-    Films keep the order typed (the last is taken as the most recent).
+    Films keep the order typed (the last is taken as the most recent). Raises `LetterboxdError` for a list too long
+    to be a history (more than 500 titles or 50,000 characters, a title over 300).
     """
     if len(text) > MAX_TYPED_CHARS:
         raise LetterboxdError(f"the list of titles is too long ({len(text):,} characters; at most "
