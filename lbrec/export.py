@@ -24,13 +24,14 @@ import torch.nn.functional as F
 from torch import nn
 
 import lbrec
-from lbrec.artifacts import atomic_path, read_json, sha256_file, write_json
+from lbrec.artifacts import atomic_path, atomic_update, read_json, sha256_file, write_json
 from lbrec.errors import ArtifactError
 from lbrec.model import SASRec
 
 INPUT, OUTPUT = "item_seq", "scores"
 OPSET = 18
 FORMAT_VERSION = 1
+SERVED_FILES = ("movie_ids.npy", "catalog.parquet")  # read by the app beside model.onnx, checked by sha256 too
 
 
 class Scorer(nn.Module):
@@ -78,12 +79,22 @@ def to_fp16(path: str | os.PathLike[str]) -> None:
 
 
 def export_model_dir(model_dir: str | os.PathLike[str], fp16: bool = False) -> Path:
-    """Export `models/<name>/` in place: model.onnx, onnx.json and catalog.parquet. Returns the ONNX path."""
+    """Export `models/<name>/` in place: model.onnx, onnx.json and catalog.parquet. Returns the ONNX path.
+
+    The three files change together (`atomic_update`): a process killed during the export leaves the previous
+    export whole. onnx.json holds the sha256 of every file serving reads, which `Recommender` checks.
+    """
     from lbrec.train import load_model
 
     model_dir = Path(model_dir)
     model = load_model(model_dir)
     config = read_json(model_dir / "config.json")
+    with atomic_update(model_dir) as staged:
+        _export_into(staged, model, config, fp16)
+    return model_dir / "model.onnx"
+
+
+def _export_into(model_dir: Path, model: SASRec, config: dict, fp16: bool) -> None:
     onnx_path = model_dir / "model.onnx"
     export_onnx(model, onnx_path)
     if fp16:
@@ -100,12 +111,12 @@ def export_model_dir(model_dir: str | os.PathLike[str], fp16: bool = False) -> P
         "metrics": config.get("metrics", {}),
         "sha256": sha256_file(onnx_path),
         "bytes": onnx_path.stat().st_size,
+        "files": {name: sha256_file(model_dir / name) for name in SERVED_FILES},
         "exporter": f"torch.onnx.export(dynamo=True), opset {OPSET}, torch {torch.__version__}",
         "weights": "float16" if fp16 else "float32",
         "lbrec_version": lbrec.__version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
-    return onnx_path
 
 
 def copy_catalog(config: dict, model_dir: Path) -> None:

@@ -36,7 +36,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, safe_open, save
 from tqdm.auto import tqdm
 
-from lbrec.artifacts import read_json, save_npy, sha256_file, write_bytes, write_json
+from lbrec.artifacts import atomic_update, read_json, save_npy, sha256_file, write_bytes, write_json
 from lbrec.errors import ArtifactError
 from lbrec.evaluate import PROTOCOL, Scorer, evaluate_scorer
 from lbrec.model import SASRec, SASRecConfig, left_pad
@@ -293,12 +293,14 @@ def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, con
 
 
 def write_model(out_dir: Path, model: SASRec, movie_ids: np.ndarray, config: dict, history: list[dict]) -> None:
-    """Each file atomically; config.json last and with the weights' checksum, so a half-written folder is caught."""
-    weights = out_dir / "model.safetensors"
-    save_npy(out_dir / "movie_ids.npy", movie_ids)
-    write_json(out_dir / "history.json", history)
-    write_bytes(weights, save(_cpu(model.state_dict())))
-    write_json(out_dir / "config.json", {**config, "weights_sha256": sha256_file(weights)})
+    """All files in one step (`atomic_update`: a process killed meanwhile leaves the previous folder whole);
+    config.json holds the weights' checksum, which `load_model` checks."""
+    with atomic_update(out_dir) as staged:
+        weights = staged / "model.safetensors"
+        save_npy(staged / "movie_ids.npy", movie_ids)
+        write_json(staged / "history.json", history)
+        write_bytes(weights, save(_cpu(model.state_dict())))
+        write_json(staged / "config.json", {**config, "weights_sha256": sha256_file(weights)})
 
 
 def load_model(model_dir: str | Path, device: str = "cpu") -> SASRec:

@@ -5,7 +5,8 @@
 - 429 and 5xx are retried with exponential backoff, never sooner than the server's `Retry-After`, and a wait
   asked by one response holds back every request to that host;
 - pages are cached on disk (`paths.cache_dir()/letterboxd`, atomic writes) for `cache_ttl` seconds, so a second
-  run for the same user costs no requests; an unreadable cache entry is discarded and fetched again;
+  run for the same user costs no requests; an entry that is unreadable or does not match its sha256 is discarded
+  and fetched again;
 - no bot-check circumvention: a Cloudflare challenge, a "You are being rate limited" page or HTTP 426 stops
   at once with `BlockedError`, which tells the person to use their RSS feed or data export instead.
 
@@ -19,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -32,7 +34,7 @@ import requests
 
 import lbrec
 from lbrec import paths
-from lbrec.artifacts import write_json
+from lbrec.artifacts import sweep, write_json
 from lbrec.errors import (BlockedError, LetterboxdError, NetworkError, PrivateProfileError, RateLimitedError,
                           UserNotFoundError)
 
@@ -96,6 +98,8 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.host = parts.netloc
         self.cache_dir = (Path(cache_dir) if cache_dir else paths.cache_dir() / "letterboxd") if cache else None
+        if self.cache_dir is not None:
+            sweep(self.cache_dir)  # what a process killed while writing an entry left
         self.cache_ttl = cache_ttl
         self.timeout = timeout
         self.retries = retries
@@ -228,8 +232,8 @@ class Client:
             entry = json.loads(path.read_text(encoding="utf-8"))
             fresh = entry["url"] == url and time.time() - float(entry["fetched"]) < self.cache_ttl
             text = entry["text"] if fresh else None
-            if text is not None and not isinstance(text, str):
-                raise TypeError("text is not a string")
+            if text is not None and (not isinstance(text, str) or _digest(text) != entry["sha256"]):
+                raise ValueError("the text does not match its sha256")  # damaged, yet still valid JSON
         except (OSError, ValueError, KeyError, TypeError):
             path.unlink(missing_ok=True)  # a damaged entry is only a cache miss
             return None
@@ -238,7 +242,7 @@ class Client:
     def _cache_write(self, url: str, text: str) -> None:
         path = self._cache_path(url)
         if path is not None:
-            write_json(path, {"url": url, "fetched": time.time(), "text": text})
+            write_json(path, {"url": url, "fetched": time.time(), "sha256": _digest(text), "text": text})
 
 
 def _raise_if_blocked(response: requests.Response) -> None:
@@ -263,11 +267,15 @@ def _retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After", "").strip()
     if not value:
         return None
-    if value.isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", value):  # not str.isdigit(): it takes "²", which float() refuses
         return float(value)
     with contextlib.suppress(TypeError, ValueError, IndexError, OverflowError):
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
     return None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _short(exc: Exception) -> str:
