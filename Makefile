@@ -11,6 +11,11 @@ DATASET ?= ml-latest-small
 DATA := data/processed/$(DATASET)
 MODEL := models/$(DATASET)
 PORT ?= 8866
+# make model: NPROC=N trains on N GPUs with torchrun (DistributedDataParallel); TRAIN_ARGS adds `lbrec train` options,
+# e.g. TRAIN_ARGS="--eval-users 20000" for ML-32M on a CPU-only machine.
+NPROC ?= 1
+TRAIN_ARGS ?=
+TRAIN := $(if $(filter-out 1,$(NPROC)),$(BIN)/torchrun --standalone --nproc_per_node=$(NPROC),$(BIN)/python) -m lbrec train
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -19,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make app    set up, build the data and model if missing, serve the app on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up with the dev extras and run every test"
-	@echo "make model  prepare, train and export the default model (DATASET=$(DATASET))"
+	@echo "make model  prepare, train and export the default model (DATASET=$(DATASET); ml-32m for production)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +53,7 @@ $(DATA)/meta.json: | $(VENV)/.installed-app
 data: $(DATA)/meta.json
 
 $(MODEL)/onnx.json: $(DATA)/meta.json
-	$(BIN)/python -m lbrec train --dataset $(DATASET)
+	$(TRAIN) --dataset $(DATASET) $(TRAIN_ARGS)
 	$(BIN)/python -m lbrec export --model $(MODEL)
 
 model: $(MODEL)/onnx.json

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -284,6 +285,8 @@ def _prepared_dataset(args: argparse.Namespace):  # -> preprocess.Dataset
     folder = paths.processed_dir(name)
     if (folder / "meta.json").is_file():
         return preprocess.Dataset(folder)
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # torchrun: every process would prepare the same folder at once
+        raise LbrecError(f"{folder} is not prepared: run `python -m lbrec prepare` before torchrun")
     log(f"{folder} is not prepared yet: preparing {args.ratings or name} ...")
     ratings = data.load(args.dataset, data_dir=args.data_dir, ratings=args.ratings, movies=args.movies,
                         links=args.links, allow_download=not args.no_download)
@@ -296,7 +299,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from lbrec import paths
     from lbrec.model import SASRecConfig
-    from lbrec.train import TrainConfig, train
+    from lbrec.train import TrainConfig, resolve_loss, train
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -308,10 +311,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         config = TrainConfig(**{k: given[k] for k in _TRAIN_ARGS if k in given})
     except ValueError as exc:
         raise LbrecError(str(exc)) from None
-    log(f"training SASRec ({config.loss} loss) on {dataset.name}: {dataset.n_users:,} users, {dataset.n_items:,} "
-        f"movies -> {out}")
+    first = int(os.environ.get("RANK", "0")) == 0  # under torchrun, process 0 alone reports
+    if first:
+        log(f"training SASRec ({resolve_loss(config, model_config).loss} loss) on {dataset.name}: "
+            f"{dataset.n_users:,} users, {dataset.n_items:,} movies -> {out}")
     result = train(dataset, out, model_config, config, device=args.device, resume=not args.restart,
                    progress=not args.quiet, log=log)
+    if not first:
+        return 0
     val, test = result["metrics"]["val"], result["metrics"]["test"]
     log(f"  best epoch {result['best_epoch']}: NDCG@10 validation {val['ndcg@10']:.4f}, test {test['ndcg@10']:.4f} "
         f"(95% CI {test['ci95']['ndcg@10'][0]:.4f}-{test['ci95']['ndcg@10'][1]:.4f}); "
@@ -322,12 +329,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 _MODEL_ARGS = ("max_len", "dim", "heads", "layers", "dropout")
 _TRAIN_ARGS = ("loss", "epochs", "batch_size", "lr", "weight_decay", "label_smoothing", "negatives", "patience",
-               "val_users", "seed")
+               "val_users", "eval_users", "epoch_batches", "seed")
 
 
 def _train_args(parser: argparse.ArgumentParser) -> None:
     from lbrec.model import SASRecConfig
-    from lbrec.train import LOSSES, TrainConfig
+    from lbrec.train import LOSS_CHOICES, TrainConfig
 
     _add_data_args(parser)
     parser.add_argument("--data", type=Path, help="a prepared data set folder (default: data/processed/<dataset>, "
@@ -336,22 +343,28 @@ def _train_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="model folder (default: models/<name>)")
     model, train = SASRecConfig(n_items=1), TrainConfig()
     hyper = parser.add_argument_group("hyper-parameters (defaults: the best on ml-latest-small validation)")
-    hyper.add_argument("--loss", choices=LOSSES, help=f"ce: full softmax; bce: one sampled negative (the original "
-                                                      f"SASRec); sampled: softmax over --negatives sampled items "
-                                                      f"(default: {train.loss})")
+    hyper.add_argument("--loss", choices=LOSS_CHOICES,
+                       help=f"ce: full softmax; bce: one sampled negative (the original SASRec); sampled: softmax over "
+                            f"--negatives sampled items; auto: ce unless a batch's logits need over 1 GiB (87k films), "
+                            f"then sampled (default: {train.loss})")
     for name, kind, help_text in [("epochs", int, "most epochs"), ("batch-size", int, "windows per batch"),
                                   ("lr", float, "AdamW learning rate"), ("weight-decay", float, "AdamW weight decay"),
                                   ("label-smoothing", float, "label smoothing (ce, sampled)"),
                                   ("negatives", int, "negatives per batch (sampled)"),
                                   ("patience", int, "epochs without a better validation NDCG@10 before stopping"),
                                   ("val-users", int, "validation users for early stopping (a fixed sample)"),
+                                  ("eval-users", int, ("final metrics on a fixed sample of this many users, for "
+                                                       "CPU-only machines on large data sets; None: every user")),
+                                  ("epoch-batches", int, "stop each epoch after this many batches; None: all"),
                                   ("seed", int, "random seed"), ("max-len", int, "history length the model reads"),
                                   ("dim", int, "embedding size"), ("heads", int, "attention heads"),
                                   ("layers", int, "transformer blocks"), ("dropout", float, "dropout")]:
         field = name.replace("-", "_")
         default = getattr(train, field) if hasattr(train, field) else getattr(model, field)
         hyper.add_argument(f"--{name}", type=kind, help=f"{help_text} (default: {default})")
-    parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps")
+    parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps; "
+                                                         "several GPUs: torchrun --standalone --nproc_per_node=N "
+                                                         "-m lbrec train ...")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     parser.add_argument("--restart", action="store_true", help="ignore the checkpoint and train from scratch")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -364,18 +377,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from lbrec import baselines, paths
     from lbrec.artifacts import load_npy, read_json
     from lbrec.errors import ArtifactError
-    from lbrec.evaluate import PROTOCOL
+    from lbrec.evaluate import PROTOCOL, user_sample
     from lbrec.preprocess import Dataset
     from lbrec.train import load_model, scorer
 
     model_dir = args.model or paths.default_model_dir()
-    model = load_model(model_dir)
+    model = load_model(model_dir, device=args.device)
     config = read_json(model_dir / "config.json")
     dataset = Dataset(args.data or config["dataset_path"])
     if not np.array_equal(load_npy(model_dir / "movie_ids.npy"), dataset.movie_ids):
         raise ArtifactError(f"{model_dir} was trained on another vocabulary than {dataset.path}: pass the data set it "
                             f"was trained on with --data, or train again")
-    comparison = baselines.compare(dataset, {"sasrec": scorer(model)}, args.ease_lambda, log=log)
+    comparison = baselines.compare(dataset, {"sasrec": scorer(model)}, args.ease_lambda, log=log,
+                                   users=user_sample(dataset, args.users))
     report = {**comparison.report(), "model": str(model_dir)}
     models, best = report["models"], report["best_on_validation"]
     if args.json:
@@ -389,6 +403,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"{name:<9} {m['val']['ndcg@10']:>12.4f} {m['ndcg@10']:>10.4f} [{lo:.4f}, {hi:.4f}] {m['hr@10']:>7.4f} "
               f"{m['recall@20']:>10.4f} {m['coverage@10']:>7.3f} {m['popularity_percentile@10']:>8.1f}")
     print(f"best on validation: {best}" + ("" if best == "sasrec" else " (SASRec does not beat it on this data)"))
+    for note in report["notes"]:
+        print(f"note: {note}")
     return 0
 
 
@@ -397,6 +413,11 @@ def _evaluate_args(parser: argparse.ArgumentParser) -> None:
                                                    "models/ml-latest-small)")
     parser.add_argument("--data", type=Path, help="prepared data set (default: the one the model was trained on)")
     parser.add_argument("--ease-lambda", type=float, help="EASE regularisation (default: tuned on validation)")
+    parser.add_argument("--users", type=int, help="evaluate a fixed random sample of this many users (the same for "
+                                                  "every model and both splits): minutes instead of an hour for "
+                                                  "ML-32M on a CPU (default: every user)")
+    parser.add_argument("--device", default="auto", help="where SASRec scores and ranks: auto (cuda, then mps, then "
+                                                         "cpu), cpu, cuda")
     parser.add_argument("--json", action="store_true", help='print {"dataset", "users", "protocol", "models": '
                                                             '{"sasrec", "popular", "itemknn", "ease"}, ...}')
 
