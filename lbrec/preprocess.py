@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import os
 import time
+import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,7 @@ from lbrec.errors import ArtifactError, DataError
 
 FORMAT_VERSION = 1
 Split = Literal["val", "test"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,17 @@ def leave_one_out(offsets: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, n
     return train_len, val_target, test_target
 
 
+PREPARE_FIX = "re-run `python -m lbrec prepare` to rebuild the folder"
+
+
+def _with_fix(read: Callable[..., T], path: Path, **options: bool) -> T:
+    """`read(path)`, its `ArtifactError` completed with the fix."""
+    try:
+        return read(path, **options)
+    except ArtifactError as exc:
+        raise ArtifactError(f"{exc}: {PREPARE_FIX}") from None
+
+
 class Dataset:
     """A prepared data set folder, read lazily and memory-mapped."""
 
@@ -237,23 +251,23 @@ class Dataset:
         if not (self.path / "meta.json").is_file():
             raise ArtifactError(f"{self.path} is not a prepared data set (no meta.json): "
                                 f"run `python -m lbrec prepare` first")
-        self.meta: dict = read_json(self.path / "meta.json")
-        if self.meta.get("format") != FORMAT_VERSION:
-            raise ArtifactError(f"{self.path} was prepared by another lbrec version: run `python -m lbrec prepare`")
+        self.meta: dict = _with_fix(read_json, self.path / "meta.json")
+        if not isinstance(self.meta, dict) or self.meta.get("format") != FORMAT_VERSION:
+            raise ArtifactError(f"{self.path} was prepared by another lbrec version: {PREPARE_FIX}")
         self.name: str = self.meta["dataset"]
-        self.user_ids = load_npy(self.path / "user_ids.npy")
-        self.movie_ids = load_npy(self.path / "movie_ids.npy")
-        self.offsets = load_npy(self.path / "offsets.npy")
-        self.items = load_npy(self.path / "items.npy", mmap=True)
+        self.user_ids = _with_fix(load_npy, self.path / "user_ids.npy")
+        self.movie_ids = _with_fix(load_npy, self.path / "movie_ids.npy")
+        self.offsets = _with_fix(load_npy, self.path / "offsets.npy")
+        self.items = _with_fix(load_npy, self.path / "items.npy", mmap=True)
         if len(self.offsets) != len(self.user_ids) + 1 or self.offsets[-1] != len(self.items):
-            raise ArtifactError(f"{self.path} is inconsistent (offsets do not match items): re-run prepare")
+            raise ArtifactError(f"{self.path} is inconsistent (offsets do not match items): {PREPARE_FIX}")
         try:
             with np.load(self.path / "splits.npz", allow_pickle=False) as splits:
                 self.train_len = splits["train_len"]
                 self.val_target = splits["val_target"]
                 self.test_target = splits["test_target"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise ArtifactError(f"{self.path / 'splits.npz'} is missing or corrupt ({exc}): re-run prepare") from None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise ArtifactError(f"{self.path / 'splits.npz'} is missing or corrupt ({exc}): {PREPARE_FIX}") from None
 
     @property
     def n_users(self) -> int:
@@ -269,15 +283,15 @@ class Dataset:
 
     @cached_property
     def timestamps(self) -> np.ndarray:
-        return load_npy(self.path / "timestamps.npy", mmap=True)
+        return _with_fix(load_npy, self.path / "timestamps.npy", mmap=True)
 
     @cached_property
     def ratings(self) -> np.ndarray:
-        return load_npy(self.path / "ratings.npy", mmap=True)
+        return _with_fix(load_npy, self.path / "ratings.npy", mmap=True)
 
     @cached_property
     def thresholds(self) -> np.ndarray:
-        return load_npy(self.path / "thresholds.npy")
+        return _with_fix(load_npy, self.path / "thresholds.npy")
 
     @cached_property
     def catalog(self) -> pd.DataFrame:
@@ -285,7 +299,7 @@ class Dataset:
             return pd.read_parquet(self.path / "catalog.parquet")
         except (OSError, ValueError) as exc:
             raise ArtifactError(f"{self.path / 'catalog.parquet'} is missing or corrupt ({exc}): "
-                                f"re-run prepare") from None
+                                f"{PREPARE_FIX}") from None
 
     def train_sequences(self) -> tuple[np.ndarray, np.ndarray]:
         """(starts, ends) into `items` of each user's training prefix."""

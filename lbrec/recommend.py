@@ -127,10 +127,15 @@ class Recommender:
         meta_path, onnx_path = self.model_dir / "onnx.json", self.model_dir / "model.onnx"
         if not onnx_path.is_file():
             raise ArtifactError(f"{onnx_path} not found; {FIX}")
-        self.meta: dict = read_json(meta_path)
-        if sha256_file(onnx_path) != self.meta.get("sha256"):
-            raise ArtifactError(f"{onnx_path} does not match the sha256 in {meta_path} (truncated, corrupt or "
-                                f"replaced); {FIX}")
+        try:
+            self.meta: dict = read_json(meta_path)
+            if not isinstance(self.meta, dict):
+                raise ArtifactError(f"{meta_path} is not a JSON object")
+        except ArtifactError as exc:
+            raise ArtifactError(f"{exc}; {FIX}") from None
+        self._verify(onnx_path, self.meta.get("sha256"))
+        for name, digest in (self.meta.get("files") or {}).items():  # folders exported before lbrec 0.1 lack it
+            self._verify(self.model_dir / name, digest)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -139,14 +144,20 @@ class Recommender:
             self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs
             raise ArtifactError(f"onnxruntime cannot load {onnx_path} ({exc}); {FIX}") from None
-        self.max_len = int(self.meta["max_len"])
-        self.n_items = int(self.meta["n_items"])
-        self.input, self.output = self.meta["input"], self.meta["output"]
+        try:
+            self.max_len = int(self.meta["max_len"])
+            self.n_items = int(self.meta["n_items"])
+            self.input, self.output = str(self.meta["input"]), str(self.meta["output"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArtifactError(f"{meta_path} lacks or garbles {exc}; {FIX}") from None
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
         if [i.name for i in inputs] != [self.input] or inputs[0].shape[1] != self.max_len \
                 or [o.name for o in outputs] != [self.output] or outputs[0].shape[1] != self.n_items + 1:
             raise ArtifactError(f"{onnx_path} does not have the shapes {meta_path} describes; {FIX}")
-        movie_ids = load_npy(self.model_dir / "movie_ids.npy")
+        try:
+            movie_ids = load_npy(self.model_dir / "movie_ids.npy")
+        except ArtifactError as exc:
+            raise ArtifactError(f"{exc}; {FIX}") from None
         if len(movie_ids) != self.n_items + 1:
             raise ArtifactError(f"{self.model_dir / 'movie_ids.npy'} has {len(movie_ids) - 1} movies but the model "
                                 f"scores {self.n_items}; {FIX}")
@@ -156,6 +167,14 @@ class Recommender:
         except (OSError, ValueError) as exc:
             raise ArtifactError(f"{catalog_path} is missing or corrupt ({exc}); {FIX}") from None
         self._items = _load_items(movie_ids, self.catalog, catalog_path)
+
+    def _verify(self, path: Path, digest: object) -> None:
+        """The file onnx.json describes, byte for byte: a damaged file must fail here, not give wrong answers."""
+        if not path.is_file():
+            raise ArtifactError(f"{path} not found; {FIX}")
+        if sha256_file(path) != digest:
+            raise ArtifactError(f"{path} does not match the sha256 in {self.model_dir / 'onnx.json'} (truncated, "
+                                f"corrupt or replaced); {FIX}")
 
     # ------------------------------------------------------------------------------------------- encoding
 
