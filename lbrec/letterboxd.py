@@ -140,7 +140,8 @@ def validate_username(text: str) -> str:
         except ValueError:  # e.g. an unclosed "[" reads as a broken IPv6 address
             raise InvalidUsernameError(f"{text[:80]!r} is not a Letterboxd profile link "
                                        f"(https://letterboxd.com/NAME/)") from None
-        if (parts.hostname or "").lower() not in ("letterboxd.com", "www.letterboxd.com"):
+        if parts.netloc.lower() not in ("letterboxd.com", "www.letterboxd.com") or \
+                parts.scheme.lower() not in ("http", "https"):  # no port, no user@, no backslash, no ftp://
             raise InvalidUsernameError(f"{text[:80]!r} is not a Letterboxd profile link (https://letterboxd.com/NAME/)")
         value = parts.path.strip("/").split("/")[0] if parts.path.strip("/") else ""
     value = value.removeprefix("@")
@@ -260,7 +261,7 @@ def _read_zip(data: bytes, name: str) -> dict[str, bytes]:
                 continue
             try:
                 with archive.open(info) as f:
-                    content = f.read(budget + 1)  # the header's size may lie: never read past the budget
+                    content = f.read(min(budget, info.file_size) + 1)  # inflate no more than the header declares
             except _ZIP_ERRORS as exc:
                 raise ExportError(f"{name}: {_oneline(entry)} cannot be read ({_oneline(str(exc))}); the archive is "
                                   f"damaged: download the export from Letterboxd again") from None
