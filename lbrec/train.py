@@ -421,13 +421,15 @@ def _train(dataset: Dataset, out_dir: Path, model_config: SASRecConfig, config: 
         eval_users = user_sample(dataset, config.eval_users, config.seed)
         who = "every user" if eval_users is None else f"a sample of {len(eval_users):,} users"
         log(f"best epoch {state['best_epoch']} (validation NDCG@10 {state['best_ndcg']:.4f}); evaluating {who} ...")
+        started = time.perf_counter()
         metrics = {split: evaluate_scorer(score, dataset, split, users=eval_users, progress=progress).metrics()
                    for split in ("val", "test")}
         best_record = state["history"][state["best_epoch"] - 1]
         result = {**settings, "best_epoch": state["best_epoch"], "device": dev.type, "processes": world.size,
                   "protocol": PROTOCOL,
                   "seconds": {"total": state["seconds"], "to_best_epoch": best_record["elapsed_seconds"],
-                              "per_epoch": float(np.mean([h["train_seconds"] for h in state["history"]]))},
+                              "per_epoch": float(np.mean([h["train_seconds"] for h in state["history"]])),
+                              "final_evaluation": time.perf_counter() - started},
                   "metrics": metrics}
         write_model(out_dir, model, dataset.movie_ids, result, state["history"])
     if world.size > 1:  # every process returns what process 0 wrote
