@@ -1,9 +1,10 @@
 """The one way lbrec talks to Letterboxd: polite, honest, cached, and clear about being blocked.
 
 - one `requests.Session`, a timeout on every request and a User-Agent that names lbrec and its version;
-- at most `max_in_flight` (2) requests at a time to a host, shared by every client in the process;
+- at most `max_in_flight` (2) requests at a time to a host, shared by every client in the process and, through
+  locked files, by every process of the same user on the machine (under Voilà each visitor has a kernel process);
 - 429 and 5xx are retried with exponential backoff, never sooner than the server's `Retry-After`, and a wait
-  asked by one response holds back every request to that host;
+  asked by one response holds back every request to that host, from every process, before the next one starts;
 - pages are cached on disk (`paths.cache_dir()/letterboxd`, atomic writes) for `cache_ttl` seconds, so a second
   run for the same user costs no requests; an entry that is unreadable or does not match its sha256 is discarded
   and fetched again;
@@ -18,9 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -31,6 +34,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
+
+try:
+    import fcntl
+except ImportError:  # Windows: each process keeps its own limits
+    fcntl = None  # type: ignore[assignment]
 
 import lbrec
 from lbrec import paths
@@ -58,23 +66,92 @@ class Page:
 
 
 class _HostGate:
-    """Per-host limit on requests in flight, plus the earliest time the host allows the next one."""
+    """At most `max_in_flight` requests in flight to one host, and the moment before which none may start (the last
+    Retry-After). Shared by the threads of this process and, through locked files in `folder`, by every process of
+    this user on this machine; a process that dies releases its locks with it."""
 
-    def __init__(self, max_in_flight: int):
+    def __init__(self, host: str, max_in_flight: int, folder: Path | None):
         self.slots = threading.BoundedSemaphore(max_in_flight)
         self.lock = threading.Lock()
-        self.not_before = 0.0  # time.monotonic() before which no request may start
+        self.not_before = 0.0  # time.monotonic() (one clock for the whole machine) before which no request starts
+        name = re.sub(r"[^A-Za-z0-9.-]", "_", host)
+        self.slot_files = [folder / f"{name}.slot{i}" for i in range(max_in_flight)] if folder else []
+        self.wait_file = folder / f"{name}.not-before" if folder else None
 
     def hold_off(self, seconds: float) -> None:
+        until = time.monotonic() + seconds
         with self.lock:
-            self.not_before = max(self.not_before, time.monotonic() + seconds)
+            self.not_before = max(self.not_before, until)
+            if self.wait_file is not None:
+                with _locked(self.wait_file, fcntl.LOCK_EX) as f:
+                    if until > _number(f.read()):
+                        f.seek(0)
+                        f.truncate()
+                        f.write(repr(until))
+
+    def _not_before(self) -> float:
+        if self.wait_file is None or not self.wait_file.exists():  # no wait was ever asked
+            return self.not_before
+        with _locked(self.wait_file, fcntl.LOCK_SH) as f:
+            return max(self.not_before, _number(f.read()))
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
-        with self.slots:
-            while (wait := self.not_before - time.monotonic()) > 0:
-                time.sleep(wait)
+        with self.slots, self._shared_slot():
+            while (wait := self._not_before() - time.monotonic()) > 0:
+                time.sleep(min(wait, 0.5))  # and look again: another process may have been asked to wait longer
             yield
+
+    @contextlib.contextmanager
+    def _shared_slot(self) -> Iterator[None]:
+        """One of the slot files, locked; when all are taken by other processes, wait for one."""
+        if not self.slot_files:
+            yield
+            return
+        while True:
+            for path in self.slot_files:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                try:
+                    yield
+                finally:
+                    os.close(fd)  # releases the lock
+                return
+            time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def _locked(path: Path, mode: int) -> Iterator[io.TextIOWrapper]:
+    with open(path, "a+", encoding="ascii") as f:
+        fcntl.flock(f, mode)
+        f.seek(0)
+        yield f
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+def _gate_folder() -> Path | None:
+    """Where this user's processes share their gates: a private folder in the system's temporary folder. None (each
+    process on its own) where files cannot be locked, or when someone else owns the folder."""
+    if fcntl is None:
+        return None
+    folder = Path(tempfile.gettempdir()) / f"lbrec-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+            return None
+    except OSError:
+        return None
+    return folder
 
 
 _GATES: dict[tuple[str, int], _HostGate] = {}
@@ -83,7 +160,9 @@ _GATES_LOCK = threading.Lock()
 
 def _gate(host: str, max_in_flight: int) -> _HostGate:
     with _GATES_LOCK:
-        return _GATES.setdefault((host, max_in_flight), _HostGate(max_in_flight))
+        if (host, max_in_flight) not in _GATES:
+            _GATES[host, max_in_flight] = _HostGate(host, max_in_flight, _gate_folder())
+        return _GATES[host, max_in_flight]
 
 
 class Client:
@@ -196,8 +275,7 @@ class Client:
                 if wait > self.max_wait:
                     raise RateLimitedError(f"Letterboxd asks lbrec to wait {wait:.0f} s before the next request "
                                            f"({url}); try again later. {FALLBACK}")
-                self.gate.hold_off(wait)  # every request to this host waits, not only the retry of this one
-                delay = 0.0
+                delay = 0.0  # the gate holds this request, and every other to the host, as long as asked
         assert failure is not None
         raise failure
 
@@ -208,6 +286,9 @@ class Client:
                 with self._count_lock:
                     self.requests_made += 1
                 response = self.session.get(url, timeout=(self.timeout, self.timeout), allow_redirects=False)
+                wait = _retry_after(response) if response.status_code in RETRY_STATUSES else None
+                if wait is not None and wait <= self.max_wait:
+                    self.gate.hold_off(wait)  # before the slot is free: no request of this host starts meanwhile
             if not response.is_redirect:
                 return response
             target = urljoin(url, response.headers.get("Location", ""))
