@@ -404,8 +404,8 @@ def parse_rss(xml: str | bytes) -> LetterboxdHistory:
         root = SafeElementTree.fromstring(xml.encode("utf-8", "surrogatepass") if isinstance(xml, str) else xml)
     except DefusedXmlException:
         raise MarkupError("the RSS feed declares XML entities or a DTD, which lbrec refuses to expand") from None
-    except ParseError as exc:
-        raise MarkupError(f"the RSS feed is not valid XML ({exc})") from None
+    except (ParseError, LookupError, ValueError) as exc:  # LookupError, ValueError: an encoding expat cannot read
+        raise MarkupError(f"the RSS feed is not valid XML ({_oneline(str(exc))})") from None
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise MarkupError(f"this is not an RSS feed (root element <{_local(root.tag)}>): expected "

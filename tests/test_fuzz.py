@@ -63,6 +63,7 @@ PROLOGS = [  # what may sit in front of an XML document
     '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
     '<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://evil.example/rss.dtd">',
     '<?xml version="1.0" encoding="ISO-8859-1"?>', '<?xml version="1.0" encoding="UTF-16"?>', "\ufeff",
+    '<?xml version="1.0" encoding="x-unknown"?>', '<?xml version="1.0" encoding="UTF-32"?>',
     '<?xml version="1.1"?>', '<?xml-stylesheet href="http://evil.example/x.xsl"?>', "<!-- a comment -->",
 ]
 
@@ -132,12 +133,13 @@ _TAG_NAME = re.compile(r"^</?([\w:.-]+)")
 def mutated_markup(draw: st.DrawFn, documents: Sequence[str], xml: bool) -> bytes:
     """A real page or feed with 1-4 mutations, at the level of tokens (tags, attributes, text) or bytes."""
     tokens = _MARKUP_TOKEN.findall(draw(st.sampled_from(documents)))
-    rng = draw(st.randoms(use_true_random=False))
+    rng = draw(st.randoms(use_true_random=True))
     cut: int | None = None
     prolog = ""
     flips: list[tuple[str, int, bytes]] = []
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["text", "attr", "drop", "dup", "swap", "rename", "bytes", "cut", "prolog"]))
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(["text", "text", "text", "attr", "attr", "attr", "drop", "dup", "swap", "rename",
+                                   "bytes", "cut", "prolog"]))
         if not tokens:
             break
         i = rng.randrange(len(tokens))
@@ -192,24 +194,42 @@ def mutated_markup(draw: st.DrawFn, documents: Sequence[str], xml: bool) -> byte
 EXPORT_COLUMNS = ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date", "Review"]
 
 
+PLAUSIBLE = {  # values a real export holds in each column, for the fields not made hostile
+    "Date": st.dates().map(str), "Watched Date": st.dates().map(str) | st.just(""),
+    "Year": st.integers(1870, 2100).map(str) | st.just(""),
+    "Rating": st.sampled_from(["", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5", "5.0"]),
+    "Rewatch": st.sampled_from(["", "Yes", "No"]), "Letterboxd URI": st.just("https://boxd.it/2bg8"),
+}
+
+
+def field_value(column: str) -> st.SearchStrategy[str]:
+    """Mostly what the column holds in a real export, at times something hostile; names are any text."""
+    usual = PLAUSIBLE.get(column, st.text(min_size=1, max_size=30))
+    return st.one_of(usual, usual, usual, usual, hostile_text())
+
+
 @st.composite
 def export_csv(draw: st.DrawFn, name: str) -> bytes:
-    """One export CSV: a real one mutated by rows and fields, or one built from hostile fields; in one of several
-    encodings, with broken quoting at times."""
-    rng = draw(st.randoms(use_true_random=False))
+    """One export CSV: a real one mutated by rows and fields, or one built from a real header and hostile or
+    plausible fields; mostly UTF-8, at times another encoding or broken quoting."""
+    rng = draw(st.randoms(use_true_random=True))
     real = csv_seeds().get(name, ())
     if real and draw(st.booleans()):
         rows = list(csv.reader(io.StringIO(draw(st.sampled_from(real)), newline="")))
     else:
-        header = draw(st.lists(st.sampled_from(EXPORT_COLUMNS + ["Title", "Film", ""]), min_size=0, max_size=9))
-        rows = [header] + [[draw(hostile_text()) for _ in header] for _ in range(draw(st.integers(0, 6)))]
+        header = draw(st.one_of(st.just(["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags",
+                                         "Watched Date"]), st.permutations(EXPORT_COLUMNS),
+                                st.lists(st.sampled_from(EXPORT_COLUMNS + ["Title", "Film", ""]), max_size=9)))
+        rows = [header] + [[draw(field_value(c)) for c in header] for _ in range(draw(st.integers(0, 6)))]
+    header = rows[0] if rows else []
     for _ in range(draw(st.integers(0, 4))):
         if not rows:
             break
         r = rng.randrange(len(rows))
-        op = draw(st.sampled_from(["field", "drop", "dup", "extra", "short", "row"]))
+        op = draw(st.sampled_from(["field", "field", "field", "drop", "dup", "extra", "short", "row"]))
         if op == "field" and rows[r]:
-            rows[r][rng.randrange(len(rows[r]))] = draw(hostile_text())
+            column = rng.randrange(len(rows[r]))
+            rows[r][column] = draw(field_value(header[column] if column < len(header) else ""))
         elif op == "drop":
             del rows[r]
         elif op == "dup":
@@ -223,9 +243,9 @@ def export_csv(draw: st.DrawFn, name: str) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=draw(st.sampled_from(["\r\n", "\n", "\r"]))).writerows(rows)
     text = buffer.getvalue()
-    if draw(st.integers(0, 9)) == 0:  # quoting broken by hand
+    if rng.random() < 0.1:  # quoting broken by hand (a Random: Hypothesis draws small integers more often)
         text = text.replace('"', "", 1) if '"' in text else '"' + text
-    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8", "utf-8-sig", "latin-1", "utf-16", "cp1252"]))
+    encoding = draw(st.sampled_from(["utf-8"] * 8 + ["utf-8-sig", "latin-1", "utf-16", "cp1252"]))
     return text.encode(encoding, "replace")
 
 
@@ -242,8 +262,8 @@ def _zip(entries: Sequence[tuple[str, bytes, int]]) -> bytes:
 
 @st.composite
 def export_with_hostile_csv(draw: st.DrawFn) -> bytes:
-    """The hand-made export with one to three of its CSVs replaced by hostile ones."""
-    names = draw(st.lists(st.sampled_from(lb.EXPORT_FILES), min_size=1, max_size=3, unique=True))
+    """The hand-made export with one or two of its CSVs replaced by hostile ones."""
+    names = draw(st.lists(st.sampled_from(lb.EXPORT_FILES), min_size=1, max_size=2, unique=True))
     entries = [(p.relative_to(FIXTURES / "export").as_posix(), p.read_bytes(), zipfile.ZIP_DEFLATED)
                for p in sorted((FIXTURES / "export").rglob("*.csv"))]
     entries = [e for e in entries if e[0] not in names]
@@ -262,27 +282,31 @@ METHODS = [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.
 
 @st.composite
 def hostile_zip(draw: st.DrawFn) -> tuple[bytes, bool]:
-    """An archive built entry by entry (names that try to escape, duplicates, folders, every compression method,
-    highly compressible content), then possibly damaged byte by byte (headers that lie, cut short). Returns the
-    bytes and whether they were damaged (a flipped byte may turn an escaping name into an ordinary one)."""
-    entries: list[tuple[str, bytes, int]] = []
+    """The real export's entries (most of the time, under a folder at times), plus entries built one by one (names
+    that try to escape, duplicates, folders, every compression method, highly compressible content), then possibly
+    damaged byte by byte (headers that lie, cut short). Returns the bytes and whether they were damaged (a flipped
+    byte may turn an escaping name into an ordinary one)."""
     real = {p.relative_to(FIXTURES / "export").as_posix(): p.read_bytes()
             for p in (FIXTURES / "export").rglob("*.csv")}
-    for _ in range(draw(st.integers(0, 8))):
-        escaping = draw(st.integers(0, 4)) == 0
+    rng = draw(st.randoms(use_true_random=True))
+    entries: list[tuple[str, bytes, int]] = []
+    if rng.random() < 0.75:
+        folder = draw(st.sampled_from(["", "", "letterboxd-me-2026-11-25-08-00-utc/"]))
+        entries = [(folder + name, data, draw(st.sampled_from(METHODS))) for name, data in sorted(real.items())]
+    for _ in range(draw(st.integers(0, 5))):
+        escaping = rng.random() < 0.2
         name = draw(st.sampled_from(ESCAPING_NAMES if escaping else ENTRY_NAMES))
         if escaping:
             content = f"Date,Name,Year,Letterboxd URI,Rating\r\n2020-01-01,{EVIL},2000,u,5\r\n".encode()
-        elif draw(st.integers(0, 15)) == 0:  # a bomb: megabytes of spaces that compress a thousandfold
+        elif rng.random() < 0.06:  # a bomb: megabytes of spaces that compress a thousandfold
             content = b"Date,Name,Year\r\n" + b" " * draw(st.sampled_from([2**20 + 1, 3 * 2**20]))
         else:
             content = draw(st.one_of(st.sampled_from(sorted(real.values())), st.binary(max_size=200)))
         method = zipfile.ZIP_DEFLATED if len(content) > 2**20 else draw(st.sampled_from(METHODS))
         entries.append((name, content, method))
     data = bytearray(_zip(entries))
-    rng = draw(st.randoms(use_true_random=False))
     damaged = False
-    for _ in range(draw(st.integers(0, 3))):
+    for _ in range(draw(st.sampled_from([0, 0, 1, 2, 3]))):
         if not data:
             break
         damaged = True
@@ -319,7 +343,8 @@ USERNAME_SHAPES = ["{u}", "@{u}", " {u} ", "https://letterboxd.com/{u}/", "lette
 
 
 def username_text() -> st.SearchStrategy[str]:
-    names = st.one_of(st.from_regex(r"[A-Za-z0-9_]{1,17}", fullmatch=True), hostile_text())
+    names = st.one_of(st.from_regex(r"[A-Za-z0-9_]{1,17}", fullmatch=True),
+                      st.from_regex(r"[A-Za-z0-9_]{2,15}", fullmatch=True), hostile_text())
     return st.one_of(st.tuples(st.sampled_from(USERNAME_SHAPES), names).map(lambda p: p[0].replace("{u}", p[1])),
                      st.text(max_size=60))
 
