@@ -16,6 +16,7 @@ import io
 import os
 import struct
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -38,6 +39,7 @@ from lbrec.recommend import Recommendation
 from lbrec.web import Client
 
 REPO = Path(__file__).resolve().parent.parent
+GATES = Path(tempfile.gettempdir()) / f"lbrec-{os.getuid()}"  # lbrec.web's lock files
 FIXTURES = Path(__file__).parent / "fixtures" / "letterboxd"
 SECRET = "Secret Sentinel Film"
 
@@ -56,8 +58,11 @@ class Watch:
         return [path for event, path in self.events if event in ("open", "open-w")]
 
     def changes(self) -> list[tuple[str, str]]:
+        """Files written, made, renamed or removed; not the lock files through which the app's processes share
+        their limit on requests to Letterboxd (lbrec.web)."""
         return [(e, p) for e, p in self.events if e in ("open-w", "os.mkdir", "os.rename", "os.remove", "os.rmdir",
-                                                        "os.symlink", "os.link", "shutil.copyfile")]
+                                                        "os.symlink", "os.link", "shutil.copyfile")
+                and not p.startswith(str(GATES))]
 
     def hosts(self) -> list[str]:
         return [host for event, host in self.events if event == "socket.getaddrinfo"]
