@@ -408,7 +408,7 @@ def parse_rss(xml: str | bytes) -> LetterboxdHistory:
         raise MarkupError(f"the RSS feed is not valid XML ({_oneline(str(exc))})") from None
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
-        raise MarkupError(f"this is not an RSS feed (root element <{_local(root.tag)}>): expected "
+        raise MarkupError(f"this is not an RSS feed (root element <{_local(root.tag)[:40]}>): expected "
                           f"https://letterboxd.com/<username>/rss/")
     username = _rss_username(channel)
     by_film: dict[object, FilmEntry] = {}
@@ -529,7 +529,7 @@ def _grid_item(li: Tag) -> FilmEntry | None:
     year = query.year
     if year is None and poster.get("data-film-release-year"):
         try:
-            year = _parse_year(str(poster["data-film-release-year"]), f"the poster for {name!r}")
+            year = _parse_year(str(poster["data-film-release-year"]), f"the poster for {name[:80]!r}")
         except ValueError as exc:
             raise MarkupError(str(exc)) from None
     viewing = li.select_one("p.poster-viewingdata")
@@ -541,7 +541,7 @@ def _grid_item(li: Tag) -> FilmEntry | None:
             if match := re.fullmatch(r"rated-(\d+)", cls):
                 half_stars = int(match.group(1)) if re.fullmatch(r"[0-9]{1,2}", match.group(1)) else 0
                 if not 1 <= half_stars <= 10:
-                    raise MarkupError(f"rating class {cls!r} for {name!r} is not 1-10 half-stars")
+                    raise MarkupError(f"rating class {cls[:40]!r} for {name[:80]!r} is not 1-10 half-stars")
                 rating = half_stars / 2
         liked = viewing.select_one(".icon-liked, .liked-micro") is not None
     return FilmEntry(title=query.title, year=year, rating=rating, liked=liked, slug=slug, source="profile")
