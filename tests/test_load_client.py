@@ -30,7 +30,7 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 MAX_IN_FLIGHT = 2
 PAGES = 4  # per user
 DELAY = 0.02  # seconds the server takes per page
-READ = 0.15  # seconds a client may take to read a 429 (threads of one process share the GIL with the server)
+READ = 0.3  # seconds a client may take to read a 429 (threads of one process share the GIL with the server)
 
 
 def body(path: str) -> bytes:
