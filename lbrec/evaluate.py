@@ -25,6 +25,7 @@ import torch
 from scipy import stats
 from tqdm.auto import tqdm
 
+from lbrec.heap import bound_heap
 from lbrec.preprocess import Dataset, Split
 
 K = 10
@@ -146,6 +147,7 @@ def user_sample(dataset: Dataset, n: int | None, seed: int = 0) -> np.ndarray | 
 def evaluate_scorer(score: Scorer, dataset: Dataset, split: Split, batch_size: int = 256,
                     users: np.ndarray | None = None, progress: bool = False) -> Evaluation:
     """Rank every evaluated user's target (or only `users`, a subset of rows) under `score`."""
+    bound_heap()  # each batch's [batch, n_items + 1] temporaries would otherwise pile up in glibc's heap
     all_users, ends, targets = dataset.eval_cases(split)
     if users is not None:
         keep = np.isin(all_users, users)

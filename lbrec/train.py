@@ -53,6 +53,7 @@ from tqdm.auto import tqdm
 from lbrec.artifacts import atomic_update, read_json, save_npy, sha256_file, write_bytes, write_json
 from lbrec.errors import ArtifactError
 from lbrec.evaluate import PROTOCOL, Scorer, evaluate_scorer, user_sample
+from lbrec.heap import bound_heap
 from lbrec.model import SASRec, SASRecConfig, left_pad
 from lbrec.preprocess import Dataset
 
@@ -298,6 +299,7 @@ def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, con
     Under torchrun every process calls this and gets the same result; only process 0 logs and writes files.
     `on_epoch(epoch, record)` runs after each epoch's checkpoint is on disk (the tests interrupt training there).
     """
+    bound_heap()  # batches' large temporaries go back to the system instead of piling up in glibc's heap
     world = World.from_env()
     dev = pick_device(device)
     if dev.type == "cuda":
