@@ -22,8 +22,17 @@ import numpy as np
 
 OUT = Path(__file__).resolve().parent / "out"
 
+# The process's own peak (VmHWM): ru_maxrss would also count the peak of the process that started it, which Linux
+# carries into a child across fork and exec.
+PEAK = """
+def peak_gib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 2**20
+"""
+
 LBREC = """
-import json, resource, sys, time
+import json, sys, time
+{PEAK}
 from lbrec import data, preprocess
 start = time.perf_counter()
 ratings = data.load(ratings=sys.argv[1] + "/ratings.csv", movies=sys.argv[1] + "/movies.csv",
@@ -33,11 +42,12 @@ dataset = preprocess.prepare_to_folder(ratings, sys.argv[2], name="synthetic")
 done = time.perf_counter()
 print(json.dumps({"load_s": loaded - start, "total_s": done - start,
       "positives": dataset.meta["stats"]["positives"], "users": dataset.n_users, "items": dataset.n_items,
-      "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))
-"""
+      "peak_gib": peak_gib()}))
+""".replace("{PEAK}", PEAK)
 
 PANDAS = """
-import json, resource, sys, time
+import json, sys, time
+{PEAK}
 import pandas as pd
 start = time.perf_counter()
 frame = pd.read_csv(sys.argv[1] + "/ratings.csv")
@@ -49,8 +59,8 @@ sequences = liked.groupby("userId").movieId.apply(list)
 done = time.perf_counter()
 print(json.dumps({"load_s": loaded - start, "total_s": done - start, "positives": len(liked),
       "users": len(sequences), "items": int(liked.movieId.nunique()),
-      "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))
-"""
+      "peak_gib": peak_gib()}))
+""".replace("{PEAK}", PEAK)
 
 
 def run(code: str, *args: str) -> dict:

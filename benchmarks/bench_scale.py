@@ -1,0 +1,225 @@
+"""ML-32M scale on this machine: the pipeline (prepare, one training epoch, evaluation, export) at the ML-32M shape,
+and the scaling curve of prepare and one epoch at 1M, 4M, 16M and 32M ratings.
+
+    python benchmarks/bench_scale.py                              # both parts
+    python benchmarks/bench_scale.py --part curve --sizes 1e6 4e6 # a quicker look
+
+The real ML-32M cannot be downloaded here: `lbrec.synthetic` writes ML-32M-shaped folders once (benchmarks/out/
+synthetic-<N>/, as bench_prepare.py does; users scale with the ratings, 200,000 at 32M; 87,000 movies throughout).
+Every step is a `python -m lbrec ...` process of its own: wall time from outside, peak memory = that process's own
+high-water mark of resident memory (VmHWM), so each figure is the step's own. Epochs are whole unless --batches N is given:
+then an epoch longer than N batches is timed on its first N and extrapolated (seconds per batch x batches per
+epoch), and the tables say so. The curve trains with the sampled loss at every size, as `auto` does at 86k films
+(it would pick the full softmax for the smaller catalogs of the smaller sizes); its 32M point is the pipeline's
+epoch, from this run or the last one with the same --batches (a part not run keeps its figures in scale.json).
+Writes benchmarks/out/scale.json and docs/scaling.png, and prints the Markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+WORK = OUT / "scale"
+PLOT = HERE.parent / "docs" / "scaling.png"
+
+
+# Runs `lbrec` and writes its own peak resident memory (VmHWM) to $BENCH_PEAK_FILE on the way out: os.wait4's
+# ru_maxrss would also count this process's peak, which Linux carries into a child across fork and exec.
+CHILD = """
+import atexit, os, runpy, sys
+
+def record_peak():
+    with open("/proc/self/status") as status, open(os.environ["BENCH_PEAK_FILE"], "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+
+atexit.register(record_peak)
+sys.argv[0] = "lbrec"
+runpy.run_module("lbrec", run_name="__main__", alter_sys=True)
+"""
+
+
+def run(*args: str) -> dict:
+    """Run `python -m lbrec *args`: {"seconds", "peak_gib", "stdout"}; fail loudly with its stderr."""
+    with tempfile.TemporaryDirectory() as work:
+        peak_file = Path(work) / "peak"
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=False,
+                              env={**os.environ, "BENCH_PEAK_FILE": str(peak_file)})
+        seconds = time.perf_counter() - started
+        if done.returncode:
+            raise SystemExit(f"lbrec {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        peak_kib = int(peak_file.read_text())
+    return {"seconds": seconds, "peak_gib": peak_kib / 2**20, "stdout": done.stdout}
+
+
+def synthetic(n: int) -> Path:
+    folder = OUT / f"synthetic-{n}"
+    if not (folder / "links.csv").is_file():
+        from lbrec import synthetic as generator
+
+        print(f"generating {n:,} ratings into {folder} ...", file=sys.stderr)
+        generator.write(folder, n, n_users=round(200_000 * n / 32_000_000), n_movies=87_000)
+    return folder
+
+
+def prepare(n: int) -> tuple[Path, dict]:
+    raw, out = synthetic(n), WORK / f"prepared-{n}"
+    step = run("prepare", "--ratings", str(raw / "ratings.csv"), "--movies", str(raw / "movies.csv"), "--links",
+               str(raw / "links.csv"), "--name", f"synthetic-{n}", "--out", str(out), "--json")
+    stats = json.loads(step.pop("stdout"))
+    return out, {**step, "stats": stats}
+
+
+def train_epoch(data: Path, model: Path, batches: int, threads: int, eval_users: int | None, val_users: int,
+                loss: str = "auto") -> dict:
+    """One epoch (or its first `batches` batches, extrapolated) through `lbrec train`."""
+    from lbrec.preprocess import Dataset
+    from lbrec.train import TrainConfig, windows
+
+    dataset = Dataset(data)
+    per_epoch = math.ceil(len(windows(dataset, 50)[0]) / TrainConfig().batch_size)
+    val_users = min(val_users, len(dataset.eval_cases("val")[0]))
+    timed = min(batches, per_epoch) if batches else per_epoch
+    args = ["train", "--data", str(data), "--out", str(model), "--epochs", "1", "--epoch-batches", str(timed),
+            "--val-users", str(val_users), "--loss", loss, "--threads", str(threads), "--device", "cpu", "--restart",
+            "--quiet",
+            "--json"] + (["--eval-users", str(eval_users)] if eval_users else [])
+    step = run(*args)
+    result = json.loads(step.pop("stdout"))
+    record = json.loads((model / "history.json").read_text())[0]
+    return {**step, "loss": result["train"]["loss"], "batches_per_epoch": per_epoch, "timed_batches": timed,
+            "timed_seconds": record["train_seconds"], "windows": record["windows"], "targets": record["targets"],
+            "epoch_seconds": record["train_seconds"] / timed * per_epoch, "extrapolated": timed < per_epoch,
+            "validation_seconds": record["elapsed_seconds"] - record["train_seconds"], "val_users": val_users,
+            "evaluation_seconds": result["seconds"]["final_evaluation"],
+            "eval_users": result["metrics"]["test"]["users"]}
+
+
+def pipeline(args: argparse.Namespace) -> dict:
+    n = int(float(args.ratings))
+    print("pipeline: prepare ...", file=sys.stderr)
+    data, prepared = prepare(n)
+    print("pipeline: one training epoch and the model's evaluation ...", file=sys.stderr)
+    model = WORK / f"model-pipeline-{n}"
+    trained = train_epoch(data, model, args.batches, args.threads, None, 10_000)
+    print("pipeline: export ...", file=sys.stderr)
+    exported = run("export", "--model", str(model), "--json")
+    onnx = json.loads(exported.pop("stdout"))
+    print("pipeline: evaluate beside the baselines ...", file=sys.stderr)
+    compared = run("evaluate", "--model", str(model), "--users", str(args.users), "--device", "cpu", "--json")
+    report = json.loads(compared.pop("stdout"))
+    return {"ratings": n, "prepare": prepared, "train": trained, "export": {**exported, "onnx_mb": onnx["bytes"] / 2**20},
+            "evaluate": {**compared, "users": report["users"], "models": sorted(report["models"]),
+                         "notes": report["notes"]}}
+
+
+def curve(args: argparse.Namespace, pipeline: dict | None) -> list[dict]:
+    points = []
+    for n in [int(float(s)) for s in args.sizes]:
+        if pipeline and n == pipeline["ratings"] and pipeline["train"]["loss"] == "sampled":
+            points.append({"ratings": n, "prepare": pipeline["prepare"], "train": pipeline["train"]})
+            continue
+        print(f"curve: {n:,} ratings ...", file=sys.stderr)
+        data, prepared = prepare(n)
+        # sampled at every size, as at 32M (auto would pick the full softmax for the smaller catalogs)
+        trained = train_epoch(data, WORK / f"model-{n}", args.batches, args.threads, 1_000, 1_000, loss="sampled")
+        points.append({"ratings": n, "prepare": prepared, "train": trained})
+    return points
+
+
+def plot(points: list[dict]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    millions = [p["ratings"] / 1e6 for p in points]
+    fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, key, unit, label in [(time_ax, "seconds", "minutes", "time"), (memory_ax, "peak_gib", "GiB", "peak memory")]:
+        prepare = [p["prepare"][key] / (60 if key == "seconds" else 1) for p in points]
+        epoch = [(p["train"]["epoch_seconds"] / 60) if key == "seconds" else p["train"][key] for p in points]
+        ax.plot(millions, prepare, "o-", label="prepare")
+        ax.plot(millions, epoch, "s-", label="one training epoch" + (" (CPU, 2 threads)" if key == "seconds" else ""))
+        if key == "seconds":  # a straight line through the origin and the largest point: linear growth
+            ax.plot([0, millions[-1]], [0, epoch[-1]], ":", color="grey", label="linear")
+            for x, y, p in zip(millions, epoch, points):
+                if p["train"]["extrapolated"]:
+                    ax.annotate("extrapolated", (x, y), textcoords="offset points", xytext=(-30, 8), fontsize=8)
+        ax.set(xlabel="ratings (millions)", ylabel=unit, title=label, xlim=(0, None), ylim=(0, None))
+        ax.legend()
+    fig.suptitle("lbrec at ML-32M-shaped scale (synthetic data; 2-core CPU)")
+    fig.tight_layout()
+    fig.savefig(PLOT, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=["pipeline", "curve", "both"], default="both")
+    parser.add_argument("--ratings", default="32e6", help="size of the pipeline's data set (default: %(default)s)")
+    parser.add_argument("--sizes", nargs="+", default=["1e6", "4e6", "16e6", "32e6"], help="sizes of the curve")
+    parser.add_argument("--batches", type=int, default=0, help="time at most this many batches per epoch and "
+                                                                   "extrapolate (default: whole epochs)")
+    parser.add_argument("--users", type=int, default=20_000, help="user sample for `lbrec evaluate` (baselines)")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    previous = OUT / "scale.json"
+    report = json.loads(previous.read_text()) if previous.is_file() else {}  # a part not run keeps its last figures
+    report.setdefault("runs", {})
+    run_info = {"machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+                            "threads": args.threads, "load_average_at_start": os.getloadavg()},
+                "batches": args.batches, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    if args.part in ("pipeline", "both"):
+        report["pipeline"], report["runs"]["pipeline"] = pipeline(args), run_info
+    if args.part in ("curve", "both"):
+        reuse = report.get("pipeline") if report.get("runs", {}).get("pipeline", {}).get("batches") == args.batches \
+            else None
+        report["curve"], report["runs"]["curve"] = curve(args, reuse), run_info
+        plot(report["curve"])
+    (OUT / "scale.json").write_text(json.dumps(report, indent=2))
+    print_tables(report)
+
+
+def print_tables(report: dict) -> None:
+    if "pipeline" in report:
+        p = report["pipeline"]
+        t = p["train"]
+        print("| step | wall (s) | peak memory (GiB) | notes |")
+        print("|---|---:|---:|---|")
+        print(f"| prepare | {p['prepare']['seconds']:.1f} | {p['prepare']['peak_gib']:.2f} | "
+              f"{p['prepare']['stats']['positives']:,} positives, {p['prepare']['stats']['items']:,} films |")
+        print(f"| train (`lbrec train --epochs 1`, {t['loss']} loss) | {t['seconds']:.0f} | {t['peak_gib']:.2f} | "
+              f"the epoch: {t['epoch_seconds']:.0f} s" + (f" (extrapolated from {t['timed_batches']} of "
+                                                          f"{t['batches_per_epoch']:,} batches)" if t['extrapolated']
+                                                          else f" ({t['batches_per_epoch']:,} batches)") +
+              f"; validation on {t['val_users']:,} users: {t['validation_seconds']:.0f} s; final evaluation of "
+              f"{t['eval_users']:,} users (val and test): {t['evaluation_seconds']:.0f} s |")
+        print(f"| export (ONNX, {p['export']['onnx_mb']:.0f} MB) | {p['export']['seconds']:.1f} | "
+              f"{p['export']['peak_gib']:.2f} | |")
+        print(f"| evaluate beside {', '.join(m for m in p['evaluate']['models'] if m != 'sasrec')} | "
+              f"{p['evaluate']['seconds']:.0f} | {p['evaluate']['peak_gib']:.2f} | {p['evaluate']['users']:,} users; "
+              f"{'; '.join(p['evaluate']['notes'])} |")
+        print()
+    if "curve" in report:
+        print("| ratings | users | films | prepare (s) | prepare peak (GiB) | epoch (s) | epoch peak (GiB) |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for c in report["curve"]:
+            s, t = c["prepare"]["stats"], c["train"]
+            print(f"| {c['ratings'] / 1e6:.0f}M | {s['users']:,} | {s['items']:,} | {c['prepare']['seconds']:.1f} | "
+                  f"{c['prepare']['peak_gib']:.2f} | {t['epoch_seconds']:.0f}{'*' if t['extrapolated'] else ''} | "
+                  f"{t['peak_gib']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
