@@ -82,7 +82,7 @@ def prepare(n: int) -> tuple[Path, dict]:
 
 
 def train_epoch(data: Path, model: Path, batches: int, threads: int, eval_users: int | None, val_users: int,
-                loss: str = "auto") -> dict:
+                device: str, loss: str = "auto") -> dict:
     """One epoch (or its first `batches` batches, extrapolated) through `lbrec train`."""
     from lbrec.preprocess import Dataset
     from lbrec.train import TrainConfig, windows
@@ -92,7 +92,7 @@ def train_epoch(data: Path, model: Path, batches: int, threads: int, eval_users:
     val_users = min(val_users, len(dataset.eval_cases("val")[0]))
     timed = min(batches, per_epoch) if batches else per_epoch
     args = ["train", "--data", str(data), "--out", str(model), "--epochs", "1", "--epoch-batches", str(timed),
-            "--val-users", str(val_users), "--loss", loss, "--threads", str(threads), "--device", "cpu", "--restart",
+            "--val-users", str(val_users), "--loss", loss, "--threads", str(threads), "--device", device, "--restart",
             "--quiet",
             "--json"] + (["--eval-users", str(eval_users)] if eval_users else [])
     step = run(*args)
@@ -112,12 +112,12 @@ def pipeline(args: argparse.Namespace) -> dict:
     data, prepared = prepare(n)
     print("pipeline: one training epoch and the model's evaluation ...", file=sys.stderr)
     model = WORK / f"model-pipeline-{n}"
-    trained = train_epoch(data, model, args.batches, args.threads, None, 10_000)
+    trained = train_epoch(data, model, args.batches, args.threads, None, 10_000, args.device)
     print("pipeline: export ...", file=sys.stderr)
     exported = run("export", "--model", str(model), "--json")
     onnx = json.loads(exported.pop("stdout"))
     print("pipeline: evaluate beside the baselines ...", file=sys.stderr)
-    compared = run("evaluate", "--model", str(model), "--users", str(args.users), "--device", "cpu", "--json")
+    compared = run("evaluate", "--model", str(model), "--users", str(args.users), "--device", args.device, "--json")
     report = json.loads(compared.pop("stdout"))
     return {"ratings": n, "prepare": prepared, "train": trained, "export": {**exported, "onnx_mb": onnx["bytes"] / 2**20},
             "evaluate": {**compared, "users": report["users"], "models": sorted(report["models"]),
@@ -133,12 +133,13 @@ def curve(args: argparse.Namespace, pipeline: dict | None) -> list[dict]:
         print(f"curve: {n:,} ratings ...", file=sys.stderr)
         data, prepared = prepare(n)
         # sampled at every size, as at 32M (auto would pick the full softmax for the smaller catalogs)
-        trained = train_epoch(data, WORK / f"model-{n}", args.batches, args.threads, 1_000, 1_000, loss="sampled")
+        trained = train_epoch(data, WORK / f"model-{n}", args.batches, args.threads, 1_000, 1_000, args.device,
+                              loss="sampled")
         points.append({"ratings": n, "prepare": prepared, "train": trained})
     return points
 
 
-def plot(points: list[dict]) -> None:
+def plot(points: list[dict], where: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -150,7 +151,7 @@ def plot(points: list[dict]) -> None:
         prepare = [p["prepare"][key] / (60 if key == "seconds" else 1) for p in points]
         epoch = [(p["train"]["epoch_seconds"] / 60) if key == "seconds" else p["train"][key] for p in points]
         ax.plot(millions, prepare, "o-", label="prepare")
-        ax.plot(millions, epoch, "s-", label="one training epoch" + (" (CPU, 2 threads)" if key == "seconds" else ""))
+        ax.plot(millions, epoch, "s-", label="one training epoch" + (f" ({where})" if key == "seconds" else ""))
         if key == "seconds":  # a straight line through the origin and the largest point: linear growth
             ax.plot([0, millions[-1]], [0, epoch[-1]], ":", color="grey", label="linear")
             for x, y, p in zip(millions, epoch, points):
@@ -158,9 +159,16 @@ def plot(points: list[dict]) -> None:
                     ax.annotate("extrapolated", (x, y), textcoords="offset points", xytext=(-30, 8), fontsize=8)
         ax.set(xlabel="ratings (millions)", ylabel=unit, title=label, xlim=(0, None), ylim=(0, None))
         ax.legend()
-    fig.suptitle("lbrec at ML-32M-shaped scale (synthetic data; 2-core CPU)")
+    fig.suptitle(f"lbrec at ML-32M-shaped scale (synthetic data; {where})")
     fig.tight_layout()
     fig.savefig(PLOT, dpi=110)
+
+
+def _gpu_name() -> str | None:
+    """The CUDA GPU the steps would use under `--device auto`, for the record."""
+    import torch
+
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
 
 
 def main() -> None:
@@ -172,13 +180,16 @@ def main() -> None:
                                                                    "extrapolate (default: whole epochs)")
     parser.add_argument("--users", type=int, default=20_000, help="user sample for `lbrec evaluate` (baselines)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="auto", help="training and evaluation device (default: %(default)s: "
+                                                          "a CUDA GPU when there is one, else the CPU)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     previous = OUT / "scale.json"
     report = json.loads(previous.read_text()) if previous.is_file() else {}  # a part not run keeps its last figures
     report.setdefault("runs", {})
     run_info = {"machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-                            "threads": args.threads, "load_average_at_start": os.getloadavg()},
+                            "threads": args.threads, "device": args.device,
+                            "gpu": _gpu_name(), "load_average_at_start": os.getloadavg()},
                 "batches": args.batches, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if args.part in ("pipeline", "both"):
         report["pipeline"], report["runs"]["pipeline"] = pipeline(args), run_info
@@ -186,7 +197,8 @@ def main() -> None:
         reuse = report.get("pipeline") if report.get("runs", {}).get("pipeline", {}).get("batches") == args.batches \
             else None
         report["curve"], report["runs"]["curve"] = curve(args, reuse), run_info
-        plot(report["curve"])
+        machine = run_info["machine"]
+        plot(report["curve"], machine["gpu"] or f"{machine['cores']}-core CPU, {machine['threads']} threads")
     (OUT / "scale.json").write_text(json.dumps(report, indent=2))
     print_tables(report)
 
