@@ -443,7 +443,7 @@ def _rss_entry(fields: dict[str, str], where: str) -> FilmEntry:
     if fields.get("pubDate"):
         try:
             published = parsedate_to_datetime(fields["pubDate"]).date()
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # a day of 10**20 overflows datetime
             raise ValueError(f"{where}: pubDate {fields['pubDate'][:40]!r} is not a date") from None
     tmdb = fields.get("movieId", "")
     if tmdb and not re.fullmatch(r"[0-9]{1,12}", tmdb):

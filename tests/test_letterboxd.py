@@ -179,6 +179,10 @@ def test_rss_empty_feed_and_errors() -> None:
         lb.parse_rss(changed)
     with pytest.raises(MarkupError, match="rating '9.0'"):
         lb.parse_rss(fixture("rss_2026.xml").replace(">5.0<", ">9.0<"))
+    huge_day = fixture("rss_2026.xml").replace("<pubDate>Sat, 1 Jun", "<pubDate>Sat, 99999999999999999999 Jun")
+    assert huge_day != fixture("rss_2026.xml")
+    with pytest.raises(MarkupError, match="pubDate .* is not a date"):  # found by bench_fuzz: it overflowed datetime
+        lb.parse_rss(huge_day)
 
 
 def test_rss_refuses_entities() -> None:
