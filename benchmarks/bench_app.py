@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,27 +30,15 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from lbrec import paths
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from lbrec import paths  # noqa: E402
+from test_browser import CHROMIUM_ARGS, free_port  # noqa: E402  (the browser tests' settings)
+from test_load import TITLES  # noqa: E402
+
 OUT = REPO / "benchmarks" / "out"
 NOTEBOOK = REPO / "notebooks" / "05_recommend.ipynb"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-TITLES = [  # three films each, so that every click reads, matches and recommends anew
-    "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)", "Alien (1979)\nFargo (1996)\nSpirited Away (2001)",
-    "Casablanca (1942)\nSe7en (1995)\nUp (2009)", "Jaws (1975)\nMemento (2000)\nWALL·E (2008)",
-    "Vertigo (1958)\nClueless (1995)\nOldboy (2003)", "Psycho (1960)\nToy Story (1995)\nInception (2010)",
-    "Rocky (1976)\nTitanic (1997)\nZodiac (2007)", "Brazil (1985)\nScream (1996)\nAmores perros (2000)",
-    "Annie Hall (1977)\nBabe (1995)\nGladiator (2000)", "Ran (1985)\nHeat (1995)\nShrek (2001)",
-    "Tootsie (1982)\nCasino (1995)\nBig Fish (2003)",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(model: Path, env_extra: dict[str, str]) -> tuple[subprocess.Popen, str]:
