@@ -58,7 +58,7 @@ def test_export_zip() -> None:
         'The "Quoted" Picture (2019)', "Parasite (2019)", "Heat (1995)"]  # by watched date, else logged date
     heat = history.films[-1]
     assert (heat.rating, heat.liked, heat.rewatch, heat.watched_date) == (5.0, True, True, date(2024, 5, 31))
-    assert heat.uri == "https://boxd.it/2bg8" and heat.date == date(2021, 4, 6)
+    assert heat.uri == "https://boxd.it/2bg8" and heat.date == date(2021, 4, 5)
     assert history.films[0].rating == 4.5 and history.films[0].watched_date is None
     assert [f.label for f in history.watchlist] == ["October Sky (1999)", "Paris, Texas (1984)"]
     assert history.choices() == ["recent", "5", "4", "3", "rated", "liked"]
