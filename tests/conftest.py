@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +19,25 @@ from lbrec import data, preprocess
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# A hand-made Letterboxd export, kept as the ZIP Letterboxd sends: its files have names (ratings.csv) that the
+# project never commits loose, since MovieLens uses them too.
+EXPORT_ZIP = Path(__file__).parent / "fixtures" / "letterboxd" / "export.zip"
+
+
+def export_files() -> dict[str, bytes]:
+    """The hand-made export's files by entry name (`likes/films.csv` ...)."""
+    with zipfile.ZipFile(EXPORT_ZIP) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+
+
+@functools.cache
+def export_folder() -> Path:
+    """The hand-made export unzipped into a temporary folder (once per run), as the CLI may be given it."""
+    folder = Path(tempfile.mkdtemp(prefix="lbrec-export-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    with zipfile.ZipFile(EXPORT_ZIP) as archive:
+        archive.extractall(folder)
+    return folder
 
 
 def need(path: Path, what: str) -> Path:

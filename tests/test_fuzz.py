@@ -36,7 +36,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED
+from conftest import SHARED, export_files, export_folder
 from lbrec import letterboxd as lb
 from lbrec.catalog import MAX_CANDIDATES, Catalog, FilmQuery
 from lbrec.errors import InvalidUsernameError, LbrecError
@@ -111,7 +111,7 @@ def seeds(kind: str) -> tuple[str, ...]:
 def csv_seeds() -> dict[str, tuple[str, ...]]:
     """Export CSVs by file name: the hand-made export, and the real ones (cut to 60 lines to keep cases fast)."""
     found: dict[str, list[str]] = {}
-    folders = [FIXTURES / "export", RESEARCH / "export_mororke2026"]
+    folders = [export_folder(), RESEARCH / "export_mororke2026"]
     for folder in folders:
         for name in lb.EXPORT_FILES:
             if (folder / name).is_file():
@@ -264,8 +264,7 @@ def _zip(entries: Sequence[tuple[str, bytes, int]]) -> bytes:
 def export_with_hostile_csv(draw: st.DrawFn) -> bytes:
     """The hand-made export with one or two of its CSVs replaced by hostile ones."""
     names = draw(st.lists(st.sampled_from(lb.EXPORT_FILES), min_size=1, max_size=2, unique=True))
-    entries = [(p.relative_to(FIXTURES / "export").as_posix(), p.read_bytes(), zipfile.ZIP_DEFLATED)
-               for p in sorted((FIXTURES / "export").rglob("*.csv"))]
+    entries = [(name, data, zipfile.ZIP_DEFLATED) for name, data in sorted(export_files().items())]
     entries = [e for e in entries if e[0] not in names]
     entries += [(name, draw(export_csv(name)), zipfile.ZIP_DEFLATED) for name in names]
     return _zip(entries)
@@ -286,8 +285,7 @@ def hostile_zip(draw: st.DrawFn) -> tuple[bytes, bool]:
     that try to escape, duplicates, folders, every compression method, highly compressible content), then possibly
     damaged byte by byte (headers that lie, cut short). Returns the bytes and whether they were damaged (a flipped
     byte may turn an escaping name into an ordinary one)."""
-    real = {p.relative_to(FIXTURES / "export").as_posix(): p.read_bytes()
-            for p in (FIXTURES / "export").rglob("*.csv")}
+    real = export_files()
     rng = draw(st.randoms(use_true_random=True))
     entries: list[tuple[str, bytes, int]] = []
     if rng.random() < 0.75:

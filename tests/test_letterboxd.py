@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED, need
+from conftest import SHARED, export_files, export_folder, need
 from lbrec import letterboxd as lb
 from lbrec import preprocess
 from lbrec.catalog import Catalog
@@ -37,10 +37,9 @@ def export_zip(prefix: str = "", extra: dict[str, bytes] | None = None, skip: tu
     """The hand-written export CSVs zipped in memory, as Letterboxd ships them (or under a folder)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted((FIXTURES / "export").rglob("*.csv")):
-            name = path.relative_to(FIXTURES / "export").as_posix()
+        for name, data in sorted(export_files().items()):
             if name not in skip:
-                archive.writestr(prefix + name, path.read_bytes())
+                archive.writestr(prefix + name, data)
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return buffer.getvalue()
@@ -73,7 +72,7 @@ def test_export_zip() -> None:
 def test_export_in_a_folder_and_unzipped(tmp_path: Path) -> None:
     expected = [f.label for f in lb.read_export(export_zip()).films]
     assert [f.label for f in lb.read_export(export_zip(prefix="letterboxd-me-2026/")).films] == expected
-    assert [f.label for f in lb.read_export(FIXTURES / "export").films] == expected  # CLI: the unzipped folder
+    assert [f.label for f in lb.read_export(export_folder()).films] == expected  # CLI: the unzipped folder
     (tmp_path / "e.zip").write_bytes(export_zip())
     assert [f.label for f in lb.read_export(tmp_path / "e.zip").films] == expected
 

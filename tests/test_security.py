@@ -31,6 +31,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import export_files
 from fault_server import FaultServer, Reply
 from lbrec import letterboxd as lb
 from lbrec.app import RecommenderApp, letterboxd_csv, load_engine
@@ -121,11 +122,6 @@ def archive(entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> by
         for name, data in entries.items():
             zipped.writestr(zipfile.ZipInfo(name, (2026, 11, 25, 8, 0, 0)), data, compress_type=method)
     return buffer.getvalue()
-
-
-def export_files() -> dict[str, bytes]:
-    return {p.relative_to(FIXTURES / "export").as_posix(): p.read_bytes()
-            for p in sorted((FIXTURES / "export").rglob("*.csv"))}
 
 
 SECRET_CSV = f"Date,Name,Year,Letterboxd URI,Rating\r\n2020-01-01,{SECRET},2001,u,5\r\n".encode()
@@ -225,7 +221,7 @@ def test_an_upload_over_50_mb_is_refused_unread() -> None:
     ("export.tar.gz", zlib.compress(b"watched.csv" + bytes(500))),
     ("export.rar", b"Rar!\x1a\x07\x01\x00" + bytes(50)),
     ("export.7z", b"7z\xbc\xaf\x27\x1c" + bytes(50)),
-    ("watched.csv", (FIXTURES / "export" / "watched.csv").read_bytes()),
+    ("watched.csv", export_files()["watched.csv"]),
     ("empty.zip", b""),
     ("truncated.zip", archive(export_files())[:300]),
 ])
