@@ -19,11 +19,13 @@ TRAIN := $(if $(filter-out 1,$(NPROC)),$(BIN)/torchrun --standalone --nproc_per_
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help app test model data install install-dev browser clean
+.PHONY: help app test test-fast notebooks model data install install-dev browser clean
 
 help:
 	@echo "make app    set up, build the data and model if missing, serve the app on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up with the dev extras and run every test"
+	@echo "make test-fast  the import contracts and the unit tests (under a minute)"
+	@echo "make notebooks  run notebooks 01-04 in place on ml-latest-small (a real training run)"
 	@echo "make model  prepare, train and export the default model (DATASET=$(DATASET); ml-32m for production)"
 
 $(BIN)/python:
@@ -62,10 +64,20 @@ model: $(MODEL)/onnx.json
 app: model
 	$(BIN)/python -m lbrec app --model $(MODEL) --port $(PORT)
 
+# Every test: the layers' import contracts (pyproject.toml), then the unit, integration and browser tiers.
 test: $(VENV)/.installed-dev browser
+	$(BIN)/lint-imports
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
+
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+# The tutorial notebooks with the outputs of a real run (the suite checks that they match the committed code).
+notebooks: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.helpers.notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache

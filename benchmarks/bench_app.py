@@ -1,6 +1,6 @@
 """The app's start-up and response time, in a real browser: what a visitor waits for.
 
-    python benchmarks/bench_app.py [--model models/ml-latest-small] [--runs 3] [--clicks 10]
+    python -m benchmarks.bench_app [--model models/ml-latest-small] [--runs 3] [--clicks 10]
 
 - cold start: from launching `voila notebooks/05_recommend.ipynb` (the Makefile's `app` command) to the server
   answering, and to the page being interactive in chromium (the "Recommend films" button rendered and enabled: the
@@ -30,12 +30,10 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-
-from lbrec import paths  # noqa: E402
-from test_browser import CHROMIUM_ARGS, free_port  # noqa: E402  (the browser tests' settings)
-from test_load import TITLES  # noqa: E402
+from lbrec import paths
+from tests.helpers.browser import CHROMIUM_ARGS, free_port  # the browser tests' settings
+from tests.helpers.files import REPO
+from tests.helpers.load import TITLES
 
 OUT = REPO / "benchmarks" / "out"
 NOTEBOOK = REPO / "notebooks" / "05_recommend.ipynb"

@@ -1,10 +1,10 @@
 """Single-request latency of the recommendation engine, on one CPU thread, beside its two yardsticks.
 
-    python benchmarks/bench_engine.py [--model models/ml-latest-small] [--requests 2000]
+    python -m benchmarks.bench_engine [--model models/ml-latest-small] [--requests 2000]
 
 For a model with ml-latest-small's vocabulary (the trained model when --model exists, else random weights) and
 one with ML-32M's 87k movies (random weights: timing does not depend on them), measured in the same run (see
-`lbrec.bench` for the contenders). Results: a Markdown table on stdout and benchmarks/out/engine.json.
+`lbrec.model.latency` for the contenders). Results: a Markdown table on stdout and benchmarks/out/engine.json.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import json  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from lbrec.bench import engine_latency, random_model_dir  # noqa: E402
+from lbrec.model.latency import engine_latency, random_model_dir  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 

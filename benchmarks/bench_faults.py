@@ -1,6 +1,6 @@
-"""Kill every writer of lbrec at every kill point: the SIGKILL sweep of tests/test_atomic.py without its sampling.
+"""Kill every writer of lbrec at every kill point: the SIGKILL sweep of tests/integration/test_atomic.py, unsampled.
 
-    python benchmarks/bench_faults.py [--random-kills 50]
+    python -m benchmarks.bench_faults [--random-kills 50]
 
 For each artifact (a .npy array, a JSON file, a cache entry, a prepared data set folder, a model folder's
 model.safetensors + config.json, an exported model.onnx + onnx.json + catalog.parquet), a real writer process is
@@ -19,11 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-
-from fault_server import FaultServer, Reply  # noqa: E402
-from test_atomic import TARGETS, WRITERS, KillServer, page, sweep  # noqa: E402
+from tests.helpers.fault_server import FaultServer, Reply
+from tests.helpers.files import REPO
+from tests.helpers.kill import TARGETS, WRITERS, KillServer, page, sweep
 
 OUT = REPO / "benchmarks" / "out"
 

@@ -1,6 +1,6 @@
-"""Fuzz every parser of outside input for 10,000 generated cases each: the targets of tests/test_fuzz.py, at scale.
+"""Fuzz every parser of outside input for 10,000 generated cases each: the suite's targets (tests/helpers/fuzz.py).
 
-    python benchmarks/bench_fuzz.py [--cases 10000] [--targets rss html ...]
+    python -m benchmarks.bench_fuzz [--cases 10000] [--targets rss html ...]
 
 Each case is generated anew (Hypothesis, not derandomized) from mutations of the real samples: the project's fixtures
 and, when present, ../shared/fixtures-research (real RSS feeds, profile and watchlist pages, an export). A case
@@ -18,13 +18,10 @@ import sys
 import time
 import warnings
 from collections import Counter
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-
-import test_fuzz  # noqa: E402
-from lbrec.errors import LbrecError  # noqa: E402
+from lbrec.errors import LbrecError
+from tests.helpers import fuzz
+from tests.helpers.files import REPO
 
 OUT = REPO / "benchmarks" / "out"
 
@@ -32,19 +29,19 @@ OUT = REPO / "benchmarks" / "out"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000)
-    parser.add_argument("--targets", nargs="*", default=sorted(test_fuzz.TARGETS))
+    parser.add_argument("--targets", nargs="*", default=sorted(fuzz.TARGETS))
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # zipfile's "Duplicate name" while building hostile archives
     outcomes: Counter[str] = Counter()
-    check = test_fuzz.refused_clearly
+    check = fuzz.refused_clearly
 
-    def counted(exc: LbrecError) -> None:  # every refusal passes through here (test_fuzz.parsed)
+    def counted(exc: LbrecError) -> None:  # every refusal passes through here (fuzz.parsed)
         outcomes[type(exc).__name__] += 1
         check(exc)
 
-    test_fuzz.refused_clearly = counted
-    seeds = {kind: len(test_fuzz.seeds(kind)) for kind in ("rss", "html")} | {
-        "csv": sum(len(v) for v in test_fuzz.csv_seeds().values())}
+    fuzz.refused_clearly = counted
+    seeds = {kind: len(fuzz.seeds(kind)) for kind in ("rss", "html")} | {
+        "csv": sum(len(v) for v in fuzz.csv_seeds().values())}
     report: dict = {"cases_per_target": args.cases, "seed_documents": seeds, "cpus": os.cpu_count(), "targets": {}}
     for name in args.targets:
         outcomes.clear()
@@ -55,7 +52,7 @@ def main() -> None:
             cases += 1
 
         started = time.perf_counter()
-        test_fuzz.run_target(name, args.cases, on_case=count, derandomize=False)
+        fuzz.run_target(name, args.cases, on_case=count, derandomize=False)
         seconds = time.perf_counter() - started
         refused = sum(outcomes.values())
         report["targets"][name] = {"cases": cases, "seconds": round(seconds, 1), "refused": dict(outcomes),

@@ -1,7 +1,7 @@
 """Letterboxd -> MovieLens matching on the hand-labelled set, beside two simpler matchers, same catalog, same run.
 
-    python benchmarks/bench_letterboxd_matching.py                       # data/processed/ml-latest-small
-    python benchmarks/bench_letterboxd_matching.py --catalog PATH        # any catalog.parquet or data set folder
+    python -m benchmarks.bench_letterboxd_matching                       # data/processed/ml-latest-small
+    python -m benchmarks.bench_letterboxd_matching --catalog PATH        # any catalog.parquet or data set folder
 
 Scoring (tests/fixtures/matching_labels.csv): a row is right when the expected movieId is matched, or, for a film
 absent from the catalog, when nothing is matched; wrong when another movie is matched. "Uncertain" answers are
@@ -21,8 +21,11 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from lbrec import letterboxd, paths
-from lbrec.catalog import Catalog, FilmQuery, normalize, parse_query
+from lbrec import paths
+from lbrec.catalog.index import Catalog
+from lbrec.catalog.normalize import FilmQuery, normalize, parse_query
+from lbrec.letterboxd.export import read_export
+from lbrec.letterboxd.sources import match_history
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "fixtures" / "matching_labels.csv"
@@ -46,7 +49,7 @@ def load_rows() -> list[tuple[dict[str, str], FilmQuery]]:
 def exact_baseline(catalog: Catalog) -> Matcher:
     """Lower-cased display title and year must be equal: what a first attempt does."""
     index = {(t.lower(), int(y)): int(m) for t, y, m in zip(catalog.titles, catalog.years, catalog.movie_ids,
-                                                             strict=True)}
+                                                            strict=True)}
     return lambda q: index.get((q.title.lower(), q.year)) if q.year else None
 
 
@@ -102,11 +105,11 @@ def main() -> None:
     export = {}
     if EXPORT.is_dir():
         started = time.perf_counter()
-        history = letterboxd.read_export(EXPORT)
+        history = read_export(EXPORT)
         read_s = time.perf_counter() - started
         fresh = Catalog.load(args.catalog)  # no memo from the run above
         started = time.perf_counter()
-        matched = letterboxd.match_history(history, fresh, "rated")
+        matched = match_history(history, fresh, "rated")
         export = {"films": len(history.films), "watchlist": len(history.watchlist), "read_s": read_s,
                   "match_s": time.perf_counter() - started, "rated": len(matched.results),
                   "rated_matched": len(matched.positives), "watched_matched": len(matched.watched)}

@@ -1,9 +1,9 @@
 """The app under load: N visitors at once in a real browser, their memory, and the culling of their kernels.
 
-    python benchmarks/bench_load.py [--model models/ml-latest-small] [--visitors 8] [--rounds 5]
+    python -m benchmarks.bench_load [--model models/ml-latest-small] [--visitors 8] [--rounds 5]
 
 1. A Voilà server with the flags of `python -m lbrec app` (`make app`) and the culling shortened (idle 20 s, checked
-   every 5 s, instead of 600 s and 60 s); Debian's chromium with a browser context per visitor (tests/test_load.py).
+   every 5 s, instead of 600 s and 60 s); Debian's chromium with a browser context per visitor (tests/helpers/load.py).
    Every visitor opens the app, then all type three titles and click at the same moment, `--rounds` times. Every
    click must bring ten cards: p50 / p95 / max from the click to the tenth card. Then the memory of each kernel
    process (RSS; PSS, which shares the libraries all kernels map between them; USS, what only it holds). Then the
@@ -20,16 +20,13 @@ import argparse
 import asyncio
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-
-from lbrec import paths  # noqa: E402
-from test_browser import CHROMIUM_ARGS, chromium  # noqa: E402
-from test_load import App, run_load, start_app  # noqa: E402
+from lbrec import paths
+from tests.helpers.browser import CHROMIUM_ARGS, chromium
+from tests.helpers.files import REPO
+from tests.helpers.load import App, run_load, start_app
 
 OUT = REPO / "benchmarks" / "out"
 
@@ -77,8 +74,8 @@ def main() -> None:
         started = time.perf_counter()
         load = run_load(app, args.visitors, args.rounds, cull_wait_s=args.cull_idle + 4 * args.cull_interval + 60)
         report["visitors"] = load.summary() | {"wall_s": time.perf_counter() - started,
-                                              "clicks_s": [round(c, 3) for c in load.clicks],
-                                              "ready_each_s": [round(v.ready_s, 2) for v in load.visits]}
+                                               "clicks_s": [round(c, 3) for c in load.clicks],
+                                               "ready_each_s": [round(v.ready_s, 2) for v in load.visits]}
     finally:
         app.stop()
 

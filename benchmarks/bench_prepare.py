@@ -1,7 +1,7 @@
 """Preprocessing at ML-32M scale: lbrec's `prepare` beside a straightforward pandas implementation, same run.
 
-    python benchmarks/bench_prepare.py                # 32M ratings, 200k users, 87k movies (generated once)
-    python benchmarks/bench_prepare.py --ratings 1e6  # a quicker look
+    python -m benchmarks.bench_prepare                # 32M ratings, 200k users, 87k movies (generated once)
+    python -m benchmarks.bench_prepare --ratings 1e6  # a quicker look
 
 Each contender runs in its own subprocess so that its peak memory (max RSS) is its own, alternating, `--repeat`
 times each; the table gives medians (this machine is shared and noisy). The synthetic data set is written once
@@ -33,12 +33,13 @@ def peak_gib():
 LBREC = """
 import json, sys, time
 {PEAK}
-from lbrec import data, preprocess
+from lbrec.data.movielens import load
+from lbrec.data.prepare import prepare_to_folder
 start = time.perf_counter()
-ratings = data.load(ratings=sys.argv[1] + "/ratings.csv", movies=sys.argv[1] + "/movies.csv",
+ratings = load(ratings=sys.argv[1] + "/ratings.csv", movies=sys.argv[1] + "/movies.csv",
                     links=sys.argv[1] + "/links.csv")
 loaded = time.perf_counter()
-dataset = preprocess.prepare_to_folder(ratings, sys.argv[2], name="synthetic")
+dataset = prepare_to_folder(ratings, sys.argv[2], name="synthetic")
 done = time.perf_counter()
 print(json.dumps({"load_s": loaded - start, "total_s": done - start,
       "positives": dataset.meta["stats"]["positives"], "users": dataset.n_users, "items": dataset.n_items,
@@ -80,7 +81,7 @@ def main() -> None:
     n = int(args.ratings)
     folder = OUT / f"synthetic-{n}"
     if not (folder / "links.csv").is_file():
-        from lbrec import synthetic
+        from lbrec.data import synthetic
 
         started = time.perf_counter()
         print(f"generating {n:,} ratings into {folder} ...", file=sys.stderr)

@@ -1,8 +1,8 @@
 """ML-32M scale on this machine: the pipeline (prepare, one training epoch, evaluation, export) at the ML-32M shape,
 and the scaling curve of prepare and one epoch at 1M, 4M, 16M and 32M ratings.
 
-    python benchmarks/bench_scale.py                              # both parts
-    python benchmarks/bench_scale.py --part curve --sizes 1e6 4e6 # a quicker look
+    python -m benchmarks.bench_scale                              # both parts
+    python -m benchmarks.bench_scale --part curve --sizes 1e6 4e6 # a quicker look
 
 The real ML-32M cannot be downloaded here: `lbrec.synthetic` writes ML-32M-shaped folders once (benchmarks/out/
 synthetic-<N>/, as bench_prepare.py does; users scale with the ratings, 200,000 at 32M; 87,000 movies throughout).
@@ -66,7 +66,7 @@ def run(*args: str) -> dict:
 def synthetic(n: int) -> Path:
     folder = OUT / f"synthetic-{n}"
     if not (folder / "links.csv").is_file():
-        from lbrec import synthetic as generator
+        from lbrec.data import synthetic as generator
 
         print(f"generating {n:,} ratings into {folder} ...", file=sys.stderr)
         generator.write(folder, n, n_users=round(200_000 * n / 32_000_000), n_movies=87_000)
@@ -84,8 +84,8 @@ def prepare(n: int) -> tuple[Path, dict]:
 def train_epoch(data: Path, model: Path, batches: int, threads: int, eval_users: int | None, val_users: int,
                 device: str, loss: str = "auto") -> dict:
     """One epoch (or its first `batches` batches, extrapolated) through `lbrec train`."""
-    from lbrec.preprocess import Dataset
-    from lbrec.train import TrainConfig, windows
+    from lbrec.data.dataset import Dataset
+    from lbrec.model.train import TrainConfig, windows
 
     dataset = Dataset(data)
     per_epoch = math.ceil(len(windows(dataset, 50)[0]) / TrainConfig().batch_size)
@@ -177,11 +177,11 @@ def main() -> None:
     parser.add_argument("--ratings", default="32e6", help="size of the pipeline's data set (default: %(default)s)")
     parser.add_argument("--sizes", nargs="+", default=["1e6", "4e6", "16e6", "32e6"], help="sizes of the curve")
     parser.add_argument("--batches", type=int, default=0, help="time at most this many batches per epoch and "
-                                                                   "extrapolate (default: whole epochs)")
+                        "extrapolate (default: whole epochs)")
     parser.add_argument("--users", type=int, default=20_000, help="user sample for `lbrec evaluate` (baselines)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="auto", help="training and evaluation device (default: %(default)s: "
-                                                          "a CUDA GPU when there is one, else the CPU)")
+                        "a CUDA GPU when there is one, else the CPU)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     previous = OUT / "scale.json"

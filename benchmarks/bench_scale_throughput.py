@@ -1,14 +1,14 @@
 """Training throughput on this CPU: lbrec's SASRec beside RecBole 1.2.1's at the ml-latest-small and ML-32M shapes,
 in the same run, with the same torch and the same number of threads.
 
-    python benchmarks/bench_scale_throughput.py [--threads 2] [--batches 100] [--recbole-batches 20]
+    python -m benchmarks.bench_scale_throughput [--threads 2] [--batches 100] [--recbole-batches 20]
 
 A "sequence" is one training sample, and the two implementations do not mean the same thing by it: lbrec trains on
 windows of up to 51 films, every position a target (up to 50 next-item predictions per sequence); RecBole trains on
 every prefix of every history, one target each. So the table gives both sequences/s and targets/s (next-item
 predictions trained per second), the comparable unit of work.
 
-- lbrec: `lbrec.train.train` with its defaults (auto loss: the full softmax over 6,389 films; 1,024 shared sampled
+- lbrec: `lbrec.model.train.train` with its defaults (auto loss: the full softmax over 6,389 films; 1,024 shared sampled
   negatives at 86k films). ml-latest-small: three whole epochs, the median. ML-32M shape (the 32M-rating synthetic
   data set of bench_prepare.py, prepared): the first --batches batches of an epoch (an epoch is 2,755 batches).
 - RecBole: its SASRec defaults (full-softmax CE over every film, dim 64, batch 2048; bench_scale_recbole.py).
@@ -34,19 +34,18 @@ import numpy as np
 import pandas as pd
 import torch
 
+from benchmarks.bench_train import export_atomic, recbole_python
 from lbrec import paths
-from lbrec.model import SASRecConfig
-from lbrec.preprocess import Dataset
-from lbrec.train import TrainConfig, resolve_loss, train
+from lbrec.data.dataset import Dataset
+from lbrec.model.sasrec import SASRecConfig
+from lbrec.model.train import TrainConfig, resolve_loss, train
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-sys.path.insert(0, str(HERE))
-from bench_train import export_atomic, recbole_python  # noqa: E402  (a sibling script)
 
 
 def lbrec_throughput(dataset: Dataset, epochs: int, batches: int | None, threads: int) -> dict:
-    """Sequences (windows) and targets per second of `lbrec.train.train`'s training passes."""
+    """Sequences (windows) and targets per second of `lbrec.model.train.train`'s training passes."""
     torch.set_num_threads(threads)
     model_config = SASRecConfig(n_items=dataset.n_items)
     config = TrainConfig(epochs=epochs, epoch_batches=batches, patience=epochs, val_users=1_000, eval_users=1_000)
@@ -71,7 +70,7 @@ def export_user_sample(dataset: Dataset, folder: Path, every: int) -> None:
     pd.DataFrame({"user_id:token": users[keep], "item_id:token": np.asarray(dataset.items)[keep],
                   "timestamp:float": position[keep]}).to_csv(folder / f"{folder.name}.inter", sep="\t", index=False)
     pd.DataFrame({"item_id:token": np.arange(1, dataset.n_items + 1)}).to_csv(folder / f"{folder.name}.item",
-                                                                           sep="\t", index=False)
+                                                                              sep="\t", index=False)
 
 
 def recbole_throughput(data: Path, name: str, batches: int, threads: int) -> dict:

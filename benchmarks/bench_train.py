@@ -1,7 +1,7 @@
 """Training speed and quality on ml-latest-small: lbrec's SASRec beside RecBole 1.2.1's SASRec on the same split,
 the same CPU and in the same run, and the quality table of SASRec and the three baselines with 95% intervals.
 
-    python benchmarks/bench_train.py [--data data/processed/ml-latest-small] [--threads 2] [--skip-recbole]
+    python -m benchmarks.bench_train [--data data/processed/ml-latest-small] [--threads 2] [--skip-recbole]
 
 Writes benchmarks/out/bench_train.json and prints the Markdown tables BENCHMARKS.md quotes. RecBole runs in its own
 virtual environment (benchmarks/out/recbole-venv: numpy<2 and the same torch as ours; RecBole installed without ray,
@@ -25,11 +25,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lbrec import baselines, paths
-from lbrec.evaluate import evaluate_scorer, paired_test
-from lbrec.model import SASRecConfig
-from lbrec.preprocess import Dataset
-from lbrec.train import TrainConfig, load_model, scorer, train
+from lbrec import paths
+from lbrec.data.dataset import Dataset
+from lbrec.evaluation import baselines
+from lbrec.evaluation.protocol import evaluate_scorer
+from lbrec.evaluation.stats import paired_test
+from lbrec.model.folder import load_model
+from lbrec.model.sasrec import SASRecConfig
+from lbrec.model.train import TrainConfig, scorer, train
 
 HERE = Path(__file__).resolve().parent
 RECBOLE_REQUIREMENTS = ["numpy<2", "scipy<1.14", "pandas<2.3", "scikit-learn<1.6", "tqdm",

@@ -1,6 +1,6 @@
 """The exceptions lbrec raises on bad input: each carries a one-line message meant for a person, not a traceback.
 
-These are the only exceptions the parsers of outside input raise (tests/test_fuzz.py feeds them hostile input to
+These are the only exceptions the parsers of outside input raise (tests/unit/test_fuzz.py feeds them hostile input to
 hold them to it): an export -> `ExportError`, an RSS feed or a profile page -> `MarkupError`, typed titles ->
 `LetterboxdError`, a username -> `InvalidUsernameError`; fetching adds `UserNotFoundError`, `PrivateProfileError`,
 `BlockedError`, `RateLimitedError` and `NetworkError`. A damaged model, data set or checkpoint gives

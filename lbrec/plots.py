@@ -1,4 +1,4 @@
-"""The pictures the notebooks show: each function takes lbrec objects and returns a matplotlib Figure.
+"""The pictures the notebooks and the app show: each function takes lbrec objects and returns a matplotlib Figure.
 
 Kept in the package (not in notebook cells) so that every plot is exercised by the tests and the notebooks stay
 thin. Figures are built without pyplot: nothing global to leak in a long-running app kernel, no backend to pick,
@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lbrec.data import Ratings
-from lbrec.preprocess import Dataset
+from lbrec.data.dataset import Dataset
+from lbrec.data.movielens import Ratings
 
 ORANGE, GREEN, BLUE, GREY = "#ff8000", "#00c030", "#40bcf4", "#8899aa"
 
@@ -148,3 +148,29 @@ def latency(results: Mapping[str, Mapping[str, float]]) -> Figure:
     ax.set(xscale="log", xlabel="milliseconds per request (p50, whisker to p99), one thread")
     ax.invert_yaxis()
     return fig
+
+
+def taste(history: Mapping[str, float], recommended: Mapping[str, float], top: int = 8) -> Figure:
+    """Grouped bars: the genre mix of the user's films beside that of their recommendations (the app's picture)."""
+    genres = sorted(set(history) | set(recommended), key=lambda g: -(history.get(g, 0) + recommended.get(g, 0)))
+    genres = genres[:top][::-1]
+    fig = Chart(figsize=(5.4, 0.3 * len(genres) + 0.8), dpi=110)
+    axes = fig.add_subplot()
+    y = np.arange(len(genres))
+    axes.barh(y + 0.2, [history.get(g, 0) * 100 for g in genres], 0.38, color=BLUE, label="your films")
+    axes.barh(y - 0.2, [recommended.get(g, 0) * 100 for g in genres], 0.38, color=ORANGE, label="recommended")
+    axes.set_yticks(y, genres)
+    axes.set_xlabel("% of films with this genre")
+    axes.legend(loc="lower right", frameon=False)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.tick_params(length=0)
+    fig.tight_layout()
+    return fig
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG bytes, at its own resolution."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

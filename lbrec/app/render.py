@@ -1,0 +1,144 @@
+"""The app's HTML, made from the session's plain data: boxes, the header and footer, the "What we understood"
+lists, the result cards and the download links. The look is in `style.css`.
+
+Every piece of text that came from outside is HTML-escaped here: the HTML widget renders its value unsanitised.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+from importlib import resources
+
+from lbrec.app.session import Session, Understood, films_count
+from lbrec.data.titles import film_label
+from lbrec.serving.results import Recommendation
+
+MAX_LISTED = 300  # rows in the matched / not-found lists
+SITES = {"letterboxd": "Letterboxd", "tmdb": "TMDb", "imdb": "IMDb"}
+GENRE_COLOURS = {"Action": "#ff8000", "Adventure": "#f5a623", "Animation": "#f5c400", "Children": "#f5c400",
+                 "Comedy": "#f5c400", "Crime": "#8e44ad", "Documentary": "#7f8c8d", "Drama": "#40bcf4",
+                 "Fantasy": "#9b59b6", "Film-Noir": "#34495e", "Horror": "#c0392b", "Musical": "#ff5c8a",
+                 "Mystery": "#5b6abf", "Romance": "#ff5c8a", "Sci-Fi": "#00c030", "Thriller": "#d35400",
+                 "War": "#6d7b57", "Western": "#a0522d"}
+
+
+@functools.cache
+def style() -> str:
+    """The stylesheet, as a <style> element (read once per process from the package)."""
+    return f"<style>\n{resources.files('lbrec.app').joinpath('style.css').read_text(encoding='utf-8')}</style>"
+
+
+def escape(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def box(kind: str, body: str, *, escape_body: bool = True) -> str:
+    """A message box: `error` or `info`."""
+    return f'<div class="lbrec-box lbrec-{kind}">{escape(body) if escape_body else body}</div>'
+
+
+def spinner(message: str) -> str:
+    return f'<div class="lbrec-status"><span class="lbrec-spinner"></span>{escape(message)}</div>'
+
+
+def link(url: str, text: str, cls: str = "") -> str:
+    return f'<a class="{cls}" href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(text)}</a>'
+
+
+def header() -> str:
+    return ('<div class="lbrec-header"><div class="lbrec-dots"><span style="background:#ff8000"></span>'
+            '<span style="background:#00e054"></span><span style="background:#40bcf4"></span>'
+            '<b class="lbrec-brand">lbrec</b></div>'
+            '<h1>Films you\'ll love next</h1><p>Recommendations from your Letterboxd history by a sequential '
+            'model (SASRec) trained on MovieLens ratings: it reads the order you watched in, not only what.</p>'
+            '</div>')
+
+
+def footer(session: Session) -> str:
+    meta = session.engine.meta
+    ndcg = (meta.get("metrics") or {}).get("test", {}).get("ndcg@10")
+    quality = f" · test NDCG@10 {ndcg:.3f}" if isinstance(ndcg, (int, float)) else ""
+    return (f'<p class="lbrec-footer">SASRec trained on MovieLens {escape(meta.get("dataset", ""))}: '
+            f'{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with '
+            f'onnxruntime · links go to Letterboxd, TMDb and IMDb.</p>')
+
+
+def summary(session: Session, understood: Understood) -> str:
+    """One line: how many films were read, matched, to confirm and not found, and how many the model reads."""
+    counts = understood.counts
+    total = sum(counts.values())
+    return (f'<h3 class="lbrec-h3">What we understood</h3><p>{films_count(total)} from '
+            f'{escape(session.source_name())}: <span class="lbrec-ok">✓ {counts["matched"]:,} matched</span> · '
+            f'<span class="lbrec-warn">? {counts["uncertain"]:,} to confirm</span> · '
+            f'<span class="lbrec-bad">✗ {counts["unmatched"]:,} not found</span>. '
+            f'{session.model_reads(understood.used)}</p>')
+
+
+def understood_lists(understood: Understood) -> str:
+    """The matched films and the films not found, each as a folding list."""
+    rare = ' <span class="lbrec-warn">(too rarely rated to be in the model: not used)</span>'
+    matched = [f"<li>{escape(read)} → <b>{escape(film)}</b>{'' if known else rare}</li>"
+               for read, film, known in understood.matched]
+    missing = [f"<li>{escape(read)}: {escape(reason)}</li>" for read, reason in understood.missing]
+    parts = []
+    if matched:
+        parts.append(details(f"Matched films ({len(matched)})", matched))
+    if missing:
+        parts.append(details(f"Not found in MovieLens ({len(missing)})", missing, open_=len(missing) <= 5))
+    return "".join(parts)
+
+
+def details(summary_text: str, rows: list[str], open_: bool = False) -> str:
+    more = f"<li>… and {len(rows) - MAX_LISTED:,} more</li>" if len(rows) > MAX_LISTED else ""
+    return (f'<details{" open" if open_ else ""}><summary>{escape(summary_text)}</summary>'
+            f'<ul class="lbrec-list">{"".join(rows[:MAX_LISTED])}{more}</ul></details>')
+
+
+def card(rank: int, rec: Recommendation) -> str:
+    """One recommended film: rank, score, title with year, genres, the "because" films and the links."""
+    colour = next((GENRE_COLOURS[g] for g in rec.genres if g in GENRE_COLOURS), "#40bcf4")
+    title = escape(rec.title)
+    if "letterboxd" in rec.links:
+        title = link(rec.links["letterboxd"], rec.title, "lbrec-title-link")
+    year = f' <span class="lbrec-year">{rec.year}</span>' if rec.year else ""
+    chips = "".join(f'<span class="lbrec-chip">{escape(g)}</span>' for g in rec.genres)
+    because = ""
+    if rec.because:
+        names = ", ".join(f"<b>{escape(film_label(f.title, f.year))}</b>" for f in rec.because)
+        because = f'<div class="lbrec-because">Because you liked {names}</div>'
+    links = " ".join(link(url, SITES[site], f"lbrec-link lbrec-{site}") for site, url in rec.links.items())
+    return (f'<div class="lbrec-card" style="border-left-color:{colour}">'
+            f'<div class="lbrec-card-top"><span class="lbrec-rank">#{rank}</span>'
+            f'<span class="lbrec-score" title="model score">score {rec.score:.2f}</span></div>'
+            f'<div class="lbrec-title">{title}{year}</div><div class="lbrec-chips">{chips}</div>{because}'
+            f'<div class="lbrec-links">{links}</div></div>')
+
+
+def cards(recommendations: list[Recommendation]) -> str:
+    """The result grid, or a box saying that the options leave no film."""
+    if not recommendations:
+        return box("info", "No film passes these options: widen the years, the genres or the mainstream ↔ obscure "
+                           "setting.")
+    return f'<div class="lbrec-grid">{"".join(card(rank, rec) for rank, rec in enumerate(recommendations, 1))}</div>'
+
+
+def data_uri(text: str, mime: str) -> str:
+    return f"data:{mime};charset=utf-8;base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}"
+
+
+def downloads(files: dict[str, str], count: int) -> str:
+    """The heading over the results with a link per file (the CSV for a Letterboxd list, the JSON)."""
+    labels = {".csv": ("text/csv", "⬇ CSV for a Letterboxd list"), ".json": ("application/json", "⬇ JSON")}
+    links = "".join(f'<a class="lbrec-download" download="{escape(name)}" href="{data_uri(text, mime)}">{label}</a>'
+                    for name, text in files.items() for suffix, (mime, label) in labels.items()
+                    if name.endswith(suffix))
+    return (f'<div class="lbrec-results-head"><h3 class="lbrec-h3">Your {count} films</h3><span>{links}</span></div>'
+            f'<p class="lbrec-hint">To make a list: Letterboxd &gt; Lists &gt; Start a new list &gt; Import, and '
+            f'choose the CSV.</p>')
+
+
+def upload_ready(name: str, size: int) -> str:
+    return (f'<span class="lbrec-ready">✓ {escape(name[:120])} ({size / 1024:,.0f} KB): click <b>Recommend '
+            f'films</b></span>')

@@ -1,0 +1,275 @@
+"""One visitor's session: what they gave, what it became, what they chose, and what was recommended. No widgets.
+
+The flow is read -> understand -> recommend, each step a plain method that the views call and the tests drive:
+
+    session = Session(engine, catalog, client)
+    session.run(Input("typed", "Heat (1995)\nThe Matrix (1999)"))
+    session.matched.positives, session.understood(), session.recommendations
+    session.pick("Solaris", 6474)            # a choice among candidates: the results follow
+    session.set_options(k=20, include={"Horror"})
+
+- read: a Letterboxd username (RSS feed or every profile page), an uploaded export ZIP, or typed titles; fetched
+  or parsed again only when the input changed (or when a profile's watchlist is wanted and was not read);
+- understand: match the chosen films to MovieLens: what was matched, what needs a pick, what was not found and why;
+- recommend: the onnxruntime engine with the options (how many, genres, years, mainstream to obscure, watchlist).
+Every refusal is an `LbrecError` whose message is written for the person; the session keeps nothing half-done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from lbrec.catalog.index import Catalog
+from lbrec.catalog.matches import Candidate, Match, MatchedHistory
+from lbrec.data.titles import film_label
+from lbrec.errors import EmptyHistoryError, LbrecError, LetterboxdError
+from lbrec.letterboxd.client import Client
+from lbrec.letterboxd.export import read_export
+from lbrec.letterboxd.fields import validate_username
+from lbrec.letterboxd.history import CHOICES, FilmEntry, LetterboxdHistory
+from lbrec.letterboxd.lists import list_csv
+from lbrec.letterboxd.sources import load_history, match_history
+from lbrec.serving.engine import Recommender
+from lbrec.serving.filters import Filters
+from lbrec.serving.results import Recommendation, report
+
+# Popularity bands over the model's films, as quantiles of the number of ratings (0 = least rated).
+POPULARITY = {"Mainstream": (0.8, 1.0), "Popular": (0.5, 1.0), "Anything": (0.0, 1.0),
+              "Lesser-known": (0.0, 0.5), "Obscure": (0.0, 0.2)}
+SKIP = 0  # the pick for "none of these candidates" (movieIds start at 1)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Input:
+    """What the visitor gave: `kind` is rss or profile (a username), export (a ZIP's bytes) or typed (titles)."""
+
+    kind: str
+    value: str | bytes
+    name: str = ""  # the uploaded file's name
+
+    @property
+    def key(self) -> tuple:
+        """What identifies this input: options apply at once only while it stays the same."""
+        if isinstance(self.value, bytes):
+            return (self.kind, hashlib.sha256(self.value).hexdigest())
+        return (self.kind, self.value.strip() if self.kind in ("rss", "profile") else self.value)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to recommend; `years` None means every year the catalog has."""
+
+    choice: str = "recent"  # which films to recommend from: a key of CHOICES
+    k: int = 10
+    include: frozenset[str] = frozenset()
+    exclude: frozenset[str] = frozenset()
+    years: tuple[int, int] | None = None
+    popularity: str = "Anything"
+    exclude_watchlist: bool = True
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What the chosen films became, for the "What we understood" panel."""
+
+    matched: list[tuple[str, str, bool]]  # (what was read, the MovieLens film, whether the model knows it)
+    missing: list[tuple[str, str]]  # (what was read, why it was not found)
+    uncertain: list[tuple[str, tuple[Candidate, ...]]]  # (what was read, the candidates to pick from)
+    counts: Counter = field(default_factory=Counter)  # matched / uncertain / unmatched
+    used: int = 0  # films the model reads
+
+
+class Session:
+    """The state of one visitor and the plain methods that change it (see the module docstring)."""
+
+    def __init__(self, engine: Recommender, catalog: Catalog, client: Client | None = None):
+        self.engine = engine
+        self.catalog = catalog
+        self.client = client or Client()
+        self.options = Options()
+        self.input: Input | None = None  # the input of the last successful run
+        self.history: LetterboxdHistory | None = None
+        self.raw: MatchedHistory | None = None  # as matched, before the picks
+        self.matched: MatchedHistory | None = None  # after the picks
+        self.picks: dict[str, int] = {}  # film label -> the movieId picked among the candidates, or SKIP
+        self.recommendations: list[Recommendation] = []
+        self.answered = False  # the last recommend() succeeded (its list may be empty: the options leave no film)
+        self._history_key: tuple | None = None
+        years = engine.catalog["year"].dropna()
+        self.year_range = (int(years.min()), int(years.max())) if len(years) else (1900, 2030)
+        self._genres_of = dict(zip(engine.catalog["movieId"].tolist(), engine.catalog["genres"], strict=True))
+
+    # ------------------------------------------------------------------------------------------------ steps
+
+    def run(self, given: Input, progress: Progress = lambda _: None) -> None:
+        """Read the input, match the chosen films and recommend; on any refusal nothing of a result is left."""
+        self.clear()
+        history = self.read(given, progress)
+        choice = "recent" if given.kind == "typed" else self.options.choice  # typed titles carry no ratings
+        self._check_choice(history, choice)
+        progress(f"Matching {films_count(len(history.select(choice)))} to MovieLens…")
+        self.raw = match_history(history, self.catalog, choice)
+        self.input = given
+        self.recommend(progress)
+
+    def read(self, given: Input, progress: Progress = lambda _: None) -> LetterboxdHistory:
+        """The history for `given`; fetched or parsed only when the input changed, or when the watchlist is
+        wanted from a profile read without it (the profile's watchlist costs extra pages)."""
+        watchlist = given.kind == "profile" and self.options.exclude_watchlist
+        key = (*given.key, watchlist)
+        if key == self._history_key and self.history is not None:
+            return self.history
+        if given.kind in ("rss", "profile"):
+            if not str(given.value).strip():
+                raise LetterboxdError("Type your Letterboxd username first (or upload your export, or type titles).")
+            user = validate_username(str(given.value))
+            progress(f"Fetching {user}'s RSS feed from Letterboxd…" if given.kind == "rss" else
+                     f"Fetching every page of {user}'s films from Letterboxd (a few seconds per 72 films)…")
+            history = load_history(given.kind, user, client=self.client, watchlist=watchlist)
+        elif given.kind == "export":
+            if not given.value:
+                raise LetterboxdError("Choose your Letterboxd export ZIP first (Settings > Data > Export your data).")
+            name = given.name[:120] or "the export"
+            progress(f"Reading {name}…")
+            history = read_export(bytes(given.value), name)  # type: ignore[arg-type]
+            if not history.films:
+                raise EmptyHistoryError(f"{name} holds no films to recommend from yet: log or rate a few films on "
+                                        f"Letterboxd first, or type some titles")
+        else:
+            if not str(given.value).strip():
+                raise LetterboxdError("Type a few films you love first, one per line.")
+            history = load_history("typed", str(given.value))
+        self.history, self._history_key = history, key
+        return history
+
+    def recommend(self, progress: Progress = lambda _: None) -> list[Recommendation]:
+        """Recommendations for the matched films (with the picks) under the current options."""
+        if self.raw is None:
+            raise LbrecError("Read some films first.")
+        self.recommendations, self.answered = [], False
+        self.matched = self.raw.with_picks(self.picks)
+        if not self.usable(self.matched.positives):
+            raise LetterboxdError("None of your films could be used: they were not found in MovieLens, or are too "
+                                  "rarely rated to be in the model. Check the titles (add the year, e.g. \"Heat "
+                                  "(1995)\"), pick among the candidates above, or add more films.")
+        filters = self.filters()
+        exclude = self.matched.watched | (self.matched.watchlist if self.options.exclude_watchlist else set())
+        progress(f"Scoring {self.engine.n_items:,} films…")
+        self.recommendations = self.engine.recommend(self.matched.positives, k=self.options.k, exclude=exclude,
+                                                     filters=filters, explain=True)
+        self.answered = True
+        return self.recommendations
+
+    def pick(self, label: str, movie_id: int) -> None:
+        """The visitor's choice among the candidates for `label` (SKIP: none of them); the results follow."""
+        self.picks[label] = movie_id
+        if self.raw is not None:
+            self.recommend()
+
+    def set_options(self, **changes: object) -> bool:
+        """Change the options; True when they must be applied to the last results by running again."""
+        self.options = replace(self.options, **changes)
+        return self.raw is not None
+
+    def clear(self) -> None:
+        self.raw = self.matched = None
+        self.input = None
+        self.recommendations, self.answered = [], False
+
+    # ------------------------------------------------------------------------------------------------ checks
+
+    def usable(self, movie_ids: Iterable[int]) -> list[int]:
+        """The films the model knows (MovieLens films rated too rarely were left out of its vocabulary)."""
+        return [m for m in movie_ids if self.engine.known([m])]
+
+    def filters(self) -> Filters:
+        known = set(self.engine.genres)
+        include, exclude = set(self.options.include), set(self.options.exclude)
+        if unknown := (include | exclude) - known:
+            raise LbrecError(f"Unknown genres: {', '.join(sorted(unknown))}.")
+        if both := include & exclude:
+            raise LbrecError(f"{', '.join(sorted(both))} cannot be both wanted and excluded: remove it from one "
+                             f"of the genre boxes.")
+        low, high = self.options.years or self.year_range
+        years = (None if low <= self.year_range[0] else low, None if high >= self.year_range[1] else high)
+        return Filters(include_genres=frozenset(include), exclude_genres=frozenset(exclude), years=years,
+                       popularity=POPULARITY[self.options.popularity])
+
+    @staticmethod
+    def _check_choice(history: LetterboxdHistory, choice: str) -> None:
+        if choice not in history.choices():
+            what = "ratings" if choice != "liked" else "likes"
+            raise LetterboxdError(f"This input has no {what}, so \"{CHOICES[choice]}\" is empty: choose \"Your latest "
+                                  f"50 films\" under Recommend from.")
+        if not history.select(choice):
+            raise LetterboxdError(f"None of your films is among {CHOICES[choice]}: choose another set under "
+                                  f"Recommend from.")
+
+    # ------------------------------------------------------------------------------------------------ what to show
+
+    def understood(self) -> Understood:
+        """The films read and what each became (after the picks)."""
+        matched = self.matched or self.raw
+        if matched is None:
+            return Understood([], [], [])
+        rows = [(film_label(f.title, f.year), film_label(m.title, m.year), bool(self.usable([m.movie_id])))
+                for f, m in matched.results if m.status == "matched" and m.movie_id is not None]
+        raw = self.raw.unmatched if self.raw is not None else []
+        missing = [(film_label(f.title, f.year), self.reason(f, m)) for f, m in raw
+                   if m.status == "unmatched" or not m.candidates]
+        uncertain = [(film_label(f.title, f.year), m.candidates) for f, m in raw
+                     if m.status == "uncertain" and m.candidates]
+        counts = Counter(m.status for _, m in matched.results)
+        return Understood(rows, missing, uncertain, counts, len(self.usable(matched.positives)))
+
+    def reason(self, film: FilmEntry, match: Match) -> str:
+        """The matcher's reason, and the likely cause when the film is newer than the catalog."""
+        if film.year is not None and film.year > self.year_range[1]:
+            return f"{match.reason}; this MovieLens catalog ends in {self.year_range[1]}"
+        return match.reason
+
+    def source_name(self) -> str:
+        """Where the films came from, in words."""
+        history = self.history
+        if history is None or history.source == "typed":
+            return "the titles you typed"
+        if history.source == "export":
+            return "your export"
+        feed = "RSS feed" if history.source == "rss" else "profile"
+        return f"{history.username}'s {feed}" if history.username else f"the {feed}"
+
+    def model_reads(self, used: int) -> str:
+        if used > self.engine.max_len:
+            return f"The model reads the latest {self.engine.max_len} of the {used:,} films it knows."
+        return f"The model reads {films_count(used)}." if used else ""
+
+    def download_stem(self) -> str:
+        return f"lbrec-{self.history.username}" if self.history and self.history.username else "lbrec"
+
+    def downloads(self) -> dict[str, str]:
+        """The files to download, by name: the Letterboxd list CSV and the JSON report."""
+        stem = self.download_stem()
+        return {f"{stem}-list.csv": list_csv((r.title, r.year, r.tmdbId) for r in self.recommendations),
+                f"{stem}.json": json.dumps(report(self.matched, self.recommendations), ensure_ascii=False, indent=2)}
+
+    def taste(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Genre shares of the films the model read and of the recommendations."""
+        mine = genre_shares(self._genres_of[m] for m in self.usable(self.matched.positives if self.matched else []))
+        return mine, genre_shares(rec.genres for rec in self.recommendations)
+
+
+def films_count(n: int) -> str:
+    return f"{n:,} film" + ("" if n == 1 else "s")
+
+
+def genre_shares(genre_lists: Iterable[Sequence[str]]) -> dict[str, float]:
+    """Share of films carrying each genre (a film may carry several)."""
+    lists = list(genre_lists)
+    counts = Counter(g for genres in lists for g in set(genres))
+    return {g: n / len(lists) for g, n in counts.items()} if lists else {}

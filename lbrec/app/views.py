@@ -1,0 +1,281 @@
+"""The app's widgets: bound to one `Session`, they only read the visitor's input into it and render it back.
+
+One `RecommenderApp` per browser page (Voilà starts a kernel per page); the engine and the matching index are
+loaded once per process and shared (`lbrec.app.environment`). Voilà drops exceptions raised in widget callbacks,
+so every callback goes through `_guarded`: lbrec's own errors are shown as they are (their messages are written
+for people), anything else as a short apology, and both are logged to the server's stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import ipywidgets as widgets
+
+from lbrec import plots
+from lbrec.app import render
+from lbrec.app.environment import client_from_env, load_engine, log, log_to_server
+from lbrec.app.session import POPULARITY, SKIP, Input, Session
+from lbrec.catalog.index import Catalog
+from lbrec.errors import LbrecError
+from lbrec.letterboxd.client import Client
+from lbrec.letterboxd.history import CHOICES
+from lbrec.serving.engine import Recommender
+
+USERNAME_MODES = [("Recent diary (RSS, fast)", "rss"), ("Every rated film (profile pages, slower)", "profile")]
+TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
+USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
+MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
+
+T = TypeVar("T")
+
+
+def main() -> widgets.Widget:
+    """What the notebook shows: the app, or a clear page when the model is not ready."""
+    log_to_server()
+    try:
+        return RecommenderApp(*load_engine(), client=client_from_env()).widget
+    except (LbrecError, ValueError) as exc:
+        log.error("the app cannot start: %s", exc)
+        return widgets.HTML(render.style() + render.box(
+            "error", f"The app cannot start: {render.escape(exc)}. Run <code>make app</code> (it builds the model "
+                     f"when missing), or set LBREC_MODEL to a model folder.", escape_body=False))
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T | None]:
+    """Run a widget callback so that no error is lost: show lbrec's message (or an apology) and log it."""
+
+    @functools.wraps(method)
+    def wrapper(self: RecommenderApp, *args: Any) -> T | None:
+        try:
+            return method(self, *args)
+        except LbrecError as exc:
+            log.info("%s: %s: %s", method.__name__, type(exc).__name__, exc)
+            self.show_error(str(exc))
+        except Exception as exc:  # Voilà would drop it silently
+            log.exception("%s failed", method.__name__)
+            self.show_error(f"Something went wrong on our side ({type(exc).__name__}); it has been logged. Please "
+                            f"try again, or try another input.")
+        return None
+
+    return wrapper
+
+
+class RecommenderApp:
+    """The whole UI; `widget` is what the notebook displays and `session` what it shows."""
+
+    def __init__(self, engine: Recommender, catalog: Catalog, client: Client | None = None):
+        self.session = Session(engine, catalog, client)
+        self.engine = engine
+        inputs, options = self._build_inputs(), self._build_options()
+        self.go = widgets.Button(description="Recommend films", icon="film", tooltip="Read your films and "
+                                 "recommend new ones", layout=widgets.Layout(width="220px", height="42px"))
+        self.go.add_class("lbrec-go")
+        self.go.on_click(self._on_go)
+        self.status = widgets.HTML()
+        self.message = widgets.HTML()
+        self.understood_summary = widgets.HTML()
+        self.understood = widgets.VBox(layout=widgets.Layout(display="none", flex="1 1 420px"))
+        self.understood.add_class("lbrec-panel")
+        self.results = widgets.HTML()
+        self.downloads = widgets.HTML()
+        self.taste = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.taste_box = widgets.VBox([widgets.HTML('<h3 class="lbrec-h3">Your taste at a glance</h3>'), self.taste],
+                                      layout=widgets.Layout(display="none", flex="0 1 520px"))
+        self.taste_box.add_class("lbrec-panel")
+        self.widget = widgets.VBox([
+            widgets.HTML(render.style() + render.header()), inputs, options,
+            widgets.HBox([self.go, self.status], layout=widgets.Layout(align_items="center")),
+            self.message,
+            widgets.HBox([self.understood, self.taste_box], layout=widgets.Layout(flex_flow="row wrap",
+                                                                                  align_items="flex-start")),
+            self.downloads, self.results, widgets.HTML(render.footer(self.session)),
+        ])
+        self.widget.add_class("lbrec")
+
+    # ------------------------------------------------------------------------------------------------ build
+
+    def _build_inputs(self) -> widgets.Widget:
+        self.username = widgets.Text(placeholder="your Letterboxd username, e.g. davidehrlich",
+                                     layout=widgets.Layout(width="340px"))
+        self.username_mode = widgets.RadioButtons(options=USERNAME_MODES, value="rss")
+        username_tab = widgets.VBox([
+            widgets.HTML('<p class="lbrec-hint">Your public profile is read from letterboxd.com. The RSS feed holds '
+                         'your 50 latest diary entries; the profile pages hold every film you logged, 72 to a '
+                         'page. If Letterboxd blocks the request, upload your export instead.</p>'),
+            self.username, self.username_mode])
+        self.upload = widgets.FileUpload(accept=".zip", multiple=False, description="Choose the ZIP",
+                                         button_style="info", layout=widgets.Layout(width="220px"))
+        self.upload.observe(self._on_upload, "value")
+        self.upload_info = widgets.HTML('<span class="lbrec-hint">No file chosen yet.</span>')
+        upload_tab = widgets.VBox([
+            widgets.HTML('<p class="lbrec-hint"><b>The most complete and reliable way.</b> On Letterboxd, open '
+                         '<i>Settings &gt; Data &gt; Export your data</i> and upload the ZIP it gives you, as it is. '
+                         'It is read in memory here and never stored.</p>'),
+            widgets.HBox([self.upload, self.upload_info], layout=widgets.Layout(align_items="center"))])
+        self.typed = widgets.Textarea(placeholder="Films you love, one per line or separated by semicolons, the most "
+                                                  "recent last:\nHeat (1995)\nThe Matrix (1999)\nAmélie",
+                                      layout=widgets.Layout(width="100%", height="130px"))
+        typed_tab = widgets.VBox([
+            widgets.HTML('<p class="lbrec-hint">Add the year when a title is ambiguous: <i>Solaris (1972)</i>. An '
+                         'IMDb id such as <i>tt0113277</i> works too.</p>'), self.typed])
+        self.tabs = widgets.Tab(children=[username_tab, upload_tab, typed_tab], titles=TABS)
+        self.tabs.observe(self._on_tab, "selected_index")
+        return self.tabs
+
+    def _build_options(self) -> widgets.Widget:
+        column = {"description_width": "140px"}
+        half = widgets.Layout(width="430px")
+        choices = [(text[0].upper() + text[1:], key) for key, text in CHOICES.items()]
+        self.choice = widgets.Dropdown(options=choices, value="recent", description="Recommend from", style=column,
+                                       layout=half)
+        self.k = widgets.IntSlider(value=10, min=5, max=50, step=5, description="How many films", style=column,
+                                   continuous_update=False, layout=half)
+        self.include = widgets.TagsInput(allowed_tags=self.engine.genres, placeholder="any genre")
+        self.exclude = widgets.TagsInput(allowed_tags=self.engine.genres, placeholder="none")
+        low, high = self.session.year_range
+        self.years = widgets.IntRangeSlider(value=(low, high), min=low, max=high, description="Released",
+                                            style=column, continuous_update=False, layout=half)
+        self.popularity = widgets.SelectionSlider(options=list(POPULARITY), value="Anything",
+                                                  description="Mainstream ↔ obscure", style=column,
+                                                  continuous_update=False, layout=half)
+        self.exclude_watchlist = widgets.Checkbox(value=True, description="Leave out films on my watchlist "
+                                                  "(from an export or a profile)", indent=False,
+                                                  layout=widgets.Layout(width="auto"))
+        for option in (self.choice, self.k, self.include, self.exclude, self.years, self.popularity,
+                       self.exclude_watchlist):
+            option.observe(self._on_option, "value")
+
+        def labelled(text: str, tags: widgets.TagsInput) -> widgets.HBox:
+            return widgets.HBox([widgets.HTML(f'<span class="lbrec-label">{text}</span>',
+                                              layout=widgets.Layout(width="144px")), tags], layout=half)
+
+        box = widgets.VBox([
+            widgets.HBox([self.choice, self.k]),
+            widgets.HBox([labelled("Only these genres", self.include), labelled("Never these genres", self.exclude)]),
+            widgets.HBox([self.years, self.popularity]),
+            self.exclude_watchlist])
+        box.add_class("lbrec-options")
+        return box
+
+    # ------------------------------------------------------------------------------------------------ input
+
+    def given(self) -> Input:
+        """The input on screen, as the session takes it."""
+        tab = self.tabs.selected_index
+        if tab == USERNAME_TAB:
+            return Input(self.username_mode.value, self.username.value)
+        if tab == UPLOAD_TAB:
+            files = self.upload.value
+            return Input("export", bytes(files[0]["content"]) if files else b"",
+                         str(files[0]["name"]) if files else "")
+        return Input("typed", self.typed.value)
+
+    def _read_options(self) -> None:
+        low, high = self.years.value
+        self.session.set_options(choice=self.choice.value, k=self.k.value, include=frozenset(self.include.value),
+                                 exclude=frozenset(self.exclude.value), years=(low, high),
+                                 popularity=self.popularity.value, exclude_watchlist=self.exclude_watchlist.value)
+
+    # ------------------------------------------------------------------------------------------------ callbacks
+
+    @_guarded
+    def _on_go(self, _button: widgets.Button) -> None:
+        self.run()
+
+    @_guarded
+    def _on_upload(self, change: dict) -> None:
+        if files := change["new"]:
+            self.upload_info.value = render.upload_ready(str(files[0]["name"]), int(files[0]["size"]))
+
+    @_guarded
+    def _on_tab(self, _change: dict) -> None:
+        self.choice.disabled = self.tabs.selected_index == TYPED_TAB  # typed titles carry no ratings or likes
+
+    @_guarded
+    def _on_option(self, _change: dict) -> None:
+        """Options apply at once to the last results, as long as the input is still the one that gave them."""
+        last = self.session.input
+        if last is not None and self.given().key == last.key:
+            self.run()
+
+    @_guarded
+    def _on_pick(self, label: str, change: dict) -> None:
+        with self._busy("Updating your recommendations…"):
+            try:
+                self.session.pick(label, change["new"])
+            finally:
+                self._render_results()
+
+    # ------------------------------------------------------------------------------------------------ flow
+
+    def run(self) -> None:
+        """Read the input on screen, then show what was understood and the results."""
+        self.message.value = ""
+        self._read_options()
+        with self._busy("Reading your films…"):
+            try:
+                self.session.run(self.given(), progress=self._progress)
+            finally:
+                self._render_understood()
+                self._render_results()
+
+    @contextlib.contextmanager
+    def _busy(self, message: str) -> Iterator[None]:
+        """A spinner with the current step, and a button that cannot be clicked twice."""
+        self.go.disabled = True
+        self._progress(message)
+        try:
+            yield
+        finally:
+            self.status.value = ""
+            self.go.disabled = False
+
+    def _progress(self, message: str) -> None:
+        self.status.value = render.spinner(message)
+
+    def show_error(self, message: str) -> None:
+        self.message.value = render.box("error", message)
+
+    # ------------------------------------------------------------------------------------------------ render
+
+    def _render_understood(self) -> None:
+        """The films read and what each became, with a drop-down for each uncertain match."""
+        if self.session.raw is None:
+            self.understood.layout.display = "none"
+            return
+        understood = self.session.understood()
+        parts: list[widgets.Widget] = [self.understood_summary, widgets.HTML(render.understood_lists(understood))]
+        if understood.uncertain:
+            parts.append(widgets.HTML('<p class="lbrec-label">Which film did you mean? Pick one and the results '
+                                      'update.</p>'))
+            for label, candidates in understood.uncertain[:MAX_PICKS]:
+                options = [("Not this one: skip it", SKIP)] + [(c.label(), c.movie_id) for c in candidates]
+                value = self.session.picks.get(label, SKIP)
+                pick = widgets.Dropdown(options=options, layout=widgets.Layout(width="380px"),
+                                        value=value if value in [v for _, v in options] else SKIP)
+                pick.observe(functools.partial(self._on_pick, label), "value")
+                parts.append(widgets.HBox([widgets.Label(label, layout=widgets.Layout(width="260px")), pick]))
+            if len(understood.uncertain) > MAX_PICKS:
+                rest = ", ".join(label for label, _ in understood.uncertain[MAX_PICKS:])
+                parts.append(widgets.HTML(f'<p class="lbrec-hint">Also uncertain (skipped): {render.escape(rest)}</p>'))
+        self.understood.children = parts
+        self.understood.layout.display = "flex"
+
+    def _render_results(self) -> None:
+        """The summary line, the cards, the downloads and the taste picture, from the session as it is now."""
+        session = self.session
+        if session.raw is not None:
+            self.understood_summary.value = render.summary(session, session.understood())
+        recommendations = session.recommendations
+        self.results.value = render.cards(recommendations) if session.answered else ""
+        if recommendations:
+            self.downloads.value = render.downloads(session.downloads(), len(recommendations))
+            self.taste.value = plots.png(plots.taste(*session.taste()))
+            self.taste_box.layout.display = "flex"
+        else:
+            self.downloads.value = ""
+            self.taste_box.layout.display = "none"

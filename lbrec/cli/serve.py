@@ -1,0 +1,149 @@
+"""The serving commands (onnxruntime, no torch): match titles, recommend films, serve the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from lbrec.cli.common import log, parse_range
+from lbrec.errors import LbrecError
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from lbrec.catalog.index import load_catalog
+
+    queries = [q for q in args.titles if q.strip()]
+    if args.file:
+        try:
+            queries += [line for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LbrecError(f"cannot read {args.file}: {exc}") from None
+    if not queries:
+        raise LbrecError('nothing to match: give titles such as "Heat (1995)", or --file FILE (one per line)')
+    catalog = load_catalog(args.catalog, args.dataset)
+    for match in (catalog.match_text(q) for q in queries):
+        if args.json:
+            print(json.dumps(match.to_json(), ensure_ascii=False))
+        elif match.status == "matched":
+            print(f"{match.query}\t-> {match.candidates[0].label()} [movieId {match.movie_id}, "
+                  f"confidence {match.confidence:.2f}]")
+        else:
+            options = "; ".join(f"{c.label()} [{c.movie_id}]" for c in match.candidates)
+            print(f"{match.query}\t-> {match.status}: {match.reason}" + (f" (candidates: {options})" if options
+                                                                         else ""))
+    return 0
+
+
+def match_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("titles", nargs="*", metavar="TITLE", help='Letterboxd-style titles: "Heat (1995)", '
+                                                                   '"The Matrix", or an IMDb id (tt0133093)')
+    parser.add_argument("--file", type=Path, help="a text file with one title per line")
+    parser.add_argument("--catalog", type=Path, help="catalog.parquet, or a prepared data set folder")
+    parser.add_argument("--dataset", default="ml-latest-small",
+                        help="prepared data set whose catalog to use (default: %(default)s)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per title (JSON Lines): "
+                                                            "query, movieId (or null), title, year, confidence, "
+                                                            "status, reason, candidates")
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from lbrec import paths
+    from lbrec.catalog.index import Catalog
+    from lbrec.data.titles import film_label
+    from lbrec.letterboxd.sources import load_history, match_history
+    from lbrec.serving.engine import Recommender
+    from lbrec.serving.filters import Filters
+    from lbrec.serving.results import report
+
+    sources = [(kind, value) for kind, value in [("typed", args.titles), ("export", args.export),
+                                                 ("rss", args.rss), ("profile", args.letterboxd)] if value]
+    if len(sources) != 1:
+        raise LbrecError("give exactly one of --titles, --export, --rss or --letterboxd")
+    kind, value = sources[0]
+    engine = Recommender(args.model or paths.default_model_dir())
+    log(f"reading {kind} input ...")
+    history = load_history(kind, value, allow_files=True, watchlist=args.exclude_watchlist)
+    matched = match_history(history, Catalog(engine.catalog), args.choice)
+    log(f"  {len(matched.positives)} of {len(matched.results)} films matched to MovieLens")
+    if not matched.positives:
+        raise LbrecError("none of the films could be matched to MovieLens, so there is nothing to recommend from; "
+                         "check the titles (add the year, e.g. \"Heat (1995)\")")
+    years = args.years or (None, None)
+    popularity = args.popularity or (None, None)
+    filters = Filters(include_genres=frozenset(args.genre), exclude_genres=frozenset(args.exclude_genre),
+                      years=years, popularity=(popularity[0] or 0.0, 1.0 if popularity[1] is None else popularity[1]))
+    exclude = matched.watched | (matched.watchlist if args.exclude_watchlist else set())
+    try:
+        recommendations = engine.recommend(matched.positives, k=args.k, exclude=exclude, filters=filters)
+    except ValueError as exc:
+        raise LbrecError(str(exc)) from None
+    if args.json:
+        print(json.dumps(report(matched, recommendations), ensure_ascii=False, indent=2))
+        return 0
+    for film, match in matched.unmatched:
+        log(f"  not used: {film_label(film.title, film.year)} ({match.status}: {match.reason})")
+    for rank, rec in enumerate(recommendations, 1):
+        because = ", ".join(f.title for f in rec.because)
+        print(f"{rank:>2}. {film_label(rec.title, rec.year)}  [{', '.join(rec.genres)}]"
+              + (f"  because you liked {because}" if because else ""))
+        if "letterboxd" in rec.links:
+            print(f"    {rec.links['letterboxd']}")
+    return 0
+
+
+def recommend_args(parser: argparse.ArgumentParser) -> None:
+    from lbrec.letterboxd.history import CHOICES
+
+    source = parser.add_argument_group("input (exactly one)")
+    source.add_argument("--titles", help='films you liked, oldest first: "Heat (1995); Alien (1979); Amélie"')
+    source.add_argument("--export", help="your Letterboxd data export: the ZIP or its unzipped folder")
+    source.add_argument("--rss", help="a Letterboxd username, its RSS link, or a saved RSS file (latest 50 films)")
+    source.add_argument("--letterboxd", metavar="USER", help="a Letterboxd username: every film on the profile")
+    parser.add_argument("--from", dest="choice", default="recent", choices=list(CHOICES),
+                        help="which films to recommend from: " + "; ".join(f"{key}: {text}" for key, text in
+                                                                           CHOICES.items()) + " (default: %(default)s)")
+    parser.add_argument("--exclude-watchlist", action="store_true", help="leave out films on your watchlist")
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "
+                                                   "models/ml-latest-small)")
+    parser.add_argument("-k", type=int, default=10, help="number of recommendations (default: %(default)s)")
+    parser.add_argument("--genre", action="append", default=[], help="only films of this genre (repeatable)")
+    parser.add_argument("--exclude-genre", action="append", default=[], help="no films of this genre (repeatable)")
+    parser.add_argument("--years", type=lambda t: parse_range(t, int), help="release years, e.g. 1970:1999")
+    parser.add_argument("--popularity", type=lambda t: parse_range(t, float),
+                        help="popularity band as quantiles from 0 (obscure) to 1 (most rated), e.g. 0:0.5")
+    parser.add_argument("--json", action="store_true", help="print matched, unmatched and recommendations as JSON")
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    import shutil
+
+    from lbrec import paths
+
+    notebook = paths.home() / "notebooks" / "05_recommend.ipynb"
+    if not notebook.is_file():
+        raise LbrecError(f"{notebook} not found: run the app from a checkout of lbrec")
+    model_dir = (args.model or paths.default_model_dir()).resolve()
+    if not (model_dir / "onnx.json").is_file():  # fail here, in one line, rather than in the page
+        raise LbrecError(f"no exported model in {model_dir}: run `make model` (or `python -m lbrec train` and "
+                         f"`python -m lbrec export`)")
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
+    if voila is None:
+        raise LbrecError("voila is not installed: `pip install voila` (or run `make app`)")
+    command = [voila, str(notebook), "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}",
+               "--Voila.port_retries=0",  # fail rather than silently move to another port
+               f"--MappingKernelManager.cull_idle_timeout={args.cull_idle}",
+               "--MappingKernelManager.cull_interval=60"]
+    log(f"serving {model_dir.name} on http://{args.ip}:{args.port}/ (Ctrl-C stops it)")
+    os.execve(voila, command, {**os.environ, "LBREC_MODEL": str(model_dir)})
+
+
+def app_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else models/ml-latest-small)")
+    parser.add_argument("--port", type=int, default=8866, help="port (default: %(default)s)")
+    parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine "
+                        "only)")
+    parser.add_argument("--cull-idle", type=int, default=600, help="seconds before an idle kernel (a closed tab) is "
+                        "shut down (default: %(default)s)")

@@ -1,0 +1,96 @@
+"""A member's films as one history, whatever the source: one `FilmEntry` per film, oldest first, and the watchlist.
+
+`history.select(choice)` picks what to recommend from; `CHOICES` is the one list of those choices (the CLI's
+`--from` and the app's "Recommend from" read it). Order: by the date the film was watched where the source says
+(diary, RSS), else the date it was logged or rated; undated films first, in the order given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from lbrec.data.titles import film_label
+from lbrec.errors import LetterboxdError
+
+CHOICES: dict[str, str] = {
+    "recent": "your latest 50 films",
+    "5": "films you rated 5 stars",
+    "4": "films you rated 4 stars or more",
+    "3": "films you rated 3 stars or more",
+    "rated": "every film you rated",
+    "liked": "films you liked",
+}
+RECENT = 50
+InputKind = Literal["export", "rss", "profile", "typed"]
+INPUT_KINDS: tuple[InputKind, ...] = ("export", "rss", "profile", "typed")
+
+
+@dataclass(frozen=True)
+class FilmEntry:
+    """One film as Letterboxd knows it for this member; any field a source lacks stays None/False."""
+
+    title: str
+    year: int | None = None
+    rating: float | None = None  # stars, 0.5-5 in halves
+    liked: bool = False
+    watched_date: date | None = None  # the (latest) diary date
+    date: date | None = None  # when it was logged, rated or added
+    rewatch: bool = False
+    tmdb_id: int | None = None
+    imdb_id: int | None = None  # typed `tt0113277`
+    slug: str | None = None  # Letterboxd film slug, e.g. "heat-1995" (RSS and profile pages)
+    uri: str | None = None  # the export's boxd.it link
+    source: str = ""  # "export", "rss", "profile" or "typed"
+
+    @property
+    def label(self) -> str:
+        return film_label(self.title, self.year)
+
+    @property
+    def when(self) -> date | None:
+        return self.watched_date or self.date
+
+
+@dataclass
+class LetterboxdHistory:
+    """A member's films, oldest first (one entry per film), and their watchlist."""
+
+    films: list[FilmEntry]
+    watchlist: list[FilmEntry] = field(default_factory=list)
+    source: str = ""
+    username: str | None = None
+
+    def choices(self) -> list[str]:
+        """The choices this source can honour: no ratings (typed titles), no rating-based choices."""
+        available = ["recent"]
+        if any(f.rating is not None for f in self.films):
+            available += ["5", "4", "3", "rated"]
+        if any(f.liked for f in self.films):
+            available.append("liked")
+        return available
+
+    def select(self, choice: str) -> list[FilmEntry]:
+        """The films to recommend from, oldest first."""
+        picks = {
+            "recent": lambda f: True,
+            "5": lambda f: f.rating is not None and f.rating >= 5,
+            "4": lambda f: f.rating is not None and f.rating >= 4,
+            "3": lambda f: f.rating is not None and f.rating >= 3,
+            "rated": lambda f: f.rating is not None,
+            "liked": lambda f: f.liked,
+        }
+        if choice not in picks:
+            raise LetterboxdError(f"unknown choice {choice!r}: use one of {', '.join(CHOICES)}")
+        films = [f for f in self.films if picks[choice](f)]
+        return films[-RECENT:] if choice == "recent" else films
+
+
+def time_order(films: Iterable[FilmEntry]) -> list[FilmEntry]:
+    """Undated films first, in the order given; then dated ones by date (stable)."""
+    films = list(films)
+    return sorted(films, key=lambda f: (f.when is not None, f.when or date.min))
+
+

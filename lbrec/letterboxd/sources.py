@@ -1,0 +1,75 @@
+"""One entry point for every source, for the app and the CLI, and a history matched to MovieLens.
+
+    history = load_history("export", "letterboxd-me-2026.zip", allow_files=True)  # or ("rss", "me"), ...
+    matched = match_history(history, Catalog.load(...), choice="4")
+    matched.positives, matched.watched, matched.watchlist, matched.unmatched
+
+Every parser behind it reads outside input, so each either succeeds or raises one of the documented exceptions of
+`lbrec.errors` with a one-line message (the fuzz tests hold them to it): `read_export` -> `ExportError`,
+`parse_rss` and `parse_grid_page` -> `MarkupError`, `parse_typed` -> `LetterboxdError`, `validate_username` ->
+`InvalidUsernameError`; the fetchers add the network's errors (`lbrec.letterboxd.client`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from lbrec.catalog.index import Catalog
+from lbrec.catalog.matches import MatchedHistory, match_films
+from lbrec.errors import EmptyHistoryError, LetterboxdError
+from lbrec.letterboxd.client import Client
+from lbrec.letterboxd.export import read_export
+from lbrec.letterboxd.fields import validate_username
+from lbrec.letterboxd.history import INPUT_KINDS, InputKind, LetterboxdHistory
+from lbrec.letterboxd.profile import fetch_profile
+from lbrec.letterboxd.rss import fetch_rss, parse_rss
+from lbrec.letterboxd.typed import parse_typed
+
+
+def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, client: Client | None = None,
+                 watchlist: bool = True, allow_files: bool = False) -> LetterboxdHistory:
+    """One entry point for the app and the CLI.
+
+    - `export`: the ZIP's bytes, or (with `allow_files`, the CLI) a path to the ZIP or the unzipped folder;
+    - `rss`: a username or https://letterboxd.com/<username>/rss/, or (with `allow_files`) a saved feed file;
+    - `profile`: a username or profile link;
+    - `typed`: titles separated by commas, semicolons or new lines.
+    Raises `EmptyHistoryError` when the source holds no films.
+    """
+    if kind == "export":
+        if not (isinstance(value, bytes) or allow_files):
+            raise LetterboxdError("the export must be uploaded, not named by path")
+        history = read_export(value)
+    elif kind == "rss":
+        text = os.fspath(value) if not isinstance(value, bytes) else None
+        if allow_files and text is not None and Path(text).is_file():
+            history = parse_rss(Path(text).read_bytes())
+        elif isinstance(value, bytes):
+            history = parse_rss(value)
+        else:
+            history = fetch_rss(_rss_user(str(value)), client)
+    elif kind == "profile":
+        history = fetch_profile(str(value), client, watchlist=watchlist)
+    elif kind == "typed":
+        history = parse_typed(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
+    else:
+        raise LetterboxdError(f"unknown input {kind!r}: use {', '.join(INPUT_KINDS)}")
+    if not history.films:
+        who = f"{history.username} has" if history.username else "this input has"
+        raise EmptyHistoryError(f"{who} no films to recommend from yet ({kind}): log or rate a few films on "
+                                f"Letterboxd, or type some titles")
+    return history
+
+
+def _rss_user(value: str) -> str:
+    """A username from `name` or `https://letterboxd.com/name/rss/`."""
+    return validate_username(re.sub(r"/rss/?$", "/", value.strip()))
+
+
+
+
+def match_history(history: LetterboxdHistory, catalog: Catalog, choice: str = "recent") -> MatchedHistory:
+    """Match the chosen films (and, for exclusion, every watched film and the watchlist) to MovieLens."""
+    return match_films(catalog, history.select(choice), history.films, history.watchlist)

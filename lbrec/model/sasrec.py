@@ -1,0 +1,110 @@
+"""SASRec (Kang & McAuley, 2018): a causal transformer over a user's liked films, in one readable file.
+
+Input: item indices, left-padded with 0 to `max_len` (the most recent film last). Output: scores for every item
+(index 0 = padding) from the representation at the last position, dotted with the shared item embeddings.
+
+Padding is masked so that it can never change the output for real items, and every query may attend to itself,
+so a row never has all keys masked and no NaN can arise, even for an empty history. The causal mask is a
+precomputed float buffer (not `torch.tril` at run time): onnxruntime has no CPU kernel for `Trilu` on bool.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass
+class SASRecConfig:
+    n_items: int  # real items; indices 1..n_items, 0 = padding
+    max_len: int = 50
+    dim: int = 128
+    heads: int = 8
+    layers: int = 2
+    dropout: float = 0.3
+
+    def __post_init__(self) -> None:
+        if self.dim % self.heads:
+            raise ValueError(f"dim ({self.dim}) must be divisible by heads ({self.heads})")
+        if min(self.n_items, self.max_len, self.dim, self.layers) < 1 or not 0 <= self.dropout < 1:
+            raise ValueError(f"invalid SASRec settings: {self}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block: causal multi-head self-attention, then a position-wise feed-forward layer."""
+
+    def __init__(self, config: SASRecConfig):
+        super().__init__()
+        self.heads = config.heads
+        self.dropout = config.dropout
+        self.norm1 = nn.LayerNorm(config.dim)
+        self.qkv = nn.Linear(config.dim, 3 * config.dim)
+        self.proj = nn.Linear(config.dim, config.dim)
+        self.norm2 = nn.LayerNorm(config.dim)
+        self.ffn = nn.Sequential(nn.Linear(config.dim, config.dim), nn.GELU(), nn.Dropout(config.dropout),
+                                 nn.Linear(config.dim, config.dim))
+        self.drop = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor, attn_bias: torch.Tensor) -> torch.Tensor:
+        batch, length, dim = x.shape
+        q, k, v = self.qkv(self.norm1(x)).split(dim, dim=2)
+        q, k, v = (t.view(batch, length, self.heads, dim // self.heads).transpose(1, 2) for t in (q, k, v))
+        attended = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_bias,
+                                                  dropout_p=self.dropout if self.training else 0.0)
+        x = x + self.drop(self.proj(attended.transpose(1, 2).reshape(batch, length, dim)))
+        return x + self.drop(self.ffn(self.norm2(x)))
+
+
+class SASRec(nn.Module):
+    def __init__(self, config: SASRecConfig):
+        super().__init__()
+        self.config = config
+        self.item_emb = nn.Embedding(config.n_items + 1, config.dim, padding_idx=0)
+        self.pos_emb = nn.Embedding(config.max_len, config.dim)
+        self.drop = nn.Dropout(config.dropout)
+        self.blocks = nn.ModuleList(Block(config) for _ in range(config.layers))
+        self.norm = nn.LayerNorm(config.dim)
+        # Float 1/0 masks, see the module docstring; the diagonal lets every query attend to itself.
+        self.register_buffer("causal", torch.tril(torch.ones(config.max_len, config.max_len)), persistent=False)
+        self.register_buffer("eye", torch.eye(config.max_len), persistent=False)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, std=0.02)
+            nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, std=0.02)
+            if module.padding_idx is not None:
+                with torch.no_grad():
+                    module.weight[module.padding_idx].zero_()
+
+    def hidden(self, item_seq: torch.Tensor) -> torch.Tensor:
+        """[batch, max_len] item indices -> [batch, max_len, dim] representations (zero at padding)."""
+        length = item_seq.shape[1]
+        real = (item_seq > 0).unsqueeze(-1).to(self.item_emb.weight.dtype)  # [B, L, 1]
+        x = self.item_emb(item_seq) * math.sqrt(self.config.dim) + self.pos_emb.weight[:length]
+        x = self.drop(x) * real
+        # Query i may attend to key j when j <= i and j is a real item, and always to itself.
+        allowed = self.causal[:length, :length] * real.transpose(1, 2) + self.eye[:length, :length]  # [B, L, L]
+        bias = (allowed.clamp(max=1.0) - 1.0) * 1e9  # 0 where allowed, -1e9 elsewhere (no -inf, no NaN)
+        bias = bias.unsqueeze(1)  # broadcast over heads
+        for block in self.blocks:
+            x = block(x, bias) * real
+        return self.norm(x)
+
+    def score(self, user: torch.Tensor) -> torch.Tensor:
+        """[..., dim] user representations -> [..., n_items + 1] scores against every item."""
+        return user @ self.item_emb.weight.T
+
+    def forward(self, item_seq: torch.Tensor) -> torch.Tensor:
+        """[batch, max_len] left-padded histories -> [batch, n_items + 1] scores for the next film."""
+        return self.score(self.hidden(item_seq)[:, -1])

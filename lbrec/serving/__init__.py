@@ -1,0 +1,7 @@
+"""The serving layer: an exported model folder answered with onnxruntime and NumPy alone (no torch).
+
+- `engine`: `Recommender`, the verified model folder and its answers;
+- `items`: the catalog's columns aligned with the model's item indices;
+- `filters`: which films may be recommended (genres, years, popularity);
+- `results`: what an answer holds (`Recommendation`, `FilmRef`) and its links.
+"""

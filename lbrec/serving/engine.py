@@ -1,0 +1,178 @@
+"""The recommendation engine: an exported model folder served with onnxruntime alone (no torch).
+
+`Recommender(models/<name>)` verifies the folder (sha256 of the ONNX file, shapes, vocabulary, catalog) and
+answers `recommend(history)` for a user's films in time order: everything they have watched is excluded, filters
+on genre, year and popularity apply, and each film comes with the history films that most drive it. The
+explanation is the model's own: a film's "because" is the set of history films whose removal lowers its score
+the most (occlusion, one extra batched inference), not a guess from shared genres.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lbrec.artifacts import load_npy, read_json, sha256_file
+from lbrec.data.sequences import left_pad
+from lbrec.errors import ArtifactError
+from lbrec.serving.filters import Filters, allowed
+from lbrec.serving.items import FIX, load_items
+from lbrec.serving.results import FilmRef, Recommendation, links_for
+
+
+class Recommender:
+    """Load once, answer many: thread-safe inference over one onnxruntime session."""
+
+    def __init__(self, model_dir: str | os.PathLike[str], threads: int = 1):
+        import onnxruntime as ort
+
+        self.model_dir = Path(model_dir)
+        meta_path, onnx_path = self.model_dir / "onnx.json", self.model_dir / "model.onnx"
+        if not onnx_path.is_file():
+            raise ArtifactError(f"{onnx_path} not found; {FIX}")
+        try:
+            self.meta: dict = read_json(meta_path)
+            if not isinstance(self.meta, dict):
+                raise ArtifactError(f"{meta_path} is not a JSON object")
+        except ArtifactError as exc:
+            raise ArtifactError(f"{exc}; {FIX}") from None
+        self._verify(onnx_path, self.meta.get("sha256"))
+        for name, digest in (self.meta.get("files") or {}).items():  # folders exported before lbrec 0.1 lack it
+            self._verify(self.model_dir / name, digest)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs
+            raise ArtifactError(f"onnxruntime cannot load {onnx_path} ({exc}); {FIX}") from None
+        try:
+            self.max_len = int(self.meta["max_len"])
+            self.n_items = int(self.meta["n_items"])
+            self.input, self.output = str(self.meta["input"]), str(self.meta["output"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArtifactError(f"{meta_path} lacks or garbles {exc}; {FIX}") from None
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        if [i.name for i in inputs] != [self.input] or inputs[0].shape[1] != self.max_len \
+                or [o.name for o in outputs] != [self.output] or outputs[0].shape[1] != self.n_items + 1:
+            raise ArtifactError(f"{onnx_path} does not have the shapes {meta_path} describes; {FIX}")
+        try:
+            movie_ids = load_npy(self.model_dir / "movie_ids.npy")
+        except ArtifactError as exc:
+            raise ArtifactError(f"{exc}; {FIX}") from None
+        if len(movie_ids) != self.n_items + 1:
+            raise ArtifactError(f"{self.model_dir / 'movie_ids.npy'} has {len(movie_ids) - 1} movies but the model "
+                                f"scores {self.n_items}; {FIX}")
+        catalog_path = self.model_dir / "catalog.parquet"
+        try:
+            self.catalog = pd.read_parquet(catalog_path)
+        except (OSError, ValueError) as exc:
+            raise ArtifactError(f"{catalog_path} is missing or corrupt ({exc}); {FIX}") from None
+        self._items = load_items(movie_ids, self.catalog, catalog_path)
+
+    def _verify(self, path: Path, digest: object) -> None:
+        """The file onnx.json describes, byte for byte: a damaged file must fail here, not give wrong answers."""
+        if not path.is_file():
+            raise ArtifactError(f"{path} not found; {FIX}")
+        if sha256_file(path) != digest:
+            raise ArtifactError(f"{path} does not match the sha256 in {self.model_dir / 'onnx.json'} (truncated, "
+                                f"corrupt or replaced); {FIX}")
+
+    # ------------------------------------------------------------------------------------------- encoding
+
+    @property
+    def genres(self) -> list[str]:
+        return list(self._items.genres)
+
+    def known(self, movie_ids: Iterable[int]) -> list[int]:
+        """The item indices of the movies the model knows, in order, later repeats winning."""
+        index_of = self._items.index_of
+        items = [index_of[m] for m in movie_ids if m in index_of]
+        seen: set[int] = set()
+        kept = [i for i in reversed(items) if not (i in seen or seen.add(i))]  # type: ignore[func-returns-value]
+        return kept[::-1]
+
+    def encode(self, histories: Sequence[Sequence[int]]) -> np.ndarray:
+        """Item-index histories -> [batch, max_len] int64, left-padded with 0, the latest film last."""
+        return left_pad(histories, self.max_len)
+
+    def scores(self, batch: np.ndarray) -> np.ndarray:
+        """Raw model scores [batch, n_items + 1] for encoded histories."""
+        return self.session.run([self.output], {self.input: batch})[0]
+
+    # ------------------------------------------------------------------------------------------ filtering
+
+    def allowed(self, filters: Filters) -> np.ndarray:
+        """[n_items + 1] bool: which films the filters let through (padding never)."""
+        return allowed(self._items, filters)
+
+    # -------------------------------------------------------------------------------------- recommending
+
+    def recommend(self, history: Sequence[int], k: int = 10, exclude: Iterable[int] = (),
+                  filters: Filters = Filters(), explain: bool = True) -> list[Recommendation]:
+        """Top-k films for one user: `history` and `exclude` are MovieLens movieIds (history in time order)."""
+        return self.recommend_many([history], k, [exclude], filters, explain)[0]
+
+    def recommend_many(self, histories: Sequence[Sequence[int]], k: int = 10,
+                       excludes: Sequence[Iterable[int]] | None = None, filters: Filters = Filters(),
+                       explain: bool = False) -> list[list[Recommendation]]:
+        """Batched `recommend`: one inference for all histories (plus one per user when explaining)."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, not {k}")
+        encoded = [self.known(h) for h in histories]
+        excludes = excludes if excludes is not None else [()] * len(histories)
+        allowed = self.allowed(filters)
+        batch = self.encode(encoded)
+        all_scores = self.scores(batch)
+        results = []
+        for row, items in enumerate(encoded):
+            scores = all_scores[row] if items else np.log1p(self._items.popularity).astype(np.float32)
+            mask = allowed.copy()
+            mask[items] = False
+            mask[self.known(excludes[row])] = False
+            masked = np.where(mask, scores, -np.inf)
+            n = min(k, int(mask.sum()))
+            top = np.argpartition(masked, len(masked) - n)[len(masked) - n:] if n else np.zeros(0, dtype=np.int64)
+            top = top[np.argsort(-masked[top], kind="stable")]
+            because = self._explain(batch[row], scores[top], top) if explain and items else [[] for _ in top]
+            results.append([self._describe(int(i), float(scores[i]), b) for i, b in zip(top, because, strict=True)])
+        return results
+
+    def _explain(self, encoded: np.ndarray, base: np.ndarray, top: np.ndarray, n: int = 3) -> list[list[int]]:
+        """For each recommended item, the history items whose removal lowers its score most (positive drops)."""
+        positions = np.flatnonzero(encoded)
+        if len(positions) == 1:
+            return [[int(encoded[positions[0]])] for _ in top]
+        history = encoded[positions]
+        occluded = self.encode([np.delete(history, i) for i in range(len(history))])
+        drops = base[None, :] - self.scores(occluded)[:, top]  # [history, top]
+        because = []
+        for column in drops.T:
+            order = np.argsort(-column, kind="stable")[:n]
+            because.append([int(history[i]) for i in order if column[i] > 0])
+        return because
+
+    def _describe(self, item: int, score: float, because: list[int]) -> Recommendation:
+        items = self._items
+        year = items.years[item]
+        return Recommendation(
+            movieId=int(items.movie_ids[item]),
+            title=items.titles[item],
+            year=None if np.isnan(year) else int(year),
+            genres=list(items.genre_lists[item]),
+            score=round(score, 6),
+            because=[self.film(int(items.movie_ids[i])) for i in because],
+            tmdbId=items.tmdb[item],
+            imdbId=items.imdb[item],
+            links=links_for(items.tmdb[item], items.imdb[item]),
+        )
+
+    def film(self, movie_id: int) -> FilmRef:
+        item = self._items.index_of[movie_id]
+        year = self._items.years[item]
+        return FilmRef(movieId=movie_id, title=self._items.titles[item], year=None if np.isnan(year) else int(year))

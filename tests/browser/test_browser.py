@@ -1,0 +1,169 @@
+"""The app end to end: a real Voilà server on a free loopback port, driven by Debian's chromium through Playwright.
+
+One server and one page (one kernel) serve the three flows in turn: typed titles, an uploaded export, and an
+unknown user answered with a 404 by the local fault-injecting server (the app reads its address from
+LBREC_LETTERBOXD_URL, loopback only). Every request the page makes off the loopback (Font Awesome from a CDN)
+is aborted. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+import pytest
+
+from tests.helpers.browser import CHROMIUM_ARGS, chromium, free_port
+from tests.helpers.fault_server import FaultServer, Reply
+from tests.helpers.files import REPO, export_zip
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+ARTIFACTS = REPO / "test-artifacts"
+STARTUP_S = 90  # generous: two shared cores; the benchmark measures the real figure
+
+
+
+
+
+
+def start_voila(model_dir: Path, letterboxd_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """`python -m lbrec app`, the command `make app` runs, on a free port; ready when its static files are served
+    (a GET of / would start a kernel)."""
+    port = free_port()
+    env = {**os.environ, "LBREC_LETTERBOXD_URL": letterboxd_url}
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "lbrec", "app", "--model", str(model_dir), f"--port={port}"],
+                                  cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"Voilà exited with {server.returncode}: {log_path.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url + "/voila/static/voila.js", timeout=2):
+                return server, url
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError(f"Voilà did not answer within {STARTUP_S} s: {log_path.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def fault() -> Iterator[FaultServer]:
+    with FaultServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def voila(ml_small_model_dir: Path, fault: FaultServer) -> Iterator[str]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    server, url = start_voila(ml_small_model_dir, fault.url, ARTIFACTS / "voila.log")
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def page(voila: str) -> Iterator[Page]:
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(voila)
+                   else route.abort())
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(voila + "/")
+        page.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
+        yield page
+        browser.close()
+        assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+def screenshot(page: Page, name: str) -> None:
+    """The whole app: Voilà scrolls inside its own container, so a tall viewport stands in for a full page."""
+    height = page.evaluate("document.querySelector('.lbrec').scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": max(1000, height + 80)})
+    page.screenshot(path=ARTIFACTS / f"{name}.png")
+    page.set_viewport_size({"width": 1280, "height": 1000})
+
+
+def recommend(page: Page) -> None:
+    """Click and wait for this click's answer: the last answer is removed first, so it cannot be mistaken for it."""
+    page.evaluate("document.querySelectorAll('.lbrec-card, .lbrec-error').forEach(e => e.remove())")
+    page.get_by_role("button", name="Recommend films").click()
+    recommend_done(page)
+
+
+def recommend_done(page: Page) -> None:
+    page.locator(".lbrec-error, .lbrec-card").first.wait_for(timeout=30_000)
+    page.wait_for_function("!document.querySelector('button.lbrec-go').disabled", timeout=30_000)
+
+
+def test_typed_titles_give_ten_results_with_links(page: Page) -> None:
+    page.get_by_role("tab", name="Type titles").click()
+    page.locator(".widget-textarea textarea").fill("Heat (1995)\nThe Matrix (1999)\nAmélie (2001)")
+    recommend(page)
+    cards = page.locator(".lbrec-card")
+    assert cards.count() == 10
+    for i in range(10):
+        links = [cards.nth(i).locator(f"a.lbrec-{site}").get_attribute("href") for site in ("letterboxd", "tmdb",
+                                                                                            "imdb")]
+        assert links[0].startswith("https://letterboxd.com/tmdb/")
+        assert links[1].startswith("https://www.themoviedb.org/movie/")
+        assert links[2].startswith("https://www.imdb.com/title/tt")
+    assert "3 films from the titles you typed" in page.locator(".lbrec-panel").first.inner_text()
+    csv_link = page.locator("a.lbrec-download", has_text="CSV")
+    assert csv_link.get_attribute("download") == "lbrec-list.csv"
+    data = base64.b64decode(unquote(csv_link.get_attribute("href").split("base64,", 1)[1])).decode()
+    assert data.splitlines()[0] == "Title,Year,tmdbID" and len(data.splitlines()) == 11
+    assert page.locator(".lbrec-panel img").first.is_visible()  # the taste chart
+    screenshot(page, "app-typed-titles")
+
+
+def test_an_uploaded_export_gives_results(page: Page) -> None:
+    page.get_by_role("tab", name="Upload your Letterboxd export").click()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Choose the ZIP").click()
+    chooser.value.set_files(files=[{"name": "letterboxd-lbrectest-2026-11-25-08-00-utc.zip",
+                                    "mimeType": "application/zip", "buffer": export_zip()}])
+    page.locator(".lbrec-ready").wait_for(timeout=30_000)
+    recommend(page)
+    assert page.locator(".lbrec-error").count() == 0
+    assert page.locator(".lbrec-card").count() == 10
+    assert "8 films from your export" in page.locator(".lbrec-panel").first.inner_text()
+    screenshot(page, "app-export")
+
+
+def test_an_unknown_user_gets_a_clear_message_after_a_progress_indicator(page: Page, fault: FaultServer) -> None:
+    fault.route("/nobody_here/rss/", Reply(404, b"Not found", delay=1.5))  # a slow answer, to see the spinner
+    page.get_by_role("tab", name="Letterboxd username").click()
+    page.get_by_placeholder("your Letterboxd username").fill("nobody_here")
+    page.get_by_role("button", name="Recommend films").click()
+    status = page.locator(".lbrec-status")
+    status.wait_for(timeout=10_000)
+    assert "Fetching nobody_here's RSS feed" in status.inner_text() and page.locator(".lbrec-spinner").count() == 1
+    assert page.locator("button.lbrec-go").is_disabled()
+    recommend_done(page)
+    error = page.locator(".lbrec-error")
+    assert "Letterboxd has no member called 'nobody_here'" in error.inner_text()
+    assert page.locator(".lbrec-card").count() == 0
+    assert [hit.path for hit in fault.hits] == ["/nobody_here/rss/"]
+    screenshot(page, "app-unknown-user")

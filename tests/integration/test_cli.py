@@ -1,0 +1,89 @@
+"""The command line as a user runs it: a real subprocess, exit codes, stderr progress, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.process import run_lbrec
+
+
+@pytest.mark.parametrize("command", ["download", "prepare", "train", "evaluate", "export", "match", "recommend", "app",
+                                     "bench"])
+def test_every_command_has_help(command: str) -> None:
+    result = run_lbrec(command, "--help")
+    assert result.returncode == 0 and "usage: python -m lbrec" in result.stdout
+
+
+def test_prepare_from_a_ratings_file(tmp_path: Path) -> None:
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("userId,movieId,rating,timestamp\n" + "".join(
+        f"{u},{m},{1 + (u + m) % 5},{m}\n" for u in range(1, 6) for m in range(1, 13)))
+    result = run_lbrec("prepare", "--ratings", str(ratings), "--out", str(tmp_path / "out"), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["users"] == 5 and summary["ratings_in"] == 60
+    assert "positives" in result.stderr  # progress and the summary line go to stderr
+    assert (tmp_path / "out" / "meta.json").is_file()
+
+
+def test_prepare_ml_latest_small_from_the_data_folder(ml_small_root: Path, tmp_path: Path) -> None:
+    result = run_lbrec("prepare", "--dataset", "ml-latest-small", "--out", str(tmp_path / "ml"), "--json",
+                       env={"LBREC_DATA_DIR": str(ml_small_root)})
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["users"], summary["items"], summary["positives"]) == (610, 6389, 46404)
+
+
+def test_bad_input_exits_nonzero_with_one_line(tmp_path: Path) -> None:
+    result = run_lbrec("prepare", "--ratings", str(tmp_path / "missing.csv"))
+    assert result.returncode == 1
+    missing = tmp_path / "missing.csv"
+    assert result.stderr.strip().splitlines()[-1] == f"lbrec prepare: error: ratings file {missing} not found"
+    assert "Traceback" not in result.stderr
+    result = run_lbrec("prepare", "--dataset", "ml-latest-small", "--data-dir", str(tmp_path),
+                       "--out", str(tmp_path / "o"))
+    assert result.returncode == 1 and "LBREC_DATA_DIR" in result.stderr and "Traceback" not in result.stderr
+    assert run_lbrec("prepare", "--dataset", "nope").returncode == 2  # argparse rejects unknown names itself
+
+
+def test_recommend_from_typed_titles(tiny_model_dir: Path, tiny_dataset) -> None:  # noqa: ANN001
+    catalog = tiny_dataset.catalog
+    liked = catalog[catalog.item_index > 0].head(3)
+    titles = "; ".join(f"{t} ({y})" for t, y in zip(liked.title, liked.year, strict=True)) + "; Qwzx Unknown (2031)"
+    result = run_lbrec("recommend", "--model", str(tiny_model_dir), "--titles", titles, "-k", "4", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [m["movieId"] for m in report["matched"]] == liked.movieId.tolist()
+    assert [u["query"] for u in report["unmatched"]] == ["Qwzx Unknown (2031)"] and report["unmatched"][0]["reason"]
+    recs = report["recommendations"]
+    assert len(recs) == 4 and not {r["movieId"] for r in recs} & set(liked.movieId)
+    assert set(recs[0]) == {"movieId", "title", "year", "genres", "score", "because", "tmdbId", "imdbId", "links"}
+    plain = run_lbrec("recommend", "--model", str(tiny_model_dir), "--titles", titles, "-k", "2")
+    assert plain.returncode == 0 and plain.stdout.startswith(" 1. ")
+
+
+def test_recommend_refusals(tiny_model_dir: Path, tmp_path: Path) -> None:
+    missing = run_lbrec("recommend", "--model", str(tmp_path), "--titles", "Heat (1995)")
+    assert missing.returncode == 1 and "make model" in missing.stderr and "Traceback" not in missing.stderr
+    nothing = run_lbrec("recommend", "--model", str(tiny_model_dir), "--titles", "Qwzx Unknown (2031)")
+    assert nothing.returncode == 1 and "nothing to recommend from" in nothing.stderr
+    two = run_lbrec("recommend", "--model", str(tiny_model_dir), "--titles", "a", "--rss", "b")
+    assert two.returncode == 1 and "exactly one" in two.stderr
+    years = run_lbrec("recommend", "--model", str(tiny_model_dir), "--titles", "a", "--years", "199x")
+    assert years.returncode == 2 and "range" in years.stderr
+
+
+def test_bench_times_every_contender(tiny_model_dir: Path) -> None:
+    result = run_lbrec("bench", "--model", str(tiny_model_dir), "--requests", "30", "--json")
+    assert result.returncode == 0, result.stderr
+    timings = json.loads(result.stdout)["timings"]
+    assert set(timings) == {"engine", "engine + explanations", "onnxruntime", "PyTorch eager", "NumPy h @ E.T"}
+    assert all(0 < t["p50_ms"] <= t["p99_ms"] for t in timings.values())
+
+
+def test_app_refuses_a_missing_model_before_starting(tmp_path: Path) -> None:
+    result = run_lbrec("app", "--model", str(tmp_path / "none"))
+    assert result.returncode == 1 and "run `make model`" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,88 @@
+"""The five notebooks: the tutorial committed with the outputs of its own code, and all five executed headless in
+order with papermill into a temporary folder, as a learner would run them (but shorter)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from tests.helpers.notebooks import APP, NOTEBOOKS, TUTORIAL, code_digest
+
+
+def execute(name: str, tmp_path: Path, **parameters: object) -> nbformat.NotebookNode:
+    out = tmp_path / name
+    papermill.execute_notebook(str(NOTEBOOKS / name), str(out), parameters=parameters, cwd=str(NOTEBOOKS),
+                               progress_bar=False, kernel_name="python3")
+    return nbformat.read(out, as_version=4)
+
+
+def images(notebook: nbformat.NotebookNode) -> list[bytes]:
+    return [base64.b64decode(o["data"]["image/png"]) for c in notebook.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+
+
+def text(notebook: nbformat.NotebookNode) -> str:
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", "") + output.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def test_the_tutorial_is_committed_with_the_outputs_of_its_own_code() -> None:
+    """Notebooks 01-04 carry the outputs of a real run (`make notebooks`), made by the code they hold now: every
+    code cell ran, in order, without an error, and the digest stamped at the run is that of the committed code."""
+    assert [p.name for p in sorted(NOTEBOOKS.glob("*.ipynb"))] == [*TUTORIAL, APP]
+    for name in TUTORIAL:
+        notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), f"{name}: not run in order"
+        assert not [o for c in code for o in c.outputs if o.output_type == "error"], f"{name}: a cell failed"
+        assert images(notebook), f"{name}: no plot"
+        stamp = notebook.metadata.get("lbrec", {}).get("code_sha256")
+        assert stamp == code_digest(notebook), f"{name}: its code changed since it ran: run `make notebooks`"
+        cells = notebook.cells
+        silent = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.outputs
+                  and (i + 1 == len(cells) or cells[i + 1].cell_type != "markdown")]
+        assert not silent, f"{name}: results without a paragraph saying what they show (cells {silent})"
+
+
+def test_the_app_notebook_is_committed_bare() -> None:
+    notebook = nbformat.read(NOTEBOOKS / APP, as_version=4)
+    assert all(not c.get("outputs") and not c.get("execution_count") for c in notebook.cells if c.cell_type == "code")
+
+
+def test_a_changed_cell_breaks_the_stamp() -> None:
+    notebook = nbformat.read(NOTEBOOKS / TUTORIAL[0], as_version=4)
+    stamp = code_digest(notebook)
+    next(c for c in notebook.cells if c.cell_type == "code").source += "\n# edited"
+    assert code_digest(notebook) != stamp
+
+
+@pytest.mark.slow
+def test_the_suite_runs_in_order(ml_small_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    prepared, model = tmp_path / "processed" / "ml-latest-small", tmp_path / "models" / "ml-latest-small"
+    first = execute("01_preprocess.ipynb", tmp_path, data_dir=str(ml_small_root), out=str(prepared))
+    assert len(images(first)) == 4 and "46404" in text(first).replace(",", "")
+
+    second = execute("02_train.ipynb", tmp_path, data=str(prepared), out=str(model),
+                     settings={"epochs": 3, "dim": 32, "heads": 2})
+    assert len(images(second)) == 1 and (model / "model.safetensors").is_file()
+
+    third = execute("03_evaluate.ipynb", tmp_path, model_dir=str(model), ease_lambda=50.0)
+    assert len(images(third)) == 3
+    assert all(name in text(third) for name in ("sasrec", "popular", "itemknn", "ease", "best on validation"))
+
+    fourth = execute("04_export.ipynb", tmp_path, model_dir=str(model), requests=50)
+    assert (model / "model.onnx").is_file() and len(images(fourth)) == 1
+    assert "topk_identical" in text(fourth) and "PyTorch eager" in text(fourth)
+
+    monkeypatch.setenv("LBREC_MODEL", str(model))
+    fifth = execute("05_recommend.ipynb", tmp_path)
+    widgets = [o for c in fifth.cells for o in c.get("outputs", [])
+               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert widgets, "the app notebook displays the app"

@@ -1,0 +1,12 @@
+"""Fuzzing every parser of outside input, a few hundred cases per target (the targets are `tests.helpers.fuzz`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.fuzz import FUZZ_CASES, TARGETS, run_target
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_fuzz(name: str) -> None:
+    run_target(name, FUZZ_CASES)

@@ -1,0 +1,59 @@
+"""lbrec.model: shapes, masking (padding never changes real outputs), and no NaN on short or empty histories."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from lbrec.data.sequences import left_pad
+from lbrec.model.sasrec import SASRec, SASRecConfig
+
+
+@pytest.fixture
+def model() -> SASRec:
+    torch.manual_seed(0)
+    return SASRec(SASRecConfig(n_items=40, max_len=12, dim=32, heads=4, layers=2, dropout=0.0)).eval()
+
+
+def left_padded(histories: list[list[int]], max_len: int) -> torch.Tensor:
+    return torch.from_numpy(left_pad(histories, max_len))
+
+
+def test_scores_every_item_and_never_nan(model: SASRec) -> None:
+    seq = left_padded([[], [3], [1, 2, 3], list(range(1, 13)), list(range(1, 30))], 12)
+    scores = model(seq)
+    assert scores.shape == (5, 41)
+    assert torch.isfinite(scores).all()
+    model.train()  # dropout and training-mode attention must be NaN-free too
+    assert torch.isfinite(model.hidden(seq)).all()
+
+
+def test_padding_content_never_changes_real_outputs(model: SASRec) -> None:
+    seq = left_padded([[5, 6, 7], [9], list(range(1, 13))], 12)
+    before = model.hidden(seq)
+    with torch.no_grad():
+        model.item_emb.weight[0] = torch.randn(32) * 100  # whatever padding would embed to
+    after = model.hidden(seq)
+    torch.testing.assert_close(before, after, rtol=0, atol=0)
+    real = seq > 0
+    assert (before[~real] == 0).all()  # padded positions carry nothing forward
+
+
+def test_future_items_do_not_leak_into_earlier_positions(model: SASRec) -> None:
+    a = left_padded([[5, 6, 7, 8]], 12)
+    b = left_padded([[5, 6, 7, 20]], 12)
+    ha, hb = model.hidden(a), model.hidden(b)
+    torch.testing.assert_close(ha[:, :-1], hb[:, :-1])  # positions before the change are identical
+    assert not torch.allclose(ha[:, -1], hb[:, -1])
+
+
+def test_batch_rows_are_independent(model: SASRec) -> None:
+    rows = [[1, 2, 3], [4, 5], list(range(1, 13))]
+    together = model(left_padded(rows, 12))
+    alone = torch.cat([model(left_padded([r], 12)) for r in rows])
+    torch.testing.assert_close(together, alone, rtol=1e-5, atol=1e-5)
+
+
+def test_heads_must_divide_dim() -> None:
+    with pytest.raises(ValueError, match="divisible"):
+        SASRec(SASRecConfig(n_items=5, dim=30, heads=4))
