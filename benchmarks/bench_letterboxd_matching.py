@@ -12,7 +12,6 @@ Results: Markdown on stdout and benchmarks/out/letterboxd_matching.json.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import time
 from collections import Counter, defaultdict
@@ -23,27 +22,15 @@ from rapidfuzz import fuzz, process
 
 from lbrec import paths
 from lbrec.catalog.index import Catalog
-from lbrec.catalog.normalize import FilmQuery, normalize, parse_query
+from lbrec.catalog.normalize import FilmQuery, normalize
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.sources import match_history
+from tests.helpers.files import labelled_queries
 
 ROOT = Path(__file__).resolve().parent.parent
-LABELS = ROOT / "tests" / "fixtures" / "matching_labels.csv"
 EXPORT = ROOT.parent / "shared" / "fixtures-research" / "export_mororke2026"
 OUT = ROOT / "benchmarks" / "out"
 Matcher = Callable[[FilmQuery], int | None]
-
-
-def load_rows() -> list[tuple[dict[str, str], FilmQuery]]:
-    with open(LABELS, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    queries = []
-    for row in rows:
-        query = parse_query(row["query"])
-        if row["tmdb_id"]:
-            query = FilmQuery(query.title, query.year, int(row["tmdb_id"]), query.imdb_id)
-        queries.append(query)
-    return list(zip(rows, queries, strict=True))
 
 
 def exact_baseline(catalog: Catalog) -> Matcher:
@@ -92,7 +79,7 @@ def main() -> None:
     started = time.perf_counter()
     catalog = Catalog.load(args.catalog)
     build_s = time.perf_counter() - started
-    rows = load_rows()
+    rows = labelled_queries()
 
     started = time.perf_counter()
     matches = catalog.match_many([q for _, q in rows])

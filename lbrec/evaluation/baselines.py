@@ -1,7 +1,7 @@
 """The baselines SASRec has to beat, in plain NumPy/SciPy: most popular, item-kNN (cosine) and EASE.
 
 Each is fitted on one binary user x item matrix: every user's input history for the split being evaluated
-(`evaluate.input_histories`: validation -> training prefixes; test -> training prefixes plus the validation item),
+(`protocol.input_histories`: validation -> training prefixes; test -> training prefixes plus the validation item),
 so a baseline never sees a target of that split. Scores have the same layout as the model's: [batch, n_items + 1]
 with column 0 the padding.
 

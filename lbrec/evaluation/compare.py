@@ -69,7 +69,7 @@ class Comparison:
 def compare(dataset: Dataset, models: Mapping[str, Scorer], ease_lambda: float | None = None,
             log: Callable[[str], None] = lambda _: None, users: np.ndarray | None = None) -> Comparison:
     """Evaluate `models` and the baselines on validation and test (EASE's lambda tuned on validation), on every
-    evaluated user or on `users` (see `evaluate.user_sample`). EASE is skipped, with a note, where it cannot fit."""
+    evaluated user or on `users` (see `protocol.user_sample`). EASE is skipped, with a note, where it cannot fit."""
     notes = []
     if reason := EASE.fits(dataset.n_users, dataset.n_items):
         notes.append(f"EASE skipped: {reason}")

@@ -111,7 +111,7 @@ def batch_of(items: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int
 
 
 def scorer(model: SASRec, batch_size: int = 512) -> Scorer:
-    """The model as an `evaluate` scorer: histories -> [batch, n_items + 1] scores, a float32 tensor on the model's
+    """The model as a scorer (`lbrec.evaluation.protocol.Scorer`): histories -> [batch, n_items + 1] scores, a float32 tensor on the model's
     device (eval mode, no grad). The transformer runs under autocast; the scores against every item do not, since
     bf16 would tie films that float32 tells apart."""
     device = next(model.parameters()).device

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from lbrec.catalog.normalize import FilmQuery, parse_query
+
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -74,3 +76,14 @@ def movielens_root() -> Path:
 def load_labels() -> list[dict[str, str]]:
     with open(LABELS, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def labelled_queries() -> list[tuple[dict[str, str], FilmQuery]]:
+    """Each labelled row and the query it stands for: the typed title, with the TMDb id where the row gives one."""
+    pairs = []
+    for row in load_labels():
+        query = parse_query(row["query"])
+        if row["tmdb_id"]:
+            query = FilmQuery(query.title, query.year, int(row["tmdb_id"]), query.imdb_id)
+        pairs.append((row, query))
+    return pairs

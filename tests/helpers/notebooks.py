@@ -35,15 +35,25 @@ def run_in_place(name: str) -> None:
     path = NOTEBOOKS / name
     papermill.execute_notebook(str(path), str(path), cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
                                log_output=True)
-    notebook = nbformat.read(path, as_version=4)
+    notebook = tidy(nbformat.read(path, as_version=4))
     notebook.metadata["lbrec"] = {"code_sha256": code_digest(notebook),
                                   "executed": time.strftime("%Y-%m-%d", time.gmtime())}
-    notebook.metadata.pop("papermill", None)  # timings and paths of this machine: noise in a diff
+    nbformat.write(notebook, path)
+
+
+def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """What a reader on GitHub should see: no widget outputs (the progress bars, which a static page shows as
+    "0%" since their state is not saved) and none of papermill's timings and paths of this machine."""
+    notebook.metadata.pop("papermill", None)
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
-        cell.metadata.get("execution", {}).clear()
         cell.metadata.pop("execution", None)
-    nbformat.write(notebook, path)
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
+    notebook.metadata.get("widgets", {}).clear()
+    notebook.metadata.pop("widgets", None)
+    return notebook
 
 
 def main(names: list[str]) -> int:

@@ -4,22 +4,15 @@ matched to MovieLens ids."""
 from __future__ import annotations
 
 from lbrec.catalog.index import Catalog
-from lbrec.catalog.normalize import FilmQuery, parse_query
 from lbrec.data.dataset import Dataset
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.sources import match_history
-from tests.helpers.files import export_zip, load_labels
+from tests.helpers.files import export_zip, labelled_queries
 
 
 def test_matching_accuracy_on_ml_latest_small(ml_small: Dataset) -> None:
     catalog = Catalog(ml_small.catalog)
-    rows = load_labels()
-    queries = []
-    for row in rows:
-        query = parse_query(row["query"])
-        if row["tmdb_id"]:
-            query = FilmQuery(query.title, query.year, int(row["tmdb_id"]), query.imdb_id)
-        queries.append(query)
+    rows, queries = zip(*labelled_queries(), strict=True)
     right, wrong = 0, []
     for row, match in zip(rows, catalog.match_many(queries), strict=True):
         if row["expected"] == "absent":
