@@ -85,7 +85,8 @@ def train_epoch(data: Path, model: Path, batches: int, threads: int, eval_users:
                 device: str, loss: str = "auto") -> dict:
     """One epoch (or its first `batches` batches, extrapolated) through `lbrec train`."""
     from lbrec.data.dataset import Dataset
-    from lbrec.model.train import TrainConfig, windows
+    from lbrec.model.config import TrainConfig
+    from lbrec.model.train import windows
 
     dataset = Dataset(data)
     per_epoch = math.ceil(len(windows(dataset, 50)[0]) / TrainConfig().batch_size)

@@ -37,8 +37,8 @@ import torch
 from benchmarks.bench_train import export_atomic, recbole_python
 from lbrec import paths
 from lbrec.data.dataset import Dataset
-from lbrec.model.sasrec import SASRecConfig
-from lbrec.model.train import TrainConfig, resolve_loss, train
+from lbrec.model.config import SASRecConfig, TrainConfig, resolve_loss
+from lbrec.model.train import train
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"

@@ -30,9 +30,9 @@ from lbrec.data.dataset import Dataset
 from lbrec.evaluation import baselines
 from lbrec.evaluation.protocol import evaluate_scorer
 from lbrec.evaluation.stats import paired_test
+from lbrec.model.config import SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model
-from lbrec.model.sasrec import SASRecConfig
-from lbrec.model.train import TrainConfig, scorer, train
+from lbrec.model.train import scorer, train
 
 HERE = Path(__file__).resolve().parent
 RECBOLE_REQUIREMENTS = ["numpy<2", "scipy<1.14", "pandas<2.3", "scikit-learn<1.6", "tqdm",

@@ -56,8 +56,9 @@ def tiny_model_dir(tiny_dataset: Dataset, tmp_path_factory: pytest.TempPathFacto
     import torch
 
     from lbrec.model import export
+    from lbrec.model.config import SASRecConfig
     from lbrec.model.folder import write_model
-    from lbrec.model.sasrec import SASRec, SASRecConfig
+    from lbrec.model.sasrec import SASRec
 
     torch.manual_seed(0)
     model = SASRec(SASRecConfig(n_items=tiny_dataset.n_items, max_len=20, dim=32, heads=4, layers=2))
@@ -77,8 +78,9 @@ def ml_small_model_dir(ml_small: Dataset, tmp_path_factory: pytest.TempPathFacto
     import torch
 
     from lbrec.model import export
+    from lbrec.model.config import SASRecConfig
     from lbrec.model.folder import write_model
-    from lbrec.model.sasrec import SASRec, SASRecConfig
+    from lbrec.model.sasrec import SASRec
 
     torch.manual_seed(0)
     model = SASRec(SASRecConfig(n_items=ml_small.n_items, max_len=50, dim=32, heads=2, layers=1))
@@ -98,12 +100,12 @@ def trained_small_model_dir(ml_small: Dataset, tmp_path_factory: pytest.TempPath
     import torch
 
     from lbrec.model import export, train
-    from lbrec.model.sasrec import SASRecConfig
+    from lbrec.model.config import SASRecConfig, TrainConfig
 
     torch.manual_seed(0)
     out = tmp_path_factory.mktemp("models") / "ml-latest-small-trained"
     train.train(ml_small, out, SASRecConfig(n_items=ml_small.n_items, dim=64, heads=2),
-                train.TrainConfig(epochs=6, lr=3e-3), progress=False, log=lambda _: None)
+                TrainConfig(epochs=6, lr=3e-3), progress=False, log=lambda _: None)
     export.export_model_dir(out)
     return out
 

@@ -37,7 +37,10 @@ COMMANDS: list[Command] = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the command in `argv` (all of them when None) gets its options, since options import what
+    they describe (the data sets, the training settings) and a recommendation should import neither."""
+    chosen = next((a for a in argv if not a.startswith("-")), "") if argv is not None else None
     parser = argparse.ArgumentParser(
         prog="python -m lbrec",
         description="Letterboxd movie recommendations from a SASRec model trained on MovieLens.")
@@ -45,13 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, summary, handler, add_args in COMMANDS:
         command = sub.add_parser(name, help=summary, description=summary)
-        add_args(command)
+        if chosen is None or chosen == name:
+            add_args(command)
         command.set_defaults(handler=handler)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.handler(args)
     except LbrecError as exc:

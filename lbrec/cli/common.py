@@ -34,3 +34,4 @@ def parse_range(text: str, kind: type) -> tuple:
         return (kind(low) if low else None, kind(high) if high else None)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a range of numbers like 1990:1999") from None
+

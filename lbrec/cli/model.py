@@ -1,4 +1,5 @@
-"""The model commands (torch): train SASRec, evaluate it beside the baselines, export it to ONNX, time the engine."""
+"""The model commands: train SASRec, evaluate it beside the baselines, export it to ONNX (these need torch, the
+`train` extra), and time the engine (beside PyTorch when torch is installed)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,21 @@ from lbrec.cli.data import prepared_dataset
 from lbrec.errors import LbrecError
 
 
+def require_torch(command: str) -> None:
+    """Training, evaluating and exporting need PyTorch, which a serving install leaves out: say so in one line."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise LbrecError(f"`lbrec {command}` needs the train extra: pip install 'lbrec[train]'") from None
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    require_torch("train")
     import torch
 
     from lbrec import paths
-    from lbrec.model.train import configs, resolve_loss, train
+    from lbrec.model.config import configs, resolve_loss
+    from lbrec.model.train import train
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -47,9 +58,7 @@ HYPER_PARAMETERS = ("loss", "epochs", "batch_size", "lr", "weight_decay", "label
 
 
 def train_args(parser: argparse.ArgumentParser) -> None:
-    from lbrec.model.losses import LOSS_CHOICES
-    from lbrec.model.sasrec import SASRecConfig
-    from lbrec.model.train import TrainConfig
+    from lbrec.model.config import LOSS_CHOICES, SASRecConfig, TrainConfig
 
     add_data_args(parser)
     parser.add_argument("--data", type=Path, help="a prepared data set folder (default: data/processed/<dataset>, "
@@ -87,6 +96,7 @@ def train_args(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    require_torch("evaluate")
     import numpy as np
 
     from lbrec import paths
@@ -140,6 +150,7 @@ def evaluate_args(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    require_torch("export")
     from lbrec import paths
     from lbrec.artifacts import read_json
     from lbrec.model import export
@@ -164,10 +175,15 @@ def export_args(parser: argparse.ArgumentParser) -> None:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from lbrec import paths
-    from lbrec.model.latency import engine_latency
 
     model_dir = args.model or paths.default_model_dir()
     log(f"timing {args.requests} single requests per contender on one thread ({model_dir}) ...")
+    try:
+        from lbrec.model.latency import engine_latency
+    except ImportError:  # a serving install: the onnxruntime contenders only
+        from lbrec.serving.latency import serving_latency as engine_latency
+
+        log("  torch is not installed: PyTorch eager and the bare product are not timed")
     result = engine_latency(model_dir, n=args.requests)
     if args.json:
         print(json.dumps(result))

@@ -73,13 +73,17 @@ def cmd_recommend(args: argparse.Namespace) -> int:
                          "check the titles (add the year, e.g. \"Heat (1995)\")")
     years = args.years or (None, None)
     popularity = args.popularity or (None, None)
-    filters = Filters(include_genres=frozenset(args.genre), exclude_genres=frozenset(args.exclude_genre),
-                      years=years, popularity=(popularity[0] or 0.0, 1.0 if popularity[1] is None else popularity[1]))
     exclude = matched.watched | (matched.watchlist if args.exclude_watchlist else set())
     try:
+        filters = Filters(include_genres=frozenset(args.genre), exclude_genres=frozenset(args.exclude_genre),
+                          years=years, popularity=(popularity[0] or 0.0, 1.0 if popularity[1] is None else
+                                                   popularity[1]))
         recommendations = engine.recommend(matched.positives, k=args.k, exclude=exclude, filters=filters)
     except ValueError as exc:
         raise LbrecError(str(exc)) from None
+    if not recommendations:
+        raise LbrecError(f"no film passes these options ({filters.describe()}): widen the years, the genres or the "
+                         f"popularity band")
     if args.json:
         print(json.dumps(report(matched, recommendations), ensure_ascii=False, indent=2))
         return 0

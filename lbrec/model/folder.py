@@ -19,8 +19,9 @@ from safetensors.torch import load_file, save
 
 from lbrec.artifacts import atomic_update, read_json, save_npy, sha256_file, write_bytes, write_json
 from lbrec.errors import ArtifactError
+from lbrec.model.config import SASRecConfig
 from lbrec.model.device import pick_device, to_host
-from lbrec.model.sasrec import SASRec, SASRecConfig
+from lbrec.model.sasrec import SASRec
 
 
 def write_model(out_dir: Path, model: SASRec, movie_ids: np.ndarray, config: dict, history: list[dict]) -> None:

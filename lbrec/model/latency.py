@@ -1,39 +1,24 @@
-"""Latency measurement of the serving path, shared by `benchmarks/bench_engine.py`, notebook 04 and
-`python -m lbrec bench`.
-
-One CPU thread everywhere (the app serves one request per kernel). Contenders, measured in the same process:
-the engine end to end (`Recommender.recommend`: encode, onnxruntime, exclusion, top-k, titles), with and without
-explanations; onnxruntime alone; PyTorch eager inference of the same weights; and the bare final product
-`h @ E.T` in NumPy over the same item matrix, the floor that no engine can beat.
+"""Latency of the serving path beside PyTorch: `lbrec.serving.latency`'s contenders (the engine, with and without
+explanations, and onnxruntime alone) and, in the same process on one thread, PyTorch eager inference of the same
+weights and the bare final product `h @ E.T` in NumPy over the same item matrix, the floor that no engine can beat.
+Also a model folder with random weights at any catalog size, for timing (`random_model_dir`).
 """
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
+from lbrec.model.config import SASRecConfig
 from lbrec.model.export import ServingGraph, export_model_dir
 from lbrec.model.folder import load_model, write_model
-from lbrec.model.sasrec import SASRec, SASRecConfig
+from lbrec.model.sasrec import SASRec
 from lbrec.serving.engine import Recommender
-
-
-def percentiles(fn: Callable[[], object], n: int, warmup: int = 50) -> dict[str, float]:
-    """p50 and p99 wall time of `fn` over `n` calls, in milliseconds."""
-    for _ in range(min(warmup, n)):
-        fn()
-    times = np.empty(n)
-    for i in range(n):
-        start = time.perf_counter()
-        fn()
-        times[i] = time.perf_counter() - start
-    return {"p50_ms": float(np.percentile(times, 50) * 1e3), "p99_ms": float(np.percentile(times, 99) * 1e3)}
+from lbrec.serving.latency import engine_timings, percentiles, sample_history
 
 
 def random_model_dir(n_items: int, root: Path, config: SASRecConfig | None = None) -> Path:
@@ -67,12 +52,10 @@ def engine_latency(model_dir: str | os.PathLike[str], n: int = 1000, history_len
     torch.set_num_threads(1)
     try:
         engine = Recommender(model_dir, threads=1)
+        history = sample_history(engine, history_length, seed)
+        timings = engine_timings(engine, history, n)
         model = load_model(model_dir)
-        rng = np.random.default_rng(seed)
-        movie_ids = engine.catalog.loc[engine.catalog.item_index > 0, "movieId"].to_numpy()
-        history = [int(m) for m in rng.choice(movie_ids, min(history_length, len(movie_ids)), replace=False)]
-        batch = engine.encode([engine.known(history)])
-        tensor = torch.from_numpy(batch)
+        tensor = torch.from_numpy(engine.encode([engine.known(history)]))
         graph = ServingGraph(model).eval()
         with torch.no_grad():
             user = model.hidden(tensor)[:, -1].numpy()
@@ -82,14 +65,7 @@ def engine_latency(model_dir: str | os.PathLike[str], n: int = 1000, history_len
             with torch.no_grad():
                 graph(tensor)
 
-        timings = {
-            "engine": percentiles(lambda: engine.recommend(history, k=10, explain=False), n),
-            "engine + explanations": percentiles(lambda: engine.recommend(history, k=10, explain=True),
-                                                 max(n // 10, 20)),
-            "onnxruntime": percentiles(lambda: engine.scores(batch), n),
-            "PyTorch eager": percentiles(eager, n),
-            "NumPy h @ E.T": percentiles(lambda: user @ items.T, n),
-        }
+        timings |= {"PyTorch eager": percentiles(eager, n), "NumPy h @ E.T": percentiles(lambda: user @ items.T, n)}
     finally:
         torch.set_num_threads(threads)
     return {"n_items": engine.n_items, "onnx_mb": (model_dir / "model.onnx").stat().st_size / 2**20,

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -19,12 +19,8 @@ from torch import nn
 from lbrec.model.sasrec import SASRec
 
 if TYPE_CHECKING:
-    from lbrec.model.train import TrainConfig
+    from lbrec.model.config import TrainConfig
 
-Loss = Literal["ce", "bce", "sampled"]
-LOSSES: tuple[Loss, ...] = ("ce", "bce", "sampled")
-LOSS_CHOICES = ("auto", *LOSSES)
-LOGITS_BUDGET = 2**30  # bytes of float32 full-softmax logits per batch above which `auto` trains with `sampled`
 
 
 def draw_negatives(config: TrainConfig, n_items: int, shape: tuple[int, int], generator: torch.Generator,

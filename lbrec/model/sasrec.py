@@ -11,30 +11,12 @@ precomputed float buffer (not `torch.tril` at run time): onnxruntime has no CPU 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-@dataclass
-class SASRecConfig:
-    n_items: int  # real items; indices 1..n_items, 0 = padding
-    max_len: int = 50
-    dim: int = 128
-    heads: int = 8
-    layers: int = 2
-    dropout: float = 0.3
-
-    def __post_init__(self) -> None:
-        if self.dim % self.heads:
-            raise ValueError(f"dim ({self.dim}) must be divisible by heads ({self.heads})")
-        if min(self.n_items, self.max_len, self.dim, self.layers) < 1 or not 0 <= self.dropout < 1:
-            raise ValueError(f"invalid SASRec settings: {self}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+from lbrec.model.config import SASRecConfig
 
 
 class Block(nn.Module):

@@ -26,7 +26,7 @@ import copy
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,54 +42,11 @@ from lbrec.data.sequences import left_pad
 from lbrec.evaluation.protocol import PROTOCOL, Scorer, evaluate_scorer, user_sample
 from lbrec.heap import bound_heap
 from lbrec.model.checkpoint import load_checkpoint, restore, save_checkpoint
+from lbrec.model.config import SASRecConfig, TrainConfig, resolve_loss
 from lbrec.model.device import World, autocast, pick_device, to_device
 from lbrec.model.folder import write_model
-from lbrec.model.losses import LOGITS_BUDGET, LOSS_CHOICES, NextItemLoss, draw_negatives
-from lbrec.model.sasrec import SASRec, SASRecConfig
-
-
-@dataclass
-class TrainConfig:
-    loss: str = "auto"  # auto, or one of LOSSES (see the module docstring)
-    epochs: int = 200
-    batch_size: int = 128  # windows of max_len + 1 items, over all processes together
-    lr: float = 1e-3
-    weight_decay: float = 0.0
-    label_smoothing: float = 0.0  # ce and sampled only
-    negatives: int = 1024  # sampled only: uniform negatives shared by the batch
-    patience: int = 10  # epochs without a better validation NDCG@10 before stopping
-    val_users: int = 10_000  # early stopping on at most this many validation users (a fixed random subset)
-    eval_users: int | None = None  # final metrics on a fixed random sample of this many users (None: all)
-    epoch_batches: int | None = None  # stop each epoch after this many batches (None: all): smoke runs, benchmarks
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.loss not in LOSS_CHOICES:
-            raise ValueError(f"loss must be one of {', '.join(LOSS_CHOICES)}, not {self.loss!r}")
-        if min(self.epochs, self.batch_size, self.patience, self.negatives, self.val_users,
-               self.eval_users or 1, self.epoch_batches or 1) < 1:
-            raise ValueError("epochs, batch_size, patience, negatives, val_users, eval_users and epoch_batches "
-                             "must be at least 1")
-
-
-def resolve_loss(config: TrainConfig, model_config: SASRecConfig) -> TrainConfig:
-    """`auto` made concrete: full softmax while a batch's float32 logits fit in LOGITS_BUDGET, else sampled."""
-    if config.loss != "auto":
-        return config
-    logits = config.batch_size * model_config.max_len * (model_config.n_items + 1) * 4
-    return replace(config, loss="ce" if logits <= LOGITS_BUDGET else "sampled")
-
-
-def configs(n_items: int, **settings: object) -> tuple[SASRecConfig, TrainConfig]:
-    """The network's and the loop's settings from one set of named settings, None keeping the default: how the CLI
-    and notebook 02 build them, so that neither copies a default. Raises ValueError for a name neither has."""
-    given = {name: value for name, value in settings.items() if value is not None}
-    network = {f.name for f in fields(SASRecConfig)} - {"n_items"}
-    loop = {f.name for f in fields(TrainConfig)}
-    if unknown := set(given) - network - loop:
-        raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-    return (SASRecConfig(n_items=n_items, **{k: v for k, v in given.items() if k in network}),
-            TrainConfig(**{k: v for k, v in given.items() if k in loop}))
+from lbrec.model.losses import NextItemLoss, draw_negatives
+from lbrec.model.sasrec import SASRec
 
 
 def windows(dataset: Dataset, max_len: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,9 +68,9 @@ def batch_of(items: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int
 
 
 def scorer(model: SASRec, batch_size: int = 512) -> Scorer:
-    """The model as a scorer (`lbrec.evaluation.protocol.Scorer`): histories -> [batch, n_items + 1] scores, a float32 tensor on the model's
-    device (eval mode, no grad). The transformer runs under autocast; the scores against every item do not, since
-    bf16 would tie films that float32 tells apart."""
+    """The model as a scorer (`lbrec.evaluation.protocol.Scorer`): histories -> [batch, n_items + 1] scores, a
+    float32 tensor on the model's device (eval mode, no grad). The transformer runs under autocast; the scores
+    against every item do not, since bf16 would tie films that float32 tells apart."""
     device = next(model.parameters()).device
 
     def score(histories: Sequence[np.ndarray]) -> torch.Tensor:

@@ -89,7 +89,8 @@ def _payloads(work: Path, fault_url: str) -> dict[str, Callable[[Path, int], Non
     from lbrec.data.prepare import PrepareConfig, prepare, prepare_to_folder, save
     from lbrec.letterboxd.client import Client
     from lbrec.model import export, folder
-    from lbrec.model.sasrec import SASRec, SASRecConfig
+    from lbrec.model.config import SASRecConfig
+    from lbrec.model.sasrec import SASRec
 
     torch.set_num_threads(1)  # forked children must not wait on a thread pool they did not inherit
     prepared = []

@@ -87,3 +87,18 @@ def test_bench_times_every_contender(tiny_model_dir: Path) -> None:
 def test_app_refuses_a_missing_model_before_starting(tmp_path: Path) -> None:
     result = run_lbrec("app", "--model", str(tmp_path / "none"))
     assert result.returncode == 1 and "run `make model`" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--years", "2030:2040"], "no film passes these options (released 2030-2040): widen the years"),
+    (["--genre", "Documentary", "--genre", "Western", "--years", "1902:1905", "--popularity", "0.8:1"],
+     "no film passes these options (genres Documentary or Western, released 1902-1905, popularity 0.8-1)"),
+    (["--popularity", "2:3"], "popularity 2:3 is not a band of quantiles between 0 (the most obscure) and 1"),
+    (["--genre", "Nope"], "unknown genres: Nope"),
+])
+def test_options_that_leave_no_film_are_an_error_not_an_empty_list(ml_small_model_dir: Path, options: list[str],
+                                                                   message: str) -> None:
+    result = run_lbrec("recommend", "--model", str(ml_small_model_dir), "--titles", "Heat (1995)", *options)
+    assert result.returncode == 1 and result.stdout == ""
+    (line,) = [l for l in result.stderr.splitlines() if l.startswith("lbrec recommend: error:")]
+    assert message in line, result.stderr

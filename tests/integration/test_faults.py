@@ -159,7 +159,8 @@ import torch
 torch.set_num_threads(1)
 import lbrec.artifacts
 from lbrec.model import train
-from lbrec.model.sasrec import SASRecConfig
+from lbrec.model.config import TrainConfig
+from lbrec.model.config import SASRecConfig
 from lbrec.data.dataset import Dataset
 
 dataset, out, kill_at = Dataset(sys.argv[1]), sys.argv[2], int(sys.argv[3])
@@ -180,7 +181,7 @@ def calls(frame, event, arg):  # the lines of the two writers only: a kill at a 
 
 sys.settrace(calls)
 train.train(dataset, out, SASRecConfig(n_items=dataset.n_items, max_len=20, dim=16, heads=2, layers=1),
-            train.TrainConfig(epochs=EPOCHS, patience=EPOCHS, batch_size=64, lr=3e-3, seed=7), device="cpu",
+            TrainConfig(epochs=EPOCHS, patience=EPOCHS, batch_size=64, lr=3e-3, seed=7), device="cpu",
             progress=False, on_epoch=lambda epoch, record: marks.append(lines))
 print("artifact lines", lines, "after each epoch", *marks, flush=True)
 """

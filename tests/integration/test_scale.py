@@ -19,9 +19,10 @@ from lbrec.data.prepare import prepare_to_folder
 from lbrec.evaluation.protocol import evaluate_scorer, user_sample
 from lbrec.model import export
 from lbrec.model import train as training
+from lbrec.model.config import SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model
-from lbrec.model.sasrec import SASRec, SASRecConfig
-from lbrec.model.train import TrainConfig, scorer
+from lbrec.model.sasrec import SASRec
+from lbrec.model.train import scorer
 from tests.helpers.files import REPO
 
 

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from lbrec.data.sequences import left_pad
-from lbrec.model.sasrec import SASRec, SASRecConfig
+from lbrec.model.config import SASRecConfig
+from lbrec.model.sasrec import SASRec
 
 
 @pytest.fixture

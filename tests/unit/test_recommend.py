@@ -125,3 +125,21 @@ def test_broken_model_folders_are_refused_with_the_fix(tiny_model_dir: Path, tmp
     with pytest.raises(ArtifactError) as info:
         Recommender(folder)
     assert str(folder) in str(info.value) and ("make model" in str(info.value) or "missing" in str(info.value))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"popularity": (2.0, 3.0)}, "not a band of quantiles between 0"),
+    ({"popularity": (0.8, 0.2)}, "not a band of quantiles between 0"),
+    ({"years": (2000, 1990)}, "run backwards"),
+])
+def test_filters_refuse_options_that_cannot_hold(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Filters(**options)
+
+
+def test_filters_say_what_they_are() -> None:
+    assert Filters().describe() == "no options"
+    described = Filters(include_genres=frozenset({"Western", "Documentary"}), exclude_genres=frozenset({"Horror"}),
+                        years=(2030, 2040), popularity=(0.0, 0.5)).describe()
+    assert described == "genres Documentary or Western, no Horror, released 2030-2040, popularity 0-0.5"
+    assert Filters(years=(None, 1950)).describe() == "released up to 1950"

@@ -15,8 +15,9 @@ from lbrec.evaluation import baselines
 from lbrec.evaluation.baselines import ItemKNN, interactions
 from lbrec.evaluation.compare import compare
 from lbrec.evaluation.protocol import Scorer, evaluate, rank_targets, top_k, user_sample
-from lbrec.model.sasrec import SASRec, SASRecConfig
-from lbrec.model.train import TrainConfig, resolve_loss, scorer
+from lbrec.model.config import SASRecConfig, TrainConfig, resolve_loss
+from lbrec.model.sasrec import SASRec
+from lbrec.model.train import scorer
 from tests.helpers.synthetic import make_dataset
 
 

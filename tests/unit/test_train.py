@@ -12,10 +12,11 @@ from safetensors.torch import load_file
 
 from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError
+from lbrec.model.config import LOSSES, SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model
-from lbrec.model.losses import LOSSES, sequence_loss
-from lbrec.model.sasrec import SASRec, SASRecConfig
-from lbrec.model.train import TrainConfig, batch_of, scorer, train, windows
+from lbrec.model.losses import sequence_loss
+from lbrec.model.sasrec import SASRec
+from lbrec.model.train import batch_of, scorer, train, windows
 from tests.helpers.process import run_lbrec
 from tests.helpers.synthetic import make_dataset
 
