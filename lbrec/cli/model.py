@@ -42,7 +42,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         log(f"training SASRec ({resolve_loss(config, model_config).loss} loss) on {dataset.name}: "
             f"{dataset.n_users:,} users, {dataset.n_items:,} movies -> {out}")
     result = train(dataset, out, model_config, config, device=args.device, resume=not args.restart,
-                   progress=not args.quiet, log=log)
+                   progress=not args.quiet, log=log, time_budget=args.time_budget)
     if not first:
         return 0
     val, test = result["metrics"]["val"], result["metrics"]["test"]
@@ -55,6 +55,16 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 HYPER_PARAMETERS = ("loss", "epochs", "batch_size", "lr", "weight_decay", "label_smoothing", "negatives", "patience",
                     "val_users", "eval_users", "epoch_batches", "seed", "max_len", "dim", "heads", "layers", "dropout")
+
+
+def minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of minutes")
+    return value
 
 
 def train_args(parser: argparse.ArgumentParser) -> None:
@@ -90,6 +100,9 @@ def train_args(parser: argparse.ArgumentParser) -> None:
                                                          "several GPUs: torchrun --standalone --nproc_per_node=N "
                                                          "-m lbrec train ...")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument("--time-budget", type=minutes, metavar="MINUTES",
+                        help="stop training where the rest (the final evaluation included) would not fit in this many "
+                             "minutes, keeping the best validated weights; config.json says the budget ended it")
     parser.add_argument("--restart", action="store_true", help="ignore the checkpoint and train from scratch")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--json", action="store_true", help="print config.json's content instead of the folder")

@@ -41,6 +41,7 @@ from lbrec.data.dataset import Dataset
 from lbrec.data.sequences import left_pad
 from lbrec.evaluation.protocol import PROTOCOL, Scorer, evaluate_scorer, user_sample
 from lbrec.heap import bound_heap
+from lbrec.model.budget import Budget
 from lbrec.model.checkpoint import load_checkpoint, restore, save_checkpoint
 from lbrec.model.config import SASRecConfig, TrainConfig, resolve_loss
 from lbrec.model.device import World, autocast, pick_device, to_device
@@ -104,6 +105,7 @@ class LoopState:
     history: list[dict] = field(default_factory=list)  # one record per epoch
     seconds: float = 0.0  # training and validation time so far, over every resumed run
     finished: bool = False
+    stopped_by: str | None = None  # "early stopping", "epochs" or "time budget"
 
     def improved(self, ndcg: float) -> bool:
         """Count the epoch just validated: True when it is the best so far (its weights are then kept)."""
@@ -145,12 +147,15 @@ class Run:
 
 def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, config: TrainConfig = TrainConfig(),
           device: str = "auto", resume: bool = True, progress: bool = True,
-          on_epoch: Callable[[int, dict], None] | None = None, log: Callable[[str], None] = print) -> dict:
+          on_epoch: Callable[[int, dict], None] | None = None, log: Callable[[str], None] = print,
+          time_budget: float | None = None) -> dict:
     """Train, early-stop on validation NDCG@10, write the model folder; return its config.json content.
 
     Under torchrun every process calls this and gets the same result; only process 0 logs and writes files.
     `on_epoch(epoch, record)` runs after each epoch's checkpoint is on disk (the tests interrupt training there).
+    `time_budget`: minutes for the whole call, final evaluation included (`lbrec.model.budget`).
     """
+    budget = Budget.minutes(time_budget) if time_budget is not None else None
     bound_heap()  # batches' large temporaries go back to the system instead of piling up in glibc's heap
     world = World.from_env()
     dev = pick_device(device)
@@ -161,16 +166,23 @@ def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, con
         dist.init_process_group("nccl" if dev.type == "cuda" else "gloo", timeout=timedelta(hours=1))
     try:
         run = _setup(dataset, model_config, config, dev, world)
-        return _loop(run, Path(out_dir), resume, progress, on_epoch, log if world.rank == 0 else lambda _: None)
+        return _loop(run, Path(out_dir), resume, progress, on_epoch, log if world.rank == 0 else lambda _: None,
+                     budget)
     finally:
         if own_group:
             dist.destroy_process_group()
 
 
 def _loop(run: Run, out_dir: Path, resume: bool, progress: bool, on_epoch: Callable[[int, dict], None] | None,
-          log: Callable[[str], None]) -> dict:
+          log: Callable[[str], None], budget: Budget | None = None) -> dict:
     checkpoint = out_dir / "checkpoint.safetensors"
     state, best = _resume(run, checkpoint, resume, log)  # where the last checkpoint stopped, or from scratch
+    if budget is not None:  # the time the last validation and the final evaluation will need, measured
+        started = budget.now()
+        _validate(run, 0.0)
+        final = user_sample(run.dataset, run.config.eval_users, run.config.seed)
+        budget.keep_for_evaluation(budget.now() - started, len(final) if final is not None else
+                                   len(run.dataset.eval_cases("test")[0]), len(run.val_users))
     quiet = not progress or run.world.rank > 0
     epochs = tqdm(range(state.epoch, run.config.epochs), desc="train", initial=state.epoch, total=run.config.epochs,
                   disable=quiet or state.finished)
@@ -178,19 +190,28 @@ def _loop(run: Run, out_dir: Path, resume: bool, progress: bool, on_epoch: Calla
         if state.finished:
             break
         started = time.perf_counter()
-        loss, trained, targets = _train_epoch(run, epoch, quiet)  # one pass over the shuffled windows
+        loss, batches, trained, targets = _train_epoch(run, epoch, quiet, budget)  # a pass over the shuffled windows
         train_seconds = time.perf_counter() - started
+        if batches == 0:  # the budget left no room for a single batch
+            state.finished, state.stopped_by = True, "time budget"
+            break
         ndcg, hr, loss = _validate(run, loss)  # validation NDCG@10 and HR@10, the loss summed over processes
         state.seconds += time.perf_counter() - started
         state.epoch = epoch + 1
-        record = {"epoch": epoch + 1, "loss": loss / run.n_batches, "val_ndcg@10": ndcg, "val_hr@10": hr,
+        record = {"epoch": epoch + 1, "loss": loss / batches, "val_ndcg@10": ndcg, "val_hr@10": hr,
                   "train_seconds": train_seconds, "elapsed_seconds": state.seconds, "windows": trained,
-                  "targets": targets}
+                  "targets": targets, "batches": batches}
         state.history.append(record)
         if state.improved(ndcg):
             best = copy.deepcopy(run.model.state_dict())  # a real copy: state_dict() shares storage with the model
-        state.finished = state.bad_epochs >= run.config.patience or epoch + 1 == run.config.epochs
-        epochs.set_postfix(loss=f"{record['loss']:.3f}", val_ndcg=f"{ndcg:.4f}", best=state.best_epoch)
+        state.stopped_by = ("time budget" if batches < run.n_batches else "early stopping"
+                            if state.bad_epochs >= run.config.patience else "epochs"
+                            if epoch + 1 == run.config.epochs else None)
+        state.finished = state.stopped_by is not None
+        epochs.set_postfix(loss=f"{record['loss']:.3f}", val_ndcg=f"{ndcg:.4f}", best=state.best_epoch,
+                           **({"left": f"{budget.left() / 60:.1f} min"} if budget is not None else {}))
+        if state.stopped_by == "time budget":
+            log(f"the time budget ends training after {batches:,} of {run.n_batches:,} batches of epoch {epoch + 1}")
         if run.world.rank == 0:  # on disk before anything can interrupt the next epoch
             save_checkpoint(checkpoint, run.model, best, run.optimizer,
                             {**asdict(state), "numpy_rng": run.rng.bit_generator.state})
@@ -242,7 +263,9 @@ def _resume(run: Run, checkpoint: Path, resume: bool,
         log(f"{checkpoint} was written with other settings: training from scratch")
         return fresh
     best = restore(tensors, saved, run.model, run.optimizer)
-    state = LoopState(**{f.name: saved[f.name] for f in fields(LoopState)})
+    state = LoopState(**{f.name: saved[f.name] for f in fields(LoopState) if f.name in saved})
+    if state.stopped_by == "time budget":  # a new run, with a budget of its own, goes on training
+        state.finished, state.stopped_by = False, None
     run.rng.bit_generator.state = saved["numpy_rng"]
     if run.world.rank:
         torch.manual_seed(run.config.seed + run.world.rank + 1000 * state.epoch)
@@ -250,16 +273,21 @@ def _resume(run: Run, checkpoint: Path, resume: bool,
     return state, best
 
 
-def _train_epoch(run: Run, epoch: int, quiet: bool) -> tuple[float, int, int]:
-    """One pass over the shuffled windows: (this process's summed batch losses, windows, targets)."""
+def _train_epoch(run: Run, epoch: int, quiet: bool, budget: Budget | None) -> tuple[float, int, int, int]:
+    """One pass over the shuffled windows, or as much of it as the budget leaves room for: (this process's summed
+    batch losses, batches, windows, targets)."""
     config, dev = run.config, run.device
     width = run.model.config.max_len + 1
     items = np.asarray(run.dataset.items)  # still memory-mapped
     run.model.train()
     order = run.rng.permutation(len(run.starts))
     running = torch.zeros((), device=dev)  # summed on the device: no synchronisation per batch
-    trained = targets = 0
+    trained = targets = batches = 0
     for b in tqdm(range(run.n_batches), desc=f"epoch {epoch + 1}", leave=False, disable=quiet):
+        # room for one more batch? (every process decides alike: they all stop at the same batch)
+        if budget is not None and run.world.sum([float(not budget.room_for_a_batch())], dev)[0] > 0:
+            break
+        step_started = budget.now() if budget is not None else 0.0
         # the global batch, and its number of targets (every process divides by the same total)
         chosen = order[b * config.batch_size:(b + 1) * config.batch_size]
         total = int((run.ends[chosen] - run.starts[chosen] - 1).sum())
@@ -278,8 +306,10 @@ def _train_epoch(run: Run, epoch: int, quiet: bool) -> tuple[float, int, int]:
         (loss * run.world.size).backward()
         run.optimizer.step()
         running += loss.detach()
-        trained, targets = trained + len(chosen), targets + total
-    return running.item(), trained, targets
+        trained, targets, batches = trained + len(chosen), targets + total, batches + 1
+        if budget is not None:
+            budget.timed(budget.now() - step_started)
+    return running.item(), batches, trained, targets
 
 
 def _validate(run: Run, local_loss: float) -> tuple[float, float, float]:
@@ -306,7 +336,7 @@ def _finish(run: Run, state: LoopState, out_dir: Path, progress: bool, log: Call
                    for split in ("val", "test")}
         best_record = state.history[state.best_epoch - 1]
         result = {**run.settings, "best_epoch": state.best_epoch, "device": run.device.type,
-                  "processes": run.world.size, "protocol": PROTOCOL,
+                  "processes": run.world.size, "protocol": PROTOCOL, "stopped_by": state.stopped_by,
                   "seconds": {"total": state.seconds, "to_best_epoch": best_record["elapsed_seconds"],
                               "per_epoch": float(np.mean([h["train_seconds"] for h in state.history])),
                               "final_evaluation": time.perf_counter() - started},

@@ -57,6 +57,12 @@ def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def main(names: list[str]) -> int:
+    from lbrec import paths
+
+    checkpoint = paths.models_dir() / "ml-latest-small" / "checkpoint.safetensors"
+    if checkpoint.is_file():  # a tutorial shows a real training run, not one resumed from its last epoch
+        print(f"removing {checkpoint}: notebook 02 trains from scratch", file=sys.stderr)
+        checkpoint.unlink()
     for name in names or TUTORIAL:
         started = time.perf_counter()
         print(f"running {name} ...", file=sys.stderr, flush=True)

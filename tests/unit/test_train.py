@@ -12,6 +12,7 @@ from safetensors.torch import load_file
 
 from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError
+from lbrec.model import budget as budget_module
 from lbrec.model.config import LOSSES, SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model
 from lbrec.model.losses import sequence_loss
@@ -150,3 +151,41 @@ def test_commands_fail_with_one_line_on_bad_input(dataset: Dataset, tmp_path: Pa
     assert bad.returncode == 1 and bad.stderr.strip() == "lbrec train: error: dim (30) must be divisible by heads (4)"
     no_model = run_lbrec("evaluate", "--model", str(tmp_path / "nope"))
     assert no_model.returncode == 1 and "run `python -m lbrec train`" in no_model.stderr
+
+
+class Clock:
+    """A clock for the budget that moves one second at each look: its decisions come out the same on any machine."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def test_a_time_budget_stops_mid_epoch_and_keeps_the_best_weights(dataset: Dataset, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a clock that moves a second at each look, a 15-second budget starts at 1 and ends at 16; one validation
+    takes a second, so 3 s are kept for the last validation and the final evaluation of both splits (as many users
+    as validation); a batch takes 3 looks of which 1 s is its own: batches start at 4, 7 and 10, and at 13 the next
+    would end after the 13 s deadline."""
+    monkeypatch.setattr(budget_module, "clock", Clock())
+    model_config = SASRecConfig(n_items=dataset.n_items, **TINY)
+    config = TrainConfig(epochs=50, patience=50, batch_size=8, lr=5e-3)
+    messages: list[str] = []
+    result = train(dataset, tmp_path, model_config, config, progress=False, log=messages.append, time_budget=0.25)
+    history = json.loads((tmp_path / "history.json").read_text())
+    full = -(-len(windows(dataset, model_config.max_len)[0]) // config.batch_size)
+    assert [h["batches"] for h in history] == [3] and f"after 3 of {full} batches of epoch 1" in " ".join(messages)
+    assert result["stopped_by"] == "time budget" == json.loads((tmp_path / "config.json").read_text())["stopped_by"]
+    assert result["best_epoch"] == 1 and (tmp_path / "model.safetensors").is_file()
+    again = train(dataset, tmp_path, model_config, config, progress=False, log=messages.append, time_budget=0.25)
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert [h["batches"] for h in history] == [3, 3] and again["stopped_by"] == "time budget"  # a new budget goes on
+    assert again["best_epoch"] == max(range(2), key=lambda i: history[i]["val_ndcg@10"]) + 1
+
+
+def test_a_budget_must_be_positive_minutes(dataset: Dataset, tmp_path: Path) -> None:
+    bad = run_lbrec("train", "--data", str(dataset.path), "--out", str(tmp_path / "m"), "--time-budget", "0")
+    assert bad.returncode == 2 and "'0' is not a positive number of minutes" in bad.stderr
