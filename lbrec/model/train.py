@@ -39,6 +39,7 @@ from tqdm.auto import tqdm
 
 from lbrec.data.dataset import Dataset
 from lbrec.data.sequences import left_pad
+from lbrec.errors import LbrecError
 from lbrec.evaluation.protocol import PROTOCOL, Scorer, evaluate_scorer, user_sample
 from lbrec.heap import bound_heap
 from lbrec.model.budget import Budget
@@ -217,6 +218,9 @@ def _loop(run: Run, out_dir: Path, resume: bool, progress: bool, on_epoch: Calla
                             {**asdict(state), "numpy_rng": run.rng.bit_generator.state})
         if on_epoch:
             on_epoch(epoch + 1, record)
+    if not state.history:
+        raise LbrecError(f"the time budget leaves no time for a single batch: the final evaluation alone needs about "
+                         f"{budget.reserve / 60:.1f} min here (give more minutes, or --eval-users for a sample)")
     run.model.load_state_dict(best)
     return _finish(run, state, out_dir, progress, log)  # final metrics on both splits; the model folder
 

@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import load_file
 
 from lbrec.data.dataset import Dataset
-from lbrec.errors import ArtifactError
+from lbrec.errors import ArtifactError, LbrecError
 from lbrec.model import budget as budget_module
 from lbrec.model.config import LOSSES, SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model
@@ -189,3 +189,12 @@ def test_a_time_budget_stops_mid_epoch_and_keeps_the_best_weights(dataset: Datas
 def test_a_budget_must_be_positive_minutes(dataset: Dataset, tmp_path: Path) -> None:
     bad = run_lbrec("train", "--data", str(dataset.path), "--out", str(tmp_path / "m"), "--time-budget", "0")
     assert bad.returncode == 2 and "'0' is not a positive number of minutes" in bad.stderr
+
+
+def test_a_budget_with_no_room_for_a_batch_is_refused_in_one_line(dataset: Dataset, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(budget_module, "clock", Clock())
+    model_config = SASRecConfig(n_items=dataset.n_items, **TINY)
+    with pytest.raises(LbrecError, match="the time budget leaves no time for a single batch"):
+        train(dataset, tmp_path, model_config, TrainConfig(epochs=5), progress=False, log=quiet, time_budget=0.05)
+    assert not (tmp_path / "config.json").exists()
