@@ -18,6 +18,7 @@ from lbrec.data.movielens import load
 from lbrec.data.prepare import prepare_to_folder
 from lbrec.evaluation.protocol import evaluate_scorer, user_sample
 from lbrec.model import export
+from lbrec.model import config as model_config
 from lbrec.model import train as training
 from lbrec.model.config import SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model
@@ -44,7 +45,7 @@ def test_ml32m_shaped_path_end_to_end(tmp_path: Path, monkeypatch: pytest.Monkey
     raw = synthetic.write(tmp_path / "raw", n_ratings=40_000, n_users=400, n_movies=3_000, seed=1)
     ratings = load(ratings=raw / "ratings.csv", movies=raw / "movies.csv", links=raw / "links.csv")
     dataset = prepare_to_folder(ratings, tmp_path / "processed", name="ml-32m-shaped")
-    monkeypatch.setattr(training, "LOGITS_BUDGET", 2**20)  # as if the catalog were 87k films
+    monkeypatch.setattr(model_config, "LOGITS_BUDGET", 2**20)  # as if the catalog were 87k films
     out = tmp_path / "model"
     result = training.train(dataset, out, SASRecConfig(n_items=dataset.n_items, dim=32, heads=2, layers=1),
                             TrainConfig(epochs=2, epoch_batches=3, eval_users=100, negatives=256), device="auto",
