@@ -130,10 +130,9 @@ def data_uri(text: str, mime: str) -> str:
 
 def downloads(files: dict[str, str], count: int) -> str:
     """The heading over the results with a link per file (the CSV for a Letterboxd list, the JSON)."""
-    labels = {".csv": ("text/csv", "⬇ CSV for a Letterboxd list"), ".json": ("application/json", "⬇ JSON")}
+    kinds = {"csv": ("text/csv", "⬇ CSV for a Letterboxd list"), "json": ("application/json", "⬇ JSON")}
     links = "".join(f'<a class="lbrec-download" download="{escape(name)}" href="{data_uri(text, mime)}">{label}</a>'
-                    for name, text in files.items() for suffix, (mime, label) in labels.items()
-                    if name.endswith(suffix))
+                    for name, text in files.items() for mime, label in [kinds[name.rsplit(".", 1)[-1]]])
     return (f'<div class="lbrec-results-head"><h3 class="lbrec-h3">Your {count} films</h3><span>{links}</span></div>'
             f'<p class="lbrec-hint">To make a list: Letterboxd &gt; Lists &gt; Start a new list &gt; Import, and '
             f'choose the CSV.</p>')

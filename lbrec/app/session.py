@@ -6,7 +6,8 @@ The flow is read -> understand -> recommend, each step a plain method that the v
     session.run(Input("typed", "Heat (1995)\nThe Matrix (1999)"))
     session.matched.positives, session.understood(), session.recommendations
     session.pick("Solaris", 6474)            # a choice among candidates: the results follow
-    session.set_options(k=20, include={"Horror"})
+    session.set_options(k=20, include=frozenset({"Horror"}))
+    session.recommend()
 
 - read: a Letterboxd username (RSS feed or every profile page), an uploaded export ZIP, or typed titles; fetched
   or parsed again only when the input changed (or when a profile's watchlist is wanted and was not read);
@@ -172,10 +173,9 @@ class Session:
         if self.raw is not None:
             self.recommend()
 
-    def set_options(self, **changes: object) -> bool:
-        """Change the options; True when they must be applied to the last results by running again."""
+    def set_options(self, **changes: object) -> None:
+        """Change the options: the next `run` or `recommend` applies them."""
         self.options = replace(self.options, **changes)
-        return self.raw is not None
 
     def clear(self) -> None:
         self.raw = self.matched = None

@@ -18,7 +18,7 @@ import ipywidgets as widgets
 from lbrec import plots
 from lbrec.app import render
 from lbrec.app.environment import client_from_env, load_engine, log, log_to_server
-from lbrec.app.session import POPULARITY, SKIP, Input, Session
+from lbrec.app.session import POPULARITY, SKIP, Input, Session, Understood
 from lbrec.catalog.index import Catalog
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
@@ -69,8 +69,7 @@ class RecommenderApp:
 
     def __init__(self, engine: Recommender, catalog: Catalog, client: Client | None = None):
         self.session = Session(engine, catalog, client)
-        self.engine = engine
-        inputs, options = self._build_inputs(), self._build_options()
+        inputs, options = self._build_inputs(), self._build_options(engine)
         self.go = widgets.Button(description="Recommend films", icon="film", tooltip="Read your films and "
                                  "recommend new ones", layout=widgets.Layout(width="220px", height="42px"))
         self.go.add_class("lbrec-go")
@@ -126,7 +125,7 @@ class RecommenderApp:
         self.tabs.observe(self._on_tab, "selected_index")
         return self.tabs
 
-    def _build_options(self) -> widgets.Widget:
+    def _build_options(self, engine: Recommender) -> widgets.Widget:
         column = {"description_width": "140px"}
         half = widgets.Layout(width="430px")
         choices = [(text[0].upper() + text[1:], key) for key, text in CHOICES.items()]
@@ -134,8 +133,8 @@ class RecommenderApp:
                                        layout=half)
         self.k = widgets.IntSlider(value=10, min=5, max=50, step=5, description="How many films", style=column,
                                    continuous_update=False, layout=half)
-        self.include = widgets.TagsInput(allowed_tags=self.engine.genres, placeholder="any genre")
-        self.exclude = widgets.TagsInput(allowed_tags=self.engine.genres, placeholder="none")
+        self.include = widgets.TagsInput(allowed_tags=engine.genres, placeholder="any genre")
+        self.exclude = widgets.TagsInput(allowed_tags=engine.genres, placeholder="none")
         low, high = self.session.year_range
         self.years = widgets.IntRangeSlider(value=(low, high), min=low, max=high, description="Released",
                                             style=column, continuous_update=False, layout=half)
@@ -220,8 +219,9 @@ class RecommenderApp:
             try:
                 self.session.run(self.given(), progress=self._progress)
             finally:
-                self._render_understood()
-                self._render_results()
+                understood = self.session.understood()
+                self._render_understood(understood)
+                self._render_results(understood)
 
     @contextlib.contextmanager
     def _busy(self, message: str) -> Iterator[None]:
@@ -242,12 +242,11 @@ class RecommenderApp:
 
     # ------------------------------------------------------------------------------------------------ render
 
-    def _render_understood(self) -> None:
+    def _render_understood(self, understood: Understood) -> None:
         """The films read and what each became, with a drop-down for each uncertain match."""
         if self.session.raw is None:
             self.understood.layout.display = "none"
             return
-        understood = self.session.understood()
         parts: list[widgets.Widget] = [self.understood_summary, widgets.HTML(render.understood_lists(understood))]
         if understood.uncertain:
             parts.append(widgets.HTML('<p class="lbrec-label">Which film did you mean? Pick one and the results '
@@ -265,11 +264,11 @@ class RecommenderApp:
         self.understood.children = parts
         self.understood.layout.display = "flex"
 
-    def _render_results(self) -> None:
+    def _render_results(self, understood: Understood | None = None) -> None:
         """The summary line, the cards, the downloads and the taste picture, from the session as it is now."""
         session = self.session
         if session.raw is not None:
-            self.understood_summary.value = render.summary(session, session.understood())
+            self.understood_summary.value = render.summary(session, understood or session.understood())
         recommendations = session.recommendations
         self.results.value = render.cards(recommendations) if session.answered else ""
         if recommendations:

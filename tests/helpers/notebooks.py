@@ -51,7 +51,6 @@ def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
-    notebook.metadata.get("widgets", {}).clear()
     notebook.metadata.pop("widgets", None)
     return notebook
 

@@ -17,8 +17,8 @@ from lbrec.data import synthetic
 from lbrec.data.movielens import load
 from lbrec.data.prepare import prepare_to_folder
 from lbrec.evaluation.protocol import evaluate_scorer, user_sample
-from lbrec.model import export
 from lbrec.model import config as model_config
+from lbrec.model import export
 from lbrec.model import train as training
 from lbrec.model.config import SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model
