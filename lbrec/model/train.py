@@ -167,8 +167,11 @@ def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, con
         dist.init_process_group("nccl" if dev.type == "cuda" else "gloo", timeout=timedelta(hours=1))
     try:
         run = _setup(dataset, model_config, config, dev, world)
-        return _loop(run, Path(out_dir), resume, progress, on_epoch, log if world.rank == 0 else lambda _: None,
-                     budget)
+        result = _loop(run, Path(out_dir), resume, progress, on_epoch, log if world.rank == 0 else lambda _: None,
+                       budget)
+        if own_group:
+            dist.barrier()  # every process is done with the group before any tears it down
+        return result
     finally:
         if own_group:
             dist.destroy_process_group()
