@@ -41,7 +41,7 @@ from lbrec.data.dataset import Dataset
 from lbrec.data.sequences import left_pad
 from lbrec.errors import LbrecError
 from lbrec.evaluation.protocol import PROTOCOL, Scorer, evaluate_scorer, user_sample
-from lbrec.heap import bound_heap
+from lbrec.heap import TRAINING, bound_heap
 from lbrec.model.budget import Budget
 from lbrec.model.checkpoint import load_checkpoint, restore, save_checkpoint
 from lbrec.model.config import SASRecConfig, TrainConfig, resolve_loss
@@ -157,7 +157,6 @@ def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, con
     `time_budget`: minutes for the whole call, final evaluation included (`lbrec.model.budget`).
     """
     budget = Budget.minutes(time_budget) if time_budget is not None else None
-    bound_heap()  # batches' large temporaries go back to the system instead of piling up in glibc's heap
     world = World.from_env()
     dev = pick_device(device)
     if dev.type == "cuda":
@@ -287,6 +286,7 @@ def _train_epoch(run: Run, epoch: int, quiet: bool, budget: Budget | None) -> tu
     width = run.model.config.max_len + 1
     items = np.asarray(run.dataset.items)  # still memory-mapped
     run.model.train()
+    bound_heap(TRAINING)  # each step's blocks of one size are reused, not mapped afresh (validation resets it)
     order = run.rng.permutation(len(run.starts))
     running = torch.zeros((), device=dev)  # summed on the device: no synchronisation per batch
     trained = targets = batches = 0

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from lbrec.data.sequences import left_pad
 from lbrec.model.config import SASRecConfig
-from lbrec.model.sasrec import SASRec
+from lbrec.model.sasrec import Dropout, SASRec, attention, dropout
 
 
 @pytest.fixture
@@ -58,3 +59,26 @@ def test_batch_rows_are_independent(model: SASRec) -> None:
 def test_heads_must_divide_dim() -> None:
     with pytest.raises(ValueError, match="divisible"):
         SASRec(SASRecConfig(n_items=5, dim=30, heads=4))
+
+
+def test_dropout_zeroes_a_share_p_and_keeps_the_mean() -> None:
+    torch.manual_seed(0)
+    x = torch.ones(200_000)
+    out = dropout(x, 0.3)
+    assert abs((out == 0).float().mean().item() - 0.3) < 0.01
+    assert torch.allclose(out[out != 0], torch.full_like(out[out != 0], 1 / 0.7))
+    assert abs(out.mean().item() - 1.0) < 0.01
+    layer = Dropout(0.3).eval()
+    assert layer(x) is x  # nothing dropped outside training
+
+
+def test_training_attention_is_scaled_dot_product_attention_plus_dropout() -> None:
+    """The path training takes (attention computed by hand, for its dropout) equals torch's attention when the
+    dropout drops nothing, masks included."""
+    torch.manual_seed(0)
+    q, k, v = (torch.randn(3, 4, 6, 8) for _ in range(3))
+    bias = torch.where(torch.rand(3, 1, 6, 6) < 0.3, -1e9, 0.0)
+    bias[..., torch.arange(6), torch.arange(6)] = 0.0  # every query may attend to itself, as in SASRec
+    by_hand = attention(q, k, v, bias, p=1e-12)  # the hand path; a drop at 1e-12 would need a draw below it
+    torch.testing.assert_close(by_hand, F.scaled_dot_product_attention(q, k, v, attn_mask=bias))
+    assert not torch.allclose(attention(q, k, v, bias, p=0.5), by_hand)  # and it does drop
