@@ -1,17 +1,18 @@
-"""The app's start-up and response time, in a real browser: what a visitor waits for.
+"""What a visitor of the app waits for, in a real browser, on the server `python -m lbrec app` starts.
 
-    python -m benchmarks.bench_app [--model models/ml-latest-small] [--runs 3] [--clicks 10]
+    python -m benchmarks.bench_app [--model models/ml-latest-small] [--runs 3] [--visitors 10] [--pool-size 2 4]
+                                   [--clicks 10] [--baseline ../lbrec-main]
 
-- cold start: from launching `voila notebooks/05_recommend.ipynb` (the Makefile's `app` command) to the server
-  answering, and to the page being interactive in chromium (the "Recommend films" button rendered and enabled: the
-  kernel has started, imported lbrec.app, loaded the model and the catalog, and built the widgets). The browser is
-  launched before the clock starts. Each run is a fresh server.
-- the same with the `rfc3987-syntax` package hidden from jsonschema (a stub that raises ImportError on
-  PYTHONPATH): the price of the grammar that package builds at import in the server process.
-- click to results for three typed titles: from the click to the tenth card on screen, new titles each time; the
-  first click (which also imports matplotlib for the taste chart) is reported apart.
+- cold start: from launching the server to it answering, and to the page being interactive in chromium (the
+  "Recommend films" button enabled: a kernel has imported lbrec.app, loaded the model and built the widgets);
+  a fresh server each run, the browser launched before the clock starts. Once with preheated kernels switched off
+  (`--pool-size 0`, what every visitor met before) and once per pool size; with `--baseline DIR`, also the
+  `python -m lbrec app` of another checkout (e.g. an older main) in the same run.
+- visitors on a warm server: one after another (each opens the page, waits for the button, closes the tab; the
+  next arrives at once), the seconds to the button for every one of them; then 4 arriving at the same moment.
+- click to results for three typed titles: from the click to the tenth card, new titles each time.
 
-Results: a Markdown table on stdout and benchmarks/out/app.json. Needs Debian's chromium (`make browser`).
+Results: Markdown tables on stdout and benchmarks/out/app.json. Needs Debian's chromium (`make browser`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -36,16 +36,26 @@ from tests.helpers.files import REPO
 from tests.helpers.load import TITLES
 
 OUT = REPO / "benchmarks" / "out"
-NOTEBOOK = REPO / "notebooks" / "05_recommend.ipynb"
+TIMEOUT_MS = 120_000
 
 
-def start_server(model: Path, env_extra: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def start_server(model: Path, pool_size: int | None, checkout: Path = REPO) -> tuple[subprocess.Popen, str]:
+    """`python -m lbrec app` of `checkout` on a free port (pool_size None: that checkout's own default)."""
     port = free_port()
-    env = {**os.environ, "LBREC_MODEL": str(model), **env_extra}
-    server = subprocess.Popen([sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
-                               "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"], cwd=REPO, env=env,
+    command = [sys.executable, "-m", "lbrec", "app", "--model", str(model.resolve()), f"--port={port}"]
+    if pool_size is not None:
+        command.append(f"--pool-size={pool_size}")
+    server = subprocess.Popen(command, cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return server, f"http://127.0.0.1:{port}"
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def wait_until_answering(server: subprocess.Popen, url: str) -> None:
@@ -56,33 +66,63 @@ def wait_until_answering(server: subprocess.Popen, url: str) -> None:
                 return
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError(f"voila exited with {server.returncode}") from None
+                raise RuntimeError(f"the server exited with {server.returncode}") from None
             time.sleep(0.05)
 
 
-def open_app(browser: Browser, url: str) -> Page:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+def new_page(browser: Browser, url: str) -> Page:
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
-    page.goto(url + "/")
-    page.locator("button.lbrec-go:enabled").wait_for(timeout=120_000)
     return page
 
 
-def cold_start(browser: Browser, model: Path, env_extra: dict[str, str]) -> dict[str, float]:
-    """One fresh server: seconds to the server answering and to the interactive page; then the first click."""
+def wait_interactive(page: Page) -> None:
+    page.locator("button.lbrec-go:enabled").wait_for(timeout=TIMEOUT_MS)
+
+
+def cold_start(browser: Browser, model: Path, pool_size: int | None, checkout: Path = REPO) -> dict[str, float]:
+    """One fresh server: seconds to the server answering and to the interactive page."""
     start = time.perf_counter()
-    server, url = start_server(model, env_extra)
+    server, url = start_server(model, pool_size, checkout)
     try:
         wait_until_answering(server, url)
         answering = time.perf_counter() - start
-        page = open_app(browser, url)
+        page = new_page(browser, url)
+        page.goto(url + "/")
+        wait_interactive(page)
         interactive = time.perf_counter() - start
-        first_click = click_to_results(page, TITLES[0])
-        page.close()
-        return {"server_answers_s": answering, "interactive_s": interactive, "first_click_s": first_click}
+        page.context.close()
+        return {"server_answers_s": answering, "interactive_s": interactive}
     finally:
-        server.terminate()
-        server.wait(20)
+        stop(server)
+
+
+def visitors_in_a_row(browser: Browser, url: str, count: int) -> list[float]:
+    """Seconds from opening the page to the button enabled, for `count` visitors arriving one after another."""
+    waits = []
+    for _ in range(count):
+        page = new_page(browser, url)
+        started = time.perf_counter()
+        page.goto(url + "/")
+        wait_interactive(page)
+        waits.append(time.perf_counter() - started)
+        page.context.close()
+    return waits
+
+
+def visitors_at_once(browser: Browser, url: str, count: int) -> list[float]:
+    """Seconds to the button enabled for `count` visitors who open the page at the same moment."""
+    pages = [new_page(browser, url) for _ in range(count)]
+    started = time.perf_counter()
+    for page in pages:
+        page.goto(url + "/", wait_until="commit")
+    waits = []
+    for page in pages:  # each wait ends when that page is ready; the clock started for all at once
+        wait_interactive(page)
+        waits.append(time.perf_counter() - started)
+    for page in pages:
+        page.context.close()
+    return waits
 
 
 def click_to_results(page: Page, titles: str) -> float:
@@ -99,44 +139,74 @@ def click_to_results(page: Page, titles: str) -> float:
     return elapsed
 
 
+def warm_server(browser: Browser, model: Path, pool_size: int, visitors: int, clicks: int) -> dict:
+    """Visitors in a row, then 4 at once, then clicks on one page, all on one server started beforehand."""
+    server, url = start_server(model, pool_size)
+    try:
+        wait_until_answering(server, url)
+        time.sleep(max(10.0, 5.0 * pool_size))  # the pool fills before the first visitor
+        in_a_row = visitors_in_a_row(browser, url, visitors)
+        time.sleep(max(10.0, 5.0 * pool_size))  # refilled
+        at_once = visitors_at_once(browser, url, 4)
+        time.sleep(max(10.0, 5.0 * pool_size))
+        page = new_page(browser, url)
+        page.goto(url + "/")
+        wait_interactive(page)
+        click_to_results(page, TITLES[0])  # warm: matplotlib imported, the first chart drawn
+        timed = [click_to_results(page, TITLES[1 + i % (len(TITLES) - 1)]) for i in range(clicks)]
+        page.context.close()
+    finally:
+        stop(server)
+    return {"in_a_row_s": in_a_row, "at_once_s": at_once, "clicks_s": timed}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=paths.default_model_dir())
     parser.add_argument("--runs", type=int, default=3, help="cold starts per variant (default: %(default)s)")
+    parser.add_argument("--visitors", type=int, default=10, help="visitors in a row (default: %(default)s)")
+    parser.add_argument("--pool-size", type=int, nargs="+", default=[2, 4], help="pool sizes to measure")
     parser.add_argument("--clicks", type=int, default=10, help="timed clicks after the first (default: %(default)s)")
+    parser.add_argument("--baseline", type=Path, help="another checkout whose `lbrec app` is timed in the same run")
     args = parser.parse_args()
     chromium = shutil.which("chromium") or sys.exit("chromium not found: run `make browser`")
-    stub = Path(tempfile.mkdtemp(prefix="lbrec-bench-"))
-    (stub / "rfc3987_syntax.py").write_text('raise ImportError("hidden by bench_app.py to time its import")\n')
-    variants = {"as installed": {}, "rfc3987-syntax hidden": {
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(stub), os.environ.get("PYTHONPATH")]))}}
-    report: dict = {"model": str(args.model), "cpus": os.cpu_count(), "runs": args.runs, "cold_start": {}}
+    variants: dict[str, tuple[int | None, Path]] = {"no preheated kernel (--pool-size 0)": (0, REPO)}
+    variants |= {f"--pool-size {n}": (n, REPO) for n in args.pool_size}
+    if args.baseline:
+        variants = {f"baseline {args.baseline.name}": (None, args.baseline.resolve()), **variants}
+    report: dict = {"model": str(args.model), "cpus": os.cpu_count(), "runs": args.runs, "cold_start": {},
+                    "warm": {}}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        for name, env in variants.items():
-            runs = [cold_start(browser, args.model, env) for _ in range(args.runs)]
-            report["cold_start"][name] = {key: [round(r[key], 3) for r in runs] for key in runs[0]}
-        server, url = start_server(args.model, {})
-        try:
-            wait_until_answering(server, url)
-            page = open_app(browser, url)
-            click_to_results(page, TITLES[0])  # warm: matplotlib imported, the first chart drawn
-            clicks = [click_to_results(page, TITLES[1 + i % (len(TITLES) - 1)]) for i in range(args.clicks)]
-        finally:
-            server.terminate()
-            server.wait(20)
+        for _ in range(args.runs):  # interleaved, so that a slow moment of the machine hits every variant
+            for name, (pool_size, checkout) in variants.items():
+                run = cold_start(browser, args.model, pool_size, checkout)
+                for key, value in run.items():
+                    report["cold_start"].setdefault(name, {}).setdefault(key, []).append(round(value, 3))
+        for pool_size in [0, *args.pool_size]:
+            warm = warm_server(browser, args.model, pool_size, args.visitors, args.clicks)
+            report["warm"][str(pool_size)] = {key: [round(v, 3) for v in values] for key, values in warm.items()}
         browser.close()
-    report["click_to_results_s"] = [round(c, 3) for c in clicks]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "app.json").write_text(json.dumps(report, indent=2))
-    print(f"model {args.model}; {os.cpu_count()} CPUs; {args.runs} cold starts per variant\n")
-    print("| variant | server answers (s) | page interactive (s) | first click to results (s) |")
-    print("|---|---:|---:|---:|")
+    print_report(report, args.visitors)
+
+
+def print_report(report: dict, visitors: int) -> None:
+    print(f"model {report['model']}; {report['cpus']} CPUs; {report['runs']} cold starts per variant\n")
+    print("| cold server | server answers (s) | page interactive (s) |")
+    print("|---|---:|---:|")
     for name, runs in report["cold_start"].items():
-        cells = [f"{statistics.median(v):.2f} (max {max(v):.2f})" for v in runs.values()]
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    print(f"\nclick to ten results, typed titles ({len(clicks)} clicks after the first): median "
-          f"{statistics.median(clicks):.2f} s, max {max(clicks):.2f} s")
+        print(f"| {name} | " + " | ".join(f"{statistics.median(v):.2f} (max {max(v):.2f})" for v in runs.values())
+              + " |")
+    print(f"\n| warm server, pool size | 1st visitor | 2nd | {visitors}th | median of {visitors} | max | "
+          f"4 at once: median | 4 at once: max | click to results: median |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for pool_size, warm in report["warm"].items():
+        row, four = warm["in_a_row_s"], warm["at_once_s"]
+        cells = [row[0], row[1], row[-1], statistics.median(row), max(row), statistics.median(four), max(four),
+                 statistics.median(warm["clicks_s"])]
+        print(f"| {pool_size} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def idle_open_tab(app: App, wait_s: float) -> dict:
             left = time.perf_counter()
             culled = None
             while time.perf_counter() - left < wait_s:
-                if not app.kernels():
+                if len(app.kernels()) <= app.pool_size:  # only the preheated ones are left
                     culled = time.perf_counter() - left
                     break
                 await asyncio.sleep(0.5)

@@ -121,6 +121,9 @@ def recommend_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print matched, unmatched and recommendations as JSON")
 
 
+POOL_SIZE = 2  # preheated kernels waiting for visitors; each holds about 200 MB (README: "A public deployment")
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     import shutil
 
@@ -133,14 +136,24 @@ def cmd_app(args: argparse.Namespace) -> int:
     if not (model_dir / "onnx.json").is_file():  # fail here, in one line, rather than in the page
         raise LbrecError(f"no exported model in {model_dir}: run `make model` (or `python -m lbrec train` and "
                          f"`python -m lbrec export`)")
+    if args.pool_size < 0:
+        raise LbrecError(f"--pool-size must be 0 (no preheated kernels) or more, not {args.pool_size}")
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
     if voila is None:
         raise LbrecError("voila is not installed: `pip install voila` (or run `make app`)")
     command = [voila, str(notebook), "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}",
                "--Voila.port_retries=0",  # fail rather than silently move to another port
                f"--MappingKernelManager.cull_idle_timeout={args.cull_idle}",
-               "--MappingKernelManager.cull_interval=60"]
-    log(f"serving {model_dir.name} on http://{args.ip}:{args.port}/ (Ctrl-C stops it)")
+               f"--MappingKernelManager.cull_interval={args.cull_interval}",
+               f"--MappingKernelManager.cull_connected={args.cull_connected}"]
+    if args.pool_size:
+        # Kernels that have already run the notebook wait for visitors (the page does not depend on the request);
+        # a used one is replaced at once. Voilà never culls a kernel still in the pool.
+        command += ["--VoilaConfiguration.preheat_kernel=True",
+                    f"--VoilaConfiguration.default_pool_size={args.pool_size}",
+                    "--VoilaKernelManager.fill_delay=0"]
+    log(f"serving {model_dir.name} on http://{args.ip}:{args.port}/ with {args.pool_size} preheated kernel(s) "
+        f"(Ctrl-C stops it)")
     os.execve(voila, command, {**os.environ, "LBREC_MODEL": str(model_dir)})
 
 
@@ -149,5 +162,11 @@ def app_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8866, help="port (default: %(default)s)")
     parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine "
                         "only)")
+    parser.add_argument("--pool-size", type=int, default=POOL_SIZE, help="kernels started ahead of visitors, so that "
+                        "a page opens without waiting for one; about 200 MB each (default: %(default)s; 0: none)")
     parser.add_argument("--cull-idle", type=int, default=600, help="seconds before an idle kernel (a closed tab) is "
                         "shut down (default: %(default)s)")
+    parser.add_argument("--cull-connected", action="store_true", help="also shut down idle kernels whose tab is "
+                        "still open (a public deployment)")
+    parser.add_argument("--cull-interval", type=int, default=60, help="seconds between checks for idle kernels "
+                        "(default: %(default)s)")

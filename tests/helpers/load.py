@@ -3,8 +3,9 @@
 Every visitor opens the app (Voilà starts a kernel for each page), types three titles and asks for recommendations,
 all at the same moment, for a few rounds. Every click must bring ten cards; the time from click to the tenth card is
 recorded, and the memory of each kernel process is read (RSS, and PSS, which shares the libraries every kernel maps
-between them). Then the visitors close their tabs and the kernels must be culled: the server runs the command of
-`python -m lbrec app` (`make app`) with the culling shortened from 600 s to a few seconds.
+between them). Then the visitors close their tabs and their kernels must be culled (the preheated kernels waiting for the next
+visitors stay): the server is `python -m lbrec app` (`make app`) with the culling shortened from 600 s to a few
+seconds.
 
 The suite runs 2 visitors (tests/browser/test_load.py); `benchmarks/bench_load.py` runs 8 on the trained model.
 """
@@ -12,7 +13,6 @@ The suite runs 2 visitors (tests/browser/test_load.py); `benchmarks/bench_load.p
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lbrec.cli.serve import POOL_SIZE
 from tests.helpers.browser import CHROMIUM_ARGS, chromium, free_port
 from tests.helpers.files import REPO
 
@@ -47,6 +48,7 @@ TITLES = [  # three films a click, a new set each time
 class App:
     process: subprocess.Popen
     url: str
+    pool_size: int  # preheated kernels the server keeps waiting for visitors, besides one per open page
 
     def kernels(self) -> list:
         """The kernel processes Voilà started (one per open page)."""
@@ -76,21 +78,20 @@ def _is_kernel(process: object) -> bool:
 
 
 def start_app(model_dir: Path, cull_idle: int, cull_interval: int, log_path: Path, *, cull_connected: bool = False,
-              startup_s: float = 90) -> App:
-    """Voilà with the flags `python -m lbrec app` passes (that command fixes the culling interval at 60 s), the
-    culling shortened; ready when its static files are served (a GET of / would start a kernel)."""
+              pool_size: int | None = None, startup_s: float = 90) -> App:
+    """`python -m lbrec app` (what `make app` runs) with the culling shortened; ready when its static files are
+    served (a GET of / would start a kernel). pool_size None: the command's default."""
     port = free_port()
-    voila = Path(sys.executable).parent / "voila"
-    command = [str(voila), str(NOTEBOOK), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-               "--Voila.port_retries=0", f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
-               f"--MappingKernelManager.cull_interval={cull_interval}"]
+    command = [sys.executable, "-m", "lbrec", "app", "--model", str(model_dir.resolve()), f"--port={port}",
+               f"--cull-idle={cull_idle}", f"--cull-interval={cull_interval}"]
     if cull_connected:
-        command.append("--MappingKernelManager.cull_connected=True")
+        command.append("--cull-connected")
+    if pool_size is not None:
+        command.append(f"--pool-size={pool_size}")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=REPO, env={**os.environ, "LBREC_MODEL": str(model_dir.resolve())},
-                                   stdout=log, stderr=subprocess.STDOUT)
-    app = App(process, f"http://127.0.0.1:{port}")
+        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    app = App(process, f"http://127.0.0.1:{port}", pool_size if pool_size is not None else POOL_SIZE)
     deadline = time.monotonic() + startup_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -147,7 +148,7 @@ class Load:
 
     visits: list[Visit]
     kernel_memory: list[dict[str, int]]  # per kernel: rss, pss, uss in bytes, read after the last round
-    culled_s: float | None  # from closing the tabs to the last kernel gone (None: some kernel outlived the wait)
+    culled_s: float | None  # from closing the tabs to the last of their kernels gone (None: one outlived the wait)
 
     @property
     def clicks(self) -> list[float]:
@@ -190,7 +191,7 @@ def run_load(app: App, visitors: int, rounds: int, cull_wait_s: float) -> Load:
                 await context.close()
             culled = None
             while time.perf_counter() - closed < cull_wait_s:
-                if not app.kernels():
+                if len(app.kernels()) <= app.pool_size:  # only the preheated ones are left
                     culled = time.perf_counter() - closed
                     break
                 await asyncio.sleep(0.25)
