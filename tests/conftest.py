@@ -67,7 +67,26 @@ def tiny_model_dir(tiny_dataset: Dataset, tmp_path_factory: pytest.TempPathFacto
     write_model(out, model, tiny_dataset.movie_ids,
                 {"model": model.config.to_dict(), "dataset": "tiny", "dataset_path": str(tiny_dataset.path),
                  "metrics": {"val": {"ndcg@10": 0.0}}}, history=[])
-    export.export_model_dir(out)
+    export.export_model_dir(out, blend=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_blend_dir(tiny_dataset: Dataset, tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`tiny_model_dir` serving half SASRec, half EASE (a weight set here, not chosen: `export` chooses it)."""
+    import shutil
+
+    from lbrec.artifacts import read_json, sha256_file, write_json
+    from lbrec.evaluation.blend import fit_item_item
+
+    out = tmp_path_factory.mktemp("models") / "tiny-blend"
+    shutil.copytree(tiny_model_dir, out)
+    files = fit_item_item(tiny_dataset, "test", "ease", 50, ease_lambda=20.0).save(out)
+    meta = read_json(out / "onnx.json")
+    meta["files"] |= {name: sha256_file(out / name) for name in files}
+    meta["blend"] = {"source": "ease", "keep": 50, "weight": 0.5, "ease_lambda": 20.0, "served": "blend",
+                     "metrics": {"test": {"ndcg@10": 0.5}}}
+    write_json(out / "onnx.json", meta)
     return out
 
 
@@ -89,7 +108,7 @@ def ml_small_model_dir(ml_small: Dataset, tmp_path_factory: pytest.TempPathFacto
     write_model(out, model, ml_small.movie_ids,
                 {"model": model.config.to_dict(), "dataset": "ml-latest-small",
                  "dataset_path": str(ml_small.path), "metrics": {}}, history=[])
-    export.export_model_dir(out)
+    export.export_model_dir(out, blend=False)
     return out
 
 
@@ -106,7 +125,7 @@ def trained_small_model_dir(ml_small: Dataset, tmp_path_factory: pytest.TempPath
     out = tmp_path_factory.mktemp("models") / "ml-latest-small-trained"
     train.train(ml_small, out, SASRecConfig(n_items=ml_small.n_items, dim=64, heads=2),
                 TrainConfig(epochs=6, lr=3e-3), progress=False, log=lambda _: None)
-    export.export_model_dir(out)
+    export.export_model_dir(out, blend=False)
     return out
 
 

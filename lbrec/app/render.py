@@ -57,10 +57,14 @@ def header() -> str:
 
 
 def footer(session: Session) -> str:
-    meta = session.engine.meta
-    ndcg = (meta.get("metrics") or {}).get("test", {}).get("ndcg@10")
+    """The served model in words (SASRec, or its blend), its data and its test NDCG@10."""
+    engine = session.engine
+    meta = engine.meta
+    served = meta.get("blend", {}) if engine.item_item is not None else meta
+    ndcg = (served.get("metrics") or {}).get("test", {}).get("ndcg@10")
     quality = f" · test NDCG@10 {ndcg:.3f}" if isinstance(ndcg, (int, float)) else ""
-    return (f'<p class="lbrec-footer">SASRec trained on MovieLens {escape(meta.get("dataset", ""))}: '
+    return (f'<p class="lbrec-footer">{escape(engine.model_name)} trained on MovieLens '
+            f'{escape(meta.get("dataset", ""))}: '
             f'{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with '
             f'onnxruntime · links go to Letterboxd, TMDb and IMDb.</p>')
 

@@ -129,7 +129,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise ArtifactError(f"{model_dir} was trained on another vocabulary than {dataset.path}: pass the data set it "
                             f"was trained on with --data, or train again")
     comparison = compare(dataset, {"sasrec": scorer(model)}, args.ease_lambda, log=log,
-                         users=user_sample(dataset, args.users))
+                         users=user_sample(dataset, args.users), blend_with="sasrec")
     report = {**comparison.report(), "model": str(model_dir)}
     models, best = report["models"], report["best_on_validation"]
     if args.json:
@@ -142,7 +142,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         lo, hi = m["ci95"]["ndcg@10"]
         print(f"{name:<9} {m['val']['ndcg@10']:>12.4f} {m['ndcg@10']:>10.4f} [{lo:.4f}, {hi:.4f}] {m['hr@10']:>7.4f} "
               f"{m['recall@20']:>10.4f} {m['coverage@10']:>7.3f} {m['popularity_percentile@10']:>8.1f}")
-    print(f"best on validation: {best}" + ("" if best == "sasrec" else " (SASRec does not beat it on this data)"))
+    print(f"best on validation: {best}" + ("" if best in ("sasrec", "blend") else
+                                            " (neither SASRec nor its blend beats it on this data)"))
+    print(f"blend: {comparison.blend.describe()}, chosen on validation")  # type: ignore[union-attr]
     for note in report["notes"]:
         print(f"note: {note}")
     return 0
@@ -170,7 +172,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     model_dir = args.model or paths.default_model_dir()
     log(f"exporting {model_dir} to ONNX ...")
-    onnx_path = export.export_model_dir(model_dir, fp16=args.fp16)
+    onnx_path = export.export_model_dir(model_dir, fp16=args.fp16, blend=not args.no_blend, log=log)
     meta = read_json(model_dir / "onnx.json")
     log(f"  {onnx_path} ({meta['bytes'] / 2**20:.1f} MB, {meta['n_items']:,} movies, sha256 {meta['sha256'][:12]})")
     print(json.dumps(meta) if args.json else onnx_path)
@@ -183,6 +185,8 @@ def export_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fp16", action="store_true",
                         help="store the weights in float16: half the file, the same top-10 films for over 99%% of "
                              "test users, no faster on CPU")
+    parser.add_argument("--no-blend", action="store_true", help="serve SASRec alone, without choosing a blend with "
+                        "an item-to-item model on validation")
     parser.add_argument("--json", action="store_true", help="print the ONNX metadata as JSON")
 
 

@@ -13,7 +13,7 @@ item-kNN keeps each item's 100 nearest neighbours, found a block of items at a t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -103,6 +103,16 @@ class ItemKNN:
         similar.eliminate_zeros()
         return similar
 
+    def rows(self, block: int = 512) -> Iterator[tuple[int, np.ndarray]]:
+        """The item-to-item weights W (score = history @ W) a block of source films at a time: (first, rows)."""
+        if self.neighbours is not None:
+            by_source = self.similar.T.tocsr()
+        for start in range(0, self.n_items + 1, block):
+            if self.neighbours is not None:
+                yield start, by_source[start:start + block].toarray()
+            else:
+                yield start, (self.normed[:, start:start + block].T @ self.normed).toarray()
+
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         h = interactions(histories, self.n_items)
         if self.neighbours is not None:
@@ -149,6 +159,17 @@ class EASE:
             self.b = -p / self.diag
             np.fill_diagonal(self.b, 0.0)
         return self
+
+    def rows(self, block: int = 512) -> Iterator[tuple[int, np.ndarray]]:
+        """B a block of source films at a time: (first, rows). Dual form: P[j] = (e_j - X[:, j]^T M X) / lam."""
+        for start in range(0, self.n_items + 1, block):
+            if not self.dual:
+                yield start, self.b[start:start + block]
+                continue
+            stop = min(start + block, self.n_items + 1)
+            p = -(self.x[:, start:stop].T @ self.mx)
+            p[np.arange(stop - start), np.arange(start, stop)] += 1.0
+            yield start, -(p / self.lam) / self.diag  # the diagonal, 1 - 1, is dropped by the caller
 
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         h = interactions(histories, self.n_items)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from lbrec.data.dataset import Dataset
 from lbrec.evaluation.baselines import EASE, evaluate_baselines, item_knn, tune_ease
+from lbrec.evaluation.blend import BlendChoice, blend_scorer, choose_blend, fit_item_item
 from lbrec.evaluation.protocol import PROTOCOL, Evaluation, Scorer, evaluate_scorer
 from lbrec.evaluation.stats import paired_test
 
@@ -25,6 +26,7 @@ class Comparison:
     ease_lambda: float | None  # None: EASE was skipped (see notes)
     evaluations: dict[str, dict[str, Evaluation]]  # split -> model -> per-user results
     notes: list[str] = field(default_factory=list)  # what was skipped or approximated, and why
+    blend: BlendChoice | None = None  # the blend chosen on validation, evaluated as "blend"
 
     @property
     def best_on_validation(self) -> str:
@@ -38,8 +40,9 @@ class Comparison:
         return {"dataset": self.dataset.name, "users": int(len(test[reference].users)), "protocol": PROTOCOL,
                 "split": "test", "ease_lambda": self.ease_lambda, "best_on_validation": self.best_on_validation,
                 "models": models, "notes": self.notes,
-                "paired_tests": {f"{reference}_vs_{name}": paired_test(test[reference], e)
-                                 for name, e in test.items() if name != reference}}
+                **({"blend": self.blend.to_json()} if self.blend is not None else {}),
+                "paired_tests": {f"{a}_vs_{b}": paired_test(test[a], test[b]) for a in (reference, "blend") if a in test
+                                 for b in test if b not in (a, reference)}}
 
     def table(self) -> pd.DataFrame:
         """One row per model: validation NDCG@10, then the test metrics with NDCG@10's 95% interval."""
@@ -67,9 +70,12 @@ class Comparison:
 
 
 def compare(dataset: Dataset, models: Mapping[str, Scorer], ease_lambda: float | None = None,
-            log: Callable[[str], None] = lambda _: None, users: np.ndarray | None = None) -> Comparison:
+            log: Callable[[str], None] = lambda _: None, users: np.ndarray | None = None,
+            blend_with: str | None = None) -> Comparison:
     """Evaluate `models` and the baselines on validation and test (EASE's lambda tuned on validation), on every
-    evaluated user or on `users` (see `protocol.user_sample`). EASE is skipped, with a note, where it cannot fit."""
+    evaluated user or on `users` (see `protocol.user_sample`). EASE is skipped, with a note, where it cannot fit.
+    `blend_with`: the model of `models` to blend with an item-to-item model (`lbrec.evaluation.blend`), the blend
+    chosen on validation and reported as `blend`."""
     notes = []
     if reason := EASE.fits(dataset.n_users, dataset.n_items):
         notes.append(f"EASE skipped: {reason}")
@@ -83,10 +89,19 @@ def compare(dataset: Dataset, models: Mapping[str, Scorer], ease_lambda: float |
         notes.append(f"item-kNN keeps each item's {knn.neighbours} nearest neighbours ({dataset.n_items:,} items)")
     if users is not None:
         notes.append(f"evaluated on a fixed random sample of {len(users):,} users")
+    choice = None
+    if blend_with is not None:
+        log(f"choosing the blend of {blend_with} with an item-to-item model on validation ...")
+        choice = choose_blend(dataset, models[blend_with], ease_lambda, users=users)
+        log(f"  {choice.describe()}")
     evaluations = {}
     for split in ("val", "test"):
         log(f"evaluating {', '.join(models)} and the baselines on {split} ...")
+        scorers = dict(models)
+        if choice is not None:
+            item_item = fit_item_item(dataset, split, choice.source, choice.keep, ease_lambda)
+            scorers["blend"] = blend_scorer(models[blend_with], item_item, choice.weight)  # type: ignore[index]
         evaluations[split] = {**{name: evaluate_scorer(score, dataset, split, users=users, progress=True)
-                                 for name, score in models.items()},
+                                 for name, score in scorers.items()},
                               **evaluate_baselines(dataset, split, ease_lambda, users=users)}
-    return Comparison(dataset, ease_lambda, evaluations, notes)
+    return Comparison(dataset, ease_lambda, evaluations, notes, choice)

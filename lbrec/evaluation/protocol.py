@@ -18,7 +18,7 @@ subset of users for large data sets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,6 +149,18 @@ def user_sample(dataset: Dataset, n: int | None, seed: int = 0) -> np.ndarray | 
 def evaluate_scorer(score: Scorer, dataset: Dataset, split: Split, batch_size: int = 256,
                     users: np.ndarray | None = None, progress: bool = False) -> Evaluation:
     """Rank every evaluated user's target (or only `users`, a subset of rows) under `score`."""
+    return evaluate_many(lambda histories: iter([("", score(histories))]), dataset, split, batch_size, users,
+                         progress)[""]
+
+
+# histories -> (name, scores) pairs, produced one at a time: several models ranked from one pass over the users
+ManyScorer = Callable[[Sequence[np.ndarray]], Iterator[tuple[str, Scores]]]
+
+
+def evaluate_many(scores: ManyScorer, dataset: Dataset, split: Split, batch_size: int = 256,
+                  users: np.ndarray | None = None, progress: bool = False) -> dict[str, Evaluation]:
+    """`evaluate_scorer` for every (name, scores) that `scores` yields per batch, in one pass over the users: a
+    grid of blends shares each batch's model scores instead of recomputing them for every point."""
     bound_heap()  # each batch's [batch, n_items + 1] temporaries would otherwise pile up in glibc's heap
     all_users, ends, targets = dataset.eval_cases(split)
     if users is not None:
@@ -156,7 +168,8 @@ def evaluate_scorer(score: Scorer, dataset: Dataset, split: Split, batch_size: i
         all_users, ends, targets = all_users[keep], ends[keep], targets[keep]
     if len(all_users) == 0:
         raise ValueError(f"{dataset.path} has no users to evaluate on the {split} split")
-    ranks, tops = [], []
+    ranks: dict[str, list[np.ndarray]] = {}
+    tops: dict[str, list[np.ndarray]] = {}
     for start in tqdm(range(0, len(all_users), batch_size), desc=f"evaluate {split}", leave=False,
                       disable=not progress):
         batch = slice(start, start + batch_size)
@@ -166,15 +179,16 @@ def evaluate_scorer(score: Scorer, dataset: Dataset, split: Split, batch_size: i
         flat = np.asarray(dataset.items[np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
                                         + np.arange(lengths.sum())])
         histories = np.split(flat, np.cumsum(lengths)[:-1])
-        scores = score(histories)
-        if tuple(scores.shape) != (len(histories), dataset.n_items + 1):
-            raise ValueError(f"a scorer must return [batch, n_items + 1] = {(len(histories), dataset.n_items + 1)}, "
-                             f"not {tuple(scores.shape)}")
-        rank, top = _rank(scores, np.repeat(np.arange(len(histories)), lengths), flat, targets[batch], K)
-        ranks.append(rank)
-        tops.append(top)
-    return Evaluation(split, all_users, np.concatenate(ranks), np.concatenate(tops),
-                      popularity_percentiles(dataset.popularity()), dataset.n_items)
+        for name, batch_scores in scores(histories):
+            if tuple(batch_scores.shape) != (len(histories), dataset.n_items + 1):
+                raise ValueError(f"a scorer must return [batch, n_items + 1] = "
+                                 f"{(len(histories), dataset.n_items + 1)}, not {tuple(batch_scores.shape)}")
+            rank, top = _rank(batch_scores, np.repeat(np.arange(len(histories)), lengths), flat, targets[batch], K)
+            ranks.setdefault(name, []).append(rank)
+            tops.setdefault(name, []).append(top)
+    popularity = popularity_percentiles(dataset.popularity())
+    return {name: Evaluation(split, all_users, np.concatenate(ranks[name]), np.concatenate(tops[name]), popularity,
+                             dataset.n_items) for name in ranks}
 
 
 def evaluate(score: Scorer, dataset: Dataset, split: Split, ci: bool = True, progress: bool = False,

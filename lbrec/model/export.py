@@ -16,6 +16,7 @@ import os
 import shutil
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -79,26 +80,30 @@ def to_fp16(path: str | os.PathLike[str]) -> None:
         onnx.save(half, str(tmp))
 
 
-def export_model_dir(model_dir: str | os.PathLike[str], fp16: bool = False) -> Path:
-    """Export `models/<name>/` in place: model.onnx, onnx.json and catalog.parquet. Returns the ONNX path.
+def export_model_dir(model_dir: str | os.PathLike[str], fp16: bool = False, blend: bool = True,
+                     log: Callable[[str], None] = lambda _: None) -> Path:
+    """Export `models/<name>/` in place: model.onnx, onnx.json, catalog.parquet and, when a blend with an
+    item-to-item model beats SASRec alone on validation (`blend`), that model's arrays. Returns the ONNX path.
 
-    The three files change together (`atomic_update`): a process killed during the export leaves the previous
-    export whole. onnx.json holds the sha256 of every file serving reads, which `Recommender` checks.
+    The files change together (`atomic_update`): a process killed during the export leaves the previous export
+    whole. onnx.json holds the sha256 of every file serving reads, which `Recommender` checks.
     """
     model_dir = Path(model_dir)
     model = load_model(model_dir)
     config = read_json(model_dir / "config.json")
     with atomic_update(model_dir) as staged:
-        _export_into(staged, model, config, fp16)
+        _export_into(staged, model, config, fp16, blend, log)
     return model_dir / "model.onnx"
 
 
-def _export_into(model_dir: Path, model: SASRec, config: dict, fp16: bool) -> None:
+def _export_into(model_dir: Path, model: SASRec, config: dict, fp16: bool, blend: bool,
+                 log: Callable[[str], None]) -> None:
     onnx_path = model_dir / "model.onnx"
     export_onnx(model, onnx_path)
     if fp16:
         to_fp16(onnx_path)
     copy_catalog(config, model_dir)
+    blended = _blend_into(model_dir, model, config, log) if blend else {}
     write_json(model_dir / "onnx.json", {
         "format": FORMAT_VERSION,
         "kind": "sasrec",
@@ -110,12 +115,37 @@ def _export_into(model_dir: Path, model: SASRec, config: dict, fp16: bool) -> No
         "metrics": config.get("metrics", {}),
         "sha256": sha256_file(onnx_path),
         "bytes": onnx_path.stat().st_size,
-        "files": {name: sha256_file(model_dir / name) for name in SERVED_FILES},
+        "files": {name: sha256_file(model_dir / name) for name in (*SERVED_FILES, *blended.get("files", ()))},
+        **({"blend": blended["blend"]} if blended else {}),
         "exporter": f"torch.onnx.export(dynamo=True), opset {OPSET}, torch {torch.__version__}",
         "weights": "float16" if fp16 else "float32",
         "lbrec_version": lbrec.__version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
+
+
+def _blend_into(model_dir: Path, model: SASRec, config: dict, log: Callable[[str], None]) -> dict:
+    """Choose the blend on validation (`lbrec.evaluation.blend`); when it beats SASRec alone, fit its item-to-item
+    model on the test split's inputs (everything but the test films), write it, and measure it on test (reported
+    only). Returns {"blend": what onnx.json says of it, "files": what it wrote}."""
+    from lbrec.data.dataset import Dataset
+    from lbrec.evaluation.baselines import EASE, tune_ease
+    from lbrec.evaluation.blend import blend_scorer, choose_blend, fit_item_item
+    from lbrec.evaluation.protocol import evaluate
+    from lbrec.model.train import scorer
+
+    dataset = Dataset(config["dataset_path"])
+    ease_lambda = None if EASE.fits(dataset.n_users, dataset.n_items) else tune_ease(dataset)[0]
+    log("choosing the blend with an item-to-item model on validation ...")
+    choice = choose_blend(dataset, scorer(model), ease_lambda)
+    log(f"  served: {choice.describe()}")
+    if choice.weight == 1.0:
+        return {"blend": choice.to_json()}
+    item_item = fit_item_item(dataset, "test", choice.source, choice.keep, ease_lambda)
+    files = item_item.save(model_dir)
+    test = evaluate(blend_scorer(scorer(model), item_item, choice.weight), dataset, "test")
+    best = max(choice.validation.values())
+    return {"blend": {**choice.to_json(), "metrics": {"val": {"ndcg@10": best}, "test": test}}, "files": files}
 
 
 def copy_catalog(config: dict, model_dir: Path) -> None:

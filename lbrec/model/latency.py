@@ -40,7 +40,7 @@ def random_model_dir(n_items: int, root: Path, config: SASRecConfig | None = Non
     write_model(folder, model, np.concatenate([[0], ids]),
                 {"model": model.config.to_dict(), "dataset": f"random-{n_items}", "dataset_path": str(dataset)},
                 history=[])
-    export_model_dir(folder)
+    export_model_dir(folder, blend=False)
     return folder
 
 

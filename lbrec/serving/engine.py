@@ -19,6 +19,7 @@ import pandas as pd
 from lbrec.artifacts import load_npy, read_json, sha256_file
 from lbrec.data.sequences import left_pad
 from lbrec.errors import ArtifactError
+from lbrec.evaluation.itemitem import FILES, ItemItem, blend, moments, standardise
 from lbrec.serving.filters import Filters, allowed
 from lbrec.serving.items import FIX, load_items
 from lbrec.serving.results import FilmRef, Recommendation, links_for
@@ -74,6 +75,30 @@ class Recommender:
         except (OSError, ValueError) as exc:
             raise ArtifactError(f"{catalog_path} is missing or corrupt ({exc}); {FIX}") from None
         self._items = load_items(movie_ids, self.catalog, catalog_path)
+        self.item_item, self.weight = self._load_blend(meta_path)
+
+    def _load_blend(self, meta_path: Path) -> tuple[ItemItem | None, float]:
+        """The item-to-item part and SASRec's share of the blend, when onnx.json names one (memory-mapped)."""
+        blend = self.meta.get("blend")
+        if not blend or blend.get("weight") == 1.0:
+            return None, 1.0
+        try:
+            weight = float(blend["weight"])
+            missing = set(FILES.values()) - set(self.meta.get("files") or {})
+            if missing or not 0.0 <= weight < 1.0:
+                raise ValueError(f"its blend lacks {', '.join(sorted(missing))}" if missing else "weight")
+            return ItemItem.load(self.model_dir, self.n_items), weight
+        except ArtifactError as exc:
+            raise ArtifactError(f"{exc}; {FIX}") from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArtifactError(f"{meta_path} describes a blend lbrec cannot read ({exc}); {FIX}") from None
+
+    @property
+    def model_name(self) -> str:
+        """What is served, in words: "SASRec", or "SASRec + EASE" for a blend."""
+        if self.item_item is None:
+            return "SASRec"
+        return "SASRec + " + {"ease": "EASE", "itemknn": "item-kNN"}.get(self.meta["blend"].get("source"), "item-to-item")
 
     def _verify(self, path: Path, digest: object) -> None:
         """The file onnx.json describes, byte for byte: a damaged file must fail here, not give wrong answers."""
@@ -102,7 +127,7 @@ class Recommender:
         return left_pad(histories, self.max_len)
 
     def scores(self, batch: np.ndarray) -> np.ndarray:
-        """Raw model scores [batch, n_items + 1] for encoded histories."""
+        """Raw SASRec scores [batch, n_items + 1] for encoded histories."""
         return self.session.run([self.output], {self.input: batch})[0]
 
     # ------------------------------------------------------------------------------------------ filtering
@@ -128,7 +153,8 @@ class Recommender:
         excludes = excludes if excludes is not None else [()] * len(histories)
         allowed = self.allowed(filters)
         batch = self.encode(encoded)
-        all_scores = self.scores(batch)
+        raw = self.scores(batch)
+        all_scores = raw if self.item_item is None else blend(raw, self.item_item.score(encoded), self.weight)
         results = []
         for row, items in enumerate(encoded):
             scores = all_scores[row] if items else np.log1p(self._items.popularity).astype(np.float32)
@@ -139,23 +165,41 @@ class Recommender:
             n = min(k, int(mask.sum()))
             top = np.argpartition(masked, len(masked) - n)[len(masked) - n:] if n else np.zeros(0, dtype=np.int64)
             top = top[np.argsort(-masked[top], kind="stable")]
-            because = self._explain(batch[row], scores[top], top) if explain and items else [[] for _ in top]
+            because = (self._explain(batch[row], items, raw[row], scores[top], top) if explain and items
+                       else [[] for _ in top])
             results.append([self._describe(int(i), float(scores[i]), b) for i, b in zip(top, because, strict=True)])
         return results
 
-    def _explain(self, encoded: np.ndarray, base: np.ndarray, top: np.ndarray, n: int = 3) -> list[list[int]]:
-        """For each recommended item, the history items whose removal lowers its score most (positive drops)."""
+    def _explain(self, encoded: np.ndarray, items: list[int], raw: np.ndarray, base: np.ndarray, top: np.ndarray,
+                 n: int = 3) -> list[list[int]]:
+        """For each recommended item, the history items whose removal lowers its served score most (positive drops):
+        SASRec's window with one film taken out at a time (one batched inference), and for a blend the
+        item-to-item scores without that film's row, both on the full history's scale."""
         positions = np.flatnonzero(encoded)
         if len(positions) == 1:
             return [[int(encoded[positions[0]])] for _ in top]
         history = encoded[positions]
-        occluded = self.encode([np.delete(history, i) for i in range(len(history))])
-        drops = base[None, :] - self.scores(occluded)[:, top]  # [history, top]
+        occluded = self.scores(self.encode([np.delete(history, i) for i in range(len(history))]))
+        if self.item_item is not None:
+            occluded = self._occluded_blend(raw, occluded, items, history)
+        drops = base[None, :] - occluded[:, top]  # [history, top]
         because = []
         for column in drops.T:
             order = np.argsort(-column, kind="stable")[:n]
             because.append([int(history[i]) for i in order if column[i] > 0])
         return because
+
+    def _occluded_blend(self, raw: np.ndarray, occluded: np.ndarray, items: list[int],
+                        history: np.ndarray) -> np.ndarray:
+        """Blended scores with each film of `history` taken out, standardised with the full history's moments (so
+        that a drop is the film's own contribution, not a change of scale)."""
+        full = self.item_item.score([items])  # type: ignore[union-attr]
+        without = np.repeat(full, len(history), axis=0)
+        for row, film in enumerate(history):
+            targets, weights = self.item_item.row(int(film))  # type: ignore[union-attr]
+            without[row, targets] -= weights
+        return (self.weight * standardise(occluded, moments(raw[None]))
+                + (1.0 - self.weight) * standardise(without, moments(full)))
 
     def _describe(self, item: int, score: float, because: list[int]) -> Recommendation:
         items = self._items

@@ -112,7 +112,7 @@ def _payloads(work: Path, fault_url: str) -> dict[str, Callable[[Path, int], Non
                             "dataset_path": str(dataset.path), "metrics": {"version": version}}, history=[])
 
     def export_model(target: Path, version: int) -> None:
-        export.export_model_dir(target)
+        export.export_model_dir(target, blend=False)
 
     return {
         "npy": lambda target, version: save_npy(target, np.full(1 << 19, version, dtype=np.int64)),

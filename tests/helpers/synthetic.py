@@ -23,3 +23,9 @@ def make_dataset(folder: Path, users: int = 40, items: int = 30, length: int = 1
     ratings = Ratings("synthetic", user=np.array(user, np.int32), movie=np.array(movie, np.int32),
                       rating=np.full(len(user), 5.0, np.float32), timestamp=np.arange(len(user), dtype=np.int64))
     return prepare_to_folder(ratings, folder, PrepareConfig(min_user_ratings=3))
+
+
+def random_histories(users: int, items: int, seed: int = 0) -> list[np.ndarray]:
+    """Histories of distinct random films (1..items), each up to half the catalog long."""
+    rng = np.random.default_rng(seed)
+    return [rng.choice(np.arange(1, items + 1), int(rng.integers(1, items // 2)), replace=False) for _ in range(users)]

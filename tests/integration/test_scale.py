@@ -54,7 +54,7 @@ def test_ml32m_shaped_path_end_to_end(tmp_path: Path, monkeypatch: pytest.Monkey
     assert result["metrics"]["test"]["users"] == 100
     history = json.loads((out / "history.json").read_text())
     assert [h["windows"] for h in history] == [3 * 128] * 2 and all(h["targets"] > 0 for h in history)
-    export.export_model_dir(out)
+    export.export_model_dir(out, blend=False)
     assert json.loads((out / "onnx.json").read_text())["n_items"] == dataset.n_items
     assert evaluate_scorer(scorer(load_model(out)), dataset, "val", users=user_sample(dataset, 50)).ranks.size \
         == 50

@@ -10,12 +10,7 @@ import pytest
 
 from lbrec.evaluation import baselines
 from lbrec.evaluation.baselines import EASE, ItemKNN, Popular, interactions
-from tests.helpers.synthetic import make_dataset
-
-
-def random_histories(users: int, items: int, seed: int = 0) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return [rng.choice(np.arange(1, items + 1), int(rng.integers(1, items // 2)), replace=False) for _ in range(users)]
+from tests.helpers.synthetic import make_dataset, random_histories
 
 
 def dense_ease(histories: list[np.ndarray], n_items: int, lam: float) -> np.ndarray:

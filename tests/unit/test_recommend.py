@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from lbrec.data.dataset import Dataset
+from lbrec.artifacts import read_json, write_json
 from lbrec.errors import ArtifactError
+from lbrec.evaluation.itemitem import ItemItem, blend
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
 from lbrec.serving.results import links_for
@@ -143,3 +145,57 @@ def test_filters_say_what_they_are() -> None:
                         years=(2030, 2040), popularity=(0.0, 0.5)).describe()
     assert described == "genres Documentary or Western, no Horror, released 2030-2040, popularity 0-0.5"
     assert Filters(years=(None, 1950)).describe() == "released up to 1950"
+
+
+@pytest.fixture(scope="module")
+def blended(tiny_blend_dir: Path) -> Recommender:
+    return Recommender(tiny_blend_dir)
+
+
+def test_a_blend_serves_the_top_of_the_blended_scores(blended: Recommender, history: list[int]) -> None:
+    known = blended.known(history)
+    sasrec = blended.scores(blended.encode([known]))
+    item_item = ItemItem.load(blended.model_dir, blended.n_items).score([known])
+    expected = blend(sasrec, item_item, 0.5)[0]
+    expected[0] = -np.inf
+    expected[known] = -np.inf
+    recs = blended.recommend(history, k=10)
+    np.testing.assert_allclose([r.score for r in recs], np.sort(expected)[::-1][:10], rtol=1e-5)
+    assert blended.model_name == "SASRec + EASE"
+    assert isinstance(blended.item_item.weights, np.memmap)  # every kernel maps the same file's pages
+
+
+def test_a_blends_because_films_are_those_whose_removal_lowers_the_blended_score(blended: Recommender,
+                                                                                  history: list[int]) -> None:
+    known = blended.known(history)
+
+    def served(films: list[int], item: int) -> float:
+        scores = blend(blended.scores(blended.encode([films])), blended.item_item.score([films]), 0.5)
+        return float(scores[0, item])
+
+    for rec in blended.recommend(history, k=5):
+        assert rec.because
+        item = blended.known([rec.movieId])[0]
+        for film in rec.because:
+            without = [i for i in known if i != blended.known([film.movieId])[0]]
+            assert served(without, item) < served(known, item)
+
+
+@pytest.mark.parametrize("damage", ["corrupt weights", "missing indices", "blend without its files"])
+def test_damaged_item_to_item_files_are_refused_by_name(tiny_blend_dir: Path, tmp_path: Path, damage: str) -> None:
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_blend_dir, folder)
+    if damage == "corrupt weights":
+        (folder / "item_item.weights.npy").write_bytes(b"\x93NUMPY")
+        expected = "item_item.weights.npy does not match the sha256"
+    elif damage == "missing indices":
+        (folder / "item_item.indices.npy").unlink()
+        expected = "item_item.indices.npy not found"
+    else:
+        meta = read_json(folder / "onnx.json")
+        meta["files"] = {k: v for k, v in meta["files"].items() if not k.startswith("item_item")}
+        write_json(folder / "onnx.json", meta)
+        expected = "describes a blend lbrec cannot read"
+    with pytest.raises(ArtifactError, match=expected) as info:
+        Recommender(folder)
+    assert "make model" in str(info.value)
