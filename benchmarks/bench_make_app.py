@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -84,7 +85,7 @@ def make_app(commit: str, workdir: Path, timeout_s: float) -> dict:
 
 def quality(runs: list[dict], dataset: Dataset) -> dict:
     """Both default models on this checkout's split: NDCG@10 with intervals, and the paired test new - old."""
-    evaluations = {split: [evaluate_scorer(scorer(load_model(Path(r["model"]))[0]), dataset, split) for r in runs]
+    evaluations = {split: [evaluate_scorer(scorer(load_model(Path(r["model"]))), dataset, split) for r in runs]
                    for split in ("val", "test")}
     return {split: {"ndcg@10": [e.metrics()["ndcg@10"] for e in pair],
                     "ci95": [e.metrics()["ci95"]["ndcg@10"] for e in pair],
@@ -99,14 +100,17 @@ def main() -> None:
     args = parser.parse_args()
     commits = [subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", c], check=True, capture_output=True,
                               text=True).stdout.strip() for c in (args.baseline, args.commit)]
-    with tempfile.TemporaryDirectory(prefix="lbrec-make-app-") as tmp:
-        runs = [make_app(commit, Path(tmp), args.timeout) for commit in commits]
-        report = {"cpus": os.cpu_count(), "runs": runs,
-                  "quality": quality(runs, Dataset(paths.processed_dir(DATASET)))}
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="lbrec-make-app-"))  # kept if anything fails, for a look at the logs
+    report: dict = {"cpus": os.cpu_count(), "runs": []}
+    for commit in commits:
+        report["runs"].append(make_app(commit, work, args.timeout))
+        (OUT / "make_app.json").write_text(json.dumps(report, indent=2))  # each run on disk as soon as it ends
+    report["quality"] = quality(report["runs"], Dataset(paths.processed_dir(DATASET)))
     for run in report["runs"]:
         run.pop("model")
-    OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "make_app.json").write_text(json.dumps(report, indent=2))
+    shutil.rmtree(work)
     print_report(report)
 
 
