@@ -1,4 +1,4 @@
-"""Fuzz every parser of outside input for 10,000 generated cases each: the suite's targets (tests/helpers/fuzz.py).
+"""Fuzz every parser of outside input for 10,000 generated cases each: the suite's targets (tests/helpers/fuzz_targets.py).
 
     python -m benchmarks.bench_fuzz [--cases 10000] [--targets rss html ...]
 
@@ -20,7 +20,7 @@ import warnings
 from collections import Counter
 
 from lbrec.errors import LbrecError
-from tests.helpers import fuzz
+from tests.helpers import fuzz, fuzz_targets
 from tests.helpers.files import REPO
 
 OUT = REPO / "benchmarks" / "out"
@@ -29,7 +29,7 @@ OUT = REPO / "benchmarks" / "out"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000)
-    parser.add_argument("--targets", nargs="*", default=sorted(fuzz.TARGETS))
+    parser.add_argument("--targets", nargs="*", default=sorted(fuzz_targets.TARGETS))
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # zipfile's "Duplicate name" while building hostile archives
     outcomes: Counter[str] = Counter()
@@ -52,7 +52,7 @@ def main() -> None:
             cases += 1
 
         started = time.perf_counter()
-        fuzz.run_target(name, args.cases, on_case=count, derandomize=False)
+        fuzz_targets.run_target(name, args.cases, on_case=count, derandomize=False)
         seconds = time.perf_counter() - started
         refused = sum(outcomes.values())
         report["targets"][name] = {"cases": cases, "seconds": round(seconds, 1), "refused": dict(outcomes),

@@ -62,3 +62,11 @@ class ExportError(LetterboxdError):
 
 class EmptyHistoryError(LetterboxdError):
     """The source was read correctly but holds no films to recommend from."""
+
+
+class ListError(LetterboxdError):
+    """A list of candidate films (a Letterboxd list CSV) cannot be read."""
+
+
+class FilmQueryError(LetterboxdError):
+    """A film asked about (a title, a Letterboxd film link, a TMDb or IMDb id) cannot be read as one."""

@@ -2,8 +2,8 @@
 
 Progress goes to stderr, results to stdout. Bad input ends with a one-line reason and a non-zero exit status.
 Each command imports what it needs when it runs, so `--help` is instant and serving never imports torch. The
-commands live by layer: `data` (download, prepare), `model` (train, evaluate, export, bench) and `serve` (match,
-recommend, app); `common` holds what they share.
+commands live by layer: `data` (download, prepare), `model` (train, evaluate, export, bench), `serve` (match,
+recommend, app) and `questions` (rank, predict); `common` holds what they share.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import lbrec
-from lbrec.cli import data, model, serve
+from lbrec.cli import data, model, questions, serve
 from lbrec.errors import LbrecError
 
 Command = tuple[str, str, Callable[[argparse.Namespace], int], Callable[[argparse.ArgumentParser], None]]
@@ -27,6 +27,10 @@ COMMANDS: list[Command] = [
     ("match", "match Letterboxd-style titles to MovieLens movies", serve.cmd_match, serve.match_args),
     ("recommend", "recommend films from typed titles, a Letterboxd export, RSS feed or profile", serve.cmd_recommend,
      serve.recommend_args),
+    ("rank", "rank your watchlist, a Letterboxd list or typed titles for you", questions.cmd_rank,
+     questions.rank_args),
+    ("predict", "would I like it? a film's rank and percentile among the films you have not seen",
+     questions.cmd_predict, questions.predict_args),
     ("app", "serve the recommendation app with Voilà", serve.cmd_app, serve.app_args),
     ("bench", "time single recommendations: the engine, onnxruntime, PyTorch and the bare product", model.cmd_bench,
      model.bench_args),

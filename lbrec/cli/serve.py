@@ -7,9 +7,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lbrec.cli.common import log, parse_range
 from lbrec.errors import LbrecError
+
+if TYPE_CHECKING:
+    from lbrec.catalog.matches import MatchedHistory
+    from lbrec.letterboxd.history import LetterboxdHistory
+    from lbrec.serving.engine import Recommender
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -49,28 +55,36 @@ def match_args(parser: argparse.ArgumentParser) -> None:
                                                             "status, reason, candidates")
 
 
-def cmd_recommend(args: argparse.Namespace) -> int:
-    from lbrec import paths
+def read_source(args: argparse.Namespace, engine: Recommender, watchlist: bool) -> tuple[LetterboxdHistory,
+                                                                                        MatchedHistory]:
+    """The one history source of `source_args`, read and matched: (the history, its matched films)."""
     from lbrec.catalog.index import Catalog
-    from lbrec.data.titles import film_label
     from lbrec.letterboxd.sources import load_history, match_history
-    from lbrec.serving.engine import Recommender
-    from lbrec.serving.filters import Filters
-    from lbrec.serving.results import report
 
     sources = [(kind, value) for kind, value in [("typed", args.titles), ("export", args.export),
                                                  ("rss", args.rss), ("profile", args.letterboxd)] if value]
     if len(sources) != 1:
         raise LbrecError("give exactly one of --titles, --export, --rss or --letterboxd")
     kind, value = sources[0]
-    engine = Recommender(args.model or paths.default_model_dir())
     log(f"reading {kind} input ...")
-    history = load_history(kind, value, allow_files=True, watchlist=args.exclude_watchlist)
+    history = load_history(kind, value, allow_files=True, watchlist=watchlist)
     matched = match_history(history, Catalog(engine.catalog), args.choice)
     log(f"  {len(matched.positives)} of {len(matched.results)} films matched to MovieLens")
     if not matched.positives:
         raise LbrecError("none of the films could be matched to MovieLens, so there is nothing to recommend from; "
                          "check the titles (add the year, e.g. \"Heat (1995)\")")
+    return history, matched
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from lbrec import paths
+    from lbrec.data.titles import film_label
+    from lbrec.serving.engine import Recommender
+    from lbrec.serving.filters import Filters
+    from lbrec.serving.results import report
+
+    engine = Recommender(args.model or paths.default_model_dir())
+    _, matched = read_source(args, engine, watchlist=args.exclude_watchlist)
     years = args.years or (None, None)
     popularity = args.popularity or (None, None)
     exclude = matched.watched | (matched.watchlist if args.exclude_watchlist else set())
@@ -98,7 +112,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def recommend_args(parser: argparse.ArgumentParser) -> None:
+def source_args(parser: argparse.ArgumentParser, what: str = "recommend") -> None:
+    """The history source every question takes (exactly one), the choice of its films, and the model folder."""
     from lbrec.letterboxd.history import CHOICES
 
     source = parser.add_argument_group("input (exactly one)")
@@ -107,11 +122,15 @@ def recommend_args(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--rss", help="a Letterboxd username, its RSS link, or a saved RSS file (latest 50 films)")
     source.add_argument("--letterboxd", metavar="USER", help="a Letterboxd username: every film on the profile")
     parser.add_argument("--from", dest="choice", default="recent", choices=list(CHOICES),
-                        help="which films to recommend from: " + "; ".join(f"{key}: {text}" for key, text in
-                                                                           CHOICES.items()) + " (default: %(default)s)")
-    parser.add_argument("--exclude-watchlist", action="store_true", help="leave out films on your watchlist")
+                        help=f"which films to {what} from: " + "; ".join(f"{key}: {text}" for key, text in
+                                                                        CHOICES.items()) + " (default: %(default)s)")
     parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "
                                                    "models/ml-latest-small)")
+
+
+def recommend_args(parser: argparse.ArgumentParser) -> None:
+    source_args(parser)
+    parser.add_argument("--exclude-watchlist", action="store_true", help="leave out films on your watchlist")
     parser.add_argument("-k", type=int, default=10, help="number of recommendations (default: %(default)s)")
     parser.add_argument("--genre", action="append", default=[], help="only films of this genre (repeatable)")
     parser.add_argument("--exclude-genre", action="append", default=[], help="no films of this genre (repeatable)")

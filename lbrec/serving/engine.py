@@ -23,6 +23,7 @@ from lbrec.evaluation.itemitem import FILES, ItemItem, blend, moments, standardi
 from lbrec.serving.filters import Filters, allowed
 from lbrec.serving.items import FIX, load_items
 from lbrec.serving.results import FilmRef, Recommendation, links_for
+from lbrec.serving.standing import Standing
 
 
 class Recommender:
@@ -152,12 +153,10 @@ class Recommender:
         encoded = [self.known(h) for h in histories]
         excludes = excludes if excludes is not None else [()] * len(histories)
         allowed = self.allowed(filters)
-        batch = self.encode(encoded)
-        raw = self.scores(batch)
-        all_scores = raw if self.item_item is None else blend(raw, self.item_item.score(encoded), self.weight)
+        batch, raw, all_scores = self._served(encoded)
         results = []
         for row, items in enumerate(encoded):
-            scores = all_scores[row] if items else np.log1p(self._items.popularity).astype(np.float32)
+            scores = all_scores[row]
             mask = allowed.copy()
             mask[items] = False
             mask[self.known(excludes[row])] = False
@@ -167,8 +166,42 @@ class Recommender:
             top = top[np.argsort(-masked[top], kind="stable")]
             because = (self._explain(batch[row], items, raw[row], scores[top], top) if explain and items
                        else [[] for _ in top])
-            results.append([self._describe(int(i), float(scores[i]), b) for i, b in zip(top, because, strict=True)])
+            results.append([self.describe(int(i), float(scores[i]), b) for i, b in zip(top, because, strict=True)])
         return results
+
+    def _served(self, encoded: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(SASRec's input windows, its raw scores, the served scores) for item-index histories; a history with no
+        film the model knows gets the films' popularity."""
+        batch = self.encode(encoded)
+        raw = self.scores(batch)
+        served = raw if self.item_item is None else blend(raw, self.item_item.score(encoded), self.weight)
+        if empty := [row for row, items in enumerate(encoded) if not items]:
+            served = served.copy() if served is raw else served
+            served[empty] = np.log1p(self._items.popularity).astype(np.float32)
+        return batch, raw, served
+
+    def standing(self, history: Sequence[int], exclude: Iterable[int] = ()) -> Standing:
+        """Every film's served score for one user (`history`: movieIds in time order), and where each stands among
+        the films they have not seen (neither in `history` nor in `exclude`)."""
+        items = self.known(history)
+        batch, raw, served = self._served([items])
+        unseen = np.ones(self.n_items + 1, dtype=bool)
+        unseen[0] = False
+        unseen[items] = False
+        unseen[self.known(exclude)] = False
+        return Standing(served[0], unseen, items, batch[0], raw[0])
+
+    def because(self, standing: Standing, items: Sequence[int]) -> list[list[FilmRef]]:
+        """For each of `items` (item indices), the films of the user's history that raise its score most."""
+        if not standing.items:
+            return [[] for _ in items]
+        top = np.asarray(items, dtype=np.int64)
+        found = self._explain(standing.window, standing.items, standing.raw, standing.scores[top], top)
+        return [[self.film(int(self._items.movie_ids[i])) for i in films] for films in found]
+
+    def item_of(self, movie_id: int) -> int | None:
+        """The model's index of a movieId, None for a film it does not know."""
+        return self._items.index_of.get(movie_id)
 
     def _explain(self, encoded: np.ndarray, items: list[int], raw: np.ndarray, base: np.ndarray, top: np.ndarray,
                  n: int = 3) -> list[list[int]]:
@@ -201,7 +234,8 @@ class Recommender:
         return (self.weight * standardise(occluded, moments(raw[None]))
                 + (1.0 - self.weight) * standardise(without, moments(full)))
 
-    def _describe(self, item: int, score: float, because: list[int]) -> Recommendation:
+    def describe(self, item: int, score: float = 0.0, because: Sequence[int] = ()) -> Recommendation:
+        """A film by its item index, as a recommendation (with the score and the "because" films given)."""
         items = self._items
         year = items.years[item]
         return Recommendation(

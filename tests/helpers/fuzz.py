@@ -9,8 +9,8 @@ front. The check: the parser either succeeds with a well-formed result or raises
 exceptions (`lbrec.errors`) with a one-line message. Anything else (an IndexError, a zlib.error, a ValueError from
 int()) fails the test with the input that caused it.
 
-The suite runs `FUZZ_CASES` cases per target (a few hundred, seconds each: tests/unit/test_fuzz.py);
-`benchmarks/bench_fuzz.py` runs the same targets for 10,000 each.
+The targets are registered in `tests.helpers.fuzz_targets`; the suite runs `FUZZ_CASES` cases per target (a few
+hundred, seconds each: tests/unit/test_fuzz.py), `benchmarks/bench_fuzz.py` the same targets for 10,000 each.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import sys
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -33,7 +32,6 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lbrec.catalog.index import MAX_CANDIDATES, Catalog
@@ -505,40 +503,3 @@ def check_match(case: tuple[str, FilmQuery]) -> None:
         assert 0.0 <= match.confidence <= 1.0 and len(match.candidates) <= MAX_CANDIDATES
         assert {c.movie_id for c in match.candidates} <= known
         assert match.reason and "\n" not in match.reason
-
-
-# ---------------------------------------------------------------------------------------------------- targets
-
-
-@dataclass(frozen=True)
-class Target:
-    """One parser under fuzzing: how to make its inputs, and what it must do with each."""
-
-    strategy: st.SearchStrategy
-    check: Callable[[object], None]
-
-
-TARGETS: dict[str, Target] = {
-    "rss": Target(mutated_markup(seeds("rss"), xml=True), check_rss),
-    "html": Target(mutated_markup(seeds("html"), xml=False), check_html),
-    "export_csv": Target(export_with_hostile_csv(), check_export),
-    "export_zip": Target(hostile_zip(), check_zip),
-    "typed": Target(typed_text(), check_typed),
-    "username": Target(username_text(), check_username),
-    "matcher": Target(st.tuples(typed_text().map(lambda t: t[:400]), film_queries()), check_match),
-}
-
-
-def run_target(name: str, cases: int, on_case: Callable[[], None] = lambda: None, derandomize: bool = True) -> None:
-    """Run one target for `cases` generated inputs (Hypothesis stops early only if it runs out of distinct ones).
-    The suite runs the same cases every time (derandomize); the benchmark draws new ones."""
-    target = TARGETS[name]
-
-    @settings(max_examples=cases, deadline=None, database=None, derandomize=derandomize, print_blob=True,
-              suppress_health_check=list(HealthCheck))
-    @given(target.strategy)
-    def run(case: object) -> None:
-        on_case()
-        target.check(case)
-
-    run()

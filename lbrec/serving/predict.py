@@ -1,0 +1,62 @@
+"""Would I like it? One film's rank and percentile among the films a user has not seen, a verdict in words, and
+the films of their history that raise it most. How far a "top 5%" verdict can be trusted is measured on the test
+split (`benchmarks/bench_questions.py`): the percentile the model gives each user's held-out film."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from lbrec.serving.engine import Recommender
+from lbrec.serving.results import FilmRef
+
+VERDICTS = ((1.0, "an excellent match"), (5.0, "a strong match"), (20.0, "a good bet"), (50.0, "worth a look"))
+
+
+@dataclass
+class Prediction:
+    query: str
+    movieId: int  # noqa: N815 (the JSON field names are the API)
+    title: str
+    year: int | None
+    rank: int  # among the films the user has not seen (a watched film: where its score would put it)
+    of: int
+    percentile: float
+    verdict: str
+    watched: bool
+    because: list[FilmRef]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def verdict(rank: int, of: int, watched: bool = False, rating: float | None = None) -> str:
+    """The verdict in words: "top 2% for you: a strong match" ... "bottom half: probably not for you"."""
+    if watched:
+        return "already watched" + (f": you rated it {rating:g}★" if rating is not None else "")
+    share = 100.0 * rank / max(of, 1)
+    for limit, words in VERDICTS:
+        if share <= limit:
+            shown = max(1, round(share)) if share >= 1 else round(share, 1)
+            return f"top {shown:g}% for you: {words}"
+    return "bottom half: probably not for you"
+
+
+def predict_films(engine: Recommender, history: list[int], queries: list[tuple[str, int]],
+                  watched: set[int] = frozenset(), ratings: dict[int, float] | None = None) -> list[Prediction]:
+    """A prediction for each (query, movieId) of a film the model knows; `ratings`: the user's own, by movieId."""
+    seen = set(history) | set(watched)
+    standing = engine.standing(history, exclude=seen)
+    items = [engine.item_of(movie_id) for _, movie_id in queries]
+    if any(item is None for item in items):
+        raise ValueError("predict_films takes films the model knows only")
+    because = engine.because(standing, items)  # type: ignore[arg-type]
+    out = []
+    for (query, movie_id), item, films in zip(queries, items, because, strict=True):
+        film = engine.film(movie_id)
+        rank = standing.rank(item)  # type: ignore[arg-type]
+        is_watched = movie_id in seen
+        out.append(Prediction(query, movie_id, film.title, film.year, rank, standing.of,
+                              round(standing.percentile(item), 2),  # type: ignore[arg-type]
+                              verdict(rank, standing.of, is_watched, (ratings or {}).get(movie_id)),
+                              is_watched, films))
+    return out

@@ -1,0 +1,41 @@
+"""Where films stand for one user: the served scores over every film, and each film's rank and percentile among
+the films the user has not seen. The questions beyond "what next" (rank a list, would I like it, watch together)
+are all read from here, so a film's percentile means the same in each of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Standing:
+    """One user's served scores [n_items + 1] and which films they have not seen (padding never counts)."""
+
+    scores: np.ndarray
+    unseen: np.ndarray  # bool [n_items + 1]
+    items: list[int]  # the history the scores come from, item indices in time order
+    window: np.ndarray  # the last max_len of them, left-padded, as SASRec read them
+    raw: np.ndarray  # SASRec's own scores, which explanations need beside the served ones
+    _sorted: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sorted = np.sort(self.scores[self.unseen])
+
+    @property
+    def of(self) -> int:
+        """How many films the user has not seen: what a rank is out of."""
+        return len(self._sorted)
+
+    def above(self, item: int) -> int:
+        """How many unseen films score strictly higher than `item` (seen or not)."""
+        return int(self.of - np.searchsorted(self._sorted, self.scores[item], side="right"))
+
+    def rank(self, item: int) -> int:
+        """1 for the film the user would be recommended first; a watched film gets the rank its score would have."""
+        return self.above(item) + 1
+
+    def percentile(self, item: int) -> float:
+        """100 for the very top of the unseen films, near 0 for the bottom."""
+        return 100.0 * (1.0 - self.above(item) / max(self.of, 1))

@@ -1,0 +1,48 @@
+"""Every fuzzing target, by name: the parsers of `tests.helpers.fuzz` and of `tests.helpers.fuzz_questions`, and
+how one is run (tests/unit/test_fuzz.py a few hundred cases each, benchmarks/bench_fuzz.py 10,000)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import fuzz, fuzz_questions
+
+
+@dataclass(frozen=True)
+class Target:
+    """One parser under fuzzing: how to make its inputs, and what it must do with each."""
+
+    strategy: st.SearchStrategy
+    check: Callable[[object], None]
+
+
+TARGETS: dict[str, Target] = {
+    "rss": Target(fuzz.mutated_markup(fuzz.seeds("rss"), xml=True), fuzz.check_rss),
+    "html": Target(fuzz.mutated_markup(fuzz.seeds("html"), xml=False), fuzz.check_html),
+    "export_csv": Target(fuzz.export_with_hostile_csv(), fuzz.check_export),
+    "export_zip": Target(fuzz.hostile_zip(), fuzz.check_zip),
+    "typed": Target(fuzz.typed_text(), fuzz.check_typed),
+    "username": Target(fuzz.username_text(), fuzz.check_username),
+    "matcher": Target(st.tuples(fuzz.typed_text().map(lambda t: t[:400]), fuzz.film_queries()), fuzz.check_match),
+    "list_csv": Target(fuzz_questions.list_csv(), fuzz_questions.check_list),
+    "film_query": Target(fuzz_questions.film_query_text(), fuzz_questions.check_film_query),
+}
+
+
+def run_target(name: str, cases: int, on_case: Callable[[], None] = lambda: None, derandomize: bool = True) -> None:
+    """Run one target for `cases` generated inputs (Hypothesis stops early only if it runs out of distinct ones).
+    The suite runs the same cases every time (derandomize); the benchmark draws new ones."""
+    target = TARGETS[name]
+
+    @settings(max_examples=cases, deadline=None, database=None, derandomize=derandomize, print_blob=True,
+              suppress_health_check=list(HealthCheck))
+    @given(target.strategy)
+    def run(case: object) -> None:
+        on_case()
+        target.check(case)
+
+    run()

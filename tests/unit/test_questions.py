@@ -1,0 +1,135 @@
+"""The questions beyond "what next" on a tiny engine: where films stand, a list ranked, would I like it, and the
+parsers they read (list CSVs, film queries)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lbrec.data.dataset import Dataset
+from lbrec.errors import FilmQueryError, ListError
+from lbrec.letterboxd.lists import read_list_csv
+from lbrec.letterboxd.typed import parse_film_query
+from lbrec.serving.engine import Recommender
+from lbrec.serving.predict import predict_films, verdict
+from lbrec.serving.rank import rank_films
+from lbrec.serving.standing import Standing
+from tests.helpers.files import FIXTURES, SHARED, need
+
+LIST = FIXTURES / "list_friday.csv"
+
+
+@pytest.fixture(scope="module", params=["sasrec", "blend"])
+def engine(request: pytest.FixtureRequest, tiny_model_dir: Path, tiny_blend_dir: Path) -> Recommender:
+    return Recommender(tiny_model_dir if request.param == "sasrec" else tiny_blend_dir)
+
+
+@pytest.fixture(scope="module")
+def history(tiny_dataset: Dataset) -> list[int]:
+    return [int(m) for m in tiny_dataset.movie_ids[tiny_dataset.sequence(5)][-10:]]
+
+
+def test_a_standing_ranks_among_the_unseen_films() -> None:
+    scores = np.array([-np.inf, 0.5, 3.0, 2.0, 2.0, 1.0])
+    unseen = np.array([False, True, False, True, True, True])  # film 2 was watched
+    standing = Standing(scores, unseen, [2], np.zeros(3, np.int64), scores)
+    assert standing.of == 4
+    assert [standing.rank(i) for i in (3, 4, 5, 1)] == [1, 1, 3, 4]  # ties share a rank
+    assert standing.rank(2) == 1 and standing.percentile(2) == 100.0  # a watched film: where its score puts it
+    assert [standing.percentile(i) for i in (5, 1)] == [50.0, 25.0]
+
+
+def test_a_ranked_list_is_the_full_ranking_restricted_to_it(engine: Recommender, history: list[int],
+                                                             tiny_dataset: Dataset) -> None:
+    watched = [int(tiny_dataset.movie_ids[1])]
+    everything = [r.movieId for r in engine.recommend(history, k=engine.n_items, exclude=watched, explain=False)]
+    candidates = everything[::37][:8] + [history[-1], watched[0], 999_999_999]  # two seen films, one unknown
+    ranked = rank_films(engine, history, candidates, watched)
+    unseen = [r.movieId for r in ranked if not r.watched]
+    assert unseen == [m for m in everything if m in set(candidates)]
+    assert {r.movieId for r in ranked if r.watched} == {history[-1], watched[0]}  # marked, not dropped
+    assert 999_999_999 not in {r.movieId for r in ranked}
+    scores = [r.score for r in ranked]
+    assert scores == sorted(scores, reverse=True)
+    for r in ranked:
+        if not r.watched:
+            assert r.percentile == pytest.approx(100 * (1 - everything.index(r.movieId) / len(everything)), abs=0.01)
+    assert all(r.because and r.movieId not in {f.movieId for f in r.because} for r in ranked)
+    assert [r.movieId for r in rank_films(engine, history, candidates, watched, k=3)] == [r.movieId for r in
+                                                                                          ranked[:3]]
+
+
+def test_a_prediction_places_a_film_among_the_unseen(engine: Recommender, history: list[int]) -> None:
+    everything = [r.movieId for r in engine.recommend(history, k=engine.n_items, explain=False)]
+    first, middle = everything[0], everything[len(everything) // 2 - 1]  # the last film of the upper half
+    top, half, seen = predict_films(engine, history, [("a", first), ("b", middle), ("c", history[0])],
+                                    ratings={history[0]: 4.5})
+    assert (top.rank, top.of, top.percentile) == (1, len(everything), 100.0)
+    assert top.verdict.startswith("top 0.") and top.verdict.endswith("an excellent match") and top.because
+    assert half.rank == len(everything) // 2 and half.verdict.startswith("top 50%")
+    assert seen.watched and seen.verdict == "already watched: you rated it 4.5★"
+    with pytest.raises(ValueError, match="films the model knows"):
+        predict_films(engine, history, [("x", 999_999_999)])
+
+
+@pytest.mark.parametrize("rank, of, words", [(20, 1000, "top 2% for you: a strong match"),
+                                             (150, 1000, "top 15% for you: a good bet"),
+                                             (400, 1000, "top 40% for you: worth a look"),
+                                             (501, 1000, "bottom half: probably not for you"),
+                                             (3, 1000, "top 0.3% for you: an excellent match")])
+def test_verdicts_in_words(rank: int, of: int, words: str) -> None:
+    assert verdict(rank, of) == words
+
+
+def test_a_list_export_is_read_in_list_order() -> None:
+    name, films = read_list_csv(LIST.read_bytes())
+    assert name == "Friday night"
+    assert [(f.title, f.year) for f in films] == [("Fargo", 1996), ("Toy Story", 1995),
+                                                  ("Crouching Tiger, Hidden Dragon", 2000), ("Oppenheimer", 2023),
+                                                  ("Aliens", 1986)]
+    name, films = read_list_csv("Title,Year,tmdbID\r\nHeat,1995,949\r\n")  # the importer's own columns
+    assert name is None and (films[0].title, films[0].tmdb_id) == ("Heat", 949)
+
+
+def test_real_list_exports_are_read() -> None:
+    research = need(SHARED / "fixtures-research", "the real Letterboxd samples")  # in CI: must be there
+    lists = sorted(research.rglob("lists/*.csv"))
+    assert lists
+    for path in lists:
+        name, films = read_list_csv(path.read_bytes())
+        assert name and films and all(f.title and f.year for f in films)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"Const,Your Rating,Title\r\ntt0113277,9,Heat\r\n", "not a Letterboxd list: its columns are Const"),
+    (b"Date,Name,Year,Letterboxd URI\r\n", "no films"),
+    (b"", "not a Letterboxd list: its columns are none"),
+    ("Position,Name,Year\r\n1,Amélie,2001\r\n".encode("latin-1"), "not UTF-8"),
+    (b"Letterboxd list export v7\r\nDate,Name\r\n2024-01-01,x\r\n", "not a Letterboxd list"),
+])
+def test_other_files_are_refused_in_one_line(data: bytes, message: str) -> None:
+    with pytest.raises(ListError, match=message):
+        read_list_csv(data)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Heat (1995)", ("Heat", 1995, None, None)),
+    ("https://letterboxd.com/film/heat-1995/", ("heat", 1995, None, None)),
+    ("letterboxd.com/film/the-matrix", ("the matrix", None, None, None)),
+    ("https://letterboxd.com/someone/film/alien/", ("alien", None, None, None)),
+    ("tmdb:949", ("", None, 949, None)),
+    ("https://www.themoviedb.org/movie/949-heat", ("", None, 949, None)),
+    ("https://www.imdb.com/title/tt0113277/", ("tt0113277", None, None, 113277)),
+])
+def test_film_queries(text: str, expected: tuple) -> None:
+    film = parse_film_query(text)
+    assert (film.title, film.year, film.tmdb_id, film.imdb_id) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "https://example.com/film/heat/", "https://letterboxd.com/someone/",
+                                  "x" * 301])
+def test_bad_film_queries_are_refused(text: str) -> None:
+    with pytest.raises(FilmQueryError):
+        parse_film_query(text)
