@@ -3,7 +3,7 @@
 Progress goes to stderr, results to stdout. Bad input ends with a one-line reason and a non-zero exit status.
 Each command imports what it needs when it runs, so `--help` is instant and serving never imports torch. The
 commands live by layer: `data` (download, prepare), `model` (train, evaluate, export, bench), `serve` (match,
-recommend, app) and `questions` (rank, predict); `common` holds what they share.
+recommend, app) and `questions` (rank, predict, similar, group); `common` holds what they share.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ COMMANDS: list[Command] = [
      questions.rank_args),
     ("predict", "would I like it? a film's rank and percentile among the films you have not seen",
      questions.cmd_predict, questions.predict_args),
+    ("similar", "films like one or more films you love (no history needed)", questions.cmd_similar,
+     questions.similar_args),
+    ("group", "watch together: films for 2 to 6 people, none of which any of them has watched",
+     questions.cmd_group, questions.group_args),
     ("app", "serve the recommendation app with Voilà", serve.cmd_app, serve.app_args),
     ("bench", "time single recommendations: the engine, onnxruntime, PyTorch and the bare product", model.cmd_bench,
      model.bench_args),

@@ -1,7 +1,9 @@
-"""The questions beyond "what next" (onnxruntime, no torch): rank a list for me, would I like it.
+"""The questions beyond "what next" (onnxruntime, no torch): rank a list for me, would I like it, more like this
+film, watch together.
 
-Each takes the history sources `recommend` takes and answers from the served model (`lbrec.serving`): `rank`
-orders a watchlist, a list CSV or typed titles; `predict` places films among everything the person has not seen.
+Each answers from the served model (`lbrec.serving`): `rank` orders a watchlist, a list CSV or typed titles for
+one person; `predict` places films among everything the person has not seen; `similar` needs only seed films;
+`group` takes 2 to 6 members, each from any source `recommend` takes.
 """
 
 from __future__ import annotations
@@ -139,3 +141,105 @@ def predict_args(parser: argparse.ArgumentParser) -> None:
                         '(https://letterboxd.com/film/heat-1995/), tmdb:949 or a TMDb link, tt0113277 or an IMDb link')
     source_args(parser, "predict")
     parser.add_argument("--json", action="store_true", help="print matched, unmatched and the predictions as JSON")
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from lbrec import paths
+    from lbrec.catalog.index import Catalog
+    from lbrec.catalog.matches import match_films
+    from lbrec.data.titles import film_label
+    from lbrec.letterboxd.typed import parse_film_query
+    from lbrec.serving.engine import Recommender
+    from lbrec.serving.similar import similar_films
+
+    if args.k < 1:
+        raise LbrecError(f"-k must be at least 1, not {args.k}")
+    engine = Recommender(args.model or paths.default_model_dir())
+    asked = match_films(Catalog(engine.catalog), [parse_film_query(text) for text in args.films])
+    seeds = [m for m in asked.positives if engine.item_of(m) is not None]
+    if not seeds:
+        film, match = asked.results[0]
+        options = "; ".join(c.label() for c in match.candidates[:5])
+        raise LbrecError(f"{args.films[0]!r} {match.reason}" + (f" (candidates: {options})" if options else ""))
+    similar = similar_films(engine, seeds, k=args.k)
+    if args.json:
+        films = asked.to_json()
+        print(json.dumps({"seeds": films["matched"], "unmatched": films["unmatched"],
+                          "similar": [s.to_dict() for s in similar]}, ensure_ascii=False, indent=2))
+        return 0
+    for film, match in asked.unmatched:
+        log(f"  not found: {film.label or film.tmdb_id} ({match.status}: {match.reason})")
+    for place, film in enumerate(similar, 1):
+        print(f"{place:>3}. {film_label(film.title, film.year)}"
+              + (f"  like {', '.join(f.title for f in film.because)}" if len(seeds) > 1 else ""))
+    return 0
+
+
+def similar_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("films", nargs="+", metavar="FILM", help='one or more films: "Heat (1995)", a Letterboxd '
+                        "film link, tmdb:949, tt0113277")
+    parser.add_argument("-k", type=int, default=10, help="number of films (default: %(default)s)")
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "
+                                                   "models/ml-latest-small)")
+    parser.add_argument("--json", action="store_true", help="print seeds, unmatched and the similar films as JSON")
+
+
+def read_members(specs: list[str], engine: object) -> list[tuple[object, object]]:
+    """Each --member read and matched, in order: (its Member, its matched films); a member whose source fails
+    is named in the one-line error."""
+    from lbrec.catalog.index import Catalog
+    from lbrec.letterboxd.sources import load_history, match_history, parse_member
+    from lbrec.serving.group import MAX_MEMBERS, MIN_MEMBERS, Member
+
+    if not MIN_MEMBERS <= len(specs) <= MAX_MEMBERS:
+        raise LbrecError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members (--member, repeated), not {len(specs)}")
+    catalog = Catalog(engine.catalog)  # type: ignore[attr-defined]
+    members, labels = [], []
+    for number, spec in enumerate(specs, 1):
+        try:
+            kind, value, label = parse_member(spec)
+            history = load_history(kind, value, allow_files=True)
+        except LbrecError as exc:
+            raise LbrecError(f"member {number} ({spec[:60]}): {exc}") from None
+        label = label if label not in labels else f"{label} {number}"
+        labels.append(label)
+        matched = match_history(history, catalog)
+        if not matched.positives:
+            raise LbrecError(f"member {number} ({label}): none of their films could be matched to MovieLens")
+        log(f"  {label}: {len(matched.positives)} of {len(matched.results)} films matched")
+        members.append((Member(label, matched.positives, matched.watched, matched.watchlist), matched))
+    return members
+
+
+def cmd_group(args: argparse.Namespace) -> int:
+    from lbrec import paths
+    from lbrec.data.titles import film_label
+    from lbrec.serving.engine import Recommender
+    from lbrec.serving.group import recommend_for_group
+
+    if args.k < 1:
+        raise LbrecError(f"-k must be at least 1, not {args.k}")
+    engine = Recommender(args.model or paths.default_model_dir())
+    members = read_members(args.member, engine)
+    picks = recommend_for_group(engine, [m for m, _ in members], k=args.k, with_watchlists=args.with_watchlists)
+    if not picks:
+        raise LbrecError("every film the model knows has been watched by someone in this group")
+    if args.json:
+        print(json.dumps({"members": [{"label": m.label, **matched.to_json()} for m, matched in members],
+                          "recommendations": [p.to_dict() for p in picks]}, ensure_ascii=False, indent=2))
+        return 0
+    for place, pick in enumerate(picks, 1):
+        fit = ", ".join(f"{label} {value:.0f}" for label, value in pick.fit.items())
+        print(f"{place:>3}. {film_label(pick.title, pick.year)}  (fit: {fit})")
+    return 0
+
+
+def group_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--member", action="append", default=[], metavar="SPEC", required=True,
+                        help='one person (2 to 6, repeat the option): export:PATH, rss:NAME, user:NAME or '
+                             '"titles:Heat (1995); Alien (1979)"')
+    parser.add_argument("-k", type=int, default=10, help="number of films (default: %(default)s)")
+    parser.add_argument("--with-watchlists", action="store_true", help="also leave out the members' watchlists")
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "
+                                                   "models/ml-latest-small)")
+    parser.add_argument("--json", action="store_true", help="print members and recommendations as JSON")

@@ -73,3 +73,23 @@ def _rss_user(value: str) -> str:
 def match_history(history: LetterboxdHistory, catalog: Catalog, choice: str = "recent") -> MatchedHistory:
     """Match the chosen films (and, for exclusion, every watched film and the watchlist) to MovieLens."""
     return match_films(catalog, history.select(choice), history.films, history.watchlist)
+
+
+MEMBER_KINDS = {"export": "export", "rss": "rss", "user": "profile", "titles": "typed"}
+
+
+def parse_member(spec: str) -> tuple[InputKind, str, str]:
+    """`export:PATH`, `rss:NAME`, `user:NAME` or `titles:Heat (1995); Alien (1979)` -> (input kind, value, label).
+    Usernames are checked here, before any request; raises `LetterboxdError` naming the spec."""
+    prefix, sep, value = spec.partition(":")
+    kind = MEMBER_KINDS.get(prefix.strip().lower()) if sep else None
+    value = value.strip()
+    if kind is None or not value:
+        raise LetterboxdError(f"{spec[:60]!r} is not a member: use export:PATH, rss:NAME, user:NAME or "
+                              f"\"titles:Heat (1995); Alien (1979)\"")
+    if kind in ("rss", "profile"):
+        value = validate_username(value)
+        return kind, value, value  # type: ignore[return-value]
+    if kind == "export":
+        return kind, value, Path(value).name or value  # type: ignore[return-value]
+    return kind, value, "titles"  # type: ignore[return-value]

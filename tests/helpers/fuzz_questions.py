@@ -1,6 +1,6 @@
-"""Fuzzing the parsers the questions added: Letterboxd list CSVs and film queries (titles, Letterboxd film links,
-TMDb and IMDb ids and links). Same harness and checks as `tests.helpers.fuzz`: accepted and well formed, or
-refused with one of lbrec's exceptions and a one-line message."""
+"""Fuzzing the parsers the questions added: Letterboxd list CSVs, film queries (titles, Letterboxd film links,
+TMDb and IMDb ids and links) and group member specs. Same harness and checks as `tests.helpers.fuzz`: accepted
+and well formed, or refused with one of lbrec's exceptions and a one-line message."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from random import Random
 
 from hypothesis import strategies as st
 
+from lbrec.letterboxd.fields import USERNAME
 from lbrec.letterboxd.lists import MAX_LIST_FILMS, read_list_csv
+from lbrec.letterboxd.sources import parse_member
 from lbrec.letterboxd.typed import parse_film_query
 from tests.helpers.files import FIXTURES
 from tests.helpers.fuzz import RESEARCH, hostile_text, parsed, reshaped, well_formed
@@ -90,3 +92,21 @@ def check_film_query(text: str) -> None:
         well_formed(film)
     assert film.tmdb_id is None or 0 <= film.tmdb_id < 10**9
     assert film.slug is None or "letterboxd.com/" in text.lower()
+
+
+MEMBER_SHAPES = ["export:{t}", "rss:{t}", "user:{t}", "titles:{t}", "RSS: {t}", "user:", ":{t}", "{t}",
+                 "export:../../{t}", "user:https://letterboxd.com/{t}/", "titles:{t}; Heat (1995)", "ftp:{t}"]
+
+
+def member_spec() -> st.SearchStrategy[str]:
+    parts = st.one_of(hostile_text(), st.from_regex(r"[A-Za-z0-9_]{1,20}", fullmatch=True))
+    return st.one_of(st.tuples(st.sampled_from(MEMBER_SHAPES), parts).map(lambda p: p[0].replace("{t}", p[1])),
+                     st.text(max_size=200))
+
+
+def check_member(spec: str) -> None:
+    result = parsed(lambda: parse_member(spec))
+    if result is not None:
+        kind, value, label = result
+        assert kind in ("export", "rss", "profile", "typed") and value and label
+        assert kind not in ("rss", "profile") or USERNAME.fullmatch(value)

@@ -30,6 +30,7 @@ TARGETS: dict[str, Target] = {
     "matcher": Target(st.tuples(fuzz.typed_text().map(lambda t: t[:400]), fuzz.film_queries()), fuzz.check_match),
     "list_csv": Target(fuzz_questions.list_csv(), fuzz_questions.check_list),
     "film_query": Target(fuzz_questions.film_query_text(), fuzz_questions.check_film_query),
+    "member": Target(fuzz_questions.member_spec(), fuzz_questions.check_member),
 }
 
 

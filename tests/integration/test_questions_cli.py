@@ -72,3 +72,36 @@ def test_predict_says_why_when_nothing_matches(ml_small_model_dir: Path) -> None
     assert result.returncode == 1 and "'Qwzx Unknown (2031)'" in result.stderr.splitlines()[-1]
     result = run_lbrec("predict", "--model", str(ml_small_model_dir), "--titles", TITLES, "https://example.com/x")
     assert result.returncode == 1 and "is not a film's link" in result.stderr.splitlines()[-1]
+
+
+def test_similar_to_one_or_more_films(ml_small_model_dir: Path) -> None:
+    out = answer("similar", "--model", str(ml_small_model_dir), "Toy Story (1995)", "tmdb:603", "Qwzx (2031)",
+                 "-k", "5")
+    assert [s["title"] for s in out["seeds"]] == ["Toy Story", "The Matrix"]
+    assert [u["query"] for u in out["unmatched"]] == ["Qwzx (2031)"]
+    assert len(out["similar"]) == 5 and not {s["title"] for s in out["similar"]} & {"Toy Story", "The Matrix"}
+    assert set(out["similar"][0]) == {"movieId", "title", "year", "score", "because", "links"}
+
+
+def test_watch_together_from_an_export_and_typed_titles(ml_small_model_dir: Path) -> None:
+    out = answer("group", "--model", str(ml_small_model_dir), "--member", f"export:{EXPORT_ZIP}",
+                 "--member", f"titles:{TITLES}", "--member", "titles:Toy Story (1995); Up (2009)", "-k", "5")
+    labels = [m["label"] for m in out["members"]]
+    assert labels == [EXPORT_ZIP.name, "titles", "titles 3"]
+    assert len(out["recommendations"]) == 5
+    for rec in out["recommendations"]:
+        assert set(rec["fit"]) == set(rec["because"]) == set(labels)
+        assert rec["title"] not in {"Heat", "Alien", "The Matrix", "Toy Story", "Up"}
+
+
+@pytest.mark.parametrize("members, message", [
+    (["titles:Heat (1995)"], "a group has 2 to 6 members"),
+    (["titles:Heat (1995)"] * 7, "a group has 2 to 6 members"),
+    (["titles:Heat (1995)", "rss:bad name!"], "member 2 (rss:bad name!)"),
+    (["titles:Heat (1995)", "nonsense"], "member 2 (nonsense): 'nonsense' is not a member"),
+    (["titles:Heat (1995)", "export:/nonexistent.zip"], "member 2 (export:/nonexistent.zip)"),
+])
+def test_group_refusals_name_the_member(ml_small_model_dir: Path, members: list[str], message: str) -> None:
+    result = run_lbrec("group", "--model", str(ml_small_model_dir), *[a for m in members for a in ("--member", m)])
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert message in result.stderr.strip().splitlines()[-1]

@@ -1,5 +1,5 @@
-"""The questions beyond "what next" on a tiny engine: where films stand, a list ranked, would I like it, and the
-parsers they read (list CSVs, film queries)."""
+"""The questions beyond "what next" on a tiny engine: where films stand, a list ranked, would I like it, more like
+this, watch together, and the parsers they read (list CSVs, film queries)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from lbrec.errors import FilmQueryError, ListError
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query
 from lbrec.serving.engine import Recommender
+from lbrec.serving.group import Member, aggregate, fits, recommend_for_group
 from lbrec.serving.predict import predict_films, verdict
 from lbrec.serving.rank import rank_films
+from lbrec.serving.similar import similar_films
 from lbrec.serving.standing import Standing
 from tests.helpers.files import FIXTURES, SHARED, need
 
@@ -133,3 +135,45 @@ def test_film_queries(text: str, expected: tuple) -> None:
 def test_bad_film_queries_are_refused(text: str) -> None:
     with pytest.raises(FilmQueryError):
         parse_film_query(text)
+
+
+def test_similar_films_leave_the_seeds_out_and_name_them(engine: Recommender, tiny_dataset: Dataset) -> None:
+    seeds = [int(m) for m in tiny_dataset.movie_ids[1:3]]
+    found = similar_films(engine, seeds, k=8)
+    assert len(found) == 8 and not {f.movieId for f in found} & set(seeds)
+    assert [f.score for f in found] == sorted((f.score for f in found), reverse=True)
+    assert all({b.movieId for b in f.because} <= set(seeds) for f in found)
+    assert all([b.movieId for b in f.because] == seeds[:1] for f in similar_films(engine, seeds[:1], k=3))
+    with pytest.raises(ValueError, match="at least one seed"):
+        similar_films(engine, [999_999_999])
+
+
+def test_group_fits_are_each_members_percentile_and_aggregate_as_named() -> None:
+    scores = np.array([[0.0, 3.0, 2.0, 1.0], [0.0, 1.0, 2.0, 3.0]])
+    unseen = np.array([[False, True, True, True]] * 2)
+    fit = fits(scores, unseen)
+    np.testing.assert_allclose(fit[:, 1:], [[100, 200 / 3, 100 / 3], [100 / 3, 200 / 3, 100]])
+    np.testing.assert_allclose(aggregate(fit, "average")[1:], [200 / 3] * 3)
+    np.testing.assert_allclose(aggregate(fit, "least misery")[1:], [100 / 3, 200 / 3, 100 / 3])
+    np.testing.assert_allclose(aggregate(fit, "fair")[1:], [200 / 3 - 100 / 3, 200 / 3, 200 / 3 - 100 / 3])
+    with pytest.raises(ValueError, match="unknown aggregation"):
+        aggregate(fit, "loudest")
+
+
+def test_a_group_gets_films_nobody_has_watched_with_each_members_fit(engine: Recommender,
+                                                                     tiny_dataset: Dataset) -> None:
+    members = [Member(f"m{u}", [int(m) for m in tiny_dataset.movie_ids[tiny_dataset.sequence(u)]][-8:],
+                      watchlist={int(tiny_dataset.movie_ids[50 + u])}) for u in range(3)]
+    seen = set().union(*(set(m.history) for m in members))
+    picks = recommend_for_group(engine, members, k=6)
+    assert len(picks) == 6 and not {p.movieId for p in picks} & seen
+    for pick in picks:
+        assert set(pick.fit) == set(pick.because) == {"m0", "m1", "m2"}
+        assert pick.score == pytest.approx(np.mean(list(pick.fit.values())), abs=0.02)
+        for member in members:
+            alone = engine.standing(member.history, exclude=seen)
+            assert pick.fit[member.label] == pytest.approx(alone.percentile(engine.item_of(pick.movieId)), abs=0.01)
+    watchlists = set().union(*(m.watchlist for m in members))
+    assert not {p.movieId for p in recommend_for_group(engine, members, k=50, with_watchlists=True)} & watchlists
+    with pytest.raises(ValueError, match="2 to 6 members"):
+        recommend_for_group(engine, members[:1])
