@@ -91,7 +91,11 @@ def similar(dataset: Dataset, model_dir: Path, served) -> dict:  # noqa: ANN001
     embeddings = model.item_emb.weight.detach().numpy().astype(np.float64)
     unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
     knn = fit(ItemKNN(), dataset, "test")
-    methods = {"served model (the seed as a history)": served, "SASRec alone": scorer(model),
+    blend = read_json(model_dir / "onnx.json").get("blend") or {}
+    part = ({f"the served blend's item-to-item part ({blend['source']}, {blend['keep']} per film)": fit_item_item(
+        dataset, "test", blend["source"], blend["keep"], blend.get("ease_lambda")).score}
+        if blend.get("weight", 1.0) < 1.0 else {})
+    methods = {"served model (the seed as a history)": served, **part, "SASRec alone": scorer(model),
                "SASRec item embeddings, cosine": lambda h: np.stack([unit @ unit[x[0]] for x in h]),
                "item-kNN, cosine": knn.score, "most popular": fit(Popular(), dataset, "test").score}
     out = {"pairs": len(pairs)}
@@ -110,7 +114,7 @@ def similar(dataset: Dataset, model_dir: Path, served) -> dict:  # noqa: ANN001
 def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int = 500) -> dict:  # noqa: ANN001
     """Simulated groups on `split`: per aggregation, the mean share of members whose own target is in the group's
     top 10, and the mean over groups of the worst member's (0 or 1)."""
-    from lbrec.serving.group import AGGREGATIONS, aggregate, fits
+    from lbrec.serving.group import AGGREGATIONS, fits, group_top
 
     users, ends, targets = dataset.eval_cases(split)
     histories = [np.asarray(dataset.items[dataset.offsets[u]:e]) for u, e in zip(users, ends, strict=True)]
@@ -127,7 +131,7 @@ def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int
             for m in members:
                 unseen[histories[m]] = False
             fit_ = fits(scores[members], np.broadcast_to(unseen, (size, len(unseen))))
-            lists = {f"aggregation: {a}": _ranked(aggregate(fit_, a), unseen) for a in AGGREGATIONS}
+            lists = {f"aggregation: {a}": group_top(fit_, unseen, 10, a) for a in AGGREGATIONS}
             lists["round-robin of own top lists"] = _round_robin([_ranked(scores[m], unseen) for m in members])
             lists["most popular"] = _ranked(popular, unseen)
             for name, top in lists.items():
@@ -160,21 +164,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=paths.default_model_dir())
     parser.add_argument("--groups", type=int, default=500, help="simulated groups per size (default: %(default)s)")
+    parser.add_argument("--part", nargs="+", default=["predict", "similar", "group"],
+                        choices=["predict", "similar", "group"])
     args = parser.parse_args()
     dataset = Dataset(read_json(args.model / "config.json")["dataset_path"])
     name, served = served_scorer(args.model, dataset)
     lam = tune_ease(dataset)[0]
     models = {name: served, f"EASE (lambda {lam:g})": fit(EASE(lam), dataset, "test").score,
               "most popular": fit(Popular(), dataset, "test").score}
-    report: dict = {"cpus": os.cpu_count(), "model": str(args.model), "users": None, "predict": {}}
-    for label, score in models.items():
-        evaluation = evaluate_scorer(score, dataset, "test")
-        report["users"] = len(evaluation.users)
-        report["predict"][label] = summary(percentiles(evaluation, dataset))
-    report["similar"] = similar(dataset, args.model, served)
-    report["group"] = {split: group(dataset, served_scorer(args.model, dataset, split)[1], split, groups=args.groups)
-                       for split in ("val", "test")}
+    report: dict = {"cpus": os.cpu_count(), "model": str(args.model)}
+    if "predict" in args.part:
+        report["predict"] = {}
+        for label, score in models.items():
+            evaluation = evaluate_scorer(score, dataset, "test")
+            report["users"] = len(evaluation.users)
+            report["predict"][label] = summary(percentiles(evaluation, dataset))
+    if "similar" in args.part:
+        report["similar"] = similar(dataset, args.model, served)
+    if "group" in args.part:
+        report["group"] = {split: group(dataset, served_scorer(args.model, dataset, split)[1], split,
+                                        groups=args.groups) for split in ("val", "test")}
     OUT.mkdir(parents=True, exist_ok=True)
+    previous = json.loads((OUT / "questions.json").read_text()) if (OUT / "questions.json").is_file() else {}
+    report = previous | report
     (OUT / "questions.json").write_text(json.dumps(report, indent=2))
     print_report(report)
 

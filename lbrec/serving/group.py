@@ -1,15 +1,16 @@
 """Watch together: films for two to six people, none of which any of them has watched.
 
 Each member's fit for a film is its percentile among the films that member has not seen (`Standing`), so members
-whose scores have different scales count alike. The group's score is an aggregation of the members' fits:
+whose scores have different scales count alike. How the group's list is made from the members' fits:
 
-- `average`: the mean fit (the most films the group likes on the whole);
-- `least misery`: the lowest fit (nobody is left with a film they would not choose);
-- `fair`: the mean fit minus its spread (standard deviation) over the members: the average, held back where the
-  members disagree.
+- `average`: the films with the best mean fit (what the group likes on the whole);
+- `least misery`: the best lowest fit (nobody is left with a film they would not choose);
+- `fair`: the mean fit minus its spread over the members (the average, held back where they disagree);
+- `turns`: the members take turns, each adding their own best film that every other member has in their upper
+  half (a veto on misery; without enough such films, the veto is dropped): every member gets films of their own.
 
-`AGGREGATION` is the one chosen on validation (`benchmarks/bench_questions.py`, simulated groups of ml-latest-small
-users: the share of members whose own held-out film is in the group's top 10).
+`AGGREGATION` is the one chosen on validation (`benchmarks/bench_questions.py`: simulated groups of ml-latest-small
+users, the share of members whose own held-out film is in the group's top 10; BENCHMARKS.md "Questions").
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
 from lbrec.serving.results import FilmRef
 
-AGGREGATIONS = ("average", "least misery", "fair")
-AGGREGATION = "average"  # chosen on validation (see the module docstring and BENCHMARKS.md)
+AGGREGATIONS = ("average", "least misery", "fair", "turns")
+AGGREGATION = "turns"  # chosen on validation (see the module docstring and BENCHMARKS.md)
+VETO = 50.0  # in `turns`, a film every other member must have at least this fit for
 MIN_MEMBERS, MAX_MEMBERS = 2, 6
 
 
@@ -44,7 +46,7 @@ class GroupPick:
     movieId: int  # noqa: N815 (the JSON field names are the API)
     title: str
     year: int | None
-    score: float  # the aggregated fit, 0-100
+    score: float  # the members' mean fit, 0-100
     fit: dict[str, float]  # each member's percentile for the film
     because: dict[str, list[FilmRef]]  # each member's films that lead to it
     links: dict[str, str]
@@ -63,8 +65,8 @@ def fits(scores: np.ndarray, unseen: np.ndarray) -> np.ndarray:
     return out
 
 
-def aggregate(fit: np.ndarray, method: str = AGGREGATION) -> np.ndarray:
-    """The group's score per film from the members' fits [members, films]."""
+def aggregate(fit: np.ndarray, method: str) -> np.ndarray:
+    """The group's score per film from the members' fits [members, films], for the scoring aggregations."""
     if method == "average":
         return fit.mean(0)
     if method == "least misery":
@@ -72,6 +74,29 @@ def aggregate(fit: np.ndarray, method: str = AGGREGATION) -> np.ndarray:
     if method == "fair":
         return fit.mean(0) - fit.std(0)
     raise ValueError(f"unknown aggregation {method!r}: use one of {', '.join(AGGREGATIONS)}")
+
+
+def group_top(fit: np.ndarray, allowed: np.ndarray, k: int, method: str = AGGREGATION) -> np.ndarray:
+    """The group's k films, best first, from the members' fits [members, films] over the `allowed` films."""
+    if method != "turns":
+        score = np.where(allowed, aggregate(fit, method), -np.inf)
+        return np.argsort(-score, kind="stable")[:min(k, int(allowed.sum()))]
+    orders = [np.argsort(-np.where(allowed, member, -np.inf), kind="stable") for member in fit]
+    vetoed = allowed & (fit >= VETO).all(0)
+    picked: list[int] = []
+    for pool in (vetoed, allowed):  # with the veto first; then without, if the group needs more films
+        taken = np.zeros(len(allowed), dtype=bool)
+        taken[picked] = True
+        cursors = [0] * len(fit)
+        while len(picked) < k and (pool & ~taken).any():
+            for member, order in enumerate(orders):
+                while cursors[member] < len(order) and not (pool[order[cursors[member]]]
+                                                            and not taken[order[cursors[member]]]):
+                    cursors[member] += 1
+                if cursors[member] < len(order) and len(picked) < k:
+                    picked.append(int(order[cursors[member]]))
+                    taken[picked[-1]] = True
+    return np.array(picked, dtype=np.int64)
 
 
 def recommend_for_group(engine: Recommender, members: Sequence[Member], k: int = 10, with_watchlists: bool = False,
@@ -83,14 +108,12 @@ def recommend_for_group(engine: Recommender, members: Sequence[Member], k: int =
                              for m in members))
     standings = [engine.standing(m.history, exclude=excluded) for m in members]
     fit = fits(np.stack([s.scores for s in standings]), np.stack([s.unseen for s in standings]))
-    group = np.where(standings[0].unseen & engine.allowed(filters), aggregate(fit, method), -np.inf)
-    n = min(k, int(np.isfinite(group).sum()))
-    top = np.argsort(-group, kind="stable")[:n]
+    top = group_top(fit, standings[0].unseen & engine.allowed(filters), k, method)
     because = [engine.because(s, top) for s in standings]
     picks = []
     for j, item in enumerate(top):
         rec = engine.describe(int(item))
-        picks.append(GroupPick(rec.movieId, rec.title, rec.year, round(float(group[item]), 2),
+        picks.append(GroupPick(rec.movieId, rec.title, rec.year, round(float(fit[:, item].mean()), 2),
                                {m.label: round(float(fit[i, item]), 2) for i, m in enumerate(members)},
                                {m.label: because[i][j] for i, m in enumerate(members)}, rec.links))
     return picks

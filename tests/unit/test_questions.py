@@ -13,7 +13,7 @@ from lbrec.errors import FilmQueryError, ListError
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query
 from lbrec.serving.engine import Recommender
-from lbrec.serving.group import Member, aggregate, fits, recommend_for_group
+from lbrec.serving.group import Member, aggregate, fits, group_top, recommend_for_group
 from lbrec.serving.predict import predict_films, verdict
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
@@ -177,3 +177,11 @@ def test_a_group_gets_films_nobody_has_watched_with_each_members_fit(engine: Rec
     assert not {p.movieId for p in recommend_for_group(engine, members, k=50, with_watchlists=True)} & watchlists
     with pytest.raises(ValueError, match="2 to 6 members"):
         recommend_for_group(engine, members[:1])
+
+
+def test_turns_give_each_member_films_of_their_own_after_the_ones_nobody_vetoes() -> None:
+    fit = np.array([[0, 100, 90, 20, 10, 60], [0, 20, 10, 100, 90, 60]], dtype=float)  # column 0: padding
+    allowed = np.array([False, True, True, True, True, True])
+    assert group_top(fit, allowed, 5, "turns").tolist() == [5, 1, 3, 2, 4]  # film 5: both have it in their upper half
+    assert group_top(fit, allowed, 3, "turns").tolist() == [5, 1, 3]
+    assert group_top(fit, allowed, 2, "average").tolist() == [1, 3]  # films 1, 3 and 5 tie at a mean of 60
