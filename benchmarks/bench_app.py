@@ -139,9 +139,11 @@ def click_to_results(page: Page, titles: str) -> float:
     return elapsed
 
 
-def warm_server(browser: Browser, model: Path, pool_size: int, visitors: int, clicks: int) -> dict:
+def warm_server(browser: Browser, model: Path, pool_size: int | None, visitors: int, clicks: int,
+                checkout: Path = REPO) -> dict:
     """Visitors in a row, then 4 at once, then clicks on one page, all on one server started beforehand."""
-    server, url = start_server(model, pool_size)
+    server, url = start_server(model, pool_size, checkout)
+    pool_size = pool_size or 0
     try:
         wait_until_answering(server, url)
         time.sleep(max(10.0, 5.0 * pool_size))  # the pool fills before the first visitor
@@ -183,9 +185,9 @@ def main() -> None:
                 run = cold_start(browser, args.model, pool_size, checkout)
                 for key, value in run.items():
                     report["cold_start"].setdefault(name, {}).setdefault(key, []).append(round(value, 3))
-        for pool_size in [0, *args.pool_size]:
-            warm = warm_server(browser, args.model, pool_size, args.visitors, args.clicks)
-            report["warm"][str(pool_size)] = {key: [round(v, 3) for v in values] for key, values in warm.items()}
+        for name, (pool_size, checkout) in variants.items():
+            warm = warm_server(browser, args.model, pool_size, args.visitors, args.clicks, checkout)
+            report["warm"][name] = {key: [round(v, 3) for v in values] for key, values in warm.items()}
         browser.close()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "app.json").write_text(json.dumps(report, indent=2))
@@ -199,14 +201,14 @@ def print_report(report: dict, visitors: int) -> None:
     for name, runs in report["cold_start"].items():
         print(f"| {name} | " + " | ".join(f"{statistics.median(v):.2f} (max {max(v):.2f})" for v in runs.values())
               + " |")
-    print(f"\n| warm server, pool size | 1st visitor | 2nd | {visitors}th | median of {visitors} | max | "
+    print(f"\n| warm server | 1st visitor | 2nd | {visitors}th | median of {visitors} | max | "
           f"4 at once: median | 4 at once: max | click to results: median |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for pool_size, warm in report["warm"].items():
+    for name, warm in report["warm"].items():
         row, four = warm["in_a_row_s"], warm["at_once_s"]
         cells = [row[0], row[1], row[-1], statistics.median(row), max(row), statistics.median(four), max(four),
                  statistics.median(warm["clicks_s"])]
-        print(f"| {pool_size} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
+        print(f"| {name} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
 
 
 if __name__ == "__main__":

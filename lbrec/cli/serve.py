@@ -141,6 +141,7 @@ def recommend_args(parser: argparse.ArgumentParser) -> None:
 
 
 POOL_SIZE = 2  # preheated kernels waiting for visitors; each holds about 200 MB (README: "A public deployment")
+FILL_DELAY = 0  # seconds before a used kernel is replaced: at once, so visitors in a row find the pool full
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -170,7 +171,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         # a used one is replaced at once. Voilà never culls a kernel still in the pool.
         command += ["--VoilaConfiguration.preheat_kernel=True",
                     f"--VoilaConfiguration.default_pool_size={args.pool_size}",
-                    "--VoilaKernelManager.fill_delay=0"]
+                    f"--VoilaKernelManager.fill_delay={FILL_DELAY}"]
     log(f"serving {model_dir.name} on http://{args.ip}:{args.port}/ with {args.pool_size} preheated kernel(s) "
         f"(Ctrl-C stops it)")
     os.execve(voila, command, {**os.environ, "LBREC_MODEL": str(model_dir)})

@@ -88,3 +88,26 @@ def test_fp16_keeps_top10_for_99_percent_of_test_users(trained_small_model_dir: 
     from lbrec.serving.engine import Recommender
 
     assert Recommender(half).recommend([1, 2, 3], k=5)  # the engine serves it as it is
+
+
+def test_export_serves_the_blend_chosen_on_validation(trained_small_model_dir: Path, ml_small: Dataset,
+                                                      tmp_path: Path) -> None:
+    import shutil
+
+    from lbrec.evaluation.itemitem import FILES
+    from lbrec.serving.engine import Recommender
+
+    folder = tmp_path / "blended"
+    shutil.copytree(trained_small_model_dir, folder)
+    export.export_model_dir(folder)
+    blend = read_json(folder / "onnx.json")["blend"]
+    assert blend["served"] == ("sasrec" if blend["weight"] == 1.0 else "blend")
+    assert blend["source"] in ("ease", "itemknn") and blend["keep"] in (50, 200, 1000)
+    engine = Recommender(folder)
+    if blend["weight"] == 1.0:  # SASRec alone won on validation: nothing blended, nothing extra in the folder
+        assert engine.item_item is None and not (folder / FILES["weights"]).exists()
+        return
+    assert set(FILES.values()) <= set(read_json(folder / "onnx.json")["files"])  # checksummed like the rest
+    assert engine.model_name.startswith("SASRec + ") and 0 < blend["metrics"]["test"]["ndcg@10"] < 1
+    history = [int(m) for m in ml_small.movie_ids[ml_small.sequence(0)][-20:]]
+    assert len(engine.recommend(history, k=10)) == 10

@@ -40,10 +40,15 @@ def test_train_then_evaluate_ml_latest_small_from_the_command_line(ml_small: Dat
     assert evaluated.returncode == 0, evaluated.stderr
     report = json.loads(evaluated.stdout)
     assert {"dataset", "users", "protocol", "models"} <= set(report) and report["users"] == 610
-    assert set(report["models"]) == {"sasrec", "popular", "itemknn", "ease"}
+    assert set(report["models"]) == {"sasrec", "blend", "popular", "itemknn", "ease"}
     expected = {"ndcg@10", "hr@10", "recall@20", "coverage@10", "popularity_percentile@10", "ci95", "val"}
     assert all(expected <= set(metrics) for metrics in report["models"].values())
     assert report["best_on_validation"] in report["models"]
+    # the blend's grid holds SASRec alone (weight 1), so on validation it is never below SASRec
+    val = {name: m["val"]["ndcg@10"] for name, m in report["models"].items()}
+    assert val["blend"] >= val["sasrec"] - 1e-9
+    assert report["blend"]["source"] in ("ease", "itemknn") and 0 <= report["blend"]["weight"] <= 1
+    assert {"sasrec_vs_blend", "blend_vs_ease"} <= set(report["paired_tests"])
     assert report["models"]["sasrec"]["ndcg@10"] > report["models"]["popular"]["ndcg@10"]
 
 

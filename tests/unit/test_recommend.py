@@ -199,3 +199,13 @@ def test_damaged_item_to_item_files_are_refused_by_name(tiny_blend_dir: Path, tm
     with pytest.raises(ArtifactError, match=expected) as info:
         Recommender(folder)
     assert "make model" in str(info.value)
+
+
+def test_the_apps_footer_names_the_served_model(engine: Recommender, blended: Recommender) -> None:
+    from lbrec.app.render import footer
+    from lbrec.app.session import Session
+    from lbrec.catalog.index import Catalog
+
+    assert "SASRec + EASE trained on MovieLens" in footer(Session(blended, Catalog(blended.catalog)))
+    assert "test NDCG@10 0.500" in footer(Session(blended, Catalog(blended.catalog)))  # the blend's own figure
+    assert ">SASRec trained on MovieLens" in footer(Session(engine, Catalog(engine.catalog)))
