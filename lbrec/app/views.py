@@ -82,7 +82,7 @@ class RecommenderApp:
         self.panels.add.on_click(self._on_add_member)
         inputs, options = self._build_inputs(), self._build_options(engine)
         self.go = widgets.Button(description="Recommend films", icon="film", tooltip="Read your films and "
-                                 "recommend new ones", layout=widgets.Layout(width="220px", height="42px"))
+                                 "recommend new ones", layout=widgets.Layout(min_width="220px", width="auto", height="42px"))
         self.go.add_class("lbrec-go")
         self.go.on_click(self._on_go)
         self.status = widgets.HTML()
