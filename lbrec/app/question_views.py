@@ -119,7 +119,9 @@ class QuestionPanels:
         if self.candidate_kind.value == "list":
             data, name = uploaded(self.list_upload)
             return Candidates("list", data, name)
-        return Candidates(self.candidate_kind.value, self.candidate_titles.value)
+        if self.candidate_kind.value == "typed":
+            return Candidates("typed", self.candidate_titles.value)
+        return Candidates("watchlist")
 
     def ask(self, question: str, given: Callable[[], Input], progress: Progress) -> Answer:
         """The question asked with the inputs on screen (`given`: the person's history, from the input tabs)."""

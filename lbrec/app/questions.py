@@ -107,7 +107,7 @@ class Questions:
         session = self.session
         history = session.read(given, progress, watchlist=watchlist)
         choice = "recent" if given.kind == "typed" else session.options.choice
-        session._check_choice(history, choice)
+        session.check_choice(history, choice)
         progress("Matching your films to MovieLens…")
         matched = match_history(history, session.catalog, choice).with_picks(session.picks)
         if not session.usable(matched.positives):

@@ -86,6 +86,9 @@ CARDS = {"rank": ranked_card, "similar": similar_card, "predict": prediction_car
 
 def answer(result: Answer) -> str:
     """The heading, the films that were not found (with candidates to type instead) and the cards."""
+    if not result.films:
+        return box("info", "No film passes these options: widen the years, the genres or the mainstream ↔ obscure "
+                           "setting.")
     heading = HEADINGS[result.question].format(what=escape(result.what))
     heading = heading[0].upper() + heading[1:]
     missing = ""
@@ -95,9 +98,6 @@ def answer(result: Answer) -> str:
                        for query, reason, options in result.unmatched)
         missing = (f'<details open class="lbrec-unmatched"><summary>Not found ({len(result.unmatched)})</summary>'
                    f'<ul class="lbrec-list">{rows}</ul></details>')
-    if not result.films:
-        return box("info", "No film passes these options: widen the years, the genres or the mainstream ↔ obscure "
-                           "setting.")
     cards = "".join(CARDS[result.question](place, film) for place, film in enumerate(result.films, 1))
     return f'<h3 class="lbrec-h3">{heading}</h3>{missing}<div class="lbrec-grid">{cards}</div>'
 

@@ -113,7 +113,7 @@ class Session:
         self.clear()
         history = self.read(given, progress)
         choice = "recent" if given.kind == "typed" else self.options.choice  # typed titles carry no ratings
-        self._check_choice(history, choice)
+        self.check_choice(history, choice)
         progress(f"Matching {films_count(len(history.select(choice)))} to MovieLens…")
         self.raw = match_history(history, self.catalog, choice)
         self.input = given
@@ -185,7 +185,7 @@ class Session:
                        popularity=POPULARITY[self.options.popularity])
 
     @staticmethod
-    def _check_choice(history: LetterboxdHistory, choice: str) -> None:
+    def check_choice(history: LetterboxdHistory, choice: str) -> None:
         if choice not in history.choices():
             what = "ratings" if choice != "liked" else "likes"
             raise LetterboxdError(f"This input has no {what}, so \"{CHOICES[choice]}\" is empty: choose \"Your latest "

@@ -77,11 +77,11 @@ def test_typed_candidates_keep_watched_films_marked(questions: Questions) -> Non
     (Input("export", export_zip(skip=("watchlist.csv",)), "x.zip"), Candidates("watchlist"),
      "This export has no watchlist films"),
     (TYPED, Candidates("list", export_zip(), "export.zip"), "not UTF-8"),
-    (TYPED, Candidates("list", b"Film,Rating\nHeat,5\n", "ratings.csv"), "is not a Letterboxd list: its columns are "
-                                                                       "Film, Rating"),
+    (TYPED, Candidates("list", b"Film,Rating\nHeat,5\n", "ratings.csv"), ("is not a Letterboxd list: its columns are "
+                                                                       "Film, Rating")),
     (TYPED, Candidates("list", b"", ""), "Choose a Letterboxd list CSV first"),
-    (TYPED, Candidates("typed", "Qwzx Unknown (2031)\nZzyzx Nothing"), "None of the 2 films of the titles you "
-                                                                       "typed could be used"),
+    (TYPED, Candidates("typed", "Qwzx Unknown (2031)\nZzyzx Nothing"), ("None of the 2 films of the titles you "
+                                                                       "typed could be used")),
     (TYPED, Candidates("typed", "Heat (1995)\nAlien (1979)"), "You have watched every film of the titles you typed"),
 ])
 def test_rank_refusals(questions: Questions, given: Input, candidates: Candidates, message: str) -> None:
