@@ -154,3 +154,17 @@ def test_watch_together_adds_and_removes_people_and_names_a_failing_one(app: Rec
     second.remove.click()
     app.go.click()
     assert "A group has 2 to 6 people, not 1" in app.message.value and panels.rows == [first]
+
+
+def test_list_names_member_names_and_queries_are_shown_escaped(app: RecommenderApp) -> None:
+    typed_history(app)
+    app.panels.candidate_kind.value = "list"
+    listed = (FIXTURES / "list_friday.csv").read_text().replace("Friday night", "<script>alert(1)</script>")
+    app.panels.list_upload.value = chosen("list.csv", listed.encode())
+    ask(app, "rank")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in app.results.value and "<script" not in app.results.value
+    first, second = app.panels.rows
+    for row, name in ((first, '<img src=x onerror="x()">'), (second, "Bo")):
+        row.name.value, row.kind.value, row.typed.value = name, "typed", "Alien (1979)"
+    ask(app, "group")
+    assert "&lt;img src=x onerror=&quot;x()&quot;&gt;: top" in app.results.value and "<img" not in app.results.value
