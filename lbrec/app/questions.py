@@ -115,12 +115,15 @@ class Questions:
                              "rated to be in the model. Check the titles, or add more films.")
         return history, matched
 
-    def candidates(self, history: LetterboxdHistory, candidates: Candidates) -> tuple[list[FilmEntry], str]:
-        """The films to rank and what they are, in words."""
-        if candidates.kind == "watchlist":
-            if not history.watchlist:
-                raise LbrecError(NO_WATCHLIST.get(history.source, "This source has no watchlist."))
-            return history.watchlist, "your watchlist"
+    @staticmethod
+    def watchlist(history: LetterboxdHistory) -> tuple[list[FilmEntry], str]:
+        if not history.watchlist:
+            raise LbrecError(NO_WATCHLIST.get(history.source, "This source has no watchlist."))
+        return history.watchlist, "your watchlist"
+
+    @staticmethod
+    def listed(candidates: Candidates) -> tuple[list[FilmEntry], str]:
+        """The films of a list CSV or typed, and what they are, in words."""
         if candidates.kind == "list":
             if not candidates.value:
                 raise LbrecError("Choose a Letterboxd list CSV first (on the list's page: … > Export list).")
@@ -132,8 +135,9 @@ class Questions:
 
     def rank(self, given: Input, candidates: Candidates, progress: Progress = lambda _: None) -> Answer:
         """The candidates best first for the person, at most k of them, watched films kept and marked."""
-        history, matched = self.person(given, progress, watchlist=candidates.kind == "watchlist")
-        films, what = self.candidates(history, candidates)
+        listed = None if candidates.kind == "watchlist" else self.listed(candidates)  # a bad list: no download
+        history, matched = self.person(given, progress, watchlist=listed is None)
+        films, what = listed or self.watchlist(history)
         found = match_films(self.session.catalog, films)
         usable = self.session.usable(found.positives)
         if not usable:

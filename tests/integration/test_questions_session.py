@@ -89,11 +89,14 @@ def test_rank_refusals(questions: Questions, given: Input, candidates: Candidate
     refused(questions, lambda: questions.rank(given, candidates), message)
 
 
-def test_an_rss_feed_has_no_watchlist(ml_small_model_dir: Path, fault_server: FaultServer) -> None:
+def test_an_rss_feed_has_no_watchlist_and_a_bad_list_is_refused_first(ml_small_model_dir: Path, fault_server: FaultServer) -> None:
     fault_server.route("/lbrectest/rss/", Reply(200, (FIXTURES / "rss_2026.xml").read_bytes(),
                                                 {"Content-Type": "application/rss+xml; charset=utf-8"}))
     client = Client(base_url=fault_server.url, cache=False, timeout=2.0, retries=1, backoff=0.01)
     questions = Questions(Session(*load_engine(ml_small_model_dir), client=client))
+    refused(questions, lambda: questions.rank(Input("rss", "lbrectest"), Candidates("list", b"Film\nHeat\n")),
+            "is not a Letterboxd list")
+    assert fault_server.hits == []  # a bad list is refused before the feed is fetched
     refused(questions, lambda: questions.rank(Input("rss", "lbrectest"), Candidates("watchlist")),
             "An RSS feed carries no watchlist")
     assert len(questions.rank(Input("rss", "lbrectest"), Candidates("list", LIST)).films) == 4
