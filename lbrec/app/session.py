@@ -113,39 +113,22 @@ class Session:
         self.clear()
         history = self.read(given, progress)
         choice = "recent" if given.kind == "typed" else self.options.choice  # typed titles carry no ratings
-        self._check_choice(history, choice)
+        self.check_choice(history, choice)
         progress(f"Matching {films_count(len(history.select(choice)))} to MovieLens…")
         self.raw = match_history(history, self.catalog, choice)
         self.input = given
         self.recommend(progress)
 
-    def read(self, given: Input, progress: Progress = lambda _: None) -> LetterboxdHistory:
+    def read(self, given: Input, progress: Progress = lambda _: None, watchlist: bool | None = None
+             ) -> LetterboxdHistory:
         """The history for `given`; fetched or parsed only when the input changed, or when the watchlist is
-        wanted from a profile read without it (the profile's watchlist costs extra pages)."""
-        watchlist = given.kind == "profile" and self.options.exclude_watchlist
-        key = (*given.key, watchlist)
+        wanted from a profile read without it (the profile's watchlist costs extra pages). `watchlist` None:
+        read it when the options leave it out of the recommendations."""
+        wanted = self.options.exclude_watchlist if watchlist is None else watchlist
+        key = (*given.key, given.kind == "profile" and wanted)
         if key == self._history_key and self.history is not None:
             return self.history
-        if given.kind in ("rss", "profile"):
-            if not str(given.value).strip():
-                raise LetterboxdError("Type your Letterboxd username first (or upload your export, or type titles).")
-            user = validate_username(str(given.value))
-            progress(f"Fetching {user}'s RSS feed from Letterboxd…" if given.kind == "rss" else
-                     f"Fetching every page of {user}'s films from Letterboxd (a few seconds per 72 films)…")
-            history = load_history(given.kind, user, client=self.client, watchlist=watchlist)
-        elif given.kind == "export":
-            if not given.value:
-                raise LetterboxdError("Choose your Letterboxd export ZIP first (Settings > Data > Export your data).")
-            name = given.name[:120] or "the export"
-            progress(f"Reading {name}…")
-            history = read_export(bytes(given.value), name)  # type: ignore[arg-type]
-            if not history.films:
-                raise EmptyHistoryError(f"{name} holds no films to recommend from yet: log or rate a few films on "
-                                        f"Letterboxd first, or type some titles")
-        else:
-            if not str(given.value).strip():
-                raise LetterboxdError("Type a few films you love first, one per line.")
-            history = load_history("typed", str(given.value))
+        history = read_input(given, self.client, progress, watchlist=wanted)
         self.history, self._history_key = history, key
         return history
 
@@ -202,7 +185,7 @@ class Session:
                        popularity=POPULARITY[self.options.popularity])
 
     @staticmethod
-    def _check_choice(history: LetterboxdHistory, choice: str) -> None:
+    def check_choice(history: LetterboxdHistory, choice: str) -> None:
         if choice not in history.choices():
             what = "ratings" if choice != "liked" else "likes"
             raise LetterboxdError(f"This input has no {what}, so \"{CHOICES[choice]}\" is empty: choose \"Your latest "
@@ -262,6 +245,32 @@ class Session:
         """Genre shares of the films the model read and of the recommendations."""
         mine = genre_shares(self._genres_of[m] for m in self.usable(self.matched.positives if self.matched else []))
         return mine, genre_shares(rec.genres for rec in self.recommendations)
+
+
+def read_input(given: Input, client: Client, progress: Progress = lambda _: None,
+               watchlist: bool = True) -> LetterboxdHistory:
+    """The history behind one input, read afresh (a session caches its own; a group's members are read here).
+    `watchlist`: whether a profile's watchlist pages are fetched too."""
+    if given.kind in ("rss", "profile"):
+        if not str(given.value).strip():
+            raise LetterboxdError("Type your Letterboxd username first (or upload your export, or type titles).")
+        user = validate_username(str(given.value))
+        progress(f"Fetching {user}'s RSS feed from Letterboxd…" if given.kind == "rss" else
+                 f"Fetching every page of {user}'s films from Letterboxd (a few seconds per 72 films)…")
+        return load_history(given.kind, user, client=client, watchlist=watchlist and given.kind == "profile")
+    if given.kind == "export":
+        if not given.value:
+            raise LetterboxdError("Choose your Letterboxd export ZIP first (Settings > Data > Export your data).")
+        name = given.name[:120] or "the export"
+        progress(f"Reading {name}…")
+        history = read_export(bytes(given.value), name)  # type: ignore[arg-type]
+        if not history.films:
+            raise EmptyHistoryError(f"{name} holds no films to recommend from yet: log or rate a few films on "
+                                    f"Letterboxd first, or type some titles")
+        return history
+    if not str(given.value).strip():
+        raise LetterboxdError("Type a few films you love first, one per line.")
+    return load_history("typed", str(given.value))
 
 
 def films_count(n: int) -> str:

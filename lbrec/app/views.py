@@ -16,8 +16,10 @@ from typing import Any, TypeVar
 import ipywidgets as widgets
 
 from lbrec import plots
-from lbrec.app import render
+from lbrec.app import render, render_questions
 from lbrec.app.environment import client_from_env, load_engine, log, log_to_server
+from lbrec.app.question_views import HISTORY_QUESTIONS, MemberRow, QuestionPanels
+from lbrec.app.questions import QUESTIONS, Questions
 from lbrec.app.session import POPULARITY, SKIP, Input, Session, Understood
 from lbrec.catalog.index import Catalog
 from lbrec.errors import LbrecError
@@ -29,6 +31,8 @@ USERNAME_MODES = [("Recent diary (RSS, fast)", "rss"), ("Every rated film (profi
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
 USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
+BUTTONS = {"next": "Recommend films", "rank": "Rank them for me", "similar": "Find similar films",
+           "predict": "Would I like them?", "group": "Recommend for the group"}
 
 T = TypeVar("T")
 
@@ -69,9 +73,16 @@ class RecommenderApp:
 
     def __init__(self, engine: Recommender, catalog: Catalog, client: Client | None = None):
         self.session = Session(engine, catalog, client)
+        self.questions = Questions(self.session)
+        self.question = widgets.ToggleButtons(options=[(label, key) for key, label in QUESTIONS.items()],
+                                              value="next")
+        self.question.add_class("lbrec-questions")
+        self.question.observe(self._on_question, "value")
+        self.panels = QuestionPanels(self.questions, on_remove=self._on_remove_member)
+        self.panels.add.on_click(self._on_add_member)
         inputs, options = self._build_inputs(), self._build_options(engine)
         self.go = widgets.Button(description="Recommend films", icon="film", tooltip="Read your films and "
-                                 "recommend new ones", layout=widgets.Layout(width="220px", height="42px"))
+                                 "recommend new ones", layout=widgets.Layout(min_width="220px", width="auto", height="42px"))
         self.go.add_class("lbrec-go")
         self.go.on_click(self._on_go)
         self.status = widgets.HTML()
@@ -86,7 +97,7 @@ class RecommenderApp:
                                       layout=widgets.Layout(display="none", flex="0 1 520px"))
         self.taste_box.add_class("lbrec-panel")
         self.widget = widgets.VBox([
-            widgets.HTML(render.style() + render.header()), inputs, options,
+            widgets.HTML(render.style() + render.header()), self.question, inputs, self.panels.widget, options,
             widgets.HBox([self.go, self.status], layout=widgets.Layout(align_items="center")),
             self.message,
             widgets.HBox([self.understood, self.taste_box], layout=widgets.Layout(flex_flow="row wrap",
@@ -94,6 +105,7 @@ class RecommenderApp:
             self.downloads, self.results, widgets.HTML(render.footer(self.session)),
         ])
         self.widget.add_class("lbrec")
+        self.panels.show("next")
 
     # ------------------------------------------------------------------------------------------------ build
 
@@ -183,7 +195,29 @@ class RecommenderApp:
 
     @_guarded
     def _on_go(self, _button: widgets.Button) -> None:
-        self.run()
+        if self.question.value == "next":
+            self.run()
+        else:
+            self.ask()
+
+    @_guarded
+    def _on_question(self, change: dict) -> None:
+        """Show the inputs the chosen question needs; the last answer goes, the inputs stay."""
+        question = change["new"]
+        self.tabs.layout.display = "flex" if question in HISTORY_QUESTIONS else "none"
+        self.panels.show(question)
+        self.go.description = BUTTONS[question]
+        self.message.value = self.results.value = self.downloads.value = ""
+        self.understood.layout.display = self.taste_box.layout.display = "none"
+        self.session.clear()
+
+    @_guarded
+    def _on_add_member(self, _button: widgets.Button) -> None:
+        self.panels.add_member()
+
+    @_guarded
+    def _on_remove_member(self, row: MemberRow) -> None:
+        self.panels.remove_member(row)
 
     @_guarded
     def _on_upload(self, change: dict) -> None:
@@ -198,7 +232,7 @@ class RecommenderApp:
     def _on_option(self, _change: dict) -> None:
         """Options apply at once to the last results, as long as the input is still the one that gave them."""
         last = self.session.input
-        if last is not None and self.given().key == last.key:
+        if self.question.value == "next" and last is not None and self.given().key == last.key:
             self.run()
 
     @_guarded
@@ -222,6 +256,15 @@ class RecommenderApp:
                 understood = self.session.understood()
                 self._render_understood(understood)
                 self._render_results(understood)
+
+    def ask(self) -> None:
+        """Ask the chosen question with the inputs on screen and show its answer; a refusal leaves no answer."""
+        self.message.value = self.results.value = self.downloads.value = ""
+        self._read_options()
+        with self._busy("Reading the films…"):
+            answer = self.panels.ask(self.question.value, self.given, self._progress)
+        self.results.value = render_questions.answer(answer)
+        self.downloads.value = render_questions.downloads(self.questions.downloads())
 
     @contextlib.contextmanager
     def _busy(self, message: str) -> Iterator[None]:

@@ -36,7 +36,7 @@ def verdict(rank: int, of: int, watched: bool = False, rating: float | None = No
     share = 100.0 * rank / max(of, 1)
     for limit, words in VERDICTS:
         if share <= limit:
-            shown = max(1, round(share)) if share >= 1 else round(share, 1)
+            shown = max(1, round(share)) if share >= 1 else max(0.1, round(share, 1))  # never "top 0%"
             return f"top {shown:g}% for you: {words}"
     return "bottom half: probably not for you"
 

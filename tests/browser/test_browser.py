@@ -1,8 +1,8 @@
 """The app end to end: a real Voilà server on a free loopback port, driven by Debian's chromium through Playwright.
 
-One server and one page (one kernel) serve the three flows in turn: typed titles, an uploaded export, and an
-unknown user answered with a 404 by the local fault-injecting server (the app reads its address from
-LBREC_LETTERBOXD_URL, loopback only). Every request the page makes off the loopback (Font Awesome from a CDN)
+One server and one page (one kernel) serve the flows in turn: typed titles, an uploaded export, an unknown user
+answered with a 404 by the local fault-injecting server (the app reads its address from LBREC_LETTERBOXD_URL,
+loopback only), then each question of the chooser. Every request the page makes off the loopback (Font Awesome from a CDN)
 is aborted. Screenshots go to test-artifacts/.
 """
 
@@ -23,7 +23,7 @@ import pytest
 
 from tests.helpers.browser import CHROMIUM_ARGS, chromium, free_port
 from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.files import REPO, export_zip
+from tests.helpers.files import FIXTURES, REPO, export_zip
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -119,7 +119,7 @@ def recommend_done(page: Page) -> None:
 
 def test_typed_titles_give_ten_results_with_links(page: Page) -> None:
     page.get_by_role("tab", name="Type titles").click()
-    page.locator(".widget-textarea textarea").fill("Heat (1995)\nThe Matrix (1999)\nAmélie (2001)")
+    page.get_by_placeholder("Films you love, one per line").fill("Heat (1995)\nThe Matrix (1999)\nAmélie (2001)")
     recommend(page)
     cards = page.locator(".lbrec-card")
     assert cards.count() == 10
@@ -167,3 +167,88 @@ def test_an_unknown_user_gets_a_clear_message_after_a_progress_indicator(page: P
     assert page.locator(".lbrec-card").count() == 0
     assert [hit.path for hit in fault.hits] == ["/nobody_here/rss/"]
     screenshot(page, "app-unknown-user")
+
+
+# ---------------------------------------------------------------------------------------------------- the questions
+
+
+def choose(page: Page, question: str) -> None:
+    page.get_by_role("button", name=question, exact=True).click()
+
+
+def answer(page: Page, button: str) -> None:
+    """Click the question's button and wait for this click's answer (the last one removed first)."""
+    page.evaluate("document.querySelectorAll('.lbrec-card, .lbrec-error').forEach(e => e.remove())")
+    page.get_by_role("button", name=button).click()
+    recommend_done(page)
+
+
+def upload_file(page: Page, button: object, name: str, data: bytes) -> None:
+    with page.expect_file_chooser() as chooser:
+        button.click()  # type: ignore[attr-defined]
+    chooser.value.set_files(files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
+
+
+def downloaded(page: Page, text: str) -> str:
+    href = page.locator("a.lbrec-download", has_text=text).get_attribute("href")
+    return base64.b64decode(unquote(href.split("base64,", 1)[1])).decode()
+
+
+def test_a_list_csv_is_ranked_for_typed_titles(page: Page) -> None:
+    choose(page, "From my watchlist or a list")
+    page.get_by_role("tab", name="Type titles").click()
+    page.get_by_placeholder("Films you love, one per line").fill("Heat (1995)\nAlien (1979)\nThe Matrix (1999)")
+    page.get_by_role("button", name="A Letterboxd list CSV").click()
+    upload_file(page, page.get_by_role("button", name="Choose the list CSV"), "list_friday.csv",
+                (FIXTURES / "list_friday.csv").read_bytes())
+    answer(page, "Rank them for me")
+    cards = page.locator(".lbrec-card")
+    assert page.locator(".lbrec-error").count() == 0 and cards.count() == 4
+    assert all("% for you" in cards.nth(i).inner_text() for i in range(4))
+    assert "Oppenheimer (2023)" in page.locator(".lbrec-unmatched").inner_text()
+    rows = downloaded(page, "CSV").splitlines()
+    assert rows[0] == "Title,Year,tmdbID" and len(rows) == 5
+    screenshot(page, "app-rank-list")
+
+
+def test_would_i_like_it_gives_a_rank_and_a_verdict(page: Page) -> None:
+    choose(page, "Would I like…?")
+    page.get_by_placeholder("The films you wonder about").fill("Aliens (1986)\nhttps://letterboxd.com/film/heat-1995/")
+    answer(page, "Would I like them?")
+    cards = page.locator(".lbrec-card")
+    assert cards.count() == 2
+    assert " of " in cards.nth(0).locator(".lbrec-rank").inner_text() and cards.nth(0).locator(".lbrec-verdict")
+    assert cards.nth(1).locator(".lbrec-verdict").inner_text() == "already watched"
+    page.get_by_placeholder("The films you wonder about").fill("Solaris")
+    answer(page, "Would I like them?")
+    assert "Did you mean: Solaris" in page.locator(".lbrec-error").inner_text() and cards.count() == 0
+    screenshot(page, "app-predict")
+
+
+def test_like_this_film_needs_only_the_film(page: Page) -> None:
+    choose(page, "Like this film")
+    page.get_by_role("tab", name="Type titles").wait_for(state="hidden", timeout=10_000)  # no history needed
+    page.get_by_placeholder("One or more films").fill("Toy Story (1995)")
+    answer(page, "Find similar films")
+    cards = page.locator(".lbrec-card")
+    assert cards.count() == 10 and all("Like Toy Story (1995)" in cards.nth(i).inner_text() for i in range(10))
+    screenshot(page, "app-similar")
+
+
+def test_watch_together_with_an_uploaded_export_and_typed_titles(page: Page) -> None:
+    choose(page, "Watch together")
+    first, second = page.locator(".lbrec-member").nth(0), page.locator(".lbrec-member").nth(1)
+    first.get_by_role("button", name="Export ZIP").click()
+    upload_file(page, first.get_by_role("button", name="Choose the ZIP"), "letterboxd-ana.zip", export_zip())
+    first.get_by_placeholder("name (optional)", exact=True).fill("Ana")
+    second.get_by_role("button", name="Typed titles").click()
+    second.get_by_placeholder("Films they love").fill("Alien (1979)\nAliens (1986)")
+    answer(page, "Recommend for the group")
+    cards = page.locator(".lbrec-card")
+    assert page.locator(".lbrec-error").count() == 0 and cards.count() == 10
+    fits = cards.nth(0).locator(".lbrec-member-fit").all_inner_texts()
+    assert [fit.split(":")[0] for fit in fits] == ["Ana", "Person 2"] and all("top" in fit for fit in fits)
+    screenshot(page, "app-group")
+    second.get_by_role("button", name="Remove").click()
+    answer(page, "Recommend for the group")
+    assert "A group has 2 to 6 people, not 1" in page.locator(".lbrec-error").inner_text() and cards.count() == 0

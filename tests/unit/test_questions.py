@@ -80,7 +80,8 @@ def test_a_prediction_places_a_film_among_the_unseen(engine: Recommender, histor
                                              (150, 1000, "top 15% for you: a good bet"),
                                              (400, 1000, "top 40% for you: worth a look"),
                                              (501, 1000, "bottom half: probably not for you"),
-                                             (3, 1000, "top 0.3% for you: an excellent match")])
+                                             (3, 1000, "top 0.3% for you: an excellent match"),
+                                             (1, 6387, "top 0.1% for you: an excellent match")])
 def test_verdicts_in_words(rank: int, of: int, words: str) -> None:
     assert verdict(rank, of) == words
 
