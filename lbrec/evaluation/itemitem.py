@@ -104,14 +104,18 @@ def moments(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return real.mean(1, keepdims=True), real.std(1, keepdims=True)
 
 
-def standardise(scores: np.ndarray, by: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Rows to mean 0 and standard deviation 1 over the real films (a flat row: 0), or with the moments `by` of
-    other rows (an explanation compares a history with films taken out on the full history's scale)."""
-    mean, std = by if by is not None else moments(scores)
-    real = scores[:, 1:].astype(np.float64)
+def standardise(scores: np.ndarray) -> np.ndarray:
+    """Rows to mean 0 and standard deviation 1 over the real films (a flat row: 0)."""
     out = np.zeros(scores.shape, np.float32)
-    out[:, 1:] = np.divide(real - mean, std, out=np.zeros_like(real), where=std > 0)
+    out[:, 1:] = scale(scores[:, 1:], moments(scores))
     return out
+
+
+def scale(values: np.ndarray, by: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Values of some films, standardised with the moments `by` of whole rows (an explanation compares a history
+    with one film taken out on the full history's scale, at the recommended films only)."""
+    mean, std = by
+    return np.divide(values.astype(np.float64) - mean, std, out=np.zeros(values.shape), where=std > 0)
 
 
 def blend(sasrec: np.ndarray, item_item: np.ndarray, weight: float) -> np.ndarray:

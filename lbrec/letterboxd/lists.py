@@ -56,7 +56,7 @@ def read_list_csv(data: bytes | str) -> tuple[str | None, list[FilmEntry]]:
     columns = reader.fieldnames or []
     title = next((c for c in TITLE_COLUMNS if c in columns), None)
     if title is None or "Year" not in columns:
-        shown = ", ".join(columns[:6]) if columns else "none"
+        shown = ", ".join(c[:30] for c in columns[:6])[:200] if columns else "none"  # echo little of the input
         raise ListError(f"this CSV is not a Letterboxd list: its columns are {shown}; a list has Position, Name, "
                         f"Year, URL (export it from the list's page: ... > Export list)")
     films = []
@@ -67,13 +67,17 @@ def read_list_csv(data: bytes | str) -> tuple[str | None, list[FilmEntry]]:
             text = (row.get(title) or "").strip()
             if not text:
                 continue
-            year_text = (row.get("Year") or "").strip()
-            year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
-            tmdb = (row.get("tmdbID") or "").strip()
-            films.append(FilmEntry(text[:300], year, tmdb_id=int(tmdb) if tmdb.isdigit() and len(tmdb) < 10
-                                   else None, uri=(row.get("URL") or None), source="list"))
+            year, tmdb = _number(row.get("Year"), 4), _number(row.get("tmdbID"), 9)
+            films.append(FilmEntry(text[:300], year if year and 1870 <= year <= 2100 else None, tmdb_id=tmdb,
+                                   uri=(row.get("URL") or None), source="list"))
     except csv.Error as exc:
         raise ListError(f"this list CSV is malformed ({exc})") from None
     if not films:
         raise ListError("this list CSV has no films")
     return name, films
+
+
+def _number(text: str | None, digits: int) -> int | None:
+    """A plain ASCII number of at most `digits` digits, else None (a list's cells are hints, never trusted)."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None

@@ -19,7 +19,7 @@ import pandas as pd
 from lbrec.artifacts import load_npy, read_json, sha256_file
 from lbrec.data.sequences import left_pad
 from lbrec.errors import ArtifactError
-from lbrec.evaluation.itemitem import FILES, ItemItem, blend, moments, standardise
+from lbrec.evaluation.itemitem import FILES, ItemItem, blend, moments, scale
 from lbrec.serving.filters import Filters, allowed
 from lbrec.serving.items import FIX, load_items
 from lbrec.serving.results import FilmRef, Recommendation, links_for
@@ -212,27 +212,31 @@ class Recommender:
         if len(positions) == 1:
             return [[int(encoded[positions[0]])] for _ in top]
         history = encoded[positions]
-        occluded = self.scores(self.encode([np.delete(history, i) for i in range(len(history))]))
+        occluded = self.scores(self.encode([np.delete(history, i) for i in range(len(history))]))[:, top]
         if self.item_item is not None:
-            occluded = self._occluded_blend(raw, occluded, items, history)
-        drops = base[None, :] - occluded[:, top]  # [history, top]
+            occluded = self._occluded_blend(raw, occluded, items, history, top)
+        drops = base[None, :] - occluded  # [history, top]
         because = []
         for column in drops.T:
             order = np.argsort(-column, kind="stable")[:n]
             because.append([int(history[i]) for i in order if column[i] > 0])
         return because
 
-    def _occluded_blend(self, raw: np.ndarray, occluded: np.ndarray, items: list[int],
-                        history: np.ndarray) -> np.ndarray:
-        """Blended scores with each film of `history` taken out, standardised with the full history's moments (so
-        that a drop is the film's own contribution, not a change of scale)."""
-        full = self.item_item.score([items])  # type: ignore[union-attr]
-        without = np.repeat(full, len(history), axis=0)
+    def _occluded_blend(self, raw: np.ndarray, occluded: np.ndarray, items: list[int], history: np.ndarray,
+                        top: np.ndarray) -> np.ndarray:
+        """Blended scores of the `top` films with each film of `history` taken out, on the full history's scale
+        (so that a drop is the film's own contribution, not a change of scale): [history, top]."""
+        item_item = self.item_item
+        assert item_item is not None
+        full = item_item.score([items])
+        without = np.repeat(full[:, top], len(history), axis=0)
         for row, film in enumerate(history):
-            targets, weights = self.item_item.row(int(film))  # type: ignore[union-attr]
-            without[row, targets] -= weights
-        return (self.weight * standardise(occluded, moments(raw[None]))
-                + (1.0 - self.weight) * standardise(without, moments(full)))
+            targets, weights = item_item.row(int(film))  # targets ascending
+            at = np.minimum(np.searchsorted(targets, top), max(len(targets) - 1, 0))
+            hit = (targets[at] == top) if len(targets) else np.zeros(len(top), dtype=bool)
+            without[row, hit] -= weights[at[hit]]
+        return (self.weight * scale(occluded, moments(raw[None]))
+                + (1.0 - self.weight) * scale(without, moments(full)))
 
     def describe(self, item: int, score: float = 0.0, because: Sequence[int] = ()) -> Recommendation:
         """A film by its item index, as a recommendation (with the score and the "because" films given)."""
