@@ -31,7 +31,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from lbrec import paths
-from tests.helpers.browser import CHROMIUM_ARGS, free_port  # the browser tests' settings
+from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, free_port  # the browser tests' settings
 from tests.helpers.files import REPO
 from tests.helpers.load import TITLES
 
@@ -128,7 +128,7 @@ def visitors_at_once(browser: Browser, url: str, count: int) -> list[float]:
 def click_to_results(page: Page, titles: str) -> float:
     """Seconds from the click to the tenth card on screen (the previous answer is removed first)."""
     page.get_by_role("tab", name="Type titles").click()
-    page.locator(".widget-textarea textarea").fill(titles)
+    page.get_by_placeholder(TYPED_TITLES).fill(titles)
     page.evaluate("document.querySelectorAll('.lbrec-card, .lbrec-error').forEach(e => e.remove())")
     start = time.perf_counter()
     page.get_by_role("button", name="Recommend films").click()

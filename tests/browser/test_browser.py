@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.helpers.browser import CHROMIUM_ARGS, chromium, free_port
+from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium, free_port
 from tests.helpers.fault_server import FaultServer, Reply
 from tests.helpers.files import FIXTURES, REPO, export_zip
 
@@ -119,7 +119,7 @@ def recommend_done(page: Page) -> None:
 
 def test_typed_titles_give_ten_results_with_links(page: Page) -> None:
     page.get_by_role("tab", name="Type titles").click()
-    page.get_by_placeholder("Films you love, one per line").fill("Heat (1995)\nThe Matrix (1999)\nAmélie (2001)")
+    page.get_by_placeholder(TYPED_TITLES).fill("Heat (1995)\nThe Matrix (1999)\nAmélie (2001)")
     recommend(page)
     cards = page.locator(".lbrec-card")
     assert cards.count() == 10
@@ -197,7 +197,7 @@ def downloaded(page: Page, text: str) -> str:
 def test_a_list_csv_is_ranked_for_typed_titles(page: Page) -> None:
     choose(page, "From my watchlist or a list")
     page.get_by_role("tab", name="Type titles").click()
-    page.get_by_placeholder("Films you love, one per line").fill("Heat (1995)\nAlien (1979)\nThe Matrix (1999)")
+    page.get_by_placeholder(TYPED_TITLES).fill("Heat (1995)\nAlien (1979)\nThe Matrix (1999)")
     page.get_by_role("button", name="A Letterboxd list CSV").click()
     upload_file(page, page.get_by_role("button", name="Choose the list CSV"), "list_friday.csv",
                 (FIXTURES / "list_friday.csv").read_bytes())

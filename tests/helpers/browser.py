@@ -28,3 +28,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+# The "Type titles" box of the history inputs, by its placeholder (the page has a text box per question).
+TYPED_TITLES = "Films you love, one per line"

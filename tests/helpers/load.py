@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbrec.cli.serve import POOL_SIZE
-from tests.helpers.browser import CHROMIUM_ARGS, chromium, free_port
+from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium, free_port
 from tests.helpers.files import REPO
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ async def _visit(browser: Browser, url: str, number: int, rounds: int, together:
     visit.ready_s = time.perf_counter() - started
     await page.get_by_role("tab", name="Type titles").click()
     for round_ in range(rounds):
-        await page.locator(".widget-textarea textarea").fill(TITLES[(number * rounds + round_) % len(TITLES)])
+        await page.get_by_placeholder(TYPED_TITLES).fill(TITLES[(number * rounds + round_) % len(TITLES)])
         await page.evaluate("document.querySelectorAll('.lbrec-card, .lbrec-error').forEach(e => e.remove())")
         await together.wait()  # every visitor clicks at the same moment
         started = time.perf_counter()
