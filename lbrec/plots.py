@@ -97,8 +97,9 @@ def training_curves(history: Sequence[Mapping]) -> Figure:
     return fig
 
 
-def model_comparison(results: Mapping[str, Mapping], metrics: Sequence[str] = ("ndcg@10", "hr@10")) -> Figure:
-    """Bars per model and metric with their bootstrap 95% intervals."""
+def model_comparison(results: Mapping[str, Mapping], metrics: Sequence[str] = ("ndcg@10", "hr@10"),
+                     highlight: str = "sasrec") -> Figure:
+    """Bars per model and metric with their bootstrap 95% intervals; `highlight` (the served model) in orange."""
     names = list(results)
     fig, axes = _figure(5 * len(metrics), 3.2, columns=len(metrics))
     for ax, metric in zip(axes, metrics, strict=True):
@@ -106,7 +107,7 @@ def model_comparison(results: Mapping[str, Mapping], metrics: Sequence[str] = ("
         lows = [results[n]["ci95"][metric][0] for n in names]
         highs = [results[n]["ci95"][metric][1] for n in names]
         errors = [np.subtract(means, lows), np.subtract(highs, means)]
-        ax.bar(names, means, yerr=errors, capsize=4, color=[ORANGE if n == "sasrec" else BLUE for n in names])
+        ax.bar(names, means, yerr=errors, capsize=4, color=[ORANGE if n == highlight else BLUE for n in names])
         ax.set(title=metric, ylabel=metric)
     return fig
 
