@@ -3,5 +3,9 @@
 - `engine`: `Recommender`, the verified model folder and its answers;
 - `items`: the catalog's columns aligned with the model's item indices;
 - `filters`: which films may be recommended (genres, years, popularity);
-- `results`: what an answer holds (`Recommendation`, `FilmRef`) and its links.
+- `results`: what an answer holds (`Recommendation`, `FilmRef`) and its links;
+- `standing`: where every film stands for one user (rank and percentile among the films they have not seen);
+- the questions beyond "what next": `rank` (a watchlist or a list, ranked), `predict` (would I like it?),
+  `similar` (more like this film), `group` (watch together);
+- `latency`: the serving path's timings.
 """

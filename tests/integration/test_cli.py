@@ -10,7 +10,8 @@ import pytest
 from tests.helpers.process import run_lbrec
 
 
-@pytest.mark.parametrize("command", ["download", "prepare", "train", "evaluate", "export", "match", "recommend", "app",
+@pytest.mark.parametrize("command", ["download", "prepare", "train", "evaluate", "export", "match", "recommend", "rank",
+                                     "predict", "similar", "group", "app",
                                      "bench"])
 def test_every_command_has_help(command: str) -> None:
     result = run_lbrec(command, "--help")

@@ -83,3 +83,20 @@ def test_a_recommendation_never_imports_torch(ml_small_model_dir: Path) -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "lbrec.serving.engine" in imported and "onnxruntime" in imported  # the check sees what was imported
     assert not {m for m in imported if m.split(".")[0] in ("torch", "safetensors") or m.startswith("lbrec.model")}
+
+
+def test_the_questions_need_no_torch(ml_small_model_dir: Path, tiny_blend_dir: Path) -> None:
+    titles = ["--titles", "Heat (1995); Alien (1979)"]
+    for command in (["rank", *titles, "--among", "Fargo (1996); Aliens (1986)"], ["predict", *titles, "Fargo (1996)"],
+                    ["similar", "Heat (1995)"], ["group", "--member", "titles:Heat (1995)", "--member",
+                                                 "titles:Toy Story (1995)"]):
+        done = serving_install(*command, "--model", str(ml_small_model_dir), "--json")
+        assert done.returncode == 0, done.stderr
+    import pandas as pd
+
+    catalog = pd.read_parquet(tiny_blend_dir / "catalog.parquet")
+    film = catalog[catalog.item_index > 0].iloc[0]
+    blended = serving_install("recommend", "--model", str(tiny_blend_dir), "--titles", f"{film.title} ({film.year})",
+                              "--json")
+    assert blended.returncode == 0, blended.stderr  # the blend's item-to-item part is NumPy too
+    assert json.loads(blended.stdout)["recommendations"]
