@@ -81,10 +81,10 @@ def _read_titles(source: bytes | str | os.PathLike[str], name: str) -> tuple[lis
     try:
         header = [column.strip().lower() for column in next(reader, [])]
         _refuse_other_site(data, header, name)
-        columns = {column: at for at, column in reversed(list(enumerate(header)))}
+        columns = {column: at for at, column in reversed(list(enumerate(header)))}  # a repeated name: the first
         films, skipped = [], Counter[str]()
-        for row in reader:
-            if reader.line_num > MAX_IMDB_ROWS + 1:
+        for number, row in enumerate(reader, 1):
+            if number > MAX_IMDB_ROWS:
                 raise IMDbError(f"{name} has more than {MAX_IMDB_ROWS:,} rows: not an IMDb export")
             if len(row) > len(header):
                 raise IMDbError(f"{name} line {reader.line_num} has more fields than its header")
