@@ -238,8 +238,8 @@ def cmd_group(args: argparse.Namespace) -> int:
 
 def group_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--member", action="append", default=[], metavar="SPEC", required=True,
-                        help='one person (2 to 6, repeat the option): export:PATH, rss:NAME, user:NAME or '
-                             '"titles:Heat (1995); Alien (1979)"')
+                        help='one person (2 to 6, repeat the option): export:PATH, rss:NAME, user:NAME, imdb:PATH '
+                             '(IMDb ratings CSV) or "titles:Heat (1995); Alien (1979)"')
     parser.add_argument("-k", type=int, default=10, help="number of films (default: %(default)s)")
     parser.add_argument("--with-watchlists", action="store_true", help="also leave out the members' watchlists")
     parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "

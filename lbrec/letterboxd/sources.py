@@ -85,21 +85,22 @@ def match_history(history: LetterboxdHistory, catalog: Catalog, choice: str = "r
     return match_films(catalog, history.select(choice), history.films, history.watchlist)
 
 
-MEMBER_KINDS = {"export": "export", "rss": "rss", "user": "profile", "titles": "typed"}
+MEMBER_KINDS = {"export": "export", "rss": "rss", "user": "profile", "titles": "typed", "imdb": "imdb"}
 
 
 def parse_member(spec: str) -> tuple[InputKind, str, str]:
-    """`export:PATH`, `rss:NAME`, `user:NAME` or `titles:Heat (1995); Alien (1979)` -> (input kind, value, label).
+    """`export:PATH`, `rss:NAME`, `user:NAME`, `imdb:PATH` (IMDb ratings) or `titles:Heat (1995); Alien (1979)` ->
+    (input kind, value, label).
     Usernames are checked here, before any request; raises `LetterboxdError` naming the spec."""
     prefix, sep, value = spec.partition(":")
     kind = MEMBER_KINDS.get(prefix.strip().lower()) if sep else None
     value = value.strip()
     if kind is None or not value:
-        raise LetterboxdError(f"{spec[:60]!r} is not a member: use export:PATH, rss:NAME, user:NAME or "
+        raise LetterboxdError(f"{spec[:60]!r} is not a member: use export:PATH, rss:NAME, user:NAME, imdb:PATH or "
                               f"\"titles:Heat (1995); Alien (1979)\"")
     if kind in ("rss", "profile"):
         value = validate_username(value)
         return kind, value, value  # type: ignore[return-value]
-    if kind == "export":
+    if kind in ("export", "imdb"):
         return kind, value, Path(value).name or value  # type: ignore[return-value]
     return kind, value, "titles"  # type: ignore[return-value]

@@ -126,6 +126,9 @@ def test_recommend_and_rank_from_imdb_exports(ml_small_model_dir: Path) -> None:
     ranked = run_lbrec("rank", *model, "--imdb", ratings, "--imdb-watchlist", watchlist, "--watchlist", "--json")
     assert ranked.returncode == 0, ranked.stderr
     assert sorted(r["movieId"] for r in json.loads(ranked.stdout)["ranking"]) == [2, 10, 16]  # Chernobyl left out
+    group = run_lbrec("group", *model, "--member", f"imdb:{ratings}", "--member", "titles:Casino (1995)", "--json")
+    assert group.returncode == 0, group.stderr
+    assert [m["label"] for m in json.loads(group.stdout)["members"]] == ["your_ratings_2026.csv", "titles"]
 
 
 def test_imdb_refusals_are_one_line(ml_small_model_dir: Path) -> None:

@@ -16,7 +16,7 @@ from lbrec.catalog.index import Catalog
 from lbrec.errors import EmptyHistoryError, IMDbError, LetterboxdError
 from lbrec.letterboxd import imdb
 from lbrec.letterboxd.imdb import read_imdb
-from lbrec.letterboxd.sources import load_history, match_history
+from lbrec.letterboxd.sources import load_history, match_history, parse_member
 from tests.helpers.files import REPO, export_files
 
 IMDB = REPO / "tests" / "fixtures" / "imdb"
@@ -127,6 +127,10 @@ def test_load_history_reads_imdb_files_and_says_when_none_is_a_film() -> None:
     with pytest.raises(EmptyHistoryError, match=r"^this IMDb file has no films to recommend from \(1 TV title "
                                                 r"skipped\): rate a few films on IMDb"):
         load_history("imdb", only_tv)
+
+
+def test_a_group_member_from_an_imdb_export() -> None:
+    assert parse_member(f"imdb:{RATINGS}") == ("imdb", str(RATINGS), "your_ratings_2026.csv")
 
 
 LETTERBOXD_RATINGS = export_files()["ratings.csv"]
