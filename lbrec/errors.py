@@ -1,10 +1,10 @@
 """The exceptions lbrec raises on bad input: each carries a one-line message meant for a person, not a traceback.
 
 These are the only exceptions the parsers of outside input raise (tests/unit/test_fuzz.py feeds them hostile input to
-hold them to it): an export -> `ExportError`, an RSS feed or a profile page -> `MarkupError`, typed titles ->
-`LetterboxdError`, a username -> `InvalidUsernameError`; fetching adds `UserNotFoundError`, `PrivateProfileError`,
-`BlockedError`, `RateLimitedError` and `NetworkError`. A damaged model, data set or checkpoint gives
-`ArtifactError` naming the file and the fix. The app shows every `LbrecError` as it is.
+hold them to it): an export -> `ExportError`, an IMDb CSV -> `IMDbError`, an RSS feed or a profile page ->
+`MarkupError`, typed titles -> `LetterboxdError`, a username -> `InvalidUsernameError`; fetching adds
+`UserNotFoundError`, `PrivateProfileError`, `BlockedError`, `RateLimitedError` and `NetworkError`. A damaged model,
+data set or checkpoint gives `ArtifactError` naming the file and the fix. The app shows every `LbrecError` as it is.
 """
 
 
@@ -58,6 +58,10 @@ class MarkupError(LetterboxdError):
 
 class ExportError(LetterboxdError):
     """A Letterboxd data export (ZIP or CSV) is malformed, too large or unsafe."""
+
+
+class IMDbError(LetterboxdError):
+    """An IMDb export CSV (Your Ratings or Watchlist) is malformed, too large, or another site's file."""
 
 
 class EmptyHistoryError(LetterboxdError):

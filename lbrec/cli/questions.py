@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 NO_WATCHLIST = {"export": "this export has no watchlist films (its watchlist.csv is missing or empty)",
                 "rss": "an RSS feed carries no watchlist: use --export or --letterboxd, or --list / --among",
                 "typed": "typed titles carry no watchlist: give the films to rank with --among or --list",
-                "profile": "this profile's watchlist is empty or private"}
+                "profile": "this profile's watchlist is empty or private",
+                "imdb": "no IMDb watchlist given: add --imdb-watchlist FILE (Watchlist > Export on IMDb)"}
 
 
 def candidates(args: argparse.Namespace, history: LetterboxdHistory) -> tuple[list[FilmEntry], str]:
@@ -90,7 +91,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
 def rank_args(parser: argparse.ArgumentParser) -> None:
     source_args(parser, "rank")
     what = parser.add_argument_group("films to rank (exactly one)").add_mutually_exclusive_group(required=True)
-    what.add_argument("--watchlist", action="store_true", help="your watchlist (from --export or --letterboxd)")
+    what.add_argument("--watchlist", action="store_true", help="your watchlist (from --export, --letterboxd or "
+                                                                 "--imdb-watchlist)")
     what.add_argument("--list", type=Path, metavar="FILE", help="a Letterboxd list CSV: a list page's export, or "
                                                                "lists/NAME.csv in your data export")
     what.add_argument("--among", metavar="TITLES", help='typed titles, e.g. a festival line-up: "Heat (1995); '
@@ -236,8 +238,8 @@ def cmd_group(args: argparse.Namespace) -> int:
 
 def group_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--member", action="append", default=[], metavar="SPEC", required=True,
-                        help='one person (2 to 6, repeat the option): export:PATH, rss:NAME, user:NAME or '
-                             '"titles:Heat (1995); Alien (1979)"')
+                        help='one person (2 to 6, repeat the option): export:PATH, rss:NAME, user:NAME, imdb:PATH '
+                             '(IMDb ratings CSV) or "titles:Heat (1995); Alien (1979)"')
     parser.add_argument("-k", type=int, default=10, help="number of films (default: %(default)s)")
     parser.add_argument("--with-watchlists", action="store_true", help="also leave out the members' watchlists")
     parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "

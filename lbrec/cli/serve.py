@@ -61,13 +61,17 @@ def read_source(args: argparse.Namespace, engine: Recommender, watchlist: bool) 
     from lbrec.catalog.index import Catalog
     from lbrec.letterboxd.sources import load_history, match_history
 
-    sources = [(kind, value) for kind, value in [("typed", args.titles), ("export", args.export),
-                                                 ("rss", args.rss), ("profile", args.letterboxd)] if value]
+    sources = [(kind, value) for kind, value in [("typed", args.titles), ("export", args.export), ("rss", args.rss),
+                                                 ("profile", args.letterboxd), ("imdb", args.imdb)] if value]
     if len(sources) != 1:
-        raise LbrecError("give exactly one of --titles, --export, --rss or --letterboxd")
+        raise LbrecError("give exactly one of --titles, --export, --rss, --letterboxd or --imdb")
     kind, value = sources[0]
+    if args.imdb_watchlist and kind != "imdb":
+        raise LbrecError("--imdb-watchlist goes with --imdb (your IMDb ratings export)")
     log(f"reading {kind} input ...")
-    history = load_history(kind, value, allow_files=True, watchlist=watchlist)
+    history = load_history(kind, value, allow_files=True, watchlist=watchlist, imdb_watchlist=args.imdb_watchlist)
+    if history.skipped:
+        log(f"  {history.skipped}")
     matched = match_history(history, Catalog(engine.catalog), args.choice)
     log(f"  {len(matched.positives)} of {len(matched.results)} films matched to MovieLens")
     if not matched.positives:
@@ -121,6 +125,9 @@ def source_args(parser: argparse.ArgumentParser, what: str = "recommend") -> Non
     source.add_argument("--export", help="your Letterboxd data export: the ZIP or its unzipped folder")
     source.add_argument("--rss", help="a Letterboxd username, its RSS link, or a saved RSS file (latest 50 films)")
     source.add_argument("--letterboxd", metavar="USER", help="a Letterboxd username: every film on the profile")
+    source.add_argument("--imdb", metavar="FILE", help="your IMDb ratings export (Your Ratings > Export), a CSV; "
+                                                       "IMDb's 1-10 count as half as many stars (8 -> 4 stars)")
+    parser.add_argument("--imdb-watchlist", metavar="FILE", help="with --imdb: your IMDb watchlist export (CSV)")
     parser.add_argument("--from", dest="choice", default="recent", choices=list(CHOICES),
                         help=f"which films to {what} from: " + "; ".join(f"{key}: {text}" for key, text in
                                                                         CHOICES.items()) + " (default: %(default)s)")

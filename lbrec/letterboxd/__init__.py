@@ -6,6 +6,7 @@ One module per source, each a parser of outside input that succeeds or raises a 
 - `profile`: the profile's film and watchlist pages;
 - `typed`: titles typed by a person;
 - `lists`: the list CSV that Letterboxd's importer reads;
+- `imdb`: IMDb's Your Ratings and Watchlist CSV exports;
 and beside them `history` (`FilmEntry`, `LetterboxdHistory`, the history choices), `fields` (the shared field
 parsers), `sources` (one entry point for every source) and `client` (the only HTTP client that talks to Letterboxd).
 """

@@ -2,7 +2,7 @@
 
 `history.select(choice)` picks what to recommend from; `CHOICES` is the one list of those choices (the CLI's
 `--from` and the app's "Recommend from" read it). Order: by the date the film was watched where the source says
-(diary, RSS), else the date it was logged or rated; undated films first, in the order given.
+(diary, RSS), else the date it was logged or rated (IMDb's Date Rated); undated films first, in the order given.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ CHOICES: dict[str, str] = {
     "liked": "films you liked",
 }
 RECENT = 50
-InputKind = Literal["export", "rss", "profile", "typed"]
-INPUT_KINDS: tuple[InputKind, ...] = ("export", "rss", "profile", "typed")
+InputKind = Literal["export", "rss", "profile", "typed", "imdb"]
+INPUT_KINDS: tuple[InputKind, ...] = ("export", "rss", "profile", "typed", "imdb")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class FilmEntry:
     imdb_id: int | None = None  # typed `tt0113277`
     slug: str | None = None  # Letterboxd film slug, e.g. "heat-1995" (RSS and profile pages)
     uri: str | None = None  # the export's boxd.it link
-    source: str = ""  # "export", "rss", "profile" or "typed"
+    source: str = ""  # "export", "rss", "profile", "typed" or "imdb"
 
     @property
     def label(self) -> str:
@@ -62,6 +62,7 @@ class LetterboxdHistory:
     watchlist: list[FilmEntry] = field(default_factory=list)
     source: str = ""
     username: str | None = None
+    skipped: str | None = None  # what the source held that is not a film, in words ("12 TV titles skipped")
 
     def choices(self) -> list[str]:
         """The choices this source can honour: no ratings (typed titles), no rating-based choices."""

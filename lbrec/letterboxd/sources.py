@@ -6,8 +6,8 @@
 
 Every parser behind it reads outside input, so each either succeeds or raises one of the documented exceptions of
 `lbrec.errors` with a one-line message (the fuzz tests hold them to it): `read_export` -> `ExportError`,
-`parse_rss` and `parse_grid_page` -> `MarkupError`, `parse_typed` -> `LetterboxdError`, `validate_username` ->
-`InvalidUsernameError`; the fetchers add the network's errors (`lbrec.letterboxd.client`).
+`read_imdb` -> `IMDbError`, `parse_rss` and `parse_grid_page` -> `MarkupError`, `parse_typed` -> `LetterboxdError`,
+`validate_username` -> `InvalidUsernameError`; the fetchers add the network's errors (`lbrec.letterboxd.client`).
 """
 
 from __future__ import annotations
@@ -23,25 +23,32 @@ from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.fields import validate_username
 from lbrec.letterboxd.history import INPUT_KINDS, InputKind, LetterboxdHistory
+from lbrec.letterboxd.imdb import read_imdb
 from lbrec.letterboxd.profile import fetch_profile
 from lbrec.letterboxd.rss import fetch_rss, parse_rss
 from lbrec.letterboxd.typed import parse_typed
 
 
 def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, client: Client | None = None,
-                 watchlist: bool = True, allow_files: bool = False) -> LetterboxdHistory:
+                 watchlist: bool = True, allow_files: bool = False,
+                 imdb_watchlist: bytes | str | os.PathLike[str] | None = None) -> LetterboxdHistory:
     """One entry point for the app and the CLI.
 
     - `export`: the ZIP's bytes, or (with `allow_files`, the CLI) a path to the ZIP or the unzipped folder;
     - `rss`: a username or https://letterboxd.com/<username>/rss/, or (with `allow_files`) a saved feed file;
     - `profile`: a username or profile link;
-    - `typed`: titles separated by commas, semicolons or new lines.
+    - `typed`: titles separated by commas, semicolons or new lines;
+    - `imdb`: IMDb's Your Ratings CSV (bytes, or with `allow_files` a path), and `imdb_watchlist` its Watchlist CSV.
     Raises `EmptyHistoryError` when the source holds no films.
     """
     if kind == "export":
         if not (isinstance(value, bytes) or allow_files):
             raise LetterboxdError("the export must be uploaded, not named by path")
         history = read_export(value)
+    elif kind == "imdb":
+        if not all(isinstance(f, bytes) or allow_files for f in (value, imdb_watchlist) if f is not None):
+            raise LetterboxdError("the IMDb files must be uploaded, not named by path")
+        history = read_imdb(value, imdb_watchlist)
     elif kind == "rss":
         text = os.fspath(value) if not isinstance(value, bytes) else None
         if allow_files and text is not None and Path(text).is_file():
@@ -56,6 +63,9 @@ def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, clie
         history = parse_typed(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
     else:
         raise LetterboxdError(f"unknown input {kind!r}: use {', '.join(INPUT_KINDS)}")
+    if not history.films and kind == "imdb":
+        raise EmptyHistoryError("this IMDb file has no films to recommend from" + (
+            f" ({history.skipped})" if history.skipped else "") + ": rate a few films on IMDb and export again")
     if not history.films:
         who = f"{history.username} has" if history.username else "this input has"
         raise EmptyHistoryError(f"{who} no films to recommend from yet ({kind}): log or rate a few films on "
@@ -75,21 +85,22 @@ def match_history(history: LetterboxdHistory, catalog: Catalog, choice: str = "r
     return match_films(catalog, history.select(choice), history.films, history.watchlist)
 
 
-MEMBER_KINDS = {"export": "export", "rss": "rss", "user": "profile", "titles": "typed"}
+MEMBER_KINDS = {"export": "export", "rss": "rss", "user": "profile", "titles": "typed", "imdb": "imdb"}
 
 
 def parse_member(spec: str) -> tuple[InputKind, str, str]:
-    """`export:PATH`, `rss:NAME`, `user:NAME` or `titles:Heat (1995); Alien (1979)` -> (input kind, value, label).
+    """`export:PATH`, `rss:NAME`, `user:NAME`, `imdb:PATH` (IMDb ratings) or `titles:Heat (1995); Alien (1979)` ->
+    (input kind, value, label).
     Usernames are checked here, before any request; raises `LetterboxdError` naming the spec."""
     prefix, sep, value = spec.partition(":")
     kind = MEMBER_KINDS.get(prefix.strip().lower()) if sep else None
     value = value.strip()
     if kind is None or not value:
-        raise LetterboxdError(f"{spec[:60]!r} is not a member: use export:PATH, rss:NAME, user:NAME or "
+        raise LetterboxdError(f"{spec[:60]!r} is not a member: use export:PATH, rss:NAME, user:NAME, imdb:PATH or "
                               f"\"titles:Heat (1995); Alien (1979)\"")
     if kind in ("rss", "profile"):
         value = validate_username(value)
         return kind, value, value  # type: ignore[return-value]
-    if kind == "export":
+    if kind in ("export", "imdb"):
         return kind, value, Path(value).name or value  # type: ignore[return-value]
     return kind, value, "titles"  # type: ignore[return-value]

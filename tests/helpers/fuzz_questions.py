@@ -94,7 +94,7 @@ def check_film_query(text: str) -> None:
     assert film.slug is None or "letterboxd.com/" in text.lower()
 
 
-MEMBER_SHAPES = ["export:{t}", "rss:{t}", "user:{t}", "titles:{t}", "RSS: {t}", "user:", ":{t}", "{t}",
+MEMBER_SHAPES = ["export:{t}", "imdb:{t}", "rss:{t}", "user:{t}", "titles:{t}", "RSS: {t}", "user:", ":{t}", "{t}",
                  "export:../../{t}", "user:https://letterboxd.com/{t}/", "titles:{t}; Heat (1995)", "ftp:{t}"]
 
 
@@ -108,5 +108,5 @@ def check_member(spec: str) -> None:
     result = parsed(lambda: parse_member(spec))
     if result is not None:
         kind, value, label = result
-        assert kind in ("export", "rss", "profile", "typed") and value and label
+        assert kind in ("export", "rss", "profile", "typed", "imdb") and value and label
         assert kind not in ("rss", "profile") or USERNAME.fullmatch(value)

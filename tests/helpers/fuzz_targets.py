@@ -1,5 +1,6 @@
-"""Every fuzzing target, by name: the parsers of `tests.helpers.fuzz` and of `tests.helpers.fuzz_questions`, and
-how one is run (tests/unit/test_fuzz.py a few hundred cases each, benchmarks/bench_fuzz.py 10,000)."""
+"""Every fuzzing target, by name: the parsers of `tests.helpers.fuzz`, `tests.helpers.fuzz_questions` and
+`tests.helpers.fuzz_imdb`, and how one is run (tests/unit/test_fuzz.py a few hundred cases each,
+benchmarks/bench_fuzz.py 10,000)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import fuzz, fuzz_questions
+from tests.helpers import fuzz, fuzz_imdb, fuzz_questions
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ TARGETS: dict[str, Target] = {
     "list_csv": Target(fuzz_questions.list_csv(), fuzz_questions.check_list),
     "film_query": Target(fuzz_questions.film_query_text(), fuzz_questions.check_film_query),
     "member": Target(fuzz_questions.member_spec(), fuzz_questions.check_member),
+    "imdb": Target(fuzz_imdb.imdb_files(), fuzz_imdb.check_imdb),
 }
 
 

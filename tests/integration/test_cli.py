@@ -103,3 +103,44 @@ def test_options_that_leave_no_film_are_an_error_not_an_empty_list(ml_small_mode
     assert result.returncode == 1 and result.stdout == ""
     (line,) = [l for l in result.stderr.splitlines() if l.startswith("lbrec recommend: error:")]
     assert message in line, result.stderr
+
+
+IMDB = Path(__file__).resolve().parents[1] / "fixtures" / "imdb"
+
+
+def test_recommend_and_rank_from_imdb_exports(ml_small_model_dir: Path) -> None:
+    ratings, watchlist = str(IMDB / "your_ratings_2026.csv"), str(IMDB / "watchlist_2026.csv")
+    model = ["--model", str(ml_small_model_dir)]
+    result = run_lbrec("recommend", *model, "--imdb", ratings, "--imdb-watchlist", watchlist, "--exclude-watchlist",
+                       "-k", "20", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "3 TV titles and 1 video game skipped" in result.stderr
+    report = json.loads(result.stdout)
+    matched = {m["movieId"]: m["confidence"] for m in report["matched"]}
+    assert matched == {1: 1.0, 2571: 1.0, 26467: 1.0, 6: 1.0, 1214: 1.0}  # Toy Story ... Alien, by IMDb id
+    assert [u["query"] for u in report["unmatched"]] == ["Oppenheimer (2023)"]  # after ml-latest-small
+    recommended = {r["movieId"] for r in report["recommendations"]}
+    assert len(recommended) == 20 and not recommended & {1, 2571, 26467, 6, 1214, 16, 10, 2}  # seen, watchlist
+    top = run_lbrec("recommend", *model, "--imdb", ratings, "--from", "5", "--json")
+    assert [m["movieId"] for m in json.loads(top.stdout)["matched"]] == [2571]  # IMDb 10 is 5 stars
+    ranked = run_lbrec("rank", *model, "--imdb", ratings, "--imdb-watchlist", watchlist, "--watchlist", "--json")
+    assert ranked.returncode == 0, ranked.stderr
+    assert sorted(r["movieId"] for r in json.loads(ranked.stdout)["ranking"]) == [2, 10, 16]  # Chernobyl left out
+    group = run_lbrec("group", *model, "--member", f"imdb:{ratings}", "--member", "titles:Casino (1995)", "--json")
+    assert group.returncode == 0, group.stderr
+    assert [m["label"] for m in json.loads(group.stdout)["members"]] == ["your_ratings_2026.csv", "titles"]
+
+
+def test_imdb_refusals_are_one_line(ml_small_model_dir: Path) -> None:
+    model = ["--model", str(ml_small_model_dir)]
+    ratings = str(IMDB / "your_ratings_2026.csv")
+    cases = [(["recommend", "--imdb", str(IMDB.parent / "letterboxd" / "list_friday.csv")], "this is a Letterboxd list"),
+             (["rank", "--imdb", ratings, "--watchlist"], "add --imdb-watchlist FILE"),
+             (["recommend", "--titles", "Heat (1995)", "--imdb-watchlist", ratings], "--imdb-watchlist goes with"),
+             (["recommend", "--imdb", ratings, "--export", ratings], "exactly one of"),
+             (["predict", "tt0112641", "--imdb", str(IMDB / "missing.csv")], "missing.csv not found")]
+    for args, message in cases:
+        result = run_lbrec(*args, *model)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        (line,) = [l for l in result.stderr.splitlines() if l.startswith(f"lbrec {args[0]}: error:")]
+        assert message in line, result.stderr
