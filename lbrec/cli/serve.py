@@ -124,7 +124,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         raise LbrecError(f"no film passes these options ({filters.describe()}): widen the years, the genres or the "
                          f"popularity band")
     write_picture(args.png, shared_films(recommendations), "Films for you",
-                  f"for {history.username}" if history.username else f"from {len(matched.positives)} films you liked")
+                  f"for {history.username}" if history.username else f"based on {len(matched.positives)} of your films")
     if args.json:
         print(json.dumps(report(matched, recommendations), ensure_ascii=False, indent=2))
         return 0
