@@ -13,6 +13,7 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -30,6 +31,7 @@ ONE_COLUMN_UP_TO = 16
 MARGIN, GAP = 60, 10  # pixels
 TOP, BOTTOM = 200, 70  # the heading's and the footer's bands
 TALLEST_CARD = 170
+LARGEST_TITLE = {1: 36, 2: 24}  # pixels, by the number of columns: a half-width card needs smaller type
 BACKGROUND, CARD, WHITE, GREY, ORANGE, GREEN = "#14181c", "#232b33", "#ffffff", "#99aabb", "#ff8000", "#00c030"
 FONT = "DejaVu Sans"  # bundled with matplotlib: Latin accents, Greek and Cyrillic whatever the machine has
 POINTS_PER_PIXEL = 72 / DPI
@@ -49,13 +51,15 @@ class SharedFilm:
 
 def shared_films(records: Iterable[object]) -> list[SharedFilm]:
     """The films of any answer's records (`Recommendation`, `Ranked`, `Similar`, `GroupPick`): title, year and the
-    titles of `because` (a list of films, or a group's dict of them per member, each title once)."""
+    titles of `because` (a list of films, or a group's dict of them per member: each member's strongest first, in
+    turns, so that a shortened line still names every member's reason; each title once)."""
     films = []
     for record in records:
         because = record.because  # type: ignore[attr-defined]
-        refs = [ref for refs in because.values() for ref in refs] if isinstance(because, dict) else because
+        if isinstance(because, dict):  # a group's: the members in turns
+            because = [ref for turn in zip_longest(*because.values()) for ref in turn if ref is not None]
         films.append(SharedFilm(record.title, record.year,  # type: ignore[attr-defined]
-                                tuple(dict.fromkeys(ref.title for ref in refs))))
+                                tuple(dict.fromkeys(ref.title for ref in because))))
     return films
 
 
@@ -84,7 +88,7 @@ def share_picture(films: Sequence[SharedFilm], heading: str = "Films for you", s
         left = MARGIN + column * (column_width + GAP)
         top = first_top - row * row_height
         card(axes, renderer, (left, top - row_height + GAP / 2, column_width, row_height - GAP), index + 1, film,
-             because)
+             because, LARGEST_TITLE[columns])
     more = f"  ·  and {len(films) - MAX_FILMS} more in the list" if len(films) > MAX_FILMS else ""
     write(axes, renderer, MARGIN, BOTTOM / 2, f"lbrec · recommended from MovieLens ratings{more}", 14,
           WIDTH - 2 * MARGIN, color=GREY, va="center")
@@ -92,12 +96,12 @@ def share_picture(films: Sequence[SharedFilm], heading: str = "Films for you", s
 
 
 def card(axes: Axes, renderer: RendererAgg, box: tuple[float, float, float, float], rank: int, film: SharedFilm,
-         because: str) -> None:
+         because: str, largest_title: float) -> None:
     """One film's card in `box` (left, bottom, width, height in pixels): the rank, the poster's slot, two lines."""
     left, bottom, width, height = box
     axes.add_patch(FancyBboxPatch((left, bottom), width, height, boxstyle=f"round,pad=0,rounding_size={height / 8}",
                                   facecolor=CARD, edgecolor="none"))
-    title_size = min(height * 0.36, 36) * POINTS_PER_PIXEL
+    title_size = min(height * 0.36, largest_title) * POINTS_PER_PIXEL
     pad = min(height * 0.18, 24)
     rank_width = title_size / POINTS_PER_PIXEL * 1.5
     write(axes, renderer, left + pad + rank_width, bottom + height / 2, str(rank), title_size, rank_width,

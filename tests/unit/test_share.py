@@ -74,7 +74,9 @@ def test_a_poster_is_drawn_in_its_card() -> None:
 
 
 def test_records_of_every_question_become_films_to_share() -> None:
+    alien, leon, fargo = FilmRef(1, "Alien", 1979), FilmRef(2, "Léon", 1994), FilmRef(3, "Fargo", 1996)
     pick = SimpleNamespace(title="Heat", year=1995,  # the fields a `GroupPick` shares with the other records
-                           because={"ana": [FilmRef(1, "Alien", 1979)],
-                                    "bo": [FilmRef(1, "Alien", 1979), FilmRef(2, "Léon", 1994)]})
-    assert shared_films([pick]) == [SharedFilm("Heat", 1995, ("Alien", "Léon"))]
+                           because={"ana": [alien, fargo], "bo": [leon, alien]})
+    assert shared_films([pick]) == [SharedFilm("Heat", 1995, ("Alien", "Léon", "Fargo"))]  # the members in turns
+    ranked = SimpleNamespace(title="Heat", year=None, because=[leon])
+    assert shared_films([ranked]) == [SharedFilm("Heat", None, ("Léon",))]
