@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import zip_longest
 
 import numpy as np
@@ -61,6 +61,13 @@ def shared_films(records: Iterable[object]) -> list[SharedFilm]:
         films.append(SharedFilm(record.title, record.year,  # type: ignore[attr-defined]
                                 tuple(dict.fromkeys(ref.title for ref in because))))
     return films
+
+
+def without_a_shared_reason(films: list[SharedFilm]) -> list[SharedFilm]:
+    """The films without their reasons when every one has the same single reason (more like one seed film: the
+    subtitle names it once)."""
+    reasons = {film.because for film in films}
+    return [replace(film, because=()) for film in films] if len(reasons) == 1 and len(reasons.pop()) == 1 else films
 
 
 def share_picture(films: Sequence[SharedFilm], heading: str = "Films for you", subtitle: str = "",

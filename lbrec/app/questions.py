@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from lbrec.app.session import Input, Progress, Session, read_input
 from lbrec.catalog.matches import Match, MatchedHistory, match_films
@@ -31,7 +31,7 @@ from lbrec.serving.group import Member as Person
 from lbrec.serving.predict import predict_films
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
-from lbrec.share import SharedFilm, share_png, shared_films
+from lbrec.share import share_png, shared_films, without_a_shared_reason
 
 # The answers drawn as a picture to share: its heading, what its subtitle says of `Answer.what`, and the reasons.
 SHARED = {"rank": ("Best first for you", "from", "because you liked"), "similar": ("More like this", "like", "like"),
@@ -247,15 +247,10 @@ class Questions:
         if answer.question in SHARED:
             heading, of, because = SHARED[answer.question]
             subtitle = f"{of} {' + '.join(answer.members) if answer.members else answer.what}"
-            files[f"{stem}.png"] = share_png(self.shared(answer), heading, subtitle, because)
+            films = shared_films(answer.films)
+            films = without_a_shared_reason(films) if answer.question == "similar" else films
+            files[f"{stem}.png"] = share_png(films, heading, subtitle, because)
         return files
-
-    @staticmethod
-    def shared(answer: Answer) -> list[SharedFilm]:
-        """The answer's films for the picture; similar films come from the one seed when there is one."""
-        films = shared_films(answer.films)
-        one_seed = answer.question == "similar" and len({ref.title for f in answer.films for ref in f.because}) <= 1
-        return [replace(film, because=()) for film in films] if one_seed else films
 
 
 def films_label(asked: MatchedHistory) -> str:

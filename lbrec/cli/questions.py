@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,7 +154,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
     from lbrec.letterboxd.typed import parse_film_query
     from lbrec.serving.engine import Recommender
     from lbrec.serving.similar import similar_films
-    from lbrec.share import shared_films
+    from lbrec.share import shared_films, without_a_shared_reason
 
     if args.k < 1:
         raise LbrecError(f"-k must be at least 1, not {args.k}")
@@ -167,8 +166,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
         options = "; ".join(c.label() for c in match.candidates[:5])
         raise LbrecError(f"{args.films[0]!r} {match.reason}" + (f" (candidates: {options})" if options else ""))
     similar = similar_films(engine, seeds, k=args.k)
-    films = shared_films(similar) if len(seeds) > 1 else [replace(f, because=()) for f in shared_films(similar)]
-    write_picture(args.png, films, "More like this", "like " + ", ".join(
+    write_picture(args.png, without_a_shared_reason(shared_films(similar)), "More like this", "like " + ", ".join(
         film_label(m.title, m.year) for _, m in asked.results if m.status == "matched"), because="like")
     if args.json:
         films = asked.to_json()

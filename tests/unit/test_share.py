@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from lbrec.serving.results import FilmRef
-from lbrec.share import MAX_FILMS, SharedFilm, share_picture, share_png, shared_films
+from lbrec.share import MAX_FILMS, SharedFilm, share_picture, share_png, shared_films, without_a_shared_reason
 
 LONG = "The Extraordinarily Long Title of a Film — Ça va, Ælfred, Øresund, São Paulo, Łódź and Ísafjörður"
 
@@ -80,3 +80,10 @@ def test_records_of_every_question_become_films_to_share() -> None:
     assert shared_films([pick]) == [SharedFilm("Heat", 1995, ("Alien", "Léon", "Fargo"))]  # the members in turns
     ranked = SimpleNamespace(title="Heat", year=None, because=[leon])
     assert shared_films([ranked]) == [SharedFilm("Heat", None, ("Léon",))]
+
+
+def test_one_reason_shared_by_every_film_is_left_to_the_subtitle() -> None:
+    like_heat = [SharedFilm("Ronin", 1998, ("Heat",)), SharedFilm("Thief", 1981, ("Heat",))]
+    assert [film.because for film in without_a_shared_reason(like_heat)] == [(), ()]
+    mixed = [*like_heat, SharedFilm("Alien", 1979, ("Heat", "Aliens"))]
+    assert without_a_shared_reason(mixed) == mixed
