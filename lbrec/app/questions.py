@@ -31,7 +31,11 @@ from lbrec.serving.group import Member as Person
 from lbrec.serving.predict import predict_films
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
+from lbrec.share import share_png, shared_films, without_a_shared_reason
 
+# The answers drawn as a picture to share: its heading, what its subtitle says of `Answer.what`, and the reasons.
+SHARED = {"rank": ("Best first for you", "from", "because you liked"), "similar": ("More like this", "like", "like"),
+          "group": ("Films to watch together", "for", "because of")}
 QUESTIONS = {"next": "For me", "rank": "From my watchlist or a list", "similar": "Like this film",
              "predict": "Would I like…?", "group": "Watch together"}
 NO_WATCHLIST = {"export": "This export has no watchlist films (its watchlist.csv is missing or empty): upload a "
@@ -223,8 +227,9 @@ class Questions:
 
     # ------------------------------------------------------------------------------------------------ downloads
 
-    def downloads(self) -> dict[str, str]:
-        """A ranked list as a Letterboxd list CSV and JSON; the other answers as JSON."""
+    def downloads(self) -> dict[str, str | bytes]:
+        """A ranked list as a Letterboxd list CSV, JSON and a picture to share; similar films and a group's as JSON
+        and a picture; predictions (not a list) as JSON."""
         answer = self.answer
         if answer is None:
             return {}
@@ -233,12 +238,19 @@ class Questions:
                            "unmatched": [{"query": q, "reason": r, "candidates": list(c)} for q, r, c in
                                          answer.unmatched],
                            "films": [film.to_dict() for film in answer.films]}, ensure_ascii=False, indent=2)
-        if answer.question != "rank":
-            return {f"{stem}.json": data}
-        engine = self.session.engine
-        rows = ((r.title, r.year, engine.describe(engine.item_of(r.movieId)).tmdbId)  # type: ignore[arg-type]
-                for r in answer.films)
-        return {f"{stem}-list.csv": list_csv(rows), f"{stem}.json": data}
+        files: dict[str, str | bytes] = {f"{stem}.json": data}
+        if answer.question == "rank":
+            engine = self.session.engine
+            rows = ((r.title, r.year, engine.describe(engine.item_of(r.movieId)).tmdbId)  # type: ignore[arg-type]
+                    for r in answer.films)
+            files = {f"{stem}-list.csv": list_csv(rows), **files}
+        if answer.question in SHARED:
+            heading, of, because = SHARED[answer.question]
+            subtitle = f"{of} {' + '.join(answer.members) if answer.members else answer.what}"
+            films = shared_films(answer.films)
+            films = without_a_shared_reason(films) if answer.question == "similar" else films
+            files[f"{stem}.png"] = share_png(films, heading, subtitle, because)
+        return files
 
 
 def films_label(asked: MatchedHistory) -> str:

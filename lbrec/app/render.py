@@ -128,15 +128,26 @@ def cards(recommendations: list[Recommendation]) -> str:
     return f'<div class="lbrec-grid">{"".join(card(rank, rec) for rank, rec in enumerate(recommendations, 1))}</div>'
 
 
-def data_uri(text: str, mime: str) -> str:
-    return f"data:{mime};charset=utf-8;base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}"
+def data_uri(content: str | bytes, mime: str) -> str:
+    """A file in a link: text as UTF-8, bytes (a picture) as they are."""
+    if isinstance(content, bytes):
+        return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+    return f"data:{mime};charset=utf-8;base64,{base64.b64encode(content.encode('utf-8')).decode('ascii')}"
 
 
-def downloads(files: dict[str, str], count: int) -> str:
-    """The heading over the results with a link per file (the CSV for a Letterboxd list, the JSON)."""
-    kinds = {"csv": ("text/csv", "⬇ CSV for a Letterboxd list"), "json": ("application/json", "⬇ JSON")}
-    links = "".join(f'<a class="lbrec-download" download="{escape(name)}" href="{data_uri(text, mime)}">{label}</a>'
-                    for name, text in files.items() for mime, label in [kinds[name.rsplit(".", 1)[-1]]])
+DOWNLOADS = {"csv": ("text/csv", "⬇ CSV for a Letterboxd list"), "json": ("application/json", "⬇ JSON"),
+             "png": ("image/png", "⬇ PNG to share")}  # by file extension: the type and the link's text
+
+
+def download_links(files: dict[str, str | bytes]) -> str:
+    """A link per file, its content in the link itself (the kernel serves no files)."""
+    return "".join(f'<a class="lbrec-download" download="{escape(name)}" href="{data_uri(content, mime)}">{label}</a>'
+                   for name, content in files.items() for mime, label in [DOWNLOADS[name.rsplit(".", 1)[-1]]])
+
+
+def downloads(files: dict[str, str | bytes], count: int) -> str:
+    """The heading over the results with a link per file (the CSV for a Letterboxd list, the JSON, the picture)."""
+    links = download_links(files)
     return (f'<div class="lbrec-results-head"><h3 class="lbrec-h3">Your {count} films</h3><span>{links}</span></div>'
             f'<p class="lbrec-hint">To make a list: Letterboxd &gt; Lists &gt; Start a new list &gt; Import, and '
             f'choose the CSV.</p>')

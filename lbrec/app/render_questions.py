@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 
 from lbrec.app.questions import Answer
-from lbrec.app.render import SITES, box, data_uri, escape, link
+from lbrec.app.render import SITES, box, download_links, escape, link
 from lbrec.data.titles import film_label
 from lbrec.serving.group import GroupPick
 from lbrec.serving.predict import Prediction
@@ -102,9 +102,7 @@ def answer(result: Answer) -> str:
     return f'<h3 class="lbrec-h3">{heading}</h3>{missing}<div class="lbrec-grid">{cards}</div>'
 
 
-def downloads(files: dict[str, str]) -> str:
-    """A link per file: the ranked list as a CSV for Letterboxd's list importer, and the answer as JSON."""
-    kinds = {"csv": ("text/csv", "⬇ CSV for a Letterboxd list"), "json": ("application/json", "⬇ JSON")}
-    links = "".join(f'<a class="lbrec-download" download="{escape(name)}" href="{data_uri(text, mime)}">{label}</a>'
-                    for name, text in files.items() for mime, label in [kinds[name.rsplit(".", 1)[-1]]])
+def downloads(files: dict[str, str | bytes]) -> str:
+    """A link per file: the ranked list as a CSV for Letterboxd's list importer, the answer as JSON, the picture."""
+    links = download_links(files)
     return f'<div class="lbrec-results-head"><span></span><span>{links}</span></div>' if links else ""

@@ -37,6 +37,7 @@ from lbrec.letterboxd.sources import load_history, match_history
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
 from lbrec.serving.results import Recommendation, report
+from lbrec.share import share_png, shared_films
 
 # Popularity bands over the model's films, as quantiles of the number of ratings (0 = least rated).
 POPULARITY = {"Mainstream": (0.8, 1.0), "Popular": (0.5, 1.0), "Anything": (0.0, 1.0),
@@ -235,11 +236,19 @@ class Session:
     def download_stem(self) -> str:
         return f"lbrec-{self.history.username}" if self.history and self.history.username else "lbrec"
 
-    def downloads(self) -> dict[str, str]:
-        """The files to download, by name: the Letterboxd list CSV and the JSON report."""
+    def downloads(self) -> dict[str, str | bytes]:
+        """The files to download, by name: the Letterboxd list CSV, the JSON report and, for a list that is not
+        empty, the picture to share."""
         stem = self.download_stem()
-        return {f"{stem}-list.csv": list_csv((r.title, r.year, r.tmdbId) for r in self.recommendations),
-                f"{stem}.json": json.dumps(report(self.matched, self.recommendations), ensure_ascii=False, indent=2)}
+        files: dict[str, str | bytes] = {
+            f"{stem}-list.csv": list_csv((r.title, r.year, r.tmdbId) for r in self.recommendations),
+            f"{stem}.json": json.dumps(report(self.matched, self.recommendations), ensure_ascii=False, indent=2)}
+        if self.recommendations:
+            username = self.history.username if self.history else None
+            used = len(self.usable(self.matched.positives if self.matched else []))
+            subtitle = f"for {username}" if username else f"based on {used} of your films"
+            files[f"{stem}.png"] = share_png(shared_films(self.recommendations), "Films for you", subtitle)
+        return files
 
     def taste(self) -> tuple[dict[str, float], dict[str, float]]:
         """Genre shares of the films the model read and of the recommendations."""

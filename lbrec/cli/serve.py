@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lbrec.catalog.matches import MatchedHistory
     from lbrec.letterboxd.history import LetterboxdHistory
     from lbrec.serving.engine import Recommender
+    from lbrec.share import SharedFilm
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -80,15 +81,39 @@ def read_source(args: argparse.Namespace, engine: Recommender, watchlist: bool) 
     return history, matched
 
 
+def write_picture(path: Path | None, films: list[SharedFilm], heading: str, subtitle: str,
+                  because: str = "because you liked") -> None:
+    """`--png FILE`: the list as a picture to share, written atomically; a path that cannot be written fails in
+    one line."""
+    from lbrec.artifacts import write_bytes
+    from lbrec.share import share_png
+
+    if path is None:
+        return
+    if not films:
+        raise LbrecError(f"no film to draw in {path}: the list is empty")
+    try:
+        write_bytes(path, share_png(films, heading, subtitle, because))
+    except OSError as exc:
+        raise LbrecError(f"cannot write {path}: {exc.strerror or exc}") from None
+    log(f"wrote {path}")
+
+
+def png_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--png", type=Path, metavar="FILE", help="also write the list as a picture to share "
+                                                                 "(1200x1500 PNG)")
+
+
 def cmd_recommend(args: argparse.Namespace) -> int:
     from lbrec import paths
     from lbrec.data.titles import film_label
     from lbrec.serving.engine import Recommender
     from lbrec.serving.filters import Filters
     from lbrec.serving.results import report
+    from lbrec.share import shared_films
 
     engine = Recommender(args.model or paths.default_model_dir())
-    _, matched = read_source(args, engine, watchlist=args.exclude_watchlist)
+    history, matched = read_source(args, engine, watchlist=args.exclude_watchlist)
     years = args.years or (None, None)
     popularity = args.popularity or (None, None)
     exclude = matched.watched | (matched.watchlist if args.exclude_watchlist else set())
@@ -102,6 +127,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if not recommendations:
         raise LbrecError(f"no film passes these options ({filters.describe()}): widen the years, the genres or the "
                          f"popularity band")
+    write_picture(args.png, shared_films(recommendations), "Films for you",
+                  f"for {history.username}" if history.username else f"based on {len(matched.positives)} of your films")
     if args.json:
         print(json.dumps(report(matched, recommendations), ensure_ascii=False, indent=2))
         return 0
@@ -145,6 +172,7 @@ def recommend_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--popularity", type=lambda t: parse_range(t, float),
                         help="popularity band as quantiles from 0 (obscure) to 1 (most rated), e.g. 0:0.5")
     parser.add_argument("--json", action="store_true", help="print matched, unmatched and recommendations as JSON")
+    png_arg(parser)
 
 
 POOL_SIZE = 2  # preheated kernels waiting for visitors; each holds about 200 MB (README: "A public deployment")

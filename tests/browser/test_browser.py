@@ -134,6 +134,9 @@ def test_typed_titles_give_ten_results_with_links(page: Page) -> None:
     assert csv_link.get_attribute("download") == "lbrec-list.csv"
     data = base64.b64decode(unquote(csv_link.get_attribute("href").split("base64,", 1)[1])).decode()
     assert data.splitlines()[0] == "Title,Year,tmdbID" and len(data.splitlines()) == 11
+    png_link = page.locator("a.lbrec-download", has_text="PNG")
+    assert png_link.get_attribute("download") == "lbrec.png"
+    assert base64.b64decode(png_link.get_attribute("href").split("base64,", 1)[1]).startswith(b"\x89PNG")
     assert page.locator(".lbrec-panel img").first.is_visible()  # the taste chart
     screenshot(page, "app-typed-titles")
 

@@ -49,10 +49,11 @@ def shown(*values: str) -> str:
     return html.unescape("".join(values))
 
 
-def downloads(app: RecommenderApp) -> dict[str, str]:
+def downloads(app: RecommenderApp) -> dict[str, str | bytes]:
     """The files behind the download links, by file name."""
-    found = re.findall(r'download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', app.downloads.value)
-    return {name: base64.b64decode(data).decode("utf-8") for name, data in found}
+    found = re.findall(r'download="([^"]+)" href="data:([^;]+)(;charset=utf-8)?;base64,([^"]+)"', app.downloads.value)
+    return {name: base64.b64decode(data).decode("utf-8") if text else base64.b64decode(data)
+            for name, _, text, data in found}
 
 
 def cards(app: RecommenderApp) -> list[str]:

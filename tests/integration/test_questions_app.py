@@ -47,9 +47,10 @@ def cards(app: RecommenderApp) -> list[str]:
                       app.results.value)
 
 
-def downloads(app: RecommenderApp) -> dict[str, str]:
-    found = re.findall(r'download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', app.downloads.value)
-    return {name: base64.b64decode(data).decode("utf-8") for name, data in found}
+def downloads(app: RecommenderApp) -> dict[str, str | bytes]:
+    found = re.findall(r'download="([^"]+)" href="data:([^;]+)(;charset=utf-8)?;base64,([^"]+)"', app.downloads.value)
+    return {name: base64.b64decode(data).decode("utf-8") if text else base64.b64decode(data)
+            for name, _, text, data in found}
 
 
 def shown(widget: widgets.Widget) -> bool:
@@ -85,6 +86,7 @@ def test_a_ranked_list_shows_percentiles_watched_films_and_downloads(app: Recomm
         assert f"#{place}</span>" in card and html.escape(film.title) in card and "% for you" in card
     rows = list(csv.reader(io.StringIO(downloads(app)["lbrec-rank-list.csv"])))
     assert [r[0] for r in rows[1:]] == [f.title for f in ranking] and "lbrec-rank.json" in downloads(app)
+    assert downloads(app)["lbrec-rank.png"].startswith(b"\x89PNG")
     app.panels.candidate_kind.value = "typed"
     app.panels.candidate_titles.value = "Fargo (1996)\nHeat (1995)"
     app.go.click()
@@ -128,7 +130,7 @@ def test_like_this_film_needs_no_history(app: RecommenderApp) -> None:
     ask(app, "similar")
     assert app.message.value == "" and len(cards(app)) == 5
     assert all("Like <b>Toy Story (1995)</b>" in card for card in cards(app))
-    assert list(downloads(app)) == ["lbrec-similar.json"]
+    assert list(downloads(app)) == ["lbrec-similar.json", "lbrec-similar.png"]
 
 
 def test_watch_together_adds_and_removes_people_and_names_a_failing_one(app: RecommenderApp) -> None:

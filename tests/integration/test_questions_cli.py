@@ -1,5 +1,5 @@
 """`rank` and `predict` as a user runs them, on the real ml-latest-small catalog: every source, the JSON shapes,
-and one-line refusals for input that leaves nothing to answer."""
+one-line refusals for input that leaves nothing to answer, and the pictures to share (`--png`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from matplotlib.image import imread
 
 from tests.helpers.files import EXPORT_ZIP, FIXTURES
 from tests.helpers.process import run_lbrec
@@ -105,3 +106,26 @@ def test_group_refusals_name_the_member(ml_small_model_dir: Path, members: list[
     result = run_lbrec("group", "--model", str(ml_small_model_dir), *[a for m in members for a in ("--member", m)])
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert message in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("command", [
+    ["recommend", "--titles", TITLES],
+    ["rank", "--titles", TITLES, "--among", "Fargo (1996); Toy Story (1995)"],
+    ["similar", "Toy Story (1995)", "The Matrix (1999)"],
+    ["group", "--member", f"export:{EXPORT_ZIP}", "--member", f"titles:{TITLES}"],
+])
+def test_every_list_can_be_written_as_a_picture_to_share(ml_small_model_dir: Path, tmp_path: Path,
+                                                         command: list[str]) -> None:
+    picture = tmp_path / "share.png"
+    result = run_lbrec(*command, "--model", str(ml_small_model_dir), "--png", str(picture))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout and f"wrote {picture}" in result.stderr  # the list is printed too
+    assert imread(picture).shape[:2] == (1500, 1200)
+
+
+def test_a_picture_that_cannot_be_written_is_refused_in_one_line(ml_small_model_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    target = tmp_path / "a-file" / "share.png"
+    result = run_lbrec("recommend", "--model", str(ml_small_model_dir), "--titles", TITLES, "--png", str(target))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"lbrec recommend: error: cannot write {target}: ")

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from matplotlib.image import imread
 
 from lbrec.app.environment import load_engine
 from lbrec.app.questions import Candidates, Member, Questions
@@ -60,6 +61,7 @@ def test_an_exports_watchlist_is_ranked_with_downloads(questions: Questions) -> 
     assert rows[0] == ["Title", "Year", "tmdbID"] and [r[0] for r in rows[1:]] == [r.title for r in answer.films]
     saved = json.loads(files["lbrec-rank.json"])
     assert [f["movieId"] for f in saved["films"]] == [r.movieId for r in answer.films]
+    assert imread(io.BytesIO(files["lbrec-rank.png"])).shape[:2] == (1500, 1200)  # the picture to share
 
 
 def test_a_list_csv_is_ranked_with_what_was_not_found(questions: Questions) -> None:
@@ -136,6 +138,7 @@ def test_would_i_like_it_from_titles_links_and_ids(questions: Questions) -> None
     (query, reason, options), = answer.unmatched
     assert query == "Solaris" and "2 films have this title" in reason
     assert set(options) == {"Solaris (1972)", "Solaris (2002)"}
+    assert list(questions.downloads()) == ["lbrec-predict.json"]  # verdicts, not a list to share
     aliens, *_, heat = answer.films
     assert 1 <= aliens.rank <= aliens.of == questions.session.engine.n_items - 3
     assert aliens.percentile == pytest.approx(100 * (1 - (aliens.rank - 1) / aliens.of), abs=0.01)
@@ -169,7 +172,7 @@ def test_like_this_film_with_one_seed_and_with_two(questions: Questions) -> None
     genres = dict(zip(questions.session.engine.catalog["movieId"], questions.session.engine.catalog["genres"],
                       strict=True))
     assert all("Horror" in genres[s.movieId] for s in two.films)
-    assert list(questions.downloads()) == ["lbrec-similar.json"]
+    assert list(questions.downloads()) == ["lbrec-similar.json", "lbrec-similar.png"]
 
 
 @pytest.mark.parametrize("seeds, message", [
@@ -200,6 +203,7 @@ def test_a_group_of_an_export_and_typed_titles(questions: Questions) -> None:
     # members take turns (lbrec.serving.group): the films no member has in their lower half come first
     vetoed = [all(fit >= 50 for fit in p.fit.values()) for p in answer.films]
     assert vetoed == sorted(vetoed, reverse=True)
+    assert list(questions.downloads()) == ["lbrec-group.json", "lbrec-group.png"]
 
 
 def test_group_refusals_name_the_member_and_change_nothing(questions: Questions) -> None:

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from matplotlib.image import imread
 
 from lbrec.app.environment import load_engine
 from lbrec.app.session import SKIP, Input, Session
@@ -55,6 +56,7 @@ def test_typed_titles_are_matched_and_recommended(session: Session) -> None:
     assert rows[0] == ["Title", "Year", "tmdbID"] and [int(r[2]) for r in rows[1:]] == [r.tmdbId for r in
                                                                                         recommendations]
     assert json.loads(files["lbrec.json"])["recommendations"][0]["movieId"] == recommendations[0].movieId
+    assert imread(io.BytesIO(files["lbrec.png"])).shape[:2] == (1500, 1200)  # the picture to share
     mine, recommended = session.taste()
     assert set(mine) >= {"Crime", "Sci-Fi", "Romance"} and all(0 < share <= 1 for share in mine.values())
     assert recommended and all(0 < share <= 1 for share in recommended.values())
