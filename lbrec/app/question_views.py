@@ -36,7 +36,7 @@ class MemberRow:
         self.name = widgets.Text(placeholder="name (optional)", layout=widgets.Layout(width="160px"))
         self.kind = widgets.ToggleButtons(options=MEMBER_KINDS, value="rss")
         self.username = widgets.Text(placeholder="Letterboxd username", layout=widgets.Layout(width="240px"))
-        self.upload = widgets.FileUpload(accept=".zip", multiple=False, description="Choose the ZIP",
+        self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=False, description="Choose the ZIP",
                                          layout=widgets.Layout(width="200px"))
         self.typed = films_box("Films they love, one per line:\nHeat (1995)\nAlien (1979)")
         self.remove = widgets.Button(description="Remove", icon="times", layout=widgets.Layout(width="110px"))

@@ -30,6 +30,7 @@ from lbrec.data.titles import film_label
 from lbrec.errors import EmptyHistoryError, LbrecError, LetterboxdError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import read_export
+from lbrec.letterboxd.imdb import read_imdb
 from lbrec.letterboxd.fields import validate_username
 from lbrec.letterboxd.history import CHOICES, FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.lists import list_csv
@@ -225,6 +226,8 @@ class Session:
             return "the titles you typed"
         if history.source == "export":
             return "your export"
+        if history.source == "imdb":
+            return "your IMDb ratings"
         feed = "RSS feed" if history.source == "rss" else "profile"
         return f"{history.username}'s {feed}" if history.username else f"the {feed}"
 
@@ -272,7 +275,7 @@ def read_input(given: Input, client: Client, progress: Progress = lambda _: None
             raise LetterboxdError("Choose your Letterboxd export ZIP first (Settings > Data > Export your data).")
         name = given.name[:120] or "the export"
         progress(f"Reading {name}…")
-        history = read_export(bytes(given.value), name)  # type: ignore[arg-type]
+        history = read_upload(bytes(given.value), name)  # type: ignore[arg-type]
         if not history.films:
             raise EmptyHistoryError(f"{name} holds no films to recommend from yet: log or rate a few films on "
                                     f"Letterboxd first, or type some titles")
@@ -280,6 +283,19 @@ def read_input(given: Input, client: Client, progress: Progress = lambda _: None
     if not str(given.value).strip():
         raise LetterboxdError("Type a few films you love first, one per line.")
     return load_history("typed", str(given.value))
+
+
+def read_upload(data: bytes, name: str) -> LetterboxdHistory:
+    """An uploaded file, recognised by its content: a Letterboxd export ZIP, or IMDb's Your Ratings CSV."""
+    if data[:2] == b"PK":
+        return read_export(data, name)
+    first = data[:2000].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
+    if b"letterboxd uri" in first or first.startswith(b"letterboxd list export"):
+        raise LetterboxdError(f"{name} is one file of a Letterboxd export (or a list): upload the whole export ZIP, "
+                              f"as Letterboxd gives it")
+    if b"," not in first or b"\x00" in data[:2000]:
+        raise LetterboxdError(f"{name} is neither a Letterboxd export ZIP nor an IMDb ratings CSV")
+    return read_imdb(data)
 
 
 def films_count(n: int) -> str:

@@ -118,14 +118,15 @@ class RecommenderApp:
                          'your 50 latest diary entries; the profile pages hold every film you logged, 72 to a '
                          'page. If Letterboxd blocks the request, upload your export instead.</p>'),
             self.username, self.username_mode])
-        self.upload = widgets.FileUpload(accept=".zip", multiple=False, description="Choose the ZIP",
+        self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=False, description="Choose the ZIP",
                                          button_style="info", layout=widgets.Layout(width="220px"))
         self.upload.observe(self._on_upload, "value")
         self.upload_info = widgets.HTML('<span class="lbrec-hint">No file chosen yet.</span>')
         upload_tab = widgets.VBox([
             widgets.HTML('<p class="lbrec-hint"><b>The most complete and reliable way.</b> On Letterboxd, open '
                          '<i>Settings &gt; Data &gt; Export your data</i> and upload the ZIP it gives you, as it is. '
-                         'It is read in memory here and never stored.</p>'),
+                         'It is read in memory here and never stored. From IMDb, upload the CSV of <i>Your Ratings '
+                         '&gt; Export</i> instead.</p>'),
             widgets.HBox([self.upload, self.upload_info], layout=widgets.Layout(align_items="center"))])
         self.typed = widgets.Textarea(placeholder="Films you love, one per line or separated by semicolons, the most "
                                                   "recent last:\nHeat (1995)\nThe Matrix (1999)\nAmélie",

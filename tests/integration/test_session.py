@@ -153,8 +153,20 @@ def test_an_export_is_read_in_memory_with_its_watchlist_left_out(session: Sessio
     assert sum(session.understood().counts.values()) == 2
 
 
+def test_an_imdb_ratings_csv_is_an_upload_too(session: Session) -> None:
+    """The upload is recognised by its content: IMDb's Your Ratings CSV, matched by IMDb id, its TV rows skipped."""
+    data = (FIXTURES.parent / "imdb" / "your_ratings_2026.csv").read_bytes()
+    session.run(Input("export", data, "ratings.csv"))
+    assert session.source_name() == "your IMDb ratings" and len(session.recommendations) == 10
+    assert session.history.skipped and "skipped" in session.history.skipped
+    assert all(match.confidence == 1.0 for _, match in session.matched.results if match.status == "matched")
+
+
 @pytest.mark.parametrize("data, message", [
-    (b"GIF89a not a zip", "holiday.gif is not a ZIP file"),
+    (b"GIF89a not a zip", "holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV"),
+    (b"Date,Name,Year,Letterboxd URI\r\n2024-01-01,Heat,1995,https://boxd.it/x\r\n",
+     "holiday.gif is one file of a Letterboxd export"),
+    (b"Const,Your Rating\r\nnot-an-id,9\r\n", "holiday.gif|IMDb|Title"),
     (export_zip(skip=("watched.csv", "ratings.csv", "diary.csv")), "holiday.gif is not a Letterboxd export"),
 ])
 def test_a_bad_upload_is_refused_naming_the_file(session: Session, data: bytes, message: str) -> None:
