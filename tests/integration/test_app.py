@@ -189,7 +189,7 @@ def test_an_upload_is_announced_and_recommended_from(app: RecommenderApp) -> Non
     assert not app.session.options.exclude_watchlist and len(cards(app)) == 10
     upload(app, b"GIF89a not a zip", "holiday.gif")
     app.go.click()
-    assert "holiday.gif is not a ZIP file" in shown(app.message.value) and app.results.value == ""
+    assert "holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV" in shown(app.message.value) and app.results.value == ""
 
 
 def test_what_users_type_is_shown_escaped(app: RecommenderApp) -> None:

@@ -214,7 +214,7 @@ def test_group_refusals_name_the_member_and_change_nothing(questions: Questions)
     refused(questions, lambda: questions.group([alien, Member("Cy", Input("typed", ""))]),
             "Person 2 \\(Cy\\): Type a few films you love first, one per line. The others are kept.")
     refused(questions, lambda: questions.group([alien, Member("", Input("export", b"GIF89a", "holiday.gif"))]),
-            "Person 2: holiday.gif is not a ZIP file")
+            "Person 2: holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV")
     refused(questions, lambda: questions.group([alien, Member("", Input("typed", "Qwzx Unknown (2031)"))]),
             "Person 2: none of their films could be matched to MovieLens")
     questions.session.set_options(include=frozenset({"Film-Noir"}), years=(1902, 1920))  # noir came later

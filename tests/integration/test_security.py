@@ -367,7 +367,7 @@ def test_typed_titles_and_uploads_read_no_file_and_contact_no_one(app: Recommend
         app.upload.value = ({"name": text, "type": "application/zip", "size": 10, "content": memoryview(b"0" * 10),
                              "last_modified": datetime.now(UTC)},)
         app.go.click()
-    assert "is not a ZIP file" in app.message.value
+    assert "is neither a Letterboxd export ZIP nor an IMDb ratings CSV" in app.message.value
     assert watch.hosts() == [] and watch.connections() == [] and watch.changes() == []
     assert not [p for p in watch.files_opened() if "passwd" in p or "hostname" in p]
 
