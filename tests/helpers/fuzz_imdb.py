@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from lbrec.letterboxd.imdb import read_imdb
 from tests.helpers.files import REPO, export_files
+from tests.helpers import fuzz
 from tests.helpers.fuzz import check_history, hostile_text, parsed
 
 IMDB_FIXTURES = REPO / "tests" / "fixtures" / "imdb"
@@ -91,3 +92,17 @@ def check_imdb(case: tuple[bytes, bytes | None]) -> None:
         assert film.source == "imdb"
         assert film.imdb_id is None or str(film.imdb_id).encode() in given, film  # an id the file holds
     assert history.skipped is None or history.skipped.endswith(" skipped")
+
+
+def uploads() -> st.SearchStrategy[bytes]:
+    """What the app's upload may be given: an export ZIP (hostile or not), an IMDb CSV, any other bytes."""
+    return st.one_of(fuzz.hostile_zip().map(lambda case: case[0]), imdb_file(), fuzz.export_with_hostile_csv(),
+                     st.binary(max_size=3000))
+
+
+def check_upload(data: bytes) -> None:
+    from lbrec.app.session import read_upload
+
+    history = parsed(lambda: read_upload(data, "upload"))
+    if history is not None:
+        check_history(history)  # type: ignore[arg-type]

@@ -33,6 +33,7 @@ TARGETS: dict[str, Target] = {
     "film_query": Target(fuzz_questions.film_query_text(), fuzz_questions.check_film_query),
     "member": Target(fuzz_questions.member_spec(), fuzz_questions.check_member),
     "imdb": Target(fuzz_imdb.imdb_files(), fuzz_imdb.check_imdb),
+    "upload": Target(fuzz_imdb.uploads(), fuzz_imdb.check_upload),
 }
 
 
