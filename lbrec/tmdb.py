@@ -163,13 +163,13 @@ class TmdbClient:
         response = self._send(url, auth=True)
         if response is not None and response.status_code == 404:
             return None
-        try:
-            if response is None or response.status_code != 200:
-                raise ValueError("no usable answer")
-            answer = response.json()
-            if not isinstance(answer, dict):
-                raise ValueError("not a JSON object")
-        except ValueError:
+        answer = None
+        if response is not None and response.status_code == 200:
+            try:
+                answer = response.json()
+            except ValueError:  # a maintenance page, or a body cut short
+                answer = None
+        if not isinstance(answer, dict):
             self.trouble = True
             return False
         return answer
