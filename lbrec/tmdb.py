@@ -94,7 +94,7 @@ class TmdbClient:
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": f"lbrec/{lbrec.__version__}", "Accept": "application/json"})
         self.refused = False  # a 401 was answered: nothing more is sent
-        self.trouble = False  # some film's details could not be fetched (5xx, timeout, not JSON)
+        self.trouble = False  # in the last details_many, TMDb could not answer for some film (5xx, timeout, not JSON)
         self.requests_made = 0
         self._lock = threading.Lock()
         _redact_urllib3(key)
@@ -129,6 +129,7 @@ class TmdbClient:
     def details_many(self, tmdb_ids: Iterable[int]) -> dict[int, FilmDetails]:
         """The details of every film TMDb answered for, `max_in_flight` at a time; a refused key raises."""
         ids = list(dict.fromkeys(tmdb_ids))
+        self.trouble = False
         with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="lbrec-tmdb") as pool:
             found = list(pool.map(self.details, ids))
         return {film.tmdb_id: film for film in found if film is not None}

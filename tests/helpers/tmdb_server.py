@@ -31,7 +31,7 @@ def movie(tmdb_id: int, title: str, runtime: int | None = 120, overview: str = "
             "overview": overview or f"The story of {title}, told in one line."}
 
 
-def serve_film(server: FaultServer, film: dict, poster: bytes | None = None) -> None:
-    """Routes for one film's details and its poster."""
-    server.route(f"/3/movie/{film['id']}", Reply(200, json.dumps(film).encode(), JSON))
+def serve_film(server: FaultServer, film: dict, poster: bytes | None = None, delay: float = 0.0) -> None:
+    """Routes for one film's details (answered after `delay` seconds) and its poster."""
+    server.route(f"/3/movie/{film['id']}", Reply(200, json.dumps(film).encode(), JSON, delay=delay))
     server.route(f"{IMAGES}{film['poster_path']}", Reply(200, poster or poster_png(), {"Content-Type": "image/png"}))
