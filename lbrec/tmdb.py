@@ -44,6 +44,7 @@ _POSTER_PATH = re.compile(r"/[A-Za-z0-9_-]{1,100}\.(jpg|jpeg|png|webp)")
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAX_POSTER_BYTES = 1_000_000
 _REDACTED = "<redacted>"
+NOT_FOUND = "not found"  # what `_get_json` answers for a film TMDb does not have
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,6 @@ class TmdbClient:
         key = key.strip()
         if not key:
             raise ValueError("no TMDb key given")
-        self._key = key
         self._auth = ({"headers": {"Authorization": f"Bearer {key}"}} if key.startswith("eyJ")
                       else {"params": {"api_key": key}})
         self.api_url, self.image_url = api_url.rstrip("/"), image_url.rstrip("/")
@@ -112,13 +112,11 @@ class TmdbClient:
         cached, found = self._cache_read(tmdb_id)
         if found:
             return cached
-        if self.refused:
-            raise TmdbKeyError(KEY_REFUSED)
         answer = self._get_json(f"{self.api_url}/3/movie/{int(tmdb_id)}")
-        if answer is None:  # the film is not on TMDb: remembered like a film that is
+        if answer == NOT_FOUND:  # remembered like a film that is there
             self._cache_write(tmdb_id, None)
             return None
-        if answer is False:
+        if answer is None:
             return None
         film = FilmDetails(int(tmdb_id), str(answer.get("title") or ""), str(answer.get("overview") or ""),
                            answer.get("runtime") if isinstance(answer.get("runtime"), int) else None,
@@ -159,11 +157,11 @@ class TmdbClient:
             time.sleep(wait)
         return response
 
-    def _get_json(self, url: str) -> dict | None | bool:
-        """The JSON object at `url`; None for a 404; False (and `trouble`) when TMDb did not answer usably."""
+    def _get_json(self, url: str) -> dict | str | None:
+        """The JSON object at `url`; NOT_FOUND for a 404; None (and `trouble`) when TMDb did not answer usably."""
         response = self._send(url, auth=True)
         if response is not None and response.status_code == 404:
-            return None
+            return NOT_FOUND
         answer = None
         if response is not None and response.status_code == 200:
             try:
@@ -172,7 +170,7 @@ class TmdbClient:
                 answer = None
         if not isinstance(answer, dict):
             self.trouble = True
-            return False
+            return None
         return answer
 
     def _poster(self, poster_path: object) -> str:
