@@ -362,12 +362,13 @@ class RecommenderApp:
         try:
             films = self.tmdb.details_many(ids)
         except TmdbKeyError as exc:
+            log.warning("posters are off for this page: %s", exc)
             self.posters_note.value = render.posters_note(str(exc))
             return
         except Exception:  # a thread's error would be lost: the cards simply stay text
             log.exception("filling in the posters failed")
             return
         with self._shown_lock:
-            if self._shown is recommendations:
+            if self._shown is recommendations:  # only the fill of the cards on screen shows, and speaks
                 self.results.value = render.cards(recommendations, films)
-        self.posters_note.value = render.posters_note(render.POSTERS_MISSING if self.tmdb.trouble else "")
+                self.posters_note.value = render.posters_note(render.POSTERS_MISSING if self.tmdb.trouble else "")
