@@ -74,3 +74,7 @@ class ListError(LetterboxdError):
 
 class FilmQueryError(LetterboxdError):
     """A film asked about (a title, a Letterboxd film link, a TMDb or IMDb id) cannot be read as one."""
+
+
+class TmdbKeyError(LbrecError):
+    """TMDb refused the person's API key (HTTP 401): no more requests are sent to it."""

@@ -5,6 +5,7 @@
 - `render`: the HTML made from the session's data, with `style.css`;
 - `questions`, `question_views`, `render_questions`: the four questions beyond "for me" (rank a list, like this
   film, would I like it, watch together) in the same three parts;
-- `environment`: the model loaded once per kernel, the Letterboxd client, the server's log.
+- `environment`: the model loaded once per kernel, the Letterboxd client, the TMDb client (with a key), the server's
+  log.
 Only this layer imports ipywidgets.
 """

@@ -14,6 +14,7 @@ from importlib import resources
 from lbrec.app.session import Session, Understood, films_count
 from lbrec.data.titles import film_label
 from lbrec.serving.results import Recommendation
+from lbrec.tmdb import ATTRIBUTION, FilmDetails
 
 MAX_LISTED = 300  # rows in the matched / not-found lists
 SITES = {"letterboxd": "Letterboxd", "tmdb": "TMDb", "imdb": "IMDb"}
@@ -56,8 +57,9 @@ def header() -> str:
             '</div>')
 
 
-def footer(session: Session) -> str:
-    """The served model in words (SASRec, or its blend), its data and its test NDCG@10."""
+def footer(session: Session, posters: bool = False) -> str:
+    """The served model in words (SASRec, or its blend), its data and its test NDCG@10; with posters on, TMDb's
+    attribution (its terms ask for it wherever its data is shown)."""
     engine = session.engine
     meta = engine.meta
     served = meta.get("blend", {}) if engine.item_item is not None else meta
@@ -66,7 +68,18 @@ def footer(session: Session) -> str:
     return (f'<p class="lbrec-footer">{escape(engine.model_name)} trained on MovieLens '
             f'{escape(meta.get("dataset", ""))}: '
             f'{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with '
-            f'onnxruntime · links go to Letterboxd, TMDb and IMDb.</p>')
+            f'onnxruntime · links go to Letterboxd, TMDb and IMDb.'
+            f'{" Posters and synopses from TMDb. " + ATTRIBUTION if posters else ""}</p>')
+
+
+POSTERS_HINT = ("Posters and synopses on the cards: start the app with TMDB_API_KEY set to your own TMDb API key "
+                "(themoviedb.org &gt; Settings &gt; API).")
+POSTERS_MISSING = "TMDb did not answer for some films: their cards stay without a poster."
+
+
+def posters_note(text: str) -> str:
+    """One quiet line about the posters: how to turn them on, or why some are missing (`text` is lbrec's own)."""
+    return f'<p class="lbrec-hint lbrec-posters-note">{text}</p>' if text else ""
 
 
 def summary(session: Session, understood: Understood) -> str:
@@ -100,8 +113,9 @@ def details(summary_text: str, rows: list[str], open_: bool = False) -> str:
             f'<ul class="lbrec-list">{"".join(rows[:MAX_LISTED])}{more}</ul></details>')
 
 
-def card(rank: int, rec: Recommendation) -> str:
-    """One recommended film: rank, score, title with year, genres, the "because" films and the links."""
+def card(rank: int, rec: Recommendation, film: FilmDetails | None = None) -> str:
+    """One recommended film: rank, score, title with year, genres, the "because" films and the links; with TMDb's
+    details, the poster beside them and the runtime and synopsis under the title."""
     colour = next((GENRE_COLOURS[g] for g in rec.genres if g in GENRE_COLOURS), "#40bcf4")
     title = escape(rec.title)
     if "letterboxd" in rec.links:
@@ -113,19 +127,36 @@ def card(rank: int, rec: Recommendation) -> str:
         names = ", ".join(f"<b>{escape(film_label(f.title, f.year))}</b>" for f in rec.because)
         because = f'<div class="lbrec-because">Because you liked {names}</div>'
     links = " ".join(link(url, SITES[site], f"lbrec-link lbrec-{site}") for site, url in rec.links.items())
-    return (f'<div class="lbrec-card" style="border-left-color:{colour}">'
-            f'<div class="lbrec-card-top"><span class="lbrec-rank">#{rank}</span>'
+    body = (f'<div class="lbrec-card-top"><span class="lbrec-rank">#{rank}</span>'
             f'<span class="lbrec-score" title="model score">score {rec.score:.2f}</span></div>'
-            f'<div class="lbrec-title">{title}{year}</div><div class="lbrec-chips">{chips}</div>{because}'
-            f'<div class="lbrec-links">{links}</div></div>')
+            f'<div class="lbrec-title">{title}{year}</div>{about(film)}<div class="lbrec-chips">{chips}</div>'
+            f'{because}<div class="lbrec-links">{links}</div>')
+    if film is None or not film.poster:
+        return f'<div class="lbrec-card" style="border-left-color:{colour}">{body}</div>'
+    poster = f'<img class="lbrec-poster" src="{escape(film.poster)}" alt="Poster of {escape(rec.title)}">'
+    return (f'<div class="lbrec-card lbrec-with-poster" style="border-left-color:{colour}">{poster}'
+            f'<div class="lbrec-card-body">{body}</div></div>')
 
 
-def cards(recommendations: list[Recommendation]) -> str:
-    """The result grid, or a box saying that the options leave no film."""
+def about(film: FilmDetails | None) -> str:
+    """The runtime and the synopsis (cut to two lines by the stylesheet; in full on hover)."""
+    if film is None or not (film.overview or film.runtime):
+        return ""
+    hours, minutes = divmod(film.runtime or 0, 60)
+    length = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    runtime = f'<span class="lbrec-runtime">{length}</span> ' if film.runtime else ""
+    return f'<div class="lbrec-about" title="{escape(film.overview)}">{runtime}{escape(film.overview)}</div>'
+
+
+def cards(recommendations: list[Recommendation], films: dict[int, FilmDetails] | None = None) -> str:
+    """The result grid (with TMDb's details by tmdbId where they have come), or a box saying that the options leave
+    no film."""
     if not recommendations:
         return box("info", "No film passes these options: widen the years, the genres or the mainstream ↔ obscure "
                            "setting.")
-    return f'<div class="lbrec-grid">{"".join(card(rank, rec) for rank, rec in enumerate(recommendations, 1))}</div>'
+    films = films or {}
+    return (f'<div class="lbrec-grid">'
+            f'{"".join(card(rank, rec, films.get(rec.tmdbId)) for rank, rec in enumerate(recommendations, 1))}</div>')
 
 
 def data_uri(content: str | bytes, mime: str) -> str:

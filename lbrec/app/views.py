@@ -4,12 +4,16 @@ One `RecommenderApp` per browser page (Voilà starts a kernel per page); the eng
 loaded once per process and shared (`lbrec.app.environment`). Voilà drops exceptions raised in widget callbacks,
 so every callback goes through `_guarded`: lbrec's own errors are shown as they are (their messages are written
 for people), anything else as a short apology, and both are logged to the server's stderr.
+
+With a TMDb key the cards never wait for posters: they are shown at once, and a thread fills them in when TMDb's
+details arrive (widget updates from a thread reach the page in Voilà); a newer answer discards an older fill.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -17,15 +21,17 @@ import ipywidgets as widgets
 
 from lbrec import plots
 from lbrec.app import render, render_questions
-from lbrec.app.environment import client_from_env, load_engine, log, log_to_server
+from lbrec.app.environment import client_from_env, load_engine, log, log_to_server, tmdb_from_env
 from lbrec.app.question_views import HISTORY_QUESTIONS, MemberRow, QuestionPanels
 from lbrec.app.questions import QUESTIONS, Questions
 from lbrec.app.session import POPULARITY, SKIP, Input, Session, Understood
 from lbrec.catalog.index import Catalog
-from lbrec.errors import LbrecError
+from lbrec.errors import LbrecError, TmdbKeyError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.history import CHOICES
 from lbrec.serving.engine import Recommender
+from lbrec.serving.results import Recommendation
+from lbrec.tmdb import TmdbClient
 
 USERNAME_MODES = [("Recent diary (RSS, fast)", "rss"), ("Every rated film (profile pages, slower)", "profile")]
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
@@ -41,7 +47,7 @@ def main() -> widgets.Widget:
     """What the notebook shows: the app, or a clear page when the model is not ready."""
     log_to_server()
     try:
-        return RecommenderApp(*load_engine(), client=client_from_env()).widget
+        return RecommenderApp(*load_engine(), client=client_from_env(), tmdb=tmdb_from_env()).widget
     except (LbrecError, ValueError) as exc:
         log.error("the app cannot start: %s", exc)
         return widgets.HTML(render.style() + render.box(
@@ -71,8 +77,13 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T | None]:
 class RecommenderApp:
     """The whole UI; `widget` is what the notebook displays and `session` what it shows."""
 
-    def __init__(self, engine: Recommender, catalog: Catalog, client: Client | None = None):
+    def __init__(self, engine: Recommender, catalog: Catalog, client: Client | None = None,
+                 tmdb: TmdbClient | None = None):
         self.session = Session(engine, catalog, client)
+        self.tmdb = tmdb  # None: no posters, and no request to TMDb
+        self.poster_thread: threading.Thread | None = None  # the latest fill, if any
+        self._shown: list[Recommendation] = []  # the cards on screen, which a fill may complete
+        self._shown_lock = threading.Lock()
         self.questions = Questions(self.session)
         self.question = widgets.ToggleButtons(options=[(label, key) for key, label in QUESTIONS.items()],
                                               value="next")
@@ -91,6 +102,7 @@ class RecommenderApp:
         self.understood = widgets.VBox(layout=widgets.Layout(display="none", flex="1 1 420px"))
         self.understood.add_class("lbrec-panel")
         self.results = widgets.HTML()
+        self.posters_note = widgets.HTML(render.posters_note(render.POSTERS_HINT if tmdb is None else ""))
         self.downloads = widgets.HTML()
         self.taste = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.taste_box = widgets.VBox([widgets.HTML('<h3 class="lbrec-h3">Your taste at a glance</h3>'), self.taste],
@@ -102,7 +114,8 @@ class RecommenderApp:
             self.message,
             widgets.HBox([self.understood, self.taste_box], layout=widgets.Layout(flex_flow="row wrap",
                                                                                   align_items="flex-start")),
-            self.downloads, self.results, widgets.HTML(render.footer(self.session)),
+            self.downloads, self.results, self.posters_note,
+            widgets.HTML(render.footer(self.session, posters=tmdb is not None)),
         ])
         self.widget.add_class("lbrec")
         self.panels.show("next")
@@ -208,7 +221,8 @@ class RecommenderApp:
         self.tabs.layout.display = "flex" if question in HISTORY_QUESTIONS else "none"
         self.panels.show(question)
         self.go.description = BUTTONS[question]
-        self.message.value = self.results.value = self.downloads.value = ""
+        self.message.value = self.downloads.value = ""
+        self._show_results("", [])
         self.understood.layout.display = self.taste_box.layout.display = "none"
         self.session.clear()
 
@@ -260,11 +274,12 @@ class RecommenderApp:
 
     def ask(self) -> None:
         """Ask the chosen question with the inputs on screen and show its answer; a refusal leaves no answer."""
-        self.message.value = self.results.value = self.downloads.value = ""
+        self.message.value = self.downloads.value = ""
+        self._show_results("", [])
         self._read_options()
         with self._busy("Reading the films…"):
             answer = self.panels.ask(self.question.value, self.given, self._progress)
-        self.results.value = render_questions.answer(answer)
+        self._show_results(render_questions.answer(answer), [])
         self.downloads.value = render_questions.downloads(self.questions.downloads())
 
     @contextlib.contextmanager
@@ -314,7 +329,9 @@ class RecommenderApp:
         if session.raw is not None:
             self.understood_summary.value = render.summary(session, understood or session.understood())
         recommendations = session.recommendations
-        self.results.value = render.cards(recommendations) if session.answered else ""
+        shown = list(recommendations) if session.answered else []
+        self._show_results(render.cards(recommendations) if session.answered else "", shown)
+        self._fill_posters(shown)
         if recommendations:
             self.downloads.value = render.downloads(session.downloads(), len(recommendations))
             self.taste.value = plots.png(plots.taste(*session.taste()))
@@ -322,3 +339,37 @@ class RecommenderApp:
         else:
             self.downloads.value = ""
             self.taste_box.layout.display = "none"
+
+    # ------------------------------------------------------------------------------------------------ posters
+
+    def _show_results(self, html: str, cards: list[Recommendation]) -> None:
+        """Put `html` on screen; `cards` are the films a poster fill may complete (none for a question's answer)."""
+        with self._shown_lock:
+            self._shown = cards
+            self.results.value = html
+
+    def _fill_posters(self, recommendations: list[Recommendation]) -> None:
+        """Ask TMDb for the cards' details in a thread: the cards are already on screen and never wait."""
+        ids = [rec.tmdbId for rec in recommendations if rec.tmdbId is not None]
+        if self.tmdb is None or self.tmdb.refused or not ids:
+            return
+        self.poster_thread = threading.Thread(target=self._posters_arrived, args=(recommendations, ids),
+                                              name="lbrec-posters", daemon=True)
+        self.poster_thread.start()
+
+    def _posters_arrived(self, recommendations: list[Recommendation], ids: list[int]) -> None:
+        """Redraw the cards with TMDb's details, unless newer cards replaced them meanwhile; one quiet line when
+        TMDb refused the key or did not answer for some films."""
+        try:
+            films = self.tmdb.details_many(ids)
+        except TmdbKeyError as exc:
+            log.warning("posters are off for this page: %s", exc)
+            self.posters_note.value = render.posters_note(str(exc))
+            return
+        except Exception:  # a thread's error would be lost: the cards simply stay text
+            log.exception("filling in the posters failed")
+            return
+        with self._shown_lock:
+            if self._shown is recommendations:  # only the fill of the cards on screen shows, and speaks
+                self.results.value = render.cards(recommendations, films)
+                self.posters_note.value = render.posters_note(render.POSTERS_MISSING if self.tmdb.trouble else "")

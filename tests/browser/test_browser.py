@@ -4,6 +4,9 @@ One server and one page (one kernel) serve the flows in turn: typed titles, an u
 answered with a 404 by the local fault-injecting server (the app reads its address from LBREC_LETTERBOXD_URL,
 loopback only), then each question of the chooser. Every request the page makes off the loopback (Font Awesome from a CDN)
 is aborted. Screenshots go to test-artifacts/.
+
+That server has no TMDb key: the page says how to turn posters on and TMDb is never asked. A second server, with a
+key and a loopback stand-in for TMDb, shows the posters filling in the cards.
 """
 
 from __future__ import annotations
@@ -24,23 +27,28 @@ import pytest
 from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium, free_port
 from tests.helpers.fault_server import FaultServer, Reply
 from tests.helpers.files import FIXTURES, REPO, export_zip
+from tests.helpers.tmdb_server import IMAGES, V4_TOKEN, movie, serve_film
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 ARTIFACTS = REPO / "test-artifacts"
 STARTUP_S = 90  # generous: two shared cores; the benchmark measures the real figure
+TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 
 
 
 
 
 
-def start_voila(model_dir: Path, letterboxd_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_voila(model_dir: Path, letterboxd_url: str, log_path: Path, tmdb_url: str, tmdb_key: str = ""
+                ) -> tuple[subprocess.Popen, str]:
     """`python -m lbrec app`, the command `make app` runs, on a free port; ready when its static files are served
-    (a GET of / would start a kernel)."""
+    (a GET of / would start a kernel). TMDb is `tmdb_url`, with `tmdb_key` or none (whatever this shell has set)."""
     port = free_port()
-    env = {**os.environ, "LBREC_LETTERBOXD_URL": letterboxd_url}
+    env = {**{name: value for name, value in os.environ.items() if name != "TMDB_API_KEY"},
+           "LBREC_LETTERBOXD_URL": letterboxd_url, "LBREC_TMDB_URL": tmdb_url,
+           "LBREC_TMDB_IMAGE_URL": tmdb_url + IMAGES, **({"TMDB_API_KEY": tmdb_key} if tmdb_key else {})}
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "lbrec", "app", "--model", str(model_dir), f"--port={port}"],
                                   cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -64,10 +72,10 @@ def fault() -> Iterator[FaultServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def voila(ml_small_model_dir: Path, fault: FaultServer) -> Iterator[str]:
+def serve_voila(model_dir: Path, letterboxd_url: str, log_name: str, tmdb_url: str, tmdb_key: str = ""
+                ) -> Iterator[str]:
     ARTIFACTS.mkdir(exist_ok=True)
-    server, url = start_voila(ml_small_model_dir, fault.url, ARTIFACTS / "voila.log")
+    server, url = start_voila(model_dir, letterboxd_url, ARTIFACTS / log_name, tmdb_url, tmdb_key)
     try:
         yield url
     finally:
@@ -76,6 +84,23 @@ def voila(ml_small_model_dir: Path, fault: FaultServer) -> Iterator[str]:
             server.wait(10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="module")
+def voila(ml_small_model_dir: Path, fault: FaultServer) -> Iterator[str]:
+    """The app without a TMDb key, its TMDb pointed at the fault server (which must never be asked)."""
+    yield from serve_voila(ml_small_model_dir, fault.url, "voila.log", fault.url)
+
+
+@pytest.fixture(scope="module")
+def tmdb() -> Iterator[FaultServer]:
+    with FaultServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def voila_with_posters(ml_small_model_dir: Path, fault: FaultServer, tmdb: FaultServer) -> Iterator[str]:
+    yield from serve_voila(ml_small_model_dir, fault.url, "voila-posters.log", tmdb.url, V4_TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +144,7 @@ def recommend_done(page: Page) -> None:
 
 def test_typed_titles_give_ten_results_with_links(page: Page) -> None:
     page.get_by_role("tab", name="Type titles").click()
-    page.get_by_placeholder(TYPED_TITLES).fill("Heat (1995)\nThe Matrix (1999)\nAmélie (2001)")
+    page.get_by_placeholder(TYPED_TITLES).fill(TYPED)
     recommend(page)
     cards = page.locator(".lbrec-card")
     assert cards.count() == 10
@@ -138,6 +163,8 @@ def test_typed_titles_give_ten_results_with_links(page: Page) -> None:
     assert png_link.get_attribute("download") == "lbrec.png"
     assert base64.b64decode(png_link.get_attribute("href").split("base64,", 1)[1]).startswith(b"\x89PNG")
     assert page.locator(".lbrec-panel img").first.is_visible()  # the taste chart
+    assert "set to your own TMDb API key" in page.locator(".lbrec-posters-note").inner_text()
+    assert page.locator("img.lbrec-poster").count() == 0 and "TMDB" not in page.locator(".lbrec-footer").inner_text()
     screenshot(page, "app-typed-titles")
 
 
@@ -168,7 +195,7 @@ def test_an_unknown_user_gets_a_clear_message_after_a_progress_indicator(page: P
     error = page.locator(".lbrec-error")
     assert "Letterboxd has no member called 'nobody_here'" in error.inner_text()
     assert page.locator(".lbrec-card").count() == 0
-    assert [hit.path for hit in fault.hits] == ["/nobody_here/rss/"]
+    assert [hit.path for hit in fault.hits] == ["/nobody_here/rss/"]  # and never TMDb: this server has no key
     screenshot(page, "app-unknown-user")
 
 
@@ -255,3 +282,42 @@ def test_watch_together_with_an_uploaded_export_and_typed_titles(page: Page) -> 
     second.get_by_role("button", name="Remove").click()
     answer(page, "Recommend for the group")
     assert "A group has 2 to 6 people, not 1" in page.locator(".lbrec-error").inner_text() and cards.count() == 0
+
+
+# ---------------------------------------------------------------------------------------------------- posters
+
+
+def test_with_a_tmdb_key_posters_fill_in_the_cards(page: Page, ml_small_model_dir: Path, tmdb: FaultServer,
+                                                  voila_with_posters: str) -> None:
+    from lbrec.app.environment import load_engine
+    from lbrec.app.session import Input, Session
+
+    session = Session(*load_engine(ml_small_model_dir))
+    session.run(Input("typed", TYPED))  # the films the page will be recommended: TMDb knows each of them
+    for rec in session.recommendations:
+        serve_film(tmdb, movie(rec.tmdbId, rec.title, 125), delay=1.0)  # slow: the cards must not wait for it
+    posters = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        posters.route("**/*", lambda route: route.continue_() if route.request.url.startswith(voila_with_posters)
+                      else route.abort())
+        posters.goto(voila_with_posters + "/")
+        posters.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
+        assert "This product uses the TMDB API but is not endorsed or certified by TMDB" in \
+            posters.locator(".lbrec-footer").inner_text()
+        assert posters.locator(".lbrec-posters-note").count() == 0  # no hint: posters are on
+        posters.get_by_role("tab", name="Type titles").click()
+        posters.get_by_placeholder(TYPED_TITLES).fill(TYPED)
+        posters.get_by_role("button", name="Recommend films").click()
+        recommend_done(posters)
+        assert posters.locator(".lbrec-card").count() == 10 and posters.locator("img.lbrec-poster").count() == 0
+        posters.wait_for_function("document.querySelectorAll('img.lbrec-poster').length == 10", timeout=30_000)
+        posters.wait_for_function("[...document.querySelectorAll('img.lbrec-poster')].every(i => i.naturalWidth)",
+                                  timeout=10_000)
+        assert posters.locator(".lbrec-about").first.inner_text().startswith("2 h 05 min The story of")
+        assert V4_TOKEN not in posters.content()
+        screenshot(posters, "app-posters")
+    finally:
+        posters.close()
+    assert {hit.headers["Authorization"] for hit in tmdb.hits if hit.path.startswith("/3/")} == {f"Bearer {V4_TOKEN}"}
+    assert all("Authorization" not in hit.headers for hit in tmdb.hits if hit.path.startswith(IMAGES))
+    assert V4_TOKEN not in (ARTIFACTS / "voila-posters.log").read_text()
