@@ -4,14 +4,15 @@ per film with its rank, title, year and the films it comes from.
 It takes plain data (`SharedFilm`), so the CLI, the app and every question draw the same picture. Each text is
 shortened with an ellipsis until it fits its card (measured by the renderer, not guessed from character counts),
 and the cards shrink, then split into two columns, as the list grows: nothing overlaps, up to `MAX_FILMS` films.
-A card has a slot for a poster, left of its text, drawn when a film has one (none has yet: text cards).
+A card has a slot for a poster, left of its text, drawn when a film has one (the app's, once TMDb's have come).
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import zip_longest
 
@@ -49,18 +50,29 @@ class SharedFilm:
     poster: np.ndarray | None = None
 
 
-def shared_films(records: Iterable[object]) -> list[SharedFilm]:
-    """The films of any answer's records (`Recommendation`, `Ranked`, `Similar`, `GroupPick`): title, year and the
-    titles of `because` (a list of films, or a group's dict of them per member: each member's strongest first, in
-    turns, so that a shortened line still names every member's reason; each title once)."""
+def shared_films(records: Iterable[object], posters: Mapping[int, np.ndarray] | None = None) -> list[SharedFilm]:
+    """The films of any answer's records (`Recommendation`, `Ranked`, `Similar`, `GroupPick`): title, year, the
+    poster (from `posters` by movieId) and the titles of `because` (a list of films, or a group's dict of them per
+    member: each member's strongest first, in turns, so that a shortened line still names every member's reason;
+    each title once)."""
     films = []
     for record in records:
         because = record.because  # type: ignore[attr-defined]
         if isinstance(because, dict):  # a group's: the members in turns
             because = [ref for turn in zip_longest(*because.values()) for ref in turn if ref is not None]
         films.append(SharedFilm(record.title, record.year,  # type: ignore[attr-defined]
-                                tuple(dict.fromkeys(ref.title for ref in because))))
+                                tuple(dict.fromkeys(ref.title for ref in because)),
+                                posters.get(record.movieId) if posters else None))  # type: ignore[attr-defined]
     return films
+
+
+def poster_pixels(data_url: str) -> np.ndarray | None:
+    """A poster's data URL (as the app embeds TMDb's) as RGB pixels for a card; None when it cannot be read."""
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(data_url.partition(",")[2]))) as image:
+            return np.asarray(image.convert("RGB"))
+    except (ValueError, OSError):
+        return None
 
 
 def without_a_shared_reason(films: list[SharedFilm]) -> list[SharedFilm]:

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+import numpy as np
 
 from lbrec.app.session import Input, Progress, Session, read_input
 from lbrec.catalog.matches import Match, MatchedHistory, match_films
@@ -227,9 +230,17 @@ class Questions:
 
     # ------------------------------------------------------------------------------------------------ downloads
 
-    def downloads(self) -> dict[str, str | bytes]:
-        """A ranked list as a Letterboxd list CSV, JSON and a picture to share; similar films and a group's as JSON
-        and a picture; predictions (not a list) as JSON."""
+    def tmdb_ids(self) -> dict[int, int]:
+        """The answer's films' TMDb ids by movieId: what their posters are asked by."""
+        engine = self.session.engine
+        films = self.answer.films if self.answer else []
+        ids = {film.movieId: engine.describe(engine.item_of(film.movieId)).tmdbId  # type: ignore[arg-type]
+               for film in films}
+        return {movie_id: tmdb_id for movie_id, tmdb_id in ids.items() if tmdb_id is not None}
+
+    def downloads(self, posters: Mapping[int, np.ndarray] | None = None) -> dict[str, str | bytes]:
+        """A ranked list as a Letterboxd list CSV, JSON and a picture to share (with the `posters` already fetched,
+        by movieId); similar films and a group's as JSON and a picture; predictions (not a list) as JSON."""
         answer = self.answer
         if answer is None:
             return {}
@@ -247,7 +258,7 @@ class Questions:
         if answer.question in SHARED:
             heading, of, because = SHARED[answer.question]
             subtitle = f"{of} {' + '.join(answer.members) if answer.members else answer.what}"
-            films = shared_films(answer.films)
+            films = shared_films(answer.films, posters)
             films = without_a_shared_reason(films) if answer.question == "similar" else films
             files[f"{stem}.png"] = share_png(films, heading, subtitle, because)
         return files

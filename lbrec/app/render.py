@@ -133,9 +133,15 @@ def card(rank: int, rec: Recommendation, film: FilmDetails | None = None) -> str
             f'{because}<div class="lbrec-links">{links}</div>')
     if film is None or not film.poster:
         return f'<div class="lbrec-card" style="border-left-color:{colour}">{body}</div>'
-    poster = f'<img class="lbrec-poster" src="{escape(film.poster)}" alt="Poster of {escape(rec.title)}">'
-    return (f'<div class="lbrec-card lbrec-with-poster" style="border-left-color:{colour}">{poster}'
+    return (f'<div class="lbrec-card lbrec-with-poster" style="border-left-color:{colour}">{poster(film, rec.title)}'
             f'<div class="lbrec-card-body">{body}</div></div>')
+
+
+def poster(film: FilmDetails | None, title: str) -> str:
+    """A card's poster, or "" while it has none."""
+    if film is None or not film.poster:
+        return ""
+    return f'<img class="lbrec-poster" src="{escape(film.poster)}" alt="Poster of {escape(title)}">'
 
 
 def about(film: FilmDetails | None) -> str:

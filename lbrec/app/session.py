@@ -21,8 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from lbrec.catalog.index import Catalog
 from lbrec.catalog.matches import Candidate, Match, MatchedHistory
@@ -239,9 +241,9 @@ class Session:
     def download_stem(self) -> str:
         return f"lbrec-{self.history.username}" if self.history and self.history.username else "lbrec"
 
-    def downloads(self) -> dict[str, str | bytes]:
+    def downloads(self, posters: Mapping[int, np.ndarray] | None = None) -> dict[str, str | bytes]:
         """The files to download, by name: the Letterboxd list CSV, the JSON report and, for a list that is not
-        empty, the picture to share."""
+        empty, the picture to share (with the `posters` already fetched, by movieId)."""
         stem = self.download_stem()
         files: dict[str, str | bytes] = {
             f"{stem}-list.csv": list_csv((r.title, r.year, r.tmdbId) for r in self.recommendations),
@@ -250,7 +252,7 @@ class Session:
             username = self.history.username if self.history else None
             used = len(self.usable(self.matched.positives if self.matched else []))
             subtitle = f"for {username}" if username else f"based on {used} of your films"
-            files[f"{stem}.png"] = share_png(shared_films(self.recommendations), "Films for you", subtitle)
+            files[f"{stem}.png"] = share_png(shared_films(self.recommendations, posters), "Films for you", subtitle)
         return files
 
     def taste(self) -> tuple[dict[str, float], dict[str, float]]:

@@ -6,7 +6,8 @@ so every callback goes through `_guarded`: lbrec's own errors are shown as they 
 for people), anything else as a short apology, and both are logged to the server's stderr.
 
 With a TMDb key the cards never wait for posters: they are shown at once, and a thread fills them in when TMDb's
-details arrive (widget updates from a thread reach the page in Voilà); a newer answer discards an older fill.
+details arrive (widget updates from a thread reach the page in Voilà), then redraws the picture to share with them;
+a newer answer discards an older fill.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
+import numpy as np
 
 from lbrec import plots
 from lbrec.app import render, render_questions
@@ -30,8 +32,8 @@ from lbrec.errors import LbrecError, TmdbKeyError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.history import CHOICES
 from lbrec.serving.engine import Recommender
-from lbrec.serving.results import Recommendation
-from lbrec.tmdb import TmdbClient
+from lbrec.share import poster_pixels
+from lbrec.tmdb import FilmDetails, TmdbClient
 
 USERNAME_MODES = [("Recent diary (RSS, fast)", "rss"), ("Every rated film (profile pages, slower)", "profile")]
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
@@ -82,8 +84,8 @@ class RecommenderApp:
         self.session = Session(engine, catalog, client)
         self.tmdb = tmdb  # None: no posters, and no request to TMDb
         self.poster_thread: threading.Thread | None = None  # the latest fill, if any
-        self._shown: list[Recommendation] = []  # the cards on screen, which a fill may complete
-        self._shown_lock = threading.Lock()
+        self._shown: object = None  # the answer on screen, whose cards a fill may complete
+        self._shown_lock = threading.RLock()  # a fill's redraw shows its answer again
         self.questions = Questions(self.session)
         self.question = widgets.ToggleButtons(options=[(label, key) for key, label in QUESTIONS.items()],
                                               value="next")
@@ -221,8 +223,8 @@ class RecommenderApp:
         self.tabs.layout.display = "flex" if question in HISTORY_QUESTIONS else "none"
         self.panels.show(question)
         self.go.description = BUTTONS[question]
-        self.message.value = self.downloads.value = ""
-        self._show_results("", [])
+        self.message.value = ""
+        self._show_results("", "")
         self.understood.layout.display = self.taste_box.layout.display = "none"
         self.session.clear()
 
@@ -274,13 +276,19 @@ class RecommenderApp:
 
     def ask(self) -> None:
         """Ask the chosen question with the inputs on screen and show its answer; a refusal leaves no answer."""
-        self.message.value = self.downloads.value = ""
-        self._show_results("", [])
+        self.message.value = ""
+        self._show_results("", "")
         self._read_options()
         with self._busy("Reading the films…"):
             answer = self.panels.ask(self.question.value, self.given, self._progress)
-        self._show_results(render_questions.answer(answer), [])
-        self.downloads.value = render_questions.downloads(self.questions.downloads())
+        tmdb_ids = self.questions.tmdb_ids()
+
+        def redraw(films: dict[int, FilmDetails]) -> None:
+            self._show_results(render_questions.answer(answer, films), render_questions.downloads(
+                self.questions.downloads(pixels(films))), answer)
+
+        redraw({})
+        self._fill_posters(answer, tmdb_ids, redraw)
 
     @contextlib.contextmanager
     def _busy(self, message: str) -> Iterator[None]:
@@ -328,40 +336,48 @@ class RecommenderApp:
         session = self.session
         if session.raw is not None:
             self.understood_summary.value = render.summary(session, understood or session.understood())
-        recommendations = session.recommendations
-        shown = list(recommendations) if session.answered else []
-        self._show_results(render.cards(recommendations) if session.answered else "", shown)
-        self._fill_posters(shown)
+        recommendations = list(session.recommendations)
+        tmdb_ids = {rec.movieId: rec.tmdbId for rec in recommendations if rec.tmdbId is not None}
+
+        def redraw(films: dict[int, FilmDetails]) -> None:
+            by_tmdb = {tmdb_ids[movie_id]: film for movie_id, film in films.items()}
+            self._show_results(render.cards(recommendations, by_tmdb) if session.answered else "",
+                               render.downloads(session.downloads(pixels(films)), len(recommendations))
+                               if recommendations else "", recommendations)
+
+        redraw({})
+        if session.answered:
+            self._fill_posters(recommendations, tmdb_ids, redraw)
         if recommendations:
-            self.downloads.value = render.downloads(session.downloads(), len(recommendations))
             self.taste.value = plots.png(plots.taste(*session.taste()))
-            self.taste_box.layout.display = "flex"
-        else:
-            self.downloads.value = ""
-            self.taste_box.layout.display = "none"
+        self.taste_box.layout.display = "flex" if recommendations else "none"
 
     # ------------------------------------------------------------------------------------------------ posters
 
-    def _show_results(self, html: str, cards: list[Recommendation]) -> None:
-        """Put `html` on screen; `cards` are the films a poster fill may complete (none for a question's answer)."""
+    def _show_results(self, html: str, downloads: str, shown: object = None) -> None:
+        """Put an answer's cards and download links on screen together; `shown`, the answer they are of, is what a
+        poster fill may complete."""
         with self._shown_lock:
-            self._shown = cards
+            self._shown = shown
             self.results.value = html
+            self.downloads.value = downloads
 
-    def _fill_posters(self, recommendations: list[Recommendation]) -> None:
-        """Ask TMDb for the cards' details in a thread: the cards are already on screen and never wait."""
-        ids = [rec.tmdbId for rec in recommendations if rec.tmdbId is not None]
-        if self.tmdb is None or self.tmdb.refused or not ids:
+    def _fill_posters(self, shown: object, tmdb_ids: dict[int, int],
+                      redraw: Callable[[dict[int, FilmDetails]], None]) -> None:
+        """Ask TMDb for the details of the films (`tmdb_ids` by movieId) in a thread: the cards are already on
+        screen and never wait; `redraw` shows them again with the details that came, by movieId."""
+        if self.tmdb is None or self.tmdb.refused or not tmdb_ids:
             return
-        self.poster_thread = threading.Thread(target=self._posters_arrived, args=(recommendations, ids),
+        self.poster_thread = threading.Thread(target=self._posters_arrived, args=(shown, tmdb_ids, redraw),
                                               name="lbrec-posters", daemon=True)
         self.poster_thread.start()
 
-    def _posters_arrived(self, recommendations: list[Recommendation], ids: list[int]) -> None:
-        """Redraw the cards with TMDb's details, unless newer cards replaced them meanwhile; one quiet line when
-        TMDb refused the key or did not answer for some films."""
+    def _posters_arrived(self, shown: object, tmdb_ids: dict[int, int],
+                         redraw: Callable[[dict[int, FilmDetails]], None]) -> None:
+        """Redraw the cards and the picture to share with TMDb's details, unless a newer answer replaced them
+        meanwhile; one quiet line when TMDb refused the key or did not answer for some films."""
         try:
-            films = self.tmdb.details_many(ids)
+            details = self.tmdb.details_many(tmdb_ids.values())
         except TmdbKeyError as exc:
             log.warning("posters are off for this page: %s", exc)
             self.posters_note.value = render.posters_note(str(exc))
@@ -369,7 +385,14 @@ class RecommenderApp:
         except Exception:  # a thread's error would be lost: the cards simply stay text
             log.exception("filling in the posters failed")
             return
+        films = {movie_id: details[tmdb_id] for movie_id, tmdb_id in tmdb_ids.items() if tmdb_id in details}
         with self._shown_lock:
-            if self._shown is recommendations:  # only the fill of the cards on screen shows, and speaks
-                self.results.value = render.cards(recommendations, films)
+            if self._shown is shown:  # only the fill of the answer on screen shows, and speaks
+                redraw(films)
                 self.posters_note.value = render.posters_note(render.POSTERS_MISSING if self.tmdb.trouble else "")
+
+
+def pixels(films: Mapping[int, FilmDetails]) -> dict[int, np.ndarray]:
+    """The posters that came, as pixels for the picture to share, by movieId."""
+    posters = {movie_id: poster_pixels(film.poster) for movie_id, film in films.items() if film.poster}
+    return {movie_id: image for movie_id, image in posters.items() if image is not None}

@@ -15,21 +15,10 @@ from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from lbrec.tmdb import ATTRIBUTION, KEY_REFUSED, TmdbClient
 from tests.helpers.fault_server import FaultServer, Reply
+from tests.helpers.posters import app_with, wait_for_posters
 from tests.helpers.tmdb_server import IMAGES, JSON, V3_KEY, movie, serve_film
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
-
-
-def app_with(model_dir: Path, server: FaultServer, monkeypatch: pytest.MonkeyPatch, key: str | None
-             ) -> RecommenderApp:
-    """The app as `main` builds it, with TMDb's addresses pointing at `server` and the key set or not."""
-    monkeypatch.setenv(TMDB_URL_ENV, server.url)
-    monkeypatch.setenv(TMDB_IMAGE_URL_ENV, server.url + IMAGES)
-    if key is None:
-        monkeypatch.delenv(TMDB_KEY_ENV, raising=False)
-    else:
-        monkeypatch.setenv(TMDB_KEY_ENV, key)
-    return RecommenderApp(*load_engine(model_dir), client=Client(cache=False), tmdb=tmdb_from_env())
 
 
 def recommend(app: RecommenderApp) -> list[Recommendation]:
@@ -38,12 +27,6 @@ def recommend(app: RecommenderApp) -> list[Recommendation]:
     app.go.click()
     assert app.message.value == ""
     return app.session.recommendations
-
-
-def wait_for_posters(app: RecommenderApp) -> None:
-    if app.poster_thread is not None:
-        app.poster_thread.join(30)
-        assert not app.poster_thread.is_alive()
 
 
 @pytest.fixture
