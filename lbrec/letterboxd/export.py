@@ -66,6 +66,9 @@ def _read_zip(data: bytes, name: str) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS:
+        if _looks_like_imdb(data):
+            raise ExportError(f"{name} is IMDb's ratings or watchlist export, not Letterboxd's: give it with --imdb "
+                              f"(or --imdb-watchlist)") from None
         raise ExportError(f"{name} is not a ZIP file: upload the .zip that Letterboxd gives you under "
                           f"Settings > Data > Export your data") from None
     with archive:
@@ -214,3 +217,9 @@ def _export_history(files: dict[str, bytes], name: str) -> LetterboxdHistory:
             watched_date=max(f.watched) if f.watched else None, date=f.rated_on or f.logged_on,
             rewatch=f.rewatch, uri=f.uri, source="export"))
     return LetterboxdHistory(time_order(entries), time_order(watchlist), source="export")
+
+
+def _looks_like_imdb(data: bytes) -> bool:
+    """An IMDb CSV export by its header (`Const` and `Title` columns): named as a Letterboxd export by mistake."""
+    header = data[:2000].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
+    return b"const" in header and b"title" in header

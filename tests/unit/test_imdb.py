@@ -188,3 +188,12 @@ def test_too_large_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
         read_imdb(big.read_bytes())
     with pytest.raises(IMDbError, match="not found"):
         read_imdb(tmp_path / "missing.csv")
+
+
+def test_an_imdb_export_given_as_a_letterboxd_export_says_which_option_reads_it() -> None:
+    from lbrec.errors import ExportError
+    from lbrec.letterboxd.export import read_export
+
+    with pytest.raises(ExportError, match="is IMDb's ratings or watchlist export, not Letterboxd's: give it with "
+                                          "--imdb"):
+        read_export(RATINGS.read_bytes(), "ratings.csv")
