@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -57,13 +58,28 @@ class Input:
     kind: str
     value: str | bytes
     name: str = ""  # the uploaded file's name
+    watchlist: bytes = b""  # with IMDb's ratings CSV, its watchlist CSV (uploaded together)
 
     @property
     def key(self) -> tuple:
         """What identifies this input: options apply at once only while it stays the same."""
         if isinstance(self.value, bytes):
-            return (self.kind, hashlib.sha256(self.value).hexdigest())
+            return (self.kind, hashlib.sha256(self.value + b"\0" + self.watchlist).hexdigest())
         return (self.kind, self.value.strip() if self.kind in ("rss", "profile") else self.value)
+
+
+def upload_input(files: Sequence[tuple[str, bytes]]) -> Input:
+    """The upload as an input: one Letterboxd export ZIP or IMDb ratings CSV, or IMDb's ratings and watchlist CSVs
+    together (in either order: the ratings are the one with a rating column)."""
+    if len(files) <= 1:
+        name, data = files[0] if files else ("", b"")
+        return Input("export", data, name)
+    rated = [f for f in files if re.search(rb"your rating|you rated", f[1][:2000].split(b"\n", 1)[0].lower())]
+    if len(files) > 2 or len(rated) != 1:
+        raise LetterboxdError("Upload one Letterboxd export ZIP, or IMDb's ratings CSV and, if you like, its watchlist "
+                              "CSV (two files).")
+    watchlist = next(f for f in files if f is not rated[0])
+    return Input("export", rated[0][1], rated[0][0], watchlist=watchlist[1])
 
 
 @dataclass(frozen=True)
@@ -277,7 +293,7 @@ def read_input(given: Input, client: Client, progress: Progress = lambda _: None
             raise LetterboxdError("Choose your Letterboxd export ZIP first (Settings > Data > Export your data).")
         name = given.name[:120] or "the export"
         progress(f"Reading {name}…")
-        history = read_upload(bytes(given.value), name)  # type: ignore[arg-type]
+        history = read_upload(bytes(given.value), name, given.watchlist)  # type: ignore[arg-type]
         if not history.films:
             raise EmptyHistoryError(f"{name} holds no films to recommend from yet: log or rate a few films on "
                                     f"Letterboxd first, or type some titles")
@@ -287,9 +303,12 @@ def read_input(given: Input, client: Client, progress: Progress = lambda _: None
     return load_history("typed", str(given.value))
 
 
-def read_upload(data: bytes, name: str) -> LetterboxdHistory:
-    """An uploaded file, recognised by its content: a Letterboxd export ZIP, or IMDb's Your Ratings CSV."""
+def read_upload(data: bytes, name: str, watchlist: bytes = b"") -> LetterboxdHistory:
+    """An uploaded file, recognised by its content: a Letterboxd export ZIP, or IMDb's Your Ratings CSV (with, if
+    given, its Watchlist CSV)."""
     if data[:2] == b"PK":
+        if watchlist:
+            raise LetterboxdError("A Letterboxd export holds its own watchlist: upload the ZIP alone.")
         return read_export(data, name)
     first = data[:2000].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
     if b"letterboxd uri" in first or first.startswith(b"letterboxd list export"):
@@ -297,7 +316,7 @@ def read_upload(data: bytes, name: str) -> LetterboxdHistory:
                               f"as Letterboxd gives it")
     if b"," not in first or b"\x00" in data[:2000]:
         raise LetterboxdError(f"{name} is neither a Letterboxd export ZIP nor an IMDb ratings CSV")
-    return read_imdb(data)
+    return read_imdb(data, watchlist or None)
 
 
 def films_count(n: int) -> str:

@@ -26,7 +26,7 @@ from lbrec.app import render, render_questions
 from lbrec.app.environment import client_from_env, load_engine, log, log_to_server, tmdb_from_env
 from lbrec.app.question_views import HISTORY_QUESTIONS, MemberRow, QuestionPanels
 from lbrec.app.questions import QUESTIONS, Questions
-from lbrec.app.session import POPULARITY, SKIP, Input, Session, Understood
+from lbrec.app.session import POPULARITY, SKIP, Input, Session, Understood, upload_input
 from lbrec.catalog.index import Catalog
 from lbrec.errors import LbrecError, TmdbKeyError
 from lbrec.letterboxd.client import Client
@@ -133,7 +133,7 @@ class RecommenderApp:
                          'your 50 latest diary entries; the profile pages hold every film you logged, 72 to a '
                          'page. If Letterboxd blocks the request, upload your export instead.</p>'),
             self.username, self.username_mode])
-        self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=False, description="Choose the ZIP",
+        self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=True, description="Choose the ZIP",
                                          button_style="info", layout=widgets.Layout(width="220px"))
         self.upload.observe(self._on_upload, "value")
         self.upload_info = widgets.HTML('<span class="lbrec-hint">No file chosen yet.</span>')
@@ -141,7 +141,7 @@ class RecommenderApp:
             widgets.HTML('<p class="lbrec-hint"><b>The most complete and reliable way.</b> On Letterboxd, open '
                          '<i>Settings &gt; Data &gt; Export your data</i> and upload the ZIP it gives you, as it is. '
                          'It is read in memory here and never stored. From IMDb, upload the CSV of <i>Your Ratings '
-                         '&gt; Export</i> instead.</p>'),
+                         '&gt; Export</i> instead, with your Watchlist\'s CSV beside it if you like.</p>'),
             widgets.HBox([self.upload, self.upload_info], layout=widgets.Layout(align_items="center"))])
         self.typed = widgets.Textarea(placeholder="Films you love, one per line or separated by semicolons, the most "
                                                   "recent last:\nHeat (1995)\nThe Matrix (1999)\nAmélie",
@@ -196,9 +196,7 @@ class RecommenderApp:
         if tab == USERNAME_TAB:
             return Input(self.username_mode.value, self.username.value)
         if tab == UPLOAD_TAB:
-            files = self.upload.value
-            return Input("export", bytes(files[0]["content"]) if files else b"",
-                         str(files[0]["name"]) if files else "")
+            return upload_input([(str(f["name"]), bytes(f["content"])) for f in self.upload.value])
         return Input("typed", self.typed.value)
 
     def _read_options(self) -> None:
@@ -239,7 +237,8 @@ class RecommenderApp:
     @_guarded
     def _on_upload(self, change: dict) -> None:
         if files := change["new"]:
-            self.upload_info.value = render.upload_ready(str(files[0]["name"]), int(files[0]["size"]))
+            self.upload_info.value = render.upload_ready(" + ".join(str(f["name"]) for f in files),
+                                                         sum(int(f["size"]) for f in files))
 
     @_guarded
     def _on_tab(self, _change: dict) -> None:

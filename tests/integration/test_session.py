@@ -15,7 +15,7 @@ import pytest
 from matplotlib.image import imread
 
 from lbrec.app.environment import load_engine
-from lbrec.app.session import SKIP, Input, Session
+from lbrec.app.session import SKIP, Input, Session, upload_input
 from lbrec.cli import main as cli_main
 from lbrec.errors import LbrecError, LetterboxdError
 from lbrec.letterboxd.client import Client
@@ -160,6 +160,22 @@ def test_an_imdb_ratings_csv_is_an_upload_too(session: Session) -> None:
     assert session.source_name() == "your IMDb ratings" and len(session.recommendations) == 10
     assert session.history.skipped and "skipped" in session.history.skipped
     assert all(match.confidence == 1.0 for _, match in session.matched.results if match.status == "matched")
+
+
+def test_imdb_ratings_and_watchlist_are_uploaded_together(session: Session) -> None:
+    folder = FIXTURES.parent / "imdb"
+    ratings, watchlist = (folder / "your_ratings_2026.csv").read_bytes(), (folder / "watchlist_2026.csv").read_bytes()
+    for files in ([("ratings.csv", ratings), ("watchlist.csv", watchlist)],
+                  [("watchlist.csv", watchlist), ("ratings.csv", ratings)]):  # in either order
+        given = upload_input(files)
+        assert (given.name, given.value, given.watchlist) == ("ratings.csv", ratings, watchlist)
+    session.set_options(k=50)
+    session.run(upload_input([("watchlist.csv", watchlist), ("ratings.csv", ratings)]))
+    assert session.matched.watchlist and not session.matched.watchlist & {r.movieId for r in session.recommendations}
+    with pytest.raises(LetterboxdError, match="two files"):
+        upload_input([("a.csv", watchlist), ("b.csv", watchlist)])
+    with pytest.raises(LetterboxdError, match="holds its own watchlist"):
+        session.run(Input("export", export_zip(), EXPORT_NAME, watchlist=watchlist))
 
 
 @pytest.mark.parametrize("data, message", [
