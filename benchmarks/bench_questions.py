@@ -32,7 +32,7 @@ from lbrec import paths
 from lbrec.artifacts import read_json
 from lbrec.data.dataset import Dataset
 from lbrec.evaluation.baselines import EASE, Popular, fit, tune_ease
-from lbrec.evaluation.blend import blend_scorer, fit_item_item
+from lbrec.evaluation.blend import as_numpy, blend_scorer, fit_item_item
 from lbrec.evaluation.protocol import Evaluation, evaluate_scorer
 from lbrec.evaluation.stats import bootstrap_ci
 from lbrec.model.folder import load_model
@@ -155,9 +155,6 @@ def _round_robin(lists: list[np.ndarray], k: int = 10) -> np.ndarray:
                 merged.append(int(films[place]))
     return np.array(merged)
 
-
-def as_numpy(scores: object) -> np.ndarray:
-    return scores.detach().float().cpu().numpy() if hasattr(scores, "detach") else np.asarray(scores)
 
 
 def main() -> None:

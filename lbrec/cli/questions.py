@@ -66,7 +66,6 @@ def cmd_rank(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
     from lbrec.serving.engine import Recommender
     from lbrec.serving.rank import rank_films
-    from lbrec.share import shared_films
 
     if args.k is not None and args.k < 1:
         raise LbrecError(f"-k must be at least 1, not {args.k}")
@@ -75,7 +74,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     films, what = candidates(args, history)
     found = match_candidates(Catalog(engine.catalog), films, what)
     ranking = rank_films(engine, matched.positives, found.positives, matched.watched, k=args.k)
-    write_picture(args.png, shared_films(ranking), "Best first for you", f"from {what}")
+    write_picture(args.png, ranking, "Best first for you", f"from {what}")
     if args.json:
         print(json.dumps({**matched.to_json(), "candidates": found.to_json(),
                           "ranking": [r.to_dict() for r in ranking]}, ensure_ascii=False, indent=2))
@@ -156,7 +155,6 @@ def cmd_similar(args: argparse.Namespace) -> int:
     from lbrec.letterboxd.typed import parse_film_query
     from lbrec.serving.engine import Recommender
     from lbrec.serving.similar import similar_films
-    from lbrec.share import shared_films, without_a_shared_reason
 
     if args.k < 1:
         raise LbrecError(f"-k must be at least 1, not {args.k}")
@@ -168,8 +166,9 @@ def cmd_similar(args: argparse.Namespace) -> int:
         options = "; ".join(c.label() for c in match.candidates[:5])
         raise LbrecError(f"{args.films[0]!r} {match.reason}" + (f" (candidates: {options})" if options else ""))
     similar = similar_films(engine, seeds, k=args.k)
-    write_picture(args.png, without_a_shared_reason(shared_films(similar)), "More like this", "like " + ", ".join(
-        film_label(m.title, m.year) for _, m in asked.results if m.status == "matched"), because="like")
+    write_picture(args.png, similar, "More like this", "like " + ", ".join(
+        film_label(m.title, m.year) for _, m in asked.results if m.status == "matched"), because="like",
+        reason_in_subtitle=True)
     if args.json:
         films = asked.to_json()
         print(json.dumps({"seeds": films["matched"], "unmatched": films["unmatched"],
@@ -225,7 +224,6 @@ def cmd_group(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
     from lbrec.serving.engine import Recommender
     from lbrec.serving.group import recommend_for_group
-    from lbrec.share import shared_films
 
     if args.k < 1:
         raise LbrecError(f"-k must be at least 1, not {args.k}")
@@ -234,7 +232,7 @@ def cmd_group(args: argparse.Namespace) -> int:
     picks = recommend_for_group(engine, [m for m, _ in members], k=args.k, with_watchlists=args.with_watchlists)
     if not picks:
         raise LbrecError("every film the model knows has been watched by someone in this group")
-    write_picture(args.png, shared_films(picks), "Films to watch together",
+    write_picture(args.png, picks, "Films to watch together",
                   "for " + " + ".join(m.label for m, _ in members), because="because of")  # type: ignore[attr-defined]
     if args.json:
         print(json.dumps({"members": [{"label": m.label, **matched.to_json()} for m, matched in members],

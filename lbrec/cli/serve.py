@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from lbrec.catalog.matches import MatchedHistory
     from lbrec.letterboxd.history import LetterboxdHistory
     from lbrec.serving.engine import Recommender
-    from lbrec.share import SharedFilm
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -81,15 +81,19 @@ def read_source(args: argparse.Namespace, engine: Recommender, watchlist: bool) 
     return history, matched
 
 
-def write_picture(path: Path | None, films: list[SharedFilm], heading: str, subtitle: str,
-                  because: str = "because you liked") -> None:
-    """`--png FILE`: the list as a picture to share, written atomically; a path that cannot be written fails in
-    one line."""
-    from lbrec.artifacts import write_bytes
-    from lbrec.share import share_png
-
+def write_picture(path: Path | None, records: Sequence[object], heading: str, subtitle: str,
+                  because: str = "because you liked", reason_in_subtitle: bool = False) -> None:
+    """`--png FILE`: the list (the answer's records) as a picture to share, written atomically; a path that cannot
+    be written fails in one line. Nothing is drawn, nor matplotlib imported, without `--png`.
+    `reason_in_subtitle`: the subtitle names the one reason every film shares (more like one seed film)."""
     if path is None:
         return
+    from lbrec.artifacts import write_bytes
+    from lbrec.share import share_png, shared_films, without_a_shared_reason
+
+    films = shared_films(records)
+    if reason_in_subtitle:
+        films = without_a_shared_reason(films)
     if not films:
         raise LbrecError(f"no film to draw in {path}: the list is empty")
     try:
@@ -110,7 +114,6 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from lbrec.serving.engine import Recommender
     from lbrec.serving.filters import Filters
     from lbrec.serving.results import report
-    from lbrec.share import shared_films
 
     engine = Recommender(args.model or paths.default_model_dir())
     history, matched = read_source(args, engine, watchlist=args.exclude_watchlist)
@@ -127,7 +130,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if not recommendations:
         raise LbrecError(f"no film passes these options ({filters.describe()}): widen the years, the genres or the "
                          f"popularity band")
-    write_picture(args.png, shared_films(recommendations), "Films for you",
+    write_picture(args.png, recommendations, "Films for you",
                   f"for {history.username}" if history.username else f"based on {len(matched.positives)} of your films")
     if args.json:
         print(json.dumps(report(matched, recommendations), ensure_ascii=False, indent=2))

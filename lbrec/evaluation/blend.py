@@ -65,13 +65,14 @@ def fit_item_item(dataset: Dataset, split: Split, source: str, keep: int, ease_l
     return ItemItem.from_rows(fit_source(dataset, split, source, ease_lambda).rows(), dataset.n_items, keep)
 
 
-def _as_numpy(scores: np.ndarray | torch.Tensor) -> np.ndarray:
+def as_numpy(scores: np.ndarray | torch.Tensor) -> np.ndarray:
+    """A scorer's scores (a NumPy array or a torch tensor on any device) as a NumPy array."""
     return scores.detach().float().cpu().numpy() if isinstance(scores, torch.Tensor) else np.asarray(scores)
 
 
 def blend_scorer(sasrec: Scorer, item_item: ItemItem, weight: float) -> Scorer:
     """The blend as a scorer (histories -> [batch, n_items + 1] NumPy scores)."""
-    return lambda histories: blend(_as_numpy(sasrec(histories)), item_item.score(histories), weight)
+    return lambda histories: blend(as_numpy(sasrec(histories)), item_item.score(histories), weight)
 
 
 def choose_blend(dataset: Dataset, sasrec: Scorer, ease_lambda: float | None, users: np.ndarray | None = None,
@@ -83,7 +84,7 @@ def choose_blend(dataset: Dataset, sasrec: Scorer, ease_lambda: float | None, us
         models |= {(source, k): ItemItem.from_rows(fitted.rows(), dataset.n_items, k) for k in keep}
 
     def grid(histories: Sequence[np.ndarray]) -> Iterator[tuple[str, np.ndarray]]:
-        base = _as_numpy(sasrec(histories))
+        base = as_numpy(sasrec(histories))
         yield "sasrec", base
         for (source, k), model in models.items():
             other = model.score(histories)

@@ -197,7 +197,7 @@ class Recommender:
             return [[] for _ in items]
         top = np.asarray(items, dtype=np.int64)
         found = self._explain(standing.window, standing.items, standing.raw, standing.scores[top], top)
-        return [[self.film(int(self._items.movie_ids[i])) for i in films] for films in found]
+        return [[self.film_at(i) for i in films] for films in found]
 
     def item_of(self, movie_id: int) -> int | None:
         """The model's index of a movieId, None for a film it does not know."""
@@ -253,6 +253,10 @@ class Recommender:
             imdbId=items.imdb[item],
             links=links_for(items.tmdb[item], items.imdb[item]),
         )
+
+    def film_at(self, item: int) -> FilmRef:
+        """A film by its item index."""
+        return self.film(int(self._items.movie_ids[item]))
 
     def film(self, movie_id: int) -> FilmRef:
         item = self._items.index_of[movie_id]

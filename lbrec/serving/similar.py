@@ -60,5 +60,5 @@ def _seeds_behind(engine: Recommender, seeds: list[int], top: np.ndarray) -> lis
     out = []
     for item in top:
         order = np.argsort(-weights[:, item], kind="stable")
-        out.append([engine.film(engine.describe(seeds[i]).movieId) for i in order if weights[i, item] > 0])
+        out.append([engine.film_at(seeds[i]) for i in order if weights[i, item] > 0])
     return out

@@ -53,16 +53,21 @@ def hides_history(scores: np.ndarray, histories: list[np.ndarray]) -> np.ndarray
     return out
 
 
+def scored_by_rows(model: EASE | ItemKNN, histories: list[np.ndarray]) -> np.ndarray:
+    """The histories scored with the weights `model.rows()` yields (history x W), the history hidden."""
+    w = np.vstack([rows for _, rows in model.rows(block=16)])
+    np.fill_diagonal(w, 0.0)
+    h = np.zeros((len(histories), w.shape[1]))
+    for row, items in enumerate(histories):
+        h[row, items] = 1
+    return hides_history(h @ w, histories)
+
+
 @pytest.mark.parametrize("users", [20, 80])  # fewer users than films (EASE's dual form), then more
 def test_ease_rows_are_the_weights_its_scores_use(users: int) -> None:
     histories = random_histories(users, 40, seed=1)
     ease = EASE(lam=10.0).fit(histories, 40)
-    w = np.vstack([rows for _, rows in ease.rows(block=16)])
-    np.fill_diagonal(w, 0.0)
-    h = np.zeros((len(histories), 41))
-    for row, items in enumerate(histories):
-        h[row, items] = 1
-    np.testing.assert_allclose(hides_history(h @ w, histories), hides_history(ease.score(histories), histories),
+    np.testing.assert_allclose(scored_by_rows(ease, histories), hides_history(ease.score(histories), histories),
                                atol=1e-8)
 
 
@@ -70,12 +75,7 @@ def test_ease_rows_are_the_weights_its_scores_use(users: int) -> None:
 def test_itemknn_rows_are_the_weights_its_scores_use(neighbours: int | None) -> None:
     histories = random_histories(30, 40, seed=2)
     knn = ItemKNN(neighbours, block=16).fit(histories, 40)
-    w = np.vstack([rows for _, rows in knn.rows(block=16)])
-    np.fill_diagonal(w, 0.0)
-    h = np.zeros((len(histories), 41))
-    for row, items in enumerate(histories):
-        h[row, items] = 1
-    np.testing.assert_allclose(hides_history(h @ w, histories), hides_history(knn.score(histories), histories),
+    np.testing.assert_allclose(scored_by_rows(knn, histories), hides_history(knn.score(histories), histories),
                                atol=1e-6)
 
 
