@@ -107,7 +107,7 @@ class QuestionPanels:
 
     def add_member(self) -> None:
         if len(self.rows) >= MAX_MEMBERS:
-            raise LbrecError(f"A group has at most {MAX_MEMBERS} people.")
+            raise LbrecError(f"a group has at most {MAX_MEMBERS} members")
         self.rows.append(MemberRow(self._on_remove))
         self.members.children = [row.widget for row in self.rows]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 
@@ -40,6 +41,16 @@ def escape(text: object) -> str:
 def box(kind: str, body: str, *, escape_body: bool = True) -> str:
     """A message box: `error` or `info`."""
     return f'<div class="lbrec-box lbrec-{kind}">{escape(body) if escape_body else body}</div>'
+
+
+def sentence(message: str) -> str:
+    """A refusal as the page shows it: the one-line message both faces share, as a sentence."""
+    message = message.strip()
+    if not message:
+        return message
+    if re.match(r"[a-z]+(?![\w.:/])", message):  # a word, not a file's name or a link
+        message = message[0].upper() + message[1:]
+    return message + ("" if message[-1] in ".!?…" else ".")
 
 
 def spinner(message: str) -> str:

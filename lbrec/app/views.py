@@ -202,8 +202,10 @@ class RecommenderApp:
 
     def _read_options(self) -> None:
         low, high = self.years.value
+        first, last = self.session.year_range  # a slider at its ends is no bound: films of unknown year stay
         self.session.set_options(choice=self.choice.value, k=self.k.value, include=frozenset(self.include.value),
-                                 exclude=frozenset(self.exclude.value), years=(low, high),
+                                 exclude=frozenset(self.exclude.value),
+                                 years=(None if low <= first else low, None if high >= last else high),
                                  popularity=POPULARITY[self.popularity.value],
                                  exclude_watchlist=self.exclude_watchlist.value)
 
@@ -310,7 +312,7 @@ class RecommenderApp:
         self.status.value = render.spinner(message)
 
     def show_error(self, message: str) -> None:
-        self.message.value = render.box("error", message)
+        self.message.value = render.box("error", render.sentence(message))
 
     # ------------------------------------------------------------------------------------------------ render
 
@@ -347,8 +349,9 @@ class RecommenderApp:
             if answer is None:
                 self._show_results("", "")
                 return
-            files = session.downloads() if answer.films else {}
-            self._show_results(render.cards(answer, details), render.downloads(files, len(answer.films)), answer)
+            files = session.downloads()
+            self._show_results(render.cards(answer, details),
+                               render.downloads(files, len(answer.films)) if answer.films else "", answer)
             if picture and answer.films:  # after the cards: drawing it takes a third of a second
                 self._show_downloads(render.downloads({**files, **session.picture(pixels(details))},
                                                       len(answer.films)), answer)

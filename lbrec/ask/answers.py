@@ -78,7 +78,7 @@ def nothing_usable(what: str, results: list[tuple[FilmEntry, Match]]) -> LbrecEr
     film, match = next(((f, m) for f, m in results if m.status != "matched"), results[0])
     reason = match.reason or "is too rarely rated to be in the model"
     options = "; ".join(c.label() for c in match.candidates[:5])
-    more = f"; did you mean {options}? Type one of them with its year" if options else ""
+    more = f"; did you mean: {options}? Type one of them with its year" if options else ""
     return LbrecError(f"none of {what} could be used: {film.label or f'tmdb:{film.tmdb_id}'!r} {reason}{more}")
 
 

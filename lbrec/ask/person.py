@@ -8,6 +8,7 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory
@@ -15,7 +16,7 @@ from lbrec.errors import LbrecError, LetterboxdError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.fields import validate_username
 from lbrec.letterboxd.history import CHOICES, LetterboxdHistory
-from lbrec.letterboxd.sources import load_history, match_history
+from lbrec.letterboxd.sources import load_history, match_history, rss_user
 from lbrec.serving.engine import Recommender
 
 Progress = Callable[[str], None]
@@ -48,7 +49,7 @@ class Source:
 
 
 EMPTY = {"typed": "type a few films you love first, one per line",
-         "rss": "type a Letterboxd username first (or upload your export, or type titles)",
+         "rss": "type your Letterboxd username first (or upload your export, or type titles)",
          "export": "choose your Letterboxd export first (Settings > Data > Export your data)",
          "upload": "choose your Letterboxd export ZIP first (Settings > Data > Export your data)",
          "imdb": "choose your IMDb ratings CSV first (Your Ratings > Export on IMDb)"}
@@ -62,8 +63,11 @@ def read_history(source: Source, client: Client | None = None, progress: Progres
     value = source.value
     if not (value if isinstance(value, bytes) else os.fspath(value).strip()):
         raise LetterboxdError(EMPTY[source.kind])
-    progress({"rss": f"Fetching {str(value).strip()}'s RSS feed from Letterboxd…", "typed": "Reading your titles…"}
-             .get(source.kind, f"Reading {source.name[:120] or 'your file'}…"))
+    if source.kind == "rss" and not (allow_files and Path(os.fspath(value)).is_file()):
+        value = rss_user(str(value))  # a bad username fails here, before any request
+        progress(f"Fetching {value}'s RSS feed from Letterboxd…")
+    elif source.kind != "typed":
+        progress(f"Reading {source.name[:120] or 'your file'}…")
     return load_history(source.kind, value, client=client, allow_files=allow_files,  # type: ignore[arg-type]
                         name=source.name[:120], imdb_watchlist=source.watchlist)
 

@@ -13,8 +13,10 @@ Each returns an `Answer`, or raises an `LbrecError` whose one-line message both 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from lbrec.ask.answers import Answer, films_label, nothing_usable
 from lbrec.ask.options import Options
@@ -23,6 +25,7 @@ from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
+from lbrec.letterboxd.export import username_in_name
 from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query, parse_typed
@@ -37,7 +40,8 @@ NO_WATCHLIST = {"export": "this export has no watchlist films (its watchlist.csv
                           "CSV or typed titles instead",
                 "rss": "an RSS feed carries no watchlist: upload your export, or rank a list CSV or typed titles",
                 "typed": "typed titles carry no watchlist: rank a list CSV or typed titles instead",
-                "imdb": "no IMDb watchlist was given: add IMDb's watchlist CSV (Watchlist > Export on IMDb)"}
+                "imdb": "no IMDb watchlist was given: add IMDb's watchlist export (Watchlist > Export on IMDb) with "
+                        "--imdb-watchlist FILE on the command line, or upload it beside your ratings"}
 
 
 @dataclass(frozen=True)
@@ -161,9 +165,10 @@ class Ask:
         labels: list[str] = []
         people = []
         for number, member in enumerate(members, 1):
-            label = member_label(member, number, labels)
-            labels.append(label)
-            people.append(self.member(member, label, number, progress))
+            person = self.member(member, member_label(member, number), number, progress)
+            label = member_label(member, number, person.history.username)
+            labels.append(label if label not in labels else f"{label} ({number})")
+            people.append(person)
         progress(f"Scoring films for {len(people)} people…")
         films = recommend_for_group(self.engine, [GroupMember(label, p.liked, p.matched.watched, p.matched.watchlist)
                                                   for label, p in zip(labels, people, strict=True)],
@@ -183,14 +188,11 @@ class Ask:
             raise LbrecError(f"{who}: {str(exc).rstrip('.')}") from None
 
 
-def member_label(member: Member, number: int, taken: Sequence[str]) -> str:
-    """The member's name, else their username or file's name, else "member N"; never one already taken."""
+def member_label(member: Member, number: int, username: str | None = None) -> str:
+    """The member's name, else their Letterboxd username, else their file's name, else "member N"."""
     source = member.source
-    label = member.name.strip()[:40]
-    if not label and source.kind == "rss":
-        label = str(source.value).strip()[:40]
-    elif not label and source.kind in ("export", "imdb", "upload"):
-        label = (source.name or ("" if isinstance(source.value, bytes) else str(source.value)))[:40]
-        label = label.rsplit("/", 1)[-1]
-    label = label or f"member {number}"
-    return label if label not in taken else f"{label} ({number})"
+    label = member.name.strip() or username or (str(source.value).strip() if source.kind == "rss" else "")
+    if not label and source.kind in ("export", "imdb", "upload"):
+        name = Path(source.name or ("" if isinstance(source.value, bytes) else os.fspath(source.value))).name
+        label = username_in_name(name) or name
+    return label[:40] or f"member {number}"

@@ -62,7 +62,7 @@ def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, clie
         elif isinstance(value, bytes):
             history = parse_rss(value)
         else:
-            history = fetch_rss(_rss_user(str(value)), client)
+            history = fetch_rss(rss_user(str(value)), client)
     elif kind == "profile":
         history = fetch_profile(str(value), client, watchlist=watchlist)
     elif kind == "typed":
@@ -79,7 +79,7 @@ def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, clie
     return history
 
 
-def _rss_user(value: str) -> str:
+def rss_user(value: str) -> str:
     """A username from `name` or `https://letterboxd.com/name/rss/`."""
     return validate_username(re.sub(r"/rss/?$", "/", value.strip()))
 
