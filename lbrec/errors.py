@@ -1,8 +1,8 @@
 """The exceptions lbrec raises on bad input: each carries a one-line message meant for a person, not a traceback.
 
 These are the only exceptions the parsers of outside input raise (tests/unit/test_fuzz.py feeds them hostile input to
-hold them to it): an export -> `ExportError`, an IMDb CSV -> `IMDbError`, an RSS feed or a profile page ->
-`MarkupError`, typed titles -> `LetterboxdError`, a username -> `InvalidUsernameError`; fetching adds
+hold them to it): an export -> `ExportError`, an IMDb CSV -> `IMDbError`, an RSS feed -> `MarkupError`, typed
+titles -> `LetterboxdError`, a username -> `InvalidUsernameError`; fetching adds
 `UserNotFoundError`, `PrivateProfileError`, `BlockedError`, `RateLimitedError` and `NetworkError`. A damaged model,
 data set or checkpoint gives `ArtifactError` naming the file and the fix. The app shows every `LbrecError` as it is.
 """
@@ -53,7 +53,7 @@ class NetworkError(LetterboxdError):
 
 
 class MarkupError(LetterboxdError):
-    """A Letterboxd page or feed did not look as expected: never read as an empty history."""
+    """A Letterboxd feed did not look as expected: never read as an empty history."""
 
 
 class ExportError(LetterboxdError):

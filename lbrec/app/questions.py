@@ -43,11 +43,9 @@ QUESTIONS = {"next": "For me", "rank": "From my watchlist or a list", "similar":
              "predict": "Would I like…?", "group": "Watch together"}
 NO_WATCHLIST = {"export": "This export has no watchlist films (its watchlist.csv is missing or empty): upload a "
                           "list CSV or type the films to rank instead.",
-                "rss": "An RSS feed carries no watchlist: upload your export, read every profile page, or upload a "
-                       "list CSV or type the films to rank.",
-                "typed": "Typed titles carry no watchlist: upload a list CSV or type the films to rank.",
-                "profile": "This profile's watchlist is empty or private: upload a list CSV or type the films to "
-                           "rank."}
+                "rss": "An RSS feed carries no watchlist: upload your export, or upload a list CSV or type the "
+                       "films to rank.",
+                "typed": "Typed titles carry no watchlist: upload a list CSV or type the films to rank."}
 
 
 @dataclass(frozen=True)
@@ -108,11 +106,10 @@ class Questions:
 
     # ------------------------------------------------------------------------------------------------ one person
 
-    def person(self, given: Input, progress: Progress, watchlist: bool = False
-               ) -> tuple[LetterboxdHistory, MatchedHistory]:
+    def person(self, given: Input, progress: Progress) -> tuple[LetterboxdHistory, MatchedHistory]:
         """The person's history matched under the options' choice of films, with their picks."""
         session = self.session
-        history = session.read(given, progress, watchlist=watchlist)
+        history = session.read(given, progress)
         choice = "recent" if given.kind == "typed" else session.options.choice
         session.check_choice(history, choice)
         progress("Matching your films to MovieLens…")
@@ -143,7 +140,7 @@ class Questions:
     def rank(self, given: Input, candidates: Candidates, progress: Progress = lambda _: None) -> Answer:
         """The candidates best first for the person, at most k of them, watched films kept and marked."""
         listed = None if candidates.kind == "watchlist" else self.listed(candidates)  # a bad list: no download
-        history, matched = self.person(given, progress, watchlist=listed is None)
+        history, matched = self.person(given, progress)
         films, what = listed or self.watchlist(history)
         found = match_films(self.session.catalog, films)
         usable = self.session.usable(found.positives)
@@ -273,7 +270,7 @@ def films_label(asked: MatchedHistory) -> str:
 def member_label(member: Member, number: int, taken: list[str]) -> str:
     """The member's name, else their username, else "Person N"; never one already taken."""
     given = member.given
-    label = member.name.strip()[:40] or (str(given.value).strip() if given.kind in ("rss", "profile") else "")
+    label = member.name.strip()[:40] or (str(given.value).strip() if given.kind == "rss" else "")
     label = label or f"Person {number}"
     return label if label not in taken else f"{label} ({number})"
 

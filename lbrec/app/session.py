@@ -9,8 +9,8 @@ The flow is read -> understand -> recommend, each step a plain method that the v
     session.set_options(k=20, include=frozenset({"Horror"}))
     session.recommend()
 
-- read: a Letterboxd username (RSS feed or every profile page), an uploaded export ZIP, or typed titles; fetched
-  or parsed again only when the input changed (or when a profile's watchlist is wanted and was not read);
+- read: a Letterboxd username (its RSS feed), an uploaded export ZIP or IMDb CSV, or typed titles; fetched or
+  parsed again only when the input changed;
 - understand: match the chosen films to MovieLens: what was matched, what needs a pick, what was not found and why;
 - recommend: the onnxruntime engine with the options (how many, genres, years, mainstream to obscure, watchlist).
 Every refusal is an `LbrecError` whose message is written for the person; the session keeps nothing half-done.
@@ -53,7 +53,7 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Input:
-    """What the visitor gave: `kind` is rss or profile (a username), export (a ZIP's bytes) or typed (titles)."""
+    """What the visitor gave: `kind` is rss (a username), export (a ZIP's or IMDb CSV's bytes) or typed (titles)."""
 
     kind: str
     value: str | bytes
@@ -65,7 +65,7 @@ class Input:
         """What identifies this input: options apply at once only while it stays the same."""
         if isinstance(self.value, bytes):
             return (self.kind, hashlib.sha256(self.value + b"\0" + self.watchlist).hexdigest())
-        return (self.kind, self.value.strip() if self.kind in ("rss", "profile") else self.value)
+        return (self.kind, self.value.strip() if self.kind == "rss" else self.value)
 
 
 def upload_input(files: Sequence[tuple[str, bytes]]) -> Input:
@@ -139,17 +139,12 @@ class Session:
         self.input = given
         self.recommend(progress)
 
-    def read(self, given: Input, progress: Progress = lambda _: None, watchlist: bool | None = None
-             ) -> LetterboxdHistory:
-        """The history for `given`; fetched or parsed only when the input changed, or when the watchlist is
-        wanted from a profile read without it (the profile's watchlist costs extra pages). `watchlist` None:
-        read it when the options leave it out of the recommendations."""
-        wanted = self.options.exclude_watchlist if watchlist is None else watchlist
-        key = (*given.key, given.kind == "profile" and wanted)
-        if key == self._history_key and self.history is not None:
+    def read(self, given: Input, progress: Progress = lambda _: None) -> LetterboxdHistory:
+        """The history for `given`; fetched or parsed only when the input changed."""
+        if given.key == self._history_key and self.history is not None:
             return self.history
-        history = read_input(given, self.client, progress, watchlist=wanted)
-        self.history, self._history_key = history, key
+        history = read_input(given, self.client, progress)
+        self.history, self._history_key = history, given.key
         return history
 
     def recommend(self, progress: Progress = lambda _: None) -> list[Recommendation]:
@@ -246,8 +241,7 @@ class Session:
             return "your export"
         if history.source == "imdb":
             return "your IMDb ratings"
-        feed = "RSS feed" if history.source == "rss" else "profile"
-        return f"{history.username}'s {feed}" if history.username else f"the {feed}"
+        return f"{history.username}'s RSS feed" if history.username else "the RSS feed"
 
     def model_reads(self, used: int) -> str:
         if used > self.engine.max_len:
@@ -277,17 +271,14 @@ class Session:
         return mine, genre_shares(rec.genres for rec in self.recommendations)
 
 
-def read_input(given: Input, client: Client, progress: Progress = lambda _: None,
-               watchlist: bool = True) -> LetterboxdHistory:
-    """The history behind one input, read afresh (a session caches its own; a group's members are read here).
-    `watchlist`: whether a profile's watchlist pages are fetched too."""
-    if given.kind in ("rss", "profile"):
+def read_input(given: Input, client: Client, progress: Progress = lambda _: None) -> LetterboxdHistory:
+    """The history behind one input, read afresh (a session caches its own; a group's members are read here)."""
+    if given.kind == "rss":
         if not str(given.value).strip():
             raise LetterboxdError("Type your Letterboxd username first (or upload your export, or type titles).")
         user = validate_username(str(given.value))
-        progress(f"Fetching {user}'s RSS feed from Letterboxd…" if given.kind == "rss" else
-                 f"Fetching every page of {user}'s films from Letterboxd (a few seconds per 72 films)…")
-        return load_history(given.kind, user, client=client, watchlist=watchlist and given.kind == "profile")
+        progress(f"Fetching {user}'s RSS feed from Letterboxd…")
+        return load_history("rss", user, client=client)
     if given.kind == "export":
         if not given.value:
             raise LetterboxdError("Choose your Letterboxd export ZIP first (Settings > Data > Export your data).")

@@ -35,7 +35,6 @@ from lbrec.serving.engine import Recommender
 from lbrec.share import poster_pixels
 from lbrec.tmdb import FilmDetails, TmdbClient
 
-USERNAME_MODES = [("Recent diary (RSS, fast)", "rss"), ("Every rated film (profile pages, slower)", "profile")]
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
 USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
@@ -127,12 +126,11 @@ class RecommenderApp:
     def _build_inputs(self) -> widgets.Widget:
         self.username = widgets.Text(placeholder="your Letterboxd username, e.g. davidehrlich",
                                      layout=widgets.Layout(width="340px"))
-        self.username_mode = widgets.RadioButtons(options=USERNAME_MODES, value="rss")
         username_tab = widgets.VBox([
-            widgets.HTML('<p class="lbrec-hint">Your public profile is read from letterboxd.com. The RSS feed holds '
-                         'your 50 latest diary entries; the profile pages hold every film you logged, 72 to a '
-                         'page. If Letterboxd blocks the request, upload your export instead.</p>'),
-            self.username, self.username_mode])
+            widgets.HTML('<p class="lbrec-hint">Your 50 latest diary entries are read from your public RSS feed. '
+                         'Letterboxd\'s terms let no program read your profile pages, so to bring your whole '
+                         'history, upload your export.</p>'),
+            self.username])
         self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=True, description="Choose the ZIP",
                                          button_style="info", layout=widgets.Layout(width="220px"))
         self.upload.observe(self._on_upload, "value")
@@ -170,7 +168,7 @@ class RecommenderApp:
                                                   description="Mainstream ↔ obscure", style=column,
                                                   continuous_update=False, layout=half)
         self.exclude_watchlist = widgets.Checkbox(value=True, description="Leave out films on my watchlist "
-                                                  "(from an export or a profile)", indent=False,
+                                                  "(from an export)", indent=False,
                                                   layout=widgets.Layout(width="auto"))
         for option in (self.choice, self.k, self.include, self.exclude, self.years, self.popularity,
                        self.exclude_watchlist):
@@ -194,7 +192,7 @@ class RecommenderApp:
         """The input on screen, as the session takes it."""
         tab = self.tabs.selected_index
         if tab == USERNAME_TAB:
-            return Input(self.username_mode.value, self.username.value)
+            return Input("rss", self.username.value)
         if tab == UPLOAD_TAB:
             return upload_input([(str(f["name"]), bytes(f["content"])) for f in self.upload.value])
         return Input("typed", self.typed.value)

@@ -24,9 +24,8 @@ if TYPE_CHECKING:
 
 
 NO_WATCHLIST = {"export": "this export has no watchlist films (its watchlist.csv is missing or empty)",
-                "rss": "an RSS feed carries no watchlist: use --export or --letterboxd, or --list / --among",
+                "rss": "an RSS feed carries no watchlist: use --export, or --list / --among",
                 "typed": "typed titles carry no watchlist: give the films to rank with --among or --list",
-                "profile": "this profile's watchlist is empty or private",
                 "imdb": "no IMDb watchlist given: add --imdb-watchlist FILE (Watchlist > Export on IMDb)"}
 
 
@@ -70,7 +69,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if args.k is not None and args.k < 1:
         raise LbrecError(f"-k must be at least 1, not {args.k}")
     engine = Recommender(args.model or paths.default_model_dir())
-    history, matched = read_source(args, engine, watchlist=args.watchlist)
+    history, matched = read_source(args, engine)
     films, what = candidates(args, history)
     found = match_candidates(Catalog(engine.catalog), films, what)
     ranking = rank_films(engine, matched.positives, found.positives, matched.watched, k=args.k)
@@ -92,8 +91,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
 def rank_args(parser: argparse.ArgumentParser) -> None:
     source_args(parser, "rank")
     what = parser.add_argument_group("films to rank (exactly one)").add_mutually_exclusive_group(required=True)
-    what.add_argument("--watchlist", action="store_true", help="your watchlist (from --export, --letterboxd or "
-                                                                 "--imdb-watchlist)")
+    what.add_argument("--watchlist", action="store_true", help="your watchlist (from --export or --imdb-watchlist)")
     what.add_argument("--list", type=Path, metavar="FILE", help="a Letterboxd list CSV: a list page's export, or "
                                                                "lists/NAME.csv in your data export")
     what.add_argument("--among", metavar="TITLES", help='typed titles, e.g. a festival line-up: "Heat (1995); '
@@ -116,7 +114,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     engine = Recommender(args.model or paths.default_model_dir())
     catalog = Catalog(engine.catalog)
     queries = [parse_film_query(text) for text in args.films]  # a malformed query fails before any download
-    history, matched = read_source(args, engine, watchlist=False)
+    history, matched = read_source(args, engine)
     asked = match_films(catalog, queries)
     found = [(text, m.movie_id) for text, (_, m) in zip(args.films, asked.results, strict=True)
              if m.status == "matched" and engine.item_of(m.movie_id) is not None]  # type: ignore[arg-type]
@@ -246,8 +244,8 @@ def cmd_group(args: argparse.Namespace) -> int:
 
 def group_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--member", action="append", default=[], metavar="SPEC", required=True,
-                        help='one person (2 to 6, repeat the option): export:PATH, rss:NAME, user:NAME, imdb:PATH '
-                             '(IMDb ratings CSV) or "titles:Heat (1995); Alien (1979)"')
+                        help='one person (2 to 6, repeat the option): export:PATH, rss:NAME, imdb:PATH (IMDb '
+                             'ratings CSV) or "titles:Heat (1995); Alien (1979)"')
     parser.add_argument("-k", type=int, default=10, help="number of films (default: %(default)s)")
     parser.add_argument("--with-watchlists", action="store_true", help="also leave out the members' watchlists")
     parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "

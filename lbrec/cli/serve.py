@@ -56,21 +56,20 @@ def match_args(parser: argparse.ArgumentParser) -> None:
                                                             "status, reason, candidates")
 
 
-def read_source(args: argparse.Namespace, engine: Recommender, watchlist: bool) -> tuple[LetterboxdHistory,
-                                                                                        MatchedHistory]:
+def read_source(args: argparse.Namespace, engine: Recommender) -> tuple[LetterboxdHistory, MatchedHistory]:
     """The one history source of `source_args`, read and matched: (the history, its matched films)."""
     from lbrec.catalog.index import Catalog
     from lbrec.letterboxd.sources import load_history, match_history
 
     sources = [(kind, value) for kind, value in [("typed", args.titles), ("export", args.export), ("rss", args.rss),
-                                                 ("profile", args.letterboxd), ("imdb", args.imdb)] if value]
+                                                 ("imdb", args.imdb)] if value]
     if len(sources) != 1:
-        raise LbrecError("give exactly one of --titles, --export, --rss, --letterboxd or --imdb")
+        raise LbrecError("give exactly one of --titles, --export, --rss or --imdb")
     kind, value = sources[0]
     if args.imdb_watchlist and kind != "imdb":
         raise LbrecError("--imdb-watchlist goes with --imdb (your IMDb ratings export)")
     log(f"reading {kind} input ...")
-    history = load_history(kind, value, allow_files=True, watchlist=watchlist, imdb_watchlist=args.imdb_watchlist)
+    history = load_history(kind, value, allow_files=True, imdb_watchlist=args.imdb_watchlist)
     if history.skipped:
         log(f"  {history.skipped}")
     matched = match_history(history, Catalog(engine.catalog), args.choice)
@@ -116,7 +115,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from lbrec.serving.results import report
 
     engine = Recommender(args.model or paths.default_model_dir())
-    history, matched = read_source(args, engine, watchlist=args.exclude_watchlist)
+    history, matched = read_source(args, engine)
     years = args.years or (None, None)
     popularity = args.popularity or (None, None)
     exclude = matched.watched | (matched.watchlist if args.exclude_watchlist else set())
@@ -154,7 +153,6 @@ def source_args(parser: argparse.ArgumentParser, what: str = "recommend") -> Non
     source.add_argument("--titles", help='films you liked, oldest first: "Heat (1995); Alien (1979); Amélie"')
     source.add_argument("--export", help="your Letterboxd data export: the ZIP or its unzipped folder")
     source.add_argument("--rss", help="a Letterboxd username, its RSS link, or a saved RSS file (latest 50 films)")
-    source.add_argument("--letterboxd", metavar="USER", help="a Letterboxd username: every film on the profile")
     source.add_argument("--imdb", metavar="FILE", help="your IMDb ratings export (Your Ratings > Export), a CSV; "
                                                        "IMDb's 1-10 count as half as many stars (8 -> 4 stars)")
     parser.add_argument("--imdb-watchlist", metavar="FILE", help="with --imdb: your IMDb watchlist export (CSV)")

@@ -1,18 +1,23 @@
-"""The one way lbrec talks to Letterboxd: polite, honest, cached, and clear about being blocked.
+"""The one way lbrec talks to Letterboxd: a member's RSS feed, and nothing else; polite, honest, cached, and clear
+about being blocked.
+
+Letterboxd's terms (section 6.11) forbid robots and scrapers on the site; the RSS feed is published for feed readers.
+So the client requests `/<username>/rss/` only: any other path, and any redirect to one, is refused before a byte
+is sent (`FEED_PATH`). Never a Letterboxd HTML page.
 
 - one `requests.Session`, a timeout on every request and a User-Agent that names lbrec and its version;
 - at most `max_in_flight` (2) requests at a time to a host, shared by every client in the process and, through
   locked files, by every process of the same user on the machine (under Voilà each visitor has a kernel process);
 - 429 and 5xx are retried with exponential backoff, never sooner than the server's `Retry-After`, and a wait
   asked by one response holds back every request to that host, from every process, before the next one starts;
-- pages are cached on disk (`paths.cache_dir()/letterboxd`, atomic writes) for `cache_ttl` seconds, so a second
+- feeds are cached on disk (`paths.cache_dir()/letterboxd`, atomic writes) for `cache_ttl` seconds, so a second
   run for the same user costs no requests; an entry that is unreadable or does not match its sha256 is discarded
   and fetched again;
 - no bot-check circumvention: a Cloudflare challenge, a "You are being rate limited" page or HTTP 426 stops
   at once with `BlockedError`, which tells the person to use their RSS feed or data export instead.
 
-Only Letterboxd is ever contacted: paths are joined to `base_url`, redirects are followed only on that host,
-and `base_url` may be changed only to a loopback address (the tests' fault-injecting server).
+Only Letterboxd is ever contacted: paths are joined to `base_url`, redirects are followed only to a feed on that
+host, and `base_url` may be changed only to a loopback address (the tests' fault-injecting server).
 """
 
 from __future__ import annotations
@@ -26,8 +31,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -53,7 +57,7 @@ from lbrec.errors import (
 )
 
 LETTERBOXD = "https://letterboxd.com"
-USER_AGENT = (f"lbrec/{lbrec.__version__} (open-source movie recommender reading one member's public pages; "
+USER_AGENT = (f"lbrec/{lbrec.__version__} (open-source movie recommender reading one member's public RSS feed; "
               f"python-requests/{requests.__version__})")
 FALLBACK = ("Use your RSS feed (https://letterboxd.com/<username>/rss/) or your data export "
             "(Letterboxd > Settings > Data > Export your data) instead.")
@@ -62,6 +66,7 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 _CHALLENGE_MARKERS = ("_cf_chl_opt", "cf-browser-verification", "<title>Just a moment...</title>",
                       "Attention Required! | Cloudflare")
 MAX_REDIRECTS = 3
+FEED_PATH = re.compile(r"/[A-Za-z0-9_]{2,15}/rss/")  # a member's feed: the only path lbrec ever requests
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,6 @@ class Client:
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
-        self.max_in_flight = max_in_flight
         self.gate = _gate(self.host, max_in_flight)
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Language": "en"})
@@ -209,7 +213,7 @@ class Client:
     # ------------------------------------------------------------------------------------------------ public
 
     def get(self, path: str) -> Page:
-        """The text at `path` (e.g. `/someone/films/`), from the cache when fresh."""
+        """The feed at `path` (`/someone/rss/`), from the cache when fresh."""
         url = self.url(path)
         if (text := self._cache_read(url)) is not None:
             return Page(url, text, True)
@@ -217,22 +221,10 @@ class Client:
         self._cache_write(url, text)
         return Page(url, text, False)
 
-    def get_many(self, site_paths: Sequence[str]) -> list[Page]:
-        """Several pages, `max_in_flight` at a time, in the order asked; the first failure is raised."""
-        if len(site_paths) <= 1:
-            return [self.get(p) for p in site_paths]
-        with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="lbrec-http") as pool:
-            futures = [pool.submit(self.get, p) for p in site_paths]
-            try:
-                return [f.result() for f in futures]
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
-
     def url(self, path: str) -> str:
-        if not path.startswith("/") or path.startswith("//") or "\\" in path:
-            raise ValueError(f"not a site path: {path!r}")
+        """The address of a member's feed; `ValueError` for any other path: lbrec reads no Letterboxd page."""
+        if not FEED_PATH.fullmatch(path):
+            raise ValueError(f"lbrec reads only a member's RSS feed (/<username>/rss/), not {path[:80]!r}")
         return self.base_url + path
 
     # ------------------------------------------------------------------------------------------------ network
@@ -298,9 +290,13 @@ class Client:
             if not response.is_redirect:
                 return response
             target = urljoin(url, response.headers.get("Location", ""))
-            if urlsplit(target).netloc != self.host:
+            parts = urlsplit(target)
+            if parts.netloc != self.host:
                 raise NetworkError(f"Letterboxd redirected {url} off the site (to {target}); not followed. "
                                    f"{FALLBACK}")
+            if not FEED_PATH.fullmatch(parts.path) or parts.query or parts.fragment:
+                raise NetworkError(f"Letterboxd redirected {url} to {target}, which is not an RSS feed; not "
+                                   f"followed. {FALLBACK}")
             url = target
         raise NetworkError(f"too many redirects from {url}. {FALLBACK}")
 

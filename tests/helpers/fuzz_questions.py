@@ -108,5 +108,5 @@ def check_member(spec: str) -> None:
     result = parsed(lambda: parse_member(spec))
     if result is not None:
         kind, value, label = result
-        assert kind in ("export", "rss", "profile", "typed", "imdb") and value and label
-        assert kind not in ("rss", "profile") or USERNAME.fullmatch(value)
+        assert kind in ("export", "rss", "typed", "imdb") and value and label
+        assert kind != "rss" or USERNAME.fullmatch(value)

@@ -18,7 +18,6 @@ from matplotlib.image import imread
 from lbrec.app.environment import load_engine
 from lbrec.app.questions import Candidates, Member, Questions
 from lbrec.app.session import Input, Session
-from lbrec.catalog.matches import match_films
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
 from tests.helpers.fault_server import FaultServer, Reply
@@ -108,24 +107,6 @@ def test_an_rss_feed_has_no_watchlist_and_a_bad_list_is_refused_first(ml_small_m
             "An RSS feed carries no watchlist")
     assert len(questions.rank(Input("rss", "lbrectest"), Candidates("list", LIST)).films) == 4
     assert len(fault_server.hits) == 1  # the feed is read once for both
-
-
-def test_a_profiles_watchlist_is_read_for_ranking_whatever_the_options(ml_small_model_dir: Path,
-                                                                      fault_server: FaultServer) -> None:
-    page = {"Content-Type": "text/html; charset=utf-8"}
-    serve_rss(fault_server)  # the profile reader starts from the feed
-    for path, name in [("/lbrectest/films/", "films_2026_page1.html"), ("/lbrectest/films/page/2/",
-                       "films_2026_page2.html"), ("/lbrectest/films/page/3/", "films_2026_page3.html"),
-                       ("/lbrectest/watchlist/", "watchlist_2026.html")]:
-        fault_server.route(path, Reply(200, (FIXTURES / name).read_bytes(), page))
-    client = Client(base_url=fault_server.url, cache=False, timeout=2.0, retries=1, backoff=0.01)
-    session = Session(*load_engine(ml_small_model_dir), client=client)
-    session.set_options(exclude_watchlist=False)  # "for me" would not fetch the watchlist pages
-    answer = Questions(session).rank(Input("profile", "lbrectest"), Candidates("watchlist"))
-    watchlist = match_films(session.catalog, session.history.watchlist)
-    assert answer.what == "your watchlist" and {r.movieId for r in answer.films} == set(
-        session.usable(watchlist.positives)) and answer.films
-    assert len(fault_server.hits_for("/lbrectest/watchlist/")) == 1
 
 
 # ---------------------------------------------------------------------------------------------------- predict

@@ -249,21 +249,3 @@ def test_bad_usernames_are_refused_before_any_request(online: Session, fault_ser
     with pytest.raises(LetterboxdError, match="is not a Letterboxd"):
         online.run(Input("rss", "../../admin"))
     assert fault_server.hits == []
-
-
-def test_profile_mode_reads_every_page_and_the_watchlist_only_when_wanted(online: Session,
-                                                                          fault_server: FaultServer) -> None:
-    page = {"Content-Type": "text/html; charset=utf-8"}
-    serve_rss(fault_server)
-    for path, name in [("/lbrectest/films/", "films_2026_page1.html"), ("/lbrectest/films/page/2/",
-                       "films_2026_page2.html"), ("/lbrectest/films/page/3/", "films_2026_page3.html"),
-                       ("/lbrectest/watchlist/", "watchlist_2026.html")]:
-        fault_server.route(path, Reply(200, (FIXTURES / name).read_bytes(), page))
-    online.set_options(choice="3")
-    online.run(Input("profile", "lbrectest"))
-    assert online.recommendations and online.source_name() == "lbrectest's profile" and online.matched.watchlist
-    assert len(fault_server.hits_for("/lbrectest/watchlist/")) == 1
-    online.set_options(exclude_watchlist=False)  # the films are read again, without the watchlist
-    online.run(Input("profile", "lbrectest"))
-    assert online.recommendations and not online.matched.watchlist
-    assert len(fault_server.hits_for("/lbrectest/watchlist/")) == 1
