@@ -19,7 +19,6 @@ import csv
 import io
 import os
 import re
-import socket
 import sys
 import warnings
 import zipfile
@@ -44,6 +43,7 @@ from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.sources import load_history
 from lbrec.letterboxd.typed import MAX_TYPED
+from tests.helpers.fault_server import closed_port_url
 from tests.helpers.files import FIXTURES, SHARED, export_files, export_folder
 
 RESEARCH = SHARED / "fixtures-research"
@@ -418,10 +418,7 @@ def check_typed(text: str) -> None:
 @cache
 def _dead_client() -> Client:
     """A client whose server refuses every connection at once: a valid username ends in NetworkError, fast."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return Client(base_url=f"http://127.0.0.1:{port}", cache=False, retries=0, timeout=1.0)
+    return Client(base_url=closed_port_url(), cache=False, retries=0, timeout=1.0)
 
 
 _connections: list[object] = []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import socket
+import re
 import threading
 import time
 from pathlib import Path
@@ -11,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from lbrec import __version__
-from lbrec.errors import BlockedError, NetworkError, PrivateProfileError, RateLimitedError, UserNotFoundError
+from lbrec.errors import BlockedError, LetterboxdError, NetworkError, RateLimitedError, UserNotFoundError
 from lbrec.letterboxd.client import Client
-from tests.helpers.fault_server import FaultServer, Reply
+from tests.helpers.fault_server import FaultServer, Reply, closed_port_url, silent_server
 from tests.helpers.files import FIXTURES
 
 FEED = (FIXTURES / "rss_2026.xml").read_bytes()
@@ -68,12 +69,12 @@ def test_404(fault_server: FaultServer, tmp_path: Path) -> None:
     Reply(200, (FIXTURES / "cloudflare_challenge.html").read_bytes(), HTML),
     Reply(426, b"Upgrade Required", HTML),
 ])
-def test_blocked_requests_stop_at_once_and_point_to_rss_and_export(fault_server: FaultServer, tmp_path: Path,
-                                                                   reply: Reply) -> None:
+def test_blocked_requests_stop_at_once_and_point_to_the_export(fault_server: FaultServer, tmp_path: Path,
+                                                               reply: Reply) -> None:
     fault_server.route("/someone/rss/", reply)
     with pytest.raises(BlockedError) as caught, client(fault_server, tmp_path) as http:
         http.get("/someone/rss/")
-    assert "RSS feed" in str(caught.value) and "export" in str(caught.value)
+    assert "data export" in str(caught.value) and "rss" not in str(caught.value).lower()
     assert len(fault_server.hits) == 1  # no retry: lbrec does not try to get around a block
     assert not list((tmp_path / "cache").glob("*.json"))  # and nothing is cached
 
@@ -84,12 +85,6 @@ def test_rate_limited_page(fault_server: FaultServer, tmp_path: Path, status: in
     with pytest.raises(RateLimitedError, match="You are being rate limited"), client(fault_server, tmp_path) as http:
         http.get("/someone/rss/")
     assert len(fault_server.hits) == 1
-
-
-def test_403_without_a_bot_check_is_a_private_profile(fault_server: FaultServer, tmp_path: Path) -> None:
-    fault_server.route("/someone/rss/", Reply(403, b"<html>Forbidden</html>", HTML))
-    with pytest.raises(PrivateProfileError, match="private"), client(fault_server, tmp_path) as http:
-        http.get("/someone/rss/")
 
 
 def test_429_honours_retry_after(fault_server: FaultServer, tmp_path: Path) -> None:
@@ -144,13 +139,42 @@ def test_truncated_response(fault_server: FaultServer, tmp_path: Path) -> None:
     assert not list((tmp_path / "cache").glob("*.json"))
 
 
-def test_unreachable(tmp_path: Path) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens there once the socket closes
-    with pytest.raises(NetworkError, match="could not reach Letterboxd"), \
-            Client(base_url=f"http://127.0.0.1:{port}", cache=False, retries=1, backoff=0.01) as http:
-        http.get("/someone/rss/")
+# ---------------------------------------------------------------------------------------------------- out of reach
+
+LIBRARY_INTERNALS = re.compile(r"urllib3|requests\.|HTTPConnection|Max retries|NameResolution|NewConnection|Errno|"
+                               r"0x[0-9a-f]{6}|object at|Caused by|Read timed out|\bpool\b", re.IGNORECASE)
+
+
+def out_of_reach(how: str, fault_server: FaultServer) -> contextlib.AbstractContextManager[str]:
+    """The address of a Letterboxd that cannot be reached in the way `how` says."""
+    if how == "connection refused":
+        return contextlib.nullcontext(closed_port_url())
+    if how == "no answer":
+        return silent_server()
+    if how == "dns failure":
+        return contextlib.nullcontext("http://nonexistent.invalid")  # RFC 6761: .invalid never resolves
+    fault_server.route("/someone/rss/", Reply(403, b"<html>Forbidden</html>", HTML))
+    return contextlib.nullcontext(fault_server.url)
+
+
+@pytest.mark.parametrize("how", ["connection refused", "no answer", "dns failure", "blocked (403)"])
+def test_letterboxd_out_of_reach_is_one_plain_sentence_within_5_s(fault_server: FaultServer, how: str) -> None:
+    """Offline, a DNS failure, a refused connection, a server that never answers, a block: the person hears it at
+    once (the client's own defaults), in one line without the HTTP library's words, and is sent to the export (not
+    to the feed they just tried)."""
+    with out_of_reach(how, fault_server) as url, Client(base_url=url, cache=False) as http:
+        started = time.monotonic()
+        with pytest.raises(LetterboxdError) as caught:
+            http.get("/someone/rss/")
+        elapsed = time.monotonic() - started
+    message = str(caught.value)
+    assert elapsed < 5, f"{how}: {elapsed:.1f} s"
+    assert "\n" not in message and len(message) < 300 and not re.search(r"[.;] [A-Z]", message), message
+    assert not LIBRARY_INTERNALS.search(message), message
+    assert "Settings > Data > Export your data" in message and "rss" not in message.lower(), message
+    expected = {"connection refused": "connection was refused", "no answer": "did not answer within 4 s",
+                "dns failure": "address could not be found", "blocked (403)": "HTTP 403"}[how]
+    assert expected in message, message
 
 
 def test_at_most_two_requests_in_flight(fault_server: FaultServer, tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def retry_after(reply: Reply, hit: Hit) -> float:
 
 
 def test_many_users_in_one_process(fault_server: FaultServer, tmp_path: Path) -> None:
-    users = [f"user{i}" for i in range(64)]
+    users = [f"user{i}" for i in range(32)]
     refused = serve(fault_server, users)
     got: dict[str, str] = {}
 
