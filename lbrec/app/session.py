@@ -182,8 +182,7 @@ class Session:
             return "your export"
         if history.source == "imdb":
             return "your IMDb ratings"
-        feed = "RSS feed" if history.source == "rss" else "profile"
-        return f"{history.username}'s {feed}" if history.username else f"the {feed}"
+        return f"{history.username}'s RSS feed" if history.username else "the RSS feed"
 
     def model_reads(self, used: int) -> str:
         if used > self.engine.max_len:

@@ -171,7 +171,7 @@ class RecommenderApp:
                                                   description="Mainstream ↔ obscure", style=column,
                                                   continuous_update=False, layout=half)
         self.exclude_watchlist = widgets.Checkbox(value=True, description="Leave out films on my watchlist "
-                                                  "(from an export or a profile)", indent=False,
+                                                  "(from an export)", indent=False,
                                                   layout=widgets.Layout(width="auto"))
         for option in (self.choice, self.k, self.include, self.exclude, self.years, self.popularity,
                        self.exclude_watchlist):

@@ -65,8 +65,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
 def rank_args(parser: argparse.ArgumentParser) -> None:
     source_args(parser, "rank")
     what = parser.add_argument_group("films to rank (exactly one)").add_mutually_exclusive_group(required=True)
-    what.add_argument("--watchlist", action="store_true", help="your watchlist (from --export, --letterboxd or "
-                                                                 "--imdb-watchlist)")
+    what.add_argument("--watchlist", action="store_true", help="your watchlist (from --export or --imdb-watchlist)")
     what.add_argument("--list", type=Path, metavar="FILE", help="a Letterboxd list CSV: a list page's export, or "
                                                                "lists/NAME.csv in your data export")
     what.add_argument("--among", metavar="TITLES", help='typed titles, e.g. a festival line-up: "Heat (1995); '
