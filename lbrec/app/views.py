@@ -395,7 +395,7 @@ class RecommenderApp:
         """Redraw the cards and the picture to share with TMDb's details, unless a newer answer replaced them
         meanwhile; one quiet line when TMDb refused the key or did not answer for some films."""
         try:
-            details = self.tmdb.details_many(tmdb_ids)  # type: ignore[union-attr]
+            details = self.tmdb.details_many(tmdb_ids)
         except TmdbKeyError as exc:
             log.warning("posters are off for this page: %s", exc)
             self.posters_note.value = render.posters_note(str(exc))

@@ -15,12 +15,11 @@ from lbrec.catalog.matches import MatchedHistory
 from lbrec.errors import LbrecError, LetterboxdError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.fields import validate_username
-from lbrec.letterboxd.history import CHOICES, LetterboxdHistory
+from lbrec.letterboxd.history import CHOICES, INPUT_KINDS, InputKind, LetterboxdHistory
 from lbrec.letterboxd.sources import load_history, match_history, rss_user
 from lbrec.serving.engine import Recommender
 
 Progress = Callable[[str], None]
-SOURCE_KINDS = ("typed", "export", "upload", "rss", "imdb")
 
 
 def quiet(_: str) -> None:
@@ -33,7 +32,7 @@ class Source:
     feed), `export` (a Letterboxd export: a path on the command line), `imdb` (IMDb's ratings CSV, with `watchlist`
     its watchlist CSV) or `upload` (a file's bytes, recognised by its content: an export ZIP or IMDb's CSVs)."""
 
-    kind: str
+    kind: InputKind
     value: str | bytes | os.PathLike[str]
     name: str = ""  # an uploaded file's name
     watchlist: bytes | str | os.PathLike[str] | None = None
@@ -58,8 +57,8 @@ EMPTY = {"typed": "type a few films you love first, one per line",
 def read_history(source: Source, client: Client | None = None, progress: Progress = quiet,
                  allow_files: bool = False) -> LetterboxdHistory:
     """The history behind `source`, read afresh; `allow_files` (the command line only): paths are files to read."""
-    if source.kind not in SOURCE_KINDS:
-        raise LbrecError(f"unknown source {source.kind!r}: use one of {', '.join(SOURCE_KINDS)}")
+    if source.kind not in INPUT_KINDS:
+        raise LbrecError(f"unknown source {source.kind!r}: use one of {', '.join(INPUT_KINDS)}")
     value = source.value
     if not (value if isinstance(value, bytes) else os.fspath(value).strip()):
         raise LetterboxdError(EMPTY[source.kind])
@@ -68,7 +67,7 @@ def read_history(source: Source, client: Client | None = None, progress: Progres
         progress(f"Fetching {value}'s RSS feed from Letterboxd…")
     elif source.kind != "typed":
         progress(f"Reading {source.name[:120] or 'your file'}…")
-    return load_history(source.kind, value, client=client, allow_files=allow_files,  # type: ignore[arg-type]
+    return load_history(source.kind, value, client=client, allow_files=allow_files,
                         name=source.name[:120], imdb_watchlist=source.watchlist)
 
 
@@ -88,8 +87,8 @@ class Person:
     def ratings(self, index: MatchIndex) -> dict[int, float]:
         """Their own star ratings, by movieId (a prediction of a film they rated says so)."""
         rated = [f for f in self.history.films if f.rating is not None]
-        return {m.movie_id: f.rating for f, m in zip(rated, index.match_many(rated), strict=True)  # type: ignore[misc]
-                if m.movie_id is not None}
+        matches = index.match_many(rated)
+        return {m.movie_id: float(f.rating or 0) for f, m in zip(rated, matches, strict=True) if m.movie_id is not None}
 
 
 def check_choice(history: LetterboxdHistory, choice: str) -> None:

@@ -30,12 +30,13 @@ from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query, parse_typed
 from lbrec.serving.engine import Recommender
-from lbrec.serving.group import MAX_MEMBERS, MIN_MEMBERS, recommend_for_group
-from lbrec.serving.group import Member as GroupMember
+from lbrec.serving.group import MemberFilms, recommend_for_group
 from lbrec.serving.predict import predict_films
+from lbrec.serving.results import GroupFilm, Prediction, Ranked, Recommendation, Similar
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
 
+MIN_MEMBERS, MAX_MEMBERS = 2, 6  # a group
 NO_WATCHLIST = {"export": "this export has no watchlist films (its watchlist.csv is missing or empty): rank a list "
                           "CSV or typed titles instead",
                 "rss": "an RSS feed carries no watchlist: upload your export, or rank a list CSV or typed titles",
@@ -88,7 +89,7 @@ class Ask:
         `confirmed` choices among candidates."""
         return person_of(self.engine, history, matches or self.matches(history, options.choice), confirmed)
 
-    def recommend(self, person: Person, options: Options = Options()) -> Answer:
+    def recommend(self, person: Person, options: Options = Options()) -> Answer[Recommendation]:
         """Films for one person: nothing they have watched (nor, when asked, their watchlist). Like "similar", its
         answer may hold no film when the options leave none (`options.nothing_passes` says so in words)."""
         filters = options.filters(self.engine)
@@ -96,10 +97,12 @@ class Ask:
         films = self.engine.recommend(person.liked, k=options.k or 10, exclude=exclude, filters=filters)
         return Answer("recommend", films, "your films", person=person.matched)
 
-    def to_rank(self, to_rank: ToRank, person: Person | LetterboxdHistory) -> tuple[list[FilmEntry], str]:
-        """The films to rank and what they are, in words."""
+    def to_rank(self, to_rank: ToRank, person: Person | None = None) -> tuple[list[FilmEntry], str]:
+        """The films to rank and what they are, in words (a watchlist is the `person`'s)."""
         if to_rank.kind == "watchlist":
-            history = person.history if isinstance(person, Person) else person
+            if person is None:
+                raise LbrecError("a watchlist is a person's: read their films first")
+            history = person.history
             if not history.watchlist:
                 raise LbrecError(NO_WATCHLIST.get(history.source, "this source has no watchlist"))
             return history.watchlist, "your watchlist"
@@ -112,7 +115,8 @@ class Ask:
             raise LbrecError("type the films to rank first, one per line")
         return parse_typed(str(to_rank.value)).films, "the titles you typed"
 
-    def rank(self, person: Person, films: tuple[list[FilmEntry], str], options: Options = Options()) -> Answer:
+    def rank(self, person: Person, films: tuple[list[FilmEntry], str], options: Options = Options()
+             ) -> Answer[Ranked]:
         """The films best first for the person (the first k), watched films kept and marked."""
         entries, what = films
         asked = match_films(self.index, entries)
@@ -138,7 +142,7 @@ class Ask:
         return asked, known
 
     def predict(self, person: Person, queries: Sequence[str] | tuple[MatchedHistory, list[tuple[str, int]]]
-                ) -> Answer:
+                ) -> Answer[Prediction]:
         """Each film asked about placed among every film the person has not seen, with a verdict."""
         asked, known = self.asked(queries) if not isinstance(queries, tuple) else queries
         predictions = predict_films(self.engine, person.liked, known, person.matched.watched,
@@ -147,7 +151,7 @@ class Ask:
 
     # ------------------------------------------------------------------------------------------------ no history
 
-    def similar(self, queries: Sequence[str], options: Options = Options()) -> Answer:
+    def similar(self, queries: Sequence[str], options: Options = Options()) -> Answer[Similar]:
         """The k films most like the seeds, each with the seeds it comes from."""
         filters = options.filters(self.engine)
         asked, known = self.asked(queries)
@@ -156,7 +160,8 @@ class Ask:
 
     # ------------------------------------------------------------------------------------------------ a group
 
-    def group(self, members: Sequence[Member], options: Options = Options(), progress: Progress = quiet) -> Answer:
+    def group(self, members: Sequence[Member], options: Options = Options(), progress: Progress = quiet
+              ) -> Answer[GroupFilm]:
         """The group's top k: films none of them has watched (nor, when asked, put on a watchlist)."""
         if not MIN_MEMBERS <= len(members) <= MAX_MEMBERS:
             raise LbrecError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {len(members)}: "
@@ -170,7 +175,7 @@ class Ask:
             labels.append(label if label not in labels else f"{label} ({number})")
             people.append(person)
         progress(f"Scoring films for {len(people)} people…")
-        films = recommend_for_group(self.engine, [GroupMember(label, p.liked, p.matched.watched, p.matched.watchlist)
+        films = recommend_for_group(self.engine, [MemberFilms(label, p.liked, p.matched.watched, p.matched.watchlist)
                                                   for label, p in zip(labels, people, strict=True)],
                                     k=options.k or 10, with_watchlists=options.exclude_watchlist, filters=filters)
         if not films:

@@ -15,6 +15,7 @@ import pytest
 from matplotlib.image import imread
 
 from lbrec.app.environment import load_engine
+from lbrec.app.render import source_name
 from lbrec.app.session import POPULARITY, SKIP, Session, upload_source
 from lbrec.ask.person import Source
 from lbrec.ask.questions import Ask
@@ -45,7 +46,7 @@ def test_typed_titles_are_matched_and_recommended(session: Session) -> None:
     steps: list[str] = []
     session.run(typed(), progress=steps.append)
     assert steps == ["Matching 3 films to MovieLens…", f"Scoring {session.engine.n_items:,} films…"]
-    assert session.source_name() == "the titles you typed"
+    assert source_name(session.history) == "the titles you typed"
     understood = session.understood()
     assert [read for read, _, _ in understood.matched] == ["Heat (1995)", "The Matrix (1999)", "Amélie (2001)"]
     assert understood.counts["matched"] == 3 and understood.used == 3 and not understood.missing
@@ -143,7 +144,7 @@ def test_an_export_is_read_in_memory_with_its_watchlist_left_out(session: Sessio
     data = export_zip()
     session.set_options(choice="4")
     session.run(Source("upload", data, EXPORT_NAME))
-    assert session.source_name() == "your export" and len(session.recommendations) == 10
+    assert source_name(session.history) == "your export" and len(session.recommendations) == 10
     watchlist = session.matched.watchlist
     assert watchlist and not watchlist & {r.movieId for r in session.recommendations}
     history = session.history
@@ -159,7 +160,7 @@ def test_an_imdb_ratings_csv_is_an_upload_too(session: Session) -> None:
     """The upload is recognised by its content: IMDb's Your Ratings CSV, matched by IMDb id, its TV rows skipped."""
     data = (FIXTURES.parent / "imdb" / "your_ratings_2026.csv").read_bytes()
     session.run(Source("upload", data, "ratings.csv"))
-    assert session.source_name() == "your IMDb ratings" and len(session.recommendations) == 10
+    assert source_name(session.history) == "your IMDb ratings" and len(session.recommendations) == 10
     assert session.history.skipped and "skipped" in session.history.skipped
     assert all(match.confidence == 1.0 for _, match in session.matched.results if match.status == "matched")
 
@@ -221,7 +222,7 @@ def test_a_username_reads_the_rss_feed_once(online: Session, fault_server: Fault
     steps: list[str] = []
     online.run(Source("rss", "https://letterboxd.com/lbrectest/"), progress=steps.append)
     assert steps[0] == "Fetching lbrectest's RSS feed from Letterboxd…" and len(online.recommendations) == 10
-    assert online.source_name() == "lbrectest's RSS feed" and "lbrec-lbrectest-list.csv" in online.downloads()
+    assert source_name(online.history) == "lbrectest's RSS feed" and "lbrec-lbrectest-list.csv" in online.downloads()
     online.set_options(k=15)
     online.run(Source("rss", "https://letterboxd.com/lbrectest/"))  # the same input: no second request
     assert len(online.recommendations) == 15 and len(fault_server.hits) == 1
