@@ -1,0 +1,96 @@
+"""The served model on real Letterboxd members (issue 22): what `recommend --export --from 4` does for the people
+lbrec serves, beside its parts, MovieLens anchors and references fitted on other Letterboxd members.
+
+    python -m benchmarks.bench_members [--model models/ml-latest-small] [--members N] [--seed 0] [--json PATH]
+
+For each member of ../shared/data/letterboxd-members (`LBREC_MEMBERS_DIR`; read in place, evaluation only): 5 films
+rated 4 stars or more and up to 3 rated 2 stars or less are hidden, the rest goes through a Letterboxd export built
+in memory, the matcher and the engine, in random order (`lbrec.evaluation.members`). Everything is ranked over the
+films both MovieLens and the members know, less what the member rated. Figures: NDCG@10, HR@10, Recall@50 and the
+bad-pick rate (hidden disliked films in the top 10), means with bootstrap 95% intervals, paired tests against the
+served model, and the catalog gap. `--no-others-ease` skips EASE on the other members (a 13k x 13k inverse, about
+three minutes on two cores). Results: Markdown on stdout, and every figure in `--json PATH`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from lbrec import paths
+
+METRICS = ("ndcg@10", "hr@10", "recall@50", "bad@10")
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_members", description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=None, help="the served model folder (default: LBREC_MODEL, "
+                                                                  "else models/ml-latest-small)")
+    parser.add_argument("--data", type=Path, help="the prepared data set the model was trained on (default: the "
+                                                  "model's config.json dataset_path)")
+    parser.add_argument("--members-dir", type=Path, help="the members' data (default: LBREC_MEMBERS_DIR, else "
+                                                         "../shared/data/letterboxd-members)")
+    parser.add_argument("--members", type=int, help="a sample of this many members (fixed seed); default: all")
+    parser.add_argument("--seed", type=int, default=0, help="draws the sample and the hidden films")
+    parser.add_argument("--no-others-ease", action="store_true", help="skip EASE fitted on the other members")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write every figure here")
+    return parser.parse_args(argv)
+
+
+def cell(figure: dict) -> str:
+    if figure["mean"] is None:
+        return "-"
+    low, high = figure["ci95"]
+    return f"{figure['mean']:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def table(report: dict) -> str:
+    """The models as Markdown, and each one's paired difference from the served model in NDCG@10 and bad@10."""
+    lines = ["| model | NDCG@10 | HR@10 | Recall@50 | bad@10 | NDCG@10 - served (p) | bad@10 - served (p) |",
+             "|---|---|---|---|---|---|---|"]
+    paired = report["paired_vs_served"]
+    for name, figures in report["models"].items():
+        diffs = [f"{t['mean_diff']:+.3f} (p={t['p_bootstrap']:.3f})" if (t := paired.get(name, {}).get(m)) else ""
+                 for m in ("ndcg@10", "bad@10")]
+        lines.append(f"| {name} | " + " | ".join(cell(figures[m]) for m in METRICS) + " | " + " | ".join(diffs) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from lbrec.artifacts import read_json
+    from lbrec.data.dataset import Dataset
+    from lbrec.evaluation.member_models import measure
+    from lbrec.evaluation.members import load_members
+    from lbrec.serving.engine import Recommender
+
+    args = arguments(argv)
+    model_dir = args.model or paths.default_model_dir()
+    engine = Recommender(model_dir)
+    dataset = Dataset(args.data or read_json(model_dir / "config.json")["dataset_path"])
+    data = load_members(args.members_dir)
+    started = time.perf_counter()
+    report = measure(engine, dataset, data, data.sample(args.members, args.seed), args.seed,
+                     others_ease=not args.no_others_ease)
+    report["command"] = "python -m benchmarks.bench_members " + shlex.join(sys.argv[1:] if argv is None else argv)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    gap = report["catalog_gap"]
+    print(f"{report['members']} members, {report['candidates']:,} candidate films ({report['films_known']:,} of "
+          f"{report['films']:,} films.csv films known to {model_dir.name}); served: {report['model']}\n")
+    print(table(report))
+    print(f"\ncatalog gap: the catalog knows {gap['known_share']:.1%} of the members' loved films "
+          f"({gap['known_share_per_member']:.1%} per member); of the {gap['unknown']:,} it does not, "
+          f"{gap['unknown_newer_share']:.1%} came out after {gap['catalog_last_year']}")
+    if args.json:
+        from lbrec.artifacts import write_json
+
+        write_json(args.json, report)
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
