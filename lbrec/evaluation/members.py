@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from lbrec import paths
 from lbrec.catalog.index import Catalog
-from lbrec.catalog.matches import Match
+from lbrec.catalog.matches import Match, match_films
 from lbrec.catalog.normalize import FilmQuery
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.export import read_export
@@ -185,13 +185,15 @@ class ProductInput:
     loved: list[int]  # `--from 4`
     rated: list[int]  # `--from rated`
     watched: set[int]  # every matched film: excluded from the ranking
+    disliked: list[int]  # rated 2 stars or less
 
 
 def product_input(case: Case, films: pd.DataFrame, catalog: Catalog) -> ProductInput:
     """The export of `case` read and matched as `recommend --export` does."""
     history = read_export(export_zip(films, case.given, case.given_ratings), name=f"member {case.member}")
     loved, rated = match_history(history, catalog, "4"), match_history(history, catalog, "rated")
-    return ProductInput(loved.positives, rated.positives, loved.watched)
+    disliked = [f for f in history.films if f.rating is not None and f.rating <= DISLIKED / 2]
+    return ProductInput(loved.positives, rated.positives, loved.watched, match_films(catalog, disliked).positives)
 
 
 def hidden_ranks(scores: np.ndarray, allowed: np.ndarray, targets: np.ndarray) -> np.ndarray:
