@@ -89,6 +89,13 @@ def tuned(args: argparse.Namespace, engine: object, dataset: object, data: objec
     print(f"chosen on {report['tuned_on']} members, reported on the other {report['reported_on']} "
           f"(seed {report['seed']}):\n")
     print(tuning_table(report))
+    for label, curve in report["dislikes_against"].items():
+        print(f"\ndislikes against their look-alikes, from the {label} point (reporting half; paired against none):")
+        print("| weight | NDCG@10 | - none (p) | bad@10 | - none (p) |\n|---|---|---|---|---|")
+        for weight, figures in curve.items():
+            print(f"| {weight} | " + " | ".join(f"{figures[m]['mean']:.4f} | {figures[m]['vs_none']['mean_diff']:+.4f} "
+                                                f"(p={figures[m]['vs_none']['p_bootstrap']:.3f})"
+                                                for m in ("ndcg@10", "bad@10")) + " |")
     return report
 
 

@@ -23,6 +23,7 @@ from lbrec.evaluation.blend import fit_item_item
 from lbrec.evaluation.member_models import Member, Setting, prepare, setting, summarise
 from lbrec.evaluation.members import PER_MEMBER, MemberData, hidden_ranks, member_metrics
 from lbrec.evaluation.protocol import evaluate_scorer
+from lbrec.evaluation.stats import paired_values
 from lbrec.serving.engine import ItemItem, Recommender
 from lbrec.serving.unordered import Unordered, item_scores, standardised, window_scores
 
@@ -118,6 +119,22 @@ def choices(grid: dict[str, dict], served: str) -> dict[str, str]:
             "weight and weights per film": best(grid, varying("w", "k")), "best of the grid": best(grid)}
 
 
+def against_curve(grid: dict[str, dict], point: str) -> dict[str, dict]:
+    """{dislike weight: {metric: mean, paired test against no dislikes}} with the rest of `point` fixed: what counting
+    dislikes against their look-alikes does to the bad picks and to NDCG@10."""
+    base = point.rsplit(" against=", 1)[0]
+    none = grid[f"{base} against=0"]
+    out = {}
+    for weight in AGAINST:
+        values = grid[f"{base} against={weight:g}"]
+        out[f"{weight:g}"] = {}
+        for metric in ("ndcg@10", "bad@10"):
+            both = ~(np.isnan(values[metric]) | np.isnan(none[metric]))
+            out[f"{weight:g}"][metric] = {"mean": float(values[metric][both].mean()),
+                                          "vs_none": paired_values(values[metric][both], none[metric][both], metric)}
+    return out
+
+
 def movielens_guard(found: Setting, chosen: dict[str, str], models: dict[int, ItemItem | None]) -> dict:
     """Each chosen point on MovieLens's time-ordered test split (SASRec reads the latest films there; no dislikes)."""
     engine = found.engine
@@ -143,8 +160,9 @@ def tune(found: Setting, tune_on: Sequence[Member], report_on: Sequence[Member])
     reported = grid_metrics(report_on, found, models)
     per_member = {label: {m: reported[name][m] for m in PER_MEMBER} for label, name in chosen.items()}
     guard = movielens_guard(found, chosen, models)
+    curves = {label: against_curve(reported, chosen[label]) for label in ("served", "best of the grid")}
     return {"chosen": chosen, "tuned_on": len(tune_on), "reported_on": len(report_on), **summarise(per_member),
-            "movielens_test": guard}
+            "movielens_test": guard, "dislikes_against": curves}
 
 
 def measure_tuning(engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str],

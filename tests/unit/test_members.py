@@ -73,6 +73,8 @@ def test_the_product_recommends_from_the_loved_films_and_excludes_every_rated_on
     movie_of = {f: int(catalog_ids[f]) if f < len(catalog_ids) else None for f in range(len(member_data.films))}
     loved = [movie_of[f] for f, r in zip(case.given, case.given_ratings, strict=True) if r >= 8 and movie_of[f]]
     assert given.loved == loved
+    assert given.disliked == [movie_of[f] for f, r in zip(case.given, case.given_ratings, strict=True)
+                              if r <= 4 and movie_of[f]]
     assert given.watched == {movie_of[f] for f in case.given if movie_of[f]}
     assert len(given.rated) == len(given.watched)
 

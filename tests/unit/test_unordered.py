@@ -82,6 +82,8 @@ def test_tuning_reports_each_choice_on_the_other_half_and_on_movielens(engine: R
     assert report["tuned_on"] == report["reported_on"] == 4
     assert report["chosen"]["served"] == "windows=0 w=0.5 k=50 against=0"
     assert set(report["models"]) == set(report["chosen"]) == set(report["movielens_test"]["models"])
+    curve = report["dislikes_against"]["served"]
+    assert list(curve) == ["0", "0.1", "0.25", "0.5", "1"] and curve["0"]["bad@10"]["vs_none"]["mean_diff"] == 0.0
     for label, point in report["chosen"].items():  # a choice changes only what it names
         changed = {k for k, v in (p.split("=") for p in point.split())
                    if f"{k}={v}" not in report["chosen"]["served"].split()}
