@@ -50,3 +50,17 @@ def test_the_benchmark_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_
     gap = report["catalog_gap"]
     assert 0.55 < gap["known_share"] < 0.72 and gap["catalog_last_year"] == 2018  # a third of loved films unknown
     assert gap["unknown_newer_than_catalog"] > 0.5 * gap["unknown"]
+
+
+def test_the_tuning_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
+    folder = need(members_dir() / "members.parquet", "the Letterboxd members' data").parent
+    out = tmp_path / "tuning.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_members", "--model", str(ml_small_blend_dir),
+                           "--members", "6", "--tune", "--json", str(out)], capture_output=True, text=True,
+                          cwd=REPO, env={**os.environ, "LBREC_MEMBERS_DIR": str(folder)}, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["tuned_on"] == report["reported_on"] == 3
+    assert report["chosen"]["served"] == "windows=0 w=0.9 k=200 against=0"
+    assert report["movielens_test"]["models"]["served"]["ndcg@10"]["members"] == 610  # every ml-latest-small user
+    assert "| served | windows=0 w=0.9 k=200 against=0 |" in done.stdout
