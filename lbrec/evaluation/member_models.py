@@ -23,11 +23,11 @@ import scipy.sparse as sp
 from tqdm.auto import tqdm
 
 from lbrec.artifacts import load_npy
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.data.dataset import Dataset
 from lbrec.errors import LbrecError
 from lbrec.evaluation.baselines import EASE, Popular, tune_ease
-from lbrec.evaluation.members import (LOVED, PER_MEMBER, Case, MemberData, ProductInput, RememberingCatalog, cases,
+from lbrec.evaluation.members import (LOVED, PER_MEMBER, Case, MemberData, ProductInput, RememberingIndex, cases,
                                       catalog_gap, film_items, hidden_ranks, member_metrics, product_input)
 from lbrec.evaluation.protocol import input_histories
 from lbrec.evaluation.stats import bootstrap_ci, paired_values
@@ -77,17 +77,17 @@ def setting(engine: Recommender, dataset: Dataset, data: MemberData) -> Setting:
     if not np.array_equal(movie_ids, dataset.movie_ids):
         raise LbrecError(f"{engine.model_dir} was trained on another vocabulary than {dataset.path}: pass its data set")
     item_of = {int(movie_id): item for item, movie_id in enumerate(movie_ids) if item}
-    return Setting(engine, dataset, data, film_items(data.films, Catalog(engine.catalog), item_of))
+    return Setting(engine, dataset, data, film_items(data.films, MatchIndex(engine.catalog), item_of))
 
 
 def prepare(found: Setting, members: Sequence[str], seed: int = 0) -> list[Member]:
     """Each member's films hidden, the rest sent through the export, the matcher and the engine's vocabulary."""
-    catalog = RememberingCatalog(found.engine.catalog)
+    catalog = RememberingIndex(found.engine.catalog)
     out = []
     for case in tqdm(cases(found.data, members, found.items, seed), desc="members' exports", leave=False):
         given = product_input(case, found.data.films, catalog)
         rated = found.items[case.given]
-        seen = np.union1d(found.engine.known(given.watched), rated[rated > 0]).astype(np.int64)
+        seen = np.union1d(found.engine.item_indices(given.watched), rated[rated > 0]).astype(np.int64)
         out.append(Member(case, given, seen))
     return out
 
@@ -98,9 +98,9 @@ def engine_scorers(engine: Recommender) -> dict[str, Scorer]:
         return lambda batch: np.stack([engine.standing(getattr(m.given, choice)).scores for m in batch])
 
     scorers = {"served": served("loved"), "served, rated": served("rated"),
-               "sasrec": lambda batch: engine.scores(engine.encode([engine.known(m.given.loved) for m in batch]))}
+               "sasrec": lambda batch: engine.scores(engine.encode([engine.item_indices(m.given.loved) for m in batch]))}
     if (item_item := engine.item_item) is not None:
-        scorers["item-item"] = lambda batch: item_item.score([engine.known(m.given.loved) for m in batch])
+        scorers["item-item"] = lambda batch: item_item.score([engine.item_indices(m.given.loved) for m in batch])
     return scorers
 
 
@@ -113,7 +113,7 @@ def movielens_scorers(found: Setting) -> dict[str, Scorer]:
     ease = EASE(float(lam)).fit(histories, found.dataset.n_items)
     engine = found.engine
     return {"popular (MovieLens)": lambda batch: np.broadcast_to(counts, (len(batch), len(counts))),
-            "ease (MovieLens)": lambda batch: ease.score([np.asarray(engine.known(m.given.loved), np.int64)
+            "ease (MovieLens)": lambda batch: ease.score([np.asarray(engine.item_indices(m.given.loved), np.int64)
                                                           for m in batch])}
 
 

@@ -24,8 +24,9 @@ from lbrec.evaluation.member_models import Member, Setting, prepare, setting, su
 from lbrec.evaluation.members import PER_MEMBER, MemberData, hidden_ranks, member_metrics
 from lbrec.evaluation.protocol import evaluate_scorer
 from lbrec.evaluation.stats import paired_values
-from lbrec.serving.engine import ItemItem, Recommender
-from lbrec.serving.unordered import Unordered, item_scores, standardised, window_scores
+from lbrec.serving.engine import Recommender
+from lbrec.serving.itemitem import ItemItem, standardise
+from lbrec.serving.unordered import Unordered, item_scores, window_scores
 
 WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
 KEEP = (200, 1000)  # besides the served folder's
@@ -67,7 +68,7 @@ def grid_metrics(members: Sequence[Member], found: Setting, models: dict[int, It
     """{grid point: {metric: [members]}} for every point of the grid."""
     engine, out = found.engine, {}
     for member in tqdm(members, desc="grid", leave=False):
-        items, disliked = engine.known(member.given.loved), engine.known(member.given.disliked)
+        items, disliked = engine.item_indices(member.given.loved), engine.item_indices(member.given.disliked)
         allowed = found.candidates.copy()
         allowed[member.seen] = False
         targets = np.concatenate([member.case.loved, member.case.disliked])
@@ -91,10 +92,10 @@ def _points(engine: Recommender, items: list[int], disliked: list[int], models: 
     for keep, model in models.items():
         model = model or engine.item_item
         assert model is not None
-        part = standardised(model.score([items])[0])
-        bad = standardised(model.score([disliked])[0]) if disliked else np.zeros_like(part)
+        part = standardise(model.score([items]))[0]
+        bad = standardise(model.score([disliked]))[0] if disliked else np.zeros_like(part)
         for windows, raw in raws.items():
-            sasrec = standardised(raw)
+            sasrec = standardise(raw[None])[0]
             for w in weights:
                 mixed = w * sasrec + (1.0 - w) * part
                 for a in against:

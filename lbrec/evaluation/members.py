@@ -28,7 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from lbrec import paths
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import Match, match_films
 from lbrec.catalog.normalize import FilmQuery
 from lbrec.errors import LbrecError
@@ -100,13 +100,13 @@ def film_queries(films: pd.DataFrame) -> list[FilmQuery]:
             for title, year in zip(films["title"], films["year"], strict=True)]
 
 
-def film_items(films: pd.DataFrame, catalog: Catalog, item_of: dict[int, int]) -> np.ndarray:
+def film_items(films: pd.DataFrame, catalog: MatchIndex, item_of: dict[int, int]) -> np.ndarray:
     """[films] the model's item index of each film (0: the catalog does not know it), matched as exports are."""
     matches = catalog.match_many(film_queries(films))
     return np.array([item_of.get(m.movie_id, 0) if m.movie_id is not None else 0 for m in matches], np.int64)
 
 
-class RememberingCatalog(Catalog):
+class RememberingIndex(MatchIndex):
     """The served catalog, remembering each film's answer across members: the same matches, each found once."""
 
     def __init__(self, frame: pd.DataFrame):
@@ -188,7 +188,7 @@ class ProductInput:
     disliked: list[int]  # rated 2 stars or less
 
 
-def product_input(case: Case, films: pd.DataFrame, catalog: Catalog) -> ProductInput:
+def product_input(case: Case, films: pd.DataFrame, catalog: MatchIndex) -> ProductInput:
     """The export of `case` read and matched as `recommend --export` does."""
     history = read_export(export_zip(films, case.given, case.given_ratings), name=f"member {case.member}")
     loved, rated = match_history(history, catalog, "4"), match_history(history, catalog, "rated")

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lbrec.serving.engine import ItemItem, Recommender, blend
+from lbrec.serving.engine import Recommender
+from lbrec.serving.itemitem import ItemItem, blend, standardise
 
 
 @dataclass(frozen=True)
@@ -47,19 +48,10 @@ def window_scores(engine: Recommender, items: Sequence[int]) -> np.ndarray:
     return engine.scores(engine.encode(windows)).mean(0)
 
 
-def standardised(scores: np.ndarray) -> np.ndarray:
-    """One row to mean 0 and standard deviation 1 over the real films (column 0 is padding; a flat row: 0)."""
-    out = np.zeros(len(scores), np.float32)
-    real = scores[1:].astype(np.float64)
-    if (std := real.std()) > 0:
-        out[1:] = (real - real.mean()) / std
-    return out
-
-
 def unordered_scores(engine: Recommender, history: Sequence[int], disliked: Sequence[int] = (),
                      options: Unordered = Unordered()) -> np.ndarray:
     """Served scores [n_items + 1] for `history` (movieIds, any order) and the films the member `disliked`."""
-    return item_scores(engine, engine.known(history), engine.known(disliked), options)
+    return item_scores(engine, engine.item_indices(history), engine.item_indices(disliked), options)
 
 
 def item_scores(engine: Recommender, items: Sequence[int], against: Sequence[int] = (),
@@ -75,5 +67,5 @@ def item_scores(engine: Recommender, items: Sequence[int], against: Sequence[int
     else:
         served = blend(raw[None], item_item.score([items]), weight)[0]
     if options.against and len(against) and item_item is not None:
-        served = served - options.against * standardised(item_item.score([against])[0])
+        served = served - options.against * standardise(item_item.score([against]))[0]
     return served

@@ -290,10 +290,12 @@ def test_watch_together_with_an_uploaded_export_and_typed_titles(page: Page) -> 
 def test_with_a_tmdb_key_posters_fill_in_the_cards(page: Page, ml_small_model_dir: Path, tmdb: FaultServer,
                                                   voila_with_posters: str) -> None:
     from lbrec.app.environment import load_engine
-    from lbrec.app.session import Input, Session
+    from lbrec.app.session import Session
+    from lbrec.ask.person import Source
+    from lbrec.ask.questions import Ask
 
-    session = Session(*load_engine(ml_small_model_dir))
-    session.run(Input("typed", TYPED))  # the films the page will be recommended: TMDb knows each of them
+    session = Session(Ask(*load_engine(ml_small_model_dir)))
+    session.run(Source("typed", TYPED))  # the films the page will be recommended: TMDb knows each of them
     for rec in session.recommendations:
         serve_film(tmdb, movie(rec.tmdbId, rec.title, 125), delay=1.0)  # slow: the cards must not wait for it
     posters = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})

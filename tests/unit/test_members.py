@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.data.dataset import Dataset
 from lbrec.evaluation import member_models as models
 from lbrec.evaluation import members
@@ -63,12 +63,12 @@ def test_the_export_reads_back_as_the_films_given_in_their_order() -> None:
 
 def test_the_product_recommends_from_the_loved_films_and_excludes_every_rated_one(
         member_data: members.MemberData, tiny_dataset: Dataset) -> None:
-    catalog = Catalog(tiny_dataset.catalog)
+    catalog = MatchIndex(tiny_dataset.catalog)
     item_of = {int(m): i for i, m in enumerate(tiny_dataset.movie_ids) if i}
     items = members.film_items(member_data.films, catalog, item_of)
     assert np.array_equal(items, expected_items(member_data, tiny_dataset))  # the catalog's films that were kept
     case = members.cases(member_data, member_data.members[:1], items)[0]
-    given = members.product_input(case, member_data.films, members.RememberingCatalog(tiny_dataset.catalog))
+    given = members.product_input(case, member_data.films, members.RememberingIndex(tiny_dataset.catalog))
     catalog_ids = tiny_dataset.catalog["movieId"].tolist()  # the films the helper wrote from it, in order
     movie_of = {f: int(catalog_ids[f]) if f < len(catalog_ids) else None for f in range(len(member_data.films))}
     loved = [movie_of[f] for f, r in zip(case.given, case.given_ratings, strict=True) if r >= 8 and movie_of[f]]
@@ -82,9 +82,9 @@ def test_the_product_recommends_from_the_loved_films_and_excludes_every_rated_on
 def test_a_remembering_catalog_answers_as_the_catalog(member_data: members.MemberData,
                                                       tiny_dataset: Dataset) -> None:
     queries = members.film_queries(member_data.films)
-    remembering = members.RememberingCatalog(tiny_dataset.catalog)
+    remembering = members.RememberingIndex(tiny_dataset.catalog)
     first = remembering.match_many(queries[:30])
-    assert remembering.match_many(queries) == Catalog(tiny_dataset.catalog).match_many(queries)
+    assert remembering.match_many(queries) == MatchIndex(tiny_dataset.catalog).match_many(queries)
     assert remembering.match_many(queries[:30]) == first
 
 

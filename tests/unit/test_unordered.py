@@ -12,7 +12,8 @@ from lbrec.data.dataset import Dataset
 from lbrec.evaluation import member_models, member_tuning
 from lbrec.evaluation.members import load_members
 from lbrec.serving.engine import Recommender
-from lbrec.serving.unordered import Unordered, item_scores, standardised, unordered_scores, window_scores
+from lbrec.serving.itemitem import standardise
+from lbrec.serving.unordered import Unordered, item_scores, unordered_scores, window_scores
 from tests.helpers.members import write_members
 
 
@@ -23,7 +24,7 @@ def engine(tiny_blend_dir: Path) -> Recommender:
 
 def history(engine: Recommender, n: int, seed: int = 0) -> list[int]:
     items = np.random.default_rng(seed).choice(np.arange(1, engine.n_items + 1), n, replace=False)
-    return [engine.film_at(int(i)).movieId for i in items]
+    return [engine.film(int(i)).movieId for i in items]
 
 
 def test_the_default_options_are_what_the_engine_serves(engine: Recommender) -> None:
@@ -34,7 +35,7 @@ def test_the_default_options_are_what_the_engine_serves(engine: Recommender) -> 
 
 def test_windows_average_sasrec_over_the_whole_history(engine: Recommender) -> None:
     size = engine.max_len
-    short, long = engine.known(history(engine, size)), engine.known(history(engine, 3 * size - 2))
+    short, long = engine.item_indices(history(engine, size)), engine.item_indices(history(engine, 3 * size - 2))
     assert np.allclose(window_scores(engine, short), engine.scores(engine.encode([short]))[0], atol=1e-5)
     thirds = [long[:size], long[size:2 * size - 1], long[2 * size - 1:]]  # near-equal windows of at most max_len
     expected = engine.scores(engine.encode(thirds)).mean(0)
@@ -47,7 +48,7 @@ def test_disliked_films_count_against_their_look_alikes(engine: Recommender) -> 
     base = unordered_scores(engine, loved, disliked)
     against = unordered_scores(engine, loved, disliked, Unordered(against=0.5))
     assert engine.item_item is not None
-    look_alikes = standardised(engine.item_item.score([engine.known(disliked)])[0])
+    look_alikes = standardise(engine.item_item.score([engine.item_indices(disliked)]))[0]
     assert np.allclose(base - against, 0.5 * look_alikes, atol=1e-5)
     assert np.allclose(base, engine.standing(loved).scores, atol=1e-5)  # without the option, dislikes change nothing
 
@@ -66,7 +67,7 @@ def test_every_grid_point_scores_as_its_options_do(engine: Recommender, tiny_dat
     member = member_models.prepare(found, data.members[:1])[0]
     models = member_tuning.item_item_models(found)
     assert sorted(models) == [50, 200, 1000] and models[50] is None  # the folder keeps 50 weights per film
-    items, disliked = engine.known(member.given.loved), engine.known(member.given.disliked)
+    items, disliked = engine.item_indices(member.given.loved), engine.item_indices(member.given.disliked)
     assert disliked
     points = dict(member_tuning._points(engine, items, disliked, models, (0.3, 0.9), (0.0, 0.5)))
     assert len(points) == 2 * 3 * 2 * 2
