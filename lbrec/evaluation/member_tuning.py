@@ -117,6 +117,7 @@ def choices(grid: dict[str, dict], served: str) -> dict[str, str]:
 
     return {"served": served, "windows": best(grid, varying("windows")), "blend weight": best(grid, varying("w")),
             "weights per film": best(grid, varying("k")), "dislikes against": best(grid, varying("against")),
+            "windows and blend weight": best(grid, varying("windows", "w")),
             "weight and weights per film": best(grid, varying("w", "k")), "best of the grid": best(grid)}
 
 

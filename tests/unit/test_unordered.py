@@ -89,5 +89,6 @@ def test_tuning_reports_each_choice_on_the_other_half_and_on_movielens(engine: R
         changed = {k for k, v in (p.split("=") for p in point.split())
                    if f"{k}={v}" not in report["chosen"]["served"].split()}
         assert changed <= {"windows": {"windows"}, "blend weight": {"w"}, "weights per film": {"k"},
-                           "dislikes against": {"against"}, "weight and weights per film": {"w", "k"}}.get(
+                           "dislikes against": {"against"}, "windows and blend weight": {"windows", "w"},
+                           "weight and weights per film": {"w", "k"}}.get(
             label, {"windows", "w", "k", "against"})
