@@ -15,7 +15,6 @@ three minutes on two cores). Results: Markdown on stdout, and every figure in `-
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 import time
@@ -70,8 +69,9 @@ def table(report: dict) -> str:
 
 def tuning_table(report: dict) -> str:
     """Each choice on the reporting half and on MovieLens's test split, paired against the served point."""
-    lines = ["| choice | point | NDCG@10 | bad@10 | NDCG@10 - served (p) | bad@10 - served (p) | MovieLens test NDCG@10 "
-             "| - served (p) |", "|---|---|---|---|---|---|---|---|"]
+    header = ("| choice | point | NDCG@10 | bad@10 | NDCG@10 - served (p) | bad@10 - served (p) | MovieLens test NDCG@10 "
+              "| - served (p) |")
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
     paired, guard = report["paired_vs_served"], report["movielens_test"]
     for label, point in report["chosen"].items():
         figures = report["models"][label]

@@ -27,8 +27,20 @@ from lbrec.catalog.index import MatchIndex
 from lbrec.data.dataset import Dataset
 from lbrec.errors import LbrecError
 from lbrec.evaluation.baselines import EASE, Popular, tune_ease
-from lbrec.evaluation.members import (LOVED, PER_MEMBER, Case, MemberData, ProductInput, RememberingIndex, cases,
-                                      catalog_gap, film_items, hidden_ranks, member_metrics, product_input)
+from lbrec.evaluation.members import (
+    LOVED,
+    PER_MEMBER,
+    Case,
+    MemberData,
+    ProductInput,
+    RememberingIndex,
+    cases,
+    catalog_gap,
+    film_items,
+    hidden_ranks,
+    member_metrics,
+    product_input,
+)
 from lbrec.evaluation.protocol import input_histories
 from lbrec.evaluation.stats import bootstrap_ci, paired_values
 from lbrec.serving.engine import Recommender

@@ -224,7 +224,7 @@ def catalog_gap(data: MemberData, items: np.ndarray, last_year: int) -> dict:
     years = data.films["year"].to_numpy(dtype=float)[loved["film"].to_numpy()]
     newer = years[~known] > last_year
     per_member = pd.Series(known, index=loved["member"].to_numpy()).groupby(level=0).mean()
-    return {"loved_ratings": int(len(loved)), "known_share": float(known.mean()),
+    return {"loved_ratings": len(loved), "known_share": float(known.mean()),
             "known_share_per_member": float(per_member.mean()), "unknown": int((~known).sum()),
             "unknown_newer_than_catalog": int(newer.sum()), "unknown_newer_share": float(newer.mean()),
             "catalog_last_year": int(last_year)}
