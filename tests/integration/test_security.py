@@ -378,7 +378,7 @@ FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def recommendation(title: str) -> Recommendation:
-    return Recommendation(1, title, 1999, ["Drama"], 1.0, [], 603, 133093, {})
+    return Recommendation(1, title, 1999, ("Drama",), 603, 133093, 1.0, [])
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
