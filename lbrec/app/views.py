@@ -196,6 +196,7 @@ class RecommenderApp:
         box = widgets.Box([self.choice, self.k, include, exclude, self.years, self.popularity,
                            self.exclude_watchlist], layout=widgets.Layout(flex_flow="row wrap"))
         box.add_class("lbrec-options")
+        box.add_class("lbrec-settings")  # the options every question shares (style.css stacks them on a phone)
         return box
 
     # ------------------------------------------------------------------------------------------------ input
