@@ -136,9 +136,9 @@ class TmdbClient:
         except (KeyError, TypeError):  # a damaged entry: asked again next time
             self._forget(path)
             return None
-        if film is not None and entry.get("poster_path"):  # fetched for its providers: the poster comes now
-            film = replace(film, poster=self._poster(entry["poster_path"]))
-            self._cache_write(path, {"fetched": entry["fetched"], "film": asdict(film)})
+        if film is not None and entry.get("poster_pending"):  # fetched for its providers: the poster comes now
+            film = replace(film, poster=self._poster(entry.get("poster_path")))
+            self._cache_write(path, {**entry, "film": asdict(film), "poster_pending": False})
         return film
 
     def details_many(self, tmdb_ids: Iterable[int]) -> dict[int, FilmDetails]:
@@ -213,18 +213,27 @@ class TmdbClient:
             entry: dict = {"fetched": now, "film": None}
             compact = compact_providers(None)
         else:
-            runtime = answer.get("runtime")
-            film = FilmDetails(int(tmdb_id), str(answer.get("title") or ""), str(answer.get("overview") or ""),
-                               runtime if type(runtime) is int else None, "")
-            poster_path = answer.get("poster_path")
-            entry = {"fetched": now, "film": asdict(film),
-                     "poster_path": poster_path if isinstance(poster_path, str) else None}
+            entry = self._details_entry(tmdb_id, answer, now)
             compact = compact_providers(answer.get("watch/providers"))
         self._cache_write(self._cache_path(f"{int(tmdb_id)}.json"), entry)
         self._remember(int(tmdb_id), now, compact)
         if (path := self._cache_path(f"{int(tmdb_id)}.watch.json")) is not None:
             write_bytes(path, json.dumps({"fetched": now, "providers": compact}, separators=(",", ":")).encode())
         return entry, compact
+
+    def _details_entry(self, tmdb_id: int, answer: dict, now: float) -> dict:
+        """The details' cache entry for TMDb's answer: the poster still to fetch, unless the entry it replaces
+        (the providers were refreshed, the details were still fresh) already holds the same poster."""
+        runtime, poster_path = answer.get("runtime"), answer.get("poster_path")
+        poster_path = poster_path if isinstance(poster_path, str) else None
+        film = FilmDetails(int(tmdb_id), str(answer.get("title") or ""), str(answer.get("overview") or ""),
+                           runtime if type(runtime) is int else None, "")
+        previous = self._cache_read(self._cache_path(f"{int(tmdb_id)}.json"), self.cache_ttl)
+        if (previous is not None and isinstance(previous.get("film"), dict) and previous.get("poster_path") ==
+                poster_path and previous.get("poster_pending") is False):
+            film = replace(film, poster=str(previous["film"].get("poster") or ""))
+            return {"fetched": now, "film": asdict(film), "poster_path": poster_path, "poster_pending": False}
+        return {"fetched": now, "film": asdict(film), "poster_path": poster_path, "poster_pending": True}
 
     def _send(self, url: str, auth: bool, params: dict | None = None) -> requests.Response | None:
         """One GET (repeated after a 429 while the waits asked stay short); None on a timeout or no connection."""

@@ -36,9 +36,10 @@ class Streaming:
         """One line when fewer than `k` films passed ("" when the list is full)."""
         if len(self.kept) >= k:
             return ""
-        on, where = _listed(sorted(services)), country_name(country)
-        found = (f"No film among the {self.looked_at:,} best candidates streams on {on} in {where}" if not self.kept
-                 else f"Only {len(self.kept):,} of the {self.looked_at:,} best candidates stream on {on} in {where}")
+        on, where = _listed(sorted(services)), f"{country} ({country_name(country)})"
+        among = "the best candidate" if self.looked_at == 1 else f"the {self.looked_at:,} best candidates"
+        found = (f"No film among {among} streams on {on} in {where}" if not self.kept
+                 else f"Only {len(self.kept):,} of {among} stream on {on} in {where}")
         skipped = f" (TMDb did not answer for {self.unanswered:,} of them)" if self.unanswered else ""
         return f"{found}{skipped}."
 
