@@ -70,7 +70,7 @@ def _provider_entry(raw: object) -> tuple[int, str, str, int] | None:
     provider_id, name = raw.get("provider_id"), raw.get("provider_name")
     if type(provider_id) is not int or not isinstance(name, str) or not 0 < provider_id < 10**9:
         return None
-    name = " ".join("".join(c for c in name if c.isprintable()).split())[:MAX_NAME]
+    name = " ".join("".join(c if c.isprintable() else " " for c in name).split())[:MAX_NAME]
     if not name:
         return None
     logo = raw.get("logo_path")
