@@ -111,7 +111,7 @@ class TmdbClient:
         self.requests_made = 0
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_in_flight)  # the bound holds across threads and callers
-        self._providers: dict[int, tuple[float, dict]] = {}  # tmdb id -> (fetched, compact providers)
+        self._providers: dict[int, tuple[float, dict]] = {}  # tmdb id -> (when fetched, compact providers)
         _redact_urllib3(key)
 
     def __repr__(self) -> str:
@@ -152,33 +152,25 @@ class TmdbClient:
     def watch(self, tmdb_id: int, country: str) -> Watch | None:
         """Where to watch the film in `country` (an ISO 3166-1 alpha-2 code, upper case): from memory or the cache
         when fresh, else one request; empty for a film TMDb lacks; None when TMDb did not answer."""
-        compact = self.cached_providers(tmdb_id)
-        if compact is None:
-            fetched = self._fetch_movie(tmdb_id)
-            if fetched is None:
-                return None
-            compact = fetched[1]
-        return watch_in(compact, country, tmdb_id, self.logo_url)
+        cached = self.cached_watch(tmdb_id, country)
+        if cached is not None:
+            return cached
+        fetched = self._fetch_movie(tmdb_id)
+        return watch_in(fetched[1], country, tmdb_id, self.logo_url) if fetched is not None else None
 
     def cached_watch(self, tmdb_id: int, country: str) -> Watch | None:
         """`watch` without a request: None when the providers are not in memory or fresh in the cache."""
-        compact = self.cached_providers(tmdb_id)
-        return watch_in(compact, country, tmdb_id, self.logo_url) if compact is not None else None
-
-    def cached_providers(self, tmdb_id: int) -> dict | None:
-        """The film's providers in every country (the compact form of `lbrec.tmdb.watch`), if fresh."""
         remembered = self._providers.get(int(tmdb_id))
-        if remembered is not None and time.time() - remembered[0] < self.watch_ttl:
-            return remembered[1]
-        path = self._cache_path(f"{int(tmdb_id)}.watch.json")
-        entry = self._cache_read(path, self.watch_ttl)
-        if entry is None:
+        if remembered is None or time.time() - remembered[0] >= self.watch_ttl:
+            remembered = self._read_providers(tmdb_id)
+        if remembered is None:
             return None
-        if not is_compact(entry.get("providers")):  # a damaged entry is only a cache miss
-            self._forget(path)
+        try:
+            return watch_in(remembered[1], country, tmdb_id, self.logo_url)
+        except (ValueError, RecursionError):  # a damaged entry is only a cache miss
+            self._providers.pop(int(tmdb_id), None)
+            self._forget(self._cache_path(f"{int(tmdb_id)}.watch.json"))
             return None
-        self._remember(int(tmdb_id), float(entry["fetched"]), entry["providers"])
-        return entry["providers"]
 
     def providers_offered(self, country: str) -> list[Provider] | None:
         """The services TMDb lists for movies in `country`, in its display order (cached for `offered_ttl`);
@@ -218,7 +210,8 @@ class TmdbClient:
         self._cache_write(self._cache_path(f"{int(tmdb_id)}.json"), entry)
         self._remember(int(tmdb_id), now, compact)
         if (path := self._cache_path(f"{int(tmdb_id)}.watch.json")) is not None:
-            write_bytes(path, json.dumps({"fetched": now, "providers": compact}, separators=(",", ":")).encode())
+            write_bytes(path, json.dumps({"fetched": now, "providers": compact}, separators=(",", ":")).encode(),
+                        durable=False)
         return entry, compact
 
     def _details_entry(self, tmdb_id: int, answer: dict, now: float) -> dict:
@@ -292,6 +285,19 @@ class TmdbClient:
 
     # ------------------------------------------------------------------------------------------------ cache
 
+    def _read_providers(self, tmdb_id: int) -> tuple[float, dict] | None:
+        """(when fetched, the film's providers in every country in `lbrec.tmdb.watch`'s compact form) from the
+        disk cache, if fresh; remembered in memory."""
+        path = self._cache_path(f"{int(tmdb_id)}.watch.json")
+        entry = self._cache_read(path, self.watch_ttl)
+        if entry is None:
+            return None
+        if not is_compact(entry.get("providers")):  # a damaged entry is only a cache miss
+            self._forget(path)
+            return None
+        self._remember(int(tmdb_id), float(entry["fetched"]), entry["providers"])
+        return float(entry["fetched"]), entry["providers"]
+
     def _remember(self, tmdb_id: int, fetched: float, compact: dict) -> None:
         if len(self._providers) >= _MEMORY:
             self._providers.pop(next(iter(self._providers)), None)  # the oldest: a dict keeps insertion order
@@ -322,7 +328,7 @@ class TmdbClient:
     @staticmethod
     def _cache_write(path: Path | None, entry: dict) -> None:
         if path is not None:
-            write_json(path, entry)
+            write_json(path, entry, durable=False)  # a cache: a power cut may cost an entry, read as a miss
 
 
 def _redact_urllib3(key: str) -> None:

@@ -1,9 +1,10 @@
 """Where to watch a film in one country, from TMDb's watch providers (whose data comes from JustWatch).
 
 TMDb's answer is outside input: it is read into a compact form that keeps only what a card and the filter need
-(each provider's id, name and logo path; per country, the ids offered to stream, free, with ads, to rent and to
-buy, in TMDb's display_priority order), and anything malformed in it is left out, never raised. The compact form is
-what the client caches, so reading 100 films' providers back costs milliseconds.
+(per country, the providers offered to stream, free, with ads, to rent and to buy, each an id, a name and a logo
+path, in TMDb's display_priority order), and anything malformed in it is left out, never raised. The compact form
+is what the client caches: each provider once, and each country's offers as a line of ids, so that reading 100
+films' providers back costs milliseconds.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ JUSTWATCH_URL = "https://www.justwatch.com/"
 TMDB_WATCH_PAGE = "https://www.themoviedb.org/movie/{tmdb_id}/watch?locale={country}"
 LOGO_PATH = re.compile(r"/[A-Za-z0-9_-]{1,100}\.(jpg|jpeg|png|webp|svg)")
 COUNTRY_KEY = re.compile(r"[A-Z]{2}")
+_REGION_LINE = re.compile(r"[0-9,]{0,4000}(\|[0-9,]{0,4000}){4}")
 MAX_NAME = 100  # characters of a provider's name kept
 MAX_PROVIDERS = 400  # per answer: TMDb lists about 50 in a big country
 
@@ -63,61 +65,79 @@ class Watch:
         return not any(getattr(self, kind) for kind in KINDS.values())
 
 
-def _provider_entry(raw: object) -> tuple[int, str, str, int] | None:
-    """(id, name, logo path, display priority) from one of TMDb's provider objects, None when it is unusable."""
+def _provider_entry(raw: object, names: dict[tuple[str, object], tuple[str, str]] | None = None
+                    ) -> tuple[int, str, str, int] | None:
+    """(id, name, logo path, display priority) from one of TMDb's provider objects, None when it is unusable;
+    `names` remembers the cleaned name and logo of each (name, logo) seen: a film's block repeats them by country."""
     if not isinstance(raw, Mapping):
         return None
-    provider_id, name = raw.get("provider_id"), raw.get("provider_name")
+    provider_id, name, logo = raw.get("provider_id"), raw.get("provider_name"), raw.get("logo_path")
     if type(provider_id) is not int or not isinstance(name, str) or not 0 < provider_id < 10**9:
         return None
-    name = " ".join("".join(c if c.isprintable() else " " for c in name).split())[:MAX_NAME]
-    if not name:
+    key = (name, logo)
+    cleaned = names.get(key) if names is not None and isinstance(logo, (str, type(None))) else None
+    if cleaned is None:
+        if not name.isprintable():
+            name = "".join(c if c.isprintable() else " " for c in name)
+        cleaned = (" ".join(name.split())[:MAX_NAME], logo if isinstance(logo, str) and LOGO_PATH.fullmatch(logo)
+                   else "")
+        if names is not None and isinstance(logo, (str, type(None))):
+            names[key] = cleaned
+    if not cleaned[0]:
         return None
-    logo = raw.get("logo_path")
-    logo = logo if isinstance(logo, str) and LOGO_PATH.fullmatch(logo) else ""
     priority = raw.get("display_priority")
-    return provider_id, name, logo, priority if type(priority) is int else 10**6
+    return provider_id, cleaned[0], cleaned[1], priority if type(priority) is int else 10**6
 
 
 def compact_providers(block: object) -> dict:
-    """TMDb's `watch/providers` block (`{"results": {"GB": {"flatrate": [...], ...}}}`) in the cached form:
-    `{"providers": {"8": ["Netflix", "/logo.jpg"]}, "regions": {"GB": {"stream": [8], ...}}}`."""
+    """TMDb's `watch/providers` block (`{"results": {"GB": {"flatrate": [...], ...}}}`) in the cached form: each
+    provider once, and each country's offers as one line of ids, kind by kind in `KINDS` order,
+    `{"providers": {"8": ["Netflix", "/n.jpg"], ...}, "regions": {"GB": "8,11|38||2,10|2", ...}}`, so that reading
+    a film back is quick (TMDb lists about 140 countries) and decodes only the country asked for."""
     results = block.get("results") if isinstance(block, Mapping) else None
     providers: dict[str, list[str]] = {}
-    regions: dict[str, dict[str, list[int]]] = {}
+    regions: dict[str, str] = {}
+    names: dict[tuple[str, object], tuple[str, str]] = {}
     for country, offers in (results.items() if isinstance(results, Mapping) else ()):
         if not isinstance(country, str) or not COUNTRY_KEY.fullmatch(country) or not isinstance(offers, Mapping):
             continue
-        region: dict[str, list[int]] = {}
-        for tmdb_kind, kind in KINDS.items():
+        lines = []
+        for tmdb_kind in KINDS:
             listed = offers.get(tmdb_kind)
             entries = [e for raw in (listed if isinstance(listed, list) else ())[:MAX_PROVIDERS]
-                       if (e := _provider_entry(raw)) is not None]
-            ids: list[int] = []
+                       if (e := _provider_entry(raw, names)) is not None]
+            ids: dict[int, None] = {}
             for provider_id, name, logo, _ in sorted(entries, key=lambda e: e[3]):
-                if provider_id not in ids:
-                    ids.append(provider_id)
-                    providers.setdefault(str(provider_id), [name, logo])
-            if ids:
-                region[kind] = ids
-        if region:
-            regions[country] = region
+                ids[provider_id] = None
+                providers.setdefault(str(provider_id), [name, logo])
+            lines.append(",".join(map(str, ids)))
+        if any(lines):
+            regions[country] = "|".join(lines)
     return {"providers": providers, "regions": regions}
 
 
+def is_compact(compact: object) -> bool:
+    """Whether `compact` has the cached form's outer shape (what a country holds is checked when it is read)."""
+    return isinstance(compact, dict) and isinstance(compact.get("providers"), dict) \
+        and isinstance(compact.get("regions"), dict)
+
+
 def watch_in(compact: Mapping, country: str, tmdb_id: int, logo_url: str) -> Watch:
-    """One country's options from the cached form (an empty `Watch` when the film is offered nowhere there)."""
-    providers, region = compact.get("providers", {}), compact.get("regions", {}).get(country, {})
-
-    def listed(kind: str) -> tuple[Provider, ...]:
+    """One country's options from the cached form (an empty `Watch` when the film is offered nowhere there);
+    `ValueError` when what the cache holds for that country is damaged."""
+    line = compact["regions"].get(country, "||||")
+    if not isinstance(line, str) or not _REGION_LINE.fullmatch(line):
+        raise ValueError(f"a damaged entry for {country}")
+    kinds = []
+    for ids in line.split("|"):
         found = []
-        for provider_id in region.get(kind, ()):
-            name, logo = providers[str(provider_id)]
-            found.append(Provider(provider_id, name, logo_url + logo if logo else ""))
-        return tuple(found)
-
-    return Watch(country, *(listed(kind) for kind in KINDS.values()),
-                 link=TMDB_WATCH_PAGE.format(tmdb_id=int(tmdb_id), country=country))
+        for provider_id in ids.split(",") if ids else ():
+            row = compact["providers"].get(provider_id)
+            if not (isinstance(row, list) and len(row) == 2 and all(isinstance(v, str) for v in row)):
+                raise ValueError(f"a damaged entry for {country}")
+            found.append(Provider(int(provider_id), row[0], logo_url + row[1] if row[1] else ""))
+        kinds.append(tuple(found))
+    return Watch(country, *kinds, link=TMDB_WATCH_PAGE.format(tmdb_id=int(tmdb_id), country=country))
 
 
 def offered_providers(answer: object, country: str) -> list[list]:
@@ -156,17 +176,3 @@ def resolve_services(names: Iterable[str], offered: Iterable[Provider], country:
         raise WhereToWatchError(f"no service called {name[:40]!r} in {country} ({hint})")
     return frozenset(found)
 
-
-def is_compact(compact: object) -> bool:
-    """Whether `compact` has the cached form's shape throughout (a damaged cache entry must fail here, not on a
-    card): every id a region lists has a name and a logo path."""
-    if not isinstance(compact, dict) or not isinstance(compact.get("providers"), dict) \
-            or not isinstance(compact.get("regions"), dict):
-        return False
-    providers = compact["providers"]
-    if not all(isinstance(row, list) and len(row) == 2 and all(isinstance(v, str) for v in row)
-               for row in providers.values()):
-        return False
-    return all(isinstance(region, dict) and set(region) <= set(KINDS.values()) and all(
-        isinstance(ids, list) and all(type(i) is int and str(i) in providers for i in ids) for ids in region.values())
-        for region in compact["regions"].values())

@@ -70,9 +70,11 @@ def test_cached_providers_cost_no_request_for_a_day(fault_server: FaultServer, t
     assert memory.watch(949, "US") is not None and memory.requests_made == 0  # kept in memory too
 
 
-@pytest.mark.parametrize("damage", ['{"fetched": 1e18, "providers": {"providers": {}, "regions": {"GB": {"stream": [8]}}}}',
+@pytest.mark.parametrize("damage", ['{"fetched": 1e18, "providers": {"providers": {}, "regions": {"GB": "8||||"}}}',
+                                    '{"fetched": 1e18, "providers": {"providers": {}, "regions": {"GB": "8|"}}}',
+                                    '{"fetched": 1e18, "providers": {"providers": {}, "regions": []}}',
                                     '{"fetched": 1e18, "providers": []}', "{damaged", '{"fetched": "x"}'],
-                         ids=["unknown id", "wrong shape", "not JSON", "bad time"])
+                         ids=["unknown id", "short line", "wrong regions", "wrong shape", "not JSON", "bad time"])
 def test_a_damaged_providers_entry_is_only_a_miss(fault_server: FaultServer, tmp_path: Path, damage: str) -> None:
     serve_film(fault_server, HEAT)
     tmdb(fault_server, tmp_path).watch(949, "GB")

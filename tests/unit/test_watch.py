@@ -21,7 +21,7 @@ LOGOS = "https://image.tmdb.org/t/p/w92"
 def test_the_block_is_kept_compact_in_display_order_without_duplicates() -> None:
     compact = compact_providers(BLOCK)
     assert compact == {"providers": {"11": ["MUBI", "/m.png"], "8": ["Netflix", "/n.jpg"], "2": ["Apple TV", ""]},
-                       "regions": {"GB": {"stream": [11, 8], "rent": [2], "buy": [2]}, "US": {"free": [8]}}}
+                       "regions": {"GB": "11,8|||2|2", "US": "|8|||"}}
     assert is_compact(compact)
 
 
@@ -54,17 +54,21 @@ def test_a_malformed_block_offers_nothing(block: object) -> None:
 
 def test_names_are_one_line_and_logos_only_plain_paths() -> None:
     odd = {"provider_id": 9, "provider_name": "Prime\nVideo\u200b" + "x" * 300, "logo_path": "//evil.example/a.png"}
-    compact = compact_providers({"results": {"GB": {"flatrate": [odd]}}})
-    name, logo = compact["providers"]["9"]
-    assert "\n" not in name and name.startswith("Prime Video") and len(name) == 100 and logo == ""
+    (provider,) = watch_in(compact_providers({"results": {"GB": {"flatrate": [odd]}}}), "GB", 1, LOGOS).stream
+    assert provider.name.startswith("Prime Video x") and len(provider.name) == 100 and provider.logo == ""
 
 
-@pytest.mark.parametrize("compact", [None, {"providers": {}}, {"providers": {"8": ["N"]}, "regions": {}},
-                                     {"providers": {}, "regions": {"GB": {"stream": [8]}}},
-                                     {"providers": {"8": ["N", ""]}, "regions": {"GB": {"rentals": [8]}}},
-                                     {"providers": {"8": ["N", ""]}, "regions": {"GB": {"stream": ["8"]}}}])
+@pytest.mark.parametrize("compact", [None, [], {"providers": {}}, {"providers": [], "regions": {}}])
 def test_a_damaged_cached_form_is_recognised(compact: object) -> None:
     assert not is_compact(compact)
+
+
+@pytest.mark.parametrize("line", ["8|||", "8||||||", "9||||", "8,,8||||", "x||||", 8, "8|||| "])
+def test_a_damaged_country_fails_when_read(line: object) -> None:
+    compact = {"providers": {"8": ["Netflix", ""], "9": ["Broken"]}, "regions": {"GB": line}}
+    with pytest.raises(ValueError):
+        watch_in(compact, "GB", 1, LOGOS)
+    assert watch_in(compact, "FR", 1, LOGOS).is_empty()  # the other countries still read
 
 
 def test_the_services_of_a_country_come_in_its_own_display_order() -> None:
