@@ -84,6 +84,19 @@ def test_a_damaged_providers_entry_is_only_a_miss(fault_server: FaultServer, tmp
     assert client.requests_made == 1
 
 
+@pytest.mark.parametrize("kept", [0, 1, 0.25, 0.5, 0.75, 0.99], ids=lambda kept: f"cut to {kept}")
+def test_an_entry_cut_short_is_read_as_a_miss(fault_server: FaultServer, tmp_path: Path, kept: float) -> None:
+    """What a power cut may leave of an entry written without fsync (lbrec.artifacts, durable=False)."""
+    serve_film(fault_server, HEAT)
+    tmdb(fault_server, tmp_path).watch(949, "GB")
+    for name in ("949.watch.json", "949.json"):
+        data = (tmp_path / "tmdb" / name).read_bytes()
+        (tmp_path / "tmdb" / name).write_bytes(data[:int(kept * len(data)) if kept < 1 else 1])
+    client = tmdb(fault_server, tmp_path)
+    assert client.watch(949, "GB").stream[0].name == "Netflix" and client.details(949).title == "Heat"
+    assert len(fault_server.hits_for("/3/movie/949")) == 2
+
+
 def test_a_film_tmdb_lacks_is_offered_nowhere_and_not_asked_again(fault_server: FaultServer, tmp_path: Path) -> None:
     fault_server.route("/3/movie/949", Reply(404, b'{"status_code":34}', JSON))
     watch = tmdb(fault_server, tmp_path).watch(949, "GB")
