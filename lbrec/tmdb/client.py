@@ -168,7 +168,8 @@ class TmdbClient:
         try:
             return watch_in(remembered[1], country, tmdb_id, self.logo_url)
         except (ValueError, RecursionError):  # a damaged entry is only a cache miss
-            self._providers.pop(int(tmdb_id), None)
+            with self._lock:
+                self._providers.pop(int(tmdb_id), None)
             self._forget(self._cache_path(f"{int(tmdb_id)}.watch.json"))
             return None
 
@@ -299,9 +300,10 @@ class TmdbClient:
         return float(entry["fetched"]), entry["providers"]
 
     def _remember(self, tmdb_id: int, fetched: float, compact: dict) -> None:
-        if len(self._providers) >= _MEMORY:
-            self._providers.pop(next(iter(self._providers)), None)  # the oldest: a dict keeps insertion order
-        self._providers[tmdb_id] = (fetched, compact)
+        with self._lock:  # the filter's threads and the posters' may remember at once
+            if len(self._providers) >= _MEMORY:
+                self._providers.pop(next(iter(self._providers)))  # the oldest: a dict keeps insertion order
+            self._providers[tmdb_id] = (fetched, compact)
 
     def _cache_path(self, name: str) -> Path | None:
         return self.cache_dir / name if self.cache_dir is not None else None
