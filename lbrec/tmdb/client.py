@@ -158,6 +158,15 @@ class TmdbClient:
         fetched = self._fetch_movie(tmdb_id)
         return watch_in(fetched[1], country, tmdb_id, self.logo_url) if fetched is not None else None
 
+    def watch_many(self, tmdb_ids: Iterable[int], country: str) -> dict[int, Watch]:
+        """Where to watch each film TMDb answered for (`--country` without `--service`: the films shown),
+        `max_in_flight` at a time; a refused key raises."""
+        ids = list(dict.fromkeys(tmdb_ids))
+        self.trouble = False
+        with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="lbrec-tmdb") as pool:
+            found = list(pool.map(self.watch, ids, [country] * len(ids)))
+        return {tmdb_id: watch for tmdb_id, watch in zip(ids, found) if watch is not None}
+
     def cached_watch(self, tmdb_id: int, country: str) -> Watch | None:
         """`watch` without a request: None when the providers are not in memory or fresh in the cache."""
         remembered = self._providers.get(int(tmdb_id))

@@ -56,6 +56,16 @@ def test_one_request_per_film_brings_the_details_and_the_providers(fault_server:
     assert len(fault_server.hits_for(f"{IMAGES}/poster680.png")) == 1  # the image CDN, when a card needs it
 
 
+def test_the_films_shown_get_their_options_three_at_a_time(fault_server: FaultServer, tmp_path: Path) -> None:
+    for tmdb_id in range(1, 10):
+        serve_film(fault_server, with_providers(movie(tmdb_id, "X"), GB=offers(tmdb_id, buy=[APPLE])), delay=0.1)
+    fault_server.route("/3/movie/5", Reply(503, b"down"))
+    client = tmdb(fault_server, tmp_path)
+    found = client.watch_many([1, 2, 3, 4, 5, 6, 7, 8, 9, 1], "GB")
+    assert sorted(found) == [1, 2, 3, 4, 6, 7, 8, 9] and client.trouble
+    assert found[9].to_json()["buy"] == ["Apple TV"] and fault_server.max_in_flight <= 3
+
+
 def test_cached_providers_cost_no_request_for_a_day(fault_server: FaultServer, tmp_path: Path) -> None:
     serve_film(fault_server, HEAT)
     assert tmdb(fault_server, tmp_path).details(949) is not None
