@@ -40,8 +40,10 @@ def country_text() -> st.SearchStrategy[str]:
     word = st.tuples(st.sampled_from(_country_words()), st.randoms(use_true_random=True)).map(
         lambda pair: _recased(pair[0], pair[1]))
     padded = st.tuples(st.sampled_from(["", " ", "\t", "  ", "\u00a0", "\n"]), word, st.sampled_from(["", " ", "\r\n"]))
-    return st.one_of(word, padded.map("".join), st.text(min_size=2, max_size=2), st.sampled_from(LOOKALIKES),
-                     hostile_text(), st.text(max_size=200))
+    codes = st.tuples(st.sampled_from(sorted(code for _, code in country_choices())), st.randoms(
+        use_true_random=True)).map(lambda pair: _recased(pair[0], pair[1]))
+    return st.one_of(codes, word, padded.map("".join), st.text(min_size=2, max_size=2),
+                     st.sampled_from(LOOKALIKES), hostile_text(), st.text(max_size=200))
 
 
 def check_country(text: str) -> None:
@@ -59,7 +61,10 @@ def _service_name() -> st.SearchStrategy[str]:
 
 
 def service_names() -> st.SearchStrategy[list[str]]:
-    return st.lists(_service_name(), max_size=6)
+    """Half the cases name real services only (in any case), so that acceptance is tested as much as refusal."""
+    real = st.tuples(st.sampled_from(SERVICES), st.randoms(use_true_random=True)).map(
+        lambda pair: _recased(pair[0], pair[1]))
+    return st.one_of(st.lists(real, max_size=6), st.lists(_service_name(), max_size=6))
 
 
 def check_services(names: list[str]) -> None:
