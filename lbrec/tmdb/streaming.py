@@ -10,7 +10,7 @@ asking again about the same films costs no request for a day.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -45,9 +45,12 @@ class Streaming:
 
 
 def keep_streaming(client: TmdbClient, tmdb_ids: Iterable[int | None], services: Collection[str], country: str,
-                   k: int, limit: int = LOOK_AT) -> Streaming:
+                   k: int, limit: int = LOOK_AT, progress: Callable[[int, int], None] | None = None) -> Streaming:
     """The first `k` candidates (TMDb ids, best first; None for a film without one, which never passes) that one of
-    `services` streams in `country`, looking at `limit` candidates at most. A refused key raises `TmdbKeyError`."""
+    `services` streams in `country`, looking at `limit` candidates at most. A refused key raises `TmdbKeyError`.
+
+    With a cold cache and few films passing this takes seconds (`limit` / 3 requests' time at worst): `progress`
+    is called with (films looked at, films kept) after each film, for a progress bar."""
     kept: list[tuple[int, Watch]] = []
     looked_at = unanswered = 0
     if k <= 0:
@@ -60,11 +63,11 @@ def keep_streaming(client: TmdbClient, tmdb_ids: Iterable[int | None], services:
                 pending.append((position, _ask(client, pool, tmdb_id, country)))
                 while pending and (len(pending) > ahead or not isinstance(pending[0][1], Future)
                                    or pending[0][1].done()):
-                    looked_at, unanswered = _judge(pending.popleft(), services, kept, looked_at, unanswered)
+                    looked_at, unanswered = _judge(pending.popleft(), services, kept, looked_at, unanswered, progress)
                     if len(kept) >= k:
                         return Streaming(kept, looked_at, unanswered)
             while pending and len(kept) < k:
-                looked_at, unanswered = _judge(pending.popleft(), services, kept, looked_at, unanswered)
+                looked_at, unanswered = _judge(pending.popleft(), services, kept, looked_at, unanswered, progress)
             return Streaming(kept, looked_at, unanswered)
         finally:
             for _, asked in pending:  # once k are kept (or on a refused key), what was not sent never is
@@ -89,7 +92,7 @@ def _ask(client: TmdbClient, pool: ThreadPoolExecutor, tmdb_id: int | None, coun
 
 
 def _judge(asked: tuple[int, Watch | None | Future], services: Collection[str], kept: list[tuple[int, Watch]],
-           looked_at: int, unanswered: int) -> tuple[int, int]:
+           looked_at: int, unanswered: int, progress: Callable[[int, int], None] | None) -> tuple[int, int]:
     """Keep the film if it passes; the counts after it."""
     position, answer = asked
     if isinstance(answer, Future):
@@ -97,6 +100,8 @@ def _judge(asked: tuple[int, Watch | None | Future], services: Collection[str], 
         unanswered += answer is None
     if answer is not None and answer.streams_on(services):
         kept.append((position, answer))
+    if progress is not None:
+        progress(looked_at + 1, len(kept))
     return looked_at + 1, unanswered
 
 

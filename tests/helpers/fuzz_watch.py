@@ -122,7 +122,8 @@ def _mutate(document: object, rng: Random, value: object) -> object:
     elif action == "repeat" and isinstance(node, list):
         node.extend([node[key]] * rng.choice([1, 50, 3000]))
     elif isinstance(node, dict):
-        node[rng.choice(["gb", "G", "GBR", "flatrate ", "provider_id", "results", "12", str(value)[:8]])] = node.pop(key)
+        renamed = rng.choice(["gb", "G", "GBR", "flatrate ", "provider_id", "results", "12", str(value)[:8]])
+        node[renamed] = node.pop(key)
     return document
 
 

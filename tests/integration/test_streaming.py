@@ -47,7 +47,10 @@ def test_the_list_fills_to_k_with_the_best_films_that_pass(fault_server: FaultSe
 
 def test_it_stops_at_the_limit_and_says_how_many_it_found(fault_server: FaultServer, tmp_path: Path) -> None:
     serve_films(fault_server, 30, on_netflix={3, 5})
-    found = keep_streaming(tmdb(fault_server, tmp_path), range(1, 31), {"Netflix", "Hulu"}, "GB", k=10, limit=8)
+    seen: list[tuple[int, int]] = []
+    found = keep_streaming(tmdb(fault_server, tmp_path), range(1, 31), {"Netflix", "Hulu"}, "GB", k=10, limit=8,
+                           progress=lambda looked_at, kept: seen.append((looked_at, kept)))
+    assert seen == [(1, 0), (2, 0), (3, 1), (4, 1), (5, 2), (6, 2), (7, 2), (8, 2)]
     assert [position for position, _ in found.kept] == [2, 4] and found.looked_at == 8
     assert found.note(10, {"Netflix", "Hulu"}, "GB") == \
         "Only 2 of the 8 best candidates stream on Hulu or Netflix in GB (United Kingdom)."

@@ -38,4 +38,5 @@ def test_a_film_offered_nowhere_says_so_and_no_answer_says_nothing() -> None:
 def test_justwatch_is_credited_with_a_link() -> None:
     line = attribution_html()
     assert line == ('<p class="lbrec-hint lbrec-watch-attribution">Where to watch: data from '
-                    f'<a href="{JUSTWATCH_URL}" target="_blank" rel="noopener noreferrer">JustWatch</a>, through TMDb.</p>')
+                    f'<a href="{JUSTWATCH_URL}" target="_blank" rel="noopener noreferrer">JustWatch</a>, '
+                    'through TMDb.</p>')
