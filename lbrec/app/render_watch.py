@@ -33,7 +33,7 @@ def watch_html(watch: Watch | None) -> str:
     """One film's options in the chosen country; "" without an answer from TMDb (the card says nothing)."""
     if watch is None:
         return ""
-    where = _escape(f"{country_name(watch.country)}")
+    where = _escape(country_name(watch.country))
     link = (f'<a class="lbrec-watch-link" href="{_escape(watch.link)}" target="_blank" rel="noopener noreferrer">'
             f'Where to watch on TMDb</a>')
     if watch.is_empty():
