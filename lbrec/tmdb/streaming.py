@@ -57,22 +57,20 @@ def keep_streaming(client: TmdbClient, tmdb_ids: Iterable[int | None], services:
         return Streaming(kept, looked_at, unanswered)
     pending: deque[tuple[int, Watch | None | Future]] = deque()
     ahead = 2 * client.max_in_flight  # asked for while the best one waits: the client lets 3 go at once
-    with ThreadPoolExecutor(max_workers=client.max_in_flight, thread_name_prefix="lbrec-watch") as pool:
-        try:
-            for position, tmdb_id in enumerate(islice(tmdb_ids, limit)):
-                pending.append((position, _ask(client, pool, tmdb_id, country)))
-                while pending and (len(pending) > ahead or not isinstance(pending[0][1], Future)
-                                   or pending[0][1].done()):
-                    looked_at, unanswered = _judge(pending.popleft(), services, kept, looked_at, unanswered, progress)
-                    if len(kept) >= k:
-                        return Streaming(kept, looked_at, unanswered)
-            while pending and len(kept) < k:
+    pool = ThreadPoolExecutor(max_workers=client.max_in_flight, thread_name_prefix="lbrec-watch")
+    try:
+        for position, tmdb_id in enumerate(islice(tmdb_ids, limit)):
+            pending.append((position, _ask(client, pool, tmdb_id, country)))
+            while pending and (len(pending) > ahead or not isinstance(pending[0][1], Future)
+                               or pending[0][1].done()):
                 looked_at, unanswered = _judge(pending.popleft(), services, kept, looked_at, unanswered, progress)
-            return Streaming(kept, looked_at, unanswered)
-        finally:
-            for _, asked in pending:  # once k are kept (or on a refused key), what was not sent never is
-                if isinstance(asked, Future):
-                    asked.cancel()
+                if len(kept) >= k:
+                    return Streaming(kept, looked_at, unanswered)
+        while pending and len(kept) < k:
+            looked_at, unanswered = _judge(pending.popleft(), services, kept, looked_at, unanswered, progress)
+        return Streaming(kept, looked_at, unanswered)
+    finally:  # once k are kept (or on a refused key), what was not sent never is; what was in flight lands in the
+        pool.shutdown(wait=False, cancel_futures=True)  # cache without the answer waiting for it
 
 
 def services_in(client: TmdbClient, names: Iterable[str], country: str) -> frozenset[str]:
