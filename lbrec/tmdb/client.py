@@ -320,14 +320,18 @@ class TmdbClient:
     @staticmethod
     def _cache_read(path: Path | None, ttl: float) -> dict | None:
         """The entry at `path` when it is younger than `ttl` seconds; None when absent, stale or damaged."""
-        if path is None or not path.is_file():
+        if path is None:
             return None
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
+        except OSError:  # absent (the usual miss), or not a file
+            return None
+        try:
+            entry = json.loads(data)
             if time.time() - float(entry["fetched"]) >= ttl:
                 return None
             return entry if isinstance(entry, dict) else None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             path.unlink(missing_ok=True)  # a damaged entry is only a cache miss
             return None
 
