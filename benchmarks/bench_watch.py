@@ -98,7 +98,7 @@ def cached(films: int, repeats: int) -> dict:
             keep_streaming(fresh, ids, {"Netflix"}, "GB", k=films)
             memory.append(1000 * (time.perf_counter() - started))
             assert fresh.requests_made == 0 and len(found.kept) == films // 3
-        entry_kb = statistics.mean(p.stat().st_size for p in Path(tmp).glob("*.watch.json")) / 1024
+        entry_kb = statistics.mean(p.stat().st_size for p in Path(tmp).glob("*.watch.txt")) / 1024
         return {"films": films, "kept": len(found.kept), "looked_at": found.looked_at,
                 "disk_ms": statistics.median(disk), "memory_ms": statistics.median(memory),
                 "requests": fresh.requests_made, "entry_kb": entry_kb}

@@ -55,6 +55,7 @@ MAX_POSTER_BYTES = 1_000_000
 _REDACTED = "<redacted>"
 NOT_FOUND = "not found"  # what `_get_json` answers for a film TMDb does not have
 _MEMORY = 5000  # films whose providers a client keeps in memory (a few kB each)
+_WATCH_FILE, _WATCH_END = "lbrec-watch-providers/1", "end\n"  # a providers file's first word and its last line
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class TmdbClient:
         self.requests_made = 0
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_in_flight)  # the bound holds across threads and callers
-        self._providers: dict[int, tuple[float, dict]] = {}  # tmdb id -> (when fetched, compact providers)
+        self._providers: dict[int, tuple[float, str]] = {}  # tmdb id -> (when fetched, compact providers)
         _redact_urllib3(key)
 
     def __repr__(self) -> str:
@@ -170,7 +171,7 @@ class TmdbClient:
     def cached_watch(self, tmdb_id: int, country: str) -> Watch | None:
         """`watch` without a request: None when the providers are not in memory or fresh in the cache."""
         remembered = self._providers.get(int(tmdb_id))
-        if remembered is None or time.time() - remembered[0] >= self.watch_ttl:
+        if remembered is None or not 0 <= time.time() - remembered[0] < self.watch_ttl:
             remembered = self._read_providers(tmdb_id)
         if remembered is None:
             return None
@@ -179,7 +180,7 @@ class TmdbClient:
         except (ValueError, RecursionError):  # a damaged entry is only a cache miss
             with self._lock:
                 self._providers.pop(int(tmdb_id), None)
-            self._forget(self._cache_path(f"{int(tmdb_id)}.watch.json"))
+            self._forget(self._cache_path(f"{int(tmdb_id)}.watch.txt"))
             return None
 
     def providers_offered(self, country: str) -> list[Provider] | None:
@@ -202,7 +203,7 @@ class TmdbClient:
 
     # ------------------------------------------------------------------------------------------------ network
 
-    def _fetch_movie(self, tmdb_id: int) -> tuple[dict, dict] | None:
+    def _fetch_movie(self, tmdb_id: int) -> tuple[dict, str] | None:
         """One request for the film's details and providers together; both are cached (the details without the
         poster, which `details` fetches when a card needs it). (the details' cache entry, the compact providers),
         or None when TMDb did not answer."""
@@ -219,9 +220,8 @@ class TmdbClient:
             compact = compact_providers(answer.get("watch/providers"))
         self._cache_write(self._cache_path(f"{int(tmdb_id)}.json"), entry)
         self._remember(int(tmdb_id), now, compact)
-        if (path := self._cache_path(f"{int(tmdb_id)}.watch.json")) is not None:
-            write_bytes(path, json.dumps({"fetched": now, "providers": compact}, separators=(",", ":")).encode(),
-                        durable=False)
+        if (path := self._cache_path(f"{int(tmdb_id)}.watch.txt")) is not None:
+            write_bytes(path, f"{_WATCH_FILE} {now!r}{compact}{_WATCH_END}".encode(), durable=False)
         return entry, compact
 
     def _details_entry(self, tmdb_id: int, answer: dict, now: float) -> dict:
@@ -295,20 +295,26 @@ class TmdbClient:
 
     # ------------------------------------------------------------------------------------------------ cache
 
-    def _read_providers(self, tmdb_id: int) -> tuple[float, dict] | None:
+    def _read_providers(self, tmdb_id: int) -> tuple[float, str] | None:
         """(when fetched, the film's providers in every country in `lbrec.tmdb.watch`'s compact form) from the
         disk cache, if fresh; remembered in memory."""
-        path = self._cache_path(f"{int(tmdb_id)}.watch.json")
-        entry = self._cache_read(path, self.watch_ttl)
+        path = self._cache_path(f"{int(tmdb_id)}.watch.txt")
+        try:
+            data = path.read_bytes() if path is not None else None
+        except OSError:  # absent (the usual miss), or not a file
+            data = None
+        if data is None:
+            return None
+        entry = _read_watch_file(data)
         if entry is None:
+            self._forget(path)  # a damaged entry is only a cache miss
             return None
-        if not is_compact(entry.get("providers")):  # a damaged entry is only a cache miss
-            self._forget(path)
+        if not 0 <= time.time() - entry[0] < self.watch_ttl:  # stale, or from a clock set wrong
             return None
-        self._remember(int(tmdb_id), float(entry["fetched"]), entry["providers"])
-        return float(entry["fetched"]), entry["providers"]
+        self._remember(int(tmdb_id), *entry)
+        return entry
 
-    def _remember(self, tmdb_id: int, fetched: float, compact: dict) -> None:
+    def _remember(self, tmdb_id: int, fetched: float, compact: str) -> None:
         with self._lock:  # the filter's threads and the posters' may remember at once
             if len(self._providers) >= _MEMORY:
                 self._providers.pop(next(iter(self._providers)))  # the oldest: a dict keeps insertion order
@@ -328,7 +334,7 @@ class TmdbClient:
             return None
         try:
             entry = json.loads(data)
-            if time.time() - float(entry["fetched"]) >= ttl:
+            if not 0 <= time.time() - float(entry["fetched"]) < ttl:  # stale, or from a clock set wrong
                 return None
             return entry if isinstance(entry, dict) else None
         except (ValueError, KeyError, TypeError, RecursionError):
@@ -350,6 +356,21 @@ def _redact_urllib3(key: str) -> None:
     logger = logging.getLogger("urllib3.connectionpool")
     if not any(isinstance(f, _Redact) and f.key == key for f in logger.filters):
         logger.addFilter(_Redact(key))
+
+
+def _read_watch_file(data: bytes) -> tuple[float, str] | None:
+    """(when fetched, the compact form) from a providers file: a header line (`_WATCH_FILE` and the time), the
+    compact form, an end line (so that a file cut short is seen as damaged); None when it is not one."""
+    try:
+        text = data.decode("utf-8")
+        header, newline, rest = text.partition("\n")
+        word, _, fetched = header.partition(" ")
+        compact = newline + rest[:-len(_WATCH_END)]
+        if word == _WATCH_FILE and rest.endswith(_WATCH_END) and is_compact(compact):
+            return float(fetched), compact
+    except (UnicodeDecodeError, ValueError):
+        pass
+    return None
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -3,8 +3,8 @@
 TMDb's answer is outside input: it is read into a compact form that keeps only what a card and the filter need
 (per country, the providers offered to stream, free, with ads, to rent and to buy, each an id, a name and a logo
 path, in TMDb's display_priority order), and anything malformed in it is left out, never raised. The compact form
-is what the client caches: each provider once, and each country's offers as a line of ids, so that reading 100
-films' providers back costs milliseconds.
+is what the client caches: a line per provider and a line of ids per country, so that reading 100 films' providers
+back and finding one country in each costs milliseconds.
 """
 
 from __future__ import annotations
@@ -89,14 +89,15 @@ def _provider_entry(raw: object, names: dict[tuple[str, object], tuple[str, str]
     return provider_id, cleaned[0], cleaned[1], priority if type(priority) is int else 10**6
 
 
-def compact_providers(block: object) -> dict:
-    """TMDb's `watch/providers` block (`{"results": {"GB": {"flatrate": [...], ...}}}`) in the cached form: each
-    provider once, and each country's offers as one line of ids, kind by kind in `KINDS` order,
-    `{"providers": {"8": ["Netflix", "/n.jpg"], ...}, "regions": {"GB": "8,11|38||2,10|2", ...}}`, so that reading
-    a film back is quick (TMDb lists about 140 countries) and decodes only the country asked for."""
+def compact_providers(block: object) -> str:
+    """TMDb's `watch/providers` block (`{"results": {"GB": {"flatrate": [...], ...}}}`) in the cached form: text of
+    one line per provider (`8<tab>Netflix<tab>/n.jpg`) and one per country, its offers as ids kind by kind in `KINDS`
+    order (`GB<tab>8,11|38||2,10|2`), every line between newlines. Reading a film back finds its country's line and
+    the lines of the services in it with `str.find`, decoding nothing else (TMDb lists about 140 countries); names
+    hold no tab or newline (`_provider_entry` turns what is not printable into spaces)."""
     results = block.get("results") if isinstance(block, Mapping) else None
-    providers: dict[str, list[str]] = {}
-    regions: dict[str, str] = {}
+    providers: dict[int, str] = {}
+    regions: list[str] = []
     names: dict[tuple[str, object], tuple[str, str]] = {}
     for country, offers in (results.items() if isinstance(results, Mapping) else ()):
         if not isinstance(country, str) or not COUNTRY_KEY.fullmatch(country) or not isinstance(offers, Mapping):
@@ -109,33 +110,40 @@ def compact_providers(block: object) -> dict:
             ids: dict[int, None] = {}
             for provider_id, name, logo, _ in sorted(entries, key=lambda e: e[3]):
                 ids[provider_id] = None
-                providers.setdefault(str(provider_id), [name, logo])
+                providers.setdefault(provider_id, f"{provider_id}\t{name}\t{logo}")
             lines.append(",".join(map(str, ids)))
         if any(lines):
-            regions[country] = "|".join(lines)
-    return {"providers": providers, "regions": regions}
+            regions.append(f"{country}\t{'|'.join(lines)}")
+    return "\n" + "".join(f"{line}\n" for line in [*providers.values(), *regions])
 
 
 def is_compact(compact: object) -> bool:
     """Whether `compact` has the cached form's outer shape (what a country holds is checked when it is read)."""
-    return isinstance(compact, dict) and isinstance(compact.get("providers"), dict) \
-        and isinstance(compact.get("regions"), dict)
+    return isinstance(compact, str) and compact.startswith("\n") and compact.endswith("\n")
 
 
-def watch_in(compact: Mapping, country: str, tmdb_id: int, logo_url: str) -> Watch:
+def _line(compact: str, key: str) -> str | None:
+    """The rest of the line that starts with `key` and a tab, None when there is none."""
+    at = compact.find(f"\n{key}\t")
+    return None if at < 0 else compact[at + len(key) + 2:compact.index("\n", at + 1)]
+
+
+def watch_in(compact: str, country: str, tmdb_id: int, logo_url: str) -> Watch:
     """One country's options from the cached form (an empty `Watch` when the film is offered nowhere there);
     `ValueError` when what the cache holds for that country is damaged."""
-    line = compact["regions"].get(country, "||||")
-    if not isinstance(line, str) or not _REGION_LINE.fullmatch(line):
+    if not COUNTRY_KEY.fullmatch(country):
+        raise WhereToWatchError(f"{country[:40]!r} is not a country code (ISO 3166-1, two letters, upper case)")
+    line = _line(compact, country) or "||||"
+    if not _REGION_LINE.fullmatch(line):
         raise ValueError(f"a damaged entry for {country}")
     kinds = []
     for ids in line.split("|"):
         found = []
         for provider_id in ids.split(",") if ids else ():
-            row = compact["providers"].get(provider_id)
-            if not (isinstance(row, list) and len(row) == 2 and all(isinstance(v, str) for v in row)):
+            name, logo = (_line(compact, provider_id) or "").split("\t")  # a ValueError when damaged
+            if not name:
                 raise ValueError(f"a damaged entry for {country}")
-            found.append(Provider(int(provider_id), row[0], logo_url + row[1] if row[1] else ""))
+            found.append(Provider(int(provider_id), name, logo_url + logo if logo else ""))
         kinds.append(tuple(found))
     return Watch(country, *kinds, link=TMDB_WATCH_PAGE.format(tmdb_id=int(tmdb_id), country=country))
 

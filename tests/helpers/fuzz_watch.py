@@ -143,9 +143,10 @@ def provider_answers(draw: st.DrawFn) -> object:
 def check_provider_answer(answer: object) -> None:
     """Never raises: what is usable is kept, in the cached form, and reads back as JSON-ready options."""
     compact = compact_providers(answer)
-    assert is_compact(compact)
-    json.dumps(compact, allow_nan=False)
-    for country in [*compact["regions"], "FR"]:
+    assert is_compact(compact) and "\r" not in compact
+    countries = [line.split("\t")[0] for line in compact.split("\n") if line[:1].isalpha()]
+    assert all(len(line.split("\t")) == (2 if line[:1].isalpha() else 3) for line in compact.split("\n") if line)
+    for country in [*countries, "FR"]:
         watch = watch_in(compact, country, 949, "https://image.tmdb.org/t/p/w92")
         json.dumps(watch.to_json(), allow_nan=False)
         assert all("\n" not in p.name and p.name.strip() for kind in KINDS.values() for p in getattr(watch, kind))

@@ -78,19 +78,21 @@ def test_cached_providers_cost_no_request_for_a_day(fault_server: FaultServer, t
     assert stale.details(949) is not None and stale.requests_made == 1  # the details were still fresh
     memory = tmdb(fault_server, tmp_path)
     memory.watch(949, "GB")
-    (tmp_path / "tmdb" / "949.watch.json").unlink()
+    (tmp_path / "tmdb" / "949.watch.txt").unlink()
     assert memory.watch(949, "US") is not None and memory.requests_made == 0  # kept in memory too
 
 
-@pytest.mark.parametrize("damage", ['{"fetched": 1e18, "providers": {"providers": {}, "regions": {"GB": "8||||"}}}',
-                                    '{"fetched": 1e18, "providers": {"providers": {}, "regions": {"GB": "8|"}}}',
-                                    '{"fetched": 1e18, "providers": {"providers": {}, "regions": []}}',
-                                    '{"fetched": 1e18, "providers": []}', "{damaged", '{"fetched": "x"}'],
-                         ids=["unknown id", "short line", "wrong regions", "wrong shape", "not JSON", "bad time"])
+@pytest.mark.parametrize("damage", ["lbrec-watch-providers/1 1e18\nGB\t8||||\nend\n",
+                                    "lbrec-watch-providers/1 1e18\n8\tNetflix\nGB\t8||||\nend\n",
+                                    "lbrec-watch-providers/1 nan\nend\n", "lbrec-watch-providers/1 x\nend\n",
+                                    "lbrec-watch-providers/2 1e18\nend\n", "lbrec-watch-providers/1 1e18\n",
+                                    "{damaged", ""],
+                         ids=["unknown id", "short provider line", "nan time", "bad time", "other version",
+                              "no end", "not ours", "empty"])
 def test_a_damaged_providers_entry_is_only_a_miss(fault_server: FaultServer, tmp_path: Path, damage: str) -> None:
     serve_film(fault_server, HEAT)
     tmdb(fault_server, tmp_path).watch(949, "GB")
-    (tmp_path / "tmdb" / "949.watch.json").write_text(damage)
+    (tmp_path / "tmdb" / "949.watch.txt").write_text(damage)
     client = tmdb(fault_server, tmp_path)
     assert client.cached_watch(949, "GB") is None and client.watch(949, "GB").stream[0].name == "Netflix"
     assert client.requests_made == 1
@@ -101,7 +103,7 @@ def test_an_entry_cut_short_is_read_as_a_miss(fault_server: FaultServer, tmp_pat
     """What a power cut may leave of an entry written without fsync (lbrec.artifacts, durable=False)."""
     serve_film(fault_server, HEAT)
     tmdb(fault_server, tmp_path).watch(949, "GB")
-    for name in ("949.watch.json", "949.json"):
+    for name in ("949.watch.txt", "949.json"):
         data = (tmp_path / "tmdb" / name).read_bytes()
         (tmp_path / "tmdb" / name).write_bytes(data[:int(kept * len(data)) if kept < 1 else 1])
     client = tmdb(fault_server, tmp_path)
@@ -149,7 +151,7 @@ def test_a_film_tmdb_cannot_answer_has_no_providers_and_nothing_is_cached(fault_
     started = time.monotonic()
     assert client.watch(949, "GB") is None and client.trouble and not client.refused
     assert time.monotonic() - started < 1.5
-    assert not (tmp_path / "tmdb" / "949.watch.json").exists() and not (tmp_path / "tmdb" / "949.json").exists()
+    assert not (tmp_path / "tmdb" / "949.watch.txt").exists() and not (tmp_path / "tmdb" / "949.json").exists()
     serve_film(fault_server, HEAT)
     assert tmdb(fault_server, tmp_path).watch(949, "GB").stream[0].name == "Netflix"
 

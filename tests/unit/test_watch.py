@@ -20,8 +20,7 @@ LOGOS = "https://image.tmdb.org/t/p/w92"
 
 def test_the_block_is_kept_compact_in_display_order_without_duplicates() -> None:
     compact = compact_providers(BLOCK)
-    assert compact == {"providers": {"11": ["MUBI", "/m.png"], "8": ["Netflix", "/n.jpg"], "2": ["Apple TV", ""]},
-                       "regions": {"GB": "11,8|||2|2", "US": "|8|||"}}
+    assert compact == "\n11\tMUBI\t/m.png\n8\tNetflix\t/n.jpg\n2\tApple TV\t\nGB\t11,8|||2|2\nUS\t|8|||\n"
     assert is_compact(compact)
 
 
@@ -49,7 +48,7 @@ def test_streaming_is_a_subscription_free_or_ads_in_any_case() -> None:
                                                                     {"provider_id": 4, "provider_name": " \x00 "},
                                                                     {"provider_id": 5, "provider_name": 5}]}}}])
 def test_a_malformed_block_offers_nothing(block: object) -> None:
-    assert compact_providers(block) == {"providers": {}, "regions": {}}
+    assert compact_providers(block) == "\n"
 
 
 def test_names_are_one_line_and_logos_only_plain_paths() -> None:
@@ -58,17 +57,22 @@ def test_names_are_one_line_and_logos_only_plain_paths() -> None:
     assert provider.name.startswith("Prime Video x") and len(provider.name) == 100 and provider.logo == ""
 
 
-@pytest.mark.parametrize("compact", [None, [], {"providers": {}}, {"providers": [], "regions": {}}])
+@pytest.mark.parametrize("compact", [None, {}, "", "GB\t8||||\n", "\nGB\t8||||"])
 def test_a_damaged_cached_form_is_recognised(compact: object) -> None:
     assert not is_compact(compact)
 
 
-@pytest.mark.parametrize("line", ["8|||", "8||||||", "9||||", "8,,8||||", "x||||", 8, "8|||| "])
-def test_a_damaged_country_fails_when_read(line: object) -> None:
-    compact = {"providers": {"8": ["Netflix", ""], "9": ["Broken"]}, "regions": {"GB": line}}
+@pytest.mark.parametrize("line", ["8|||", "8||||||", "9||||", "7||||", "8,,8||||", "x||||", "8|||| ", "8,||||"])
+def test_a_damaged_country_fails_when_read(line: str) -> None:
+    compact = f"\n8\tNetflix\t\n9\tBroken\n7\t\t/x.png\nGB\t{line}\n"
     with pytest.raises(ValueError):
         watch_in(compact, "GB", 1, LOGOS)
     assert watch_in(compact, "FR", 1, LOGOS).is_empty()  # the other countries still read
+
+
+def test_a_country_is_asked_for_by_its_code() -> None:
+    with pytest.raises(WhereToWatchError):
+        watch_in(compact_providers(BLOCK), "gb", 1, LOGOS)
 
 
 def test_the_services_of_a_country_come_in_its_own_display_order() -> None:
