@@ -41,7 +41,7 @@ from lbrec.tmdb.watch import Provider, Watch, compact_providers, is_compact, off
 
 TMDB_API = "https://api.themoviedb.org"
 TMDB_IMAGES = "https://image.tmdb.org/t/p/w185"
-LOGO_SIZE = "w92"  # providers' logos are shown small: TMDb's smallest logo size that stays sharp at 46 px
+LOGO_SIZE = "w92"  # the logos are shown at 28 px: w92 stays sharp on a screen of 2 or 3 pixels a point
 KEY_REFUSED = "TMDb refused the API key: check TMDB_API_KEY"
 ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified by TMDB."
 # Where to watch changes daily (JustWatch updates TMDb's lists every day, and a film leaves a service on a given
