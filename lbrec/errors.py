@@ -2,8 +2,9 @@
 
 These are the only exceptions the parsers of outside input raise (tests/unit/test_fuzz.py feeds them hostile input to
 hold them to it): an export -> `ExportError`, an IMDb CSV -> `IMDbError`, an RSS feed -> `MarkupError`, typed
-titles -> `LetterboxdError`, a username -> `InvalidUsernameError`; fetching adds
-`UserNotFoundError`, `BlockedError`, `RateLimitedError` and `NetworkError`. A damaged model,
+titles -> `LetterboxdError`, a username -> `InvalidUsernameError`, a country or a streaming service for where to
+watch -> `WhereToWatchError`; fetching adds `UserNotFoundError`, `BlockedError`, `RateLimitedError` and
+`NetworkError`. A damaged model,
 data set or checkpoint gives `ArtifactError` naming the file and the fix. The app shows every `LbrecError` as it is.
 """
 
@@ -75,3 +76,7 @@ class FilmQueryError(LetterboxdError):
 
 class TmdbKeyError(LbrecError):
     """TMDb refused the person's API key (HTTP 401): no more requests are sent to it."""
+
+
+class WhereToWatchError(LbrecError):
+    """A country or a streaming service name for where to watch cannot be used (or no TMDb key to ask with)."""

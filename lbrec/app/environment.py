@@ -1,5 +1,6 @@
 """What the app takes from its process, not from the visitor: the model (loaded once per kernel and shared by every
-session), the Letterboxd client, the TMDb client when the server has a key, and the server's log."""
+session), the Letterboxd client, the TMDb client when the server has a key (`lbrec.tmdb.environment`, shared with
+the command line), and the server's log."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from lbrec import paths
 from lbrec.catalog.index import MatchIndex
 from lbrec.letterboxd.client import LETTERBOXD, Client
 from lbrec.serving.engine import Recommender
-from lbrec.tmdb import TMDB_API, TMDB_IMAGES, TmdbClient
+# Shared with the command line; re-exported for the app's modules and tests that name them from here.
+from lbrec.tmdb.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env  # noqa: F401
 
 LETTERBOXD_URL_ENV = "LBREC_LETTERBOXD_URL"  # tests only: a loopback server standing in for letterboxd.com
-TMDB_KEY_ENV = "TMDB_API_KEY"  # the person's own TMDb key: posters are off without it
-TMDB_URL_ENV, TMDB_IMAGE_URL_ENV = "LBREC_TMDB_URL", "LBREC_TMDB_IMAGE_URL"  # tests only: a loopback TMDb
 log = logging.getLogger("lbrec.app")
 
 
@@ -39,19 +39,6 @@ def client_from_env() -> Client:
     """
     url = os.environ.get(LETTERBOXD_URL_ENV, "").strip() or LETTERBOXD
     return Client(base_url=url, cache=url.rstrip("/") == LETTERBOXD)
-
-
-def tmdb_from_env() -> TmdbClient | None:
-    """TMDb with the server's `TMDB_API_KEY`, or None without one: then no poster is asked for, ever.
-
-    Like Letterboxd's pages, TMDb's answers are cached on disk only when they come from TMDb itself.
-    """
-    key = os.environ.get(TMDB_KEY_ENV, "").strip()
-    if not key:
-        return None
-    api_url = os.environ.get(TMDB_URL_ENV, "").strip() or TMDB_API
-    image_url = os.environ.get(TMDB_IMAGE_URL_ENV, "").strip() or TMDB_IMAGES
-    return TmdbClient(key, api_url=api_url, image_url=image_url, cache=api_url.rstrip("/") == TMDB_API)
 
 
 def log_to_server() -> None:

@@ -1,5 +1,5 @@
-"""Every fuzzing target, by name: the parsers of `tests.helpers.fuzz`, `tests.helpers.fuzz_questions` and
-`tests.helpers.fuzz_imdb`, and how one is run (tests/unit/test_fuzz.py a few hundred cases each,
+"""Every fuzzing target, by name: the parsers of `tests.helpers.fuzz`, `tests.helpers.fuzz_questions`,
+`tests.helpers.fuzz_imdb` and `tests.helpers.fuzz_watch`, and how one is run (tests/unit/test_fuzz.py a few hundred cases each,
 benchmarks/bench_fuzz.py 10,000)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import fuzz, fuzz_imdb, fuzz_questions
+from tests.helpers import fuzz, fuzz_imdb, fuzz_questions, fuzz_watch
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,9 @@ TARGETS: dict[str, Target] = {
     "member": Target(fuzz_questions.member_spec(), fuzz_questions.check_member),
     "imdb": Target(fuzz_imdb.imdb_files(), fuzz_imdb.check_imdb),
     "upload": Target(fuzz_imdb.uploads(), fuzz_imdb.check_upload),
+    "country": Target(fuzz_watch.country_text(), fuzz_watch.check_country),
+    "service": Target(fuzz_watch.service_names(), fuzz_watch.check_services),
+    "watch_providers": Target(fuzz_watch.provider_answers(), fuzz_watch.check_provider_answer),
 }
 
 

@@ -1,8 +1,8 @@
 """Atomic writes under SIGKILL: every artifact is the old complete version or the new one, whenever the writer dies.
 
-A real process writes each kind of artifact (a .npy array, a JSON file, a Letterboxd cache entry, a prepared data
-set folder, a trained model folder's model.safetensors + config.json, an exported model.onnx + onnx.json +
-catalog.parquet) and is killed with SIGKILL:
+A real process writes each kind of artifact (a .npy array, a JSON file, one written without fsync as TMDb's cache
+entries are, a Letterboxd cache entry, a prepared data set folder, a trained model folder's model.safetensors +
+config.json, an exported model.onnx + onnx.json + catalog.parquet) and is killed with SIGKILL:
 
 - at kill points: the writer counts the lines of lbrec it runs (sys.settrace) and kills itself at the K-th, for K
   spread from the first line of the write to the last (every K in benchmarks/bench_faults.py), so kills land
@@ -40,9 +40,9 @@ from tests.helpers.files import REPO
 LBREC = str(REPO / "lbrec")
 KILL_POINTS = os.environ.get("LBREC_KILL_POINTS", "")  # "all", or how many per writer (default: 100; 4 if SLOW)
 RANDOM_KILLS = int(os.environ.get("LBREC_RANDOM_KILLS", "12"))
-WRITERS = ("npy", "json", "cache", "dataset", "model", "onnx")
+WRITERS = ("npy", "json", "json_cache", "cache", "dataset", "model", "onnx")
 SLOW = {"onnx"}  # an ONNX export takes seconds
-RANDOM = {"npy", "json", "dataset", "model"}  # writers that can write version after version on their own
+RANDOM = {"npy", "json", "json_cache", "dataset", "model"}  # writers that can write version after version on their own
 
 
 # ---------------------------------------------------------------------------------------------------- the writer
@@ -117,6 +117,8 @@ def _payloads(work: Path, fault_url: str) -> dict[str, Callable[[Path, int], Non
     return {
         "npy": lambda target, version: save_npy(target, np.full(1 << 19, version, dtype=np.int64)),
         "json": lambda target, version: write_json(target, {"version": version, "filler": "x" * (1 << 20)}),
+        "json_cache": lambda target, version: write_json(target, {"version": version, "filler": "x" * (1 << 20)},
+                                                         durable=False),  # a cache entry: renamed, not fsynced
         "cache": lambda target, version: Client(base_url=fault_url, cache_dir=target, retries=0).get(
             f"/v{version}/rss/"),
         "dataset": lambda target, version: save(prepared[version % 2], target, f"v{version}",
@@ -221,7 +223,7 @@ def version_of(writer: str, target: Path) -> int | None:
         array = load_npy(target)
         assert len(array) == 1 << 19 and (array == array[0]).all()
         return int(array[0])
-    if writer == "json":
+    if writer in ("json", "json_cache"):
         if not target.exists():
             return None
         content = read_json(target)
@@ -341,8 +343,8 @@ def sweep(server: KillServer, writer: str, target: Path, points: str = KILL_POIN
     return result
 
 
-TARGETS = {"npy": "array.npy", "json": "meta.json", "cache": "cache", "dataset": "dataset", "model": "model",
-           "onnx": "model"}
+TARGETS = {"npy": "array.npy", "json": "meta.json", "json_cache": "entry.json", "cache": "cache", "dataset": "dataset",
+           "model": "model", "onnx": "model"}
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["serve"]:

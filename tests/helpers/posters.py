@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lbrec.app.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, load_engine, tmdb_from_env
+from lbrec.app.environment import load_engine
 from lbrec.app.views import RecommenderApp
 from lbrec.letterboxd.client import Client
+from lbrec.tmdb.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
 from tests.helpers.fault_server import FaultServer
 from tests.helpers.tmdb_server import IMAGES
 

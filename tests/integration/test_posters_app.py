@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from lbrec.app import render
-from lbrec.app.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, load_engine, tmdb_from_env
+from lbrec.app.environment import load_engine
 from lbrec.app.views import TYPED_TAB, RecommenderApp
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from lbrec.tmdb import ATTRIBUTION, KEY_REFUSED, TmdbClient
+from lbrec.tmdb.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
 from tests.helpers.fault_server import FaultServer, Reply
 from tests.helpers.posters import app_with, wait_for_posters
 from tests.helpers.tmdb_server import IMAGES, JSON, V3_KEY, movie, serve_film

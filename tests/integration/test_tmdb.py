@@ -32,7 +32,8 @@ def test_a_v3_key_goes_in_the_query_and_the_details_come_back_with_the_poster(fa
     assert film is not None and (film.title, film.runtime) == ("Heat", 170) and "Heat" in film.overview
     assert film.poster.startswith("data:image/png;base64,")
     (hit,) = fault_server.hits_for("/3/movie/949")
-    assert parse_qs(urlsplit(hit.path).query) == {"api_key": [V3_KEY]} and "Authorization" not in hit.headers
+    assert parse_qs(urlsplit(hit.path).query) == {"api_key": [V3_KEY], "append_to_response": ["watch/providers"]}
+    assert "Authorization" not in hit.headers
     (image,) = fault_server.hits_for(f"{IMAGES}/poster949.png")
     assert "api_key" not in image.path and "Authorization" not in image.headers  # the image CDN gets no key
 
@@ -41,7 +42,8 @@ def test_a_v4_token_goes_in_the_authorization_header(fault_server: FaultServer, 
     serve_film(fault_server, HEAT)
     assert tmdb(fault_server, tmp_path, V4_TOKEN).details(949) is not None
     (hit,) = fault_server.hits_for("/3/movie/949")
-    assert hit.headers["Authorization"] == f"Bearer {V4_TOKEN}" and "?" not in hit.path
+    assert hit.headers["Authorization"] == f"Bearer {V4_TOKEN}" and V4_TOKEN not in hit.path
+    assert parse_qs(urlsplit(hit.path).query) == {"append_to_response": ["watch/providers"]}
 
 
 def test_a_refused_key_is_one_clear_message_then_no_more_requests(fault_server: FaultServer, tmp_path: Path) -> None:

@@ -1,0 +1,52 @@
+"""Where to watch on a card, as HTML: the film's services in one country, grouped "Stream", "Free", "Ads", "Rent"
+and "Buy", each a logo with its name as alt and title text (the name alone when TMDb has no logo), a link to the
+film's watch page on TMDb, and the JustWatch attribution TMDb's terms ask for, once per page.
+
+Every piece of text from TMDb is HTML-escaped: the results widget renders its HTML unsanitised. Logos are sized in
+the markup so that the snippet reads right before any stylesheet does.
+"""
+
+from __future__ import annotations
+
+import html
+
+from lbrec.tmdb.countries import country_name
+from lbrec.tmdb.watch import JUSTWATCH_ATTRIBUTION, JUSTWATCH_URL, KINDS, Provider, Watch
+
+HEADINGS = {"stream": "Stream", "free": "Free", "ads": "Ads", "rent": "Rent", "buy": "Buy"}
+LOGO_PX = 28
+
+
+def _escape(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _provider(provider: Provider) -> str:
+    name = _escape(provider.name)
+    if not provider.logo:
+        return f'<span class="lbrec-provider lbrec-provider-name" title="{name}">{name}</span>'
+    return (f'<img class="lbrec-provider" src="{_escape(provider.logo)}" alt="{name}" title="{name}" '
+            f'width="{LOGO_PX}" height="{LOGO_PX}" loading="lazy">')
+
+
+def watch_html(watch: Watch | None) -> str:
+    """One film's options in the chosen country; "" without an answer from TMDb (the card says nothing)."""
+    if watch is None:
+        return ""
+    where = _escape(country_name(watch.country))
+    link = (f'<a class="lbrec-watch-link" href="{_escape(watch.link)}" target="_blank" rel="noopener noreferrer">'
+            f'Where to watch on TMDb</a>')
+    if watch.is_empty():
+        return f'<div class="lbrec-watch"><span class="lbrec-watch-none">Not offered in {where}.</span> {link}</div>'
+    groups = "".join(
+        f'<span class="lbrec-watch-group"><span class="lbrec-watch-kind">{HEADINGS[kind]}</span> '
+        f'{"".join(_provider(p) for p in getattr(watch, kind))}</span> '
+        for kind in KINDS.values() if getattr(watch, kind))
+    return f'<div class="lbrec-watch" title="In {where}">{groups}{link}</div>'
+
+
+def attribution_html() -> str:
+    """JustWatch's credit, once under the cards (TMDb's terms for its watch providers ask for it)."""
+    text = _escape(JUSTWATCH_ATTRIBUTION).replace(
+        "JustWatch", f'<a href="{_escape(JUSTWATCH_URL)}" target="_blank" rel="noopener noreferrer">JustWatch</a>')
+    return f'<p class="lbrec-hint lbrec-watch-attribution">{text}</p>'
