@@ -39,7 +39,7 @@ class Answer(Generic[F]):
     person: MatchedHistory | None = None
     asked: MatchedHistory | None = None
     members: list[tuple[str, MatchedHistory]] = field(default_factory=list)
-    looked_at: int = 0  # how many candidates a filter looked at (0: no filter that stops early)
+    note: str = ""  # a line to show beside the films: fewer than k stream on the services asked for
 
     @property
     def unmatched(self) -> list[NotFound]:

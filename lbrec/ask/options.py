@@ -22,6 +22,8 @@ class Options:
     years: tuple[int | None, int | None] = (None, None)
     popularity: tuple[float, float] = (0.0, 1.0)  # a band of quantiles: 0 = the most obscure, 1 = the most rated
     exclude_watchlist: bool = False
+    country: str | None = None  # ISO 3166-1 code: where to watch each film there (`lbrec.ask.watch`)
+    services: frozenset[str] = frozenset()  # streaming services: only the films one of them streams there
 
     def filters(self, engine: Recommender) -> Filters:
         """The engine's filters for these options, or one line saying which option is wrong."""

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lbrec.ask.answers import Answer, films_label, nothing_usable
 from lbrec.ask.options import Options
+from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
@@ -35,6 +37,9 @@ from lbrec.serving.predict import predict_films
 from lbrec.serving.results import GroupFilm, Prediction, Ranked, Recommendation, Similar
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
+
+if TYPE_CHECKING:
+    from lbrec.tmdb.client import TmdbClient
 
 MIN_MEMBERS, MAX_MEMBERS = 2, 6  # a group
 NO_WATCHLIST = {"export": "this export has no watchlist films (its watchlist.csv is missing or empty): rank a list "
@@ -68,11 +73,12 @@ class Ask:
     sources may be paths."""
 
     def __init__(self, engine: Recommender, index: MatchIndex | None = None, client: Client | None = None,
-                 allow_files: bool = False):
+                 allow_files: bool = False, tmdb: TmdbClient | None = None):
         self.engine = engine
         self.index = index or MatchIndex(engine.catalog)
         self.client = client
         self.allow_files = allow_files
+        self.tmdb = tmdb  # the person's own TMDb key: where to watch (None: not asked of TMDb)
 
     # ------------------------------------------------------------------------------------------------ one person
 
@@ -92,10 +98,20 @@ class Ask:
     def recommend(self, person: Person, options: Options = Options()) -> Answer[Recommendation]:
         """Films for one person: nothing they have watched (nor, when asked, their watchlist). Like "similar", its
         answer may hold no film when the options leave none (`options.nothing_passes` says so in words)."""
-        filters = options.filters(self.engine)
+        filters, asked = options.filters(self.engine), where(self.tmdb, options)
         exclude = person.seen | (person.matched.watchlist if options.exclude_watchlist else set())
-        films = self.engine.recommend(person.liked, k=options.k or 10, exclude=exclude, filters=filters)
-        return Answer("recommend", films, "your films", person=person.matched)
+        k = options.k or 10
+        scored = candidates(options, asked)
+        films = self.engine.recommend(person.liked, k=scored, exclude=exclude, filters=filters, explain=scored == k)
+
+        def explain(kept: list[Recommendation]) -> list[Recommendation]:
+            standing = self.engine.standing(person.liked, exclude=exclude)
+            items = [self.engine.item_of(film.movieId) or 0 for film in kept]
+            return [replace(film, because=because) for film, because in
+                    zip(kept, self.engine.because(standing, items), strict=True)]
+
+        films, note = with_watch(films, asked, k, explain if scored != k else list)
+        return Answer("recommend", films, "your films", person=person.matched, note=note)
 
     def to_rank(self, to_rank: ToRank, person: Person | None = None) -> tuple[list[FilmEntry], str]:
         """The films to rank and what they are, in words (a watchlist is the `person`'s)."""
@@ -126,8 +142,12 @@ class Ask:
         if not set(usable) - person.seen:
             raise LbrecError(f"you have watched every film of {what} that was found: nothing is left to rank")
         options.filters(self.engine)
-        ranking = rank_films(self.engine, person.liked, usable, person.matched.watched, k=options.k)
-        return Answer("rank", ranking, what, person=person.matched, asked=asked)
+        wanted = where(self.tmdb, options)
+        filtered = wanted is not None and bool(wanted.services)
+        ranking = rank_films(self.engine, person.liked, usable, person.matched.watched,
+                             k=None if filtered else options.k)
+        ranking, note = with_watch(ranking, wanted, options.k or len(ranking))
+        return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note)
 
     def asked(self, queries: Sequence[str]) -> tuple[MatchedHistory, list[tuple[str, int]]]:
         """Films asked about (titles or links), matched: all of them, and (query, movieId) of those the model knows.
@@ -141,22 +161,27 @@ class Ask:
             raise nothing_usable("the films you asked about", asked.results)
         return asked, known
 
-    def predict(self, person: Person, queries: Sequence[str] | tuple[MatchedHistory, list[tuple[str, int]]]
-                ) -> Answer[Prediction]:
-        """Each film asked about placed among every film the person has not seen, with a verdict."""
+    def predict(self, person: Person, queries: Sequence[str] | tuple[MatchedHistory, list[tuple[str, int]]],
+                options: Options = Options()) -> Answer[Prediction]:
+        """Each film asked about placed among every film the person has not seen, with a verdict (and, with a
+        country, where to watch it: services filter nothing here, the films were asked about)."""
+        wanted = where(self.tmdb, replace(options, services=frozenset()))
         asked, known = self.asked(queries) if not isinstance(queries, tuple) else queries
         predictions = predict_films(self.engine, person.liked, known, person.matched.watched,
                                     person.ratings(self.index))
+        predictions, _ = with_watch(predictions, wanted, len(predictions))
         return Answer("predict", predictions, "the films you asked about", person=person.matched, asked=asked)
 
     # ------------------------------------------------------------------------------------------------ no history
 
     def similar(self, queries: Sequence[str], options: Options = Options()) -> Answer[Similar]:
         """The k films most like the seeds, each with the seeds it comes from."""
-        filters = options.filters(self.engine)
+        filters, wanted = options.filters(self.engine), where(self.tmdb, options)
         asked, known = self.asked(queries)
-        films = similar_films(self.engine, [movie_id for _, movie_id in known], k=options.k or 10, filters=filters)
-        return Answer("similar", films, films_label(asked), asked=asked)
+        films = similar_films(self.engine, [movie_id for _, movie_id in known], k=candidates(options, wanted),
+                              filters=filters)
+        films, note = with_watch(films, wanted, options.k or 10)
+        return Answer("similar", films, films_label(asked), asked=asked, note=note)
 
     # ------------------------------------------------------------------------------------------------ a group
 
@@ -166,7 +191,7 @@ class Ask:
         if not MIN_MEMBERS <= len(members) <= MAX_MEMBERS:
             raise LbrecError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {len(members)}: "
                              + ("add someone" if len(members) < MIN_MEMBERS else "remove someone"))
-        filters = options.filters(self.engine)
+        filters, wanted = options.filters(self.engine), where(self.tmdb, options)
         labels: list[str] = []
         people = []
         for number, member in enumerate(members, 1):
@@ -177,12 +202,14 @@ class Ask:
         progress(f"Scoring films for {len(people)} people…")
         films = recommend_for_group(self.engine, [MemberFilms(label, p.liked, p.matched.watched, p.matched.watchlist)
                                                   for label, p in zip(labels, people, strict=True)],
-                                    k=options.k or 10, with_watchlists=options.exclude_watchlist, filters=filters)
+                                    k=candidates(options, wanted), with_watchlists=options.exclude_watchlist,
+                                    filters=filters)
         if not films:
             raise LbrecError("no film is left: every film that passes these options has been watched by someone in "
                              "this group")
+        films, note = with_watch(films, wanted, options.k or 10)
         return Answer("group", films, f"{len(people)} people",
-                      members=[(label, p.matched) for label, p in zip(labels, people, strict=True)])
+                      members=[(label, p.matched) for label, p in zip(labels, people, strict=True)], note=note)
 
     def member(self, member: Member, label: str, number: int, progress: Progress = quiet) -> Person:
         """One member read and matched on their own; a failure names the member and says why."""

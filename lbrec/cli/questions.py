@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbrec.cli.common import log
-from lbrec.cli.serve import asker, options_of, png_arg, print_json, read_person, source_args, write_picture
+from lbrec.cli.serve import (asker, options_of, png_arg, print_json, print_watch, read_person, source_args, watch_args,
+                             write_picture)
 from lbrec.errors import LbrecError
 
 if TYPE_CHECKING:
@@ -54,11 +55,14 @@ def cmd_rank(args: argparse.Namespace) -> int:
         print_json(answer)
         return 0
     log_unmatched(answer, "not ranked")
+    if answer.note:
+        log(f"  {answer.note}")
     print(f"{what}, best first for you:")
     for place, film in enumerate(answer.films, 1):
         because = ", ".join(f.title for f in film.because)
         print(f"{place:>3}. {film_label(film.title, film.year)}  percentile {film.percentile:.1f}"
               + ("  (watched)" if film.watched else "") + (f"  because you liked {because}" if because else ""))
+        print_watch(film)
     return 0
 
 
@@ -74,6 +78,7 @@ def rank_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print matched, unmatched, candidates and the ranking "
                                                             "as JSON")
     png_arg(parser)
+    watch_args(parser)
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -81,7 +86,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     ask, options = asker(args), options_of(args)
     asked = ask.asked(args.films)  # a malformed or unknown film fails before any download
-    answer = ask.predict(read_person(args, ask, options), asked)
+    answer = ask.predict(read_person(args, ask, options), asked, options)
     if args.json:
         print_json(answer)
         return 0
@@ -90,6 +95,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         because = ", ".join(f.title for f in p.because)
         print(f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}, percentile "
               f"{p.percentile:.1f})" + (f"; most raised by {because}" if because and not p.watched else ""))
+        print_watch(p)
     return 0
 
 
@@ -98,6 +104,7 @@ def predict_args(parser: argparse.ArgumentParser) -> None:
                         '(https://letterboxd.com/film/heat-1995/), tmdb:949 or a TMDb link, tt0113277 or an IMDb link')
     source_args(parser, "predict")
     parser.add_argument("--json", action="store_true", help="print matched, unmatched and the predictions as JSON")
+    watch_args(parser, services=False)
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
@@ -113,10 +120,13 @@ def cmd_similar(args: argparse.Namespace) -> int:
         print_json(answer)
         return 0
     log_unmatched(answer, "not found")
+    if answer.note:
+        log(f"  {answer.note}")
     several = answer.found > 1
     for place, film in enumerate(answer.films, 1):
         print(f"{place:>3}. {film_label(film.title, film.year)}"
               + (f"  like {', '.join(f.title for f in film.because)}" if several else ""))
+        print_watch(film)
     return 0
 
 
@@ -128,6 +138,7 @@ def similar_args(parser: argparse.ArgumentParser) -> None:
                                                    "models/ml-latest-small)")
     parser.add_argument("--json", action="store_true", help="print seeds, unmatched and the similar films as JSON")
     png_arg(parser)
+    watch_args(parser)
 
 
 def cmd_group(args: argparse.Namespace) -> int:
@@ -153,6 +164,7 @@ def cmd_group(args: argparse.Namespace) -> int:
     for place, film in enumerate(answer.films, 1):
         fit = ", ".join(f"{label} {value:.0f}" for label, value in film.fit.items())
         print(f"{place:>3}. {film_label(film.title, film.year)}  (fit: {fit})")
+        print_watch(film)
     return 0
 
 
@@ -167,3 +179,4 @@ def group_args(parser: argparse.ArgumentParser) -> None:
                                                    "models/ml-latest-small)")
     parser.add_argument("--json", action="store_true", help="print members and recommendations as JSON")
     png_arg(parser)
+    watch_args(parser)

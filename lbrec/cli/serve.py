@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from lbrec.ask.options import Options
     from lbrec.ask.person import Person
     from lbrec.ask.questions import Ask
+    from lbrec.serving.results import Film
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -63,7 +64,12 @@ def asker(args: argparse.Namespace) -> Ask:
     from lbrec.ask.questions import Ask
     from lbrec.serving.engine import Recommender
 
-    return Ask(Recommender(args.model or paths.default_model_dir()), allow_files=True)
+    tmdb = None
+    if getattr(args, "country", None) or getattr(args, "service", None):  # TMDb is asked only for where to watch
+        from lbrec.tmdb.environment import tmdb_from_env
+
+        tmdb = tmdb_from_env()
+    return Ask(Recommender(args.model or paths.default_model_dir()), allow_files=True, tmdb=tmdb)
 
 
 def options_of(args: argparse.Namespace) -> Options:
@@ -76,7 +82,8 @@ def options_of(args: argparse.Namespace) -> Options:
                    include=frozenset(getattr(args, "genre", ())),
                    exclude=frozenset(getattr(args, "exclude_genre", ())), years=years,
                    popularity=(low or 0.0, 1.0 if high is None else high),
-                   exclude_watchlist=bool(getattr(args, "exclude_watchlist", False)))
+                   exclude_watchlist=bool(getattr(args, "exclude_watchlist", False)),
+                   country=getattr(args, "country", None), services=frozenset(getattr(args, "service", ())))
 
 
 def read_person(args: argparse.Namespace, ask: Ask, options: Options) -> Person:
@@ -100,7 +107,28 @@ def read_person(args: argparse.Namespace, ask: Ask, options: Options) -> Person:
 
 
 def print_json(answer: Answer) -> None:
+    if answer.note:
+        log(f"  {answer.note}")
     print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+
+
+def print_watch(film: Film) -> None:
+    """Where to watch a film, in one line under it (with --country)."""
+    if film.watch is None:
+        return
+    found = film.watch.to_json()
+    kinds = [f"{kind} {', '.join(found[kind])}" for kind in ("stream", "free", "ads", "rent", "buy") if found[kind]]
+    print(f"    {found['country']}: " + ("; ".join(kinds) if kinds else "nowhere to stream, rent or buy"))
+
+
+def watch_args(parser: argparse.ArgumentParser, services: bool = True) -> None:
+    """Where to watch: `--country` (and `--service`, a filter), with the person's own TMDb key."""
+    parser.add_argument("--country", metavar="CODE", help="where to watch each film in this country (ISO 3166-1, "
+                        "e.g. GB, US, IT), from TMDb and JustWatch; needs TMDB_API_KEY (your own TMDb API key)")
+    if services:
+        parser.add_argument("--service", action="append", default=[], metavar="NAME",
+                            help="only films this service streams in --country (subscription, free or with ads), "
+                                 "e.g. Netflix (repeatable; any case)")
 
 
 def write_picture(path: Path | None, records: Sequence[object], heading: str, subtitle: str,
@@ -148,12 +176,15 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         return 0
     for missing in answer.unmatched:
         log(f"  not used: {missing.query} ({missing.reason})")
+    if answer.note:
+        log(f"  {answer.note}")
     for rank, rec in enumerate(answer.films, 1):
         because = ", ".join(f.title for f in rec.because)
         print(f"{rank:>2}. {film_label(rec.title, rec.year)}  [{', '.join(rec.genres)}]"
               + (f"  because you liked {because}" if because else ""))
         if "letterboxd" in rec.links:
             print(f"    {rec.links['letterboxd']}")
+        print_watch(rec)
     return 0
 
 
@@ -186,6 +217,7 @@ def recommend_args(parser: argparse.ArgumentParser) -> None:
                         help="popularity band as quantiles from 0 (obscure) to 1 (most rated), e.g. 0:0.5")
     parser.add_argument("--json", action="store_true", help="print matched, unmatched and recommendations as JSON")
     png_arg(parser)
+    watch_args(parser)
 
 
 POOL_SIZE = 2  # preheated kernels waiting for visitors; each holds about 200 MB (README: "A public deployment")

@@ -12,8 +12,14 @@ names are the JSON API (`recommend --json`, the app's JSON download).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Protocol
+
+
+class WatchOptions(Protocol):
+    """Where a film can be watched in one country (`lbrec.tmdb.watch.Watch`), as its JSON says."""
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Film(FilmRef):
     genres: tuple[str, ...]
     tmdbId: int | None  # noqa: N815
     imdbId: int | None  # noqa: N815
+    watch: WatchOptions | None = field(default=None, kw_only=True)  # with a country: where to watch it there
 
     @property
     def links(self) -> dict[str, str]:
@@ -37,10 +44,15 @@ class Film(FilmRef):
 
     def shared(self) -> dict[str, Any]:
         """The film's own fields, to build an answer from (`Ranked(**film.shared(), percentile=...)`)."""
-        return {f.name: getattr(self, f.name) for f in fields(Film)}
+        return {f.name: getattr(self, f.name) for f in fields(Film) if f.name != "watch"}
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "genres": list(self.genres), "links": self.links}
+        out = {**asdict(self), "genres": list(self.genres), "links": self.links}
+        if self.watch is None:
+            del out["watch"]
+        else:
+            out["watch"] = self.watch.to_json()
+        return out
 
 
 @dataclass(frozen=True)
