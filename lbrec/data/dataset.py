@@ -106,6 +106,16 @@ class Dataset:
         ends = self.offsets[users] + self.train_len[users] + (0 if split == "val" else 1)
         return users, ends, targets[users]
 
+    def histories(self, split: Split) -> list[np.ndarray]:
+        """Each evaluated user's input for `split`, in `eval_cases` order: their positives before the target."""
+        users, ends, _ = self.eval_cases(split)
+        return [np.asarray(self.items[start:end]) for start, end in zip(self.offsets[users], ends, strict=True)]
+
+    def history_lengths(self, split: Split) -> np.ndarray:
+        """len(h) for h in `histories(split)`, without reading the items."""
+        users, ends, _ = self.eval_cases(split)
+        return ends - self.offsets[users]
+
     def popularity(self) -> np.ndarray:
         """[n_items + 1] number of ratings of each item in the (filtered) data; index 0 is padding."""
         pop = np.zeros(self.n_items + 1, dtype=np.int64)
