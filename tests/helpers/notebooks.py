@@ -2,19 +2,24 @@
 
     python -m tests.helpers.notebooks      # what `make notebooks` runs: ml-latest-small, the default settings
 
-Each executed notebook keeps, in its metadata, the sha256 of its code cells' sources; the suite checks that the
-committed outputs carry the digest of the committed code (tests/integration/test_notebooks.py), so a notebook
-edited without being run again fails the tests. Notebook 05 is the app: Voilà runs it, it is committed bare.
+Each executed notebook keeps, in its metadata, the sha256 of its code cells' sources and of its prose templates;
+the suite checks that the committed outputs carry the digest of the committed code (tests/integration/
+test_notebooks.py), so a notebook edited without being run again fails the tests. After the run, each markdown
+cell that quotes figures (`{{name:format}}`, `lbrec.prose`) is filled from the figures its notebook's code cells
+quoted; the template stays in the cell's metadata for the next run. Notebook 05 is the app: Voilà runs it, it is
+committed bare.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import time
 
 import nbformat
 
+from lbrec.prose import MIME, PLACEHOLDER, Figure, fill
 from tests.helpers.files import REPO
 
 NOTEBOOKS = REPO / "notebooks"
@@ -22,10 +27,70 @@ TUTORIAL = ("01_preprocess.ipynb", "02_train.ipynb", "03_evaluate.ipynb", "04_ex
 APP = "05_recommend.ipynb"
 
 
-def code_digest(notebook: nbformat.NotebookNode) -> str:
-    """sha256 of the code cells' sources, in order: what the outputs must have been produced by."""
-    sources = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+def source_digest(notebook: nbformat.NotebookNode) -> str:
+    """sha256 of the code cells' sources and the prose templates, in order: what the outputs and the filled prose
+    must have been produced by."""
+    sources = [cell.source if cell.cell_type == "code" else template(cell) for cell in notebook.cells
+               if cell.cell_type == "code" or template(cell)]
     return hashlib.sha256("\n\0\n".join(sources).encode("utf-8")).hexdigest()
+
+
+def template(cell: nbformat.NotebookNode) -> str:
+    """A markdown cell's template: its source while it holds placeholders (as written), else the one kept in its
+    metadata by the last fill; "" for a cell that quotes nothing."""
+    if cell.cell_type != "markdown":
+        return ""
+    if PLACEHOLDER.search(cell.source):
+        return cell.source
+    return cell.metadata.get("lbrec", {}).get("template", "")
+
+
+def quoted(notebook: nbformat.NotebookNode) -> dict[str, Figure]:
+    """The figures the notebook's code cells quoted when it ran (`lbrec.prose.quote`), by name."""
+    figures: dict[str, Figure] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            figures.update(output.get("data", {}).get(MIME, {}))
+    return figures
+
+
+def fill_prose(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Each quoting markdown cell written out with this run's figures, its template kept in its metadata."""
+    figures = quoted(notebook)
+    for cell in notebook.cells:
+        if text := template(cell):
+            cell.metadata["lbrec"] = {"template": text}
+            cell.source = fill(text, figures)
+    return notebook
+
+
+def edited_prose(notebook: nbformat.NotebookNode) -> list[int]:
+    """Cells whose filled prose differs from their template filled with the figures the notebook holds: edited by
+    hand (the edit would be lost at the next run: write it in the template, with its placeholders)."""
+    figures = quoted(notebook)
+    return [i for i, cell in enumerate(notebook.cells) if (text := template(cell)) and not PLACEHOLDER.search(
+        cell.source) and fill(text, figures) != cell.source]
+
+
+# Digits a paragraph after results may hold without quoting them from the run: placeholders (filled), code and
+# link targets, metric names (NDCG@10, Recall@20), "top-10", a heading's number ("## 2.") and notebook file names.
+_NOT_FIGURES = re.compile(r"\{\{[^{}]*\}\}|```.*?```|`[^`]*`|\]\([^)]*\)|https?://\S+|\w+@\d+|\b[Tt]op-\d+\b"
+                          r"|^#+ \d+\.|\b\d\d_\w+", re.MULTILINE | re.DOTALL)
+
+
+def stray_figures(prose: str) -> list[str]:
+    """The numbers in `prose` that are not filled from the run (the words that hold them)."""
+    return re.findall(r"\S*\d\S*", _NOT_FIGURES.sub(" ", prose))
+
+
+def unquoted_figures(notebook: nbformat.NotebookNode) -> dict[int, list[str]]:
+    """Per markdown cell after the first result, the numbers its prose (its template when it has one) states
+    without quoting them from the run."""
+    first = next((i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.get("outputs")),
+                 len(notebook.cells))
+    found = {i: stray_figures(template(cell) or cell.source) for i, cell in enumerate(notebook.cells)
+             if i > first and cell.cell_type == "markdown"}
+    return {i: words for i, words in found.items() if words}
 
 
 def run_in_place(name: str) -> None:
@@ -33,10 +98,13 @@ def run_in_place(name: str) -> None:
     import papermill
 
     path = NOTEBOOKS / name
+    if edited := edited_prose(nbformat.read(path, as_version=4)):
+        raise SystemExit(f"{name}: cells {edited} were edited after their figures were filled in: write the change "
+                         f"into the cell with its {{{{placeholders}}}} (the template is in its metadata)")
     papermill.execute_notebook(str(path), str(path), cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
                                log_output=True)
-    notebook = tidy(nbformat.read(path, as_version=4))
-    notebook.metadata["lbrec"] = {"code_sha256": code_digest(notebook),
+    notebook = fill_prose(tidy(nbformat.read(path, as_version=4)))
+    notebook.metadata["lbrec"] = {"source_sha256": source_digest(notebook),
                                   "executed": time.strftime("%Y-%m-%d", time.gmtime())}
     nbformat.write(notebook, path)
 
