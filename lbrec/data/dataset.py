@@ -72,6 +72,10 @@ class Dataset:
     def sequence(self, user: int) -> np.ndarray:
         return np.asarray(self.items[self.offsets[user]:self.offsets[user + 1]])
 
+    def sequence_lengths(self) -> np.ndarray:
+        """[n_users] each user's number of positives, the length of their whole sequence."""
+        return np.diff(self.offsets)
+
     @cached_property
     def timestamps(self) -> np.ndarray:
         return _with_fix(load_npy, self.path / "timestamps.npy", mmap=True)

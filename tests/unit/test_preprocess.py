@@ -128,3 +128,4 @@ def test_histories_are_each_evaluated_users_films_before_the_target(tmp_path: Pa
         assert before_val.tolist() + [dataset.val_target[user], dataset.test_target[user]] == whole
         assert before_test.tolist() == whole[:-1]
     assert dataset.history_lengths("test").tolist() == [len(h) for h in test]
+    assert dataset.sequence_lengths().tolist() == [len(dataset.sequence(u)) for u in range(dataset.n_users)]
