@@ -1,13 +1,14 @@
 """The tutorial notebooks (01-04) run for real, in place, and stamped with the code that produced their outputs.
 
-    python -m tests.helpers.notebooks      # what `make notebooks` runs: ml-latest-small, the default settings
+    python -m tests.helpers.notebooks [NAME ...]           # what `make notebooks` runs: ml-latest-small, defaults
+    python -m tests.helpers.notebooks --refill [NAME ...]  # prose edited, code not: fill it again, without a run
 
-Each executed notebook keeps, in its metadata, the sha256 of its code cells' sources and of its prose templates;
-the suite checks that the committed outputs carry the digest of the committed code (tests/integration/
-test_notebooks.py), so a notebook edited without being run again fails the tests. After the run, each markdown
-cell that quotes figures (`{{name:format}}`, `lbrec.prose`) is filled from the figures its notebook's code cells
-quoted; the template stays in the cell's metadata for the next run. Notebook 05 is the app: Voilà runs it, it is
-committed bare.
+After the run, each markdown cell that quotes figures (`{{name:format}}`, `lbrec.prose`) is filled from the figures
+its notebook's code cells quoted; the template stays in the cell's metadata for the next run. Each notebook keeps,
+in its metadata, the sha256 of its code cells' sources (what produced the outputs and the quoted figures) and of
+its templates (what the prose was filled from); the suite checks both against the committed notebook
+(tests/integration/test_notebooks.py), so a notebook edited without being run, or filled, again fails the tests.
+Notebook 05 is the app: Voilà runs it, it is committed bare.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import hashlib
 import re
 import sys
 import time
+from typing import Any
 
 import nbformat
 
-from lbrec.prose import MIME, PLACEHOLDER, Figure, fill
+from lbrec.prose import MIME, PLACEHOLDER, fill
 from tests.helpers.files import REPO
 
 NOTEBOOKS = REPO / "notebooks"
@@ -27,11 +29,22 @@ TUTORIAL = ("01_preprocess.ipynb", "02_train.ipynb", "03_evaluate.ipynb", "04_ex
 APP = "05_recommend.ipynb"
 
 
-def source_digest(notebook: nbformat.NotebookNode) -> str:
-    """sha256 of the code cells' sources and the prose templates, in order: what the outputs and the filled prose
-    must have been produced by."""
-    sources = [cell.source if cell.cell_type == "code" else template(cell) for cell in notebook.cells
-               if cell.cell_type == "code" or template(cell)]
+def code_digest(notebook: nbformat.NotebookNode) -> str:
+    """sha256 of the code cells' sources, in order: what the outputs, quoted figures included, were produced by."""
+    return _digest([cell.source for cell in notebook.cells if cell.cell_type == "code"])
+
+
+def prose_digest(notebook: nbformat.NotebookNode) -> str:
+    """sha256 of the markdown cells' templates, in order: what the quoting prose was filled from."""
+    return _digest([text for cell in notebook.cells if (text := template(cell))])
+
+
+def stamp(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """What the notebook's metadata must hold for its outputs and prose to be those of its code and templates."""
+    return {"code_sha256": code_digest(notebook), "prose_sha256": prose_digest(notebook)}
+
+
+def _digest(sources: list[str]) -> str:
     return hashlib.sha256("\n\0\n".join(sources).encode("utf-8")).hexdigest()
 
 
@@ -45,9 +58,9 @@ def template(cell: nbformat.NotebookNode) -> str:
     return cell.metadata.get("lbrec", {}).get("template", "")
 
 
-def quoted(notebook: nbformat.NotebookNode) -> dict[str, Figure]:
+def quoted(notebook: nbformat.NotebookNode) -> dict[str, Any]:
     """The figures the notebook's code cells quoted when it ran (`lbrec.prose.quote`), by name."""
-    figures: dict[str, Figure] = {}
+    figures: dict[str, Any] = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             figures.update(output.get("data", {}).get(MIME, {}))
@@ -98,15 +111,31 @@ def run_in_place(name: str) -> None:
     import papermill
 
     path = NOTEBOOKS / name
-    if edited := edited_prose(nbformat.read(path, as_version=4)):
-        raise SystemExit(f"{name}: cells {edited} were edited after their figures were filled in: write the change "
-                         f"into the cell with its {{{{placeholders}}}} (the template is in its metadata)")
+    refuse_edited_prose(name, nbformat.read(path, as_version=4))
     papermill.execute_notebook(str(path), str(path), cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
                                log_output=True)
     notebook = fill_prose(tidy(nbformat.read(path, as_version=4)))
-    notebook.metadata["lbrec"] = {"source_sha256": source_digest(notebook),
-                                  "executed": time.strftime("%Y-%m-%d", time.gmtime())}
+    notebook.metadata["lbrec"] = {**stamp(notebook), "executed": time.strftime("%Y-%m-%d", time.gmtime())}
     nbformat.write(notebook, path)
+
+
+def refill(name: str) -> None:
+    """Fill `notebooks/<name>`'s prose again from the figures its last run quoted: for a change of wording. Refused
+    when its code changed since that run, whose figures would then not be those of the code."""
+    path = NOTEBOOKS / name
+    notebook = nbformat.read(path, as_version=4)
+    if notebook.metadata.get("lbrec", {}).get("code_sha256") != code_digest(notebook):
+        raise SystemExit(f"{name}: its code changed since it ran: run it (`make notebooks`), not --refill")
+    refuse_edited_prose(name, notebook)
+    notebook = fill_prose(notebook)
+    notebook.metadata["lbrec"]["prose_sha256"] = prose_digest(notebook)
+    nbformat.write(notebook, path)
+
+
+def refuse_edited_prose(name: str, notebook: nbformat.NotebookNode) -> None:
+    if edited := edited_prose(notebook):
+        raise SystemExit(f"{name}: cells {edited} were edited after their figures were filled in: write the change "
+                         f"into the cell with its {{{{placeholders}}}} (the template is in its metadata)")
 
 
 def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -125,6 +154,11 @@ def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def main(names: list[str]) -> int:
     from lbrec import paths
+
+    if names[:1] == ["--refill"]:
+        for name in names[1:] or TUTORIAL:
+            refill(name)
+        return 0
 
     checkpoint = paths.models_dir() / "ml-latest-small" / "checkpoint.safetensors"
     if checkpoint.is_file():  # a tutorial shows a real training run, not one resumed from its last epoch

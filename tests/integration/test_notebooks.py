@@ -11,8 +11,8 @@ import papermill
 import pytest
 
 from lbrec.prose import MIME
-from tests.helpers.notebooks import (APP, NOTEBOOKS, TUTORIAL, edited_prose, fill_prose, source_digest,
-                                     stray_figures, unquoted_figures)
+from tests.helpers.notebooks import (APP, NOTEBOOKS, TUTORIAL, code_digest, edited_prose, fill_prose, prose_digest,
+                                     stamp, stray_figures, unquoted_figures)
 
 
 def execute(name: str, tmp_path: Path, **parameters: object) -> nbformat.NotebookNode:
@@ -45,8 +45,11 @@ def test_the_tutorial_is_committed_with_the_outputs_of_its_own_code() -> None:
         assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), f"{name}: not run in order"
         assert not [o for c in code for o in c.outputs if o.output_type == "error"], f"{name}: a cell failed"
         assert images(notebook), f"{name}: no plot"
-        stamp = notebook.metadata.get("lbrec", {}).get("source_sha256")
-        assert stamp == source_digest(notebook), f"{name}: its code changed since it ran: run `make notebooks`"
+        stamped = notebook.metadata.get("lbrec", {})
+        assert stamped.get("code_sha256") == code_digest(notebook), f"{name}: its code changed since it ran: run " \
+                                                                     f"`make notebooks`"
+        assert stamped.get("prose_sha256") == prose_digest(notebook), f"{name}: its prose templates changed since " \
+                                                                       f"they were filled: run `make notebooks`"
         cells = notebook.cells
         silent = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.outputs
                   and (i + 1 == len(cells) or cells[i + 1].cell_type != "markdown")]
@@ -82,17 +85,17 @@ def test_prose_is_filled_from_the_run_and_refilled_from_its_template() -> None:
         nbformat.v4.new_code_cell("quote(best=24)", outputs=[nbformat.v4.new_output(
             "display_data", data={MIME: {"best": 24, "ndcg": 0.07128}})], execution_count=1),
         nbformat.v4.new_markdown_cell("Best epoch {{best}}, NDCG@10 {{ndcg:.3f}}.")])
-    stamp = source_digest(notebook)
+    before = stamp(notebook)
     fill_prose(notebook)
     prose = notebook.cells[1]
     assert prose.source == "Best epoch 24, NDCG@10 0.071." and not unquoted_figures(notebook)
-    assert source_digest(notebook) == stamp and not edited_prose(notebook)
+    assert stamp(notebook) == before and not edited_prose(notebook)
     notebook.cells[0].outputs[0]["data"][MIME] = {"best": 31, "ndcg": 0.08}  # a rerun with another model
     assert fill_prose(notebook).cells[1].source == "Best epoch 31, NDCG@10 0.080."
     prose.source = prose.source.replace("31", "30")
     assert edited_prose(notebook) == [1]
     prose.metadata["lbrec"]["template"] = "Best epoch {{best}}, NDCG@10 {{ndcg:.4f}}."
-    assert source_digest(notebook) != stamp
+    assert prose_digest(notebook) != before["prose_sha256"] and code_digest(notebook) == before["code_sha256"]
 
 
 def test_a_figure_the_run_did_not_quote_is_an_error() -> None:
@@ -108,9 +111,9 @@ def test_the_app_notebook_is_committed_bare() -> None:
 
 def test_a_changed_cell_breaks_the_stamp() -> None:
     notebook = nbformat.read(NOTEBOOKS / TUTORIAL[0], as_version=4)
-    stamp = source_digest(notebook)
+    before = code_digest(notebook)
     next(c for c in notebook.cells if c.cell_type == "code").source += "\n# edited"
-    assert source_digest(notebook) != stamp
+    assert code_digest(notebook) != before
 
 
 @pytest.mark.slow
