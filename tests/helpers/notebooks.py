@@ -14,6 +14,7 @@ Notebook 05 is the app: Voilà runs it, it is committed bare.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sys
 import time
@@ -153,12 +154,15 @@ def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def main(names: list[str]) -> int:
-    from lbrec import paths
-
     if names[:1] == ["--refill"]:
         for name in names[1:] or TUTORIAL:
             refill(name)
         return 0
+    # The kernels (cwd notebooks/) import this checkout's lbrec, as this process does, and so write under it,
+    # whatever a relative PYTHONPATH or the virtualenv's editable install would give them.
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(
+        os.pathsep))])
+    from lbrec import paths
 
     checkpoint = paths.models_dir() / "ml-latest-small" / "checkpoint.safetensors"
     if checkpoint.is_file():  # a tutorial shows a real training run, not one resumed from its last epoch
