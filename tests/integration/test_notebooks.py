@@ -10,7 +10,7 @@ import nbformat
 import papermill
 import pytest
 
-from lbrec.prose import MIME
+from lbrec.prose import MIME, PLACEHOLDER
 from tests.helpers.notebooks import (APP, NOTEBOOKS, TUTORIAL, code_digest, edited_prose, fill_prose, prose_digest,
                                      stamp, stray_figures, unquoted_figures)
 
@@ -66,11 +66,14 @@ def test_the_prose_after_results_quotes_the_run() -> None:
     names such as NDCG@10 or Recall@20, "top-10", a heading's number ("## 2.") and notebook file names ("01_...")
     are taken out, holds no digit. Numbers in words ("ten epochs") are not caught: write a figure of the run as a
     placeholder. And each filled cell must read exactly as its template filled with the figures the notebook holds
-    (no hand edit of the filled text, which the next run would lose)."""
+    (no hand edit of the filled text, which the next run would lose), and none may show a placeholder unfilled."""
     for name in TUTORIAL:
         notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
         assert not unquoted_figures(notebook), f"{name}: figures not quoted from the run: {unquoted_figures(notebook)}"
         assert not edited_prose(notebook), f"{name}: filled prose edited by hand in cells {edited_prose(notebook)}"
+        unfilled = [i for i, c in enumerate(notebook.cells)
+                    if c.cell_type == "markdown" and PLACEHOLDER.search(c.source)]
+        assert not unfilled, f"{name}: cells {unfilled} show their placeholders: run `make notebooks`"
 
 
 def test_the_figure_rule_tells_quoted_figures_from_typed_ones() -> None:
