@@ -137,6 +137,9 @@ def test_the_suite_runs_in_order(ml_small_root: Path, tmp_path: Path, monkeypatc
     assert (model / "model.onnx").is_file() and len(images(fourth)) == 1
     assert "topk_identical" in text(fourth) and "PyTorch eager" in text(fourth)
 
+    for notebook in (first, second, third, fourth):  # every figure the prose quotes is quoted by the code
+        assert not [c for c in fill_prose(notebook).cells if c.cell_type == "markdown" and "{{" in c.source]
+
     monkeypatch.setenv("LBREC_MODEL", str(model))
     fifth = execute("05_recommend.ipynb", tmp_path)
     widgets = [o for c in fifth.cells for o in c.get("outputs", [])
