@@ -98,7 +98,7 @@ def fit_at_scale(folder: str) -> None:
 def scale(n: int) -> dict:
     from lbrec.artifacts import read_json, sha256_file, write_json
     from lbrec.data.dataset import Dataset
-    from lbrec.evaluation.itemitem import FILES
+    from lbrec.serving.itemitem import FILES
     from lbrec.model.config import SASRecConfig
     from lbrec.model.latency import random_model_dir
 

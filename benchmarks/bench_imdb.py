@@ -25,7 +25,7 @@ from random import Random
 import pandas as pd
 
 from lbrec import paths
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.data.titles import split_title
 from lbrec.letterboxd.imdb import read_imdb
 from lbrec.letterboxd.sources import match_history
@@ -73,7 +73,7 @@ def build_export(films: pd.DataFrame, n_films: int, n_tv: int, n_absent: int,
     return buffer.getvalue().encode("utf-8"), {i: source for i, *_, kind, source in rows if kind == "Movie"}
 
 
-def score(data: bytes, sources: dict[int, int | None], catalog: Catalog) -> dict:
+def score(data: bytes, sources: dict[int, int | None], catalog: MatchIndex) -> dict:
     """Each film's match against the movieId its row came from."""
     history = read_imdb(data)
     counts = {"films": 0, "by_id": 0, "wrong": 0, "missed": 0, "absent": 0, "absent_wrong": 0}
@@ -104,7 +104,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = Random(args.seed)
     films = movielens_films()
-    catalog = Catalog.load(args.catalog)
+    catalog = MatchIndex.load(args.catalog)
     if args.films < 200:
         parser.error("--films must be at least 200")
     data, sources = build_export(films, args.films, args.tv, args.absent, rng)
@@ -116,7 +116,7 @@ def main() -> None:
         history = read_imdb(big)
         read_s.append(time.perf_counter() - started)
     started = time.perf_counter()
-    match_history(history, Catalog.load(args.catalog), "rated")  # a fresh catalog: no memo from the run above
+    match_history(history, MatchIndex.load(args.catalog), "rated")  # a fresh catalog: no memo from the run above
     match_s = time.perf_counter() - started
     report = {**counts, "rows_timed": args.rows, "bytes_timed": len(big), "read_s": min(read_s), "match_s": match_s,
               "catalog": str(args.catalog)}

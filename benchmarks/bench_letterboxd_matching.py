@@ -21,7 +21,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from lbrec import paths
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.normalize import FilmQuery, normalize
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.sources import match_history
@@ -33,14 +33,14 @@ OUT = ROOT / "benchmarks" / "out"
 Matcher = Callable[[FilmQuery], int | None]
 
 
-def exact_baseline(catalog: Catalog) -> Matcher:
+def exact_baseline(catalog: MatchIndex) -> Matcher:
     """Lower-cased display title and year must be equal: what a first attempt does."""
     index = {(t.lower(), int(y)): int(m) for t, y, m in zip(catalog.titles, catalog.years, catalog.movie_ids,
                                                             strict=True)}
     return lambda q: index.get((q.title.lower(), q.year)) if q.year else None
 
 
-def fuzzy_baseline(catalog: Catalog) -> Matcher:
+def fuzzy_baseline(catalog: MatchIndex) -> Matcher:
     """rapidfuzz WRatio over "title (year)", best match above 90: fast, and fooled by namesakes."""
     labels = [normalize(f"{t} {y if y >= 0 else ''}") for t, y in zip(catalog.titles, catalog.years, strict=True)]
 
@@ -77,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    catalog = Catalog.load(args.catalog)
+    catalog = MatchIndex.load(args.catalog)
     build_s = time.perf_counter() - started
     rows = labelled_queries()
 
@@ -94,7 +94,7 @@ def main() -> None:
         started = time.perf_counter()
         history = read_export(EXPORT)
         read_s = time.perf_counter() - started
-        fresh = Catalog.load(args.catalog)  # no memo from the run above
+        fresh = MatchIndex.load(args.catalog)  # no memo from the run above
         started = time.perf_counter()
         matched = match_history(history, fresh, "rated")
         export = {"films": len(history.films), "watchlist": len(history.watchlist), "read_s": read_s,

@@ -51,8 +51,8 @@ class SharedFilm:
 
 
 def shared_films(records: Iterable[object], posters: Mapping[int, np.ndarray] | None = None) -> list[SharedFilm]:
-    """The films of any answer's records (`Recommendation`, `Ranked`, `Similar`, `GroupPick`): title, year, the
-    poster (from `posters` by movieId) and the titles of `because` (a list of films, or a group's dict of them per
+    """The films of any answer's records (`Recommendation`, `Ranked`, `Similar`, `GroupFilm`): title, year, the
+    poster (from `posters` by TMDb id) and the titles of `because` (a list of films, or a group's dict of them per
     member: each member's strongest first, in turns, so that a shortened line still names every member's reason;
     each title once)."""
     films = []
@@ -62,7 +62,7 @@ def shared_films(records: Iterable[object], posters: Mapping[int, np.ndarray] | 
             because = [ref for turn in zip_longest(*because.values()) for ref in turn if ref is not None]
         films.append(SharedFilm(record.title, record.year,  # type: ignore[attr-defined]
                                 tuple(dict.fromkeys(ref.title for ref in because)),
-                                posters.get(record.movieId) if posters else None))  # type: ignore[attr-defined]
+                                posters.get(record.tmdbId) if posters else None))  # type: ignore[attr-defined]
     return films
 
 

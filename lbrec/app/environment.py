@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from lbrec import paths
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.letterboxd.client import LETTERBOXD, Client
 from lbrec.serving.engine import Recommender
 from lbrec.tmdb import TMDB_API, TMDB_IMAGES, TmdbClient
@@ -22,12 +22,12 @@ log = logging.getLogger("lbrec.app")
 
 
 @functools.cache
-def _load(model_dir: Path) -> tuple[Recommender, Catalog]:
+def _load(model_dir: Path) -> tuple[Recommender, MatchIndex]:
     engine = Recommender(model_dir)
-    return engine, Catalog(engine.catalog)
+    return engine, MatchIndex(engine.catalog)
 
 
-def load_engine(model_dir: str | os.PathLike[str] | None = None) -> tuple[Recommender, Catalog]:
+def load_engine(model_dir: str | os.PathLike[str] | None = None) -> tuple[Recommender, MatchIndex]:
     """The engine and matching index for a model folder, built once per process (every session shares them)."""
     return _load(Path(model_dir or paths.default_model_dir()).expanduser().resolve())
 

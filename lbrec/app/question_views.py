@@ -9,20 +9,21 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from lbrec.app.questions import Answer, Candidates, Member, Questions
-from lbrec.app.session import Input, Progress
+from lbrec.app.questions import Questions
+from lbrec.app.session import Progress, upload_source
+from lbrec.ask.answers import Answer
+from lbrec.ask.person import Source
+from lbrec.ask.questions import MAX_MEMBERS, MIN_MEMBERS, Member, ToRank
 from lbrec.errors import LbrecError
-from lbrec.serving.group import MAX_MEMBERS, MIN_MEMBERS
 
 CANDIDATE_KINDS = [("My watchlist", "watchlist"), ("A Letterboxd list CSV", "list"), ("Titles I type", "typed")]
-MEMBER_KINDS = [("Username (RSS)", "rss"), ("Export ZIP", "export"), ("Typed titles", "typed")]
-HISTORY_QUESTIONS = ("next", "rank", "predict")  # the questions that read the person's history (the input tabs)
+MEMBER_SOURCES = [("Username (RSS)", "rss"), ("Export ZIP", "upload"), ("Typed titles", "typed")]
+HISTORY_QUESTIONS = ("recommend", "rank", "predict")  # the questions that read the person's history (the input tabs)
 
 
-def uploaded(upload: widgets.FileUpload) -> tuple[bytes, str]:
-    """The chosen file's bytes and name, or empty ones."""
-    files = upload.value
-    return (bytes(files[0]["content"]), str(files[0]["name"])) if files else (b"", "")
+def uploaded(upload: widgets.FileUpload) -> list[tuple[str, bytes]]:
+    """The chosen files' names and bytes."""
+    return [(str(f["name"]), bytes(f["content"])) for f in upload.value]
 
 
 def films_box(placeholder: str) -> widgets.Textarea:
@@ -34,7 +35,7 @@ class MemberRow:
 
     def __init__(self, on_remove: Callable[[MemberRow], None]):
         self.name = widgets.Text(placeholder="name (optional)", layout=widgets.Layout(width="160px"))
-        self.kind = widgets.ToggleButtons(options=MEMBER_KINDS, value="rss")
+        self.kind = widgets.ToggleButtons(options=MEMBER_SOURCES, value="rss")
         self.username = widgets.Text(placeholder="Letterboxd username", layout=widgets.Layout(width="240px"))
         self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=False, description="Choose the ZIP",
                                          layout=widgets.Layout(width="200px"))
@@ -48,16 +49,15 @@ class MemberRow:
         self._show_source()
 
     def _show_source(self) -> None:
-        for kind, source in (("rss", self.username), ("export", self.upload), ("typed", self.typed)):
+        for kind, source in (("rss", self.username), ("upload", self.upload), ("typed", self.typed)):
             source.layout.display = "flex" if self.kind.value == kind else "none"
 
     def member(self) -> Member:
         if self.kind.value == "rss":
-            return Member(self.name.value, Input("rss", self.username.value))
-        if self.kind.value == "export":
-            data, name = uploaded(self.upload)
-            return Member(self.name.value, Input("export", data, name))
-        return Member(self.name.value, Input("typed", self.typed.value))
+            return Member(self.name.value, Source("rss", self.username.value))
+        if self.kind.value == "upload":
+            return Member(self.name.value, upload_source(uploaded(self.upload)))
+        return Member(self.name.value, Source("typed", self.typed.value))
 
 
 class QuestionPanels:
@@ -115,18 +115,18 @@ class QuestionPanels:
         self.rows.remove(row)
         self.members.children = [r.widget for r in self.rows]
 
-    def candidates(self) -> Candidates:
+    def to_rank(self) -> ToRank:
         if self.candidate_kind.value == "list":
-            data, name = uploaded(self.list_upload)
-            return Candidates("list", data, name)
+            name, data = (uploaded(self.list_upload) or [("", b"")])[0]
+            return ToRank("list", data, name)
         if self.candidate_kind.value == "typed":
-            return Candidates("typed", self.candidate_titles.value)
-        return Candidates("watchlist")
+            return ToRank("typed", self.candidate_titles.value)
+        return ToRank("watchlist")
 
-    def ask(self, question: str, given: Callable[[], Input], progress: Progress) -> Answer:
+    def ask(self, question: str, given: Callable[[], Source], progress: Progress) -> Answer:
         """The question asked with the inputs on screen (`given`: the person's history, from the input tabs)."""
         if question == "rank":
-            return self.questions.rank(given(), self.candidates(), progress)
+            return self.questions.rank(given(), self.to_rank(), progress)
         if question == "predict":
             return self.questions.predict(given(), self.asked.value, progress)
         if question == "similar":

@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import functools
 import html
+from collections.abc import Mapping, Sequence
 from importlib import resources
 
 from lbrec.app.session import Session, Understood, films_count
+from lbrec.ask.answers import Answer
 from lbrec.data.titles import film_label
-from lbrec.serving.results import Recommendation
+from lbrec.serving.results import Film, FilmRef, Recommendation
 from lbrec.tmdb import ATTRIBUTION, FilmDetails
 
 MAX_LISTED = 300  # rows in the matched / not-found lists
@@ -113,28 +115,35 @@ def details(summary_text: str, rows: list[str], open_: bool = False) -> str:
             f'<ul class="lbrec-list">{"".join(rows[:MAX_LISTED])}{more}</ul></details>')
 
 
-def card(rank: int, rec: Recommendation, film: FilmDetails | None = None) -> str:
-    """One recommended film: rank, score, title with year, genres, the "because" films and the links; with TMDb's
-    details, the poster beside them and the runtime and synopsis under the title."""
-    colour = next((GENRE_COLOURS[g] for g in rec.genres if g in GENRE_COLOURS), "#40bcf4")
-    title = escape(rec.title)
-    if "letterboxd" in rec.links:
-        title = link(rec.links["letterboxd"], rec.title, "lbrec-title-link")
-    year = f' <span class="lbrec-year">{rec.year}</span>' if rec.year else ""
-    chips = "".join(f'<span class="lbrec-chip">{escape(g)}</span>' for g in rec.genres)
-    because = ""
-    if rec.because:
-        names = ", ".join(f"<b>{escape(film_label(f.title, f.year))}</b>" for f in rec.because)
-        because = f'<div class="lbrec-because">Because you liked {names}</div>'
-    links = " ".join(link(url, SITES[site], f"lbrec-link lbrec-{site}") for site, url in rec.links.items())
-    body = (f'<div class="lbrec-card-top"><span class="lbrec-rank">#{rank}</span>'
-            f'<span class="lbrec-score" title="model score">score {rec.score:.2f}</span></div>'
-            f'<div class="lbrec-title">{title}{year}</div>{about(film)}<div class="lbrec-chips">{chips}</div>'
-            f'{because}<div class="lbrec-links">{links}</div>')
-    if film is None or not film.poster:
-        return f'<div class="lbrec-card" style="border-left-color:{colour}">{body}</div>'
-    return (f'<div class="lbrec-card lbrec-with-poster" style="border-left-color:{colour}">{poster(film, rec.title)}'
-            f'<div class="lbrec-card-body">{body}</div></div>')
+def card(film: Film, top: str, body: str, details: FilmDetails | None = None, watched: bool = False) -> str:
+    """The one card every answer shows a film on: its top line (`top`: rank and measure, already made), the title
+    with its year and link, TMDb's runtime and synopsis once they have come, the genres, what the answer adds
+    (`body`, already made) and the links; the poster beside them once it has come; the genre's colour on the edge."""
+    colour = next((GENRE_COLOURS[g] for g in film.genres if g in GENRE_COLOURS), "#40bcf4")
+    links = film.links
+    name = link(links["letterboxd"], film.title, "lbrec-title-link") if "letterboxd" in links else escape(film.title)
+    year = f' <span class="lbrec-year">{film.year}</span>' if film.year else ""
+    chips = "".join(f'<span class="lbrec-chip">{escape(g)}</span>' for g in film.genres)
+    buttons = " ".join(link(url, SITES[site], f"lbrec-link lbrec-{site}") for site, url in links.items())
+    inner = (f'<div class="lbrec-card-top">{top}</div><div class="lbrec-title">{name}{year}</div>{about(details)}'
+             f'<div class="lbrec-chips">{chips}</div>{body}<div class="lbrec-links">{buttons}</div>')
+    classes = "lbrec-card" + (" lbrec-watched" if watched else "")
+    style = f' style="border-left-color:{colour}"'
+    if details is None or not details.poster:
+        return f'<div class="{classes}"{style}>{inner}</div>'
+    return (f'<div class="{classes} lbrec-with-poster"{style}>{poster(details, film.title)}'
+            f'<div class="lbrec-card-body">{inner}</div></div>')
+
+
+def film_names(films: Sequence[FilmRef]) -> str:
+    return ", ".join(f"<b>{escape(film_label(f.title, f.year))}</b>" for f in films)
+
+
+def recommendation_card(place: int, film: Recommendation, details: FilmDetails | None = None) -> str:
+    because = (f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because
+               else "")
+    return card(film, f'<span class="lbrec-rank">#{place}</span>'
+                      f'<span class="lbrec-score" title="model score">score {film.score:.2f}</span>', because, details)
 
 
 def poster(film: FilmDetails | None, title: str) -> str:
@@ -154,15 +163,18 @@ def about(film: FilmDetails | None) -> str:
     return f'<div class="lbrec-about" title="{escape(film.overview)}">{runtime}{escape(film.overview)}</div>'
 
 
-def cards(recommendations: list[Recommendation], films: dict[int, FilmDetails] | None = None) -> str:
-    """The result grid (with TMDb's details by tmdbId where they have come), or a box saying that the options leave
-    no film."""
-    if not recommendations:
-        return box("info", "No film passes these options: widen the years, the genres or the mainstream ↔ obscure "
-                           "setting.")
-    films = films or {}
-    return (f'<div class="lbrec-grid">'
-            f'{"".join(card(rank, rec, films.get(rec.tmdbId)) for rank, rec in enumerate(recommendations, 1))}</div>')
+NOTHING_PASSES = "No film passes these options: widen the years, the genres or the mainstream ↔ obscure setting."
+
+
+def cards(answer: Answer, details: Mapping[int, FilmDetails] | None = None) -> str:
+    """The "for me" grid (with TMDb's details by TMDb id where they have come), or a box saying that the options
+    leave no film."""
+    if not answer.films:
+        return box("info", NOTHING_PASSES)
+    details = details or {}
+    films = "".join(recommendation_card(place, film, details.get(film.tmdbId))  # type: ignore[arg-type]
+                    for place, film in enumerate(answer.films, 1))
+    return f'<div class="lbrec-grid">{films}</div>'
 
 
 def data_uri(content: str | bytes, mime: str) -> str:

@@ -26,8 +26,11 @@ from lbrec.app import render, render_questions
 from lbrec.app.environment import client_from_env, load_engine, log, log_to_server, tmdb_from_env
 from lbrec.app.question_views import HISTORY_QUESTIONS, MemberRow, QuestionPanels
 from lbrec.app.questions import QUESTIONS, Questions
-from lbrec.app.session import POPULARITY, SKIP, Input, Session, Understood, upload_input
-from lbrec.catalog.index import Catalog
+from lbrec.app.session import POPULARITY, SKIP, Session, Understood, upload_source
+from lbrec.ask.answers import Answer
+from lbrec.ask.person import Source
+from lbrec.ask.questions import Ask
+from lbrec.catalog.index import MatchIndex
 from lbrec.errors import LbrecError, TmdbKeyError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.history import CHOICES
@@ -35,11 +38,10 @@ from lbrec.serving.engine import Recommender
 from lbrec.share import poster_pixels
 from lbrec.tmdb import FilmDetails, TmdbClient
 
-USERNAME_MODES = [("Recent diary (RSS, fast)", "rss"), ("Every rated film (profile pages, slower)", "profile")]
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
 USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
-BUTTONS = {"next": "Recommend films", "rank": "Rank them for me", "similar": "Find similar films",
+BUTTONS = {"recommend": "Recommend films", "rank": "Rank them for me", "similar": "Find similar films",
            "predict": "Would I like them?", "group": "Recommend for the group"}
 
 T = TypeVar("T")
@@ -79,16 +81,16 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T | None]:
 class RecommenderApp:
     """The whole UI; `widget` is what the notebook displays and `session` what it shows."""
 
-    def __init__(self, engine: Recommender, catalog: Catalog, client: Client | None = None,
+    def __init__(self, engine: Recommender, catalog: MatchIndex, client: Client | None = None,
                  tmdb: TmdbClient | None = None):
-        self.session = Session(engine, catalog, client)
+        self.session = Session(Ask(engine, catalog, client or Client()))
         self.tmdb = tmdb  # None: no posters, and no request to TMDb
         self.poster_thread: threading.Thread | None = None  # the latest fill, if any
         self._shown: object = None  # the answer on screen, whose cards a fill may complete
         self._shown_lock = threading.RLock()  # a fill's redraw shows its answer again
         self.questions = Questions(self.session)
         self.question = widgets.ToggleButtons(options=[(label, key) for key, label in QUESTIONS.items()],
-                                              value="next")
+                                              value="recommend")
         self.question.add_class("lbrec-questions")
         self.question.observe(self._on_question, "value")
         self.panels = QuestionPanels(self.questions, on_remove=self._on_remove_member)
@@ -120,19 +122,18 @@ class RecommenderApp:
             widgets.HTML(render.footer(self.session, posters=tmdb is not None)),
         ])
         self.widget.add_class("lbrec")
-        self.panels.show("next")
+        self.panels.show("recommend")
 
     # ------------------------------------------------------------------------------------------------ build
 
     def _build_inputs(self) -> widgets.Widget:
         self.username = widgets.Text(placeholder="your Letterboxd username, e.g. davidehrlich",
                                      layout=widgets.Layout(width="340px"))
-        self.username_mode = widgets.RadioButtons(options=USERNAME_MODES, value="rss")
         username_tab = widgets.VBox([
-            widgets.HTML('<p class="lbrec-hint">Your public profile is read from letterboxd.com. The RSS feed holds '
-                         'your 50 latest diary entries; the profile pages hold every film you logged, 72 to a '
-                         'page. If Letterboxd blocks the request, upload your export instead.</p>'),
-            self.username, self.username_mode])
+            widgets.HTML('<p class="lbrec-hint">Your latest 50 diary entries, from the RSS feed Letterboxd publishes '
+                         'for feed readers. Letterboxd\'s terms forbid reading its pages by program, so for your '
+                         'whole history, with ratings, likes and watchlist, upload your export instead.</p>'),
+            self.username])
         self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=True, description="Choose the ZIP",
                                          button_style="info", layout=widgets.Layout(width="220px"))
         self.upload.observe(self._on_upload, "value")
@@ -190,26 +191,27 @@ class RecommenderApp:
 
     # ------------------------------------------------------------------------------------------------ input
 
-    def given(self) -> Input:
-        """The input on screen, as the session takes it."""
+    def given(self) -> Source:
+        """The source on screen, as the session takes it."""
         tab = self.tabs.selected_index
         if tab == USERNAME_TAB:
-            return Input(self.username_mode.value, self.username.value)
+            return Source("rss", self.username.value)
         if tab == UPLOAD_TAB:
-            return upload_input([(str(f["name"]), bytes(f["content"])) for f in self.upload.value])
-        return Input("typed", self.typed.value)
+            return upload_source([(str(f["name"]), bytes(f["content"])) for f in self.upload.value])
+        return Source("typed", self.typed.value)
 
     def _read_options(self) -> None:
         low, high = self.years.value
         self.session.set_options(choice=self.choice.value, k=self.k.value, include=frozenset(self.include.value),
                                  exclude=frozenset(self.exclude.value), years=(low, high),
-                                 popularity=self.popularity.value, exclude_watchlist=self.exclude_watchlist.value)
+                                 popularity=POPULARITY[self.popularity.value],
+                                 exclude_watchlist=self.exclude_watchlist.value)
 
     # ------------------------------------------------------------------------------------------------ callbacks
 
     @_guarded
     def _on_go(self, _button: widgets.Button) -> None:
-        if self.question.value == "next":
+        if self.question.value == "recommend":
             self.run()
         else:
             self.ask()
@@ -247,15 +249,15 @@ class RecommenderApp:
     @_guarded
     def _on_option(self, _change: dict) -> None:
         """Options apply at once to the last results, as long as the input is still the one that gave them."""
-        last = self.session.input
-        if self.question.value == "next" and last is not None and self.given().key == last.key:
+        last = self.session.source
+        if self.question.value == "recommend" and last is not None and self.given().key == last.key:
             self.run()
 
     @_guarded
     def _on_pick(self, label: str, change: dict) -> None:
         with self._busy("Updating your recommendations…"):
             try:
-                self.session.pick(label, change["new"])
+                self.session.confirm(label, change["new"])
             finally:
                 self._render_results()
 
@@ -280,14 +282,18 @@ class RecommenderApp:
         self._read_options()
         with self._busy("Reading the films…"):
             answer = self.panels.ask(self.question.value, self.given, self._progress)
-        tmdb_ids = self.questions.tmdb_ids()
+        questions = self.questions
 
-        def redraw(films: dict[int, FilmDetails]) -> None:
-            self._show_results(render_questions.answer(answer, films), render_questions.downloads(
-                self.questions.downloads(pixels(films))), answer)
+        def redraw(details: dict[int, FilmDetails], picture: bool = True) -> None:
+            files = questions.downloads()
+            self._show_results(render_questions.answer(answer, details),
+                               render_questions.downloads(files), answer)
+            if picture:  # after the cards: drawing it takes a third of a second
+                self._show_downloads(render_questions.downloads({**files, **questions.picture(pixels(details))}),
+                                     answer)
 
         redraw({})
-        self._fill_posters(answer, tmdb_ids, redraw)
+        self._fill_posters(answer, redraw)
 
     @contextlib.contextmanager
     def _busy(self, message: str) -> Iterator[None]:
@@ -319,7 +325,7 @@ class RecommenderApp:
                                       'update.</p>'))
             for label, candidates in understood.uncertain[:MAX_PICKS]:
                 options = [("Not this one: skip it", SKIP)] + [(c.label(), c.movie_id) for c in candidates]
-                value = self.session.picks.get(label, SKIP)
+                value = self.session.confirmed.get(label, SKIP)
                 pick = widgets.Dropdown(options=options, layout=widgets.Layout(width="380px"),
                                         value=value if value in [v for _, v in options] else SKIP)
                 pick.observe(functools.partial(self._on_pick, label), "value")
@@ -335,21 +341,25 @@ class RecommenderApp:
         session = self.session
         if session.raw is not None:
             self.understood_summary.value = render.summary(session, understood or session.understood())
-        recommendations = list(session.recommendations)
-        tmdb_ids = {rec.movieId: rec.tmdbId for rec in recommendations if rec.tmdbId is not None}
+        answer = session.answer
 
-        def redraw(films: dict[int, FilmDetails]) -> None:
-            by_tmdb = {tmdb_ids[movie_id]: film for movie_id, film in films.items()}
-            self._show_results(render.cards(recommendations, by_tmdb) if session.answered else "",
-                               render.downloads(session.downloads(pixels(films)), len(recommendations))
-                               if recommendations else "", recommendations)
+        def redraw(details: dict[int, FilmDetails], picture: bool = True) -> None:
+            if answer is None:
+                self._show_results("", "")
+                return
+            files = session.downloads() if answer.films else {}
+            self._show_results(render.cards(answer, details), render.downloads(files, len(answer.films)), answer)
+            if picture and answer.films:  # after the cards: drawing it takes a third of a second
+                self._show_downloads(render.downloads({**files, **session.picture(pixels(details))},
+                                                      len(answer.films)), answer)
 
-        redraw({})
-        if session.answered:
-            self._fill_posters(recommendations, tmdb_ids, redraw)
-        if recommendations:
+        redraw({}, picture=False)
+        if answer is not None and answer.films:
             self.taste.value = plots.png(plots.taste(*session.taste()))
-        self.taste_box.layout.display = "flex" if recommendations else "none"
+        self.taste_box.layout.display = "flex" if answer is not None and answer.films else "none"
+        redraw({})
+        if answer is not None:
+            self._fill_posters(answer, redraw)
 
     # ------------------------------------------------------------------------------------------------ posters
 
@@ -361,22 +371,28 @@ class RecommenderApp:
             self.results.value = html
             self.downloads.value = downloads
 
-    def _fill_posters(self, shown: object, tmdb_ids: dict[int, int],
-                      redraw: Callable[[dict[int, FilmDetails]], None]) -> None:
-        """Ask TMDb for the details of the films (`tmdb_ids` by movieId) in a thread: the cards are already on
-        screen and never wait; `redraw` shows them again with the details that came, by movieId."""
+    def _show_downloads(self, downloads: str, shown: object) -> None:
+        """The download links again, with the picture to share, unless another answer is on screen by now."""
+        with self._shown_lock:
+            if self._shown is shown:
+                self.downloads.value = downloads
+
+    def _fill_posters(self, shown: Answer, redraw: Callable[[dict[int, FilmDetails]], None]) -> None:
+        """Ask TMDb for the details of the answer's films in a thread: the cards are already on screen and never
+        wait; `redraw` shows them again with the details that came, by TMDb id."""
+        tmdb_ids = [film.tmdbId for film in shown.films if film.tmdbId is not None]
         if self.tmdb is None or self.tmdb.refused or not tmdb_ids:
             return
         self.poster_thread = threading.Thread(target=self._posters_arrived, args=(shown, tmdb_ids, redraw),
                                               name="lbrec-posters", daemon=True)
         self.poster_thread.start()
 
-    def _posters_arrived(self, shown: object, tmdb_ids: dict[int, int],
+    def _posters_arrived(self, shown: Answer, tmdb_ids: list[int],
                          redraw: Callable[[dict[int, FilmDetails]], None]) -> None:
         """Redraw the cards and the picture to share with TMDb's details, unless a newer answer replaced them
         meanwhile; one quiet line when TMDb refused the key or did not answer for some films."""
         try:
-            details = self.tmdb.details_many(tmdb_ids.values())
+            details = self.tmdb.details_many(tmdb_ids)  # type: ignore[union-attr]
         except TmdbKeyError as exc:
             log.warning("posters are off for this page: %s", exc)
             self.posters_note.value = render.posters_note(str(exc))
@@ -384,14 +400,13 @@ class RecommenderApp:
         except Exception:  # a thread's error would be lost: the cards simply stay text
             log.exception("filling in the posters failed")
             return
-        films = {movie_id: details[tmdb_id] for movie_id, tmdb_id in tmdb_ids.items() if tmdb_id in details}
         with self._shown_lock:
             if self._shown is shown:  # only the fill of the answer on screen shows, and speaks
-                redraw(films)
+                redraw(details)
                 self.posters_note.value = render.posters_note(render.POSTERS_MISSING if self.tmdb.trouble else "")
 
 
-def pixels(films: Mapping[int, FilmDetails]) -> dict[int, np.ndarray]:
-    """The posters that came, as pixels for the picture to share, by movieId."""
-    posters = {movie_id: poster_pixels(film.poster) for movie_id, film in films.items() if film.poster}
-    return {movie_id: image for movie_id, image in posters.items() if image is not None}
+def pixels(details: Mapping[int, FilmDetails]) -> dict[int, np.ndarray]:
+    """The posters that came, as pixels for the picture to share, by TMDb id."""
+    posters = {tmdb_id: poster_pixels(film.poster) for tmdb_id, film in details.items() if film.poster}
+    return {tmdb_id: image for tmdb_id, image in posters.items() if image is not None}

@@ -54,7 +54,7 @@ _NUMBER = re.compile(r"[0-9]{1,9}")  # not str.isdigit(): it takes "፩", which 
 _TRAILING_YEAR = re.compile(r"\s*\(\d{4}[^()]*\)\s*$")
 
 
-class Catalog:
+class MatchIndex:
     """The MovieLens catalog, indexed for matching. Build it from `Dataset.catalog` or a `catalog.parquet`."""
 
     def __init__(self, frame: pd.DataFrame):
@@ -100,7 +100,7 @@ class Catalog:
         self._fuzzy_years = self.years[self._fuzzy_rows] if fuzzy_rows else np.zeros(0, dtype=np.int64)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Catalog:
+    def load(cls, path: str | os.PathLike[str]) -> MatchIndex:
         """Read `catalog.parquet`, or the one inside a prepared data set folder."""
         path = Path(path)
         if path.is_dir():
@@ -331,6 +331,6 @@ def _add(index: dict[str, list[int]], key: str, row: int) -> None:
         rows.append(row)
 
 
-def load_catalog(catalog: str | os.PathLike[str] | None = None, dataset: str = "ml-latest-small") -> Catalog:
+def load_catalog(catalog: str | os.PathLike[str] | None = None, dataset: str = "ml-latest-small") -> MatchIndex:
     """The catalog at `catalog` (file or data set folder), else the prepared data set `dataset`'s."""
-    return Catalog.load(Path(catalog) if catalog else paths.processed_dir(dataset))
+    return MatchIndex.load(Path(catalog) if catalog else paths.processed_dir(dataset))

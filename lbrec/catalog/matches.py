@@ -15,7 +15,7 @@ from lbrec.catalog.normalize import FilmQuery
 from lbrec.data.titles import film_label
 
 if TYPE_CHECKING:
-    from lbrec.catalog.index import Catalog
+    from lbrec.catalog.index import MatchIndex
 
 Status = Literal["matched", "uncertain", "unmatched"]
 
@@ -52,7 +52,7 @@ class Match:
                 "candidates": [{"movieId": c.movie_id, "title": c.title, "year": c.year, "score": round(c.score, 3)}
                                for c in self.candidates]}
 
-    def picked(self, movie_id: int) -> Match:
+    def confirmed(self, movie_id: int) -> Match:
         """This uncertain match settled by the person's choice among its candidates (unchanged if not one)."""
         candidate = next((c for c in self.candidates if c.movie_id == movie_id), None)
         if self.status == "matched" or candidate is None:
@@ -74,9 +74,9 @@ class MatchedHistory:
     def unmatched(self) -> list[tuple[FilmQuery, Match]]:
         return [(f, m) for f, m in self.results if m.status != "matched"]
 
-    def with_picks(self, picks: Mapping[str, int]) -> MatchedHistory:
+    def with_confirmed(self, confirmed: Mapping[str, int]) -> MatchedHistory:
         """The person's choices among candidates (film label -> movieId) counted as matches."""
-        results = [(film, match.picked(picks[label]) if (label := film_label(film.title, film.year)) in picks
+        results = [(film, match.confirmed(confirmed[label]) if (label := film_label(film.title, film.year)) in confirmed
                     else match) for film, match in self.results]
         positives = _latest_once(m.movie_id for _, m in results)
         return MatchedHistory(positives, self.watched | set(positives), self.watchlist, results)
@@ -92,7 +92,7 @@ class MatchedHistory:
         }
 
 
-def match_films(catalog: Catalog, chosen: Sequence[FilmQuery], watched: Sequence[FilmQuery] = (),
+def match_films(catalog: MatchIndex, chosen: Sequence[FilmQuery], watched: Sequence[FilmQuery] = (),
                 watchlist: Sequence[FilmQuery] = ()) -> MatchedHistory:
     """Match the chosen films (oldest first) and, for exclusion, every watched film and the watchlist."""
     matches = catalog.match_many(chosen)

@@ -14,9 +14,10 @@ from lbrec.cli.common import log, parse_range
 from lbrec.errors import LbrecError
 
 if TYPE_CHECKING:
-    from lbrec.catalog.matches import MatchedHistory
-    from lbrec.letterboxd.history import LetterboxdHistory
-    from lbrec.serving.engine import Recommender
+    from lbrec.ask.answers import Answer
+    from lbrec.ask.options import Options
+    from lbrec.ask.person import Person
+    from lbrec.ask.questions import Ask
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -56,29 +57,50 @@ def match_args(parser: argparse.ArgumentParser) -> None:
                                                             "status, reason, candidates")
 
 
-def read_source(args: argparse.Namespace, engine: Recommender, watchlist: bool) -> tuple[LetterboxdHistory,
-                                                                                        MatchedHistory]:
-    """The one history source of `source_args`, read and matched: (the history, its matched films)."""
-    from lbrec.catalog.index import Catalog
-    from lbrec.letterboxd.sources import load_history, match_history
+def asker(args: argparse.Namespace) -> Ask:
+    """The questions over the model folder of `--model` (default: $LBREC_MODEL, else models/ml-latest-small)."""
+    from lbrec import paths
+    from lbrec.ask.questions import Ask
+    from lbrec.serving.engine import Recommender
+
+    return Ask(Recommender(args.model or paths.default_model_dir()), allow_files=True)
+
+
+def options_of(args: argparse.Namespace) -> Options:
+    """The options a command was given (those it has no argument for keep their defaults)."""
+    from lbrec.ask.options import Options
+
+    years = getattr(args, "years", None) or (None, None)
+    low, high = getattr(args, "popularity", None) or (None, None)
+    return Options(choice=getattr(args, "choice", "recent"), k=getattr(args, "k", None),
+                   include=frozenset(getattr(args, "genre", ())),
+                   exclude=frozenset(getattr(args, "exclude_genre", ())), years=years,
+                   popularity=(low or 0.0, 1.0 if high is None else high),
+                   exclude_watchlist=bool(getattr(args, "exclude_watchlist", False)))
+
+
+def read_person(args: argparse.Namespace, ask: Ask, options: Options) -> Person:
+    """The one history source of `source_args`, read and matched to the model."""
+    from lbrec.ask.person import Source
 
     sources = [(kind, value) for kind, value in [("typed", args.titles), ("export", args.export), ("rss", args.rss),
-                                                 ("profile", args.letterboxd), ("imdb", args.imdb)] if value]
+                                                 ("imdb", args.imdb)] if value]
     if len(sources) != 1:
-        raise LbrecError("give exactly one of --titles, --export, --rss, --letterboxd or --imdb")
+        raise LbrecError("give exactly one of --titles, --export, --rss or --imdb")
     kind, value = sources[0]
     if args.imdb_watchlist and kind != "imdb":
         raise LbrecError("--imdb-watchlist goes with --imdb (your IMDb ratings export)")
     log(f"reading {kind} input ...")
-    history = load_history(kind, value, allow_files=True, watchlist=watchlist, imdb_watchlist=args.imdb_watchlist)
+    history = ask.history(Source(kind, value, watchlist=args.imdb_watchlist))
     if history.skipped:
         log(f"  {history.skipped}")
-    matched = match_history(history, Catalog(engine.catalog), args.choice)
-    log(f"  {len(matched.positives)} of {len(matched.results)} films matched to MovieLens")
-    if not matched.positives:
-        raise LbrecError("none of the films could be matched to MovieLens, so there is nothing to recommend from; "
-                         "check the titles (add the year, e.g. \"Heat (1995)\")")
-    return history, matched
+    person = ask.person(history, options)
+    log(f"  {len(person.matched.positives)} of {len(person.matched.results)} films matched to MovieLens")
+    return person
+
+
+def print_json(answer: Answer) -> None:
+    print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
 
 
 def write_picture(path: Path | None, records: Sequence[object], heading: str, subtitle: str,
@@ -109,36 +131,25 @@ def png_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
-    from lbrec import paths
     from lbrec.data.titles import film_label
-    from lbrec.serving.engine import Recommender
-    from lbrec.serving.filters import Filters
-    from lbrec.serving.results import report
 
-    engine = Recommender(args.model or paths.default_model_dir())
-    history, matched = read_source(args, engine, watchlist=args.exclude_watchlist)
-    years = args.years or (None, None)
-    popularity = args.popularity or (None, None)
-    exclude = matched.watched | (matched.watchlist if args.exclude_watchlist else set())
-    try:
-        filters = Filters(include_genres=frozenset(args.genre), exclude_genres=frozenset(args.exclude_genre),
-                          years=years, popularity=(popularity[0] or 0.0, 1.0 if popularity[1] is None else
-                                                   popularity[1]))
-        recommendations = engine.recommend(matched.positives, k=args.k, exclude=exclude, filters=filters)
-    except ValueError as exc:
-        raise LbrecError(str(exc)) from None
-    if not recommendations:
-        raise LbrecError(f"no film passes these options ({filters.describe()}): widen the years, the genres or the "
-                         f"popularity band")
-    write_picture(args.png, recommendations, "Films for you",
-                  f"for {history.username}" if history.username else f"based on {len(matched.positives)} of your films")
+    ask = asker(args)
+    options = options_of(args)
+    options.filters(ask.engine)  # wrong options fail before any download
+    person = read_person(args, ask, options)
+    answer = ask.recommend(person, options)
+    if not answer.films:
+        raise options.nothing_passes(ask.engine)
+    username = person.history.username
+    write_picture(args.png, answer.films, "Films for you",
+                  f"for {username}" if username else f"based on {len(person.liked)} of your films")
     if args.json:
-        print(json.dumps(report(matched, recommendations), ensure_ascii=False, indent=2))
+        print_json(answer)
         return 0
-    for film, match in matched.unmatched:
-        log(f"  not used: {film_label(film.title, film.year)} ({match.status}: {match.reason})")
-    for rank, rec in enumerate(recommendations, 1):
-        because = ", ".join(f.title for f in rec.because)
+    for missing in answer.unmatched:
+        log(f"  not used: {missing.query} ({missing.reason})")
+    for rank, rec in enumerate(answer.films, 1):
+        because = ", ".join(f.title for f in rec.because)  # type: ignore[attr-defined]
         print(f"{rank:>2}. {film_label(rec.title, rec.year)}  [{', '.join(rec.genres)}]"
               + (f"  because you liked {because}" if because else ""))
         if "letterboxd" in rec.links:
@@ -154,7 +165,6 @@ def source_args(parser: argparse.ArgumentParser, what: str = "recommend") -> Non
     source.add_argument("--titles", help='films you liked, oldest first: "Heat (1995); Alien (1979); Amélie"')
     source.add_argument("--export", help="your Letterboxd data export: the ZIP or its unzipped folder")
     source.add_argument("--rss", help="a Letterboxd username, its RSS link, or a saved RSS file (latest 50 films)")
-    source.add_argument("--letterboxd", metavar="USER", help="a Letterboxd username: every film on the profile")
     source.add_argument("--imdb", metavar="FILE", help="your IMDb ratings export (Your Ratings > Export), a CSV; "
                                                        "IMDb's 1-10 count as half as many stars (8 -> 4 stars)")
     parser.add_argument("--imdb-watchlist", metavar="FILE", help="with --imdb: your IMDb watchlist export (CSV)")

@@ -1,4 +1,4 @@
-"""SASRec blended with an item-to-item model (`lbrec.evaluation.itemitem`), everything chosen on validation only.
+"""SASRec blended with an item-to-item model (`lbrec.serving.itemitem`), everything chosen on validation only.
 
 The item-to-item model is fitted on the split's input histories, as the baselines are (validation: the training
 prefixes; test and serving: the training prefixes plus the validation film). Its source is EASE where a dense
@@ -19,7 +19,7 @@ import torch
 
 from lbrec.data.dataset import Dataset, Split
 from lbrec.evaluation.baselines import EASE, ItemKNN, fit, item_knn
-from lbrec.evaluation.itemitem import ItemItem, blend
+from lbrec.serving.itemitem import ItemItem, blend
 from lbrec.evaluation.protocol import Scorer, evaluate_many
 
 KEEP = (50, 200, 1000)  # weights kept per source film (the rest are dropped: the model folder holds k per film)

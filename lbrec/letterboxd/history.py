@@ -24,8 +24,8 @@ CHOICES: dict[str, str] = {
     "liked": "films you liked",
 }
 RECENT = 50
-InputKind = Literal["export", "rss", "profile", "typed", "imdb"]
-INPUT_KINDS: tuple[InputKind, ...] = ("export", "rss", "profile", "typed", "imdb")
+InputKind = Literal["export", "rss", "profile", "typed", "imdb", "upload"]
+INPUT_KINDS: tuple[InputKind, ...] = ("export", "rss", "profile", "typed", "imdb", "upload")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """One entry point for every source, for the app and the CLI, and a history matched to MovieLens.
 
     history = load_history("export", "letterboxd-me-2026.zip", allow_files=True)  # or ("rss", "me"), ...
-    matched = match_history(history, Catalog.load(...), choice="4")
+    matched = match_history(history, MatchIndex.load(...), choice="4")
     matched.positives, matched.watched, matched.watchlist, matched.unmatched
 
 Every parser behind it reads outside input, so each either succeeds or raises one of the documented exceptions of
@@ -16,7 +16,7 @@ import os
 import re
 from pathlib import Path
 
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
 from lbrec.errors import EmptyHistoryError, LetterboxdError
 from lbrec.letterboxd.client import Client
@@ -27,10 +27,11 @@ from lbrec.letterboxd.imdb import read_imdb
 from lbrec.letterboxd.profile import fetch_profile
 from lbrec.letterboxd.rss import fetch_rss, parse_rss
 from lbrec.letterboxd.typed import parse_typed
+from lbrec.letterboxd.upload import read_upload
 
 
 def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, client: Client | None = None,
-                 watchlist: bool = True, allow_files: bool = False,
+                 watchlist: bool = True, allow_files: bool = False, name: str = "",
                  imdb_watchlist: bytes | str | os.PathLike[str] | None = None) -> LetterboxdHistory:
     """One entry point for the app and the CLI.
 
@@ -38,10 +39,15 @@ def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, clie
     - `rss`: a username or https://letterboxd.com/<username>/rss/, or (with `allow_files`) a saved feed file;
     - `profile`: a username or profile link;
     - `typed`: titles separated by commas, semicolons or new lines;
-    - `imdb`: IMDb's Your Ratings CSV (bytes, or with `allow_files` a path), and `imdb_watchlist` its Watchlist CSV.
+    - `imdb`: IMDb's Your Ratings CSV (bytes, or with `allow_files` a path), and `imdb_watchlist` its Watchlist CSV;
+    - `upload`: an uploaded file's bytes (`name`: its name), recognised by its content (`read_upload`).
     Raises `EmptyHistoryError` when the source holds no films.
     """
-    if kind == "export":
+    if kind == "upload":
+        if not isinstance(value, bytes):
+            raise LetterboxdError("an upload is a file's content, not a path")
+        history = read_upload(value, name or "the file", imdb_watchlist if isinstance(imdb_watchlist, bytes) else b"")
+    elif kind == "export":
         if not (isinstance(value, bytes) or allow_files):
             raise LetterboxdError("the export must be uploaded, not named by path")
         history = read_export(value)
@@ -63,7 +69,7 @@ def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, clie
         history = parse_typed(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
     else:
         raise LetterboxdError(f"unknown input {kind!r}: use {', '.join(INPUT_KINDS)}")
-    if not history.films and kind == "imdb":
+    if not history.films and history.source == "imdb":
         raise EmptyHistoryError("this IMDb file has no films to recommend from" + (
             f" ({history.skipped})" if history.skipped else "") + ": rate a few films on IMDb and export again")
     if not history.films:
@@ -80,27 +86,6 @@ def _rss_user(value: str) -> str:
 
 
 
-def match_history(history: LetterboxdHistory, catalog: Catalog, choice: str = "recent") -> MatchedHistory:
+def match_history(history: LetterboxdHistory, catalog: MatchIndex, choice: str = "recent") -> MatchedHistory:
     """Match the chosen films (and, for exclusion, every watched film and the watchlist) to MovieLens."""
     return match_films(catalog, history.select(choice), history.films, history.watchlist)
-
-
-MEMBER_KINDS = {"export": "export", "rss": "rss", "user": "profile", "titles": "typed", "imdb": "imdb"}
-
-
-def parse_member(spec: str) -> tuple[InputKind, str, str]:
-    """`export:PATH`, `rss:NAME`, `user:NAME`, `imdb:PATH` (IMDb ratings) or `titles:Heat (1995); Alien (1979)` ->
-    (input kind, value, label).
-    Usernames are checked here, before any request; raises `LetterboxdError` naming the spec."""
-    prefix, sep, value = spec.partition(":")
-    kind = MEMBER_KINDS.get(prefix.strip().lower()) if sep else None
-    value = value.strip()
-    if kind is None or not value:
-        raise LetterboxdError(f"{spec[:60]!r} is not a member: use export:PATH, rss:NAME, user:NAME, imdb:PATH or "
-                              f"\"titles:Heat (1995); Alien (1979)\"")
-    if kind in ("rss", "profile"):
-        value = validate_username(value)
-        return kind, value, value  # type: ignore[return-value]
-    if kind in ("export", "imdb"):
-        return kind, value, Path(value).name or value  # type: ignore[return-value]
-    return kind, value, "titles"  # type: ignore[return-value]

@@ -55,7 +55,7 @@ def engine_latency(model_dir: str | os.PathLike[str], n: int = 1000, history_len
         history = sample_history(engine, history_length, seed)
         timings = engine_timings(engine, history, n)
         model = load_model(model_dir)
-        tensor = torch.from_numpy(engine.encode([engine.known(history)]))
+        tensor = torch.from_numpy(engine.encode([engine.item_indices(history)]))
         graph = ServingGraph(model).eval()
         with torch.no_grad():
             user = model.hidden(tensor)[:, -1].numpy()

@@ -7,5 +7,6 @@
 - `standing`: where every film stands for one user (rank and percentile among the films they have not seen);
 - the questions beyond "what next": `rank` (a watchlist or a list, ranked), `predict` (would I like it?),
   `similar` (more like this film), `group` (watch together);
+- `itemitem`: the item-to-item model served beside SASRec, and the blend of the two (memory-mapped CSR arrays);
 - `latency`: the serving path's timings.
 """

@@ -19,10 +19,10 @@ import pandas as pd
 from lbrec.artifacts import load_npy, read_json, sha256_file
 from lbrec.data.sequences import left_pad
 from lbrec.errors import ArtifactError
-from lbrec.evaluation.itemitem import FILES, ItemItem, blend, moments, scale
+from lbrec.serving.itemitem import FILES, ItemItem, blend, moments, scale
 from lbrec.serving.filters import Filters, allowed
 from lbrec.serving.items import FIX, load_items
-from lbrec.serving.results import FilmRef, Recommendation, links_for
+from lbrec.serving.results import Film, FilmRef, Recommendation
 from lbrec.serving.standing import Standing
 
 
@@ -115,7 +115,14 @@ class Recommender:
     def genres(self) -> list[str]:
         return list(self._items.genres)
 
-    def known(self, movie_ids: Iterable[int]) -> list[int]:
+    @property
+    def year_range(self) -> tuple[int, int]:
+        """The first and last release years of the films the model scores."""
+        years = self._items.years[1:]
+        years = years[~np.isnan(years)]
+        return (int(years.min()), int(years.max())) if len(years) else (1900, 2030)
+
+    def item_indices(self, movie_ids: Iterable[int]) -> list[int]:
         """The item indices of the movies the model knows, in order, later repeats winning."""
         index_of = self._items.index_of
         items = [index_of[m] for m in movie_ids if m in index_of]
@@ -150,7 +157,7 @@ class Recommender:
         """Batched `recommend`: one inference for all histories (plus one per user when explaining)."""
         if k < 1:
             raise ValueError(f"k must be at least 1, not {k}")
-        encoded = [self.known(h) for h in histories]
+        encoded = [self.item_indices(h) for h in histories]
         excludes = excludes if excludes is not None else [()] * len(histories)
         allowed = self.allowed(filters)
         batch, raw, all_scores = self._served(encoded)
@@ -159,14 +166,16 @@ class Recommender:
             scores = all_scores[row]
             mask = allowed.copy()
             mask[items] = False
-            mask[self.known(excludes[row])] = False
+            mask[self.item_indices(excludes[row])] = False
             masked = np.where(mask, scores, -np.inf)
             n = min(k, int(mask.sum()))
             top = np.argpartition(masked, len(masked) - n)[len(masked) - n:] if n else np.zeros(0, dtype=np.int64)
             top = top[np.argsort(-masked[top], kind="stable")]
             because = (self._explain(batch[row], items, raw[row], scores[top], top) if explain and items
                        else [[] for _ in top])
-            results.append([self.describe(int(i), float(scores[i]), b) for i, b in zip(top, because, strict=True)])
+            results.append([Recommendation(**self.film(int(i)).shared(), score=round(float(scores[i]), 6),
+                                           because=[self.ref(j) for j in b])
+                            for i, b in zip(top, because, strict=True)])
         return results
 
     def _served(self, encoded: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -183,12 +192,12 @@ class Recommender:
     def standing(self, history: Sequence[int], exclude: Iterable[int] = ()) -> Standing:
         """Every film's served score for one user (`history`: movieIds in time order), and where each stands among
         the films they have not seen (neither in `history` nor in `exclude`)."""
-        items = self.known(history)
+        items = self.item_indices(history)
         batch, raw, served = self._served([items])
         unseen = np.ones(self.n_items + 1, dtype=bool)
         unseen[0] = False
         unseen[items] = False
-        unseen[self.known(exclude)] = False
+        unseen[self.item_indices(exclude)] = False
         return Standing(served[0], unseen, items, batch[0], raw[0])
 
     def because(self, standing: Standing, items: Sequence[int]) -> list[list[FilmRef]]:
@@ -197,7 +206,11 @@ class Recommender:
             return [[] for _ in items]
         top = np.asarray(items, dtype=np.int64)
         found = self._explain(standing.window, standing.items, standing.raw, standing.scores[top], top)
-        return [[self.film_at(i) for i in films] for films in found]
+        return [[self.ref(i) for i in films] for films in found]
+
+    def knows(self, movie_id: int) -> bool:
+        """Whether the model scores this movieId (MovieLens films rated too rarely are not in its vocabulary)."""
+        return movie_id in self._items.index_of
 
     def item_of(self, movie_id: int) -> int | None:
         """The model's index of a movieId, None for a film it does not know."""
@@ -238,27 +251,16 @@ class Recommender:
         return (self.weight * scale(occluded, moments(raw[None]))
                 + (1.0 - self.weight) * scale(without, moments(full)))
 
-    def describe(self, item: int, score: float = 0.0, because: Sequence[int] = ()) -> Recommendation:
-        """A film by its item index, as a recommendation (with the score and the "because" films given)."""
+    def film(self, item: int) -> Film:
+        """A film by its item index, as every answer shows it."""
         items = self._items
         year = items.years[item]
-        return Recommendation(
-            movieId=int(items.movie_ids[item]),
-            title=items.titles[item],
-            year=None if np.isnan(year) else int(year),
-            genres=list(items.genre_lists[item]),
-            score=round(score, 6),
-            because=[self.film(int(items.movie_ids[i])) for i in because],
-            tmdbId=items.tmdb[item],
-            imdbId=items.imdb[item],
-            links=links_for(items.tmdb[item], items.imdb[item]),
-        )
+        return Film(movieId=int(items.movie_ids[item]), title=items.titles[item],
+                    year=None if np.isnan(year) else int(year), genres=tuple(items.genre_lists[item]),
+                    tmdbId=items.tmdb[item], imdbId=items.imdb[item])
 
-    def film_at(self, item: int) -> FilmRef:
-        """A film by its item index."""
-        return self.film(int(self._items.movie_ids[item]))
-
-    def film(self, movie_id: int) -> FilmRef:
-        item = self._items.index_of[movie_id]
+    def ref(self, item: int) -> FilmRef:
+        """A film by its item index, as a reason names it."""
         year = self._items.years[item]
-        return FilmRef(movieId=movie_id, title=self._items.titles[item], year=None if np.isnan(year) else int(year))
+        return FilmRef(movieId=int(self._items.movie_ids[item]), title=self._items.titles[item],
+                       year=None if np.isnan(year) else int(year))

@@ -16,13 +16,13 @@ users, the share of members whose own held-out film is in the group's top 10; BE
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
-from lbrec.serving.results import FilmRef
+from lbrec.serving.results import GroupFilm
 
 AGGREGATIONS = ("average", "least misery", "fair", "turns")
 AGGREGATION = "turns"  # chosen on validation (see the module docstring and BENCHMARKS.md)
@@ -39,30 +39,6 @@ class Member:
     history: list[int]
     watched: set[int] = field(default_factory=set)
     watchlist: set[int] = field(default_factory=set)
-
-
-@dataclass
-class GroupPick:
-    movieId: int  # noqa: N815 (the JSON field names are the API)
-    title: str
-    year: int | None
-    score: float  # the members' mean fit, 0-100
-    fit: dict[str, float]  # each member's percentile for the film
-    because: dict[str, list[FilmRef]]  # each member's films that lead to it
-    links: dict[str, str]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def fits(scores: np.ndarray, unseen: np.ndarray) -> np.ndarray:
-    """[members, n_items + 1] scores -> each film's percentile among each member's unseen films (`Standing`)."""
-    out = np.zeros(scores.shape)
-    for row, (member_scores, member_unseen) in enumerate(zip(scores, unseen, strict=True)):
-        ranked = np.sort(member_scores[member_unseen])
-        above = len(ranked) - np.searchsorted(ranked, member_scores, side="right")
-        out[row] = 100.0 * (1.0 - above / max(len(ranked), 1))
-    return out
 
 
 def aggregate(fit: np.ndarray, method: str) -> np.ndarray:
@@ -100,20 +76,17 @@ def group_top(fit: np.ndarray, allowed: np.ndarray, k: int, method: str = AGGREG
 
 
 def recommend_for_group(engine: Recommender, members: Sequence[Member], k: int = 10, with_watchlists: bool = False,
-                        filters: Filters = Filters(), method: str = AGGREGATION) -> list[GroupPick]:
+                        filters: Filters = Filters(), method: str = AGGREGATION) -> list[GroupFilm]:
     """The group's top k: films no member has watched (nor, `with_watchlists`, put on a watchlist)."""
     if not MIN_MEMBERS <= len(members) <= MAX_MEMBERS:
         raise ValueError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {len(members)}")
     excluded = set().union(*(set(m.history) | m.watched | (m.watchlist if with_watchlists else set())
                              for m in members))
     standings = [engine.standing(m.history, exclude=excluded) for m in members]
-    fit = fits(np.stack([s.scores for s in standings]), np.stack([s.unseen for s in standings]))
+    fit = np.stack([s.percentiles() for s in standings])  # each member's percentile of every film
     top = group_top(fit, standings[0].unseen & engine.allowed(filters), k, method)
     because = [engine.because(s, top) for s in standings]
-    picks = []
-    for j, item in enumerate(top):
-        rec = engine.describe(int(item))
-        picks.append(GroupPick(rec.movieId, rec.title, rec.year, round(float(fit[:, item].mean()), 2),
-                               {m.label: round(float(fit[i, item]), 2) for i, m in enumerate(members)},
-                               {m.label: because[i][j] for i, m in enumerate(members)}, rec.links))
-    return picks
+    return [GroupFilm(**engine.film(int(item)).shared(), score=round(float(fit[:, item].mean()), 2),
+                      fit={m.label: round(float(fit[i, item]), 2) for i, m in enumerate(members)},
+                      because={m.label: because[i][j] for i, m in enumerate(members)})
+            for j, item in enumerate(top)]

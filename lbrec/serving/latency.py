@@ -36,7 +36,7 @@ def sample_history(engine: Recommender, length: int = 50, seed: int = 1) -> list
 
 def engine_timings(engine: Recommender, history: list[int], n: int) -> dict[str, dict[str, float]]:
     """The serving contenders for one history (movieIds), `n` requests each (a tenth with explanations)."""
-    batch = engine.encode([engine.known(history)])
+    batch = engine.encode([engine.item_indices(history)])
     return {
         "engine": percentiles(lambda: engine.recommend(history, k=10, explain=False), n),
         "engine + explanations": percentiles(lambda: engine.recommend(history, k=10, explain=True),

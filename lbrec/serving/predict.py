@@ -4,29 +4,10 @@ split (`benchmarks/bench_questions.py`): the percentile the model gives each use
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from lbrec.serving.engine import Recommender
-from lbrec.serving.results import FilmRef
+from lbrec.serving.results import Prediction
 
 VERDICTS = ((1.0, "an excellent match"), (5.0, "a strong match"), (20.0, "a good bet"), (50.0, "worth a look"))
-
-
-@dataclass
-class Prediction:
-    query: str
-    movieId: int  # noqa: N815 (the JSON field names are the API)
-    title: str
-    year: int | None
-    rank: int  # among the films the user has not seen (a watched film: where its score would put it)
-    of: int
-    percentile: float
-    verdict: str
-    watched: bool
-    because: list[FilmRef]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def verdict(rank: int, of: int, watched: bool = False, rating: float | None = None) -> str:
@@ -47,16 +28,15 @@ def predict_films(engine: Recommender, history: list[int], queries: list[tuple[s
     seen = set(history) | set(watched)
     standing = engine.standing(history, exclude=seen)
     items = [engine.item_of(movie_id) for _, movie_id in queries]
-    if any(item is None for item in items):
+    known = [item for item in items if item is not None]
+    if len(known) < len(items):
         raise ValueError("predict_films takes films the model knows only")
-    because = engine.because(standing, items)  # type: ignore[arg-type]
     out = []
-    for (query, movie_id), item, films in zip(queries, items, because, strict=True):
-        film = engine.film(movie_id)
-        rank = standing.rank(item)  # type: ignore[arg-type]
+    for (query, movie_id), item, films in zip(queries, known, engine.because(standing, known), strict=True):
+        rank = standing.rank(item)
         is_watched = movie_id in seen
-        out.append(Prediction(query, movie_id, film.title, film.year, rank, standing.of,
-                              round(standing.percentile(item), 2),  # type: ignore[arg-type]
-                              verdict(rank, standing.of, is_watched, (ratings or {}).get(movie_id)),
-                              is_watched, films))
+        out.append(Prediction(**engine.film(item).shared(), query=query, rank=rank, of=standing.of,
+                              percentile=round(standing.percentile(item), 2),
+                              verdict=verdict(rank, standing.of, is_watched, (ratings or {}).get(movie_id)),
+                              watched=is_watched, because=films))
     return out

@@ -8,25 +8,8 @@ in index order, as the recommendations break them). Films the user has watched s
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-
 from lbrec.serving.engine import Recommender
-from lbrec.serving.results import FilmRef
-
-
-@dataclass
-class Ranked:
-    movieId: int  # noqa: N815 (the JSON field names are the API)
-    title: str
-    year: int | None
-    percentile: float  # among the films the user has not seen: 100 = the very top
-    score: float
-    watched: bool
-    because: list[FilmRef]
-    links: dict[str, str]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+from lbrec.serving.results import Ranked
 
 
 def rank_films(engine: Recommender, history: Sequence[int], candidates: Iterable[int],
@@ -40,9 +23,10 @@ def rank_films(engine: Recommender, history: Sequence[int], candidates: Iterable
     because = engine.because(standing, order)
     ranked = []
     for item, films in zip(order, because, strict=True):
-        rec = engine.describe(item)
-        films = [f for f in films if f.movieId != rec.movieId]  # a watched film is not its own reason
-        ranked.append(Ranked(rec.movieId, rec.title, rec.year, round(standing.percentile(item), 2),
-                             round(float(standing.scores[item]), 6), rec.movieId in seen, films, rec.links))
+        film = engine.film(item)
+        films = [f for f in films if f.movieId != film.movieId]  # a watched film is not its own reason
+        ranked.append(Ranked(**film.shared(), percentile=round(standing.percentile(item), 2),
+                             score=round(float(standing.scores[item]), 6), watched=film.movieId in seen,
+                             because=films))
     return ranked
 

@@ -1,13 +1,19 @@
-"""What the engine answers with: plain records whose field names are the JSON API (`recommend --json`)."""
+"""What the engine answers with: one film record that every answer shares, and each answer's own fields. The field
+names are the JSON API (`recommend --json`, the app's JSON download).
+
+    FilmRef          movieId, title, year: a film named as a reason ("because you liked ...")
+    Film             + genres, tmdbId, imdbId, and its links: any film an answer shows
+    Recommendation   + score, because               (for me)
+    Ranked           + percentile, score, watched, because   (my watchlist or a list, ranked)
+    Prediction       + query, rank, of, percentile, verdict, watched, because   (would I like it?)
+    Similar          + score, because (the seeds)   (more like this film)
+    GroupFilm        + score, fit, because (per member)   (watch together)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from lbrec.catalog.matches import MatchedHistory
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,20 +23,62 @@ class FilmRef:
     year: int | None
 
 
-@dataclass
-class Recommendation:
-    movieId: int  # noqa: N815
-    title: str
-    year: int | None
-    genres: list[str]
-    score: float
-    because: list[FilmRef]
+@dataclass(frozen=True)
+class Film(FilmRef):
+    """A film as every answer shows it: what a card, a list CSV, a poster and the links need."""
+
+    genres: tuple[str, ...]
     tmdbId: int | None  # noqa: N815
     imdbId: int | None  # noqa: N815
-    links: dict[str, str]
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    @property
+    def links(self) -> dict[str, str]:
+        return links_for(self.tmdbId, self.imdbId)
+
+    def shared(self) -> dict[str, Any]:
+        """The film's own fields, to build an answer from (`Ranked(**film.shared(), percentile=...)`)."""
+        return {f.name: getattr(self, f.name) for f in fields(Film)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "genres": list(self.genres), "links": self.links}
+
+
+@dataclass(frozen=True)
+class Recommendation(Film):
+    score: float  # the served model's raw score: comparable within one list only
+    because: list[FilmRef]
+
+
+@dataclass(frozen=True)
+class Ranked(Film):
+    percentile: float  # among the films the user has not seen: 100 = the very top
+    score: float
+    watched: bool
+    because: list[FilmRef]
+
+
+@dataclass(frozen=True)
+class Prediction(Film):
+    query: str
+    rank: int  # among the films the user has not seen (a watched film: where its score would put it)
+    of: int
+    percentile: float
+    verdict: str
+    watched: bool
+    because: list[FilmRef]
+
+
+@dataclass(frozen=True)
+class Similar(Film):
+    score: float
+    because: list[FilmRef]  # the seeds it comes from
+
+
+@dataclass(frozen=True)
+class GroupFilm(Film):
+    score: float  # the members' mean fit, 0-100
+    fit: dict[str, float]  # each member's percentile for the film
+    because: dict[str, list[FilmRef]]  # each member's films that lead to it
 
 
 def links_for(tmdb_id: int | None, imdb_id: int | None) -> dict[str, str]:
@@ -41,10 +89,3 @@ def links_for(tmdb_id: int | None, imdb_id: int | None) -> dict[str, str]:
     if imdb_id is not None:
         links["imdb"] = f"https://www.imdb.com/title/tt{imdb_id:07d}/"
     return links
-
-
-def report(matched: MatchedHistory | None, recommendations: Sequence[Recommendation]) -> dict:
-    """The answer as `python -m lbrec recommend --json` prints it and the app saves it: matched, unmatched,
-    recommendations."""
-    films = matched.to_json() if matched is not None else {"matched": [], "unmatched": []}
-    return {**films, "recommendations": [r.to_dict() for r in recommendations]}

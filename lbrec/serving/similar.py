@@ -10,26 +10,11 @@ Each film comes with the seeds it comes from.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-
 import numpy as np
 
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
-from lbrec.serving.results import FilmRef
-
-
-@dataclass
-class Similar:
-    movieId: int  # noqa: N815 (the JSON field names are the API)
-    title: str
-    year: int | None
-    score: float
-    because: list[FilmRef]  # the seeds it comes from
-    links: dict[str, str]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+from lbrec.serving.results import FilmRef, Similar
 
 
 def similar_films(engine: Recommender, seeds: Sequence[int], k: int = 10,
@@ -46,8 +31,7 @@ def similar_films(engine: Recommender, seeds: Sequence[int], k: int = 10,
     because = engine.because(standing, top) if item_item is None else _seeds_behind(engine, standing.items, top)
     out = []
     for item, films in zip(top, because, strict=True):
-        rec = engine.describe(int(item))
-        out.append(Similar(rec.movieId, rec.title, rec.year, round(float(scores[item]), 6), films, rec.links))
+        out.append(Similar(**engine.film(int(item)).shared(), score=round(float(scores[item]), 6), because=films))
     return out
 
 
@@ -60,5 +44,5 @@ def _seeds_behind(engine: Recommender, seeds: list[int], top: np.ndarray) -> lis
     out = []
     for item in top:
         order = np.argsort(-weights[:, item], kind="stable")
-        out.append([engine.film_at(seeds[i]) for i in order if weights[i, item] > 0])
+        out.append([engine.ref(seeds[i]) for i in order if weights[i, item] > 0])
     return out

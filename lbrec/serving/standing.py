@@ -38,4 +38,9 @@ class Standing:
 
     def percentile(self, item: int) -> float:
         """100 for the very top of the unseen films, near 0 for the bottom."""
-        return 100.0 * (1.0 - self.above(item) / max(self.of, 1))
+        return float(self.percentiles()[item])
+
+    def percentiles(self) -> np.ndarray:
+        """Every film's percentile [n_items + 1], as `percentile` gives it one film at a time."""
+        above = self.of - np.searchsorted(self._sorted, self.scores, side="right")
+        return 100.0 * (1.0 - above / max(self.of, 1))

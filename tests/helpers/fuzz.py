@@ -34,7 +34,7 @@ import pandas as pd
 import pytest
 from hypothesis import strategies as st
 
-from lbrec.catalog.index import MAX_CANDIDATES, Catalog
+from lbrec.catalog.index import MAX_CANDIDATES, MatchIndex
 from lbrec.catalog.normalize import FilmQuery
 from lbrec.errors import InvalidUsernameError, LbrecError
 from lbrec.letterboxd.client import Client
@@ -466,7 +466,7 @@ def check_username(text: str) -> None:
 
 
 @cache
-def fuzz_catalog() -> Catalog:
+def fuzz_catalog() -> MatchIndex:
     """A catalog with namesakes, sequels, subtitles, articles, accents, ids and films without a year."""
     rows = [(1, "Heat", 1995, 949, 113277, 500), (2, "Heat", 1986, 11000, 91187, 20),
             (3, "Solaris", 1972, 593, 69293, 80), (4, "Solaris", 2002, 2103, 307479, 90),
@@ -481,7 +481,7 @@ def fuzz_catalog() -> Catalog:
         "tmdbId": pd.array([r[3] for r in rows], dtype="Int64"),
         "imdbId": pd.array([r[4] for r in rows], dtype="Int64"),
         "n_ratings": [r[5] for r in rows], "genres": [["Drama"] for _ in rows]})
-    return Catalog(frame)
+    return MatchIndex(frame)
 
 
 def film_queries() -> st.SearchStrategy[FilmQuery]:

@@ -101,7 +101,7 @@ def uploads() -> st.SearchStrategy[bytes]:
 
 
 def check_upload(data: bytes) -> None:
-    from lbrec.app.session import read_upload
+    from lbrec.letterboxd.upload import read_upload
 
     history = parsed(lambda: read_upload(data, "upload"))
     if history is not None:

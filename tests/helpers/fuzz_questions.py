@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lbrec.letterboxd.fields import USERNAME
 from lbrec.letterboxd.lists import MAX_LIST_FILMS, read_list_csv
-from lbrec.letterboxd.sources import parse_member
+from lbrec.ask.person import parse_member
 from lbrec.letterboxd.typed import parse_film_query
 from tests.helpers.files import FIXTURES
 from tests.helpers.fuzz import RESEARCH, hostile_text, parsed, reshaped, well_formed
@@ -105,8 +105,7 @@ def member_spec() -> st.SearchStrategy[str]:
 
 
 def check_member(spec: str) -> None:
-    result = parsed(lambda: parse_member(spec))
-    if result is not None:
-        kind, value, label = result
-        assert kind in ("export", "rss", "profile", "typed", "imdb") and value and label
-        assert kind not in ("rss", "profile") or USERNAME.fullmatch(value)
+    source = parsed(lambda: parse_member(spec))
+    if source is not None:
+        assert source.kind in ("export", "rss", "typed", "imdb") and source.value  # type: ignore[attr-defined]
+        assert source.kind != "rss" or USERNAME.fullmatch(source.value)  # type: ignore[attr-defined]

@@ -91,7 +91,7 @@ def test_export_serves_the_blend_chosen_on_validation(trained_small_model_dir: P
                                                       tmp_path: Path) -> None:
     import shutil
 
-    from lbrec.evaluation.itemitem import FILES
+    from lbrec.serving.itemitem import FILES
     from lbrec.serving.engine import Recommender
 
     folder = tmp_path / "blended"

@@ -3,7 +3,7 @@ matched to MovieLens ids."""
 
 from __future__ import annotations
 
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.data.dataset import Dataset
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.sources import match_history
@@ -11,7 +11,7 @@ from tests.helpers.files import export_zip, labelled_queries
 
 
 def test_matching_accuracy_on_ml_latest_small(ml_small: Dataset) -> None:
-    catalog = Catalog(ml_small.catalog)
+    catalog = MatchIndex(ml_small.catalog)
     rows, queries = zip(*labelled_queries(), strict=True)
     right, wrong = 0, []
     for row, match in zip(rows, catalog.match_many(queries), strict=True):
@@ -31,7 +31,7 @@ def test_matching_accuracy_on_ml_latest_small(ml_small: Dataset) -> None:
 
 
 def test_export_to_movielens_ids(ml_small: Dataset) -> None:
-    matched = match_history(read_export(export_zip()), Catalog(ml_small.catalog), "recent")
+    matched = match_history(read_export(export_zip()), MatchIndex(ml_small.catalog), "recent")
     assert matched.positives == [3996, 2571, 3503, 750, 4973, 6]
     assert {f.title for f, _ in matched.unmatched} == {'The "Quoted" Picture', "Parasite"}
     assert len(matched.watchlist) == 2

@@ -1,4 +1,4 @@
-"""lbrec.evaluation.itemitem and .blend: the item-to-item model against hand-computed cases and against the
+"""lbrec.serving.itemitem and .blend: the item-to-item model against hand-computed cases and against the
 baselines it comes from, its memory-mapped files, and a blend chosen on validation only."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError
 from lbrec.evaluation import blend as blend_module
 from lbrec.evaluation.baselines import EASE, ItemKNN
-from lbrec.evaluation.itemitem import FILES, ItemItem, blend, standardise
+from lbrec.serving.itemitem import FILES, ItemItem, blend, standardise
 from tests.helpers.synthetic import make_dataset, random_histories
 
 # three films; row j = the weights from film j (row 0 = padding)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.normalize import FilmQuery, normalize, parse_query
 from lbrec.data.titles import split_title
 from lbrec.errors import ArtifactError
@@ -56,8 +56,8 @@ def tiny_frame() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def tiny() -> Catalog:
-    return Catalog(tiny_frame())
+def tiny() -> MatchIndex:
+    return MatchIndex(tiny_frame())
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -85,7 +85,7 @@ def test_parse_query() -> None:
     ("The Shawshank Redemtion (1994)", 13), ("Infernal Affairs II (2003)", 12), ("Oldboy (2003)", 20),
     ("Godzilla (1954)", 18), ("Heat (1995)", 14), ("Heat (1986)", 14 + 1),
 ])
-def test_matched(tiny: Catalog, text: str, movie_id: int) -> None:
+def test_matched(tiny: MatchIndex, text: str, movie_id: int) -> None:
     match = tiny.match_text(text)
     assert (match.status, match.movie_id) == ("matched", movie_id), match
     assert match.confidence >= 0.8 and match.candidates[0].movie_id == movie_id and match.query == text
@@ -93,13 +93,13 @@ def test_matched(tiny: Catalog, text: str, movie_id: int) -> None:
 
 @pytest.mark.parametrize("text", ["Parasite (2019)", "Godzilla (2014)", "Infernal Affairs III (2003)",
                                   "Infernal Affairs 3 (2003)", "Completely Unknown Film (2001)", "Solaris (1990)"])
-def test_absent_films_are_never_matched_to_a_namesake(tiny: Catalog, text: str) -> None:
+def test_absent_films_are_never_matched_to_a_namesake(tiny: MatchIndex, text: str) -> None:
     match = tiny.match_text(text)
     assert match.status != "matched" and match.movie_id is None, match
     assert all(c.movie_id not in (8, 2, 3) for c in match.candidates)  # no namesake from another decade
 
 
-def test_uncertain_cases_offer_candidates(tiny: Catalog) -> None:
+def test_uncertain_cases_offer_candidates(tiny: MatchIndex) -> None:
     solaris = tiny.match_text("Solaris")  # no year and two films of that name
     assert solaris.status == "uncertain" and {c.movie_id for c in solaris.candidates} == {2, 3}
     assert tiny.match_text("Godzilla (1956)").status == "uncertain"  # years two apart: ask
@@ -108,13 +108,13 @@ def test_uncertain_cases_offer_candidates(tiny: Catalog) -> None:
     assert moonlight.confidence < 0.8 and "without a year" in moonlight.reason
 
 
-def test_without_a_year(tiny: Catalog) -> None:
+def test_without_a_year(tiny: MatchIndex) -> None:
     assert tiny.match_text("The Matrix").movie_id == 1  # the one well-known film of that name
     assert tiny.match_text("Heat").movie_id == 14  # by far the better-known of two
     assert tiny.match_text("Parasite").status == "uncertain"  # a little-known film: ask
 
 
-def test_ids_come_first(tiny: Catalog) -> None:
+def test_ids_come_first(tiny: MatchIndex) -> None:
     assert tiny.match("Solaris", 2002, tmdb_id=593).movie_id == 2  # the id wins over the year
     assert tiny.match("Moonlight", 2016, tmdb_id=376867).status == "matched"
     assert tiny.match("Parasite", 2019, tmdb_id=496243).status == "unmatched"  # unknown id: the title decides
@@ -124,11 +124,11 @@ def test_ids_come_first(tiny: Catalog) -> None:
     assert tiny.match("Emma", 1996).movie_id == 16  # the same film listed twice: the better known
 
 
-def test_a_conflicting_id_rules_out_a_namesake(tiny: Catalog) -> None:
+def test_a_conflicting_id_rules_out_a_namesake(tiny: MatchIndex) -> None:
     assert tiny.match("Heat", 1995, tmdb_id=123456).status == "unmatched"
 
 
-def test_match_many_and_json(tiny: Catalog) -> None:
+def test_match_many_and_json(tiny: MatchIndex) -> None:
     films = [FilmQuery("Heat", 1995), FilmQuery("Nope", 2022), FilmQuery("Heat", 1995)]
     results = tiny.match_many(films)
     assert [r.movie_id for r in results] == [14, None, 14]
@@ -139,15 +139,15 @@ def test_match_many_and_json(tiny: Catalog) -> None:
 
 def test_load(tmp_path: Path) -> None:
     tiny_frame().to_parquet(tmp_path / "catalog.parquet")
-    assert len(Catalog.load(tmp_path)) == len(MOVIES) == len(Catalog.load(tmp_path / "catalog.parquet"))
+    assert len(MatchIndex.load(tmp_path)) == len(MOVIES) == len(MatchIndex.load(tmp_path / "catalog.parquet"))
     with pytest.raises(ArtifactError, match="missing"):
-        Catalog.load(tmp_path / "nope")
+        MatchIndex.load(tmp_path / "nope")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "catalog.parquet").write_bytes(b"PAR1 not really")
     with pytest.raises(ArtifactError, match="corrupt"):
-        Catalog.load(tmp_path / "bad")
+        MatchIndex.load(tmp_path / "bad")
     with pytest.raises(ArtifactError, match="lacks the columns"):
-        Catalog(tiny_frame().drop(columns=["tmdbId"]))
+        MatchIndex(tiny_frame().drop(columns=["tmdbId"]))
 
 
 @settings(max_examples=200, deadline=None)
@@ -158,7 +158,7 @@ def test_any_text_gives_an_answer(text: str) -> None:
     assert normalize(normalize(text)) == normalize(text)
 
 
-TINY = Catalog(tiny_frame())
+TINY = MatchIndex(tiny_frame())
 
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.errors import EmptyHistoryError, IMDbError, LetterboxdError
 from lbrec.letterboxd import imdb
 from lbrec.letterboxd.imdb import read_imdb
-from lbrec.letterboxd.sources import load_history, match_history, parse_member
+from lbrec.ask.person import Source, parse_member
+from lbrec.letterboxd.sources import load_history, match_history
 from tests.helpers.files import REPO, export_files
 
 IMDB = REPO / "tests" / "fixtures" / "imdb"
@@ -38,11 +39,11 @@ def ratings_csv(*rows: tuple[str, str, str, str, str, str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def small_catalog() -> Catalog:
+def small_catalog() -> MatchIndex:
     """Heat and a namesake of the same title, The Matrix, Alien, Toy Story and one film without an IMDb id."""
     rows = [(6, "Heat", 1995, 949, 113277), (60, "Heat", 1986, 11000, 91187), (2571, "The Matrix", 1999, 603, 133093),
             (1214, "Alien", 1979, 348, 78748), (1, "Toy Story", 1995, 862, 114709), (7, "Paterson", 2016, None, None)]
-    return Catalog(pd.DataFrame({
+    return MatchIndex(pd.DataFrame({
         "movieId": [r[0] for r in rows], "title": [r[1] for r in rows],
         "year": pd.array([r[2] for r in rows], dtype="Int32"), "alternates": [[] for _ in rows],
         "tmdbId": pd.array([r[3] for r in rows], dtype="Int64"), "imdbId": pd.array([r[4] for r in rows], dtype="Int64"),
@@ -130,7 +131,7 @@ def test_load_history_reads_imdb_files_and_says_when_none_is_a_film() -> None:
 
 
 def test_a_group_member_from_an_imdb_export() -> None:
-    assert parse_member(f"imdb:{RATINGS}") == ("imdb", str(RATINGS), "your_ratings_2026.csv")
+    assert parse_member(f"imdb:{RATINGS}") == Source("imdb", str(RATINGS))
 
 
 LETTERBOXD_RATINGS = export_files()["ratings.csv"]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lbrec.catalog.index import Catalog
+from lbrec.catalog.index import MatchIndex
 from lbrec.data.titles import split_title
 from lbrec.errors import EmptyHistoryError, ExportError, InvalidUsernameError, LbrecError, LetterboxdError, MarkupError
 from lbrec.letterboxd import export
@@ -334,9 +334,9 @@ MOVIES = [(1, "Heat (1995)", 949, 100), (2, "Matrix, The (1999)", 603, 300), (3,
           (8, "October Sky (1999)", 13466, 20), (9, "Paris, Texas (1984)", 655, 20), (10, "Parasite (1982)", 48311, 1)]
 
 
-def small_catalog() -> Catalog:
+def small_catalog() -> MatchIndex:
     parts = [split_title(m[1]) for m in MOVIES]
-    return Catalog(pd.DataFrame({
+    return MatchIndex(pd.DataFrame({
         "movieId": [m[0] for m in MOVIES], "ml_title": [m[1] for m in MOVIES], "title": [p.title for p in parts],
         "year": pd.array([p.year for p in parts], dtype="Int32"), "alternates": [list(p.alternates) for p in parts],
         "imdbId": pd.array([None] * len(MOVIES), dtype="Int64"),

@@ -13,7 +13,8 @@ from lbrec.errors import FilmQueryError, ListError
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query
 from lbrec.serving.engine import Recommender
-from lbrec.serving.group import Member, aggregate, fits, group_top, recommend_for_group
+from lbrec.serving.group import Member, aggregate, group_top, recommend_for_group
+from lbrec.serving.standing import Standing
 from lbrec.serving.predict import predict_films, verdict
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
@@ -151,8 +152,8 @@ def test_similar_films_leave_the_seeds_out_and_name_them(engine: Recommender, ti
 
 def test_group_fits_are_each_members_percentile_and_aggregate_as_named() -> None:
     scores = np.array([[0.0, 3.0, 2.0, 1.0], [0.0, 1.0, 2.0, 3.0]])
-    unseen = np.array([[False, True, True, True]] * 2)
-    fit = fits(scores, unseen)
+    unseen = np.array([False, True, True, True])
+    fit = np.stack([Standing(row, unseen, [], np.zeros(1), row).percentiles() for row in scores])
     np.testing.assert_allclose(fit[:, 1:], [[100, 200 / 3, 100 / 3], [100 / 3, 200 / 3, 100]])
     np.testing.assert_allclose(aggregate(fit, "average")[1:], [200 / 3] * 3)
     np.testing.assert_allclose(aggregate(fit, "least misery")[1:], [100 / 3, 200 / 3, 100 / 3])

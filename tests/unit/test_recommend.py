@@ -11,7 +11,7 @@ import pytest
 from lbrec.data.dataset import Dataset
 from lbrec.artifacts import read_json, write_json
 from lbrec.errors import ArtifactError
-from lbrec.evaluation.itemitem import ItemItem, blend
+from lbrec.serving.itemitem import ItemItem, blend
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
 from lbrec.serving.results import links_for
@@ -35,10 +35,10 @@ def test_recommends_unseen_films_in_score_order(engine: Recommender, history: li
     assert len(set(ids)) == 10 and not set(ids) & set(history) and not set(ids) & set(watched_elsewhere)
     scores = [r.score for r in recs]
     assert scores == sorted(scores, reverse=True)
-    raw = engine.scores(engine.encode([engine.known(history)]))[0]
+    raw = engine.scores(engine.encode([engine.item_indices(history)]))[0]
     allowed = np.ones_like(raw, dtype=bool)
     allowed[0] = False
-    allowed[engine.known(history + watched_elsewhere)] = False
+    allowed[engine.item_indices(history + watched_elsewhere)] = False
     best = np.sort(raw[allowed])[::-1][:10]
     np.testing.assert_allclose(scores, best, rtol=1e-5)  # the true top 10 of what is allowed
 
@@ -47,7 +47,7 @@ def test_every_field_is_filled(engine: Recommender, history: list[int]) -> None:
     rec = engine.recommend(history, k=1)[0]
     row = engine.catalog.set_index("movieId").loc[rec.movieId]
     assert (rec.title, rec.year, rec.tmdbId, rec.imdbId) == (row.title, row.year, row.tmdbId, row.imdbId)
-    assert rec.genres == list(row.genres)
+    assert rec.genres == tuple(row.genres)
     assert rec.links == {"letterboxd": f"https://letterboxd.com/tmdb/{rec.tmdbId}/",
                          "tmdb": f"https://www.themoviedb.org/movie/{rec.tmdbId}",
                          "imdb": f"https://www.imdb.com/title/tt{rec.imdbId:07d}/"}
@@ -62,13 +62,13 @@ def test_links_pad_imdb_ids_and_skip_missing_ones() -> None:
 
 def test_explanations_come_from_the_model(engine: Recommender, history: list[int]) -> None:
     recs = engine.recommend(history, k=5)
-    known = engine.known(history)
+    known = engine.item_indices(history)
     for rec in recs:
         assert rec.because and {f.movieId for f in rec.because} <= set(history)
         # Removing the first "because" film lowers this film's score: that is what "because" means here.
-        top = engine.known([rec.because[0].movieId])[0]
+        top = engine.item_indices([rec.because[0].movieId])[0]
         without = [i for i in known if i != top]
-        item = engine.known([rec.movieId])[0]
+        item = engine.item_indices([rec.movieId])[0]
         full = engine.scores(engine.encode([known]))[0, item]
         reduced = engine.scores(engine.encode([without]))[0, item]
         assert reduced < full
@@ -103,7 +103,7 @@ def test_batch_equals_one_by_one(engine: Recommender, tiny_dataset: Dataset) -> 
 
 def test_unknown_films_and_repeats_in_history(engine: Recommender, history: list[int]) -> None:
     noisy = [999_999_999] + history + [history[0]]  # an unknown movieId and a rewatch of the first film
-    assert engine.known(noisy) == engine.known(history[1:] + history[:1])
+    assert engine.item_indices(noisy) == engine.item_indices(history[1:] + history[:1])
     assert engine.recommend([], k=3)  # no known film: the most rated films, unexplained
     by_popularity = engine.catalog.sort_values("n_ratings", ascending=False).movieId.tolist()[:3]
     assert [r.movieId for r in engine.recommend([999_999_999], k=3)] == by_popularity
@@ -153,7 +153,7 @@ def blended(tiny_blend_dir: Path) -> Recommender:
 
 
 def test_a_blend_serves_the_top_of_the_blended_scores(blended: Recommender, history: list[int]) -> None:
-    known = blended.known(history)
+    known = blended.item_indices(history)
     sasrec = blended.scores(blended.encode([known]))
     item_item = ItemItem.load(blended.model_dir, blended.n_items).score([known])
     expected = blend(sasrec, item_item, 0.5)[0]
@@ -167,7 +167,7 @@ def test_a_blend_serves_the_top_of_the_blended_scores(blended: Recommender, hist
 
 def test_a_blends_because_films_are_those_whose_removal_lowers_the_blended_score(blended: Recommender,
                                                                                   history: list[int]) -> None:
-    known = blended.known(history)
+    known = blended.item_indices(history)
 
     def served(films: list[int], item: int) -> float:
         scores = blend(blended.scores(blended.encode([films])), blended.item_item.score([films]), 0.5)
@@ -175,9 +175,9 @@ def test_a_blends_because_films_are_those_whose_removal_lowers_the_blended_score
 
     for rec in blended.recommend(history, k=5):
         assert rec.because
-        item = blended.known([rec.movieId])[0]
+        item = blended.item_indices([rec.movieId])[0]
         for film in rec.because:
-            without = [i for i in known if i != blended.known([film.movieId])[0]]
+            without = [i for i in known if i != blended.item_indices([film.movieId])[0]]
             assert served(without, item) < served(known, item)
 
 
@@ -204,8 +204,8 @@ def test_damaged_item_to_item_files_are_refused_by_name(tiny_blend_dir: Path, tm
 def test_the_apps_footer_names_the_served_model(engine: Recommender, blended: Recommender) -> None:
     from lbrec.app.render import footer
     from lbrec.app.session import Session
-    from lbrec.catalog.index import Catalog
+    from lbrec.ask.questions import Ask
 
-    assert "SASRec + EASE trained on MovieLens" in footer(Session(blended, Catalog(blended.catalog)))
-    assert "test NDCG@10 0.500" in footer(Session(blended, Catalog(blended.catalog)))  # the blend's own figure
-    assert ">SASRec trained on MovieLens" in footer(Session(engine, Catalog(engine.catalog)))
+    assert "SASRec + EASE trained on MovieLens" in footer(Session(Ask(blended)))
+    assert "test NDCG@10 0.500" in footer(Session(Ask(blended)))  # the blend's own figure
+    assert ">SASRec trained on MovieLens" in footer(Session(Ask(engine)))

@@ -1,0 +1,42 @@
+"""The files an answer can be downloaded as: a CSV for Letterboxd's list importer (the lists: for me, and a ranked
+list), the answer's JSON (what `--json` prints on the command line) and the picture to share. The picture takes a
+third of a second to draw, so it is made apart, after the cards are on screen."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import numpy as np
+
+from lbrec.ask.answers import Answer
+from lbrec.letterboxd.lists import list_csv
+from lbrec.share import share_png, shared_films, without_a_shared_reason
+
+# The answers drawn as a picture to share: its heading, what its subtitle says of `Answer.what`, and the reasons.
+PICTURES = {"recommend": ("Films for you", "", "because you liked"),
+            "rank": ("Best first for you", "from", "because you liked"), "similar": ("More like this", "like", "like"),
+            "group": ("Films to watch together", "for", "because of")}
+LISTS = ("recommend", "rank")  # the answers that are lists to import into Letterboxd
+
+
+def files(answer: Answer, stem: str) -> dict[str, str]:
+    """The answer's list CSV (for the lists) and its JSON, by file name."""
+    out = {}
+    if answer.question in LISTS:
+        out[f"{stem}-list.csv"] = list_csv((film.title, film.year, film.tmdbId) for film in answer.films)
+    out[f"{stem}.json"] = json.dumps(answer.to_json(), ensure_ascii=False, indent=2)
+    return out
+
+
+def picture(answer: Answer, stem: str, subtitle: str = "",
+            posters: Mapping[int, np.ndarray] | None = None) -> dict[str, bytes]:
+    """The picture to share of an answer that is a list of films (with the `posters` already fetched, by TMDb id);
+    nothing for predictions or an empty list. `subtitle` replaces the one made from `answer.what`."""
+    if answer.question not in PICTURES or not answer.films:
+        return {}
+    heading, of, because = PICTURES[answer.question]
+    subtitle = subtitle or f"{of} {' + '.join(answer.labels) if answer.members else answer.what}"
+    films = shared_films(answer.films, posters)
+    films = without_a_shared_reason(films) if answer.question == "similar" else films
+    return {f"{stem}.png": share_png(films, heading, subtitle, because)}

@@ -1,0 +1,88 @@
+"""What a question answers: its films (the serving layer's records, all sharing `Film`), what they were chosen among,
+what was not matched and why, and the JSON that `--json` prints and the app offers as a download."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lbrec.catalog.matches import Match, MatchedHistory
+from lbrec.data.titles import film_label
+from lbrec.errors import LbrecError
+from lbrec.letterboxd.history import FilmEntry
+from lbrec.serving.results import Film
+
+# What the JSON calls each question's films.
+FILMS_KEY = {"recommend": "recommendations", "rank": "ranking", "predict": "predictions", "similar": "similar",
+             "group": "recommendations"}
+NOBODY = MatchedHistory([], set(), set(), [])
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """A film asked about that was not used: what was typed or read, why, and the candidates to type instead."""
+
+    query: str
+    reason: str
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass
+class Answer:
+    """One question's answer. `person`: the asker's films matched (none for "like this film" and a group);
+    `asked`: the films asked about or among, matched; `members`: a group's labels and their films matched."""
+
+    question: str  # recommend, rank, predict, similar or group
+    films: list[Film]
+    what: str = ""  # what the films were chosen among, in words ("your watchlist", "Heat (1995)", "3 people")
+    person: MatchedHistory | None = None
+    asked: MatchedHistory | None = None
+    members: list[tuple[str, MatchedHistory]] = field(default_factory=list)
+    looked_at: int = 0  # how many candidates a filter looked at (0: no filter that stops early)
+
+    @property
+    def unmatched(self) -> list[NotFound]:
+        """The films asked about that were not used (for a recommendation: the person's own)."""
+        source = self.asked if self.asked is not None else self.person
+        return not_found(source.results) if source is not None else []
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _ in self.members]
+
+    def to_json(self) -> dict[str, Any]:
+        """The answer as `python -m lbrec <question> --json` prints it and the app's JSON download holds it."""
+        films = [film.to_dict() for film in self.films]
+        if self.question == "group":
+            return {"members": [{"label": label, **matched.to_json()} for label, matched in self.members],
+                    "recommendations": films}
+        if self.question == "similar":
+            asked = (self.asked or NOBODY).to_json()
+            return {"seeds": asked["matched"], "unmatched": asked["unmatched"], "similar": films}
+        person = (self.person or NOBODY).to_json()
+        if self.question == "rank":
+            return {**person, "candidates": (self.asked or NOBODY).to_json(), "ranking": films}
+        if self.question == "predict":
+            return {**person, "unmatched": (self.asked or NOBODY).to_json()["unmatched"], "predictions": films}
+        return {**person, FILMS_KEY[self.question]: films}
+
+
+def not_found(results: list[tuple[FilmEntry, Match]]) -> list[NotFound]:
+    return [NotFound(film.label or f"tmdb:{film.tmdb_id}", match.reason or "is too rarely rated to be in the model",
+                     tuple(c.label() for c in match.candidates[:5]))
+            for film, match in results if match.status != "matched"]
+
+
+def nothing_usable(what: str, results: list[tuple[FilmEntry, Match]]) -> LbrecError:
+    """The refusal when no film asked about is one the model knows: the first one's reason and what to type."""
+    film, match = next(((f, m) for f, m in results if m.status != "matched"), results[0])
+    reason = match.reason or "is too rarely rated to be in the model"
+    options = "; ".join(c.label() for c in match.candidates[:5])
+    more = f"; did you mean {options}? Type one of them with its year" if options else ""
+    return LbrecError(f"none of {what} could be used: {film.label or f'tmdb:{film.tmdb_id}'!r} {reason}{more}")
+
+
+def films_label(asked: MatchedHistory) -> str:
+    """The films asked about, in words: "Heat (1995)", "Heat (1995) and Alien (1979)"."""
+    names = [film_label(m.title, m.year) for _, m in asked.results if m.status == "matched"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

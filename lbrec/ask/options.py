@@ -1,0 +1,48 @@
+"""How a question is asked: how many films, which genres, years and band of popularity, which of the person's films
+to read, and whether their watchlist is left out. One check turns them into the engine's `Filters`, with the same
+one-line refusals on the command line and in the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lbrec.errors import LbrecError
+from lbrec.serving.engine import Recommender
+from lbrec.serving.filters import Filters
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a person chose; `years` bounds at or beyond the catalog's first and last year mean no bound."""
+
+    choice: str = "recent"  # which films to read: a key of `lbrec.letterboxd.history.CHOICES`
+    k: int | None = 10  # None: all (a ranked list)
+    include: frozenset[str] = frozenset()  # genres: any of these
+    exclude: frozenset[str] = frozenset()  # genres: none of these
+    years: tuple[int | None, int | None] = (None, None)
+    popularity: tuple[float, float] = (0.0, 1.0)  # a band of quantiles: 0 = the most obscure, 1 = the most rated
+    exclude_watchlist: bool = False
+
+    def filters(self, engine: Recommender) -> Filters:
+        """The engine's filters for these options, or one line saying which option is wrong."""
+        if self.k is not None and self.k < 1:
+            raise LbrecError(f"the number of films must be at least 1, not {self.k}")
+        known = set(engine.genres)
+        if unknown := (self.include | self.exclude) - known:
+            raise LbrecError(f"unknown genres: {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
+        if both := self.include & self.exclude:
+            raise LbrecError(f"{', '.join(sorted(both))} cannot be both wanted and excluded: drop it from one of "
+                             f"the two")
+        first, last = engine.year_range
+        low, high = self.years
+        years = (None if low is None or low <= first else low, None if high is None or high >= last else high)
+        try:
+            return Filters(include_genres=self.include, exclude_genres=self.exclude, years=years,
+                           popularity=self.popularity)
+        except ValueError as exc:
+            raise LbrecError(str(exc)) from None
+
+    def nothing_passes(self, engine: Recommender) -> LbrecError:
+        """The refusal when these options leave no film."""
+        return LbrecError(f"no film passes these options ({self.filters(engine).describe()}): widen the years, the "
+                          f"genres or the popularity band")

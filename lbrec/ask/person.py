@@ -1,0 +1,138 @@
+"""A person, read: where their films come from (`Source`), the history read from it, and the films matched to the
+served model under their choice of films (`Person`). Each refusal is one line, written once for both faces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from lbrec.catalog.index import MatchIndex
+from lbrec.catalog.matches import MatchedHistory
+from lbrec.errors import LbrecError, LetterboxdError
+from lbrec.letterboxd.client import Client
+from lbrec.letterboxd.fields import validate_username
+from lbrec.letterboxd.history import CHOICES, LetterboxdHistory
+from lbrec.letterboxd.sources import load_history, match_history
+from lbrec.serving.engine import Recommender
+
+Progress = Callable[[str], None]
+SOURCE_KINDS = ("typed", "export", "upload", "rss", "imdb")
+
+
+def quiet(_: str) -> None:
+    """Progress that goes nowhere."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a person's films come from. `kind`: `typed` (titles), `rss` (a username, or on the command line a saved
+    feed), `export` (a Letterboxd export: a path on the command line), `imdb` (IMDb's ratings CSV, with `watchlist`
+    its watchlist CSV) or `upload` (a file's bytes, recognised by its content: an export ZIP or IMDb's CSVs)."""
+
+    kind: str
+    value: str | bytes | os.PathLike[str]
+    name: str = ""  # an uploaded file's name
+    watchlist: bytes | str | os.PathLike[str] | None = None
+
+    @property
+    def key(self) -> tuple:
+        """What identifies this source: the same key, the same history (so a history read once can be kept)."""
+        if isinstance(self.value, bytes):
+            extra = self.watchlist if isinstance(self.watchlist, bytes) else b""
+            return self.kind, hashlib.sha256(self.value + b"\0" + extra).hexdigest()
+        text = os.fspath(self.value)
+        return self.kind, text.strip() if self.kind == "rss" else text, str(self.watchlist or "")
+
+
+EMPTY = {"typed": "type a few films you love first, one per line",
+         "rss": "type a Letterboxd username first (or upload your export, or type titles)",
+         "export": "choose your Letterboxd export first (Settings > Data > Export your data)",
+         "upload": "choose your Letterboxd export ZIP first (Settings > Data > Export your data)",
+         "imdb": "choose your IMDb ratings CSV first (Your Ratings > Export on IMDb)"}
+
+
+def read_history(source: Source, client: Client | None = None, progress: Progress = quiet,
+                 allow_files: bool = False) -> LetterboxdHistory:
+    """The history behind `source`, read afresh; `allow_files` (the command line only): paths are files to read."""
+    if source.kind not in SOURCE_KINDS:
+        raise LbrecError(f"unknown source {source.kind!r}: use one of {', '.join(SOURCE_KINDS)}")
+    value = source.value
+    if not (value if isinstance(value, bytes) else os.fspath(value).strip()):
+        raise LetterboxdError(EMPTY[source.kind])
+    progress({"rss": f"Fetching {str(value).strip()}'s RSS feed from Letterboxd…", "typed": "Reading your titles…"}
+             .get(source.kind, f"Reading {source.name[:120] or 'your file'}…"))
+    return load_history(source.kind, value, client=client, allow_files=allow_files,  # type: ignore[arg-type]
+                        name=source.name[:120], imdb_watchlist=source.watchlist)
+
+
+@dataclass
+class Person:
+    """One person's history and the films of it matched to the served model."""
+
+    history: LetterboxdHistory
+    matched: MatchedHistory  # the chosen films, with the person's choices among candidates
+    liked: list[int]  # the matched films the model knows (movieIds, oldest first): what it reads
+
+    @property
+    def seen(self) -> set[int]:
+        """Every film they have watched, for leaving out."""
+        return set(self.liked) | self.matched.watched
+
+    def ratings(self, index: MatchIndex) -> dict[int, float]:
+        """Their own star ratings, by movieId (a prediction of a film they rated says so)."""
+        rated = [f for f in self.history.films if f.rating is not None]
+        return {m.movie_id: f.rating for f, m in zip(rated, index.match_many(rated), strict=True)  # type: ignore[misc]
+                if m.movie_id is not None}
+
+
+def check_choice(history: LetterboxdHistory, choice: str) -> None:
+    """The choice of films (`--from`, "Recommend from") must leave some films of this history."""
+    if choice not in CHOICES:
+        raise LbrecError(f"unknown choice {choice!r}: use one of {', '.join(CHOICES)}")
+    if choice not in history.choices():
+        what = "ratings" if choice != "liked" else "likes"
+        raise LetterboxdError(f"this input has no {what}, so \"{CHOICES[choice]}\" is empty: recommend from "
+                              f"\"{CHOICES['recent']}\" instead")
+    if not history.select(choice):
+        raise LetterboxdError(f"none of your films is among {CHOICES[choice]}: choose another set of films to "
+                              f"recommend from")
+
+
+def chosen_matches(index: MatchIndex, history: LetterboxdHistory, choice: str = "recent") -> MatchedHistory:
+    """The films of `history` chosen by `choice` (every watched film and the watchlist too, for leaving out),
+    matched to MovieLens as they are: before any choice among candidates."""
+    check_choice(history, choice)
+    return match_history(history, index, choice)
+
+
+def person_of(engine: Recommender, history: LetterboxdHistory, matches: MatchedHistory,
+              confirmed: Mapping[str, int] | None = None) -> Person:
+    """The person of `history` whose chosen films matched as `matches`, with their `confirmed` choices among
+    candidates (film label -> movieId); refused when none of them is a film the model knows."""
+    matched = matches.with_confirmed(confirmed or {})
+    liked = [m for m in matched.positives if engine.knows(m)]
+    if not liked:
+        raise LetterboxdError("none of your films could be used: they were not found in MovieLens, or are too rarely "
+                              "rated to be in the model; check the titles (add the year, e.g. \"Heat (1995)\"), pick "
+                              "among the candidates, or add more films")
+    return Person(history, matched, liked)
+
+
+MEMBER_KINDS = {"export": "export", "rss": "rss", "titles": "typed", "imdb": "imdb"}
+
+
+def parse_member(spec: str) -> Source:
+    """A group member on the command line: `export:PATH`, `rss:NAME`, `imdb:PATH` (IMDb ratings) or
+    `titles:Heat (1995); Alien (1979)`. Usernames are checked here, before any request."""
+    prefix, sep, value = spec.partition(":")
+    kind = MEMBER_KINDS.get(prefix.strip().lower()) if sep else None
+    value = value.strip()
+    if kind is None or not value:
+        raise LetterboxdError(f"{spec[:60]!r} is not a member: use export:PATH, rss:NAME, imdb:PATH or "
+                              f"\"titles:Heat (1995); Alien (1979)\"")
+    if kind == "rss":
+        return Source(kind, validate_username(value))
+    return Source(kind, value)

@@ -1,0 +1,196 @@
+"""The five questions, asked of the served model the same way from the command line and the app:
+
+    ask = Ask(engine)
+    person = ask.person(read_history(Source("typed", "Heat (1995); Alien (1979)")), options)
+    ask.recommend(person, options)                       # for me
+    ask.rank(person, ask.to_rank(ToRank("watchlist"), person), options)   # my watchlist or a list, ranked
+    ask.predict(person, ["Aliens (1986)"])               # would I like it?
+    ask.similar(["Toy Story (1995)"], options)            # more like this film, no history needed
+    ask.group([Member("ana", Source("rss", "ana")), Member("", Source("typed", "Alien"))], options)
+
+Each returns an `Answer`, or raises an `LbrecError` whose one-line message both faces show as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from lbrec.ask.answers import Answer, films_label, nothing_usable
+from lbrec.ask.options import Options
+from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
+from lbrec.catalog.index import MatchIndex
+from lbrec.catalog.matches import MatchedHistory, match_films
+from lbrec.errors import LbrecError
+from lbrec.letterboxd.client import Client
+from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
+from lbrec.letterboxd.lists import read_list_csv
+from lbrec.letterboxd.typed import parse_film_query, parse_typed
+from lbrec.serving.engine import Recommender
+from lbrec.serving.group import MAX_MEMBERS, MIN_MEMBERS, recommend_for_group
+from lbrec.serving.group import Member as GroupMember
+from lbrec.serving.predict import predict_films
+from lbrec.serving.rank import rank_films
+from lbrec.serving.similar import similar_films
+
+NO_WATCHLIST = {"export": "this export has no watchlist films (its watchlist.csv is missing or empty): rank a list "
+                          "CSV or typed titles instead",
+                "rss": "an RSS feed carries no watchlist: upload your export, or rank a list CSV or typed titles",
+                "typed": "typed titles carry no watchlist: rank a list CSV or typed titles instead",
+                "imdb": "no IMDb watchlist was given: add IMDb's watchlist CSV (Watchlist > Export on IMDb)"}
+
+
+@dataclass(frozen=True)
+class ToRank:
+    """The films to rank: `watchlist` (the person's own), `list` (a Letterboxd list CSV: its bytes, or on the
+    command line a path) or `typed` (titles)."""
+
+    kind: str
+    value: str | bytes = ""
+    name: str = ""  # the list file's name
+
+
+@dataclass(frozen=True)
+class Member:
+    """One person of a group: a name to show (empty: one is made from the source) and where their films are."""
+
+    name: str
+    source: Source
+
+
+class Ask:
+    """The questions over one served model (shared by every visitor of a kernel); `allow_files`: the command line's
+    sources may be paths."""
+
+    def __init__(self, engine: Recommender, index: MatchIndex | None = None, client: Client | None = None,
+                 allow_files: bool = False):
+        self.engine = engine
+        self.index = index or MatchIndex(engine.catalog)
+        self.client = client
+        self.allow_files = allow_files
+
+    # ------------------------------------------------------------------------------------------------ one person
+
+    def history(self, source: Source, progress: Progress = quiet) -> LetterboxdHistory:
+        return read_history(source, self.client, progress, self.allow_files)
+
+    def matches(self, history: LetterboxdHistory, choice: str = "recent") -> MatchedHistory:
+        """The chosen films matched, before any choice among candidates (what "What we understood" shows)."""
+        return chosen_matches(self.index, history, choice)
+
+    def person(self, history: LetterboxdHistory, options: Options = Options(),
+               confirmed: Mapping[str, int] | None = None, matches: MatchedHistory | None = None) -> Person:
+        """The person behind `history`: their chosen films matched (or `matches`, already matched), with their
+        `confirmed` choices among candidates."""
+        return person_of(self.engine, history, matches or self.matches(history, options.choice), confirmed)
+
+    def recommend(self, person: Person, options: Options = Options()) -> Answer:
+        """Films for one person: nothing they have watched (nor, when asked, their watchlist). Like "similar", its
+        answer may hold no film when the options leave none (`options.nothing_passes` says so in words)."""
+        filters = options.filters(self.engine)
+        exclude = person.seen | (person.matched.watchlist if options.exclude_watchlist else set())
+        films = self.engine.recommend(person.liked, k=options.k or 10, exclude=exclude, filters=filters)
+        return Answer("recommend", films, "your films", person=person.matched)
+
+    def to_rank(self, to_rank: ToRank, person: Person | LetterboxdHistory) -> tuple[list[FilmEntry], str]:
+        """The films to rank and what they are, in words."""
+        if to_rank.kind == "watchlist":
+            history = person.history if isinstance(person, Person) else person
+            if not history.watchlist:
+                raise LbrecError(NO_WATCHLIST.get(history.source, "this source has no watchlist"))
+            return history.watchlist, "your watchlist"
+        if to_rank.kind == "list":
+            if not to_rank.value:
+                raise LbrecError("choose a Letterboxd list CSV first (on the list's page: … > Export list)")
+            name, films = read_list_csv(to_rank.value)
+            return films, f"the list “{name}”" if name else f"the list in {to_rank.name[:120] or 'the CSV'}"
+        if not str(to_rank.value).strip():
+            raise LbrecError("type the films to rank first, one per line")
+        return parse_typed(str(to_rank.value)).films, "the titles you typed"
+
+    def rank(self, person: Person, films: tuple[list[FilmEntry], str], options: Options = Options()) -> Answer:
+        """The films best first for the person (the first k), watched films kept and marked."""
+        entries, what = films
+        asked = match_films(self.index, entries)
+        usable = [m for m in asked.positives if self.engine.knows(m)]
+        if not usable:
+            raise nothing_usable(f"the {len(entries)} films of {what}", asked.results)
+        if not set(usable) - person.seen:
+            raise LbrecError(f"you have watched every film of {what} that was found: nothing is left to rank")
+        options.filters(self.engine)
+        ranking = rank_films(self.engine, person.liked, usable, person.matched.watched, k=options.k)
+        return Answer("rank", ranking, what, person=person.matched, asked=asked)
+
+    def asked(self, queries: Sequence[str]) -> tuple[MatchedHistory, list[tuple[str, int]]]:
+        """Films asked about (titles or links), matched: all of them, and (query, movieId) of those the model knows.
+        A malformed query fails here, before any history is read."""
+        if not queries:
+            raise LbrecError("type a film first: a title such as “Heat (1995)” or a film's link")
+        asked = match_films(self.index, [parse_film_query(text) for text in queries])
+        known = [(text, m.movie_id) for text, (_, m) in zip(queries, asked.results, strict=True)
+                 if m.movie_id is not None and m.status == "matched" and self.engine.knows(m.movie_id)]
+        if not known:
+            raise nothing_usable("the films you asked about", asked.results)
+        return asked, known
+
+    def predict(self, person: Person, queries: Sequence[str] | tuple[MatchedHistory, list[tuple[str, int]]]
+                ) -> Answer:
+        """Each film asked about placed among every film the person has not seen, with a verdict."""
+        asked, known = self.asked(queries) if not isinstance(queries, tuple) else queries
+        predictions = predict_films(self.engine, person.liked, known, person.matched.watched,
+                                    person.ratings(self.index))
+        return Answer("predict", predictions, "the films you asked about", person=person.matched, asked=asked)
+
+    # ------------------------------------------------------------------------------------------------ no history
+
+    def similar(self, queries: Sequence[str], options: Options = Options()) -> Answer:
+        """The k films most like the seeds, each with the seeds it comes from."""
+        filters = options.filters(self.engine)
+        asked, known = self.asked(queries)
+        films = similar_films(self.engine, [movie_id for _, movie_id in known], k=options.k or 10, filters=filters)
+        return Answer("similar", films, films_label(asked), asked=asked)
+
+    # ------------------------------------------------------------------------------------------------ a group
+
+    def group(self, members: Sequence[Member], options: Options = Options(), progress: Progress = quiet) -> Answer:
+        """The group's top k: films none of them has watched (nor, when asked, put on a watchlist)."""
+        if not MIN_MEMBERS <= len(members) <= MAX_MEMBERS:
+            raise LbrecError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {len(members)}: "
+                             + ("add someone" if len(members) < MIN_MEMBERS else "remove someone"))
+        filters = options.filters(self.engine)
+        labels: list[str] = []
+        people = []
+        for number, member in enumerate(members, 1):
+            label = member_label(member, number, labels)
+            labels.append(label)
+            people.append(self.member(member, label, number, progress))
+        progress(f"Scoring films for {len(people)} people…")
+        films = recommend_for_group(self.engine, [GroupMember(label, p.liked, p.matched.watched, p.matched.watchlist)
+                                                  for label, p in zip(labels, people, strict=True)],
+                                    k=options.k or 10, with_watchlists=options.exclude_watchlist, filters=filters)
+        if not films:
+            raise LbrecError("no film is left: every film that passes these options has been watched by someone in "
+                             "this group")
+        return Answer("group", films, f"{len(people)} people",
+                      members=[(label, p.matched) for label, p in zip(labels, people, strict=True)])
+
+    def member(self, member: Member, label: str, number: int, progress: Progress = quiet) -> Person:
+        """One member read and matched on their own; a failure names the member and says why."""
+        try:
+            return self.person(self.history(member.source, progress))
+        except LbrecError as exc:
+            who = f"member {number}" + ("" if label == f"member {number}" else f" ({label})")
+            raise LbrecError(f"{who}: {str(exc).rstrip('.')}") from None
+
+
+def member_label(member: Member, number: int, taken: Sequence[str]) -> str:
+    """The member's name, else their username or file's name, else "member N"; never one already taken."""
+    source = member.source
+    label = member.name.strip()[:40]
+    if not label and source.kind == "rss":
+        label = str(source.value).strip()[:40]
+    elif not label and source.kind in ("export", "imdb", "upload"):
+        label = (source.name or ("" if isinstance(source.value, bytes) else str(source.value)))[:40]
+        label = label.rsplit("/", 1)[-1]
+    label = label or f"member {number}"
+    return label if label not in taken else f"{label} ({number})"
