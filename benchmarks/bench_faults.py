@@ -36,7 +36,7 @@ def main() -> None:
         killer = KillServer(Path(work) / "writer", letterboxd.url)
 
         def serve_page(version: int) -> None:
-            letterboxd.route(f"/v{version}/films/", Reply(200, page(version).encode(),
+            letterboxd.route(f"/v{version}/rss/", Reply(200, page(version).encode(),
                                                           {"Content-Type": "text/html; charset=utf-8"}))
 
         try:

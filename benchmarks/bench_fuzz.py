@@ -1,9 +1,9 @@
 """Fuzz every parser of outside input for 10,000 generated cases each: the suite's targets (tests/helpers/fuzz_targets.py).
 
-    python -m benchmarks.bench_fuzz [--cases 10000] [--targets rss html ...]
+    python -m benchmarks.bench_fuzz [--cases 10000] [--targets rss imdb ...]
 
 Each case is generated anew (Hypothesis, not derandomized) from mutations of the real samples: the project's fixtures
-and, when present, ../shared/fixtures-research (real RSS feeds, profile and watchlist pages, an export). A case
+and, when present, ../shared/fixtures-research (real RSS feeds, an export). A case
 passes when the parser succeeds with a well-formed result or refuses with one of lbrec's documented exceptions and a
 one-line message; the first case that does anything else stops the run with that case. Results: a Markdown table
 (cases, seconds, how many were accepted and how many refused, by exception) and benchmarks/out/fuzz.json.
@@ -40,8 +40,7 @@ def main() -> None:
         check(exc)
 
     fuzz.refused_clearly = counted
-    seeds = {kind: len(fuzz.seeds(kind)) for kind in ("rss", "html")} | {
-        "csv": sum(len(v) for v in fuzz.csv_seeds().values())}
+    seeds = {"rss": len(fuzz.rss_seeds()), "csv": sum(len(v) for v in fuzz.csv_seeds().values())}
     report: dict = {"cases_per_target": args.cases, "seed_documents": seeds, "cpus": os.cpu_count(), "targets": {}}
     for name in args.targets:
         outcomes.clear()

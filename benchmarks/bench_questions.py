@@ -113,7 +113,8 @@ def similar(dataset: Dataset, model_dir: Path, served) -> dict:  # noqa: ANN001
 def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int = 500) -> dict:  # noqa: ANN001
     """Simulated groups on `split`: per aggregation, the mean share of members whose own target is in the group's
     top 10, and the mean over groups of the worst member's (0 or 1)."""
-    from lbrec.serving.group import AGGREGATIONS, fits, group_top
+    from lbrec.serving.group import AGGREGATIONS, group_top
+    from lbrec.serving.standing import Standing
 
     users, _, targets = dataset.eval_cases(split)
     histories = dataset.histories(split)
@@ -129,7 +130,7 @@ def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int
             unseen[0] = False
             for m in members:
                 unseen[histories[m]] = False
-            fit_ = fits(scores[members], np.broadcast_to(unseen, (size, len(unseen))))
+            fit_ = np.stack([Standing(scores[m], unseen, [], np.zeros(1), scores[m]).percentiles() for m in members])
             lists = {f"aggregation: {a}": group_top(fit_, unseen, 10, a) for a in AGGREGATIONS}
             lists["round-robin of own top lists"] = _round_robin([_ranked(scores[m], unseen) for m in members])
             lists["most popular"] = _ranked(popular, unseen)

@@ -1,9 +1,9 @@
 """The exceptions lbrec raises on bad input: each carries a one-line message meant for a person, not a traceback.
 
 These are the only exceptions the parsers of outside input raise (tests/unit/test_fuzz.py feeds them hostile input to
-hold them to it): an export -> `ExportError`, an IMDb CSV -> `IMDbError`, an RSS feed or a profile page ->
-`MarkupError`, typed titles -> `LetterboxdError`, a username -> `InvalidUsernameError`; fetching adds
-`UserNotFoundError`, `PrivateProfileError`, `BlockedError`, `RateLimitedError` and `NetworkError`. A damaged model,
+hold them to it): an export -> `ExportError`, an IMDb CSV -> `IMDbError`, an RSS feed -> `MarkupError`, typed
+titles -> `LetterboxdError`, a username -> `InvalidUsernameError`; fetching adds
+`UserNotFoundError`, `BlockedError`, `RateLimitedError` and `NetworkError`. A damaged model,
 data set or checkpoint gives `ArtifactError` naming the file and the fix. The app shows every `LbrecError` as it is.
 """
 
@@ -36,12 +36,9 @@ class UserNotFoundError(LetterboxdError):
     """Letterboxd has no member with this username (HTTP 404)."""
 
 
-class PrivateProfileError(LetterboxdError):
-    """Letterboxd refused to show this member's pages (HTTP 403 without a bot check)."""
-
-
 class BlockedError(LetterboxdError):
-    """Letterboxd's bot protection or an upgrade demand (HTTP 426) stopped the request: use RSS or the export."""
+    """Letterboxd refused the request (HTTP 403), or its bot protection or an upgrade demand (HTTP 426) stopped it:
+    use the export."""
 
 
 class RateLimitedError(BlockedError):
@@ -49,11 +46,11 @@ class RateLimitedError(BlockedError):
 
 
 class NetworkError(LetterboxdError):
-    """Letterboxd could not be reached, timed out, sent an incomplete page or kept failing (HTTP 5xx)."""
+    """Letterboxd could not be reached, did not answer in time, sent an incomplete feed or kept failing (HTTP 5xx)."""
 
 
 class MarkupError(LetterboxdError):
-    """A Letterboxd page or feed did not look as expected: never read as an empty history."""
+    """A Letterboxd feed did not look as expected: never read as an empty history."""
 
 
 class ExportError(LetterboxdError):

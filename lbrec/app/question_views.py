@@ -72,9 +72,9 @@ class QuestionPanels:
         self.candidate_titles = films_box("The films to rank, one per line (a festival line-up, tonight's "
                                           "options):\nFargo (1996)\nToy Story (1995)")
         self.candidate_kind.observe(lambda _: self._show_candidates(), "value")
-        self.rank_box = self._panel("The films to rank: your watchlist (from your export, or your profile pages "
-                                    "read with every rated film), a list CSV (on the list's page: … > Export list), "
-                                    "or titles.", self.candidate_kind, self.list_upload, self.candidate_titles)
+        self.rank_box = self._panel("The films to rank: your watchlist (from your export), a list CSV (on the "
+                                    "list's page: … > Export list), or titles.", self.candidate_kind,
+                                    self.list_upload, self.candidate_titles)
         self.asked = films_box("The films you wonder about, one per line: Heat (1995), "
                                "https://letterboxd.com/film/alien/, tmdb:949, tt0113277")
         self.predict_box = self._panel("Your films come from the tabs above; which films should we place among "
@@ -107,7 +107,7 @@ class QuestionPanels:
 
     def add_member(self) -> None:
         if len(self.rows) >= MAX_MEMBERS:
-            raise LbrecError(f"A group has at most {MAX_MEMBERS} people.")
+            raise LbrecError(f"a group has at most {MAX_MEMBERS} members")
         self.rows.append(MemberRow(self._on_remove))
         self.members.children = [row.widget for row in self.rows]
 

@@ -44,7 +44,7 @@ class Questions:
     def rank(self, source: Source, to_rank: ToRank, progress: Progress = lambda _: None) -> Answer:
         """The films to rank best first for the visitor, at most k of them, watched films kept and marked."""
         ask = self.session.ask
-        listed = None if to_rank.kind == "watchlist" else ask.to_rank(to_rank, self.session.history)  # type: ignore
+        listed = None if to_rank.kind == "watchlist" else ask.to_rank(to_rank)
         person = self.session.person_for(source, progress)
         films = listed or ask.to_rank(to_rank, person)
         progress("Ranking the films for you…")

@@ -9,12 +9,14 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 
 from lbrec.app.session import Session, Understood, films_count
 from lbrec.ask.answers import Answer
 from lbrec.data.titles import film_label
+from lbrec.letterboxd.history import LetterboxdHistory
 from lbrec.serving.results import Film, FilmRef, Recommendation
 from lbrec.tmdb import ATTRIBUTION, FilmDetails
 
@@ -40,6 +42,16 @@ def escape(text: object) -> str:
 def box(kind: str, body: str, *, escape_body: bool = True) -> str:
     """A message box: `error` or `info`."""
     return f'<div class="lbrec-box lbrec-{kind}">{escape(body) if escape_body else body}</div>'
+
+
+def sentence(message: str) -> str:
+    """A refusal as the page shows it: the one-line message both faces share, as a sentence."""
+    message = message.strip()
+    if not message:
+        return message
+    if re.match(r"[a-z]+(?![\w.:/])", message):  # a word, not a file's name or a link
+        message = message[0].upper() + message[1:]
+    return message + ("" if message[-1] in ".!?…" else ".")
 
 
 def spinner(message: str) -> str:
@@ -84,15 +96,33 @@ def posters_note(text: str) -> str:
     return f'<p class="lbrec-hint lbrec-posters-note">{text}</p>' if text else ""
 
 
+def source_name(history: LetterboxdHistory | None) -> str:
+    """Where the films came from, in words."""
+    if history is None or history.source == "typed":
+        return "the titles you typed"
+    if history.source == "export":
+        return "your export"
+    if history.source == "imdb":
+        return "your IMDb ratings"
+    return f"{history.username}'s RSS feed" if history.username else "the RSS feed"
+
+
+def model_reads(max_len: int, used: int) -> str:
+    """How many of the person's films the model reads."""
+    if used > max_len:
+        return f"The model reads the latest {max_len} of the {used:,} films it knows."
+    return f"The model reads {films_count(used)}." if used else ""
+
+
 def summary(session: Session, understood: Understood) -> str:
     """One line: how many films were read, matched, to confirm and not found, and how many the model reads."""
     counts = understood.counts
     total = sum(counts.values())
     return (f'<h3 class="lbrec-h3">What we understood</h3><p>{films_count(total)} from '
-            f'{escape(session.source_name())}: <span class="lbrec-ok">✓ {counts["matched"]:,} matched</span> · '
+            f'{escape(source_name(session.history))}: <span class="lbrec-ok">✓ {counts["matched"]:,} matched</span> · '
             f'<span class="lbrec-warn">? {counts["uncertain"]:,} to confirm</span> · '
             f'<span class="lbrec-bad">✗ {counts["unmatched"]:,} not found</span>. '
-            f'{session.model_reads(understood.used)}</p>')
+            f'{model_reads(session.engine.max_len, understood.used)}</p>')
 
 
 def understood_lists(understood: Understood) -> str:
@@ -166,13 +196,18 @@ def about(film: FilmDetails | None) -> str:
 NOTHING_PASSES = "No film passes these options: widen the years, the genres or the mainstream ↔ obscure setting."
 
 
-def cards(answer: Answer, details: Mapping[int, FilmDetails] | None = None) -> str:
+def details_of(details: Mapping[int, FilmDetails], film: Film) -> FilmDetails | None:
+    """TMDb's details of a film, once they have come (posters are keyed by TMDb id everywhere)."""
+    return details.get(film.tmdbId) if film.tmdbId is not None else None
+
+
+def cards(answer: Answer[Recommendation], details: Mapping[int, FilmDetails] | None = None) -> str:
     """The "for me" grid (with TMDb's details by TMDb id where they have come), or a box saying that the options
     leave no film."""
     if not answer.films:
         return box("info", NOTHING_PASSES)
     details = details or {}
-    films = "".join(recommendation_card(place, film, details.get(film.tmdbId))  # type: ignore[arg-type]
+    films = "".join(recommendation_card(place, film, details_of(details, film))
                     for place, film in enumerate(answer.films, 1))
     return f'<div class="lbrec-grid">{films}</div>'
 

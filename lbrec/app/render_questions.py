@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from lbrec.app.render import NOTHING_PASSES, box, card, download_links, escape, film_names
+from lbrec.app.render import NOTHING_PASSES, box, card, details_of, download_links, escape, film_names
 from lbrec.ask.answers import Answer
 from lbrec.serving.results import GroupFilm, Prediction, Ranked, Similar
 from lbrec.tmdb import FilmDetails
@@ -75,7 +75,7 @@ def answer(result: Answer, details: Mapping[int, FilmDetails] | None = None) -> 
         missing = (f'<details open class="lbrec-unmatched"><summary>Not found ({len(result.unmatched)})</summary>'
                    f'<ul class="lbrec-list">{rows}</ul></details>')
     details = details or {}
-    cards = "".join(CARDS[result.question](place, film, details.get(film.tmdbId))  # type: ignore[arg-type]
+    cards = "".join(CARDS[result.question](place, film, details_of(details, film))  # type: ignore[operator]
                     for place, film in enumerate(result.films, 1))
     return f'<h3 class="lbrec-h3">{heading}</h3>{missing}<div class="lbrec-grid">{cards}</div>'
 

@@ -74,7 +74,7 @@ class Session:
         self.raw: MatchedHistory | None = None  # as matched, before the visitor's choices among candidates
         self.person: Person | None = None  # with them
         self.confirmed: dict[str, int] = {}  # film label -> the movieId chosen among the candidates, or SKIP
-        self.answer: Answer | None = None  # the last recommend() (its list may be empty: the options leave no film)
+        self.answer: Answer[Recommendation] | None = None  # the last recommend() (its list may be empty: the options leave no film)
         self._history_key: tuple | None = None
         self.year_range = self.engine.year_range
         self._genres_of = dict(zip(self.engine.catalog["movieId"].tolist(), self.engine.catalog["genres"],
@@ -86,7 +86,7 @@ class Session:
 
     @property
     def recommendations(self) -> list[Recommendation]:
-        return list(self.answer.films) if self.answer else []  # type: ignore[arg-type]
+        return list(self.answer.films) if self.answer else []
 
     @property
     def answered(self) -> bool:
@@ -172,23 +172,6 @@ class Session:
         if film.year is not None and film.year > self.year_range[1]:
             return f"{match.reason}; this MovieLens catalog ends in {self.year_range[1]}"
         return match.reason
-
-    def source_name(self) -> str:
-        """Where the films came from, in words."""
-        history = self.history
-        if history is None or history.source == "typed":
-            return "the titles you typed"
-        if history.source == "export":
-            return "your export"
-        if history.source == "imdb":
-            return "your IMDb ratings"
-        feed = "RSS feed" if history.source == "rss" else "profile"
-        return f"{history.username}'s {feed}" if history.username else f"the {feed}"
-
-    def model_reads(self, used: int) -> str:
-        if used > self.engine.max_len:
-            return f"The model reads the latest {self.engine.max_len} of the {used:,} films it knows."
-        return f"The model reads {films_count(used)}." if used else ""
 
     def download_stem(self) -> str:
         return f"lbrec-{self.history.username}" if self.history and self.history.username else "lbrec"

@@ -41,6 +41,10 @@ from lbrec.tmdb import FilmDetails, TmdbClient
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
 USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
+# The options each question uses: the others are hidden while it is chosen.
+OPTIONS_OF = {"recommend": ("choice", "k", "genres", "years", "popularity", "watchlist"), "rank": ("choice", "k"),
+              "predict": ("choice",), "similar": ("k", "genres", "years", "popularity"),
+              "group": ("k", "genres", "years", "popularity", "watchlist")}
 BUTTONS = {"recommend": "Recommend films", "rank": "Rank them for me", "similar": "Find similar films",
            "predict": "Would I like them?", "group": "Recommend for the group"}
 
@@ -123,6 +127,7 @@ class RecommenderApp:
         ])
         self.widget.add_class("lbrec")
         self.panels.show("recommend")
+        self._show_options("recommend")
 
     # ------------------------------------------------------------------------------------------------ build
 
@@ -156,22 +161,25 @@ class RecommenderApp:
 
     def _build_options(self, engine: Recommender) -> widgets.Widget:
         column = {"description_width": "140px"}
-        half = widgets.Layout(width="430px")
+
+        def half() -> widgets.Layout:  # one each: a question hides some options
+            return widgets.Layout(width="430px")
+
         choices = [(text[0].upper() + text[1:], key) for key, text in CHOICES.items()]
         self.choice = widgets.Dropdown(options=choices, value="recent", description="Recommend from", style=column,
-                                       layout=half)
+                                       layout=half())
         self.k = widgets.IntSlider(value=10, min=5, max=50, step=5, description="How many films", style=column,
-                                   continuous_update=False, layout=half)
+                                   continuous_update=False, layout=half())
         self.include = widgets.TagsInput(allowed_tags=engine.genres, placeholder="any genre")
         self.exclude = widgets.TagsInput(allowed_tags=engine.genres, placeholder="none")
         low, high = self.session.year_range
         self.years = widgets.IntRangeSlider(value=(low, high), min=low, max=high, description="Released",
-                                            style=column, continuous_update=False, layout=half)
+                                            style=column, continuous_update=False, layout=half())
         self.popularity = widgets.SelectionSlider(options=list(POPULARITY), value="Anything",
                                                   description="Mainstream ↔ obscure", style=column,
-                                                  continuous_update=False, layout=half)
+                                                  continuous_update=False, layout=half())
         self.exclude_watchlist = widgets.Checkbox(value=True, description="Leave out films on my watchlist "
-                                                  "(from an export or a profile)", indent=False,
+                                                  "(from an export)", indent=False,
                                                   layout=widgets.Layout(width="auto"))
         for option in (self.choice, self.k, self.include, self.exclude, self.years, self.popularity,
                        self.exclude_watchlist):
@@ -179,14 +187,16 @@ class RecommenderApp:
 
         def labelled(text: str, tags: widgets.TagsInput) -> widgets.HBox:
             return widgets.HBox([widgets.HTML(f'<span class="lbrec-label">{text}</span>',
-                                              layout=widgets.Layout(width="144px")), tags], layout=half)
+                                              layout=widgets.Layout(width="144px")), tags], layout=half())
 
-        box = widgets.VBox([
-            widgets.HBox([self.choice, self.k]),
-            widgets.HBox([labelled("Only these genres", self.include), labelled("Never these genres", self.exclude)]),
-            widgets.HBox([self.years, self.popularity]),
-            self.exclude_watchlist])
+        include, exclude = labelled("Only these genres", self.include), labelled("Never these genres", self.exclude)
+        self.option_cells = {"choice": [self.choice], "k": [self.k], "genres": [include, exclude],
+                             "years": [self.years], "popularity": [self.popularity],
+                             "watchlist": [self.exclude_watchlist]}
+        box = widgets.Box([self.choice, self.k, include, exclude, self.years, self.popularity,
+                           self.exclude_watchlist], layout=widgets.Layout(flex_flow="row wrap"))
         box.add_class("lbrec-options")
+        box.add_class("lbrec-settings")  # the options every question shares (style.css stacks them on a phone)
         return box
 
     # ------------------------------------------------------------------------------------------------ input
@@ -202,8 +212,10 @@ class RecommenderApp:
 
     def _read_options(self) -> None:
         low, high = self.years.value
+        first, last = self.session.year_range  # a slider at its ends is no bound: films of unknown year stay
         self.session.set_options(choice=self.choice.value, k=self.k.value, include=frozenset(self.include.value),
-                                 exclude=frozenset(self.exclude.value), years=(low, high),
+                                 exclude=frozenset(self.exclude.value),
+                                 years=(None if low <= first else low, None if high >= last else high),
                                  popularity=POPULARITY[self.popularity.value],
                                  exclude_watchlist=self.exclude_watchlist.value)
 
@@ -222,11 +234,20 @@ class RecommenderApp:
         question = change["new"]
         self.tabs.layout.display = "flex" if question in HISTORY_QUESTIONS else "none"
         self.panels.show(question)
+        self._show_options(question)
         self.go.description = BUTTONS[question]
         self.message.value = ""
         self._show_results("", "")
         self.understood.layout.display = self.taste_box.layout.display = "none"
         self.session.clear()
+
+    def _show_options(self, question: str) -> None:
+        """Only the options the question uses (a group's watchlists are its members' own)."""
+        for name, cells in self.option_cells.items():
+            for cell in cells:
+                cell.layout.display = "" if name in OPTIONS_OF[question] else "none"
+        self.exclude_watchlist.description = ("Leave out films on our watchlists" if question == "group" else
+                                              "Leave out films on my watchlist (from an export)")
 
     @_guarded
     def _on_add_member(self, _button: widgets.Button) -> None:
@@ -310,7 +331,7 @@ class RecommenderApp:
         self.status.value = render.spinner(message)
 
     def show_error(self, message: str) -> None:
-        self.message.value = render.box("error", message)
+        self.message.value = render.box("error", render.sentence(message))
 
     # ------------------------------------------------------------------------------------------------ render
 
@@ -347,8 +368,9 @@ class RecommenderApp:
             if answer is None:
                 self._show_results("", "")
                 return
-            files = session.downloads() if answer.films else {}
-            self._show_results(render.cards(answer, details), render.downloads(files, len(answer.films)), answer)
+            files = session.downloads()
+            self._show_results(render.cards(answer, details),
+                               render.downloads(files, len(answer.films)) if answer.films else "", answer)
             if picture and answer.films:  # after the cards: drawing it takes a third of a second
                 self._show_downloads(render.downloads({**files, **session.picture(pixels(details))},
                                                       len(answer.films)), answer)
@@ -392,7 +414,7 @@ class RecommenderApp:
         """Redraw the cards and the picture to share with TMDb's details, unless a newer answer replaced them
         meanwhile; one quiet line when TMDb refused the key or did not answer for some films."""
         try:
-            details = self.tmdb.details_many(tmdb_ids)  # type: ignore[union-attr]
+            details = self.tmdb.details_many(tmdb_ids)
         except TmdbKeyError as exc:
             log.warning("posters are off for this page: %s", exc)
             self.posters_note.value = render.posters_note(str(exc))

@@ -4,7 +4,7 @@ what was not matched and why, and the JSON that `--json` prints and the app offe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from lbrec.catalog.matches import Match, MatchedHistory
 from lbrec.data.titles import film_label
@@ -16,6 +16,7 @@ from lbrec.serving.results import Film
 FILMS_KEY = {"recommend": "recommendations", "rank": "ranking", "predict": "predictions", "similar": "similar",
              "group": "recommendations"}
 NOBODY = MatchedHistory([], set(), set(), [])
+F = TypeVar("F", bound=Film)
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,12 @@ class NotFound:
 
 
 @dataclass
-class Answer:
+class Answer(Generic[F]):
     """One question's answer. `person`: the asker's films matched (none for "like this film" and a group);
     `asked`: the films asked about or among, matched; `members`: a group's labels and their films matched."""
 
     question: str  # recommend, rank, predict, similar or group
-    films: list[Film]
+    films: list[F]
     what: str = ""  # what the films were chosen among, in words ("your watchlist", "Heat (1995)", "3 people")
     person: MatchedHistory | None = None
     asked: MatchedHistory | None = None
@@ -45,6 +46,11 @@ class Answer:
         """The films asked about that were not used (for a recommendation: the person's own)."""
         source = self.asked if self.asked is not None else self.person
         return not_found(source.results) if source is not None else []
+
+    @property
+    def found(self) -> int:
+        """How many of the films asked about or among were matched."""
+        return len(self.asked.positives) if self.asked is not None else 0
 
     @property
     def labels(self) -> list[str]:
@@ -78,7 +84,7 @@ def nothing_usable(what: str, results: list[tuple[FilmEntry, Match]]) -> LbrecEr
     film, match = next(((f, m) for f, m in results if m.status != "matched"), results[0])
     reason = match.reason or "is too rarely rated to be in the model"
     options = "; ".join(c.label() for c in match.candidates[:5])
-    more = f"; did you mean {options}? Type one of them with its year" if options else ""
+    more = f"; did you mean: {options}? Type one of them with its year" if options else ""
     return LbrecError(f"none of {what} could be used: {film.label or f'tmdb:{film.tmdb_id}'!r} {reason}{more}")
 
 

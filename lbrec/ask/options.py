@@ -13,7 +13,7 @@ from lbrec.serving.filters import Filters
 
 @dataclass(frozen=True)
 class Options:
-    """What a person chose; `years` bounds at or beyond the catalog's first and last year mean no bound."""
+    """What a person chose. A `years` bound leaves out the films of unknown year: None is no bound."""
 
     choice: str = "recent"  # which films to read: a key of `lbrec.letterboxd.history.CHOICES`
     k: int | None = 10  # None: all (a ranked list)
@@ -33,11 +33,8 @@ class Options:
         if both := self.include & self.exclude:
             raise LbrecError(f"{', '.join(sorted(both))} cannot be both wanted and excluded: drop it from one of "
                              f"the two")
-        first, last = engine.year_range
-        low, high = self.years
-        years = (None if low is None or low <= first else low, None if high is None or high >= last else high)
         try:
-            return Filters(include_genres=self.include, exclude_genres=self.exclude, years=years,
+            return Filters(include_genres=self.include, exclude_genres=self.exclude, years=self.years,
                            popularity=self.popularity)
         except ValueError as exc:
             raise LbrecError(str(exc)) from None

@@ -8,18 +8,18 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory
 from lbrec.errors import LbrecError, LetterboxdError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.fields import validate_username
-from lbrec.letterboxd.history import CHOICES, LetterboxdHistory
-from lbrec.letterboxd.sources import load_history, match_history
+from lbrec.letterboxd.history import CHOICES, INPUT_KINDS, InputKind, LetterboxdHistory
+from lbrec.letterboxd.sources import load_history, match_history, rss_user
 from lbrec.serving.engine import Recommender
 
 Progress = Callable[[str], None]
-SOURCE_KINDS = ("typed", "export", "upload", "rss", "imdb")
 
 
 def quiet(_: str) -> None:
@@ -32,7 +32,7 @@ class Source:
     feed), `export` (a Letterboxd export: a path on the command line), `imdb` (IMDb's ratings CSV, with `watchlist`
     its watchlist CSV) or `upload` (a file's bytes, recognised by its content: an export ZIP or IMDb's CSVs)."""
 
-    kind: str
+    kind: InputKind
     value: str | bytes | os.PathLike[str]
     name: str = ""  # an uploaded file's name
     watchlist: bytes | str | os.PathLike[str] | None = None
@@ -48,7 +48,7 @@ class Source:
 
 
 EMPTY = {"typed": "type a few films you love first, one per line",
-         "rss": "type a Letterboxd username first (or upload your export, or type titles)",
+         "rss": "type your Letterboxd username first (or upload your export, or type titles)",
          "export": "choose your Letterboxd export first (Settings > Data > Export your data)",
          "upload": "choose your Letterboxd export ZIP first (Settings > Data > Export your data)",
          "imdb": "choose your IMDb ratings CSV first (Your Ratings > Export on IMDb)"}
@@ -57,14 +57,17 @@ EMPTY = {"typed": "type a few films you love first, one per line",
 def read_history(source: Source, client: Client | None = None, progress: Progress = quiet,
                  allow_files: bool = False) -> LetterboxdHistory:
     """The history behind `source`, read afresh; `allow_files` (the command line only): paths are files to read."""
-    if source.kind not in SOURCE_KINDS:
-        raise LbrecError(f"unknown source {source.kind!r}: use one of {', '.join(SOURCE_KINDS)}")
+    if source.kind not in INPUT_KINDS:
+        raise LbrecError(f"unknown source {source.kind!r}: use one of {', '.join(INPUT_KINDS)}")
     value = source.value
     if not (value if isinstance(value, bytes) else os.fspath(value).strip()):
         raise LetterboxdError(EMPTY[source.kind])
-    progress({"rss": f"Fetching {str(value).strip()}'s RSS feed from Letterboxd…", "typed": "Reading your titles…"}
-             .get(source.kind, f"Reading {source.name[:120] or 'your file'}…"))
-    return load_history(source.kind, value, client=client, allow_files=allow_files,  # type: ignore[arg-type]
+    if source.kind == "rss" and not (allow_files and Path(os.fspath(value)).is_file()):
+        value = rss_user(str(value))  # a bad username fails here, before any request
+        progress(f"Fetching {value}'s RSS feed from Letterboxd…")
+    elif source.kind != "typed":
+        progress(f"Reading {source.name[:120] or 'your file'}…")
+    return load_history(source.kind, value, client=client, allow_files=allow_files,
                         name=source.name[:120], imdb_watchlist=source.watchlist)
 
 
@@ -84,8 +87,8 @@ class Person:
     def ratings(self, index: MatchIndex) -> dict[int, float]:
         """Their own star ratings, by movieId (a prediction of a film they rated says so)."""
         rated = [f for f in self.history.films if f.rating is not None]
-        return {m.movie_id: f.rating for f, m in zip(rated, index.match_many(rated), strict=True)  # type: ignore[misc]
-                if m.movie_id is not None}
+        matches = index.match_many(rated)
+        return {m.movie_id: float(f.rating or 0) for f, m in zip(rated, matches, strict=True) if m.movie_id is not None}
 
 
 def check_choice(history: LetterboxdHistory, choice: str) -> None:

@@ -13,8 +13,10 @@ Each returns an `Answer`, or raises an `LbrecError` whose one-line message both 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from lbrec.ask.answers import Answer, films_label, nothing_usable
 from lbrec.ask.options import Options
@@ -23,21 +25,24 @@ from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
+from lbrec.letterboxd.export import username_in_name
 from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query, parse_typed
 from lbrec.serving.engine import Recommender
-from lbrec.serving.group import MAX_MEMBERS, MIN_MEMBERS, recommend_for_group
-from lbrec.serving.group import Member as GroupMember
+from lbrec.serving.group import MemberFilms, recommend_for_group
 from lbrec.serving.predict import predict_films
+from lbrec.serving.results import GroupFilm, Prediction, Ranked, Recommendation, Similar
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
 
+MIN_MEMBERS, MAX_MEMBERS = 2, 6  # a group
 NO_WATCHLIST = {"export": "this export has no watchlist films (its watchlist.csv is missing or empty): rank a list "
                           "CSV or typed titles instead",
                 "rss": "an RSS feed carries no watchlist: upload your export, or rank a list CSV or typed titles",
                 "typed": "typed titles carry no watchlist: rank a list CSV or typed titles instead",
-                "imdb": "no IMDb watchlist was given: add IMDb's watchlist CSV (Watchlist > Export on IMDb)"}
+                "imdb": "no IMDb watchlist was given: add IMDb's watchlist export (Watchlist > Export on IMDb) with "
+                        "--imdb-watchlist FILE on the command line, or upload it beside your ratings"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class Ask:
         `confirmed` choices among candidates."""
         return person_of(self.engine, history, matches or self.matches(history, options.choice), confirmed)
 
-    def recommend(self, person: Person, options: Options = Options()) -> Answer:
+    def recommend(self, person: Person, options: Options = Options()) -> Answer[Recommendation]:
         """Films for one person: nothing they have watched (nor, when asked, their watchlist). Like "similar", its
         answer may hold no film when the options leave none (`options.nothing_passes` says so in words)."""
         filters = options.filters(self.engine)
@@ -92,10 +97,12 @@ class Ask:
         films = self.engine.recommend(person.liked, k=options.k or 10, exclude=exclude, filters=filters)
         return Answer("recommend", films, "your films", person=person.matched)
 
-    def to_rank(self, to_rank: ToRank, person: Person | LetterboxdHistory) -> tuple[list[FilmEntry], str]:
-        """The films to rank and what they are, in words."""
+    def to_rank(self, to_rank: ToRank, person: Person | None = None) -> tuple[list[FilmEntry], str]:
+        """The films to rank and what they are, in words (a watchlist is the `person`'s)."""
         if to_rank.kind == "watchlist":
-            history = person.history if isinstance(person, Person) else person
+            if person is None:
+                raise LbrecError("a watchlist is a person's: read their films first")
+            history = person.history
             if not history.watchlist:
                 raise LbrecError(NO_WATCHLIST.get(history.source, "this source has no watchlist"))
             return history.watchlist, "your watchlist"
@@ -108,7 +115,8 @@ class Ask:
             raise LbrecError("type the films to rank first, one per line")
         return parse_typed(str(to_rank.value)).films, "the titles you typed"
 
-    def rank(self, person: Person, films: tuple[list[FilmEntry], str], options: Options = Options()) -> Answer:
+    def rank(self, person: Person, films: tuple[list[FilmEntry], str], options: Options = Options()
+             ) -> Answer[Ranked]:
         """The films best first for the person (the first k), watched films kept and marked."""
         entries, what = films
         asked = match_films(self.index, entries)
@@ -134,7 +142,7 @@ class Ask:
         return asked, known
 
     def predict(self, person: Person, queries: Sequence[str] | tuple[MatchedHistory, list[tuple[str, int]]]
-                ) -> Answer:
+                ) -> Answer[Prediction]:
         """Each film asked about placed among every film the person has not seen, with a verdict."""
         asked, known = self.asked(queries) if not isinstance(queries, tuple) else queries
         predictions = predict_films(self.engine, person.liked, known, person.matched.watched,
@@ -143,7 +151,7 @@ class Ask:
 
     # ------------------------------------------------------------------------------------------------ no history
 
-    def similar(self, queries: Sequence[str], options: Options = Options()) -> Answer:
+    def similar(self, queries: Sequence[str], options: Options = Options()) -> Answer[Similar]:
         """The k films most like the seeds, each with the seeds it comes from."""
         filters = options.filters(self.engine)
         asked, known = self.asked(queries)
@@ -152,7 +160,8 @@ class Ask:
 
     # ------------------------------------------------------------------------------------------------ a group
 
-    def group(self, members: Sequence[Member], options: Options = Options(), progress: Progress = quiet) -> Answer:
+    def group(self, members: Sequence[Member], options: Options = Options(), progress: Progress = quiet
+              ) -> Answer[GroupFilm]:
         """The group's top k: films none of them has watched (nor, when asked, put on a watchlist)."""
         if not MIN_MEMBERS <= len(members) <= MAX_MEMBERS:
             raise LbrecError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {len(members)}: "
@@ -161,11 +170,12 @@ class Ask:
         labels: list[str] = []
         people = []
         for number, member in enumerate(members, 1):
-            label = member_label(member, number, labels)
-            labels.append(label)
-            people.append(self.member(member, label, number, progress))
+            person = self.member(member, member_label(member, number), number, progress)
+            label = member_label(member, number, person.history.username)
+            labels.append(label if label not in labels else f"{label} ({number})")
+            people.append(person)
         progress(f"Scoring films for {len(people)} people…")
-        films = recommend_for_group(self.engine, [GroupMember(label, p.liked, p.matched.watched, p.matched.watchlist)
+        films = recommend_for_group(self.engine, [MemberFilms(label, p.liked, p.matched.watched, p.matched.watchlist)
                                                   for label, p in zip(labels, people, strict=True)],
                                     k=options.k or 10, with_watchlists=options.exclude_watchlist, filters=filters)
         if not films:
@@ -183,14 +193,11 @@ class Ask:
             raise LbrecError(f"{who}: {str(exc).rstrip('.')}") from None
 
 
-def member_label(member: Member, number: int, taken: Sequence[str]) -> str:
-    """The member's name, else their username or file's name, else "member N"; never one already taken."""
+def member_label(member: Member, number: int, username: str | None = None) -> str:
+    """The member's name, else their Letterboxd username, else their file's name, else "member N"."""
     source = member.source
-    label = member.name.strip()[:40]
-    if not label and source.kind == "rss":
-        label = str(source.value).strip()[:40]
-    elif not label and source.kind in ("export", "imdb", "upload"):
-        label = (source.name or ("" if isinstance(source.value, bytes) else str(source.value)))[:40]
-        label = label.rsplit("/", 1)[-1]
-    label = label or f"member {number}"
-    return label if label not in taken else f"{label} ({number})"
+    label = member.name.strip() or username or (str(source.value).strip() if source.kind == "rss" else "")
+    if not label and source.kind in ("export", "imdb", "upload"):
+        name = Path(source.name or ("" if isinstance(source.value, bytes) else os.fspath(source.value))).name
+        label = username_in_name(name) or name
+    return label[:40] or f"member {number}"

@@ -25,7 +25,7 @@ COMMANDS: list[Command] = [
      data.prepare_args),
     ("export", "export a trained model to ONNX for serving with onnxruntime", model.cmd_export, model.export_args),
     ("match", "match Letterboxd-style titles to MovieLens movies", serve.cmd_match, serve.match_args),
-    ("recommend", "recommend films from typed titles, a Letterboxd export, RSS feed or profile", serve.cmd_recommend,
+    ("recommend", "recommend films from typed titles, a Letterboxd export or RSS feed", serve.cmd_recommend,
      serve.recommend_args),
     ("rank", "rank your watchlist, a Letterboxd list or typed titles for you", questions.cmd_rank,
      questions.rank_args),

@@ -48,7 +48,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     person = read_person(args, ask, options)
     films, what = ask.to_rank(films_to_rank, person)
     answer = ask.rank(person, (films, what), options)
-    log(f"  {len(answer.asked.positives)} of {len(films)} films of {what} matched to MovieLens")  # type: ignore[union-attr]
+    log(f"  {answer.found} of {len(films)} films of {what} matched to MovieLens")
     write_picture(args.png, answer.films, "Best first for you", f"from {what}")
     if args.json:
         print_json(answer)
@@ -56,8 +56,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     log_unmatched(answer, "not ranked")
     print(f"{what}, best first for you:")
     for place, film in enumerate(answer.films, 1):
-        because = ", ".join(f.title for f in film.because)  # type: ignore[attr-defined]
-        print(f"{place:>3}. {film_label(film.title, film.year)}  percentile {film.percentile:.1f}"  # type: ignore
+        because = ", ".join(f.title for f in film.because)
+        print(f"{place:>3}. {film_label(film.title, film.year)}  percentile {film.percentile:.1f}"
               + ("  (watched)" if film.watched else "") + (f"  because you liked {because}" if because else ""))
     return 0
 
@@ -65,8 +65,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
 def rank_args(parser: argparse.ArgumentParser) -> None:
     source_args(parser, "rank")
     what = parser.add_argument_group("films to rank (exactly one)").add_mutually_exclusive_group(required=True)
-    what.add_argument("--watchlist", action="store_true", help="your watchlist (from --export, --letterboxd or "
-                                                                 "--imdb-watchlist)")
+    what.add_argument("--watchlist", action="store_true", help="your watchlist (from --export or --imdb-watchlist)")
     what.add_argument("--list", type=Path, metavar="FILE", help="a Letterboxd list CSV: a list page's export, or "
                                                                "lists/NAME.csv in your data export")
     what.add_argument("--among", metavar="TITLES", help='typed titles, e.g. a festival line-up: "Heat (1995); '
@@ -88,9 +87,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
         return 0
     log_unmatched(answer, "not found")
     for p in answer.films:
-        because = ", ".join(f.title for f in p.because)  # type: ignore[attr-defined]
-        print(f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}, percentile "  # type: ignore
-              f"{p.percentile:.1f})" + (f"; most raised by {because}" if because and not p.watched else ""))  # type: ignore
+        because = ", ".join(f.title for f in p.because)
+        print(f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}, percentile "
+              f"{p.percentile:.1f})" + (f"; most raised by {because}" if because and not p.watched else ""))
     return 0
 
 
@@ -114,10 +113,10 @@ def cmd_similar(args: argparse.Namespace) -> int:
         print_json(answer)
         return 0
     log_unmatched(answer, "not found")
-    several = len(answer.asked.positives) > 1  # type: ignore[union-attr]
+    several = answer.found > 1
     for place, film in enumerate(answer.films, 1):
         print(f"{place:>3}. {film_label(film.title, film.year)}"
-              + (f"  like {', '.join(f.title for f in film.because)}" if several else ""))  # type: ignore
+              + (f"  like {', '.join(f.title for f in film.because)}" if several else ""))
     return 0
 
 
@@ -152,7 +151,7 @@ def cmd_group(args: argparse.Namespace) -> int:
         print_json(answer)
         return 0
     for place, film in enumerate(answer.films, 1):
-        fit = ", ".join(f"{label} {value:.0f}" for label, value in film.fit.items())  # type: ignore[attr-defined]
+        fit = ", ".join(f"{label} {value:.0f}" for label, value in film.fit.items())
         print(f"{place:>3}. {film_label(film.title, film.year)}  (fit: {fit})")
     return 0
 

@@ -149,7 +149,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     for missing in answer.unmatched:
         log(f"  not used: {missing.query} ({missing.reason})")
     for rank, rec in enumerate(answer.films, 1):
-        because = ", ".join(f.title for f in rec.because)  # type: ignore[attr-defined]
+        because = ", ".join(f.title for f in rec.because)
         print(f"{rank:>2}. {film_label(rec.title, rec.year)}  [{', '.join(rec.genres)}]"
               + (f"  because you liked {because}" if because else ""))
         if "letterboxd" in rec.links:

@@ -28,7 +28,12 @@ def paired_test(a: Evaluation, b: Evaluation, metric: str = "ndcg@10", n_boot: i
     and the Wilcoxon signed-rank p-value (users where both are equal are dropped, as Wilcoxon does)."""
     if a.split != b.split or not np.array_equal(a.users, b.users):
         raise ValueError("a paired test needs both models evaluated on the same split and users")
-    diff = a.per_user(metric) - b.per_user(metric)
+    return paired_values(a.per_user(metric), b.per_user(metric), metric, n_boot, seed)
+
+
+def paired_values(a: np.ndarray, b: np.ndarray, metric: str, n_boot: int = 2000, seed: int = 0) -> dict:
+    """`paired_test` on two models' per-user values of one metric (the same users in the same order)."""
+    diff = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
     rng = np.random.default_rng(seed)
     means = np.concatenate([diff[rng.integers(0, len(diff), (100, len(diff)))].mean(1) for _ in range(n_boot // 100)])
     p_boot = min(1.0, 2 * min((means <= 0).mean(), (means >= 0).mean()))

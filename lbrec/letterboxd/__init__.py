@@ -3,7 +3,6 @@
 One module per source, each a parser of outside input that succeeds or raises a documented `lbrec.errors` error:
 - `export`: the data export ZIP (or its folder);
 - `rss`: the RSS feed (the latest 50 diary entries);
-- `profile`: the profile's film and watchlist pages;
 - `typed`: titles typed by a person;
 - `lists`: the list CSV that Letterboxd's importer reads;
 - `imdb`: IMDb's Your Ratings and Watchlist CSV exports;

@@ -1,33 +1,43 @@
-"""The one way lbrec talks to Letterboxd: polite, honest, cached, and clear about being blocked.
+"""The one way lbrec talks to Letterboxd: a member's RSS feed, and nothing else; polite, honest, cached, and clear
+about being blocked.
+
+Letterboxd's terms (section 6.11) forbid robots and scrapers on the site; the RSS feed is published for feed readers.
+So the client requests `/<username>/rss/` only: any other path, and any redirect to one, is refused before a byte
+is sent (`FEED_PATH`). Never a Letterboxd HTML page.
 
 - one `requests.Session`, a timeout on every request and a User-Agent that names lbrec and its version;
+- when Letterboxd cannot be reached (offline, a DNS failure, a refused connection, no answer within `timeout`, 4 s)
+  the person hears it at once, in one sentence that names no library internals and points to the export;
 - at most `max_in_flight` (2) requests at a time to a host, shared by every client in the process and, through
   locked files, by every process of the same user on the machine (under Voilà each visitor has a kernel process);
 - 429 and 5xx are retried with exponential backoff, never sooner than the server's `Retry-After`, and a wait
   asked by one response holds back every request to that host, from every process, before the next one starts;
-- pages are cached on disk (`paths.cache_dir()/letterboxd`, atomic writes) for `cache_ttl` seconds, so a second
+- feeds are cached on disk (`paths.cache_dir()/letterboxd`, atomic writes) for `cache_ttl` seconds, so a second
   run for the same user costs no requests; an entry that is unreadable or does not match its sha256 is discarded
   and fetched again;
 - no bot-check circumvention: a Cloudflare challenge, a "You are being rate limited" page or HTTP 426 stops
-  at once with `BlockedError`, which tells the person to use their RSS feed or data export instead.
+  at once with `BlockedError`, as does a plain HTTP 403; each tells the person to use their data export instead.
 
-Only Letterboxd is ever contacted: paths are joined to `base_url`, redirects are followed only on that host,
-and `base_url` may be changed only to a loopback address (the tests' fault-injecting server).
+Only Letterboxd is ever contacted: paths are joined to `base_url`, redirects are followed only to a feed on that
+host, and `base_url` may be changed only to a loopback address (the tests' fault-injecting server) or a `.invalid`
+name.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import json
 import os
 import re
+import socket
+import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -47,21 +57,21 @@ from lbrec.errors import (
     BlockedError,
     LetterboxdError,
     NetworkError,
-    PrivateProfileError,
     RateLimitedError,
     UserNotFoundError,
 )
 
 LETTERBOXD = "https://letterboxd.com"
-USER_AGENT = (f"lbrec/{lbrec.__version__} (open-source movie recommender reading one member's public pages; "
+USER_AGENT = (f"lbrec/{lbrec.__version__} (open-source movie recommender reading one member's public RSS feed; "
               f"python-requests/{requests.__version__})")
-FALLBACK = ("Use your RSS feed (https://letterboxd.com/<username>/rss/) or your data export "
-            "(Letterboxd > Settings > Data > Export your data) instead.")
+EXPORT = "your Letterboxd data export (on letterboxd.com: Settings > Data > Export your data)"
+FALLBACK = f"Use {EXPORT} instead."
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 _CHALLENGE_MARKERS = ("_cf_chl_opt", "cf-browser-verification", "<title>Just a moment...</title>",
                       "Attention Required! | Cloudflare")
 MAX_REDIRECTS = 3
+FEED_PATH = re.compile(r"/[A-Za-z0-9_]{2,15}/rss/")  # a member's feed: the only path lbrec ever requests
 
 
 @dataclass(frozen=True)
@@ -172,16 +182,19 @@ def _gate(host: str, max_in_flight: int) -> _HostGate:
 
 
 class Client:
-    """HTTP access to Letterboxd. `base_url` is for tests only: anything but letterboxd.com must be loopback."""
+    """HTTP access to Letterboxd's feeds. `base_url` is for tests only: anything but letterboxd.com must be loopback,
+    or a `.invalid` name (RFC 6761: it never resolves), which stands for a DNS failure."""
 
     def __init__(self, *, base_url: str = LETTERBOXD, cache: bool = True,
-                 cache_dir: str | os.PathLike[str] | None = None, cache_ttl: float = 6 * 3600, timeout: float = 20.0,
+                 cache_dir: str | os.PathLike[str] | None = None, cache_ttl: float = 6 * 3600, timeout: float = 4.0,
                  retries: int = 3, backoff: float = 2.0, max_wait: float = 120.0, max_in_flight: int = 2):
         parts = urlsplit(base_url)
-        if base_url.rstrip("/") != LETTERBOXD and parts.hostname not in _LOOPBACK:
+        test_host = parts.hostname in _LOOPBACK or (parts.hostname or "").endswith(".invalid")  # never resolves
+        if base_url.rstrip("/") != LETTERBOXD and not test_host:
             raise ValueError(f"lbrec only contacts {LETTERBOXD} (or a loopback test server), not {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.host = parts.netloc
+        self.hostname = parts.hostname
         self.cache_dir = (Path(cache_dir) if cache_dir else paths.cache_dir() / "letterboxd") if cache else None
         if self.cache_dir is not None:
             sweep(self.cache_dir)  # what a process killed while writing an entry left
@@ -190,7 +203,6 @@ class Client:
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
-        self.max_in_flight = max_in_flight
         self.gate = _gate(self.host, max_in_flight)
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Language": "en"})
@@ -209,7 +221,7 @@ class Client:
     # ------------------------------------------------------------------------------------------------ public
 
     def get(self, path: str) -> Page:
-        """The text at `path` (e.g. `/someone/films/`), from the cache when fresh."""
+        """The feed at `path` (`/someone/rss/`), from the cache when fresh."""
         url = self.url(path)
         if (text := self._cache_read(url)) is not None:
             return Page(url, text, True)
@@ -217,27 +229,17 @@ class Client:
         self._cache_write(url, text)
         return Page(url, text, False)
 
-    def get_many(self, site_paths: Sequence[str]) -> list[Page]:
-        """Several pages, `max_in_flight` at a time, in the order asked; the first failure is raised."""
-        if len(site_paths) <= 1:
-            return [self.get(p) for p in site_paths]
-        with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="lbrec-http") as pool:
-            futures = [pool.submit(self.get, p) for p in site_paths]
-            try:
-                return [f.result() for f in futures]
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
-
     def url(self, path: str) -> str:
-        if not path.startswith("/") or path.startswith("//") or "\\" in path:
-            raise ValueError(f"not a site path: {path!r}")
+        """The address of a member's feed; `ValueError` for any other path: lbrec reads no Letterboxd page."""
+        if not FEED_PATH.fullmatch(path):
+            raise ValueError(f"lbrec reads only a member's RSS feed (/<username>/rss/), not {path[:80]!r}")
         return self.base_url + path
 
     # ------------------------------------------------------------------------------------------------ network
 
     def _fetch(self, url: str) -> str:
+        """The feed's text. A connection that cannot be made or an answer that does not come is reported at once
+        (within `timeout`), not retried: offline, a retry only makes the person wait longer for the same news."""
         failure: LetterboxdError | None = None
         delay = 0.0
         for attempt in range(self.retries + 1):
@@ -247,27 +249,22 @@ class Client:
             try:
                 response = self._send(url)
             except requests.Timeout:
-                failure = NetworkError(f"Letterboxd did not answer within {self.timeout:g} s ({url}); "
-                                       f"try again later. {FALLBACK}")
-                continue
+                raise NetworkError(f"Letterboxd did not answer within {self.timeout:g} s (it may be down or slow "
+                                   f"right now); try again later, or use {EXPORT} instead.") from None
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-                failure = NetworkError(f"the page {url} arrived incomplete; try again later. {FALLBACK}")
+                failure = NetworkError(f"the feed {url} arrived incomplete; try again later. {FALLBACK}")
                 continue
             except requests.RequestException as exc:
-                failure = NetworkError(f"could not reach Letterboxd ({url}): {_short(exc)}. Check your internet "
-                                       f"connection, or: {FALLBACK}")
-                continue
+                raise NetworkError(f"lbrec could not reach {self.hostname} ({_unreachable(exc)}); check your "
+                                   f"internet connection, or use {EXPORT} instead.") from None
             _raise_if_blocked(response)
             status = response.status_code
             if status == 200:
                 if "charset" not in response.headers.get("Content-Type", ""):
-                    response.encoding = "utf-8"  # Letterboxd pages and feeds are UTF-8; requests would guess Latin-1
+                    response.encoding = "utf-8"  # Letterboxd feeds are UTF-8; requests would guess Latin-1
                 return response.text
             if status == 404:
                 raise UserNotFoundError(f"Letterboxd has no page at {url} (404)")
-            if status == 403:
-                raise PrivateProfileError(f"Letterboxd refused access to {url} (403): the profile may be private "
-                                          f"or restricted. {FALLBACK}")
             if status not in RETRY_STATUSES:
                 raise NetworkError(f"Letterboxd answered {url} with HTTP {status}, which lbrec does not expect. "
                                    f"{FALLBACK}")
@@ -298,9 +295,13 @@ class Client:
             if not response.is_redirect:
                 return response
             target = urljoin(url, response.headers.get("Location", ""))
-            if urlsplit(target).netloc != self.host:
+            parts = urlsplit(target)
+            if parts.netloc != self.host:
                 raise NetworkError(f"Letterboxd redirected {url} off the site (to {target}); not followed. "
                                    f"{FALLBACK}")
+            if not FEED_PATH.fullmatch(parts.path) or parts.query or parts.fragment:
+                raise NetworkError(f"Letterboxd redirected {url} to {target}, which is not an RSS feed; not "
+                                   f"followed. {FALLBACK}")
             url = target
         raise NetworkError(f"too many redirects from {url}. {FALLBACK}")
 
@@ -333,20 +334,21 @@ class Client:
 
 
 def _raise_if_blocked(response: requests.Response) -> None:
-    """Stop on a bot check, a rate-limit page or HTTP 426: retrying those would be circumvention."""
+    """Stop on a refusal (HTTP 403), a bot check, a rate-limit page or HTTP 426: retrying would be circumvention."""
     status, headers = response.status_code, response.headers
-    head = response.text[:20000]  # challenge and rate-limit pages are small; real pages name neither early on
+    head = response.text[:20000]  # challenge and rate-limit pages are small; real feeds name neither early on
     challenge = "cf-mitigated" in headers or any(marker in head for marker in _CHALLENGE_MARKERS)
     behind_cloudflare = "cf-ray" in headers or "cloudflare" in headers.get("Server", "").lower()
     if challenge or (status == 403 and behind_cloudflare):
-        raise BlockedError(f"Letterboxd's bot protection (Cloudflare) blocked lbrec's request for {response.url} "
-                           f"(HTTP {status}); lbrec does not try to get around it. {FALLBACK}")
+        raise BlockedError(f"Letterboxd's bot protection (Cloudflare) blocked lbrec's request (HTTP {status}), and "
+                           f"lbrec does not try to get around it: use {EXPORT} instead.")
+    if status == 403:
+        raise BlockedError(f"Letterboxd refused lbrec's request (HTTP 403), and lbrec does not try to get around "
+                           f"it: use {EXPORT} instead.")
     if "You are being rate limited" in head:
-        raise RateLimitedError(f"Letterboxd says 'You are being rate limited' ({response.url}); lbrec stops here. "
-                               f"{FALLBACK}")
+        raise RateLimitedError(f"Letterboxd says 'You are being rate limited'; lbrec stops here. {FALLBACK}")
     if status == 426:
-        raise BlockedError(f"Letterboxd refused lbrec's request for {response.url} (HTTP 426 Upgrade Required). "
-                           f"{FALLBACK}")
+        raise BlockedError(f"Letterboxd refused lbrec's request (HTTP 426 Upgrade Required). {FALLBACK}")
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -365,6 +367,24 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc)
-    return text if len(text) < 200 else text[:200] + "..."
+def _unreachable(exc: BaseException) -> str:
+    """Why no connection could be made, in words, from the causes requests and urllib3 chain (never their text,
+    which quotes connection objects and retry counters)."""
+    seen: set[int] = set()
+    causes = [exc]
+    while causes:
+        cause = causes.pop()
+        if id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return "its address could not be found: no network, or a DNS failure"
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused"
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "the network is unreachable"
+        if isinstance(cause, ssl.SSLError):
+            return "a secure connection could not be made"
+        linked = (cause.__cause__, cause.__context__, getattr(cause, "reason", None), *cause.args)
+        causes += [c for c in linked if isinstance(c, BaseException)]
+    return "no connection could be made"

@@ -12,6 +12,7 @@ import csv
 import io
 import lzma
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -27,6 +28,12 @@ from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory, time_order
 MAX_EXPORT_BYTES = 50 * 1024 * 1024  # the ZIP itself, and everything in it once uncompressed
 MAX_RATIO = 100  # uncompressed/compressed above this (for entries over 1 MiB) marks a zip bomb
 EXPORT_FILES = ("watched.csv", "ratings.csv", "diary.csv", "reviews.csv", "watchlist.csv", "likes/films.csv")
+
+
+def username_in_name(name: str) -> str | None:
+    """The username in the name Letterboxd gives an export, `letterboxd-<username>-2026-11-25-08-00-utc.zip`."""
+    found = re.match(r"letterboxd-([A-Za-z0-9_]+)-\d{4}-\d{2}-\d{2}", Path(name).name)
+    return found.group(1) if found else None
 
 
 def read_export(source: bytes | str | os.PathLike[str], name: str = "the export") -> LetterboxdHistory:

@@ -24,8 +24,8 @@ CHOICES: dict[str, str] = {
     "liked": "films you liked",
 }
 RECENT = 50
-InputKind = Literal["export", "rss", "profile", "typed", "imdb", "upload"]
-INPUT_KINDS: tuple[InputKind, ...] = ("export", "rss", "profile", "typed", "imdb", "upload")
+InputKind = Literal["export", "rss", "typed", "imdb", "upload"]
+INPUT_KINDS: tuple[InputKind, ...] = ("export", "rss", "typed", "imdb", "upload")
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ class FilmEntry:
     rewatch: bool = False
     tmdb_id: int | None = None
     imdb_id: int | None = None  # typed `tt0113277`
-    slug: str | None = None  # Letterboxd film slug, e.g. "heat-1995" (RSS and profile pages)
+    slug: str | None = None  # Letterboxd film slug, e.g. "heat-1995" (RSS)
     uri: str | None = None  # the export's boxd.it link
-    source: str = ""  # "export", "rss", "profile", "typed" or "imdb"
+    source: str = ""  # "export", "rss", "typed" or "imdb"
 
     @property
     def label(self) -> str:

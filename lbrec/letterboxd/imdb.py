@@ -8,9 +8,14 @@ or neither in a watchlist).
 
 - Each row's IMDb id (`Const`: `tt0113277`) becomes `FilmEntry.imdb_id` (113277), which the catalog matches
   exactly; the title and year are only the fallback for a row without one.
-- Films are what MovieLens lists: movies, TV movies, TV specials, shorts and direct-to-video films (and any type IMDb
-  adds later: the id match decides). TV series, mini-series and episodes, video games, podcasts and music videos are
-  skipped and counted in `history.skipped` ("12 TV titles skipped").
+- Films are what MovieLens lists: movies, TV movies, TV specials, shorts and direct-to-video films. TV series,
+  mini-series, episodes and pilots, video games, podcasts and music videos are skipped and counted in
+  `history.skipped` ("12 TV titles skipped"). IMDb writes Title Type in the account's language ("Serie TV",
+  "Fernsehserie", "Película", "Téléfilm"), so it is read by the words in it, whatever the case, accents and spaces
+  (`title_kind`), in every language IMDb's site offers (English, German, Spanish, French, Italian, Portuguese), in
+  the current spelling ("TV Series") and the older ones ("tvSeries", "Feature Film"). A type that is none of these
+  is never taken for a film: it is skipped and named ("3 titles of unknown type 'Xyz' skipped"). A row without a
+  type is a film (the id match decides).
 - IMDb's 1-10 rating becomes half its value in stars (10 -> 5.0, 9 -> 4.5, 8 -> 4.0, ... 1 -> 0.5), Letterboxd's
   scale, so the choices read the same: "4 stars or more" is IMDb 8 and up, "5 stars" is IMDb 10.
 - Encoding: UTF-8 (with or without a BOM), as IMDb writes it; a file re-saved by a spreadsheet as Windows-1252
@@ -25,6 +30,7 @@ import csv
 import io
 import os
 import re
+import unicodedata
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -35,9 +41,18 @@ from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory, time_order
 
 MAX_IMDB_BYTES = 50 * 2**20  # a member with 10,000 ratings exports about 2 MB
 MAX_IMDB_ROWS = 100_000
-SKIPPED_TYPES = {"tvseries": "TV title", "tvminiseries": "TV title", "tvepisode": "TV title",
-                 "videogame": "video game", "podcastseries": "podcast", "podcastepisode": "podcast",
-                 "musicvideo": "music video"}  # Title Type, lower case without spaces: "TV Series" and "tvSeries"
+FILM = "film"
+UNKNOWN = "unknown type"
+TITLE_KINDS = [  # (words a Title Type holds, once lower case without accents or spaces; its kind), the first wins
+    (("musicvideo", "musikvideo", "videoclip", "clipvideo", "clipmusical", "clipedemusica", "videomusical"),
+     "music video"),  # Music Video, Musikvideo, Videoclip(e), Clip vidéo, Video musicale
+    (("podcast",), "podcast"),  # Podcast Series, Podcast-Folge, Série de podcasts, Episodio de pódcast
+    (("game", "videospiel", "computerspiel", "videojuego", "jeuvideo", "videogioco", "jogo"), "video game"),
+    (("series", "serie", "episod", "folge", "pilot"), "TV title"),  # Serie TV, Fernsehserie, Minissérie, TV-Episode
+    (("movie", "film", "pelicula", "short", "corto", "curta", "metrage", "special", "video", "documentar",
+      "documental", "documentaire"), FILM),  # Fernsehfilm, Película de TV, Téléfilm, Cortometraggio, Court métrage
+]
+MAX_NAMED_TYPES = 3  # unknown types named in the summary; the rest are counted together
 IMDB_ID = re.compile(r"tt([0-9]{1,10})")
 REQUIRED = ("const", "title")
 RATING_COLUMNS = ("your rating", "you rated")  # "you rated": the oldest exports
@@ -60,11 +75,33 @@ def read_imdb(ratings: bytes | str | os.PathLike[str],
     return LetterboxdHistory(time_order(films), time_order(saved), source="imdb", skipped=describe_skipped(skipped))
 
 
+def title_kind(title_type: str) -> str:
+    """`FILM`, a kind of title that is not a film ("TV title", "video game", "podcast", "music video"), or
+    `unknown type 'Xyz'` for a Title Type in none of IMDb's languages. No type at all: a film."""
+    if not title_type.strip():
+        return FILM
+    decomposed = unicodedata.normalize("NFKD", title_type.lower())  # "Épisode" -> "E" + a combining accent
+    letters = re.sub(r"[^a-z]", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    for words, kind in TITLE_KINDS:
+        if any(word in letters for word in words):
+            return kind
+    return f"{UNKNOWN} {oneline(title_type.strip()[:40])!r}"
+
+
 def describe_skipped(skipped: Counter[str]) -> str | None:
-    """`Counter({"TV title": 12, "video game": 1})` -> "12 TV titles and 1 video game skipped"."""
+    """`Counter({"TV title": 12, "video game": 1, "unknown type 'Xyz'": 3})` -> "12 TV titles, 1 video game and 3
+    titles of unknown type 'Xyz' skipped": the known kinds, then the unknown types, each by count; beyond
+    `MAX_NAMED_TYPES` unknown types, the rest are counted together."""
     if not skipped:
         return None
-    parts = [f"{count:,} {kind}{'s' if count > 1 else ''}" for kind, count in skipped.most_common()]
+    ranked = skipped.most_common()
+    parts = [f"{count:,} {kind}{'s' if count > 1 else ''}" for kind, count in ranked if not kind.startswith(UNKNOWN)]
+    unknown = [(kind, count) for kind, count in ranked if kind.startswith(UNKNOWN)]
+    parts += [f"{count:,} title{'s' if count > 1 else ''} of {kind}" for kind, count in unknown[:MAX_NAMED_TYPES]]
+    others, other_types = sum(count for _, count in unknown[MAX_NAMED_TYPES:]), len(unknown[MAX_NAMED_TYPES:])
+    if others:
+        parts.append(f"{others:,} title{'s' if others > 1 else ''} of {other_types:,} other unknown "
+                     f"type{'s' if other_types > 1 else ''}")
     return (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + " skipped"
 
 
@@ -91,11 +128,11 @@ def _read_titles(source: bytes | str | os.PathLike[str], name: str) -> tuple[lis
             if not any(cell.strip() for cell in row):
                 continue
             cells = {column: row[at] if at < len(row) else "" for column, at in columns.items()}
-            kind = SKIPPED_TYPES.get(re.sub(r"[^a-z]", "", cells.get("title type", "").lower()))
-            if kind:
-                skipped[kind] += 1
-            else:
+            kind = title_kind(cells.get("title type", ""))
+            if kind == FILM:
                 films.append(_film(cells, f"{name} line {reader.line_num}"))
+            else:
+                skipped[kind] += 1
     except csv.Error as exc:
         raise IMDbError(f"{name} is not valid CSV ({oneline(str(exc))})") from None
     return films, skipped

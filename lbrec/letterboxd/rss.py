@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from lbrec.errors import MarkupError, UserNotFoundError
-from lbrec.letterboxd.client import Client, Page
+from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.fields import (
     USERNAME,
     film_key,
@@ -106,18 +106,14 @@ def _rss_username(channel: Element) -> str | None:
     return path[0] if path and USERNAME.fullmatch(path[0]) else None
 
 
-def get_user_page(client: Client, path: str, user: str) -> Page:
-    try:
-        return client.get(path)
-    except UserNotFoundError:
-        raise UserNotFoundError(f"Letterboxd has no member called {user!r}: check the spelling "
-                                f"(https://letterboxd.com/{user}/ should open in a browser)") from None
-
-
 def fetch_rss(username: str, client: Client | None = None) -> LetterboxdHistory:
     """The latest 50 diary entries from https://letterboxd.com/<username>/rss/."""
     user = validate_username(username)
-    page = get_user_page(client or Client(), f"/{user}/rss/", user)
+    try:
+        page = (client or Client()).get(f"/{user}/rss/")
+    except UserNotFoundError:
+        raise UserNotFoundError(f"Letterboxd has no member called {user!r}: check the spelling "
+                                f"(https://letterboxd.com/{user}/ should open in a browser)") from None
     history = parse_rss(page.text)
     history.username = history.username or user
     return history

@@ -6,7 +6,7 @@
 
 Every parser behind it reads outside input, so each either succeeds or raises one of the documented exceptions of
 `lbrec.errors` with a one-line message (the fuzz tests hold them to it): `read_export` -> `ExportError`,
-`read_imdb` -> `IMDbError`, `parse_rss` and `parse_grid_page` -> `MarkupError`, `parse_typed` -> `LetterboxdError`,
+`read_imdb` -> `IMDbError`, `parse_rss` -> `MarkupError`, `parse_typed` -> `LetterboxdError`,
 `validate_username` -> `InvalidUsernameError`; the fetchers add the network's errors (`lbrec.letterboxd.client`).
 """
 
@@ -24,20 +24,18 @@ from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.fields import validate_username
 from lbrec.letterboxd.history import INPUT_KINDS, InputKind, LetterboxdHistory
 from lbrec.letterboxd.imdb import read_imdb
-from lbrec.letterboxd.profile import fetch_profile
 from lbrec.letterboxd.rss import fetch_rss, parse_rss
 from lbrec.letterboxd.typed import parse_typed
 from lbrec.letterboxd.upload import read_upload
 
 
 def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, client: Client | None = None,
-                 watchlist: bool = True, allow_files: bool = False, name: str = "",
+                 allow_files: bool = False, name: str = "",
                  imdb_watchlist: bytes | str | os.PathLike[str] | None = None) -> LetterboxdHistory:
     """One entry point for the app and the CLI.
 
     - `export`: the ZIP's bytes, or (with `allow_files`, the CLI) a path to the ZIP or the unzipped folder;
     - `rss`: a username or https://letterboxd.com/<username>/rss/, or (with `allow_files`) a saved feed file;
-    - `profile`: a username or profile link;
     - `typed`: titles separated by commas, semicolons or new lines;
     - `imdb`: IMDb's Your Ratings CSV (bytes, or with `allow_files` a path), and `imdb_watchlist` its Watchlist CSV;
     - `upload`: an uploaded file's bytes (`name`: its name), recognised by its content (`read_upload`).
@@ -62,9 +60,7 @@ def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, clie
         elif isinstance(value, bytes):
             history = parse_rss(value)
         else:
-            history = fetch_rss(_rss_user(str(value)), client)
-    elif kind == "profile":
-        history = fetch_profile(str(value), client, watchlist=watchlist)
+            history = fetch_rss(rss_user(str(value)), client)
     elif kind == "typed":
         history = parse_typed(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
     else:
@@ -79,7 +75,7 @@ def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, clie
     return history
 
 
-def _rss_user(value: str) -> str:
+def rss_user(value: str) -> str:
     """A username from `name` or `https://letterboxd.com/name/rss/`."""
     return validate_username(re.sub(r"/rss/?$", "/", value.strip()))
 

@@ -27,11 +27,10 @@ from lbrec.serving.results import GroupFilm
 AGGREGATIONS = ("average", "least misery", "fair", "turns")
 AGGREGATION = "turns"  # chosen on validation (see the module docstring and BENCHMARKS.md)
 VETO = 50.0  # in `turns`, a film every other member must have at least this fit for
-MIN_MEMBERS, MAX_MEMBERS = 2, 6
 
 
 @dataclass
-class Member:
+class MemberFilms:
     """One person of the group: a label for the answer, their liked films (movieIds, oldest first), the films they
     have watched and their watchlist."""
 
@@ -75,11 +74,9 @@ def group_top(fit: np.ndarray, allowed: np.ndarray, k: int, method: str = AGGREG
     return np.array(picked, dtype=np.int64)
 
 
-def recommend_for_group(engine: Recommender, members: Sequence[Member], k: int = 10, with_watchlists: bool = False,
+def recommend_for_group(engine: Recommender, members: Sequence[MemberFilms], k: int = 10, with_watchlists: bool = False,
                         filters: Filters = Filters(), method: str = AGGREGATION) -> list[GroupFilm]:
     """The group's top k: films no member has watched (nor, `with_watchlists`, put on a watchlist)."""
-    if not MIN_MEMBERS <= len(members) <= MAX_MEMBERS:
-        raise ValueError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {len(members)}")
     excluded = set().union(*(set(m.history) | m.watched | (m.watchlist if with_watchlists else set())
                              for m in members))
     standings = [engine.standing(m.history, exclude=excluded) for m in members]

@@ -6,8 +6,11 @@ then 200" are one line each. Every request is logged with its time, so tests can
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -93,3 +96,20 @@ class FaultServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def closed_port_url() -> str:
+    """The address of a loopback port where nothing listens: a connection there is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there once the socket closes
+    return f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[str]:
+    """The address of a loopback server that takes connections and never answers: requests there time out."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)  # the kernel completes the handshakes; nothing ever reads or replies
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -1,6 +1,7 @@
-"""Fuzzing the IMDb export reader: the hand-made Your Ratings (both layouts) and Watchlist files, mutated by rows
-and fields, cut short, re-encoded, or swapped for another site's CSV. Same harness and checks as `tests.helpers.fuzz`:
-accepted and well formed, or refused with one of lbrec's exceptions and a one-line message."""
+"""Fuzzing the IMDb export reader: the hand-made Your Ratings (both layouts, and in IMDb's languages) and Watchlist
+files, mutated by rows and fields (Title Types in every language, unknown ones), cut short, re-encoded, or swapped
+for another site's CSV. Same harness and checks as `tests.helpers.fuzz`: accepted and well formed, or refused with
+one of lbrec's exceptions and a one-line message; and a row whose type is not a film never becomes one."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ from functools import cache
 
 from hypothesis import strategies as st
 
-from lbrec.letterboxd.imdb import read_imdb
+from lbrec.letterboxd.imdb import FILM, read_imdb, title_kind
 from tests.helpers.files import REPO, export_files
 from tests.helpers import fuzz
 from tests.helpers.fuzz import check_history, hostile_text, parsed
 
 IMDB_FIXTURES = REPO / "tests" / "fixtures" / "imdb"
 TITLE_TYPES = ["Movie", "movie", "TV Series", "tvSeries", "tvEpisode", "TV Mini Series", "tvMovie", "Video Game",
-               "podcastEpisode", "short", "video", "", "Feature Film"]
+               "podcastEpisode", "short", "video", "", "Feature Film", "Film", "Serie TV", "Mini serie TV",
+               "Episodio TV", "Film TV", "Fernsehserie", "TV-Episode", "Kurzfilm", "Videospiel", "Película",
+               "Serie de TV", "Videojuego", "Série TV", "Épisode TV", "Téléfilm", "Jeu vidéo", "Court métrage",
+               "Filme", "Minissérie", "Curta-metragem", "Jogo eletrônico", "Xyz", "फ़िल्म", "TV\u200bSeries",
+               "SERIE  TV", "e\u0301pisode tv"]
 PLAUSIBLE = {"Const": st.from_regex(r"tt[0-9]{7,8}", fullmatch=True),
              "Your Rating": st.sampled_from([str(n) for n in range(1, 11)] + [""]),
              "Date Rated": st.sampled_from(["2024-01-15", "2019-12-31", "", "Sat Mar 14 12:00:00 2015"]),
@@ -92,6 +97,28 @@ def check_imdb(case: tuple[bytes, bytes | None]) -> None:
         assert film.source == "imdb"
         assert film.imdb_id is None or str(film.imdb_id).encode() in given, film  # an id the file holds
     assert history.skipped is None or history.skipped.endswith(" skipped")
+    films = {f.imdb_id for f in history.films}
+    assert films.isdisjoint(never_films(ratings)), "a title that is not a film was read as one"
+
+
+def never_films(data: bytes) -> set[int]:
+    """The IMDb ids whose every row in `data` has a Title Type that is not a film (read here on its own, the simple
+    way: the file was accepted, so it decodes and splits into rows)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", "replace")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = [column.strip().lower() for column in rows[0]] if rows else []
+    if "const" not in header or "title type" not in header:
+        return set()
+    const, kind = header.index("const"), header.index("title type")
+    film_or_not: dict[int, set[bool]] = {}
+    for row in rows[1:]:
+        key = row[const].strip() if len(row) > const else ""
+        if key[:2] == "tt" and key[2:].isascii() and key[2:].isdigit():
+            film_or_not.setdefault(int(key[2:]), set()).add(title_kind(row[kind] if len(row) > kind else "") == FILM)
+    return {imdb_id for imdb_id, seen in film_or_not.items() if seen == {False}}
 
 
 def uploads() -> st.SearchStrategy[bytes]:

@@ -22,8 +22,7 @@ class Target:
 
 
 TARGETS: dict[str, Target] = {
-    "rss": Target(fuzz.mutated_markup(fuzz.seeds("rss"), xml=True), fuzz.check_rss),
-    "html": Target(fuzz.mutated_markup(fuzz.seeds("html"), xml=False), fuzz.check_html),
+    "rss": Target(fuzz.mutated_markup(fuzz.rss_seeds()), fuzz.check_rss),
     "export_csv": Target(fuzz.export_with_hostile_csv(), fuzz.check_export),
     "export_zip": Target(fuzz.hostile_zip(), fuzz.check_zip),
     "typed": Target(fuzz.typed_text(), fuzz.check_typed),

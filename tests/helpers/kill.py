@@ -118,7 +118,7 @@ def _payloads(work: Path, fault_url: str) -> dict[str, Callable[[Path, int], Non
         "npy": lambda target, version: save_npy(target, np.full(1 << 19, version, dtype=np.int64)),
         "json": lambda target, version: write_json(target, {"version": version, "filler": "x" * (1 << 20)}),
         "cache": lambda target, version: Client(base_url=fault_url, cache_dir=target, retries=0).get(
-            f"/v{version}/films/"),
+            f"/v{version}/rss/"),
         "dataset": lambda target, version: save(prepared[version % 2], target, f"v{version}",
                                                 PrepareConfig()),
         "model": write_model,

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from lbrec.app.environment import LETTERBOXD_URL_ENV, client_from_env, load_engine
-from lbrec.app.session import SKIP
+from lbrec.app.session import POPULARITY, SKIP
 from lbrec.app.views import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB, RecommenderApp, main
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
@@ -57,7 +57,7 @@ def downloads(app: RecommenderApp) -> dict[str, str | bytes]:
 
 
 def cards(app: RecommenderApp) -> list[str]:
-    return re.findall(r'<div class="lbrec-card".*?</div></div>(?=<div class="lbrec-card"|</div>$)',
+    return re.findall(r'<div class="lbrec-card[ "].*?</div></div>(?=<div class="lbrec-card[ "]|</div>$)',
                       app.results.value)
 
 
@@ -115,7 +115,7 @@ def test_a_click_shows_the_sessions_results(app: RecommenderApp) -> None:
     for rec, card in zip(session.recommendations, cards(app), strict=True):
         assert html.escape(rec.title) in card and f'href="{rec.links["letterboxd"]}"' in card
         assert "https://www.themoviedb.org/movie/" in card and "https://www.imdb.com/title/tt" in card
-    assert downloads(app) == session.downloads()
+    assert downloads(app) == {**session.downloads(), **session.picture()}
     assert bytes(app.taste.value).startswith(b"\x89PNG") and app.taste_box.layout.display == "flex"
 
 
@@ -126,7 +126,7 @@ def test_options_apply_at_once_to_the_same_input_only(app: RecommenderApp) -> No
     app.include.value = ["Horror"]
     assert all("Horror" in r.genres for r in app.session.recommendations) and cards(app)
     app.popularity.value = "Mainstream"
-    assert app.session.options.popularity == "Mainstream" and cards(app)
+    assert app.session.options.popularity == POPULARITY["Mainstream"] and cards(app)
     app.exclude.value = ["Horror"]
     assert "cannot be both wanted and excluded" in app.message.value and app.results.value == ""
     app.exclude.value = []
@@ -150,7 +150,7 @@ def test_a_pick_among_candidates_updates_the_results(app: RecommenderApp) -> Non
     assert pick.value == SKIP and "? 1 to confirm" in app.understood_summary.value
     candidates = [value for _, value in pick.options if value != SKIP]
     pick.value = candidates[0]
-    assert app.session.picks == {"Solaris": candidates[0]} and candidates[0] in app.session.matched.positives
+    assert app.session.confirmed == {"Solaris": candidates[0]} and candidates[0] in app.session.matched.positives
     assert "✓ 2 matched" in app.understood_summary.value and len(cards(app)) == 10
     assert app.status.value == "" and not app.go.disabled
 

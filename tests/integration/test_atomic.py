@@ -36,7 +36,7 @@ def killer(tmp_path_factory: pytest.TempPathFactory, letterboxd: FaultServer) ->
 def test_a_killed_writer_leaves_the_old_or_the_new_version(killer: KillServer, letterboxd: FaultServer,
                                                            tmp_path: Path, writer: str) -> None:
     def serve_page(version: int) -> None:
-        letterboxd.route(f"/v{version}/films/", Reply(200, page(version).encode(),
+        letterboxd.route(f"/v{version}/rss/", Reply(200, page(version).encode(),
                                                       {"Content-Type": "text/html; charset=utf-8"}))
 
     result = sweep(killer, writer, tmp_path / TARGETS[writer],

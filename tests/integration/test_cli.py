@@ -70,7 +70,7 @@ def test_recommend_refusals(tiny_model_dir: Path, tmp_path: Path) -> None:
     missing = run_lbrec("recommend", "--model", str(tmp_path), "--titles", "Heat (1995)")
     assert missing.returncode == 1 and "make model" in missing.stderr and "Traceback" not in missing.stderr
     nothing = run_lbrec("recommend", "--model", str(tiny_model_dir), "--titles", "Qwzx Unknown (2031)")
-    assert nothing.returncode == 1 and "nothing to recommend from" in nothing.stderr
+    assert nothing.returncode == 1 and "none of your films could be used" in nothing.stderr
     two = run_lbrec("recommend", "--model", str(tiny_model_dir), "--titles", "a", "--rss", "b")
     assert two.returncode == 1 and "exactly one" in two.stderr
     years = run_lbrec("recommend", "--model", str(tiny_model_dir), "--titles", "a", "--years", "199x")
@@ -128,14 +128,14 @@ def test_recommend_and_rank_from_imdb_exports(ml_small_model_dir: Path) -> None:
     assert sorted(r["movieId"] for r in json.loads(ranked.stdout)["ranking"]) == [2, 10, 16]  # Chernobyl left out
     group = run_lbrec("group", *model, "--member", f"imdb:{ratings}", "--member", "titles:Casino (1995)", "--json")
     assert group.returncode == 0, group.stderr
-    assert [m["label"] for m in json.loads(group.stdout)["members"]] == ["your_ratings_2026.csv", "titles"]
+    assert [m["label"] for m in json.loads(group.stdout)["members"]] == ["your_ratings_2026.csv", "member 2"]
 
 
 def test_imdb_refusals_are_one_line(ml_small_model_dir: Path) -> None:
     model = ["--model", str(ml_small_model_dir)]
     ratings = str(IMDB / "your_ratings_2026.csv")
     cases = [(["recommend", "--imdb", str(IMDB.parent / "letterboxd" / "list_friday.csv")], "this is a Letterboxd list"),
-             (["rank", "--imdb", ratings, "--watchlist"], "add --imdb-watchlist FILE"),
+             (["rank", "--imdb", ratings, "--watchlist"], "with --imdb-watchlist FILE"),
              (["recommend", "--titles", "Heat (1995)", "--imdb-watchlist", ratings], "--imdb-watchlist goes with"),
              (["recommend", "--imdb", ratings, "--export", ratings], "exactly one of"),
              (["predict", "tt0112641", "--imdb", str(IMDB / "missing.csv")], "missing.csv not found")]

@@ -41,6 +41,12 @@ def inject(path: Path, line: str) -> None:
      "lbrec.catalog is not allowed to import lbrec.letterboxd"),
     ("data/prepare.py", "from lbrec.evaluation import stats", "lbrec.data is not allowed to import lbrec.evaluation"),
     ("serving/engine.py", "import ipywidgets", "lbrec.serving is not allowed to import ipywidgets"),
+    ("serving/standing.py", "from lbrec.evaluation import stats",
+     "lbrec.serving is not allowed to import lbrec.evaluation"),
+    ("serving/rank.py", "from lbrec.ask import answers", "lbrec.serving is not allowed to import lbrec.ask"),
+    ("ask/options.py", "from lbrec.app import render", "lbrec.ask is not allowed to import lbrec.app"),
+    ("cli/questions.py", "from lbrec.serving import rank", "lbrec.cli.questions is not allowed to import "
+                                                           "lbrec.serving.rank"),
 ])
 def test_a_wrong_import_breaks_a_contract(scratch: Path, module: str, line: str, message: str) -> None:
     assert lint(scratch).returncode == 0

@@ -126,11 +126,11 @@ def test_a_damaged_data_set_is_refused_by_name_with_the_fix(tiny_dataset: Datase
 def test_a_damaged_cache_entry_is_fetched_again_never_served(fault_server: FaultServer, tmp_path: Path,
                                                              how: str) -> None:
     page = "<html><body>" + "Heat (1995) rated 5 " * 200 + "</body></html>"
-    fault_server.route("/someone/films/", Reply(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"}))
-    fault_server.route("/other/films/", Reply(200, b"<html>other</html>", {"Content-Type": "text/html"}))
+    fault_server.route("/someone/rss/", Reply(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"}))
+    fault_server.route("/other/rss/", Reply(200, b"<html>other</html>", {"Content-Type": "text/html"}))
     with Client(base_url=fault_server.url, cache_dir=tmp_path) as http:
-        http.get("/someone/films/")
-        http.get("/other/films/")
+        http.get("/someone/rss/")
+        http.get("/other/rss/")
     entry = tmp_path / next(p for p in os.listdir(tmp_path) if p.endswith(".json") and
                             "someone" in (tmp_path / p).read_text())
     other = next(p for p in tmp_path.glob("*.json") if p != entry)
@@ -145,9 +145,9 @@ def test_a_damaged_cache_entry_is_fetched_again_never_served(fault_server: Fault
     }[how]
     entry.write_bytes(damaged)
     with Client(base_url=fault_server.url, cache_dir=tmp_path) as http:
-        fetched = http.get("/someone/films/")
+        fetched = http.get("/someone/rss/")
     assert fetched.text == page and not fetched.from_cache
-    assert len(fault_server.hits_for("/someone/films/")) == 2
+    assert len(fault_server.hits_for("/someone/rss/")) == 2
     assert json.loads(entry.read_text())["text"] == page  # and the entry is whole again
 
 

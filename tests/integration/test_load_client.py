@@ -4,10 +4,10 @@ Retry-After (in seconds or as an HTTP date), some 503.
 Two properties, checked from the server's log of when each request arrived:
 - never more than `max_in_flight` (2) requests to Letterboxd at a time, however many users, whether the users share
   one process (threads) or each has their own (a Voilà kernel per visitor: here real processes);
-- never sooner than Retry-After allows: the retry of a refused page waits at least that long, and no other request
+- never sooner than Retry-After allows: the retry of a refused feed waits at least that long, and no other request
   starts meanwhile, except those already on the wire when the client read the 429 (at most max_in_flight - 1;
   the server logs when it sent the 429, so the first READ seconds after it are the client's time to read it).
-And nothing is lost: every user gets every page.
+And nothing is lost: every user gets their feed.
 """
 
 from __future__ import annotations
@@ -26,21 +26,20 @@ from lbrec.letterboxd.client import Client
 from tests.helpers.fault_server import FaultServer, Hit, Reply
 from tests.helpers.files import REPO
 
-HTML = {"Content-Type": "text/html; charset=utf-8"}
+RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 MAX_IN_FLIGHT = 2
-PAGES = 4  # per user
-DELAY = 0.02  # seconds the server takes per page
+DELAY = 0.02  # seconds the server takes per feed
 READ = 0.3  # seconds a client may take to read a 429 (threads of one process share the GIL with the server)
 
 
 def body(path: str) -> bytes:
-    return f"<html><body>{path}</body></html>".encode()
+    return f"<rss><channel><link>{path}</link></channel></rss>".encode()
 
 
 def serve(server: FaultServer, users: list[str]) -> dict[str, Reply]:
-    """Routes for every user's pages: every seventh is first answered 429 with Retry-After 1 s (every other one as
-    an HTTP date), every eleventh 503; then each is served. Returns the first answers of the refused pages."""
-    paths = [f"/{user}/films/page/{n}/" for user in users for n in range(1, PAGES + 1)]
+    """Routes for every user's feed: every seventh is first answered 429 with Retry-After 1 s (every other one as
+    an HTTP date), every eleventh 503; then each is served. Returns the first answers of the refused feeds."""
+    paths = [f"/{user}/rss/" for user in users]
     refused = {}
     for i, path in enumerate(paths):
         if i % 7 == 3:
@@ -48,7 +47,7 @@ def serve(server: FaultServer, users: list[str]) -> dict[str, Reply]:
             refused[path] = Reply(429, b"slow down", {"Retry-After": after})
         elif i % 11 == 5:
             refused[path] = Reply(503, b"busy")
-        ok = Reply(200, body(path), HTML, delay=DELAY)
+        ok = Reply(200, body(path), RSS, delay=DELAY)
         server.route(path, *([refused[path], ok] if path in refused else [ok]))
     return refused
 
@@ -80,44 +79,44 @@ def retry_after(reply: Reply, hit: Hit) -> float:
 
 
 def test_many_users_in_one_process(fault_server: FaultServer, tmp_path: Path) -> None:
-    users = [f"user{i}" for i in range(16)]
+    users = [f"user{i}" for i in range(32)]
     refused = serve(fault_server, users)
-    got: dict[str, list[str]] = {}
+    got: dict[str, str] = {}
 
     def visit(user: str) -> None:
         with Client(base_url=fault_server.url, cache=False, retries=3, backoff=0.05) as http:
-            pages = http.get_many([f"/{user}/films/page/{n}/" for n in range(1, PAGES + 1)])
-        got[user] = [page.text for page in pages]
+            got[user] = http.get(f"/{user}/rss/").text
 
     threads = [threading.Thread(target=visit, args=(user,)) for user in users]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert {user: got.get(user) for user in users} == {
-        user: [body(f"/{user}/films/page/{n}/").decode() for n in range(1, PAGES + 1)] for user in users}
+    assert got == {user: body(f"/{user}/rss/").decode() for user in users}
     check(fault_server, refused)
 
 
 VISITOR = """
 import json, sys
+from concurrent.futures import ThreadPoolExecutor
 from lbrec.letterboxd.client import Client
-url, user, pages = sys.argv[1], sys.argv[2], int(sys.argv[3])
-with Client(base_url=url, cache=False, retries=3, backoff=0.05) as http:
-    print(json.dumps([p.text for p in http.get_many([f"/{user}/films/page/{n}/" for n in range(1, pages + 1)])]))
+url, users = sys.argv[1], sys.argv[2:]
+with Client(base_url=url, cache=False, retries=3, backoff=0.05) as http, ThreadPoolExecutor(len(users)) as pool:
+    print(json.dumps(list(pool.map(lambda user: http.get(f"/{user}/rss/").text, users))))
 """
+FEEDS_PER_KERNEL = 4  # a kernel serving several users at once
 
 
 def test_many_users_each_in_their_own_process(fault_server: FaultServer) -> None:
     """As under Voilà, where every visitor has a kernel: the limit and the waits hold across processes."""
-    users = [f"kernel{i}" for i in range(6)]
-    refused = serve(fault_server, users)
-    visitors = [subprocess.Popen([sys.executable, "-c", VISITOR, fault_server.url, user, str(PAGES)], cwd=REPO,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for user in users]
-    for user, visitor in zip(users, visitors, strict=True):
+    kernels = [[f"kernel{k}_{i}" for i in range(FEEDS_PER_KERNEL)] for k in range(6)]
+    refused = serve(fault_server, [user for users in kernels for user in users])
+    visitors = [subprocess.Popen([sys.executable, "-c", VISITOR, fault_server.url, *users], cwd=REPO,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for users in kernels]
+    for users, visitor in zip(kernels, visitors, strict=True):
         out, err = visitor.communicate(timeout=120)
         assert visitor.returncode == 0, err[-2000:]
-        assert json.loads(out) == [body(f"/{user}/films/page/{n}/").decode() for n in range(1, PAGES + 1)]
+        assert json.loads(out) == [body(f"/{user}/rss/").decode() for user in users]
     check(fault_server, refused)
 
 

@@ -43,7 +43,7 @@ def typed_history(app: RecommenderApp, text: str = TYPED) -> None:
 
 
 def cards(app: RecommenderApp) -> list[str]:
-    return re.findall(r'<div class="lbrec-card lbrec-answer.*?</div></div>(?=<div class="lbrec-card|</div>$)',
+    return re.findall(r'<div class="lbrec-card[ "].*?</div></div>(?=<div class="lbrec-card[ "]|</div>$)',
                       app.results.value)
 
 
@@ -61,14 +61,14 @@ def test_the_chooser_shows_the_inputs_each_question_needs(app: RecommenderApp) -
     assert [label for label, _ in app.question.options] == ["For me", "From my watchlist or a list",
                                                              "Like this film", "Would I like…?", "Watch together"]
     panels = app.panels
-    expected = {"next": (True, None), "rank": (True, panels.rank_box), "similar": (False, panels.similar_box),
+    expected = {"recommend": (True, None), "rank": (True, panels.rank_box), "similar": (False, panels.similar_box),
                 "predict": (True, panels.predict_box), "group": (False, panels.group_box)}
     for question, (history, box) in expected.items():
         app.question.value = question
         assert shown(app.tabs) == history
         assert [b for b in panels.boxes.values() if shown(b)] == ([box] if box else [])
     assert app.go.description == "Recommend for the group"
-    app.question.value = "next"
+    app.question.value = "recommend"
     assert app.go.description == "Recommend films"
 
 
@@ -120,7 +120,7 @@ def test_would_i_like_it_shows_rank_verdict_and_the_films_that_raise_it(app: Rec
     assert heat.watched and "already watched" in cards(app)[1] and "Most raised by" not in cards(app)[1]
     app.panels.asked.value = "Solaris"
     app.go.click()
-    assert "Did you mean: Solaris (2002); Solaris (1972)?" in html.unescape(app.message.value)
+    assert "did you mean: Solaris (2002); Solaris (1972)?" in html.unescape(app.message.value)
     assert app.results.value == ""
 
 
@@ -137,25 +137,25 @@ def test_watch_together_adds_and_removes_people_and_names_a_failing_one(app: Rec
     panels = app.panels
     first, second = panels.rows
     first.upload.value = chosen("letterboxd-ana.zip", export_zip())
-    first.kind.value = "export"
+    first.kind.value = "upload"
     assert shown(first.upload) and not shown(first.username)
     second.name.value, second.kind.value, second.typed.value = "Bo", "typed", "Alien (1979); Aliens (1986)"
     ask(app, "group")
     assert app.message.value == "" and len(cards(app)) == 10
-    assert all("Person 1: top" in card and "Bo: top" in card for card in cards(app))
+    assert all("letterboxd-ana.zip: top" in card and "Bo: top" in card for card in cards(app))
     for _ in range(4):
         panels.add.click()
     assert len(panels.members.children) == 6
     panels.add.click()
-    assert "A group has at most 6 people" in app.message.value and len(panels.rows) == 6
+    assert "A group has at most 6 members" in app.message.value and len(panels.rows) == 6
     for row in panels.rows[2:]:
         row.remove.click()
     second.typed.value = ""
     app.go.click()
-    assert "Person 2 (Bo): Type a few films you love first" in app.message.value and app.results.value == ""
+    assert "Member 2 (Bo): type a few films you love first" in app.message.value and app.results.value == ""
     second.remove.click()
     app.go.click()
-    assert "A group has 2 to 6 people, not 1" in app.message.value and panels.rows == [first]
+    assert "A group has 2 to 6 members, not 1" in app.message.value and panels.rows == [first]
 
 
 def test_list_names_member_names_and_queries_are_shown_escaped(app: RecommenderApp) -> None:

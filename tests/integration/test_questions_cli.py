@@ -31,7 +31,8 @@ def test_rank_typed_titles_among_a_line_up(ml_small_model_dir: Path) -> None:
     assert {r["title"] for r in ranking} == {"Fargo", "Heat", "Toy Story"}
     assert [r["score"] for r in ranking] == sorted((r["score"] for r in ranking), reverse=True)
     assert [r["watched"] for r in ranking if r["title"] == "Heat"] == [True]
-    assert set(ranking[0]) == {"movieId", "title", "year", "percentile", "score", "watched", "because", "links"}
+    assert set(ranking[0]) == {"movieId", "title", "year", "genres", "tmdbId", "imdbId", "links", "percentile",
+                               "score", "watched", "because"}
 
 
 def test_rank_an_exports_watchlist_and_a_list_file(ml_small_model_dir: Path) -> None:
@@ -64,8 +65,8 @@ def test_predict_from_titles_links_and_ids(ml_small_model_dir: Path) -> None:
     aliens, *_, heat = out["predictions"]
     assert 1 <= aliens["rank"] <= aliens["of"] and 0 < aliens["percentile"] <= 100 and aliens["verdict"]
     assert heat["watched"] and heat["verdict"].startswith("already watched")
-    assert set(aliens) == {"query", "movieId", "title", "year", "rank", "of", "percentile", "verdict", "watched",
-                           "because"}
+    assert set(aliens) == {"query", "movieId", "title", "year", "genres", "tmdbId", "imdbId", "links", "rank", "of",
+                           "percentile", "verdict", "watched", "because"}
 
 
 def test_predict_says_why_when_nothing_matches(ml_small_model_dir: Path) -> None:
@@ -81,14 +82,15 @@ def test_similar_to_one_or_more_films(ml_small_model_dir: Path) -> None:
     assert [s["title"] for s in out["seeds"]] == ["Toy Story", "The Matrix"]
     assert [u["query"] for u in out["unmatched"]] == ["Qwzx (2031)"]
     assert len(out["similar"]) == 5 and not {s["title"] for s in out["similar"]} & {"Toy Story", "The Matrix"}
-    assert set(out["similar"][0]) == {"movieId", "title", "year", "score", "because", "links"}
+    assert set(out["similar"][0]) == {"movieId", "title", "year", "genres", "tmdbId", "imdbId", "links", "score",
+                                     "because"}
 
 
 def test_watch_together_from_an_export_and_typed_titles(ml_small_model_dir: Path) -> None:
     out = answer("group", "--model", str(ml_small_model_dir), "--member", f"export:{EXPORT_ZIP}",
                  "--member", f"titles:{TITLES}", "--member", "titles:Toy Story (1995); Up (2009)", "-k", "5")
     labels = [m["label"] for m in out["members"]]
-    assert labels == [EXPORT_ZIP.name, "titles", "titles 3"]
+    assert labels == [EXPORT_ZIP.name, "member 2", "member 3"]
     assert len(out["recommendations"]) == 5
     for rec in out["recommendations"]:
         assert set(rec["fit"]) == set(rec["because"]) == set(labels)
@@ -100,7 +102,7 @@ def test_watch_together_from_an_export_and_typed_titles(ml_small_model_dir: Path
     (["titles:Heat (1995)"] * 7, "a group has 2 to 6 members"),
     (["titles:Heat (1995)", "rss:bad name!"], "member 2 (rss:bad name!)"),
     (["titles:Heat (1995)", "nonsense"], "member 2 (nonsense): 'nonsense' is not a member"),
-    (["titles:Heat (1995)", "export:/nonexistent.zip"], "member 2 (export:/nonexistent.zip)"),
+    (["titles:Heat (1995)", "export:/nonexistent.zip"], "member 2 (nonexistent.zip): /nonexistent.zip not found"),
 ])
 def test_group_refusals_name_the_member(ml_small_model_dir: Path, members: list[str], message: str) -> None:
     result = run_lbrec("group", "--model", str(ml_small_model_dir), *[a for m in members for a in ("--member", m)])

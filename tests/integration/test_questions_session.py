@@ -16,22 +16,24 @@ import pytest
 from matplotlib.image import imread
 
 from lbrec.app.environment import load_engine
-from lbrec.app.questions import Candidates, Member, Questions
-from lbrec.app.session import Input, Session
+from lbrec.app.questions import Questions
+from lbrec.app.session import Session
+from lbrec.ask.person import Source
+from lbrec.ask.questions import Ask, Member, ToRank
 from lbrec.catalog.matches import match_films
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
 from tests.helpers.fault_server import FaultServer, Reply
 from tests.helpers.files import FIXTURES, export_zip
 
-TYPED = Input("typed", "Heat (1995)\nAlien (1979)\nThe Matrix (1999)")
-EXPORT = Input("export", export_zip(), "letterboxd-lbrectest-2026-11-25-08-00-utc.zip")
+TYPED = Source("typed", "Heat (1995)\nAlien (1979)\nThe Matrix (1999)")
+EXPORT = Source("upload", export_zip(), "letterboxd-lbrectest-2026-11-25-08-00-utc.zip")
 LIST = (FIXTURES / "list_friday.csv").read_bytes()
 
 
 @pytest.fixture
 def questions(ml_small_model_dir: Path) -> Questions:
-    return Questions(Session(*load_engine(ml_small_model_dir), client=Client(cache=False)))
+    return Questions(Session(Ask(*load_engine(ml_small_model_dir), client=Client(cache=False))))
 
 
 def refused(questions: Questions, ask: object, message: str) -> None:
@@ -51,7 +53,7 @@ def serve_rss(server: FaultServer) -> None:
 
 
 def test_an_exports_watchlist_is_ranked_with_downloads(questions: Questions) -> None:
-    answer = questions.rank(EXPORT, Candidates("watchlist"))
+    answer = questions.rank(EXPORT, ToRank("watchlist"))
     assert answer.what == "your watchlist" and not answer.unmatched
     assert {r.title for r in answer.films} == {"October Sky", "Paris, Texas"}  # the export's watchlist.csv
     assert [r.score for r in answer.films] == sorted((r.score for r in answer.films), reverse=True)
@@ -59,73 +61,56 @@ def test_an_exports_watchlist_is_ranked_with_downloads(questions: Questions) -> 
     files = questions.downloads()
     rows = list(csv.reader(io.StringIO(files["lbrec-rank-list.csv"])))
     assert rows[0] == ["Title", "Year", "tmdbID"] and [r[0] for r in rows[1:]] == [r.title for r in answer.films]
-    saved = json.loads(files["lbrec-rank.json"])
-    assert [f["movieId"] for f in saved["films"]] == [r.movieId for r in answer.films]
-    assert imread(io.BytesIO(files["lbrec-rank.png"])).shape[:2] == (1500, 1200)  # the picture to share
+    saved = json.loads(files["lbrec-rank.json"])  # what `rank --json` prints
+    assert [f["movieId"] for f in saved["ranking"]] == [r.movieId for r in answer.films]
+    assert set(saved) == {"matched", "unmatched", "candidates", "ranking"}
+    assert imread(io.BytesIO(questions.picture()["lbrec-rank.png"])).shape[:2] == (1500, 1200)  # to share
 
 
 def test_a_list_csv_is_ranked_with_what_was_not_found(questions: Questions) -> None:
-    answer = questions.rank(TYPED, Candidates("list", LIST, "list_friday.csv"))
+    answer = questions.rank(TYPED, ToRank("list", LIST, "list_friday.csv"))
     assert answer.what == "the list “Friday night”"
     assert {r.title for r in answer.films} == {"Fargo", "Toy Story", "Crouching Tiger, Hidden Dragon", "Aliens"}
-    assert [query for query, _, _ in answer.unmatched] == ["Oppenheimer (2023)"]
+    assert [missing.query for missing in answer.unmatched] == ["Oppenheimer (2023)"]
     questions.session.set_options(k=2)
-    best = questions.rank(TYPED, Candidates("list", LIST, "list_friday.csv"))
+    best = questions.rank(TYPED, ToRank("list", LIST, "list_friday.csv"))
     assert [r.movieId for r in best.films] == [r.movieId for r in answer.films[:2]]
 
 
 def test_typed_candidates_keep_watched_films_marked(questions: Questions) -> None:
-    answer = questions.rank(TYPED, Candidates("typed", "Fargo (1996)\nHeat (1995)\nToy Story (1995)"))
+    answer = questions.rank(TYPED, ToRank("typed", "Fargo (1996)\nHeat (1995)\nToy Story (1995)"))
     assert {r.title: r.watched for r in answer.films} == {"Fargo": False, "Heat": True, "Toy Story": False}
     assert all("Heat" not in [f.title for f in r.because] for r in answer.films if r.title == "Heat")
 
 
 @pytest.mark.parametrize("given, candidates, message", [
-    (TYPED, Candidates("watchlist"), "Typed titles carry no watchlist"),
-    (Input("export", export_zip(skip=("watchlist.csv",)), "x.zip"), Candidates("watchlist"),
-     "This export has no watchlist films"),
-    (TYPED, Candidates("list", export_zip(), "export.zip"), "not UTF-8"),
-    (TYPED, Candidates("list", b"Film,Rating\nHeat,5\n", "ratings.csv"), ("is not a Letterboxd list: its columns are "
+    (TYPED, ToRank("watchlist"), "typed titles carry no watchlist"),
+    (Source("upload", export_zip(skip=("watchlist.csv",)), "x.zip"), ToRank("watchlist"),
+     "this export has no watchlist films"),
+    (TYPED, ToRank("list", export_zip(), "export.zip"), "not UTF-8"),
+    (TYPED, ToRank("list", b"Film,Rating\nHeat,5\n", "ratings.csv"), ("is not a Letterboxd list: its columns are "
                                                                        "Film, Rating")),
-    (TYPED, Candidates("list", b"", ""), "Choose a Letterboxd list CSV first"),
-    (TYPED, Candidates("typed", "Qwzx Unknown (2031)\nZzyzx Nothing"), ("None of the 2 films of the titles you "
+    (TYPED, ToRank("list", b"", ""), "choose a Letterboxd list CSV first"),
+    (TYPED, ToRank("typed", "Qwzx Unknown (2031)\nZzyzx Nothing"), ("none of the 2 films of the titles you "
                                                                        "typed could be used")),
-    (TYPED, Candidates("typed", "Heat (1995)\nAlien (1979)"), "You have watched every film of the titles you typed"),
+    (TYPED, ToRank("typed", "Heat (1995)\nAlien (1979)"), "you have watched every film of the titles you typed"),
 ])
 def test_rank_refusals(questions: Questions, given: Input, candidates: Candidates, message: str) -> None:
-    questions.rank(EXPORT, Candidates("watchlist"))
+    questions.rank(EXPORT, ToRank("watchlist"))
     refused(questions, lambda: questions.rank(given, candidates), message)
 
 
 def test_an_rss_feed_has_no_watchlist_and_a_bad_list_is_refused_first(ml_small_model_dir: Path, fault_server: FaultServer) -> None:
     serve_rss(fault_server)
     client = Client(base_url=fault_server.url, cache=False, timeout=2.0, retries=1, backoff=0.01)
-    questions = Questions(Session(*load_engine(ml_small_model_dir), client=client))
-    refused(questions, lambda: questions.rank(Input("rss", "lbrectest"), Candidates("list", b"Film\nHeat\n")),
+    questions = Questions(Session(Ask(*load_engine(ml_small_model_dir), client=client)))
+    refused(questions, lambda: questions.rank(Source("rss", "lbrectest"), ToRank("list", b"Film\nHeat\n")),
             "is not a Letterboxd list")
     assert fault_server.hits == []  # a bad list is refused before the feed is fetched
-    refused(questions, lambda: questions.rank(Input("rss", "lbrectest"), Candidates("watchlist")),
-            "An RSS feed carries no watchlist")
-    assert len(questions.rank(Input("rss", "lbrectest"), Candidates("list", LIST)).films) == 4
+    refused(questions, lambda: questions.rank(Source("rss", "lbrectest"), ToRank("watchlist")),
+            "an RSS feed carries no watchlist")
+    assert len(questions.rank(Source("rss", "lbrectest"), ToRank("list", LIST)).films) == 4
     assert len(fault_server.hits) == 1  # the feed is read once for both
-
-
-def test_a_profiles_watchlist_is_read_for_ranking_whatever_the_options(ml_small_model_dir: Path,
-                                                                      fault_server: FaultServer) -> None:
-    page = {"Content-Type": "text/html; charset=utf-8"}
-    serve_rss(fault_server)  # the profile reader starts from the feed
-    for path, name in [("/lbrectest/films/", "films_2026_page1.html"), ("/lbrectest/films/page/2/",
-                       "films_2026_page2.html"), ("/lbrectest/films/page/3/", "films_2026_page3.html"),
-                       ("/lbrectest/watchlist/", "watchlist_2026.html")]:
-        fault_server.route(path, Reply(200, (FIXTURES / name).read_bytes(), page))
-    client = Client(base_url=fault_server.url, cache=False, timeout=2.0, retries=1, backoff=0.01)
-    session = Session(*load_engine(ml_small_model_dir), client=client)
-    session.set_options(exclude_watchlist=False)  # "for me" would not fetch the watchlist pages
-    answer = Questions(session).rank(Input("profile", "lbrectest"), Candidates("watchlist"))
-    watchlist = match_films(session.catalog, session.history.watchlist)
-    assert answer.what == "your watchlist" and {r.movieId for r in answer.films} == set(
-        session.usable(watchlist.positives)) and answer.films
-    assert len(fault_server.hits_for("/lbrectest/watchlist/")) == 1
 
 
 # ---------------------------------------------------------------------------------------------------- predict
@@ -135,10 +120,10 @@ def test_would_i_like_it_from_titles_links_and_ids(questions: Questions) -> None
     answer = questions.predict(TYPED, "Aliens (1986)\nhttps://letterboxd.com/film/fargo/\ntmdb:862\ntt0113277\n"
                                       "Solaris")
     assert [p.title for p in answer.films] == ["Aliens", "Fargo", "Toy Story", "Heat"]
-    (query, reason, options), = answer.unmatched
-    assert query == "Solaris" and "2 films have this title" in reason
-    assert set(options) == {"Solaris (1972)", "Solaris (2002)"}
-    assert list(questions.downloads()) == ["lbrec-predict.json"]  # verdicts, not a list to share
+    (missing,) = answer.unmatched
+    assert missing.query == "Solaris" and "2 films have this title" in missing.reason
+    assert set(missing.candidates) == {"Solaris (1972)", "Solaris (2002)"}
+    assert list(questions.downloads()) == ["lbrec-predict.json"] and not questions.picture()  # verdicts: no list
     aliens, *_, heat = answer.films
     assert 1 <= aliens.rank <= aliens.of == questions.session.engine.n_items - 3
     assert aliens.percentile == pytest.approx(100 * (1 - (aliens.rank - 1) / aliens.of), abs=0.01)
@@ -147,10 +132,10 @@ def test_would_i_like_it_from_titles_links_and_ids(questions: Questions) -> None
 
 
 @pytest.mark.parametrize("asked, message", [
-    ("Solaris", "'Solaris' same title.*Did you mean: Solaris \\(2002\\); Solaris \\(1972\\)"),
+    ("Solaris", "'Solaris' same title.*did you mean: Solaris \\(2002\\); Solaris \\(1972\\)"),
     ("Qwzx Unknown (2031)", "'Qwzx Unknown \\(2031\\)' no MovieLens title is close"),
     ("https://example.com/film/x", "is not a film's link"),
-    ("  \n ", "Type the films you wonder about first"),
+    ("  \n ", "type a film first"),
 ])
 def test_predict_refusals(questions: Questions, asked: str, message: str) -> None:
     questions.predict(TYPED, "Aliens (1986)")
@@ -172,13 +157,13 @@ def test_like_this_film_with_one_seed_and_with_two(questions: Questions) -> None
     genres = dict(zip(questions.session.engine.catalog["movieId"], questions.session.engine.catalog["genres"],
                       strict=True))
     assert all("Horror" in genres[s.movieId] for s in two.films)
-    assert list(questions.downloads()) == ["lbrec-similar.json", "lbrec-similar.png"]
+    assert list(questions.downloads()) == ["lbrec-similar.json"] and list(questions.picture()) == ["lbrec-similar.png"]
 
 
 @pytest.mark.parametrize("seeds, message", [
-    ("Solaris", "Did you mean: Solaris \\(2002\\); Solaris \\(1972\\)"),
+    ("Solaris", "did you mean: Solaris \\(2002\\); Solaris \\(1972\\)"),
     ("Qwzx (2031)", "no MovieLens title is close"),
-    ("", "Type a film first"),
+    ("", "type a film first"),
 ])
 def test_similar_refusals(questions: Questions, seeds: str, message: str) -> None:
     questions.similar("Heat (1995)")
@@ -189,33 +174,33 @@ def test_similar_refusals(questions: Questions, seeds: str, message: str) -> Non
 
 
 def test_a_group_of_an_export_and_typed_titles(questions: Questions) -> None:
-    members = [Member("", EXPORT), Member("Bo", Input("typed", "Alien (1979); Aliens (1986)"))]
+    members = [Member("", EXPORT), Member("Bo", Source("typed", "Alien (1979); Aliens (1986)"))]
     answer = questions.group(members)
-    assert answer.members == ("Person 1", "Bo") and len(answer.films) == 10
-    people = [questions.member(member, "", number, lambda _: None) for number, member in enumerate(members, 1)]
-    excluded = set().union(*(set(p.history) | p.watched | p.watchlist for p in people))
-    assert people[0].watchlist and not {p.movieId for p in answer.films} & excluded  # seen or on a watchlist
+    assert answer.labels == ["lbrectest", "Bo"] and len(answer.films) == 10  # the export's username
+    people = [questions.session.ask.member(member, "", number) for number, member in enumerate(members, 1)]
+    excluded = set().union(*(set(p.liked) | p.matched.watched | p.matched.watchlist for p in people))
+    assert people[0].matched.watchlist and not {p.movieId for p in answer.films} & excluded  # seen or on a watchlist
     for pick in answer.films:
-        assert set(pick.fit) == set(pick.because) == {"Person 1", "Bo"}
+        assert set(pick.fit) == set(pick.because) == {"lbrectest", "Bo"}
         assert pick.score == pytest.approx(sum(pick.fit.values()) / 2, abs=0.01)
         assert all(0 < fit <= 100 for fit in pick.fit.values())
         assert {f.title for f in pick.because["Bo"]} <= {"Alien", "Aliens"}
     # members take turns (lbrec.serving.group): the films no member has in their lower half come first
     vetoed = [all(fit >= 50 for fit in p.fit.values()) for p in answer.films]
     assert vetoed == sorted(vetoed, reverse=True)
-    assert list(questions.downloads()) == ["lbrec-group.json", "lbrec-group.png"]
+    assert list(questions.downloads()) == ["lbrec-group.json"] and list(questions.picture()) == ["lbrec-group.png"]
 
 
 def test_group_refusals_name_the_member_and_change_nothing(questions: Questions) -> None:
-    alien, heat = Member("", Input("typed", "Alien (1979)")), Member("", Input("typed", "Heat (1995)"))
+    alien, heat = Member("", Source("typed", "Alien (1979)")), Member("", Source("typed", "Heat (1995)"))
     questions.group([alien, heat])
-    refused(questions, lambda: questions.group([alien]), "A group has 2 to 6 people, not 1: add someone")
-    refused(questions, lambda: questions.group([alien] * 7), "A group has 2 to 6 people, not 7: remove someone")
-    refused(questions, lambda: questions.group([alien, Member("Cy", Input("typed", ""))]),
-            "Person 2 \\(Cy\\): Type a few films you love first, one per line. The others are kept.")
-    refused(questions, lambda: questions.group([alien, Member("", Input("export", b"GIF89a", "holiday.gif"))]),
-            "Person 2: holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV")
-    refused(questions, lambda: questions.group([alien, Member("", Input("typed", "Qwzx Unknown (2031)"))]),
-            "Person 2: none of their films could be matched to MovieLens")
+    refused(questions, lambda: questions.group([alien]), "a group has 2 to 6 members, not 1: add someone")
+    refused(questions, lambda: questions.group([alien] * 7), "a group has 2 to 6 members, not 7: remove someone")
+    refused(questions, lambda: questions.group([alien, Member("Cy", Source("typed", ""))]),
+            "member 2 \\(Cy\\): type a few films you love first, one per line$")
+    refused(questions, lambda: questions.group([alien, Member("", Source("upload", b"GIF89a", "holiday.gif"))]),
+            "member 2 \\(holiday.gif\\): holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV")
+    refused(questions, lambda: questions.group([alien, Member("", Source("typed", "Qwzx Unknown (2031)"))]),
+            "member 2: none of your films could be used")
     questions.session.set_options(include=frozenset({"Film-Noir"}), years=(1902, 1920))  # noir came later
-    refused(questions, lambda: questions.group([alien, heat]), "No film is left")
+    refused(questions, lambda: questions.group([alien, heat]), "no film is left")

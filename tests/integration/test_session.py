@@ -15,7 +15,10 @@ import pytest
 from matplotlib.image import imread
 
 from lbrec.app.environment import load_engine
-from lbrec.app.session import SKIP, Input, Session, upload_input
+from lbrec.app.render import source_name
+from lbrec.app.session import POPULARITY, SKIP, Session, upload_source
+from lbrec.ask.person import Source
+from lbrec.ask.questions import Ask
 from lbrec.cli import main as cli_main
 from lbrec.errors import LbrecError, LetterboxdError
 from lbrec.letterboxd.client import Client
@@ -29,11 +32,11 @@ EXPORT_NAME = "letterboxd-lbrectest-2026-11-25-08-00-utc.zip"
 
 @pytest.fixture
 def session(ml_small_model_dir: Path) -> Session:
-    return Session(*load_engine(ml_small_model_dir), client=Client(cache=False))
+    return Session(Ask(*load_engine(ml_small_model_dir), client=Client(cache=False)))
 
 
 def typed(text: str = TYPED) -> Input:
-    return Input("typed", text)
+    return Source("typed", text)
 
 
 # ---------------------------------------------------------------------------------------------------- typed titles
@@ -43,7 +46,7 @@ def test_typed_titles_are_matched_and_recommended(session: Session) -> None:
     steps: list[str] = []
     session.run(typed(), progress=steps.append)
     assert steps == ["Matching 3 films to MovieLens…", f"Scoring {session.engine.n_items:,} films…"]
-    assert session.source_name() == "the titles you typed"
+    assert source_name(session.history) == "the titles you typed"
     understood = session.understood()
     assert [read for read, _, _ in understood.matched] == ["Heat (1995)", "The Matrix (1999)", "Amélie (2001)"]
     assert understood.counts["matched"] == 3 and understood.used == 3 and not understood.missing
@@ -56,7 +59,7 @@ def test_typed_titles_are_matched_and_recommended(session: Session) -> None:
     assert rows[0] == ["Title", "Year", "tmdbID"] and [int(r[2]) for r in rows[1:]] == [r.tmdbId for r in
                                                                                         recommendations]
     assert json.loads(files["lbrec.json"])["recommendations"][0]["movieId"] == recommendations[0].movieId
-    assert imread(io.BytesIO(files["lbrec.png"])).shape[:2] == (1500, 1200)  # the picture to share
+    assert imread(io.BytesIO(session.picture()["lbrec.png"])).shape[:2] == (1500, 1200)  # the picture to share
     mine, recommended = session.taste()
     assert set(mine) >= {"Crime", "Sci-Fi", "Romance"} and all(0 < share <= 1 for share in mine.values())
     assert recommended and all(0 < share <= 1 for share in recommended.values())
@@ -78,12 +81,12 @@ def test_uncertain_matches_offer_candidates_and_a_pick_updates_the_results(sessi
     candidates = [c.movie_id for c in understood.uncertain[0][1]]
     assert len(candidates) >= 2  # Solaris (1972) and Solaris (2002)
     before = list(session.matched.positives)
-    session.pick("Solaris", candidates[0])
+    session.confirm("Solaris", candidates[0])
     assert session.matched.positives == [*before, candidates[0]] and session.understood().counts["matched"] == 2
     assert candidates[0] not in [r.movieId for r in session.recommendations]  # a film you saw is never recommended
     session.run(typed("Heat (1995)\nSolaris"))  # the pick is kept for the same film
     assert session.matched.positives == [*before, candidates[0]]
-    session.pick("Solaris", SKIP)
+    session.confirm("Solaris", SKIP)
     assert session.matched.positives == before
 
 
@@ -103,7 +106,7 @@ def test_options_apply_to_the_same_films(session: Session) -> None:
     assert all("Comedy" not in r.genres for r in session.recommend())
     session.set_options(years=(1980, 1989))
     assert all(1980 <= r.year <= 1989 for r in session.recommend())
-    session.set_options(popularity="Mainstream")
+    session.set_options(popularity=POPULARITY["Mainstream"])
     assert session.recommend()
     session.set_options(exclude=frozenset({"Horror"}))
     with pytest.raises(LbrecError, match="cannot be both wanted and excluded"):
@@ -111,18 +114,18 @@ def test_options_apply_to_the_same_films(session: Session) -> None:
     assert session.recommendations == [] and not session.answered
     session.set_options(exclude=frozenset(), include=frozenset({"Documentary", "Western"}), years=(1902, 1905))
     assert session.recommend() == [] and session.answered  # an answer: the options leave no film
-    session.set_options(include=frozenset(), years=None)
+    session.set_options(include=frozenset(), years=(None, None))
     assert len(session.recommend()) == 20
 
 
 def test_nothing_usable_and_empty_inputs_are_refused(session: Session) -> None:
-    for given, message in [(typed(""), "Type a few films you love first"),
-                           (Input("export", b""), "Choose your Letterboxd export ZIP first"),
-                           (Input("rss", "  "), "Type your Letterboxd username first")]:
+    for given, message in [(typed(""), "type a few films you love first"),
+                           (Source("upload", b""), "choose your Letterboxd export ZIP first"),
+                           (Source("rss", "  "), "type your Letterboxd username first")]:
         with pytest.raises(LetterboxdError, match=message):
             session.run(given)
         assert session.raw is None and session.recommendations == [] and not session.answered
-    with pytest.raises(LetterboxdError, match="None of your films could be used"):
+    with pytest.raises(LetterboxdError, match="none of your films could be used"):
         session.run(typed("Zzzqqx Vvbnm (1990)"))
     assert session.understood().missing and session.recommendations == [] and not session.answered
 
@@ -131,7 +134,7 @@ def test_a_refused_run_leaves_nothing_of_the_last_one(session: Session) -> None:
     session.run(typed())
     with pytest.raises(LetterboxdError):
         session.run(typed(""))
-    assert session.input is None and session.matched is None and session.recommendations == []
+    assert session.source is None and session.matched is None and session.recommendations == []
 
 
 # ---------------------------------------------------------------------------------------------------- export
@@ -140,24 +143,24 @@ def test_a_refused_run_leaves_nothing_of_the_last_one(session: Session) -> None:
 def test_an_export_is_read_in_memory_with_its_watchlist_left_out(session: Session) -> None:
     data = export_zip()
     session.set_options(choice="4")
-    session.run(Input("export", data, EXPORT_NAME))
-    assert session.source_name() == "your export" and len(session.recommendations) == 10
+    session.run(Source("upload", data, EXPORT_NAME))
+    assert source_name(session.history) == "your export" and len(session.recommendations) == 10
     watchlist = session.matched.watchlist
     assert watchlist and not watchlist & {r.movieId for r in session.recommendations}
     history = session.history
     session.set_options(exclude_watchlist=False, k=50)
-    session.run(Input("export", data, EXPORT_NAME))
+    session.run(Source("upload", data, EXPORT_NAME))
     assert session.history is history  # the same upload is not read again
     session.set_options(choice="liked")
-    session.run(Input("export", data, EXPORT_NAME))
+    session.run(Source("upload", data, EXPORT_NAME))
     assert sum(session.understood().counts.values()) == 2
 
 
 def test_an_imdb_ratings_csv_is_an_upload_too(session: Session) -> None:
     """The upload is recognised by its content: IMDb's Your Ratings CSV, matched by IMDb id, its TV rows skipped."""
     data = (FIXTURES.parent / "imdb" / "your_ratings_2026.csv").read_bytes()
-    session.run(Input("export", data, "ratings.csv"))
-    assert session.source_name() == "your IMDb ratings" and len(session.recommendations) == 10
+    session.run(Source("upload", data, "ratings.csv"))
+    assert source_name(session.history) == "your IMDb ratings" and len(session.recommendations) == 10
     assert session.history.skipped and "skipped" in session.history.skipped
     assert all(match.confidence == 1.0 for _, match in session.matched.results if match.status == "matched")
 
@@ -167,15 +170,15 @@ def test_imdb_ratings_and_watchlist_are_uploaded_together(session: Session) -> N
     ratings, watchlist = (folder / "your_ratings_2026.csv").read_bytes(), (folder / "watchlist_2026.csv").read_bytes()
     for files in ([("ratings.csv", ratings), ("watchlist.csv", watchlist)],
                   [("watchlist.csv", watchlist), ("ratings.csv", ratings)]):  # in either order
-        given = upload_input(files)
+        given = upload_source(files)
         assert (given.name, given.value, given.watchlist) == ("ratings.csv", ratings, watchlist)
     session.set_options(k=50)
-    session.run(upload_input([("watchlist.csv", watchlist), ("ratings.csv", ratings)]))
+    session.run(upload_source([("watchlist.csv", watchlist), ("ratings.csv", ratings)]))
     assert session.matched.watchlist and not session.matched.watchlist & {r.movieId for r in session.recommendations}
     with pytest.raises(LetterboxdError, match="two files"):
-        upload_input([("a.csv", watchlist), ("b.csv", watchlist)])
+        upload_source([("a.csv", watchlist), ("b.csv", watchlist)])
     with pytest.raises(LetterboxdError, match="holds its own watchlist"):
-        session.run(Input("export", export_zip(), EXPORT_NAME, watchlist=watchlist))
+        session.run(Source("upload", export_zip(), EXPORT_NAME, watchlist=watchlist))
 
 
 @pytest.mark.parametrize("data, message", [
@@ -187,7 +190,7 @@ def test_imdb_ratings_and_watchlist_are_uploaded_together(session: Session) -> N
 ])
 def test_a_bad_upload_is_refused_naming_the_file(session: Session, data: bytes, message: str) -> None:
     with pytest.raises(LetterboxdError, match=message):
-        session.run(Input("export", data, "holiday.gif"))
+        session.run(Source("upload", data, "holiday.gif"))
     assert session.raw is None
 
 
@@ -195,8 +198,8 @@ def test_typed_titles_have_no_ratings_to_choose_from(session: Session) -> None:
     session.set_options(choice="5")
     session.run(typed())  # typed titles always recommend from what was typed
     assert len(session.matched.positives) == 3
-    with pytest.raises(LetterboxdError, match='This input has no ratings, so "films you rated 5 stars" is empty'):
-        session.run(Input("export", export_zip(skip=("ratings.csv", "diary.csv", "reviews.csv")), EXPORT_NAME))
+    with pytest.raises(LetterboxdError, match='this input has no ratings, so "films you rated 5 stars" is empty'):
+        session.run(Source("upload", export_zip(skip=("ratings.csv", "diary.csv", "reviews.csv")), EXPORT_NAME))
     assert session.raw is None
 
 
@@ -211,23 +214,23 @@ def serve_rss(server: FaultServer, user: str = "lbrectest") -> None:
 @pytest.fixture
 def online(ml_small_model_dir: Path, fault_server: FaultServer) -> Session:
     client = Client(base_url=fault_server.url, cache=False, timeout=2.0, retries=1, backoff=0.01)
-    return Session(*load_engine(ml_small_model_dir), client=client)
+    return Session(Ask(*load_engine(ml_small_model_dir), client=client))
 
 
 def test_a_username_reads_the_rss_feed_once(online: Session, fault_server: FaultServer) -> None:
     serve_rss(fault_server)
     steps: list[str] = []
-    online.run(Input("rss", "https://letterboxd.com/lbrectest/"), progress=steps.append)
+    online.run(Source("rss", "https://letterboxd.com/lbrectest/"), progress=steps.append)
     assert steps[0] == "Fetching lbrectest's RSS feed from Letterboxd…" and len(online.recommendations) == 10
-    assert online.source_name() == "lbrectest's RSS feed" and "lbrec-lbrectest-list.csv" in online.downloads()
+    assert source_name(online.history) == "lbrectest's RSS feed" and "lbrec-lbrectest-list.csv" in online.downloads()
     online.set_options(k=15)
-    online.run(Input("rss", "https://letterboxd.com/lbrectest/"))  # the same input: no second request
+    online.run(Source("rss", "https://letterboxd.com/lbrectest/"))  # the same input: no second request
     assert len(online.recommendations) == 15 and len(fault_server.hits) == 1
     online.set_options(choice="5")
-    online.run(Input("rss", "https://letterboxd.com/lbrectest/"))
+    online.run(Source("rss", "https://letterboxd.com/lbrectest/"))
     assert sum(online.understood().counts.values()) == 1  # Heat
     online.set_options(choice="liked")
-    online.run(Input("rss", "https://letterboxd.com/lbrectest/"))
+    online.run(Source("rss", "https://letterboxd.com/lbrectest/"))
     assert online.understood().counts == {"matched": 2} and len(fault_server.hits) == 1  # Heat, Amélie
 
 
@@ -241,29 +244,11 @@ def test_letterboxd_errors_are_explained(online: Session, fault_server: FaultSer
     if route is not None:
         fault_server.route("/nobody_here/rss/", route)
     with pytest.raises(LetterboxdError, match=message):
-        online.run(Input("rss", "nobody_here"))
+        online.run(Source("rss", "nobody_here"))
     assert online.raw is None and online.recommendations == []
 
 
 def test_bad_usernames_are_refused_before_any_request(online: Session, fault_server: FaultServer) -> None:
     with pytest.raises(LetterboxdError, match="is not a Letterboxd"):
-        online.run(Input("rss", "../../admin"))
+        online.run(Source("rss", "../../admin"))
     assert fault_server.hits == []
-
-
-def test_profile_mode_reads_every_page_and_the_watchlist_only_when_wanted(online: Session,
-                                                                          fault_server: FaultServer) -> None:
-    page = {"Content-Type": "text/html; charset=utf-8"}
-    serve_rss(fault_server)
-    for path, name in [("/lbrectest/films/", "films_2026_page1.html"), ("/lbrectest/films/page/2/",
-                       "films_2026_page2.html"), ("/lbrectest/films/page/3/", "films_2026_page3.html"),
-                       ("/lbrectest/watchlist/", "watchlist_2026.html")]:
-        fault_server.route(path, Reply(200, (FIXTURES / name).read_bytes(), page))
-    online.set_options(choice="3")
-    online.run(Input("profile", "lbrectest"))
-    assert online.recommendations and online.source_name() == "lbrectest's profile" and online.matched.watchlist
-    assert len(fault_server.hits_for("/lbrectest/watchlist/")) == 1
-    online.set_options(exclude_watchlist=False)  # the films are read again, without the watchlist
-    online.run(Input("profile", "lbrectest"))
-    assert online.recommendations and not online.matched.watchlist
-    assert len(fault_server.hits_for("/lbrectest/watchlist/")) == 1

@@ -70,9 +70,77 @@ def test_tv_titles_video_games_and_podcasts_are_skipped_and_counted() -> None:
                                               "Podcast Episode", "videoGame", "Music Video", "Movie", "tvMovie",
                                               "TV Special", "short", "Video", "", "somethingNew"])])
     history = read_imdb(both_spellings)
-    assert history.skipped == "4 TV titles, 2 podcasts, 1 video game and 1 music video skipped"
-    assert [f.title for f in history.films] == [f"T{n}" for n in range(8, 15)]  # films kept
+    assert history.skipped == ("4 TV titles, 2 podcasts, 1 video game, 1 music video and 1 title of unknown type "
+                               "'somethingNew' skipped")  # an unknown type is never taken for a film
+    assert [f.title for f in history.films] == [f"T{n}" for n in range(8, 14)]  # films kept, and no type at all
     assert read_imdb(ratings_csv(("tt0113277", "8", "", "Heat", "Movie", "1995"))).skipped is None
+
+
+# Title Type as IMDb's site writes it in each of its languages (and in English, today's and the older spellings).
+FILM_TYPES = ["Movie", "movie", "Feature Film", "TV Movie", "tvMovie", "TV Special", "tvSpecial", "Short", "short",
+              "Short Film", "TV Short", "tvShort", "Video", "video", "Documentary",
+              "Film", "Fernsehfilm", "Kurzfilm", "TV-Kurzfilm", "Spielfilm", "TV-Special", "Fernsehspecial",
+              "Película", "Película de TV", "Cortometraje", "Especial de TV",
+              "Téléfilm", "Court métrage", "Spécial TV", "Vidéo",
+              "Film TV", "Cortometraggio", "Speciale TV",
+              "Filme", "Filme para TV", "Filme de TV", "Curta-metragem", "Vídeo"]
+NOT_FILM_TYPES = {
+    "TV title": ["TV Series", "tvSeries", "TV Mini Series", "tvMiniSeries", "TV Mini-Series", "Mini-Series",
+                 "TV Episode", "tvEpisode", "tvPilot",
+                 "Fernsehserie", "Miniserie", "Mini-Serie", "TV-Episode", "Folge",
+                 "Serie de TV", "Miniserie de TV", "Episodio de TV",
+                 "Série TV", "Mini-série TV", "Épisode TV",
+                 "Serie TV", "Mini serie TV", "Miniserie TV", "Episodio TV",
+                 "Série de TV", "Minissérie", "Episódio de TV"],
+    "video game": ["Video Game", "videoGame", "Videospiel", "Videojuego", "Jeu vidéo", "Videogioco",
+                   "Jogo eletrônico", "Videojogo"],
+    "podcast": ["Podcast Series", "podcastSeries", "Podcast Episode", "podcastEpisode", "Podcast", "Série de podcasts"],
+    "music video": ["Music Video", "musicVideo", "Musikvideo", "Videoclip", "Clip vidéo", "Video musicale",
+                    "Videoclipe"],
+}
+
+
+@pytest.mark.parametrize("title_type", FILM_TYPES)
+def test_film_types_in_every_language(title_type: str) -> None:
+    assert imdb.title_kind(title_type) == imdb.FILM
+    assert imdb.title_kind(f"  {title_type.upper()} ") == imdb.FILM  # whatever the case and spaces
+
+
+@pytest.mark.parametrize("kind, title_type", [(k, t) for k, types in NOT_FILM_TYPES.items() for t in types])
+def test_tv_and_other_types_in_every_language(kind: str, title_type: str) -> None:
+    assert imdb.title_kind(title_type) == kind
+
+
+@pytest.mark.parametrize("name, films, skipped", [
+    ("your_ratings_it.csv", ["Il padrino", "Nuovo Cinema Paradiso", "The Day After - Il giorno dopo",
+                             "Wallace & Gromit - Una tosatura perfetta", "Il buono, il brutto, il cattivo"],
+     "4 TV titles and 1 video game skipped"),
+    ("your_ratings_de.csv", ["Das Boot", "Das Leben der Anderen", "The Day After - Der Tag danach",
+                             "Wallace & Gromit - Unter Schafen"], "3 TV titles and 1 video game skipped"),
+    ("your_ratings_es.csv", ["El laberinto del fauno", "El día después", "Wallace y Gromit: Un esquilado apurado"],
+     "3 TV titles and 1 video game skipped"),
+    ("your_ratings_fr.csv", ["Le Fabuleux Destin d'Amélie Poulain", "Le Jour d'après",
+                             "Wallace & Gromit : Rasé de près"], "3 TV titles and 1 video game skipped"),
+    ("your_ratings_pt.csv", ["Cidade de Deus", "O Dia Seguinte", "Wallace & Gromit: Uma Tosquia Rente"],
+     "3 TV titles, 1 video game and 1 title of unknown type 'Xyz' skipped"),
+])
+def test_exports_in_imdbs_languages_keep_films_and_skip_the_rest(name: str, films: list[str], skipped: str) -> None:
+    """An account in Italian writes "Serie TV" and "Mini serie TV": they were taken for films MovieLens lacks."""
+    history = read_imdb(IMDB / name)
+    assert [f.title for f in history.films] == films and history.skipped == skipped
+    assert {f.imdb_id for f in history.films}.isdisjoint({903747, 7366338, 959621, 944947, 2140553})
+
+
+def test_unknown_types_are_named_a_few_and_the_rest_counted() -> None:
+    kinds = ["Xyz", "Xyz", "Xyz", "Foo", "Bar", "Baz", "Qux", "Qux", "TV Series"]
+    history = read_imdb(ratings_csv(("tt0113277", "8", "", "Heat", "Film", "1995"), *[
+        (f"tt00000{n:02}", "7", "2024-01-01", f"T{n}", kind, "2020") for n, kind in enumerate(kinds)]))
+    assert [f.title for f in history.films] == ["Heat"]
+    assert history.skipped == ("1 TV title, 3 titles of unknown type 'Xyz', 2 titles of unknown type 'Qux', 1 title "
+                               "of unknown type 'Foo' and 2 titles of 2 other unknown types skipped")
+    only_unknown = ratings_csv(("tt0113277", "8", "", "Heat", "फ़िल्म", "1995"))
+    with pytest.raises(EmptyHistoryError, match="1 title of unknown type 'फ़िल्म' skipped"):
+        load_history("imdb", only_unknown)
 
 
 def test_legacy_layout_with_position_first_and_the_rating_last() -> None:

@@ -1,4 +1,4 @@
-"""Letterboxd parsers: export ZIP, RSS (new and old), profile pages (both markups), typed titles, choices.
+"""Letterboxd parsers: export ZIP, RSS (new and old), typed titles, choices.
 
 Hand-written fixtures under tests/fixtures/letterboxd cover every structure, so these pass without ../shared;
 the real samples in ../shared/fixtures-research are read in place as well (skipped only outside CI).
@@ -23,7 +23,6 @@ from lbrec.errors import EmptyHistoryError, ExportError, InvalidUsernameError, L
 from lbrec.letterboxd import export
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.fields import validate_username
-from lbrec.letterboxd.profile import parse_grid_page
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.sources import load_history, match_history
 from lbrec.letterboxd.typed import parse_typed
@@ -200,59 +199,6 @@ def test_real_rss_in_place(name: str, films: int, rated: int) -> None:
         assert all(f.tmdb_id for f in history.films)
 
 
-# ---------------------------------------------------------------------------------------------------- pages
-
-
-def test_films_page_2026_markup() -> None:
-    page = parse_grid_page(fixture("films_2026_page1.html"))
-    assert page.last_page == 3
-    assert [(f.title, f.year, f.rating, f.liked, f.slug) for f in page.films] == [
-        ("Heat", 1995, 5.0, True, "heat-1995"),
-        ("Crouching Tiger, Hidden Dragon", 2000, 4.5, False, "crouching-tiger-hidden-dragon"),
-        ("Weapons", 2025, None, False, "weapons-2025")]
-
-
-def test_films_page_legacy_markup() -> None:
-    page = parse_grid_page(fixture("films_legacy.html"))
-    assert page.last_page == 1
-    assert [(f.title, f.year, f.rating, f.liked, f.slug) for f in page.films] == [
-        ("Heat", None, 4.0, True, "heat-1995"), ("WALL·E", None, 1.5, False, "wall-e"),
-        ("Solaris", None, None, False, "solaris")]
-
-
-def test_watchlist_and_empty_pages() -> None:
-    watchlist = parse_grid_page(fixture("watchlist_2026.html"), "watchlist page")
-    assert [f.label for f in watchlist.films] == ["October Sky (1999)", "Paris, Texas (1984)"]
-    empty = parse_grid_page(fixture("films_empty.html"))
-    assert empty.films == [] and empty.last_page == 1
-
-
-@pytest.mark.parametrize("html, message", [
-    (fixture("films_2026_page1.html")[:2500], "truncated"),
-    (fixture("cloudflare_challenge.html"), "not understood"),
-    (fixture("rate_limited.html"), "not understood"),
-    ("<html><body><p>Letterboxd redesigned everything</p></body></html>", "not understood"),
-    (fixture("films_2026_page1.html").replace('class="griditem"', 'class="tile"')
-     .replace("data-item-", "data-x-"), "not understood"),
-])
-def test_pages_not_understood_are_errors_not_empty_histories(html: str, message: str) -> None:
-    with pytest.raises(MarkupError, match=message):
-        parse_grid_page(html)
-
-
-def test_real_pages_in_place() -> None:
-    films = need(RESEARCH / "sdl60660" / "sample_letterboxd_user_ratings_page.html", "the real films page")
-    page = parse_grid_page(films.read_text(encoding="utf-8"))
-    assert (len(page.films), sum(f.rating is not None for f in page.films), page.last_page) == (72, 63, 2)
-    assert page.films[0].label == "Anniversary (2025)" and page.films[0].slug == "anniversary-2025"
-    assert all(f.year for f in page.films)
-    # the overlay's like icon belongs to the logged-in viewer; only p.poster-viewingdata says the member liked it
-    assert 0 < sum(f.liked for f in page.films) < 72
-    watchlist = need(RESEARCH / "sdl60660" / "sample_letterboxd_user_watchlist_page.html", "the real watchlist")
-    page = parse_grid_page(watchlist.read_text(encoding="utf-8"), "watchlist page")
-    assert len(page.films) == 20 and page.films[0].label == "Gozu (2003)" and page.last_page == 1
-
-
 # ---------------------------------------------------------------------------------------------------- typed
 
 
@@ -317,8 +263,8 @@ def test_any_bytes_as_export_or_feed_give_a_result_or_a_clear_error(data: bytes)
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=300))
-def test_any_text_as_page_titles_or_username(text: str) -> None:
-    for parse in (parse_grid_page, parse_typed, validate_username, parse_rss):
+def test_any_text_as_titles_username_or_feed(text: str) -> None:
+    for parse in (parse_typed, validate_username, parse_rss):
         try:
             parse(text)
         except LbrecError as exc:

@@ -13,7 +13,7 @@ from lbrec.errors import FilmQueryError, ListError
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query
 from lbrec.serving.engine import Recommender
-from lbrec.serving.group import Member, aggregate, group_top, recommend_for_group
+from lbrec.serving.group import MemberFilms, aggregate, group_top, recommend_for_group
 from lbrec.serving.standing import Standing
 from lbrec.serving.predict import predict_films, verdict
 from lbrec.serving.rank import rank_films
@@ -164,7 +164,7 @@ def test_group_fits_are_each_members_percentile_and_aggregate_as_named() -> None
 
 def test_a_group_gets_films_nobody_has_watched_with_each_members_fit(engine: Recommender,
                                                                      tiny_dataset: Dataset) -> None:
-    members = [Member(f"m{u}", [int(m) for m in tiny_dataset.movie_ids[tiny_dataset.sequence(u)]][-8:],
+    members = [MemberFilms(f"m{u}", [int(m) for m in tiny_dataset.movie_ids[tiny_dataset.sequence(u)]][-8:],
                       watchlist={int(tiny_dataset.movie_ids[50 + u])}) for u in range(3)]
     seen = set().union(*(set(m.history) for m in members))
     picks = recommend_for_group(engine, members, k=6)

@@ -1,0 +1,143 @@
+"""The served model on real Letterboxd members (issue 22): what `recommend --export --from 4` does for the people
+lbrec serves, beside its parts, MovieLens anchors and references fitted on other Letterboxd members.
+
+    python -m benchmarks.bench_members [--model models/ml-latest-small] [--members N] [--seed 0] [--json PATH]
+
+For each member of ../shared/data/letterboxd-members (`LBREC_MEMBERS_DIR`; read in place, evaluation only): 5 films
+rated 4 stars or more and up to 3 rated 2 stars or less are hidden, the rest goes through a Letterboxd export built
+in memory, the matcher and the engine, in random order (`lbrec.evaluation.members`). Everything is ranked over the
+films both MovieLens and the members know, less what the member rated. Figures: NDCG@10, HR@10, Recall@50 and the
+bad-pick rate (hidden disliked films in the top 10), means with bootstrap 95% intervals, paired tests against the
+served model, and the catalog gap. `--no-others-ease` skips EASE on the other members (a 13k x 13k inverse, about
+three minutes on two cores). Results: Markdown on stdout, and every figure in `--json PATH`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from lbrec import paths
+
+METRICS = ("ndcg@10", "hr@10", "recall@50", "bad@10")
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_members", description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=None, help="the served model folder (default: LBREC_MODEL, "
+                                                                  "else models/ml-latest-small)")
+    parser.add_argument("--data", type=Path, help="the prepared data set the model was trained on (default: the "
+                                                  "model's config.json dataset_path)")
+    parser.add_argument("--members-dir", type=Path, help="the members' data (default: LBREC_MEMBERS_DIR, else "
+                                                         "../shared/data/letterboxd-members)")
+    parser.add_argument("--members", type=int, help="a sample of this many members (fixed seed); default: all")
+    parser.add_argument("--seed", type=int, default=0, help="draws the sample and the hidden films")
+    parser.add_argument("--no-others-ease", action="store_true", help="skip EASE fitted on the other members")
+    parser.add_argument("--tune", action="store_true", help="instead: choose how to serve a history without order "
+                                                                "(windows, blend weight, weights per film, dislikes) "
+                                                                "on half of the members, report on the other half")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write every figure here")
+    return parser.parse_args(argv)
+
+
+def cell(figure: dict) -> str:
+    if figure["mean"] is None:
+        return "-"
+    low, high = figure["ci95"]
+    return f"{figure['mean']:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def difference(tests: dict, name: str, metric: str) -> str:
+    """A paired test against the served model as "+0.012 (p=0.034)" (blank for the served model itself)."""
+    test = tests.get(name, {}).get(metric)
+    return f"{test['mean_diff']:+.3f} (p={test['p_bootstrap']:.3f})" if test else ""
+
+
+def table(report: dict) -> str:
+    """The models as Markdown, and each one's paired difference from the served model in NDCG@10 and bad@10."""
+    lines = ["| model | NDCG@10 | HR@10 | Recall@50 | bad@10 | NDCG@10 - served (p) | bad@10 - served (p) |",
+             "|---|---|---|---|---|---|---|"]
+    paired = report["paired_vs_served"]
+    for name, figures in report["models"].items():
+        lines.append(f"| {name} | " + " | ".join(cell(figures[m]) for m in METRICS) + f" | "
+                     f"{difference(paired, name, 'ndcg@10')} | {difference(paired, name, 'bad@10')} |")
+    return "\n".join(lines)
+
+
+def tuning_table(report: dict) -> str:
+    """Each choice on the reporting half and on MovieLens's test split, paired against the served point."""
+    header = ("| choice | point | NDCG@10 | bad@10 | NDCG@10 - served (p) | bad@10 - served (p) | MovieLens test NDCG@10 "
+              "| - served (p) |")
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    paired, guard = report["paired_vs_served"], report["movielens_test"]
+    for label, point in report["chosen"].items():
+        figures = report["models"][label]
+        lines.append(f"| {label} | {point} | {cell(figures['ndcg@10'])} | {cell(figures['bad@10'])} | "
+                     f"{difference(paired, label, 'ndcg@10')} | {difference(paired, label, 'bad@10')} | "
+                     f"{cell(guard['models'][label]['ndcg@10'])} | "
+                     f"{difference(guard['paired_vs_served'], label, 'ndcg@10')} |")
+    return "\n".join(lines)
+
+
+def tuned(args: argparse.Namespace, engine: object, dataset: object, data: object) -> dict:
+    from lbrec.evaluation.member_tuning import measure_tuning
+
+    report = measure_tuning(engine, dataset, data, data.sample(args.members, args.seed), args.seed)  # type: ignore
+    print(f"chosen on {report['tuned_on']} members, reported on the other {report['reported_on']} "
+          f"(seed {report['seed']}):\n")
+    print(tuning_table(report))
+    for label, curve in report["dislikes_against"].items():
+        print(f"\ndislikes against their look-alikes, from the {label} point (reporting half; paired against none):")
+        print("| weight | NDCG@10 | - none (p) | bad@10 | - none (p) |\n|---|---|---|---|---|")
+        for weight, figures in curve.items():
+            print(f"| {weight} | " + " | ".join(f"{figures[m]['mean']:.4f} | {figures[m]['vs_none']['mean_diff']:+.4f} "
+                                                f"(p={figures[m]['vs_none']['p_bootstrap']:.3f})"
+                                                for m in ("ndcg@10", "bad@10")) + " |")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    from lbrec.artifacts import read_json
+    from lbrec.data.dataset import Dataset
+    from lbrec.evaluation.member_models import measure
+    from lbrec.evaluation.members import load_members
+    from lbrec.serving.engine import Recommender
+
+    args = arguments(argv)
+    model_dir = args.model or paths.default_model_dir()
+    engine = Recommender(model_dir)
+    dataset = Dataset(args.data or read_json(model_dir / "config.json")["dataset_path"])
+    data = load_members(args.members_dir)
+    started = time.perf_counter()
+    if args.tune:
+        report = tuned(args, engine, dataset, data)
+        return finish(args, report, started, argv)
+    report = measure(engine, dataset, data, data.sample(args.members, args.seed), args.seed,
+                     others_ease=not args.no_others_ease)
+    gap = report["catalog_gap"]
+    print(f"{report['members']} members, {report['candidates']:,} candidate films ({report['films_known']:,} of "
+          f"{report['films']:,} films.csv films known to {model_dir.name}); served: {report['model']}\n")
+    print(table(report))
+    print(f"\ncatalog gap: the catalog knows {gap['known_share']:.1%} of the members' loved films "
+          f"({gap['known_share_per_member']:.1%} per member); of the {gap['unknown']:,} it does not, "
+          f"{gap['unknown_newer_share']:.1%} came out after {gap['catalog_last_year']}")
+    return finish(args, report, started, argv)
+
+
+def finish(args: argparse.Namespace, report: dict, started: float, argv: list[str] | None) -> int:
+    """The command and the time it took into the report, and the report into `--json`."""
+    report["command"] = "python -m benchmarks.bench_members " + shlex.join(sys.argv[1:] if argv is None else argv)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    if args.json:
+        from lbrec.artifacts import write_json
+
+        write_json(args.json, report)
+        print(f"\nwrote {args.json} ({report['seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

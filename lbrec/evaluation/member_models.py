@@ -1,0 +1,226 @@
+"""The models measured on real Letterboxd members (`lbrec.evaluation.members`), and their figures.
+
+Each model scores every film of the served model for a batch of members ([batch, n_items + 1]); the ranking keeps the
+candidates (films both MovieLens and the members know) the member has not rated. The models:
+
+- `served`: the engine as `recommend --export --from 4` runs it (`Recommender.standing`), and `served, rated`:
+  the same from every rated film (`--from rated`);
+- its parts alone: `sasrec` (the ONNX model over the latest 50 films given) and `item-item` (`engine.item_item`);
+- anchors on the served model's MovieLens training data (the test split's inputs, as the served item-to-item part
+  is fitted): `popular (MovieLens)` and `ease (MovieLens)`, dense EASE with the served blend's lambda;
+- in-domain references, fitted on the 48k other Letterboxd members of `others_likes.npz` (never served):
+  `popular (Letterboxd)` and `ease (Letterboxd)`, fed the member's given loved films in films.csv's own terms, their
+  films mapped to the same candidates (a MovieLens film scored as the best of the films matched to it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from tqdm.auto import tqdm
+
+from lbrec.artifacts import load_npy
+from lbrec.catalog.index import MatchIndex
+from lbrec.data.dataset import Dataset
+from lbrec.errors import LbrecError
+from lbrec.evaluation.baselines import EASE, Popular, tune_ease
+from lbrec.evaluation.members import (
+    LOVED,
+    PER_MEMBER,
+    Case,
+    MemberData,
+    ProductInput,
+    RememberingIndex,
+    cases,
+    catalog_gap,
+    film_items,
+    hidden_ranks,
+    member_metrics,
+    product_input,
+)
+from lbrec.evaluation.protocol import input_histories
+from lbrec.evaluation.stats import bootstrap_ci, paired_values
+from lbrec.serving.engine import Recommender
+
+OTHERS_LAMBDA = 500.0  # EASE's lambda on the other members (48k x 13k): fixed, as choosing it costs an inverse each
+
+
+@dataclass
+class Member:
+    """A member's case, what the product made of their export, and every film they rated as item indices."""
+
+    case: Case
+    given: ProductInput
+    seen: np.ndarray
+
+    @property
+    def loved_films(self) -> np.ndarray:
+        """The given films rated 4 stars or more, as rows of films.csv (the in-domain models' input)."""
+        return self.case.given[self.case.given_ratings >= LOVED]
+
+
+Scorer = Callable[[Sequence[Member]], np.ndarray]
+
+
+@dataclass
+class Setting:
+    """Everything the models share: the engine, its training data, the members' films as item indices."""
+
+    engine: Recommender
+    dataset: Dataset
+    data: MemberData
+    items: np.ndarray  # [films] item index of each films.csv film (0: unknown)
+
+    @property
+    def candidates(self) -> np.ndarray:
+        """[n_items + 1] bool: the films that both the model and the members know."""
+        known = np.zeros(self.engine.n_items + 1, bool)
+        known[self.items[self.items > 0]] = True
+        return known
+
+
+def setting(engine: Recommender, dataset: Dataset, data: MemberData) -> Setting:
+    """The engine, its training data and the members' films in the engine's terms; a model trained on other data
+    than `dataset` fails in one line."""
+    movie_ids = load_npy(engine.model_dir / "movie_ids.npy")
+    if not np.array_equal(movie_ids, dataset.movie_ids):
+        raise LbrecError(f"{engine.model_dir} was trained on another vocabulary than {dataset.path}: pass its data set")
+    item_of = {int(movie_id): item for item, movie_id in enumerate(movie_ids) if item}
+    return Setting(engine, dataset, data, film_items(data.films, MatchIndex(engine.catalog), item_of))
+
+
+def prepare(found: Setting, members: Sequence[str], seed: int = 0) -> list[Member]:
+    """Each member's films hidden, the rest sent through the export, the matcher and the engine's vocabulary."""
+    catalog = RememberingIndex(found.engine.catalog)
+    out = []
+    for case in tqdm(cases(found.data, members, found.items, seed), desc="members' exports", leave=False):
+        given = product_input(case, found.data.films, catalog)
+        rated = found.items[case.given]
+        seen = np.union1d(found.engine.item_indices(given.watched), rated[rated > 0]).astype(np.int64)
+        out.append(Member(case, given, seen))
+    return out
+
+
+def engine_scorers(engine: Recommender) -> dict[str, Scorer]:
+    """The served model from `--from 4` and `--from rated`, and each of its parts alone."""
+    def served(choice: str) -> Scorer:
+        return lambda batch: np.stack([engine.standing(getattr(m.given, choice)).scores for m in batch])
+
+    scorers = {"served": served("loved"), "served, rated": served("rated"),
+               "sasrec": lambda batch: engine.scores(engine.encode([engine.item_indices(m.given.loved) for m in batch]))}
+    if (item_item := engine.item_item) is not None:
+        scorers["item-item"] = lambda batch: item_item.score([engine.item_indices(m.given.loved) for m in batch])
+    return scorers
+
+
+def movielens_scorers(found: Setting) -> dict[str, Scorer]:
+    """Most popular and dense EASE on the served model's training data (the test split's inputs)."""
+    histories = input_histories(found.dataset, "test")
+    counts = Popular().fit(histories, found.dataset.n_items).counts.astype(np.float32)
+    blend = found.engine.meta.get("blend") or {}
+    lam = blend.get("ease_lambda") or tune_ease(found.dataset)[0]
+    ease = EASE(float(lam)).fit(histories, found.dataset.n_items)
+    engine = found.engine
+    return {"popular (MovieLens)": lambda batch: np.broadcast_to(counts, (len(batch), len(counts))),
+            "ease (MovieLens)": lambda batch: ease.score([np.asarray(engine.item_indices(m.given.loved), np.int64)
+                                                          for m in batch])}
+
+
+def fit_others_ease(likes: sp.csr_matrix, lam: float = OTHERS_LAMBDA) -> np.ndarray:
+    """EASE's B [films, films] (float32) fitted on the other members' likes."""
+    gram = (likes.T @ likes).toarray().astype(np.float32)
+    gram[np.diag_indices_from(gram)] += lam
+    p = np.linalg.inv(gram)
+    del gram
+    b = p / -np.diag(p)[None, :]
+    np.fill_diagonal(b, 0.0)
+    return b
+
+
+def in_item_space(film_scores: np.ndarray, items: np.ndarray, n_items: int) -> np.ndarray:
+    """[batch, films] scores -> [batch, n_items + 1]: each MovieLens film gets the best score of the films matched
+    to it (-inf for films no member film matches; they are never candidates)."""
+    out = np.full((len(film_scores), n_items + 1), -np.inf, np.float32)
+    known = np.flatnonzero(items > 0)
+    np.maximum.at(out.T, items[known], film_scores[:, known].T)
+    return out
+
+
+def others_scorers(found: Setting, ease: bool = True, log: Callable[[str], None] = print) -> dict[str, Scorer]:
+    """Popularity and EASE fitted on the other Letterboxd members (references, never served)."""
+    likes = found.data.others_likes()
+    n_items, items = found.engine.n_items, found.items
+    counts = np.asarray(likes.sum(0), np.float32)
+    scorers: dict[str, Scorer] = {"popular (Letterboxd)": lambda batch: in_item_space(
+        np.broadcast_to(counts, (len(batch), counts.shape[1])), items, n_items)}
+    if ease:
+        log(f"fitting EASE on {likes.shape[0]:,} other members x {likes.shape[1]:,} films (a few minutes) ...")
+        b = fit_others_ease(likes)
+
+        def score(batch: Sequence[Member]) -> np.ndarray:
+            given = np.zeros((len(batch), b.shape[0]), np.float32)
+            for row, member in enumerate(batch):
+                given[row, member.loved_films] = 1.0
+            return in_item_space(given @ b, items, n_items)
+
+        scorers["ease (Letterboxd)"] = score
+    return scorers
+
+
+def evaluate(members: Sequence[Member], scorers: dict[str, Scorer], candidates: np.ndarray,
+             batch_size: int = 100) -> dict[str, dict[str, np.ndarray]]:
+    """{model: {metric: [members]}}: each model's ranks of every member's hidden films, as per-member metrics."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for name, scorer in tqdm(scorers.items(), desc="models", leave=False):
+        rows = []
+        for start in range(0, len(members), batch_size):
+            batch = members[start:start + batch_size]
+            scores = scorer(batch)
+            for member, row in zip(batch, scores, strict=True):
+                allowed = candidates.copy()
+                allowed[member.seen] = False
+                ranks = hidden_ranks(row, allowed, np.concatenate([member.case.loved, member.case.disliked]))
+                n = len(member.case.loved)
+                rows.append(member_metrics(ranks[:n], ranks[n:]))
+        out[name] = {metric: np.array([r[metric] for r in rows]) for metric in PER_MEMBER}
+    return out
+
+
+def summarise(per_member: dict[str, dict[str, np.ndarray]], reference: str = "served") -> dict:
+    """Means with bootstrap 95% intervals, and paired tests of every model against `reference` (bad@10 over the
+    members who have hidden disliked films)."""
+    models, paired = {}, {}
+    for name, metrics in per_member.items():
+        models[name] = {}
+        for metric, values in metrics.items():
+            defined = values[~np.isnan(values)]
+            models[name][metric] = {"mean": float(defined.mean()) if len(defined) else None,
+                                    "ci95": bootstrap_ci(defined) if len(defined) else None, "members": len(defined)}
+        if name != reference and reference in per_member:
+            paired[name] = {}
+            for metric, values in metrics.items():
+                base = per_member[reference][metric]
+                both = ~(np.isnan(values) | np.isnan(base))
+                paired[name][metric] = paired_values(values[both], base[both], metric)
+    return {"models": models, f"paired_vs_{reference.replace(' ', '_')}": paired}
+
+
+def measure(engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str], seed: int = 0,
+            others_ease: bool = True, log: Callable[[str], None] = print) -> dict:
+    """Every model on `members`: the summary (`summarise`), the catalog gap and what was measured on."""
+    found = setting(engine, dataset, data)
+    prepared = prepare(found, members, seed)
+    scorers = {**engine_scorers(engine), **movielens_scorers(found), **others_scorers(found, others_ease, log)}
+    per_member = evaluate(prepared, scorers, found.candidates)
+    last_year = int(engine.catalog["year"].max())
+    return {"members": len(prepared), "seed": seed, "candidates": int(found.candidates.sum()),
+            "films_known": int((found.items > 0).sum()), "films": len(found.items),
+            "input_films": {"loved_matched_mean": float(np.mean([len(m.given.loved) for m in prepared])),
+                            "rated_matched_mean": float(np.mean([len(m.given.rated) for m in prepared])),
+                            "hidden_loved_mean": float(np.mean([len(m.case.loved) for m in prepared])),
+                            "hidden_disliked_mean": float(np.mean([len(m.case.disliked) for m in prepared]))},
+            "catalog_gap": catalog_gap(data, found.items, last_year), "model": engine.model_name,
+            "blend": engine.meta.get("blend"), **summarise(per_member)}

@@ -1,0 +1,176 @@
+"""Choosing how to serve a history without order (`lbrec.serving.unordered`) on real Letterboxd members: chosen on
+one half of them, reported on the other, with MovieLens's time-ordered test split as a guard.
+
+The grid: SASRec over the last 50 films or over every film in 50-film windows; SASRec's share of the blend; the
+item-to-item model with the served folder's number of weights per film or more (refitted on the same MovieLens
+training data as the served one, not on members); and the weight of the disliked films against their look-alikes.
+Each member's parts are computed once and every grid point is a weighted sum of their standardised scores, as the
+blend is (`item_scores` gives the same numbers one point at a time).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from lbrec.data.dataset import Dataset
+from lbrec.errors import LbrecError
+from lbrec.evaluation.blend import fit_item_item
+from lbrec.evaluation.member_models import Member, Setting, prepare, setting, summarise
+from lbrec.evaluation.members import PER_MEMBER, MemberData, hidden_ranks, member_metrics
+from lbrec.evaluation.protocol import evaluate_scorer
+from lbrec.evaluation.stats import paired_values
+from lbrec.serving.engine import Recommender
+from lbrec.serving.itemitem import ItemItem, standardise
+from lbrec.serving.unordered import Unordered, item_scores, window_scores
+
+WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
+KEEP = (200, 1000)  # besides the served folder's
+AGAINST = (0.0, 0.1, 0.25, 0.5, 1.0)
+
+
+def halves(members: Sequence[str], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(choose on, report on): the members split in two at random with a fixed seed, each half sorted."""
+    order = np.random.default_rng(seed).permutation(np.asarray(members))
+    return np.sort(order[:len(order) // 2]), np.sort(order[len(order) // 2:])
+
+
+def item_item_models(found: Setting) -> dict[int, ItemItem | None]:
+    """{weights kept per film: model}; None is the served folder's own, the others refitted like it."""
+    blend = found.engine.meta.get("blend") or {}
+    if found.engine.item_item is None:
+        return {}
+    models: dict[int, ItemItem | None] = {int(blend.get("keep", 0)): None}
+    for keep in KEEP:
+        if keep not in models:
+            models[keep] = fit_item_item(found.dataset, "test", blend.get("source", "ease"), keep,
+                                         blend.get("ease_lambda"))
+    return models
+
+
+def point_name(windows: bool, weight: float, keep: int, against: float) -> str:
+    return f"windows={int(windows)} w={weight:g} k={keep} against={against:g}"
+
+
+def options_of(name: str, models: dict[int, ItemItem | None]) -> Unordered:
+    """The `Unordered` options a grid point's name stands for."""
+    fields = dict(part.split("=") for part in name.split())
+    return Unordered(windows=fields["windows"] == "1", weight=float(fields["w"]), against=float(fields["against"]),
+                     item_item=models[int(fields["k"])])
+
+
+def grid_metrics(members: Sequence[Member], found: Setting, models: dict[int, ItemItem | None],
+                 weights: Sequence[float] = WEIGHTS, against: Sequence[float] = AGAINST) -> dict[str, dict]:
+    """{grid point: {metric: [members]}} for every point of the grid."""
+    engine, out = found.engine, {}
+    for member in tqdm(members, desc="grid", leave=False):
+        items, disliked = engine.item_indices(member.given.loved), engine.item_indices(member.given.disliked)
+        allowed = found.candidates.copy()
+        allowed[member.seen] = False
+        targets = np.concatenate([member.case.loved, member.case.disliked])
+        n = len(member.case.loved)
+        for name, scores in _points(engine, items, disliked, models, weights, against):
+            ranks = hidden_ranks(scores, allowed, targets)
+            for metric, value in member_metrics(ranks[:n], ranks[n:]).items():
+                out.setdefault(name, {}).setdefault(metric, []).append(value)
+    return {name: {m: np.array(v) for m, v in metrics.items()} for name, metrics in out.items()}
+
+
+def _points(engine: Recommender, items: list[int], disliked: list[int], models: dict[int, ItemItem | None],
+            weights: Sequence[float], against: Sequence[float]) -> Iterator[tuple[str, np.ndarray]]:
+    """(name, served scores) of every grid point for one member."""
+    if not items:  # nothing matched: the engine's popularity, whatever the point
+        empty = item_scores(engine, items)
+        for windows, keep, w, a in itertools.product((False, True), models, weights, against):
+            yield point_name(windows, w, keep, a), empty
+        return
+    raws = {False: engine.scores(engine.encode([items]))[0], True: window_scores(engine, items)}
+    for keep, model in models.items():
+        model = model or engine.item_item
+        assert model is not None
+        part = standardise(model.score([items]))[0]
+        bad = standardise(model.score([disliked]))[0] if disliked else np.zeros_like(part)
+        for windows, raw in raws.items():
+            sasrec = standardise(raw[None])[0]
+            for w in weights:
+                mixed = w * sasrec + (1.0 - w) * part
+                for a in against:
+                    yield point_name(windows, w, keep, a), mixed - a * bad
+
+
+def best(grid: dict[str, dict], names: Sequence[str] | None = None) -> str:
+    """The point (among `names`) with the best mean NDCG@10."""
+    names = list(grid) if names is None else names
+    return max(names, key=lambda name: float(grid[name]["ndcg@10"].mean()))
+
+
+def choices(grid: dict[str, dict], served: str) -> dict[str, str]:
+    """The best point overall and the best change of one kind at a time from the served point."""
+    fields = dict(part.split("=") for part in served.split())
+
+    def varying(*keys: str) -> list[str]:
+        return [n for n in grid if all(v == fields[k] for k, v in (p.split("=") for p in n.split()) if k not in keys)]
+
+    return {"served": served, "windows": best(grid, varying("windows")), "blend weight": best(grid, varying("w")),
+            "weights per film": best(grid, varying("k")), "dislikes against": best(grid, varying("against")),
+            "windows and blend weight": best(grid, varying("windows", "w")),
+            "weight and weights per film": best(grid, varying("w", "k")), "best of the grid": best(grid)}
+
+
+def against_curve(grid: dict[str, dict], point: str) -> dict[str, dict]:
+    """{dislike weight: {metric: mean, paired test against no dislikes}} with the rest of `point` fixed: what counting
+    dislikes against their look-alikes does to the bad picks and to NDCG@10."""
+    base = point.rsplit(" against=", 1)[0]
+    none = grid[f"{base} against=0"]
+    out = {}
+    for weight in AGAINST:
+        values = grid[f"{base} against={weight:g}"]
+        out[f"{weight:g}"] = {}
+        for metric in ("ndcg@10", "bad@10"):
+            both = ~(np.isnan(values[metric]) | np.isnan(none[metric]))
+            out[f"{weight:g}"][metric] = {"mean": float(values[metric][both].mean()),
+                                          "vs_none": paired_values(values[metric][both], none[metric][both], metric)}
+    return out
+
+
+def movielens_guard(found: Setting, chosen: dict[str, str], models: dict[int, ItemItem | None]) -> dict:
+    """Each chosen point on MovieLens's time-ordered test split (SASRec reads the latest films there; no dislikes)."""
+    engine = found.engine
+
+    def scorer(option: Unordered) -> Callable[[Sequence[np.ndarray]], np.ndarray]:
+        return lambda histories: np.stack([item_scores(engine, list(h), (), option) for h in histories])
+
+    evaluations = {name: evaluate_scorer(scorer(replace(options_of(name, models), against=0.0)), found.dataset,
+                                         "test") for name in set(chosen.values())}
+    return summarise({label: {m: evaluations[name].per_user(m) for m in ("ndcg@10", "hr@10")}
+                      for label, name in chosen.items()})
+
+
+def tune(found: Setting, tune_on: Sequence[Member], report_on: Sequence[Member]) -> dict:
+    """Choose on `tune_on`, report every choice on `report_on` (paired against the served point) and on
+    MovieLens's test split."""
+    models = item_item_models(found)
+    if not models:
+        raise LbrecError(f"{found.engine.model_dir} serves SASRec alone: there is no blend to tune")
+    blend = found.engine.meta.get("blend") or {}
+    served = point_name(False, found.engine.weight, int(blend.get("keep", 0)), 0.0)
+    chosen = choices(grid_metrics(tune_on, found, models), served)
+    reported = grid_metrics(report_on, found, models)
+    per_member = {label: {m: reported[name][m] for m in PER_MEMBER} for label, name in chosen.items()}
+    guard = movielens_guard(found, chosen, models)
+    curves = {label: against_curve(reported, chosen[label]) for label in ("served", "best of the grid")}
+    return {"chosen": chosen, "tuned_on": len(tune_on), "reported_on": len(report_on), **summarise(per_member),
+            "movielens_test": guard, "dislikes_against": curves}
+
+
+def measure_tuning(engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str],
+                   seed: int = 0) -> dict:
+    """`members` split in halves (`halves`), every film hidden as `measure` hides it; `tune` on them."""
+    found = setting(engine, dataset, data)
+    tune_on, report_on = halves(members, seed)
+    prepared = {m.case.member: m for m in prepare(found, members, seed)}
+    return {"seed": seed, **tune(found, [prepared[m] for m in tune_on], [prepared[m] for m in report_on])}

@@ -1,0 +1,66 @@
+"""The real-members benchmark from the command line, on a handful of the real members (read in place from
+../shared/data/letterboxd-members; CI has them, so there a missing folder fails instead of skipping)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lbrec.data.dataset import Dataset
+from lbrec.evaluation.members import members_dir
+from tests.helpers.files import REPO, need
+
+
+@pytest.fixture(scope="module")
+def ml_small_blend_dir(ml_small: Dataset, ml_small_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The random-weight ml-latest-small folder serving a blend with EASE, as `make model` serves one."""
+    from lbrec.artifacts import read_json, sha256_file, write_json
+    from lbrec.evaluation.blend import fit_item_item
+
+    out = tmp_path_factory.mktemp("models") / "ml-latest-small-blend"
+    shutil.copytree(ml_small_model_dir, out)
+    files = fit_item_item(ml_small, "test", "ease", 200, ease_lambda=50.0).save(out)
+    meta = read_json(out / "onnx.json")
+    meta["files"] |= {name: sha256_file(out / name) for name in files}
+    meta["blend"] = {"source": "ease", "keep": 200, "weight": 0.9, "ease_lambda": 50.0, "served": "blend"}
+    write_json(out / "onnx.json", meta)
+    return out
+
+
+def test_the_benchmark_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
+    folder = need(members_dir() / "members.parquet", "the Letterboxd members' data").parent
+    out = tmp_path / "members.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_members", "--model", str(ml_small_blend_dir),
+                           "--members", "6", "--no-others-ease", "--json", str(out)], check=False, capture_output=True,
+                          text=True, cwd=REPO, env={**os.environ, "LBREC_MEMBERS_DIR": str(folder)}, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "| served |" in done.stdout and "catalog gap" in done.stdout
+    report = json.loads(out.read_text())
+    assert report["members"] == 6 and report["model"] == "SASRec + EASE"
+    assert set(report["models"]) == {"served", "served, rated", "sasrec", "item-item", "popular (MovieLens)",
+                                     "ease (MovieLens)", "popular (Letterboxd)"}
+    assert report["input_films"]["hidden_loved_mean"] == 5.0
+    assert 4000 < report["candidates"] <= report["films_known"] < 6000  # about 5,900 films match ml-latest-small
+    gap = report["catalog_gap"]
+    assert 0.55 < gap["known_share"] < 0.72 and gap["catalog_last_year"] == 2018  # a third of loved films unknown
+    assert gap["unknown_newer_than_catalog"] > 0.5 * gap["unknown"]
+
+
+def test_the_tuning_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
+    folder = need(members_dir() / "members.parquet", "the Letterboxd members' data").parent
+    out = tmp_path / "tuning.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_members", "--model", str(ml_small_blend_dir),
+                           "--members", "6", "--tune", "--json", str(out)], check=False, capture_output=True,
+                          text=True, cwd=REPO, env={**os.environ, "LBREC_MEMBERS_DIR": str(folder)}, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["tuned_on"] == report["reported_on"] == 3
+    assert report["chosen"]["served"] == "windows=0 w=0.9 k=200 against=0"
+    assert report["movielens_test"]["models"]["served"]["ndcg@10"]["members"] == 610  # every ml-latest-small user
+    assert "| served | windows=0 w=0.9 k=200 against=0 |" in done.stdout

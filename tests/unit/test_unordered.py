@@ -1,0 +1,94 @@
+"""Serving a history without order (`lbrec.serving.unordered`) and choosing how on members
+(`lbrec.evaluation.member_tuning`), on the tiny synthetic blend and tiny synthetic members."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lbrec.data.dataset import Dataset
+from lbrec.evaluation import member_models, member_tuning
+from lbrec.evaluation.members import load_members
+from lbrec.serving.engine import Recommender
+from lbrec.serving.itemitem import standardise
+from lbrec.serving.unordered import Unordered, item_scores, unordered_scores, window_scores
+from tests.helpers.members import write_members
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_blend_dir: Path) -> Recommender:
+    return Recommender(tiny_blend_dir)
+
+
+def history(engine: Recommender, n: int, seed: int = 0) -> list[int]:
+    items = np.random.default_rng(seed).choice(np.arange(1, engine.n_items + 1), n, replace=False)
+    return [engine.film(int(i)).movieId for i in items]
+
+
+def test_the_default_options_are_what_the_engine_serves(engine: Recommender) -> None:
+    films = history(engine, 45)
+    assert np.allclose(unordered_scores(engine, films), engine.standing(films).scores, atol=1e-5)
+    assert np.array_equal(unordered_scores(engine, []), engine.standing([]).scores)
+
+
+def test_windows_average_sasrec_over_the_whole_history(engine: Recommender) -> None:
+    size = engine.max_len
+    short, long = engine.item_indices(history(engine, size)), engine.item_indices(history(engine, 3 * size - 2))
+    assert np.allclose(window_scores(engine, short), engine.scores(engine.encode([short]))[0], atol=1e-5)
+    thirds = [long[:size], long[size:2 * size - 1], long[2 * size - 1:]]  # near-equal windows of at most max_len
+    expected = engine.scores(engine.encode(thirds)).mean(0)
+    assert np.allclose(window_scores(engine, long), expected, atol=1e-5)
+    assert not np.allclose(expected, engine.scores(engine.encode([long]))[0], atol=1e-3)  # not the latest alone
+
+
+def test_disliked_films_count_against_their_look_alikes(engine: Recommender) -> None:
+    loved, disliked = history(engine, 10, seed=1), history(engine, 3, seed=2)
+    base = unordered_scores(engine, loved, disliked)
+    against = unordered_scores(engine, loved, disliked, Unordered(against=0.5))
+    assert engine.item_item is not None
+    look_alikes = standardise(engine.item_item.score([engine.item_indices(disliked)]))[0]
+    assert np.allclose(base - against, 0.5 * look_alikes, atol=1e-5)
+    assert np.allclose(base, engine.standing(loved).scores, atol=1e-5)  # without the option, dislikes change nothing
+
+
+def test_halves_split_the_members_once_and_for_all() -> None:
+    members = [f"m{i}" for i in range(11)]
+    first, second = member_tuning.halves(members, seed=3)
+    assert len(first) == 5 and len(second) == 6 and sorted([*first, *second]) == sorted(members)
+    assert [list(h) for h in member_tuning.halves(members, seed=3)] == [list(first), list(second)]
+
+
+def test_every_grid_point_scores_as_its_options_do(engine: Recommender, tiny_dataset: Dataset,
+                                                   tmp_path: Path) -> None:
+    data = load_members(write_members(tmp_path, tiny_dataset.catalog, n_members=3))
+    found = member_models.setting(engine, tiny_dataset, data)
+    member = member_models.prepare(found, data.members[:1])[0]
+    models = member_tuning.item_item_models(found)
+    assert sorted(models) == [50, 200, 1000] and models[50] is None  # the folder keeps 50 weights per film
+    items, disliked = engine.item_indices(member.given.loved), engine.item_indices(member.given.disliked)
+    assert disliked
+    points = dict(member_tuning._points(engine, items, disliked, models, (0.3, 0.9), (0.0, 0.5)))
+    assert len(points) == 2 * 3 * 2 * 2
+    for name in ("windows=0 w=0.9 k=50 against=0", "windows=1 w=0.3 k=1000 against=0.5"):
+        options = member_tuning.options_of(name, models)
+        assert np.allclose(points[name], item_scores(engine, items, disliked, options), atol=1e-5)
+
+
+def test_tuning_reports_each_choice_on_the_other_half_and_on_movielens(engine: Recommender, tiny_dataset: Dataset,
+                                                                        tmp_path: Path) -> None:
+    data = load_members(write_members(tmp_path, tiny_dataset.catalog, n_members=8))
+    report = member_tuning.measure_tuning(engine, tiny_dataset, data, data.members)
+    assert report["tuned_on"] == report["reported_on"] == 4
+    assert report["chosen"]["served"] == "windows=0 w=0.5 k=50 against=0"
+    assert set(report["models"]) == set(report["chosen"]) == set(report["movielens_test"]["models"])
+    curve = report["dislikes_against"]["served"]
+    assert list(curve) == ["0", "0.1", "0.25", "0.5", "1"] and curve["0"]["bad@10"]["vs_none"]["mean_diff"] == 0.0
+    for label, point in report["chosen"].items():  # a choice changes only what it names
+        changed = {k for k, v in (p.split("=") for p in point.split())
+                   if f"{k}={v}" not in report["chosen"]["served"].split()}
+        assert changed <= {"windows": {"windows"}, "blend weight": {"w"}, "weights per film": {"k"},
+                           "dislikes against": {"against"}, "windows and blend weight": {"windows", "w"},
+                           "weight and weights per film": {"w", "k"}}.get(
+            label, {"windows", "w", "k", "against"})
