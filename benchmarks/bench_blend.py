@@ -37,13 +37,11 @@ KEEP_AT_SCALE = 50
 
 
 def quality(model_dir: Path) -> dict:
-    from lbrec.artifacts import read_json
-    from lbrec.data.dataset import Dataset
     from lbrec.evaluation.compare import compare
-    from lbrec.model.folder import load_model
+    from lbrec.model.folder import load_model, trained_dataset
     from lbrec.model.train import scorer
 
-    dataset = Dataset(read_json(model_dir / "config.json")["dataset_path"])
+    dataset = trained_dataset(model_dir)
     comparison = compare(dataset, {"sasrec": scorer(load_model(model_dir))}, blend_with="sasrec", log=print)
     report = comparison.report()
     grid: dict[str, float] = {}

@@ -35,7 +35,7 @@ from lbrec.evaluation.baselines import EASE, Popular, fit, tune_ease
 from lbrec.evaluation.blend import as_numpy, blend_scorer, fit_item_item
 from lbrec.evaluation.protocol import Evaluation, evaluate_scorer
 from lbrec.evaluation.stats import bootstrap_ci
-from lbrec.model.folder import load_model
+from lbrec.model.folder import load_model, trained_dataset
 from lbrec.model.train import scorer
 from tests.helpers.files import REPO
 
@@ -44,8 +44,7 @@ OUT = REPO / "benchmarks" / "out"
 
 def percentiles(evaluation: Evaluation, dataset: Dataset) -> np.ndarray:
     """Each user's test film's percentile among the films they have not seen, as `Standing.percentile`."""
-    _, ends, _ = dataset.eval_cases("test")
-    seen = ends - dataset.offsets[evaluation.users]  # the input history's length (its films are not candidates)
+    seen = dataset.history_lengths("test")  # the input history's films are not candidates
     return 100.0 * (1.0 - evaluation.ranks / (dataset.n_items - seen))
 
 
@@ -117,8 +116,8 @@ def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int
     from lbrec.serving.group import AGGREGATIONS, group_top
     from lbrec.serving.standing import Standing
 
-    users, ends, targets = dataset.eval_cases(split)
-    histories = [np.asarray(dataset.items[dataset.offsets[u]:e]) for u, e in zip(users, ends, strict=True)]
+    users, _, targets = dataset.eval_cases(split)
+    histories = dataset.histories(split)
     scores = np.concatenate([as_numpy(served_for(histories[i:i + 256])) for i in range(0, len(histories), 256)])
     popular = np.bincount(np.concatenate(histories), minlength=dataset.n_items + 1).astype(float)
     rng = np.random.default_rng(0)
@@ -165,7 +164,7 @@ def main() -> None:
     parser.add_argument("--part", nargs="+", default=["predict", "similar", "group"],
                         choices=["predict", "similar", "group"])
     args = parser.parse_args()
-    dataset = Dataset(read_json(args.model / "config.json")["dataset_path"])
+    dataset = trained_dataset(args.model)
     name, served = served_scorer(args.model, dataset)
     lam = tune_ease(dataset)[0]
     models = {name: served, f"EASE (lambda {lam:g})": fit(EASE(lam), dataset, "test").score,

@@ -63,7 +63,7 @@ def export_user_sample(dataset: Dataset, folder: Path, every: int) -> None:
     """Every `every`-th user's positives as RecBole's atomic .inter (position = timestamp, as bench_train does),
     and every item as a one-column .item file so that RecBole's vocabulary is the full catalog."""
     folder.mkdir(parents=True, exist_ok=True)
-    lengths = np.diff(dataset.offsets)
+    lengths = dataset.sequence_lengths()
     users = np.repeat(np.arange(dataset.n_users), lengths)
     position = np.arange(len(users)) - np.repeat(dataset.offsets[:-1], lengths)
     keep = users % every == 0

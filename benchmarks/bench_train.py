@@ -58,7 +58,7 @@ def export_atomic(dataset: Dataset, folder: Path) -> None:
     """Our positives as RecBole's atomic .inter file; the position in the user's sequence is the timestamp, so
     RecBole's time order is ours exactly and its leave-one-out picks the same validation and test items."""
     folder.mkdir(parents=True, exist_ok=True)
-    lengths = np.diff(dataset.offsets)
+    lengths = dataset.sequence_lengths()
     users = np.repeat(np.arange(dataset.n_users), lengths)
     position = np.arange(len(users)) - np.repeat(dataset.offsets[:-1], lengths)
     with open(folder / f"{folder.name}.inter", "w") as f:

@@ -60,7 +60,7 @@ def thresholds(dataset: Dataset) -> Figure:
 
 def sequence_lengths(dataset: Dataset, max_len: int = 50) -> Figure:
     """Positives per user (log scale): a few users have thousands, most a few dozen; the model sees `max_len`."""
-    lengths = np.diff(dataset.offsets)
+    lengths = dataset.sequence_lengths()
     fig, (ax,) = _figure()
     ax.hist(lengths, bins=np.logspace(0, np.log10(lengths.max() + 1), 40), color=GREEN)
     ax.axvline(max_len, color=GREY, linestyle="--", label=f"model window: last {max_len}")

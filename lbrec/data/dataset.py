@@ -72,6 +72,10 @@ class Dataset:
     def sequence(self, user: int) -> np.ndarray:
         return np.asarray(self.items[self.offsets[user]:self.offsets[user + 1]])
 
+    def sequence_lengths(self) -> np.ndarray:
+        """[n_users] each user's number of positives, the length of their whole sequence."""
+        return np.diff(self.offsets)
+
     @cached_property
     def timestamps(self) -> np.ndarray:
         return _with_fix(load_npy, self.path / "timestamps.npy", mmap=True)
@@ -105,6 +109,16 @@ class Dataset:
         users = np.flatnonzero(targets)
         ends = self.offsets[users] + self.train_len[users] + (0 if split == "val" else 1)
         return users, ends, targets[users]
+
+    def histories(self, split: Split) -> list[np.ndarray]:
+        """Each evaluated user's input for `split`, in `eval_cases` order: their positives before the target."""
+        users, ends, _ = self.eval_cases(split)
+        return [np.asarray(self.items[start:end]) for start, end in zip(self.offsets[users], ends, strict=True)]
+
+    def history_lengths(self, split: Split) -> np.ndarray:
+        """len(h) for h in `histories(split)`, without reading the items."""
+        users, ends, _ = self.eval_cases(split)
+        return ends - self.offsets[users]
 
     def popularity(self) -> np.ndarray:
         """[n_items + 1] number of ratings of each item in the (filtered) data; index 0 is padding."""

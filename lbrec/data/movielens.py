@@ -38,10 +38,6 @@ class DatasetSpec:
     links: str | None = "links.csv"
     description: str = ""
 
-    @property
-    def is_dat(self) -> bool:
-        return self.ratings.endswith(".dat")
-
 
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec

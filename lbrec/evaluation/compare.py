@@ -60,8 +60,8 @@ class Comparison:
     def by_history_length(self, edges: Sequence[int] = (5, 10, 20, 50, 100)) -> dict[str, dict[str, float]]:
         """Test NDCG@10 per model for users grouped by how many liked films their input history holds."""
         any_model = next(iter(self.evaluations["test"].values()))
-        users, ends, _ = self.dataset.eval_cases("test")
-        lengths = (ends - self.dataset.offsets[users])[np.searchsorted(users, any_model.users)]
+        users, _, _ = self.dataset.eval_cases("test")
+        lengths = self.dataset.history_lengths("test")[np.searchsorted(users, any_model.users)]
         bucket = np.searchsorted(np.asarray(edges), lengths, side="right")
         labels = [f"<{edges[0]}"] + [f"{a}-{b - 1}" for a, b in zip(edges, edges[1:])] + [f"{edges[-1]}+"]
         present = sorted(set(bucket.tolist()))

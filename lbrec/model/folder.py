@@ -18,6 +18,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
 from lbrec.artifacts import atomic_update, read_json, save_npy, sha256_file, write_bytes, write_json
+from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError
 from lbrec.model.config import SASRecConfig
 from lbrec.model.device import pick_device, to_host
@@ -35,12 +36,28 @@ def write_model(out_dir: Path, model: SASRec, movie_ids: np.ndarray, config: dic
         write_json(staged / "config.json", {**config, "weights_sha256": sha256_file(weights)})
 
 
+def read_config(model_dir: str | Path) -> dict:
+    """config.json of a trained model folder; `ArtifactError` saying to train when there is none."""
+    config_path = Path(model_dir) / "config.json"
+    if not config_path.is_file():
+        raise ArtifactError(f"no trained model in {model_dir} (no config.json): run `python -m lbrec train`")
+    return read_json(config_path)
+
+
+def trained_dataset(model_dir: str | Path) -> Dataset:
+    """The prepared data set the model in `model_dir` was trained on (config.json's `dataset_path`)."""
+    config = read_config(model_dir)
+    path = Path(config.get("dataset_path", ""))
+    if not (path / "meta.json").is_file():
+        raise ArtifactError(f"{path}, the data set {model_dir} was trained on, is gone: re-run "
+                            f"`python -m lbrec prepare` for {config.get('dataset')}")
+    return Dataset(path)
+
+
 def load_model(model_dir: str | Path, device: str = "cpu") -> SASRec:
     """The trained SASRec in `model_dir`, in eval mode; `ArtifactError` if it is missing or corrupt."""
     model_dir = Path(model_dir)
-    if not (model_dir / "config.json").is_file():
-        raise ArtifactError(f"no trained model in {model_dir} (no config.json): run `python -m lbrec train`")
-    config = read_json(model_dir / "config.json")
+    config = read_config(model_dir)
     weights = model_dir / "model.safetensors"
     if not weights.is_file():
         raise ArtifactError(f"{weights} is missing: run `python -m lbrec train` again")

@@ -10,6 +10,7 @@ import pytest
 
 from lbrec.artifacts import read_json, sha256_file
 from lbrec.data.dataset import Dataset
+from lbrec.data.sequences import left_pad
 from lbrec.model import export
 from lbrec.model.folder import load_model
 
@@ -78,11 +79,7 @@ def test_fp16_keeps_top10_for_99_percent_of_test_users(trained_small_model_dir: 
     assert read_json(half / "onnx.json")["weights"] == "float16"
     full_bytes, half_bytes = ((d / "model.onnx").stat().st_size for d in (trained_small_model_dir, half))
     assert half_bytes < 0.6 * full_bytes
-    users, ends, _ = ml_small.eval_cases("test")
-    batch = np.zeros((len(users), 50), dtype=np.int64)
-    for row, (u, end) in enumerate(zip(users, ends, strict=True)):
-        items = np.asarray(ml_small.items[ml_small.offsets[u]:end])[-50:]
-        batch[row, -len(items):] = items
+    batch = left_pad(ml_small.histories("test"), 50)
     agreement = export.topk_agreement(trained_small_model_dir / "model.onnx", half / "model.onnx", batch)
     assert agreement["same_set"] >= 0.99
     from lbrec.serving.engine import Recommender

@@ -115,3 +115,17 @@ def test_counting_and_sorting_thresholds_agree() -> None:
             got = user_thresholds(users, ratings, 300, percentile)
             expected = [np.percentile(ratings[users == u], percentile) for u in range(300)]
             np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+
+
+def test_histories_are_each_evaluated_users_films_before_the_target(tmp_path: Path) -> None:
+    rows = [(u, m, float(1 + (u * m) % 5), m) for u in range(1, 30) for m in range(1, 25)]
+    dataset = prepare_to_folder(ratings_from(rows), tmp_path / "ds")
+    users, _, _ = dataset.eval_cases("test")
+    val, test = dataset.histories("val"), dataset.histories("test")
+    assert len(val) == len(test) == len(users) > 0
+    for user, before_val, before_test in zip(users, val, test, strict=True):
+        whole = dataset.sequence(user).tolist()
+        assert before_val.tolist() + [dataset.val_target[user], dataset.test_target[user]] == whole
+        assert before_test.tolist() == whole[:-1]
+    assert dataset.history_lengths("test").tolist() == [len(h) for h in test]
+    assert dataset.sequence_lengths().tolist() == [len(dataset.sequence(u)) for u in range(dataset.n_users)]

@@ -132,3 +132,8 @@ def test_compare_skips_ease_and_bounds_item_knn_on_large_catalogs(tmp_path: Path
     assert any("100 nearest neighbours" in n for n in report["notes"]) and any("sample of 30" in n
                                                                                for n in report["notes"])
     assert set(comparison.table().index) == {"sasrec", "popular", "itemknn"}
+    lengths = dict(zip(dataset.eval_cases("test")[0].tolist(), dataset.history_lengths("test").tolist(), strict=True))
+    sampled = np.array([lengths[u] for u in comparison.evaluations["test"]["sasrec"].users.tolist()])
+    edge = int(np.median(sampled))
+    groups = list(comparison.by_history_length(edges=(edge,))["sasrec"])
+    assert groups == [f"<{edge} (n={np.sum(sampled < edge)})", f"{edge}+ (n={np.sum(sampled >= edge)})"]

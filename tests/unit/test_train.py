@@ -14,7 +14,7 @@ from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError, LbrecError
 from lbrec.model import budget as budget_module
 from lbrec.model.config import LOSSES, SASRecConfig, TrainConfig
-from lbrec.model.folder import load_model
+from lbrec.model.folder import load_model, trained_dataset
 from lbrec.model.losses import sequence_loss
 from lbrec.model.sasrec import SASRec
 from lbrec.model.train import batch_of, scorer, train, windows
@@ -124,6 +124,18 @@ def test_other_settings_start_afresh(dataset: Dataset, tmp_path: Path) -> None:
     messages: list[str] = []
     train(dataset, tmp_path, model_config, TrainConfig(epochs=1, lr=1e-2), progress=False, log=messages.append)
     assert "from scratch" in messages[0]
+
+
+def test_a_model_folder_opens_the_data_set_it_was_trained_on(dataset: Dataset, tmp_path: Path) -> None:
+    train(dataset, tmp_path / "model", SASRecConfig(n_items=dataset.n_items, **TINY), TrainConfig(epochs=1),
+          progress=False, log=quiet)
+    assert trained_dataset(tmp_path / "model").path == dataset.path.resolve()
+    with pytest.raises(ArtifactError, match="run `python -m lbrec train`"):
+        trained_dataset(tmp_path / "nothing")
+    config = json.loads((tmp_path / "model" / "config.json").read_text())
+    (tmp_path / "model" / "config.json").write_text(json.dumps({**config, "dataset_path": str(tmp_path / "gone")}))
+    with pytest.raises(ArtifactError, match="is gone: re-run `python -m lbrec prepare`"):
+        trained_dataset(tmp_path / "model")
 
 
 def test_missing_or_corrupt_models_are_refused(dataset: Dataset, tmp_path: Path) -> None:
