@@ -11,7 +11,8 @@ import numpy as np
 
 from lbrec.ask.answers import Answer
 from lbrec.letterboxd.lists import list_csv
-from lbrec.share import share_png, shared_films, without_a_shared_reason
+from lbrec.share import poster_pixels, share_png, shared_films, without_a_shared_reason
+from lbrec.tmdb import FilmDetails
 
 # The answers drawn as a picture to share: its heading, what its subtitle says of `Answer.what`, and the reasons.
 PICTURES = {"recommend": ("Films for you", "", "because you liked"),
@@ -40,3 +41,9 @@ def picture(answer: Answer, stem: str, subtitle: str = "",
     films = shared_films(answer.films, posters)
     films = without_a_shared_reason(films) if answer.question == "similar" else films
     return {f"{stem}.png": share_png(films, heading, subtitle, because)}
+
+
+def pixels(details: Mapping[int, FilmDetails]) -> dict[int, np.ndarray]:
+    """The posters that came, as pixels for the picture to share, by TMDb id."""
+    posters = {tmdb_id: poster_pixels(film.poster) for tmdb_id, film in details.items() if film.poster}
+    return {tmdb_id: image for tmdb_id, image in posters.items() if image is not None}

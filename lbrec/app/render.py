@@ -18,6 +18,7 @@ from lbrec.ask.answers import Answer
 from lbrec.data.titles import film_label
 from lbrec.letterboxd.history import LetterboxdHistory
 from lbrec.serving.results import Film, FilmRef, Recommendation
+from lbrec.app.render_watch import attribution_html, watch_html
 from lbrec.tmdb import ATTRIBUTION, FilmDetails
 
 MAX_LISTED = 300  # rows in the matched / not-found lists
@@ -156,7 +157,8 @@ def card(film: Film, top: str, body: str, details: FilmDetails | None = None, wa
     chips = "".join(f'<span class="lbrec-chip">{escape(g)}</span>' for g in film.genres)
     buttons = " ".join(link(url, SITES[site], f"lbrec-link lbrec-{site}") for site, url in links.items())
     inner = (f'<div class="lbrec-card-top">{top}</div><div class="lbrec-title">{name}{year}</div>{about(details)}'
-             f'<div class="lbrec-chips">{chips}</div>{body}<div class="lbrec-links">{buttons}</div>')
+             f'<div class="lbrec-chips">{chips}</div>{body}{watch_html(film.watch)}'  # type: ignore[arg-type]
+             f'<div class="lbrec-links">{buttons}</div>')
     classes = "lbrec-card" + (" lbrec-watched" if watched else "")
     style = f' style="border-left-color:{colour}"'
     if details is None or not details.poster:
@@ -196,6 +198,16 @@ def about(film: FilmDetails | None) -> str:
 NOTHING_PASSES = "No film passes these options: widen the years, the genres or the mainstream ↔ obscure setting."
 
 
+def note(answer: Answer) -> str:
+    """The answer's line beside its films: fewer than asked stream on the services chosen."""
+    return box("info", answer.note) if answer.note else ""
+
+
+def watch_credit(answer: Answer) -> str:
+    """JustWatch's credit under cards that say where to watch (TMDb's terms ask for it)."""
+    return attribution_html() if any(film.watch is not None for film in answer.films) else ""
+
+
 def details_of(details: Mapping[int, FilmDetails], film: Film) -> FilmDetails | None:
     """TMDb's details of a film, once they have come (posters are keyed by TMDb id everywhere)."""
     return details.get(film.tmdbId) if film.tmdbId is not None else None
@@ -209,7 +221,7 @@ def cards(answer: Answer[Recommendation], details: Mapping[int, FilmDetails] | N
     details = details or {}
     films = "".join(recommendation_card(place, film, details_of(details, film))
                     for place, film in enumerate(answer.films, 1))
-    return f'<div class="lbrec-grid">{films}</div>'
+    return f'{note(answer)}<div class="lbrec-grid">{films}</div>{watch_credit(answer)}'
 
 
 def data_uri(content: str | bytes, mime: str) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from lbrec.app.render import NOTHING_PASSES, box, card, details_of, download_links, escape, film_names
+from lbrec.app.render import (NOTHING_PASSES, box, card, details_of, download_links, escape, film_names, note,
+                              watch_credit)
 from lbrec.ask.answers import Answer
 from lbrec.serving.results import GroupFilm, Prediction, Ranked, Similar
 from lbrec.tmdb import FilmDetails
@@ -77,7 +78,8 @@ def answer(result: Answer, details: Mapping[int, FilmDetails] | None = None) -> 
     details = details or {}
     cards = "".join(CARDS[result.question](place, film, details_of(details, film))  # type: ignore[operator]
                     for place, film in enumerate(result.films, 1))
-    return f'<h3 class="lbrec-h3">{heading}</h3>{missing}<div class="lbrec-grid">{cards}</div>'
+    return (f'<h3 class="lbrec-h3">{heading}</h3>{missing}{note(result)}<div class="lbrec-grid">{cards}</div>'
+            f'{watch_credit(result)}')
 
 
 def downloads(files: dict[str, str | bytes]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from lbrec.tmdb.countries import country_name
+from lbrec.tmdb.countries import country_choices, country_name
 from lbrec.tmdb.watch import JUSTWATCH_ATTRIBUTION, JUSTWATCH_URL, KINDS, Provider, Watch
 
 HEADINGS = {"stream": "Stream", "free": "Free", "ads": "Ads", "rent": "Rent", "buy": "Buy"}
@@ -50,3 +50,8 @@ def attribution_html() -> str:
     text = _escape(JUSTWATCH_ATTRIBUTION).replace(
         "JustWatch", f'<a href="{_escape(JUSTWATCH_URL)}" target="_blank" rel="noopener noreferrer">JustWatch</a>')
     return f'<p class="lbrec-hint lbrec-watch-attribution">{text}</p>'
+
+
+def countries() -> list[tuple[str, str]]:
+    """The country menu: none (no where to watch), then every ISO 3166-1 country by name."""
+    return [("Nowhere in particular", "")] + [(f"{name} ({code})", code) for name, code in country_choices()]

@@ -15,14 +15,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
-import numpy as np
 
 from lbrec import plots
 from lbrec.app import render, render_questions
+from lbrec.app.downloads import pixels
+from lbrec.app.render_watch import countries
 from lbrec.app.environment import client_from_env, load_engine, log, log_to_server, tmdb_from_env
 from lbrec.app.question_views import HISTORY_QUESTIONS, MemberRow, QuestionPanels
 from lbrec.app.questions import QUESTIONS, Questions
@@ -35,16 +36,17 @@ from lbrec.errors import LbrecError, TmdbKeyError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.history import CHOICES
 from lbrec.serving.engine import Recommender
-from lbrec.share import poster_pixels
 from lbrec.tmdb import FilmDetails, TmdbClient
 
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
 USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
 # The options each question uses: the others are hidden while it is chosen.
-OPTIONS_OF = {"recommend": ("choice", "k", "genres", "years", "popularity", "watchlist"), "rank": ("choice", "k"),
-              "predict": ("choice",), "similar": ("k", "genres", "years", "popularity"),
-              "group": ("k", "genres", "years", "popularity", "watchlist")}
+OPTIONS_OF = {"recommend": ("choice", "k", "genres", "years", "popularity", "watchlist", "country", "services"),
+              "rank": ("choice", "k", "country", "services"), "predict": ("choice", "country"),
+              "similar": ("k", "genres", "years", "popularity", "country", "services"),
+              "group": ("k", "genres", "years", "popularity", "watchlist", "country", "services")}
+WHERE_TO_WATCH = ("country", "services")  # shown only with a TMDb key
 BUTTONS = {"recommend": "Recommend films", "rank": "Rank them for me", "similar": "Find similar films",
            "predict": "Would I like them?", "group": "Recommend for the group"}
 
@@ -87,7 +89,7 @@ class RecommenderApp:
 
     def __init__(self, engine: Recommender, catalog: MatchIndex, client: Client | None = None,
                  tmdb: TmdbClient | None = None):
-        self.session = Session(Ask(engine, catalog, client or Client()))
+        self.session = Session(Ask(engine, catalog, client or Client(), tmdb=tmdb))
         self.tmdb = tmdb  # None: no posters, and no request to TMDb
         self.poster_thread: threading.Thread | None = None  # the latest fill, if any
         self._shown: object = None  # the answer on screen, whose cards a fill may complete
@@ -190,11 +192,19 @@ class RecommenderApp:
                                               layout=widgets.Layout(width="144px")), tags], layout=half())
 
         include, exclude = labelled("Only these genres", self.include), labelled("Never these genres", self.exclude)
+        self.country = widgets.Dropdown(options=countries(), value="", description="Where to watch", style=column,
+                                        layout=half())
+        self.services = widgets.TagsInput(allowed_tags=[], placeholder="choose a country first")
+        services = labelled("Only on my services", self.services)
+        self.country.observe(self._on_country, "value")
+        for option in (self.country, self.services):
+            option.observe(self._on_option, "value")
         self.option_cells = {"choice": [self.choice], "k": [self.k], "genres": [include, exclude],
                              "years": [self.years], "popularity": [self.popularity],
-                             "watchlist": [self.exclude_watchlist]}
-        box = widgets.Box([self.choice, self.k, include, exclude, self.years, self.popularity,
-                           self.exclude_watchlist], layout=widgets.Layout(flex_flow="row wrap"))
+                             "watchlist": [self.exclude_watchlist], "country": [self.country],
+                             "services": [services]}
+        box = widgets.Box([self.choice, self.k, include, exclude, self.years, self.popularity, self.country,
+                           services, self.exclude_watchlist], layout=widgets.Layout(flex_flow="row wrap"))
         box.add_class("lbrec-options")
         box.add_class("lbrec-settings")  # the options every question shares (style.css stacks them on a phone)
         return box
@@ -217,7 +227,8 @@ class RecommenderApp:
                                  exclude=frozenset(self.exclude.value),
                                  years=(None if low <= first else low, None if high >= last else high),
                                  popularity=POPULARITY[self.popularity.value],
-                                 exclude_watchlist=self.exclude_watchlist.value)
+                                 exclude_watchlist=self.exclude_watchlist.value, country=self.country.value or None,
+                                 services=frozenset(self.services.value))
 
     # ------------------------------------------------------------------------------------------------ callbacks
 
@@ -244,10 +255,19 @@ class RecommenderApp:
     def _show_options(self, question: str) -> None:
         """Only the options the question uses (a group's watchlists are its members' own)."""
         for name, cells in self.option_cells.items():
+            shown = name in OPTIONS_OF[question] and (self.tmdb is not None or name not in WHERE_TO_WATCH)
             for cell in cells:
-                cell.layout.display = "" if name in OPTIONS_OF[question] else "none"
+                cell.layout.display = "" if shown else "none"
         self.exclude_watchlist.description = ("Leave out films on our watchlists" if question == "group" else
                                               "Leave out films on my watchlist (from an export)")
+
+    @_guarded
+    def _on_country(self, change: dict) -> None:
+        """The services of the chosen country, as TMDb lists them, to choose from."""
+        self.services.value = []
+        offered = self.tmdb.providers_offered(change["new"]) if self.tmdb is not None and change["new"] else []
+        self.services.allowed_tags = [provider.name for provider in offered or []]
+        self.services.placeholder = "any service" if offered else "choose a country first"
 
     @_guarded
     def _on_add_member(self, _button: widgets.Button) -> None:
@@ -426,9 +446,3 @@ class RecommenderApp:
             if self._shown is shown:  # only the fill of the answer on screen shows, and speaks
                 redraw(details)
                 self.posters_note.value = render.posters_note(render.POSTERS_MISSING if self.tmdb.trouble else "")
-
-
-def pixels(details: Mapping[int, FilmDetails]) -> dict[int, np.ndarray]:
-    """The posters that came, as pixels for the picture to share, by TMDb id."""
-    posters = {tmdb_id: poster_pixels(film.poster) for tmdb_id, film in details.items() if film.poster}
-    return {tmdb_id: image for tmdb_id, image in posters.items() if image is not None}

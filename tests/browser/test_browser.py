@@ -27,7 +27,8 @@ import pytest
 from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium, free_port
 from tests.helpers.fault_server import FaultServer, Reply
 from tests.helpers.files import FIXTURES, REPO, export_zip
-from tests.helpers.tmdb_server import IMAGES, V4_TOKEN, movie, serve_film
+from tests.helpers.tmdb_server import (APPLE, IMAGES, MUBI, NETFLIX, V4_TOKEN, movie, offers, serve_film,
+                                       serve_offered, with_providers)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -381,3 +382,49 @@ def test_with_a_tmdb_key_posters_fill_in_the_cards(page: Page, ml_small_model_di
     assert {hit.headers["Authorization"] for hit in tmdb.hits if hit.path.startswith("/3/")} == {f"Bearer {V4_TOKEN}"}
     assert all("Authorization" not in hit.headers for hit in tmdb.hits if hit.path.startswith(IMAGES))
     assert V4_TOKEN not in (ARTIFACTS / "voila-posters.log").read_text()
+
+
+def test_with_a_tmdb_key_a_country_and_a_service_leave_only_the_films_it_streams(
+        page: Page, ml_small_model_dir: Path, tmdb: FaultServer, voila_with_posters: str) -> None:
+    from lbrec.app.environment import load_engine
+    from lbrec.app.session import Session
+    from lbrec.ask.person import Source
+    from lbrec.ask.questions import Ask
+
+    session = Session(Ask(*load_engine(ml_small_model_dir)))
+    session.set_options(k=40)
+    session.run(Source("typed", TYPED))
+    ranked = [rec.tmdbId for rec in session.recommendations]
+    on_netflix = set(ranked[::3])
+    serve_offered(tmdb, "GB", [NETFLIX, MUBI, APPLE])
+    for tmdb_id in ranked:
+        where = offers(tmdb_id, flatrate=[NETFLIX if tmdb_id in on_netflix else MUBI], rent=[APPLE])
+        serve_film(tmdb, with_providers(movie(tmdb_id, f"Film {tmdb_id}"), GB=where))
+    watch = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        watch.route("**/*", lambda route: route.continue_() if route.request.url.startswith(voila_with_posters)
+                    else route.abort())
+        watch.goto(voila_with_posters + "/")
+        watch.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
+        watch.get_by_role("tab", name="Type titles").click()
+        watch.get_by_placeholder(TYPED_TITLES).fill(TYPED)
+        watch.get_by_label("Where to watch").select_option(label="United Kingdom (GB)")
+        services = watch.get_by_placeholder("any service")
+        services.wait_for(timeout=10_000)
+        services.fill("Netflix")
+        services.press("Enter")
+        services.press("Escape")  # the list of services the box suggests would take the next click
+        services.blur()
+        watch.get_by_role("button", name="Recommend films").click()
+        recommend_done(watch)
+        cards = watch.locator(".lbrec-card")
+        watch.wait_for_function("document.querySelectorAll('.lbrec-card .lbrec-watch').length == 10", timeout=30_000)
+        assert cards.count() == 10
+        for i in range(10):
+            assert cards.nth(i).locator(".lbrec-watch img[alt='Netflix']").count() == 1
+            assert "Where to watch on TMDb" in cards.nth(i).locator(".lbrec-watch").inner_text()
+        assert "JustWatch" in watch.locator(".lbrec-watch-attribution").inner_text()
+        assert V4_TOKEN not in watch.content()
+        screenshot(watch, "app-where-to-watch")
+    finally:
+        watch.close()
