@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lbrec.ask.person import Source
+from lbrec.ask.questions import Ask, Member
 from lbrec.data.dataset import Dataset
-from lbrec.errors import FilmQueryError, ListError
+from lbrec.errors import FilmQueryError, LbrecError, ListError
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query
 from lbrec.serving.engine import Recommender
@@ -177,8 +179,12 @@ def test_a_group_gets_films_nobody_has_watched_with_each_members_fit(engine: Rec
             assert pick.fit[member.label] == pytest.approx(alone.percentile(engine.item_of(pick.movieId)), abs=0.01)
     watchlists = set().union(*(m.watchlist for m in members))
     assert not {p.movieId for p in recommend_for_group(engine, members, k=50, with_watchlists=True)} & watchlists
-    with pytest.raises(ValueError, match="2 to 6 members"):
-        recommend_for_group(engine, members[:1])
+    # the group's size is the questions layer's rule, for both faces
+    alone = [Member("", Source("typed", "Heat (1995)"))]
+    with pytest.raises(LbrecError, match="a group has 2 to 6 members, not 1: add someone"):
+        Ask(engine).group(alone)
+    with pytest.raises(LbrecError, match="a group has 2 to 6 members, not 7: remove someone"):
+        Ask(engine).group(alone * 7)
 
 
 def test_turns_give_each_member_films_of_their_own_after_the_ones_nobody_vetoes() -> None:
