@@ -346,6 +346,15 @@ def screenshot_phone(page: Page, name: str) -> None:
 # ---------------------------------------------------------------------------------------------------- posters
 
 
+def second_page(page: Page, url: str) -> Page:
+    """Another tab of the same browser on the Voilà server at `url` (nothing else reachable), ready to be used."""
+    other = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
+    other.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+    other.goto(url + "/")
+    other.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
+    return other
+
+
 def test_with_a_tmdb_key_posters_fill_in_the_cards(page: Page, ml_small_model_dir: Path, tmdb: FaultServer,
                                                   voila_with_posters: str) -> None:
     from lbrec.app.environment import load_engine
@@ -357,12 +366,8 @@ def test_with_a_tmdb_key_posters_fill_in_the_cards(page: Page, ml_small_model_di
     session.run(Source("typed", TYPED))  # the films the page will be recommended: TMDb knows each of them
     for rec in session.recommendations:
         serve_film(tmdb, movie(rec.tmdbId, rec.title, 125), delay=1.0)  # slow: the cards must not wait for it
-    posters = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
+    posters = second_page(page, voila_with_posters)
     try:
-        posters.route("**/*", lambda route: route.continue_() if route.request.url.startswith(voila_with_posters)
-                      else route.abort())
-        posters.goto(voila_with_posters + "/")
-        posters.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
         assert "This product uses the TMDB API but is not endorsed or certified by TMDB" in \
             posters.locator(".lbrec-footer").inner_text()
         assert posters.locator(".lbrec-posters-note").count() == 0  # no hint: posters are on
@@ -400,12 +405,8 @@ def test_with_a_tmdb_key_a_country_and_a_service_leave_only_the_films_it_streams
     for tmdb_id in ranked:
         where = offers(tmdb_id, flatrate=[NETFLIX if tmdb_id in on_netflix else MUBI], rent=[APPLE])
         serve_film(tmdb, with_providers(movie(tmdb_id, f"Film {tmdb_id}"), GB=where))
-    watch = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
+    watch = second_page(page, voila_with_posters)
     try:
-        watch.route("**/*", lambda route: route.continue_() if route.request.url.startswith(voila_with_posters)
-                    else route.abort())
-        watch.goto(voila_with_posters + "/")
-        watch.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
         watch.get_by_role("tab", name="Type titles").click()
         watch.get_by_placeholder(TYPED_TITLES).fill(TYPED)
         watch.get_by_label("Where to watch").select_option(label="United Kingdom (GB)")

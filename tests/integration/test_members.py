@@ -33,12 +33,17 @@ def ml_small_blend_dir(ml_small: Dataset, ml_small_model_dir: Path, tmp_path_fac
     return out
 
 
-def test_the_benchmark_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
+def bench_members(model_dir: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """`python -m benchmarks.bench_members` on 6 real members, read in place, its figures written to `out`."""
     folder = need(members_dir() / "members.parquet", "the Letterboxd members' data").parent
+    return subprocess.run([sys.executable, "-m", "benchmarks.bench_members", "--model", str(model_dir), "--members",
+                           "6", *options, "--json", str(out)], check=False, capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "LBREC_MEMBERS_DIR": str(folder)}, timeout=600)
+
+
+def test_the_benchmark_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "members.json"
-    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_members", "--model", str(ml_small_blend_dir),
-                           "--members", "6", "--no-others-ease", "--json", str(out)], check=False, capture_output=True,
-                          text=True, cwd=REPO, env={**os.environ, "LBREC_MEMBERS_DIR": str(folder)}, timeout=600)
+    done = bench_members(ml_small_blend_dir, out, "--no-others-ease")
     assert done.returncode == 0, done.stderr
     assert "| served |" in done.stdout and "catalog gap" in done.stdout
     report = json.loads(out.read_text())
@@ -53,11 +58,8 @@ def test_the_benchmark_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_
 
 
 def test_the_tuning_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
-    folder = need(members_dir() / "members.parquet", "the Letterboxd members' data").parent
     out = tmp_path / "tuning.json"
-    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_members", "--model", str(ml_small_blend_dir),
-                           "--members", "6", "--tune", "--json", str(out)], check=False, capture_output=True,
-                          text=True, cwd=REPO, env={**os.environ, "LBREC_MEMBERS_DIR": str(folder)}, timeout=600)
+    done = bench_members(ml_small_blend_dir, out, "--tune")
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
     assert report["tuned_on"] == report["reported_on"] == 3
