@@ -130,7 +130,7 @@ def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int
             unseen[0] = False
             for m in members:
                 unseen[histories[m]] = False
-            fit_ = np.stack([Standing(scores[m], unseen, [], np.zeros(1), scores[m]).percentiles() for m in members])
+            fit_ = np.stack([Standing(scores[m], unseen, [], np.zeros(1), scores[m], scores[m]).percentiles() for m in members])
             lists = {f"aggregation: {a}": group_top(fit_, unseen, 10, a) for a in AGGREGATIONS}
             lists["round-robin of own top lists"] = _round_robin([_ranked(scores[m], unseen) for m in members])
             lists["most popular"] = _ranked(popular, unseen)

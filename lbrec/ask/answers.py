@@ -82,10 +82,15 @@ def not_found(results: list[tuple[FilmEntry, Match]]) -> list[NotFound]:
 def nothing_usable(what: str, results: list[tuple[FilmEntry, Match]]) -> LbrecError:
     """The refusal when no film asked about is one the model knows: the first one's reason and what to type."""
     film, match = next(((f, m) for f, m in results if m.status != "matched"), results[0])
+    return LbrecError(f"none of {what} could be used: {why_not(film, match)}")
+
+
+def why_not(film: FilmEntry, match: Match) -> str:
+    """Why a film was not used, and the candidates to type instead: "'Heat' has 3 candidates; did you mean: …"."""
     reason = match.reason or "is too rarely rated to be in the model"
     options = "; ".join(c.label() for c in match.candidates[:5])
     more = f"; did you mean: {options}? Type one of them with its year" if options else ""
-    return LbrecError(f"none of {what} could be used: {film.label or f'tmdb:{film.tmdb_id}'!r} {reason}{more}")
+    return f"{film.label or f'tmdb:{film.tmdb_id}'!r} {reason}{more}"
 
 
 def films_label(asked: MatchedHistory) -> str:

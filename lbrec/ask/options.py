@@ -1,6 +1,6 @@
 """How a question is asked: how many films, which genres, years and band of popularity, which of the person's films
-to read, and whether their watchlist is left out. One check turns them into the engine's `Filters`, with the same
-one-line refusals on the command line and in the app."""
+to read, whether their watchlist is left out, and the films they marked "not for me" or "seen it". One check turns
+them into the engine's `Filters`, with the same one-line refusals on the command line and in the app."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from lbrec.errors import LbrecError
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
+from lbrec.serving.reading import Reading
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,13 @@ class Options:
     exclude_watchlist: bool = False
     country: str | None = None  # ISO 3166-1 code: where to watch each film there (`lbrec.ask.watch`)
     services: frozenset[str] = frozenset()  # streaming services: only the films one of them streams there
+    not_for_me: frozenset[int] = frozenset()  # movieIds never to answer; their look-alikes go down
+    seen: frozenset[int] = frozenset()  # movieIds watched besides the person's own films: never answered
+
+    @property
+    def reading(self) -> Reading:
+        """What the engine reads of these marks beyond leaving the films out."""
+        return Reading(not_for_me=self.not_for_me)
 
     def filters(self, engine: Recommender) -> Filters:
         """The engine's filters for these options, or one line saying which option is wrong."""

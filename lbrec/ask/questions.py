@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lbrec.ask.answers import Answer, films_label, nothing_usable
+from lbrec.ask.answers import Answer, films_label, nothing_usable, why_not
 from lbrec.ask.options import Options
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
@@ -99,13 +99,14 @@ class Ask:
         """Films for one person: nothing they have watched (nor, when asked, their watchlist). Like "similar", its
         answer may hold no film when the options leave none (`options.nothing_passes` says so in words)."""
         filters, asked = options.filters(self.engine), where(self.tmdb, options)
-        exclude = person.seen | (person.matched.watchlist if options.exclude_watchlist else set())
+        exclude = person.seen | options.seen | (person.matched.watchlist if options.exclude_watchlist else set())
         k = options.k or 10
         scored = candidates(options, asked)
-        films = self.engine.recommend(person.liked, k=scored, exclude=exclude, filters=filters, explain=scored == k)
+        films = self.engine.recommend(person.liked, k=scored, exclude=exclude, filters=filters, explain=scored == k,
+                                      reading=options.reading)
 
         def explain(kept: list[Recommendation]) -> list[Recommendation]:
-            standing = self.engine.standing(person.liked, exclude=exclude)
+            standing = self.engine.standing(person.liked, exclude=exclude, reading=options.reading)
             items = [self.engine.item_of(film.movieId) or 0 for film in kept]
             return [replace(film, because=because) for film, because in
                     zip(kept, self.engine.because(standing, items), strict=True)]
@@ -139,15 +140,33 @@ class Ask:
         usable = [m for m in asked.positives if self.engine.knows(m)]
         if not usable:
             raise nothing_usable(f"the {len(entries)} films of {what}", asked.results)
-        if not set(usable) - person.seen:
+        if not set(usable) - person.seen - options.seen:
             raise LbrecError(f"you have watched every film of {what} that was found: nothing is left to rank")
+        if not set(usable) - options.not_for_me:
+            raise LbrecError(f"you marked every film of {what} that was found “not for me”: nothing is left to rank")
         options.filters(self.engine)
         wanted = where(self.tmdb, options)
         filtered = wanted is not None and bool(wanted.services)
-        ranking = rank_films(self.engine, person.liked, usable, person.matched.watched,
-                             k=None if filtered else options.k)
+        ranking = rank_films(self.engine, person.liked, usable, person.matched.watched | options.seen,
+                             k=None if filtered else options.k, reading=options.reading)
         ranking, note = with_watch(ranking, wanted, options.k or len(ranking))
         return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note)
+
+    def marked(self, films: str | bytes, mark: str) -> frozenset[int]:
+        """The movieIds of the films a person marks (`mark`: "not for me" or "seen it"): typed titles, or a
+        Letterboxd list CSV (its bytes, or with `allow_files` a path). A typed title not found is refused with what
+        to type instead; a list's films MovieLens lacks are passed over (they are never answered anyway)."""
+        path = Path(films) if isinstance(films, str) and self.allow_files else None
+        if isinstance(films, bytes) or (path is not None and (path.is_file() or path.suffix.lower() == ".csv")):
+            try:
+                data = films if isinstance(films, bytes) else path.read_bytes()  # type: ignore[union-attr]
+            except OSError as exc:
+                raise LbrecError(f"cannot read the “{mark}” list {films}: {exc.strerror or exc}") from None
+            return frozenset(match_films(self.index, read_list_csv(data)[1]).positives)
+        matched = match_films(self.index, parse_typed(films).films)
+        if missing := [(film, match) for film, match in matched.results if match.status != "matched"]:
+            raise LbrecError(f"a film marked “{mark}” was not found: {why_not(*missing[0])}")
+        return frozenset(matched.positives)
 
     def asked(self, queries: Sequence[str]) -> tuple[MatchedHistory, list[tuple[str, int]]]:
         """Films asked about (titles or links), matched: all of them, and (query, movieId) of those the model knows.
@@ -167,8 +186,8 @@ class Ask:
         country, where to watch it: services filter nothing here, the films were asked about)."""
         wanted = where(self.tmdb, replace(options, services=frozenset()))
         asked, known = self.asked(queries) if not isinstance(queries, tuple) else queries
-        predictions = predict_films(self.engine, person.liked, known, person.matched.watched,
-                                    person.ratings(self.index))
+        predictions = predict_films(self.engine, person.liked, known, person.matched.watched | options.seen,
+                                    person.ratings(self.index), options.reading)
         predictions, _ = with_watch(predictions, wanted, len(predictions))
         return Answer("predict", predictions, "the films you asked about", person=person.matched, asked=asked)
 
@@ -179,7 +198,7 @@ class Ask:
         filters, wanted = options.filters(self.engine), where(self.tmdb, options)
         asked, known = self.asked(queries)
         films = similar_films(self.engine, [movie_id for _, movie_id in known], k=candidates(options, wanted),
-                              filters=filters)
+                              filters=filters, exclude=options.seen, reading=options.reading)
         films, note = with_watch(films, wanted, options.k or 10)
         return Answer("similar", films, films_label(asked), asked=asked, note=note)
 
@@ -203,7 +222,7 @@ class Ask:
         films = recommend_for_group(self.engine, [MemberFilms(label, p.liked, p.matched.watched, p.matched.watchlist)
                                                   for label, p in zip(labels, people, strict=True)],
                                     k=candidates(options, wanted), with_watchlists=options.exclude_watchlist,
-                                    filters=filters)
+                                    filters=filters, exclude=options.seen, reading=options.reading)
         if not films:
             raise LbrecError("no film is left: every film that passes these options has been watched by someone in "
                              "this group")

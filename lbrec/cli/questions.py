@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbrec.cli.common import log
-from lbrec.cli.serve import (asker, options_of, png_arg, print_json, print_watch, read_person, source_args, watch_args,
-                             write_picture)
+from lbrec.cli.serve import (asker, marks_args, options_of, png_arg, print_json, print_watch, read_person, source_args,
+                             watch_args, write_picture)
 from lbrec.errors import LbrecError
 
 if TYPE_CHECKING:
@@ -44,7 +44,8 @@ def log_unmatched(answer: Answer, what: str) -> None:
 def cmd_rank(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
 
-    ask, options = asker(args), options_of(args)
+    ask = asker(args)
+    options = options_of(args, ask)
     films_to_rank = to_rank(args)
     person = read_person(args, ask, options)
     films, what = ask.to_rank(films_to_rank, person)
@@ -79,12 +80,14 @@ def rank_args(parser: argparse.ArgumentParser) -> None:
                                                             "as JSON")
     png_arg(parser)
     watch_args(parser)
+    marks_args(parser)
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
 
-    ask, options = asker(args), options_of(args)
+    ask = asker(args)
+    options = options_of(args, ask)
     asked = ask.asked(args.films)  # a malformed or unknown film fails before any download
     answer = ask.predict(read_person(args, ask, options), asked, options)
     if args.json:
@@ -110,7 +113,8 @@ def predict_args(parser: argparse.ArgumentParser) -> None:
 def cmd_similar(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
 
-    ask, options = asker(args), options_of(args)
+    ask = asker(args)
+    options = options_of(args, ask)
     answer = ask.similar(args.films, options)
     if not answer.films:
         raise options.nothing_passes(ask.engine)
@@ -139,6 +143,7 @@ def similar_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print seeds, unmatched and the similar films as JSON")
     png_arg(parser)
     watch_args(parser)
+    marks_args(parser)
 
 
 def cmd_group(args: argparse.Namespace) -> int:
@@ -146,7 +151,8 @@ def cmd_group(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
     from lbrec.ask.person import parse_member
 
-    ask, options = asker(args), options_of(args)
+    ask = asker(args)
+    options = options_of(args, ask)
     members = []
     for number, spec in enumerate(args.member, 1):
         try:
@@ -180,3 +186,4 @@ def group_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print members and recommendations as JSON")
     png_arg(parser)
     watch_args(parser)
+    marks_args(parser)

@@ -72,9 +72,12 @@ def asker(args: argparse.Namespace) -> Ask:
     return Ask(Recommender(args.model or paths.default_model_dir()), allow_files=True, tmdb=tmdb)
 
 
-def options_of(args: argparse.Namespace) -> Options:
-    """The options a command was given (those it has no argument for keep their defaults)."""
+def options_of(args: argparse.Namespace, ask: Ask) -> Options:
+    """The options a command was given (those it has no argument for keep their defaults); the films marked "not
+    for me" and "seen it" are matched here, so that a title not found fails before any history is read."""
     from lbrec.ask.options import Options
+
+    marks = {mark: ask.marked(value, words) for mark, words in MARKS.items() if (value := getattr(args, mark, None))}
 
     years = getattr(args, "years", None) or (None, None)
     low, high = getattr(args, "popularity", None) or (None, None)
@@ -83,7 +86,8 @@ def options_of(args: argparse.Namespace) -> Options:
                    exclude=frozenset(getattr(args, "exclude_genre", ())), years=years,
                    popularity=(low or 0.0, 1.0 if high is None else high),
                    exclude_watchlist=bool(getattr(args, "exclude_watchlist", False)),
-                   country=getattr(args, "country", None), services=frozenset(getattr(args, "service", ())))
+                   country=getattr(args, "country", None), services=frozenset(getattr(args, "service", ())),
+                   **marks)
 
 
 def read_person(args: argparse.Namespace, ask: Ask, options: Options) -> Person:
@@ -131,6 +135,17 @@ def watch_args(parser: argparse.ArgumentParser, services: bool = True) -> None:
                                  "e.g. Netflix (repeatable; any case)")
 
 
+MARKS = {"not_for_me": "not for me", "seen": "seen it"}  # Options' field: the mark in words
+
+
+def marks_args(parser: argparse.ArgumentParser) -> None:
+    """Films never to answer: "not for me" (their look-alikes go down too) and "seen it"."""
+    parser.add_argument("--not-for-me", metavar="FILMS", help='films not for you: never shown, and their look-alikes '
+                        'shown less: typed titles ("Cats (2019); Norbit") or a Letterboxd list CSV')
+    parser.add_argument("--seen", metavar="FILMS", help="films you have seen besides your input's: never shown; typed "
+                        "titles or a Letterboxd list CSV")
+
+
 def write_picture(path: Path | None, records: Sequence[object], heading: str, subtitle: str,
                   because: str = "because you liked", reason_in_subtitle: bool = False) -> None:
     """`--png FILE`: the list (the answer's records) as a picture to share, written atomically; a path that cannot
@@ -162,7 +177,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
 
     ask = asker(args)
-    options = options_of(args)
+    options = options_of(args, ask)
     options.filters(ask.engine)  # wrong options fail before any download
     person = read_person(args, ask, options)
     answer = ask.recommend(person, options)
@@ -218,6 +233,7 @@ def recommend_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print matched, unmatched and recommendations as JSON")
     png_arg(parser)
     watch_args(parser)
+    marks_args(parser)
 
 
 POOL_SIZE = 2  # preheated kernels waiting for visitors; each holds about 200 MB (README: "A public deployment")

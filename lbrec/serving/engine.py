@@ -22,6 +22,7 @@ from lbrec.errors import ArtifactError
 from lbrec.serving.itemitem import FILES, ItemItem, blend, moments, scale
 from lbrec.serving.filters import Filters, allowed
 from lbrec.serving.items import FIX, load_items
+from lbrec.serving.reading import Reading, push_down
 from lbrec.serving.results import Film, FilmRef, Recommendation
 from lbrec.serving.standing import Standing
 
@@ -147,31 +148,36 @@ class Recommender:
     # -------------------------------------------------------------------------------------- recommending
 
     def recommend(self, history: Sequence[int], k: int = 10, exclude: Iterable[int] = (),
-                  filters: Filters = Filters(), explain: bool = True) -> list[Recommendation]:
+                  filters: Filters = Filters(), explain: bool = True, reading: Reading = Reading()
+                  ) -> list[Recommendation]:
         """Top-k films for one user: `history` and `exclude` are MovieLens movieIds (history in time order)."""
-        return self.recommend_many([history], k, [exclude], filters, explain)[0]
+        return self.recommend_many([history], k, [exclude], filters, explain, [reading])[0]
 
     def recommend_many(self, histories: Sequence[Sequence[int]], k: int = 10,
                        excludes: Sequence[Iterable[int]] | None = None, filters: Filters = Filters(),
-                       explain: bool = False) -> list[list[Recommendation]]:
+                       explain: bool = False, readings: Sequence[Reading] | None = None
+                       ) -> list[list[Recommendation]]:
         """Batched `recommend`: one inference for all histories (plus one per user when explaining)."""
         if k < 1:
             raise ValueError(f"k must be at least 1, not {k}")
         encoded = [self.item_indices(h) for h in histories]
         excludes = excludes if excludes is not None else [()] * len(histories)
+        readings = readings if readings is not None else [Reading()] * len(histories)
         allowed = self.allowed(filters)
         batch, raw, all_scores = self._served(encoded)
         results = []
         for row, items in enumerate(encoded):
-            scores = all_scores[row]
+            refused = self.item_indices(readings[row].not_for_me)
+            scores = push_down(all_scores[row], self.item_item, refused)
             mask = allowed.copy()
             mask[items] = False
             mask[self.item_indices(excludes[row])] = False
+            mask[refused] = False
             masked = np.where(mask, scores, -np.inf)
             n = min(k, int(mask.sum()))
             top = np.argpartition(masked, len(masked) - n)[len(masked) - n:] if n else np.zeros(0, dtype=np.int64)
             top = top[np.argsort(-masked[top], kind="stable")]
-            because = (self._explain(batch[row], items, raw[row], scores[top], top) if explain and items
+            because = (self._explain(batch[row], items, raw[row], all_scores[row][top], top) if explain and items
                        else [[] for _ in top])
             results.append([Recommendation(**self.film(int(i)).shared(), score=round(float(scores[i]), 6),
                                            because=[self.ref(j) for j in b])
@@ -189,23 +195,26 @@ class Recommender:
             served[empty] = np.log1p(self._items.popularity).astype(np.float32)
         return batch, raw, served
 
-    def standing(self, history: Sequence[int], exclude: Iterable[int] = ()) -> Standing:
+    def standing(self, history: Sequence[int], exclude: Iterable[int] = (), reading: Reading = Reading()
+                 ) -> Standing:
         """Every film's served score for one user (`history`: movieIds in time order), and where each stands among
-        the films they have not seen (neither in `history` nor in `exclude`)."""
+        the films they have not seen (neither in `history` nor in `exclude`) nor refused (`reading.not_for_me`)."""
         items = self.item_indices(history)
+        refused = self.item_indices(reading.not_for_me)
         batch, raw, served = self._served([items])
         unseen = np.ones(self.n_items + 1, dtype=bool)
         unseen[0] = False
         unseen[items] = False
         unseen[self.item_indices(exclude)] = False
-        return Standing(served[0], unseen, items, batch[0], raw[0])
+        unseen[refused] = False
+        return Standing(push_down(served[0], self.item_item, refused), unseen, items, batch[0], raw[0], served[0])
 
     def because(self, standing: Standing, items: Sequence[int]) -> list[list[FilmRef]]:
         """For each of `items` (item indices), the films of the user's history that raise its score most."""
         if not standing.items:
             return [[] for _ in items]
         top = np.asarray(items, dtype=np.int64)
-        found = self._explain(standing.window, standing.items, standing.raw, standing.scores[top], top)
+        found = self._explain(standing.window, standing.items, standing.raw, standing.blended[top], top)
         return [[self.ref(i) for i in films] for films in found]
 
     def knows(self, movie_id: int) -> bool:

@@ -15,13 +15,14 @@ users, the share of members whose own held-out film is in the group's top 10; BE
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
+from lbrec.serving.reading import Reading
 from lbrec.serving.results import GroupFilm
 
 AGGREGATIONS = ("average", "least misery", "fair", "turns")
@@ -75,11 +76,14 @@ def group_top(fit: np.ndarray, allowed: np.ndarray, k: int, method: str = AGGREG
 
 
 def recommend_for_group(engine: Recommender, members: Sequence[MemberFilms], k: int = 10, with_watchlists: bool = False,
-                        filters: Filters = Filters(), method: str = AGGREGATION) -> list[GroupFilm]:
-    """The group's top k: films no member has watched (nor, `with_watchlists`, put on a watchlist)."""
-    excluded = set().union(*(set(m.history) | m.watched | (m.watchlist if with_watchlists else set())
-                             for m in members))
-    standings = [engine.standing(m.history, exclude=excluded) for m in members]
+                        filters: Filters = Filters(), method: str = AGGREGATION, exclude: Iterable[int] = (),
+                        reading: Reading = Reading()) -> list[GroupFilm]:
+    """The group's top k: films no member has watched (nor, `with_watchlists`, put on a watchlist), none of
+    `exclude`, none refused in `reading` (whoever asks refuses for the group; look-alikes go down for every
+    member)."""
+    excluded = set(exclude).union(*(set(m.history) | m.watched | (m.watchlist if with_watchlists else set())
+                                    for m in members))
+    standings = [engine.standing(m.history, exclude=excluded, reading=reading) for m in members]
     fit = np.stack([s.percentiles() for s in standings])  # each member's percentile of every film
     top = group_top(fit, standings[0].unseen & engine.allowed(filters), k, method)
     because = [engine.because(s, top) for s in standings]

@@ -5,13 +5,16 @@ split (`benchmarks/bench_questions.py`): the percentile the model gives each use
 from __future__ import annotations
 
 from lbrec.serving.engine import Recommender
+from lbrec.serving.reading import Reading
 from lbrec.serving.results import Prediction
 
 VERDICTS = ((1.0, "an excellent match"), (5.0, "a strong match"), (20.0, "a good bet"), (50.0, "worth a look"))
 
 
-def verdict(rank: int, of: int, watched: bool = False, rating: float | None = None) -> str:
+def verdict(rank: int, of: int, watched: bool = False, rating: float | None = None, refused: bool = False) -> str:
     """The verdict in words: "top 2% for you: a strong match" ... "bottom half: probably not for you"."""
+    if refused:
+        return "you marked it “not for me”"
     if watched:
         return "already watched" + (f": you rated it {rating:g}★" if rating is not None else "")
     share = 100.0 * rank / max(of, 1)
@@ -23,10 +26,12 @@ def verdict(rank: int, of: int, watched: bool = False, rating: float | None = No
 
 
 def predict_films(engine: Recommender, history: list[int], queries: list[tuple[str, int]],
-                  watched: set[int] = frozenset(), ratings: dict[int, float] | None = None) -> list[Prediction]:
-    """A prediction for each (query, movieId) of a film the model knows; `ratings`: the user's own, by movieId."""
+                  watched: set[int] = frozenset(), ratings: dict[int, float] | None = None,
+                  reading: Reading = Reading()) -> list[Prediction]:
+    """A prediction for each (query, movieId) of a film the model knows; `ratings`: the user's own, by movieId.
+    A film the user refused (`reading.not_for_me`) is placed by its score, like a watched one."""
     seen = set(history) | set(watched)
-    standing = engine.standing(history, exclude=seen)
+    standing = engine.standing(history, exclude=seen, reading=reading)
     items = [engine.item_of(movie_id) for _, movie_id in queries]
     known = [item for item in items if item is not None]
     if len(known) < len(items):
@@ -37,6 +42,7 @@ def predict_films(engine: Recommender, history: list[int], queries: list[tuple[s
         is_watched = movie_id in seen
         out.append(Prediction(**engine.film(item).shared(), query=query, rank=rank, of=standing.of,
                               percentile=round(standing.percentile(item), 2),
-                              verdict=verdict(rank, standing.of, is_watched, (ratings or {}).get(movie_id)),
+                              verdict=verdict(rank, standing.of, is_watched, (ratings or {}).get(movie_id),
+                                              movie_id in reading.not_for_me),
                               watched=is_watched, because=films))
     return out

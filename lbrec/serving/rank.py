@@ -8,17 +8,21 @@ in index order, as the recommendations break them). Films the user has watched s
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+
 from lbrec.serving.engine import Recommender
+from lbrec.serving.reading import Reading
 from lbrec.serving.results import Ranked
 
 
 def rank_films(engine: Recommender, history: Sequence[int], candidates: Iterable[int],
-               watched: Iterable[int] = (), k: int | None = None) -> list[Ranked]:
-    """The candidates (movieIds; repeats and films the model does not know are dropped) best first for a user
-    whose liked films are `history` and who has also seen `watched`; the first k, or all."""
+               watched: Iterable[int] = (), k: int | None = None, reading: Reading = Reading()) -> list[Ranked]:
+    """The candidates (movieIds; repeats, films the model does not know and films refused in `reading` are
+    dropped) best first for a user whose liked films are `history` and who has also seen `watched`; the first k,
+    or all."""
     seen = set(history) | set(watched)
-    standing = engine.standing(history, exclude=seen)
-    items = list(dict.fromkeys(i for m in candidates if (i := engine.item_of(m)) is not None))
+    standing = engine.standing(history, exclude=seen, reading=reading)
+    items = list(dict.fromkeys(i for m in candidates
+                               if m not in reading.not_for_me and (i := engine.item_of(m)) is not None))
     order = sorted(items, key=lambda i: (-float(standing.scores[i]), i))[:k]
     because = engine.because(standing, order)
     ranked = []

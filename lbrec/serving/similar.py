@@ -9,22 +9,31 @@ Each film comes with the seeds it comes from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
+from lbrec.serving.itemitem import standardise
+from lbrec.serving.reading import Reading, push_down
 from lbrec.serving.results import FilmRef, Similar
 
 
 def similar_films(engine: Recommender, seeds: Sequence[int], k: int = 10,
-                  filters: Filters = Filters()) -> list[Similar]:
-    """The k films most like the seeds (movieIds the model knows; at least one), the seeds left out."""
-    standing = engine.standing(seeds)
+                  filters: Filters = Filters(), exclude: Iterable[int] = (), reading: Reading = Reading()
+                  ) -> list[Similar]:
+    """The k films most like the seeds (movieIds the model knows; at least one), the seeds, `exclude` and the
+    films refused in `reading` left out, the refused films' look-alikes pushed down."""
+    standing = engine.standing(seeds, exclude=exclude, reading=reading)
     if not standing.items:
         raise ValueError("similar_films needs at least one seed film the model knows")
     item_item = engine.item_item
-    scores = item_item.score([standing.items])[0] if item_item is not None else standing.scores
+    scores = standing.scores
+    if item_item is not None:
+        scores = item_item.score([standing.items])[0]
+        if reading.not_for_me:  # on the standardised scale the push is measured on
+            scores = push_down(standardise(scores[None])[0], item_item, engine.item_indices(reading.not_for_me))
     allowed = np.where(standing.unseen & engine.allowed(filters), scores, -np.inf)
     n = min(k, int(np.isfinite(allowed).sum()))
     top = np.argsort(-allowed, kind="stable")[:n]

@@ -11,13 +11,15 @@ import numpy as np
 
 @dataclass
 class Standing:
-    """One user's served scores [n_items + 1] and which films they have not seen (padding never counts)."""
+    """One user's served scores [n_items + 1] and which films they have not seen nor refused (padding never
+    counts)."""
 
     scores: np.ndarray
     unseen: np.ndarray  # bool [n_items + 1]
     items: list[int]  # the history the scores come from, item indices in time order
     window: np.ndarray  # the last max_len of them, left-padded, as SASRec read them
     raw: np.ndarray  # SASRec's own scores, which explanations need beside the served ones
+    blended: np.ndarray  # the served scores before the person's "not for me" pushed look-alikes down
     _sorted: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

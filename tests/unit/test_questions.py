@@ -16,7 +16,6 @@ from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query
 from lbrec.serving.engine import Recommender
 from lbrec.serving.group import MemberFilms, aggregate, group_top, recommend_for_group
-from lbrec.serving.standing import Standing
 from lbrec.serving.predict import predict_films, verdict
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
@@ -39,7 +38,7 @@ def history(tiny_dataset: Dataset) -> list[int]:
 def test_a_standing_ranks_among_the_unseen_films() -> None:
     scores = np.array([-np.inf, 0.5, 3.0, 2.0, 2.0, 1.0])
     unseen = np.array([False, True, False, True, True, True])  # film 2 was watched
-    standing = Standing(scores, unseen, [2], np.zeros(3, np.int64), scores)
+    standing = Standing(scores, unseen, [2], np.zeros(3, np.int64), scores, scores)
     assert standing.of == 4
     assert [standing.rank(i) for i in (3, 4, 5, 1)] == [1, 1, 3, 4]  # ties share a rank
     assert standing.rank(2) == 1 and standing.percentile(2) == 100.0  # a watched film: where its score puts it
@@ -155,7 +154,7 @@ def test_similar_films_leave_the_seeds_out_and_name_them(engine: Recommender, ti
 def test_group_fits_are_each_members_percentile_and_aggregate_as_named() -> None:
     scores = np.array([[0.0, 3.0, 2.0, 1.0], [0.0, 1.0, 2.0, 3.0]])
     unseen = np.array([False, True, True, True])
-    fit = np.stack([Standing(row, unseen, [], np.zeros(1), row).percentiles() for row in scores])
+    fit = np.stack([Standing(row, unseen, [], np.zeros(1), row, row).percentiles() for row in scores])
     np.testing.assert_allclose(fit[:, 1:], [[100, 200 / 3, 100 / 3], [100 / 3, 200 / 3, 100]])
     np.testing.assert_allclose(aggregate(fit, "average")[1:], [200 / 3] * 3)
     np.testing.assert_allclose(aggregate(fit, "least misery")[1:], [100 / 3, 200 / 3, 100 / 3])
