@@ -55,7 +55,7 @@ class Questions:
         """Each film asked about placed among every film the visitor has not seen, with a verdict."""
         asked = self.session.ask.asked(split_queries(queries))  # an unknown film: no download
         person = self.session.person_for(source, progress)
-        self.answer = self.session.ask.predict(person, asked)
+        self.answer = self.session.ask.predict(person, asked, self.session.options)
         return self.answer
 
     def similar(self, queries: str, progress: Progress = lambda _: None) -> Answer:

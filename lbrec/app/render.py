@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 
+from lbrec.app.memory import MARKS
 from lbrec.app.session import Session, Understood, films_count
 from lbrec.ask.answers import Answer
 from lbrec.data.titles import film_label
@@ -158,13 +159,22 @@ def card(film: Film, top: str, body: str, details: FilmDetails | None = None, wa
     buttons = " ".join(link(url, SITES[site], f"lbrec-link lbrec-{site}") for site, url in links.items())
     inner = (f'<div class="lbrec-card-top">{top}</div><div class="lbrec-title">{name}{year}</div>{about(details)}'
              f'<div class="lbrec-chips">{chips}</div>{body}{watch_html(film.watch)}'  # type: ignore[arg-type]
-             f'<div class="lbrec-links">{buttons}</div>')
+             f'<div class="lbrec-links">{buttons}</div>{mark_buttons(film)}')
     classes = "lbrec-card" + (" lbrec-watched" if watched else "")
     style = f' style="border-left-color:{colour}"'
     if details is None or not details.poster:
         return f'<div class="{classes}"{style}>{inner}</div>'
     return (f'<div class="{classes} lbrec-with-poster"{style}>{poster(details, film.title)}'
             f'<div class="lbrec-card-body">{inner}</div></div>')
+
+
+def mark_buttons(film: Film) -> str:
+    """"Not for me" and "Seen it": the page's memory (`memory.js`) sends a click to the kernel, which answers again
+    without the film."""
+    return '<div class="lbrec-marks">' + "".join(
+        f'<button type="button" class="lbrec-mark lbrec-mark-{mark}" data-movie-id="{film.movieId}" '
+        f'data-mark="{mark}" title="{escape(words)}: never show {escape(film.title)} again">{escape(words)}</button>'
+        for mark, words in MARKS.items()) + "</div>"
 
 
 def film_names(films: Sequence[FilmRef]) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from lbrec.app import downloads
+from lbrec.app.memory import Message
 from lbrec.ask.answers import Answer
 from lbrec.ask.options import Options
 from lbrec.ask.person import Person, Source
@@ -76,6 +77,7 @@ class Session:
         self.confirmed: dict[str, int] = {}  # film label -> the movieId chosen among the candidates, or SKIP
         self.answer: Answer[Recommendation] | None = None  # the last recommend() (its list may be empty: the options leave no film)
         self._history_key: tuple | None = None
+        self.marks: dict[int, str] = {}  # movieId -> "not_for_me" or "seen", oldest first (the browser keeps them)
         self.year_range = self.engine.year_range
         self._genres_of = dict(zip(self.engine.catalog["movieId"].tolist(), self.engine.catalog["genres"],
                                    strict=True))
@@ -140,6 +142,24 @@ class Session:
     def set_options(self, **changes: object) -> None:
         """Change the options: the next `run` or `recommend` applies them."""
         self.options = replace(self.options, **changes)
+
+    def remember(self, message: Message) -> None:
+        """A change of the visitor's marks (`restore`, `mark`, `undo`, `clear`): the options follow, and so does the
+        next answer (`recommend()` or a question asked again)."""
+        if message.kind in ("restore", "clear"):
+            self.marks = {}
+        for movie_id, mark in message.marks.items():
+            self.marks.pop(movie_id, None)
+            if message.kind != "undo":
+                self.marks[movie_id] = mark
+        self.options = replace(self.options, **{kind: frozenset(m for m, k in self.marks.items() if k == kind)
+                                                for kind in ("not_for_me", "seen")})
+
+    def listed(self) -> list[dict]:
+        """The marks as the visitor's list shows them, the latest first: movieId, the film in words, the mark."""
+        return [{"movieId": movie_id, "title": film_label(film.title, film.year), "mark": mark}
+                for movie_id, mark in reversed(self.marks.items())
+                if (item := self.engine.item_of(movie_id)) is not None and (film := self.engine.film(item))]
 
     def clear(self) -> None:
         self.raw = self.person = None

@@ -23,6 +23,8 @@ import ipywidgets as widgets
 from lbrec import plots
 from lbrec.app import render, render_questions
 from lbrec.app.downloads import pixels
+from lbrec.app.memory import read_message, remembered
+from lbrec.app.memory_widget import MemoryWidget
 from lbrec.app.render_watch import countries
 from lbrec.app.environment import client_from_env, load_engine, log, log_to_server, tmdb_from_env
 from lbrec.app.question_views import HISTORY_QUESTIONS, MemberRow, QuestionPanels
@@ -47,6 +49,7 @@ OPTIONS_OF = {"recommend": ("choice", "k", "genres", "years", "popularity", "wat
               "similar": ("k", "genres", "years", "popularity", "country", "services"),
               "group": ("k", "genres", "years", "popularity", "watchlist", "country", "services")}
 WHERE_TO_WATCH = ("country", "services")  # shown only with a TMDb key
+COUNTRY_CODES = frozenset(code for _, code in countries() if code)
 BUTTONS = {"recommend": "Recommend films", "rank": "Rank them for me", "similar": "Find similar films",
            "predict": "Would I like them?", "group": "Recommend for the group"}
 
@@ -114,6 +117,8 @@ class RecommenderApp:
         self.results = widgets.HTML()
         self.posters_note = widgets.HTML(render.posters_note(render.POSTERS_HINT if tmdb is None else ""))
         self.downloads = widgets.HTML()
+        self.memory = MemoryWidget(on_message=self._on_memory)
+        self._country_kept = ""  # the visitor's country, as their browser remembers it
         self.taste = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.taste_box = widgets.VBox([widgets.HTML('<h3 class="lbrec-h3">Your taste at a glance</h3>'), self.taste],
                                       layout=widgets.Layout(display="none", flex="0 1 520px"))
@@ -124,7 +129,7 @@ class RecommenderApp:
             self.message,
             widgets.HBox([self.understood, self.taste_box], layout=widgets.Layout(flex_flow="row wrap",
                                                                                   align_items="flex-start")),
-            self.downloads, self.results, self.posters_note,
+            self.downloads, self.memory, self.results, self.posters_note,
             widgets.HTML(render.footer(self.session, posters=tmdb is not None)),
         ])
         self.widget.add_class("lbrec")
@@ -268,6 +273,40 @@ class RecommenderApp:
         offered = self.tmdb.providers_offered(change["new"]) if self.tmdb is not None and change["new"] else []
         self.services.allowed_tags = [provider.name for provider in offered or []]
         self.services.placeholder = "any service" if offered else "choose a country first"
+        self._keep()
+
+    @_guarded
+    def _on_memory(self, content: object) -> None:
+        """The page's memory spoke: what it remembers (on opening), or a mark made or undone. The answer on screen
+        is asked again at once, without reading the input again."""
+        message = read_message(content, self.session.engine.knows, COUNTRY_CODES)
+        if message is None:
+            return
+        self.session.remember(message)
+        if message.kind == "restore" and message.country:
+            self._country_kept = message.country  # kept, even where this page has no TMDb key to use it
+            if self.tmdb is not None:
+                self.country.value = message.country
+        self._keep()
+        if message.kind != "restore" or message.marks:
+            self._answer_again()
+
+    def _keep(self) -> None:
+        """Tell the page what to remember and what to list."""
+        if self.tmdb is not None:
+            self._country_kept = self.country.value
+        self.memory.memory = remembered(self.session.marks, self._country_kept)
+        self.memory.listed = self.session.listed()
+
+    def _answer_again(self) -> None:
+        """The answer on screen again, under the marks as they are now."""
+        if self.question.value == "recommend":
+            if self.session.answer is not None:
+                with self._busy("Updating your recommendations…"):
+                    self.session.recommend()
+                    self._render_results()
+        elif self._shown is not None:
+            self.ask()
 
     @_guarded
     def _on_add_member(self, _button: widgets.Button) -> None:

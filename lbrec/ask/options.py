@@ -5,8 +5,14 @@ them into the engine's `Filters`, with the same one-line refusals on the command
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from lbrec.ask.answers import why_not
+from lbrec.catalog.index import MatchIndex
+from lbrec.catalog.matches import match_films
 from lbrec.errors import LbrecError
+from lbrec.letterboxd.lists import read_list_csv
+from lbrec.letterboxd.typed import parse_typed
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
 from lbrec.serving.reading import Reading
@@ -53,3 +59,20 @@ class Options:
         """The refusal when these options leave no film."""
         return LbrecError(f"no film passes these options ({self.filters(engine).describe()}): widen the years, the "
                           f"genres or the popularity band")
+
+
+def marked_films(index: MatchIndex, films: str | bytes, mark: str, allow_files: bool = False) -> frozenset[int]:
+    """The movieIds of the films a person marks (`mark`: "not for me" or "seen it"): typed titles, or a Letterboxd
+    list CSV (its bytes, or with `allow_files`, the command line, a path). A typed title not found is refused with
+    what to type instead; a list's films MovieLens lacks are passed over (they are never answered anyway)."""
+    path = Path(films) if isinstance(films, str) and allow_files else None
+    if isinstance(films, bytes) or (path is not None and (path.suffix.lower() == ".csv" or path.is_file())):
+        try:
+            data = films if isinstance(films, bytes) else path.read_bytes()  # type: ignore[union-attr]
+        except OSError as exc:
+            raise LbrecError(f"cannot read the “{mark}” list {films}: {exc.strerror or exc}") from None
+        return frozenset(match_films(index, read_list_csv(data)[1]).positives)
+    matched = match_films(index, parse_typed(films).films)
+    if missing := [(film, match) for film, match in matched.results if match.status != "matched"]:
+        raise LbrecError(f"a film marked “{mark}” was not found: {why_not(*missing[0])}")
+    return frozenset(matched.positives)

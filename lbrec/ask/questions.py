@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lbrec.ask.answers import Answer, films_label, nothing_usable, why_not
-from lbrec.ask.options import Options
+from lbrec.ask.answers import Answer, films_label, nothing_usable
+from lbrec.ask.options import Options, marked_films
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
 from lbrec.catalog.index import MatchIndex
@@ -153,20 +153,8 @@ class Ask:
         return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note)
 
     def marked(self, films: str | bytes, mark: str) -> frozenset[int]:
-        """The movieIds of the films a person marks (`mark`: "not for me" or "seen it"): typed titles, or a
-        Letterboxd list CSV (its bytes, or with `allow_files` a path). A typed title not found is refused with what
-        to type instead; a list's films MovieLens lacks are passed over (they are never answered anyway)."""
-        path = Path(films) if isinstance(films, str) and self.allow_files else None
-        if isinstance(films, bytes) or (path is not None and (path.is_file() or path.suffix.lower() == ".csv")):
-            try:
-                data = films if isinstance(films, bytes) else path.read_bytes()  # type: ignore[union-attr]
-            except OSError as exc:
-                raise LbrecError(f"cannot read the “{mark}” list {films}: {exc.strerror or exc}") from None
-            return frozenset(match_films(self.index, read_list_csv(data)[1]).positives)
-        matched = match_films(self.index, parse_typed(films).films)
-        if missing := [(film, match) for film, match in matched.results if match.status != "matched"]:
-            raise LbrecError(f"a film marked “{mark}” was not found: {why_not(*missing[0])}")
-        return frozenset(matched.positives)
+        """The movieIds of the films a person marks (`mark`: "not for me" or "seen it"): see `marked_films`."""
+        return marked_films(self.index, films, mark, self.allow_files)
 
     def asked(self, queries: Sequence[str]) -> tuple[MatchedHistory, list[tuple[str, int]]]:
         """Films asked about (titles or links), matched: all of them, and (query, movieId) of those the model knows.

@@ -1,0 +1,77 @@
+""""Not for me" and "Seen it" in the app's kernel, as the page's memory widget sends them: a mark takes the film out
+of the answer on screen and the next one takes its place, without reading the input again; undo and clear bring
+films back; what the browser remembers comes back on opening; whatever else it sends is ignored."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lbrec.app.environment import load_engine
+from lbrec.app.views import RecommenderApp
+from lbrec.ask.person import Source
+from lbrec.letterboxd.client import Client
+from tests.integration.test_app import cards, typed
+
+
+@pytest.fixture
+def app(ml_small_model_dir: Path) -> RecommenderApp:
+    return RecommenderApp(*load_engine(ml_small_model_dir), client=Client(cache=False))
+
+
+def shown_ids(app: RecommenderApp) -> list[int]:
+    return [int(m) for m in re.findall(r'data-movie-id="(\d+)" data-mark="not_for_me"', app.results.value)]
+
+
+def test_every_card_has_both_buttons(app: RecommenderApp) -> None:
+    typed(app)
+    assert len(cards(app)) == 10 and shown_ids(app) == [f.movieId for f in app.session.recommendations]
+    assert app.results.value.count('data-mark="seen"') == 10
+
+
+def test_a_mark_replaces_the_card_without_reading_the_input_again(app: RecommenderApp,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    typed(app)
+    before = shown_ids(app)
+    reads: list[Source] = []
+    read = app.session.ask.history
+    monkeypatch.setattr(app.session.ask, "history", lambda source, *a: reads.append(source) or read(source, *a))
+    app._on_memory({"type": "mark", "movieId": before[0], "mark": "not_for_me"})
+    after = shown_ids(app)
+    assert len(after) == 10 and before[0] not in after
+    app._on_memory({"type": "mark", "movieId": after[0], "mark": "seen"})
+    assert after[0] not in shown_ids(app) and len(shown_ids(app)) == 10 and reads == []
+    assert app.memory.memory["marks"] == [{"movieId": before[0], "mark": "not_for_me"},
+                                          {"movieId": after[0], "mark": "seen"}]
+    assert [(m["movieId"], m["mark"]) for m in app.memory.listed] == [(after[0], "seen"), (before[0], "not_for_me")]
+    assert all(m["title"] for m in app.memory.listed)
+    app._on_memory({"type": "undo", "movieId": before[0]})
+    assert before[0] in shown_ids(app) and after[0] not in shown_ids(app)
+    app._on_memory({"type": "clear"})
+    assert shown_ids(app) == before and app.memory.memory["marks"] == [] and app.memory.listed == []
+    assert app.message.value == ""
+
+
+def test_the_browsers_memory_comes_back_on_opening(app: RecommenderApp) -> None:
+    first = typed(app).session.recommendations[0].movieId
+    fresh = RecommenderApp(app.session.engine, app.session.ask.index, client=Client(cache=False))
+    fresh._on_memory({"type": "restore", "memory": {"version": 1, "country": "IT", "marks": [
+        {"movieId": first, "mark": "not_for_me"}, {"movieId": -4, "mark": "seen"}, {"movieId": 1, "mark": "love"},
+        "junk", {"movieId": 999_999_999, "mark": "seen"}]}})
+    assert fresh.session.marks == {first: "not_for_me"}
+    assert fresh.memory.memory == {"version": 1, "marks": [{"movieId": first, "mark": "not_for_me"}],
+                                   "country": "IT"}  # kept, though this page has no TMDb key to use it
+    assert first not in shown_ids(typed(fresh)) and len(shown_ids(fresh)) == 10
+
+
+@pytest.mark.parametrize("content", [None, [], "mark", {"type": "mark"}, {"type": "mark", "movieId": "1"},
+                                     {"type": "mark", "movieId": 1, "mark": ["seen"]}, {"type": "undo"},
+                                     {"type": "restore", "memory": "x"}, {"type": "drop tables"},
+                                     {"type": "mark", "movieId": True, "mark": "seen"}])
+def test_anything_else_from_the_page_changes_nothing(app: RecommenderApp, content: object) -> None:
+    typed(app)
+    before = shown_ids(app)
+    app._on_memory(content)
+    assert shown_ids(app) == before and app.session.marks == {} and app.message.value == ""
