@@ -12,11 +12,6 @@ key and a loopback stand-in for TMDb, shows the posters filling in the cards.
 from __future__ import annotations
 
 import base64
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,84 +19,21 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium, free_port
+from tests.browser.conftest import ARTIFACTS, STARTUP_S
+from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium
 from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.files import FIXTURES, REPO, export_zip
+from tests.helpers.files import FIXTURES, export_zip
 from tests.helpers.tmdb_server import (APPLE, IMAGES, MUBI, NETFLIX, V4_TOKEN, movie, offers, serve_film,
                                        serve_offered, with_providers)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-ARTIFACTS = REPO / "test-artifacts"
-STARTUP_S = 90  # generous: two shared cores; the benchmark measures the real figure
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 
 
 
 
-
-
-def start_voila(model_dir: Path, letterboxd_url: str, log_path: Path, tmdb_url: str, tmdb_key: str = ""
-                ) -> tuple[subprocess.Popen, str]:
-    """`python -m lbrec app`, the command `make app` runs, on a free port; ready when its static files are served
-    (a GET of / would start a kernel). TMDb is `tmdb_url`, with `tmdb_key` or none (whatever this shell has set)."""
-    port = free_port()
-    env = {**{name: value for name, value in os.environ.items() if name != "TMDB_API_KEY"},
-           "LBREC_LETTERBOXD_URL": letterboxd_url, "LBREC_TMDB_URL": tmdb_url,
-           "LBREC_TMDB_IMAGE_URL": tmdb_url + IMAGES, **({"TMDB_API_KEY": tmdb_key} if tmdb_key else {})}
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([sys.executable, "-m", "lbrec", "app", "--model", str(model_dir), f"--port={port}"],
-                                  cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"Voilà exited with {server.returncode}: {log_path.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "/voila/static/voila.js", timeout=2):
-                return server, url
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError(f"Voilà did not answer within {STARTUP_S} s: {log_path.read_text()[-2000:]}")
-
-
-@pytest.fixture(scope="module")
-def fault() -> Iterator[FaultServer]:
-    with FaultServer() as server:
-        yield server
-
-
-def serve_voila(model_dir: Path, letterboxd_url: str, log_name: str, tmdb_url: str, tmdb_key: str = ""
-                ) -> Iterator[str]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    server, url = start_voila(model_dir, letterboxd_url, ARTIFACTS / log_name, tmdb_url, tmdb_key)
-    try:
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-@pytest.fixture(scope="module")
-def voila(ml_small_model_dir: Path, fault: FaultServer) -> Iterator[str]:
-    """The app without a TMDb key, its TMDb pointed at the fault server (which must never be asked)."""
-    yield from serve_voila(ml_small_model_dir, fault.url, "voila.log", fault.url)
-
-
-@pytest.fixture(scope="module")
-def tmdb() -> Iterator[FaultServer]:
-    with FaultServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def voila_with_posters(ml_small_model_dir: Path, fault: FaultServer, tmdb: FaultServer) -> Iterator[str]:
-    yield from serve_voila(ml_small_model_dir, fault.url, "voila-posters.log", tmdb.url, V4_TOKEN)
 
 
 @pytest.fixture(scope="module")
