@@ -95,6 +95,7 @@ class RecommenderApp:
         self.session = Session(Ask(engine, catalog, client or Client(), tmdb=tmdb))
         self.tmdb = tmdb  # None: no posters, and no request to TMDb
         self.poster_thread: threading.Thread | None = None  # the latest fill, if any
+        self.picture_thread: threading.Thread | None = None  # the latest pictures drawn after a mark's cards
         self._shown: object = None  # the answer on screen, whose cards a fill may complete
         self._shown_lock = threading.RLock()  # a fill's redraw shows its answer again
         self.questions = Questions(self.session)
@@ -304,9 +305,9 @@ class RecommenderApp:
             if self.session.answer is not None:
                 with self._busy("Updating your recommendations…"):
                     self.session.recommend()
-                    self._render_results()
+                    self._render_results(later=True)
         elif self._shown is not None:
-            self.ask()
+            self.ask(later=True)
 
     @_guarded
     def _on_add_member(self, _button: widgets.Button) -> None:
@@ -355,8 +356,9 @@ class RecommenderApp:
                 self._render_understood(understood)
                 self._render_results(understood)
 
-    def ask(self) -> None:
-        """Ask the chosen question with the inputs on screen and show its answer; a refusal leaves no answer."""
+    def ask(self, later: bool = False) -> None:
+        """Ask the chosen question with the inputs on screen and show its answer; a refusal leaves no answer.
+        `later`: the picture to share follows the cards in a thread (a mark's click must not wait for it)."""
         self.message.value = ""
         self._show_results("", "")
         self._read_options()
@@ -372,8 +374,11 @@ class RecommenderApp:
                 self._show_downloads(render_questions.downloads({**files, **questions.picture(pixels(details))}),
                                      answer)
 
-        redraw({})
-        self._fill_posters(answer, redraw)
+        redraw({}, picture=not later)
+        if later:
+            self._draw_later(answer, redraw)
+        else:
+            self._fill_posters(answer, redraw)
 
     @contextlib.contextmanager
     def _busy(self, message: str) -> Iterator[None]:
@@ -416,8 +421,9 @@ class RecommenderApp:
         self.understood.children = parts
         self.understood.layout.display = "flex"
 
-    def _render_results(self, understood: Understood | None = None) -> None:
-        """The summary line, the cards, the downloads and the taste picture, from the session as it is now."""
+    def _render_results(self, understood: Understood | None = None, later: bool = False) -> None:
+        """The summary line, the cards, the downloads and the taste picture, from the session as it is now;
+        `later`: the pictures follow the cards in a thread (a mark's click must not wait for them)."""
         session = self.session
         if session.raw is not None:
             self.understood_summary.value = render.summary(session, understood or session.understood())
@@ -435,12 +441,35 @@ class RecommenderApp:
                                                       len(answer.films)), answer)
 
         redraw({}, picture=False)
+        self.taste_box.layout.display = "flex" if answer is not None and answer.films else "none"
+        if answer is not None and answer.films and later:
+            self._draw_later(answer, redraw, taste=True)
+            return
         if answer is not None and answer.films:
             self.taste.value = plots.png(plots.taste(*session.taste()))
-        self.taste_box.layout.display = "flex" if answer is not None and answer.films else "none"
         redraw({})
         if answer is not None:
             self._fill_posters(answer, redraw)
+
+    def _draw_later(self, shown: Answer, redraw: Callable[..., None], taste: bool = False) -> None:
+        """The taste chart (`taste`) and the picture to share of the answer on screen, drawn in a thread after its
+        cards, then its posters; a newer answer discards them."""
+
+        def draw() -> None:
+            try:
+                chart = plots.png(plots.taste(*self.session.taste())) if taste else None
+                with self._shown_lock:
+                    if self._shown is not shown:
+                        return
+                    if chart is not None:
+                        self.taste.value = chart
+                    redraw({})
+                self._fill_posters(shown, redraw)
+            except Exception:  # a thread's error would be lost: the cards stay, without the new picture
+                log.exception("drawing the pictures failed")
+
+        self.picture_thread = threading.Thread(target=draw, name="lbrec-pictures", daemon=True)
+        self.picture_thread.start()
 
     # ------------------------------------------------------------------------------------------------ posters
 

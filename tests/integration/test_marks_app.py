@@ -13,7 +13,7 @@ from lbrec.app.environment import load_engine
 from lbrec.app.views import RecommenderApp
 from lbrec.ask.person import Source
 from lbrec.letterboxd.client import Client
-from tests.integration.test_app import cards, typed
+from tests.integration.test_app import cards, downloads, typed
 
 
 @pytest.fixture
@@ -41,6 +41,9 @@ def test_a_mark_replaces_the_card_without_reading_the_input_again(app: Recommend
     app._on_memory({"type": "mark", "movieId": before[0], "mark": "not_for_me"})
     after = shown_ids(app)
     assert len(after) == 10 and before[0] not in after
+    assert app.picture_thread is not None  # the pictures follow the cards: the click does not wait for them
+    app.picture_thread.join(30)
+    assert downloads(app) == {**app.session.downloads(), **app.session.picture()}  # the new answer's
     app._on_memory({"type": "mark", "movieId": after[0], "mark": "seen"})
     assert after[0] not in shown_ids(app) and len(shown_ids(app)) == 10 and reads == []
     assert app.memory.memory["marks"] == [{"movieId": before[0], "mark": "not_for_me"},
