@@ -24,6 +24,7 @@ from lbrec.app.session import Progress, Session
 from lbrec.ask.answers import Answer
 from lbrec.ask.person import Source
 from lbrec.ask.questions import Member, ToRank
+from lbrec.letterboxd.history import LetterboxdHistory
 
 QUESTIONS = {"recommend": "For me", "rank": "From my watchlist or a list", "similar": "Like this film",
              "predict": "Would I like…?", "group": "Watch together"}
@@ -40,6 +41,7 @@ class Questions:
     def __init__(self, session: Session):
         self.session = session
         self.answer: Answer | None = None
+        self._members: dict[tuple, LetterboxdHistory] = {}  # the last group's histories, by source
 
     def rank(self, source: Source, to_rank: ToRank, progress: Progress = lambda _: None) -> Answer:
         """The films to rank best first for the visitor, at most k of them, watched films kept and marked."""
@@ -66,7 +68,14 @@ class Questions:
 
     def group(self, members: list[Member], progress: Progress = lambda _: None) -> Answer:
         """The group's top k: films none of them has watched, each with every member's fit and reasons."""
-        self.answer = self.session.ask.group(members, self.session.options, progress)
+        kept, self._members = self._members, {}
+
+        def read(source: Source, progress: Progress) -> LetterboxdHistory:  # a mark's answer reads nothing again
+            history = kept.get(source.key) or self.session.ask.history(source, progress)
+            self._members[source.key] = history
+            return history
+
+        self.answer = self.session.ask.group(members, self.session.options, progress, read)
         return self.answer
 
     def downloads(self) -> dict[str, str]:

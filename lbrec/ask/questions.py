@@ -14,7 +14,7 @@ Each returns an `Answer`, or raises an `LbrecError` whose one-line message both 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,9 +192,10 @@ class Ask:
 
     # ------------------------------------------------------------------------------------------------ a group
 
-    def group(self, members: Sequence[Member], options: Options = Options(), progress: Progress = quiet
-              ) -> Answer[GroupFilm]:
-        """The group's top k: films none of them has watched (nor, when asked, put on a watchlist)."""
+    def group(self, members: Sequence[Member], options: Options = Options(), progress: Progress = quiet,
+              read: Callable[[Source, Progress], LetterboxdHistory] | None = None) -> Answer[GroupFilm]:
+        """The group's top k: films none of them has watched (nor, when asked, put on a watchlist). `read`: how a
+        member's history is read (default: afresh; the app keeps the last group's, to answer again at once)."""
         if not MIN_MEMBERS <= len(members) <= MAX_MEMBERS:
             raise LbrecError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {len(members)}: "
                              + ("add someone" if len(members) < MIN_MEMBERS else "remove someone"))
@@ -202,7 +203,7 @@ class Ask:
         labels: list[str] = []
         people = []
         for number, member in enumerate(members, 1):
-            person = self.member(member, member_label(member, number), number, progress)
+            person = self.member(member, member_label(member, number), number, progress, read)
             label = member_label(member, number, person.history.username)
             labels.append(label if label not in labels else f"{label} ({number})")
             people.append(person)
@@ -218,10 +219,11 @@ class Ask:
         return Answer("group", films, f"{len(people)} people",
                       members=[(label, p.matched) for label, p in zip(labels, people, strict=True)], note=note)
 
-    def member(self, member: Member, label: str, number: int, progress: Progress = quiet) -> Person:
+    def member(self, member: Member, label: str, number: int, progress: Progress = quiet,
+               read: Callable[[Source, Progress], LetterboxdHistory] | None = None) -> Person:
         """One member read and matched on their own; a failure names the member and says why."""
         try:
-            return self.person(self.history(member.source, progress))
+            return self.person((read or self.history)(member.source, progress))
         except LbrecError as exc:
             who = f"member {number}" + ("" if label == f"member {number}" else f" ({label})")
             raise LbrecError(f"{who}: {str(exc).rstrip('.')}") from None

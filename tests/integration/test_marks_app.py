@@ -5,6 +5,7 @@ films back; what the browser remembers comes back on opening; whatever else it s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,11 @@ from tests.integration.test_app import cards, downloads, typed
 
 
 @pytest.fixture
-def app(ml_small_model_dir: Path) -> RecommenderApp:
-    return RecommenderApp(*load_engine(ml_small_model_dir), client=Client(cache=False))
+def app(ml_small_model_dir: Path) -> Iterator[RecommenderApp]:
+    app = RecommenderApp(*load_engine(ml_small_model_dir), client=Client(cache=False))
+    yield app
+    if app.picture_thread is not None:  # a thread left drawing when the interpreter exits would abort it
+        app.picture_thread.join(60)
 
 
 def shown_ids(app: RecommenderApp) -> list[int]:
@@ -78,3 +82,19 @@ def test_anything_else_from_the_page_changes_nothing(app: RecommenderApp, conten
     before = shown_ids(app)
     app._on_memory(content)
     assert shown_ids(app) == before and app.session.marks == {} and app.message.value == ""
+
+
+@pytest.mark.parametrize("question", ["similar", "group"])
+def test_a_mark_on_another_questions_card_answers_it_again_without_reading_again(
+        app: RecommenderApp, question: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app.question.value = question
+    app.panels.seeds.value = "Heat (1995)"
+    for row, titles in zip(app.panels.rows, ("Heat (1995); Alien (1979)", "Amélie (2001)")):  # a group's two
+        row.kind.value, row.typed.value = "typed", titles
+    app.go.click()
+    before = shown_ids(app)
+    reads: list[Source] = []
+    monkeypatch.setattr(app.session.ask, "history", lambda source, *a: reads.append(source))
+    app._on_memory({"type": "mark", "movieId": before[0], "mark": "not_for_me"})
+    after = shown_ids(app)
+    assert before[0] not in after and len(after) == len(before) == 10 and reads == [] and not app.message.value
