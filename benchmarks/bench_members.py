@@ -137,6 +137,10 @@ def not_for_me_tables(report: dict) -> str:
         lines.append(f"| {name} | " + " | ".join(cell(figures[m], 4) for m in ("first screen", "later", "any later",
                                                                                "ndcg@10"))
                      + f" | {test_cell(test) if test else ''} |")
+    found = report["reach"]
+    near = ", ".join(f"{n}: {count}" for n, count in found["look_alikes"].items())
+    lines += ["", (f"reach: of the {found['bad_picks']} held-out low films in the top 10 once the clicks are excluded, "
+                   f"look-alikes of a clicked film (its N largest weights, or anywhere in its row): {near}")]
     lows = report["export_lows"]
     lines += ["", (f"the export's own low ratings as 'not for me' ({report['chosen']}; today's protocol, "
               f"{lows['members']} members, {lows['given_low_mean']:.1f} low ratings given on average, "

@@ -16,7 +16,8 @@ candidates from the same served scores (`Recommender.standing` of the given love
 Per member: NDCG@10 (and HR@10, Recall@50) of the hidden loved films, and bad@10: the share of the held-out low
 films in the top 10 (`bad_all@10`, today only: the share of every low film, clicks included). `simulate` plays the
 clicks out as a person would: the top 10 shown, a click on each held-out low film in it, the list refilled and
-pushed again, until no held-out low film is shown. `export_lows` asks the other question: an export's own low
+pushed again, until no held-out low film is shown; `reach` counts how many of the bad picks left are look-alikes
+of a clicked film at all. `export_lows` asks the other question: an export's own low
 ratings (as `member_models.prepare` gives them) used as "not for me", against ignored.
 """
 
@@ -211,6 +212,30 @@ def simulation(engine: Recommender, members: Sequence[Clicked], candidates: np.n
     return summarise(per_member, reference="excluded")
 
 
+def reach(engine: Recommender, members: Sequence[Clicked], candidates: np.ndarray,
+          tops: Sequence[int] = (5, 10, 20)) -> dict:
+    """How many of the held-out low films in the top 10 once the clicks are excluded (the bad picks left) are
+    look-alikes of a clicked film at all: among each clicked row's N largest weights, or anywhere in its row. Only
+    those can a push over the item-to-item rows take away, whatever its amount."""
+    assert engine.item_item is not None
+    found = {f"top{n}": 0 for n in tops} | {"row": 0}
+    bad_picks = 0
+    for clicked in members:
+        allowed = candidates.copy()
+        allowed[clicked.member.seen] = False
+        allowed[clicked.clicks] = False
+        served = engine.standing(clicked.member.given.loved).scores
+        bad = clicked.held_out[hidden_ranks(served, allowed, clicked.held_out) < K]
+        bad_picks += len(bad)
+        if not len(bad):
+            continue
+        rows = [engine.item_item.row(int(film)) for film in clicked.clicks]
+        for n in (*tops, None):
+            near = np.concatenate([t if n is None else t[np.argsort(-w, kind="stable")[:n]] for t, w in rows])
+            found["row" if n is None else f"top{n}"] += int(np.isin(bad, near).sum())
+    return {"bad_picks": bad_picks, "look_alikes": found}
+
+
 def export_lows(engine: Recommender, members: Sequence[Member], candidates: np.ndarray, form: str,
                 amount: float) -> dict:
     """Today's protocol (`member_models.prepare`: up to 3 disliked films hidden, the rest of the low ratings in the
@@ -275,6 +300,7 @@ def measure_not_for_me(engine: Recommender, dataset: Dataset, data: MemberData, 
               "half_a": half_a_table, **vs_today, "paired_vs_excluded": vs_excluded["paired_vs_excluded"]}
     report["goal"] = goal(report, chosen)
     report["simulation"] = simulation(engine, half_b, candidates, chosen)
+    report["reach"] = reach(engine, half_b, candidates)
     report["export_lows"] = export_lows(engine, today_members, candidates, form, amount)
     return report
 

@@ -115,4 +115,8 @@ def test_the_whole_measurement_chooses_on_one_half_and_reports_on_the_other(
     assert set(report["goal"]) == {"bad_ratio", "bad_halved", "ndcg_not_lower", "met", "all_low_ratio"}
     assert set(report["simulation"]["models"]) <= {"excluded", report["chosen"]}
     assert set(report["export_lows"]["models"]) == {"ignored", "not for me"}
+    found = report["reach"]
+    assert set(found["look_alikes"]) == {"top5", "top10", "top20", "row"}
+    counts = list(found["look_alikes"].values())
+    assert counts == sorted(counts) and counts[-1] <= found["bad_picks"]  # nested: N largest weights within the row
     assert report["export_lows"]["members"] == len(data.members) - len(data.members) // 2  # all of half B
