@@ -290,7 +290,8 @@ def measure_not_for_me(engine: Recommender, dataset: Dataset, data: MemberData, 
     vs_today = summarise(reported, reference="today")
     vs_excluded = summarise({n: reported[n] for n in reported if n != "today"}, reference="excluded")
     form, amount = options(chosen)
-    today_members = prepare(found, report_on, seed)
+    reporting = set(report_on)  # today's protocol over all `members`, as `bench_members` hides their films
+    today_members = [m for m in prepare(found, members, seed) if m.case.member in reporting]
     half_a_table = {name: {m: float(np.nanmean(v)) for m, v in figures.items()} for name, figures in tuned.items()}
     report = {"seed": seed, "members": len(members), "measured": len(clicked), "chosen_on": len(half_a),
               "reported_on": len(half_b), "chosen": chosen, "form": form, "amount": amount,
