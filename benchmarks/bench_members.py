@@ -2,6 +2,7 @@
 lbrec serves, beside its parts, MovieLens anchors and references fitted on other Letterboxd members.
 
     python -m benchmarks.bench_members [--model models/ml-latest-small] [--members N] [--seed 0] [--json PATH]
+    python -m benchmarks.bench_members --tune | --not-for-me [...]
 
 For each member of ../shared/data/letterboxd-members (`LBREC_MEMBERS_DIR`; read in place, evaluation only): 5 films
 rated 4 stars or more and up to 3 rated 2 stars or less are hidden, the rest goes through a Letterboxd export built
@@ -9,7 +10,9 @@ in memory, the matcher and the engine, in random order (`lbrec.evaluation.member
 films both MovieLens and the members know, less what the member rated. Figures: NDCG@10, HR@10, Recall@50 and the
 bad-pick rate (hidden disliked films in the top 10), means with bootstrap 95% intervals, paired tests against the
 served model, and the catalog gap. `--no-others-ease` skips EASE on the other members (a 13k x 13k inverse, about
-three minutes on two cores). Results: Markdown on stdout, and every figure in `--json PATH`.
+three minutes on two cores). `--tune` chooses how to serve a history without order (`member_tuning`); `--not-for-me`
+how far a "not for me" click pushes its look-alikes down (`not_for_me`). Results: Markdown on stdout, and every
+figure in `--json PATH`.
 """
 
 from __future__ import annotations
@@ -39,15 +42,19 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tune", action="store_true", help="instead: choose how to serve a history without order "
                                                                 "(windows, blend weight, weights per film, dislikes) "
                                                                 "on half of the members, report on the other half")
+    parser.add_argument("--not-for-me", action="store_true", help="instead: choose how far a 'not for me' click "
+                                                                     "pushes its look-alikes down, the films members "
+                                                                     "rated 2 stars or less standing in for clicks, "
+                                                                     "on half of the members; report on the other half")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write every figure here")
     return parser.parse_args(argv)
 
 
-def cell(figure: dict) -> str:
+def cell(figure: dict, digits: int = 3) -> str:
     if figure["mean"] is None:
         return "-"
     low, high = figure["ci95"]
-    return f"{figure['mean']:.3f} [{low:.3f}, {high:.3f}]"
+    return f"{figure['mean']:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
 def difference(tests: dict, name: str, metric: str) -> str:
@@ -99,6 +106,66 @@ def tuned(args: argparse.Namespace, engine: object, dataset: object, data: objec
     return report
 
 
+def test_cell(test: dict) -> str:
+    return f"{test['mean_diff']:+.4f} [{test['ci95'][0]:+.4f}, {test['ci95'][1]:+.4f}], p {test['p_bootstrap']:.3f}"
+
+
+def not_for_me_tables(report: dict) -> str:
+    """Every variant on the reporting half (paired against today and against exclusion alone), the goal, the click
+    simulation and the export's own low ratings."""
+    models, today, excluded = report["models"], report["paired_vs_today"], report["paired_vs_excluded"]
+    lines = [("| variant | NDCG@10 | bad@10 (held-out low films) | bad@50 | bad@10, every low film | NDCG@10 - today | "
+              "bad@10 - today | NDCG@10 - excluded | bad@10 - excluded |"), "|---|---|---|---|---|---|---|---|---|"]
+    for name, figures in models.items():
+        label = f"**{name}** (chosen)" if name == report["chosen"] else name
+        pairs = [test_cell(p[name][m]) if name in p else "" for p in (today, excluded) for m in ("ndcg@10", "bad@10")]
+        lines.append(f"| {label} | " + " | ".join(cell(figures[m], 4) for m in ("ndcg@10", "bad@10", "bad@50"))
+                     + f" | {figures['bad_all@10']['mean']:.4f} | " + " | ".join(pairs) + " |")
+    goal = report["goal"]
+    ratio = "-" if goal["bad_ratio"] is None else f"{goal['bad_ratio']:.2f}x"
+    halved, kept = ("yes" if goal[k] else "no" for k in ("bad_halved", "ndcg_not_lower"))
+    every = "-" if goal["all_low_ratio"] is None else f"{goal['all_low_ratio']:.2f}x"
+    lines += ["", (f"goal on the reporting half: bad@10 {ratio} today's (at most 0.5x: {halved}), NDCG@10 not lower: "
+                   f"{kept} -> {'met' if goal['met'] else 'not met'}; over every low film, the clicked ones "
+                   f"included: {every} today's"), "",
+              "clicks played out (the top 10 shown, 'not for me' on each held-out low film in it, refilled, repeated):",
+              ("| variant | held-out low films on the first screen | more after the clicks | members with more | "
+              "NDCG@10 after | NDCG@10 - excluded |"), "|---|---|---|---|---|---|"]
+    played = report["simulation"]
+    for name, figures in played["models"].items():
+        test = played["paired_vs_excluded"].get(name, {}).get("ndcg@10")
+        lines.append(f"| {name} | " + " | ".join(cell(figures[m], 4) for m in ("first screen", "later", "any later",
+                                                                               "ndcg@10"))
+                     + f" | {test_cell(test) if test else ''} |")
+    found = report["reach"]
+    near = ", ".join(f"{n}: {count}" for n, count in found["look_alikes"].items())
+    lines += ["", (f"reach: of the {found['bad_picks']} held-out low films in the top 10 once the clicks are excluded, "
+                   f"look-alikes of a clicked film (its N largest weights, or anywhere in its row): {near}")]
+    lows = report["export_lows"]
+    lines += ["", (f"the export's own low ratings as 'not for me' ({report['chosen']}; today's protocol, "
+              f"{lows['members']} members, {lows['given_low_mean']:.1f} low ratings given on average, "
+              f"bad@10 over the hidden disliked films):"),
+              "| export's low ratings | NDCG@10 | bad@10 | NDCG@10 - ignored | bad@10 - ignored |",
+              "|---|---|---|---|---|"]
+    for name, figures in lows["models"].items():
+        test = lows["paired_vs_ignored"].get(name)
+        lines.append(f"| {name} | {cell(figures['ndcg@10'], 4)} | {cell(figures['bad@10'], 4)} | "
+                     + (f"{test_cell(test['ndcg@10'])} | {test_cell(test['bad@10'])} |" if test else " | |"))
+    return "\n".join(lines)
+
+
+def not_for_me(args: argparse.Namespace, engine: object, dataset: object, data: object) -> dict:
+    from lbrec.evaluation.not_for_me import measure_not_for_me
+
+    report = measure_not_for_me(engine, dataset, data, data.sample(args.members, args.seed), args.seed)  # type: ignore
+    print(f"{report['measured']} of {report['members']} members have at least 2 low films the model knows; "
+          f"chosen on {report['chosen_on']}, reported on the other {report['reported_on']} (seed {report['seed']}); "
+          f"{report['clicks_mean']:.1f} clicks and {report['held_out_mean']:.1f} held-out low films per member; "
+          f"chosen: {report['chosen']}\n")
+    print(not_for_me_tables(report))
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     from lbrec.artifacts import read_json
     from lbrec.data.dataset import Dataset
@@ -112,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     dataset = Dataset(args.data or read_json(model_dir / "config.json")["dataset_path"])
     data = load_members(args.members_dir)
     started = time.perf_counter()
-    if args.tune:
-        report = tuned(args, engine, dataset, data)
+    if args.tune or args.not_for_me:
+        report = (tuned if args.tune else not_for_me)(args, engine, dataset, data)
         return finish(args, report, started, argv)
     report = measure(engine, dataset, data, data.sample(args.members, args.seed), args.seed,
                      others_ease=not args.no_others_ease)

@@ -29,6 +29,7 @@ from lbrec.errors import LbrecError
 from lbrec.evaluation.baselines import EASE, Popular, tune_ease
 from lbrec.evaluation.members import (
     LOVED,
+    N_DISLIKED,
     PER_MEMBER,
     Case,
     MemberData,
@@ -92,11 +93,13 @@ def setting(engine: Recommender, dataset: Dataset, data: MemberData) -> Setting:
     return Setting(engine, dataset, data, film_items(data.films, MatchIndex(engine.catalog), item_of))
 
 
-def prepare(found: Setting, members: Sequence[str], seed: int = 0) -> list[Member]:
-    """Each member's films hidden, the rest sent through the export, the matcher and the engine's vocabulary."""
+def prepare(found: Setting, members: Sequence[str], seed: int = 0, n_disliked: int = N_DISLIKED) -> list[Member]:
+    """Each member's films hidden (up to `n_disliked` disliked ones), the rest sent through the export, the matcher
+    and the engine's vocabulary."""
     catalog = RememberingIndex(found.engine.catalog)
     out = []
-    for case in tqdm(cases(found.data, members, found.items, seed), desc="members' exports", leave=False):
+    for case in tqdm(cases(found.data, members, found.items, seed, n_disliked), desc="members' exports",
+                     leave=False):
         given = product_input(case, found.data.films, catalog)
         rated = found.items[case.given]
         seen = np.union1d(found.engine.item_indices(given.watched), rated[rated > 0]).astype(np.int64)

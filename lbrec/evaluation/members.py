@@ -148,15 +148,17 @@ def hide(member: str, films: np.ndarray, ratings: np.ndarray, items: np.ndarray,
     return Case(member, films[kept], ratings[kept], np.unique(items[films[loved]]), np.unique(items[films[disliked]]))
 
 
-def cases(data: MemberData, members: Sequence[str], items: np.ndarray, seed: int = 0) -> list[Case]:
+def cases(data: MemberData, members: Sequence[str], items: np.ndarray, seed: int = 0,
+          n_disliked: int = N_DISLIKED) -> list[Case]:
     """`hide` for each member, each with its own generator from (seed, position), so a sample hides the same films
-    whatever else runs."""
+    whatever else runs (`n_disliked`: how many disliked films to hide at most)."""
     by_member = data.ratings.groupby("member", sort=True)
     out = []
     for position, member in enumerate(members):
         rows = by_member.get_group(member)
         rng = np.random.default_rng([seed, position])
-        out.append(hide(member, rows["film"].to_numpy(), rows["rating"].to_numpy(), items, rng))
+        out.append(hide(member, rows["film"].to_numpy(), rows["rating"].to_numpy(), items, rng,
+                        n_disliked=n_disliked))
     return out
 
 

@@ -66,3 +66,15 @@ def test_the_tuning_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_pat
     assert report["chosen"]["served"] == "windows=0 w=0.9 k=200 against=0"
     assert report["movielens_test"]["models"]["served"]["ndcg@10"]["members"] == 610  # every ml-latest-small user
     assert "| served | windows=0 w=0.9 k=200 against=0 |" in done.stdout
+
+
+def test_not_for_me_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "not_for_me.json"
+    done = bench_members(ml_small_blend_dir, out, "--not-for-me")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["members"] == 6 and report["chosen_on"] + report["reported_on"] == report["measured"] <= 6
+    assert report["reported_on"] >= 1 and report["chosen"] in report["models"]
+    assert {"today", "excluded", "sum x 0.1", "top5 x 1"} <= set(report["models"])
+    assert report["export_lows"]["members"] == 3  # today's protocol on the whole reporting half
+    assert "| today |" in done.stdout and "goal on the reporting half" in done.stdout
