@@ -1,14 +1,21 @@
-"""What the engine knows of a person beyond their films: the films they said are not for them.
+"""What the engine knows of a person beyond their films: the films they said are not for them, and whether their
+history has a real order.
 
 A "not for me" takes the film out of every answer and pushes its look-alikes down: the item-to-item scores of the
 refused films, standardised over all films like the blend's parts, are subtracted from the served scores with the
 weight `PUSH`. The weight was chosen on real Letterboxd members, their films rated 2 stars or less standing in for
 the clicks (`python -m benchmarks.bench_members --not-for-me`, BENCHMARKS.md "Not for me").
+
+A history without a real order (`unordered`: a Letterboxd export imported in bulk, every film logged the same day)
+is read as `Undated` says: SASRec over the whole history in near-equal windows of at most `max_len` films, its
+scores averaged over them, instead of the latest `max_len` (which are any of them), and SASRec's share of the blend
+chosen for such histories. The model folder's onnx.json records the choice (`"undated"`); `UNDATED` is what a folder
+exported without one gets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +28,54 @@ PUSH = 0.25  # the weight of the refused films' look-alike scores, subtracted (s
 @dataclass(frozen=True)
 class Reading:
     """How to read one person beyond their history: `not_for_me` (movieIds) are never answered and their
-    look-alikes are pushed down."""
+    look-alikes are pushed down; `unordered`: their history has no real order (read it as the folder's `Undated`)."""
 
     not_for_me: frozenset[int] = frozenset()
+    unordered: bool = False
+
+
+@dataclass(frozen=True)
+class Undated:
+    """How the engine reads a history without order: in `windows` (or the latest max_len films only) and with
+    SASRec's share of the blend `weight` (for a blend; SASRec alone ignores it)."""
+
+    windows: bool = True
+    weight: float = 0.7
+    chosen_on: str = ""
+    figures: Mapping[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.windows, bool) or not 0.0 <= float(self.weight) <= 1.0:
+            raise ValueError(f"windows {self.windows!r}, weight {self.weight!r}")
+
+    @classmethod
+    def from_json(cls, entry: object) -> Undated:
+        """onnx.json's "undated" entry; a folder exported before it had one (None) gets `UNDATED`."""
+        if entry is None:
+            return UNDATED
+        if not isinstance(entry, Mapping):
+            raise ValueError("its \"undated\" entry is not an object")
+        return cls(windows=entry.get("windows", UNDATED.windows), weight=float(entry.get("weight", UNDATED.weight)),
+                   chosen_on=str(entry.get("chosen_on", "")), figures=dict(entry.get("figures") or {}))
+
+    def to_json(self) -> dict:
+        return {"windows": self.windows, "weight": self.weight, "chosen_on": self.chosen_on,
+                "figures": dict(self.figures or {})}
+
+    def describe(self) -> str:
+        return ("all films in windows" if self.windows else "the latest films") + f", SASRec x {self.weight:g}"
+
+
+# Chosen on real Letterboxd members (bulk-imported exports): `python -m benchmarks.bench_members --tune` on the first
+# half of the 1,000 dev members, reported on the other half (BENCHMARKS.md "Serving a history without order",
+# 2026-12-03, ml-latest-small's SASRec x 0.9 + EASE x 0.1): windows and a SASRec share of 0.7 took NDCG@10 from
+# 0.0329 to 0.0564 (x1.71, p < 0.001); on MovieLens's time-ordered test split the same point costs 0.008 (p = 0.17).
+UNDATED = Undated(
+    windows=True, weight=0.7,
+    chosen_on="python -m benchmarks.bench_members --tune: 500 of the 1,000 dev Letterboxd members (seed 0), "
+              "reported on the other 500 (BENCHMARKS.md \"Serving a history without order\", 2026-12-03)",
+    figures={"members_ndcg@10": 0.0564, "members_ndcg@10_latest": 0.0329, "members": 500,
+             "movielens_test_ndcg@10": 0.0579, "movielens_test_ndcg@10_dated": 0.0658})
 
 
 def push_down(scores: np.ndarray, item_item: ItemItem | None, refused: Sequence[int], push: float = PUSH
