@@ -220,7 +220,8 @@ def undated_choice(report: dict, engine: Recommender) -> Undated:
                             "members_ndcg@10_latest": models["served"]["ndcg@10"]["mean"],
                             "members": report["reported_on"],
                             "movielens_test_ndcg@10": guard[CHOICE]["ndcg@10"]["mean"],
-                            "movielens_test_ndcg@10_dated": guard["served"]["ndcg@10"]["mean"]})
+                            "movielens_test_ndcg@10_dated": guard["served"]["ndcg@10"]["mean"],
+                            "model_created": engine.meta.get("created")})
 
 
 def write_choice(engine: Recommender, undated: Undated) -> None:

@@ -62,6 +62,14 @@ class Undated:
         return {"windows": self.windows, "weight": self.weight, "chosen_on": self.chosen_on,
                 "figures": dict(self.figures or {})}
 
+    def members_ndcg(self, meta: Mapping) -> float | None:
+        """NDCG@10 on real members' undated exports when it was measured on the folder described by `meta` (its
+        onnx.json: the same "created"), else None: a figure of another model is not this one's."""
+        figures = self.figures or {}
+        value = figures.get("members_ndcg@10")
+        same = figures.get("model_created") is not None and figures.get("model_created") == meta.get("created")
+        return float(value) if same and isinstance(value, (int, float)) else None
+
     def describe(self) -> str:
         return ("all films in windows" if self.windows else "the latest films") + f", SASRec x {self.weight:g}"
 
@@ -75,7 +83,8 @@ UNDATED = Undated(
     chosen_on="python -m benchmarks.bench_members --tune: 500 of the 1,000 dev Letterboxd members (seed 0), "
               "reported on the other 500 (BENCHMARKS.md \"Serving a history without order\", 2026-12-03)",
     figures={"members_ndcg@10": 0.0564, "members_ndcg@10_latest": 0.0329, "members": 500,
-             "movielens_test_ndcg@10": 0.0579, "movielens_test_ndcg@10_dated": 0.0658})
+             "movielens_test_ndcg@10": 0.0579, "movielens_test_ndcg@10_dated": 0.0658,
+             "model_created": "2026-12-03T16:28:14Z"})  # the folder measured: its onnx.json's "created"
 
 
 def push_down(scores: np.ndarray, item_item: ItemItem | None, refused: Sequence[int], push: float = PUSH
