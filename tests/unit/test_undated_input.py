@@ -113,3 +113,29 @@ def test_the_person_s_reading_carries_the_order_and_keeps_the_marks(bulk: bool) 
     marks = Reading(not_for_me=frozenset({7}))
     assert person.unordered is bulk
     assert person.reading(marks) == Reading(not_for_me=frozenset({7}), unordered=bulk)
+
+
+def test_the_questions_read_a_bulk_export_without_order(tiny_blend_dir) -> None:  # type: ignore[no-untyped-def]
+    from lbrec.ask.options import Options
+    from lbrec.ask.questions import Ask
+    from lbrec.serving.engine import Recommender
+
+    engine = Recommender(tiny_blend_dir)
+    films = engine.catalog[engine.catalog.item_index > 0].head(45)
+
+    def export_of(days: list[date | None]) -> LetterboxdHistory:
+        rows = [[d.isoformat(), str(t), str(int(y)), f"https://boxd.it/{i}", "4"]
+                for i, (t, y, d) in enumerate(zip(films.title, films.year, days, strict=True))]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("ratings.csv", csv_bytes(["Date", "Name", "Year", "Letterboxd URI", "Rating"], rows))
+        return read_export(buffer.getvalue())
+
+    ask = Ask(engine)
+    for days, unordered in (([START] * len(films), True), (spread(len(films)), False)):
+        person = ask.person(export_of(days), Options(choice="4"))
+        assert person.unordered is unordered and len(person.liked) > engine.max_len
+        answer = ask.recommend(person, Options(choice="4", k=5))
+        expected = engine.recommend(person.liked, k=5, exclude=person.seen, reading=Reading(unordered=unordered))
+        assert [(f.movieId, f.score, f.because) for f in answer.films] == \
+            [(f.movieId, f.score, f.because) for f in expected]
