@@ -4,7 +4,8 @@
 
 For a model with ml-latest-small's vocabulary (the trained model when --model exists, else random weights) and
 one with ML-32M's 87k movies (random weights: timing does not depend on them), measured in the same run (see
-`lbrec.model.latency` for the contenders). Results: a Markdown table on stdout and benchmarks/out/engine.json.
+`lbrec.model.latency` for the contenders), and a 500-film history read with order and without (an export imported
+in bulk: every film in windows). Results: a Markdown table on stdout and benchmarks/out/engine.json.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from lbrec.model.latency import engine_latency, random_model_dir  # noqa: E402
+from lbrec.serving.engine import Recommender  # noqa: E402
+from lbrec.serving.latency import LONG, undated_timings  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -33,8 +36,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         trained = (args.model / "onnx.json").is_file()
         small = args.model if trained else random_model_dir(6389, Path(tmp))
-        results["ml-latest-small" + ("" if trained else " (random weights)")] = engine_latency(small, args.requests)
-        results["87k movies (random weights)"] = engine_latency(random_model_dir(87_000, Path(tmp)), args.requests)
+        large = random_model_dir(87_000, Path(tmp))
+        for name, folder in (("ml-latest-small" + ("" if trained else " (random weights)"), small),
+                             ("87k movies (random weights)", large)):
+            results[name] = engine_latency(folder, args.requests)
+            results[name]["timings"] |= {f"{key}, {LONG} films": value for key, value in
+                                         undated_timings(Recommender(folder, threads=1), args.requests).items()}
     print("| model | ONNX MB | engine p50 / p99 ms | + explanations p50 | onnxruntime p50 | PyTorch eager p50 "
           "| NumPy h @ E.T p50 | eager / engine | engine / product |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -44,6 +51,15 @@ def main() -> None:
         print(f"| {name} | {r['onnx_mb']:.1f} | {e['p50_ms']:.2f} / {e['p99_ms']:.2f} | "
               f"{t['engine + explanations']['p50_ms']:.1f} | {o['p50_ms']:.2f} | {p['p50_ms']:.2f} | "
               f"{b['p50_ms']:.2f} | {p['p50_ms'] / e['p50_ms']:.1f}x | {e['p50_ms'] / b['p50_ms']:.1f}x |")
+    print(f"\n| model | {LONG} films dated p50 / p99 ms | undated (windows) p50 / p99 ms | undated / dated "
+          "| + explanations, undated p50 ms |")
+    print("|---|---|---|---|---|")
+    for name, r in results.items():
+        t = r["timings"]
+        d, u = t[f"engine, dated, {LONG} films"], t[f"engine, undated, {LONG} films"]
+        explained = t[f"engine + explanations, undated, {LONG} films"]
+        print(f"| {name} | {d['p50_ms']:.2f} / {d['p99_ms']:.2f} | {u['p50_ms']:.2f} / {u['p99_ms']:.2f} | "
+              f"{u['p50_ms'] / d['p50_ms']:.1f}x | {explained['p50_ms']:.0f} |")
     OUT.mkdir(exist_ok=True)
     (OUT / "engine.json").write_text(json.dumps(results, indent=2))
 

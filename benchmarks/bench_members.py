@@ -2,7 +2,7 @@
 lbrec serves, beside its parts, MovieLens anchors and references fitted on other Letterboxd members.
 
     python -m benchmarks.bench_members [--model models/ml-latest-small] [--members N] [--seed 0] [--json PATH]
-    python -m benchmarks.bench_members --tune | --not-for-me [...]
+    python -m benchmarks.bench_members --tune [--write-choice] | --not-for-me [...]
 
 For each member of ../shared/data/letterboxd-members (`LBREC_MEMBERS_DIR`; read in place, evaluation only): 5 films
 rated 4 stars or more and up to 3 rated 2 stars or less are hidden, the rest goes through a Letterboxd export built
@@ -10,9 +10,14 @@ in memory, the matcher and the engine, in random order (`lbrec.evaluation.member
 films both MovieLens and the members know, less what the member rated. Figures: NDCG@10, HR@10, Recall@50 and the
 bad-pick rate (hidden disliked films in the top 10), means with bootstrap 95% intervals, paired tests against the
 served model, and the catalog gap. `--no-others-ease` skips EASE on the other members (a 13k x 13k inverse, about
-three minutes on two cores). `--tune` chooses how to serve a history without order (`member_tuning`); `--not-for-me`
-how far a "not for me" click pushes its look-alikes down (`not_for_me`). Results: Markdown on stdout, and every
-figure in `--json PATH`.
+three minutes on two cores). Results: Markdown on stdout, and every figure in `--json PATH`. The members' exports
+are bulk imports, so `served` is the engine's undated reading (`Reading(unordered=True)`); `served, latest 50
+(before)` is the dated one it gave them before.
+
+`--tune` chooses how to read a history without order on half of the members instead (`member_tuning`), and with
+`--write-choice` writes the choice of windows and blend weight into the model folder's onnx.json ("undated",
+atomically; the engine serves it from then on). Never required: a folder without the entry gets `UNDATED`.
+`--not-for-me` measures how far a "not for me" click pushes its look-alikes down (`not_for_me`).
 """
 
 from __future__ import annotations
@@ -46,8 +51,13 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
                                                                      "pushes its look-alikes down, the films members "
                                                                      "rated 2 stars or less standing in for clicks, "
                                                                      "on half of the members; report on the other half")
+    parser.add_argument("--write-choice", action="store_true", help="with --tune: write the chosen windows and "
+                                                                     "blend weight into the model's onnx.json")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write every figure here")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.write_choice and not args.tune:
+        parser.error("--write-choice writes what --tune chooses: add --tune")
+    return args
 
 
 def cell(figure: dict, digits: int = 3) -> str:
@@ -103,6 +113,13 @@ def tuned(args: argparse.Namespace, engine: object, dataset: object, data: objec
             print(f"| {weight} | " + " | ".join(f"{figures[m]['mean']:.4f} | {figures[m]['vs_none']['mean_diff']:+.4f} "
                                                 f"(p={figures[m]['vs_none']['p_bootstrap']:.3f})"
                                                 for m in ("ndcg@10", "bad@10")) + " |")
+    if args.write_choice:
+        from lbrec.evaluation.member_tuning import undated_choice, write_choice
+
+        choice = undated_choice(report, engine)  # type: ignore[arg-type]
+        write_choice(engine, choice)  # type: ignore[arg-type]
+        report["written"] = choice.to_json()
+        print(f"\nwrote the undated reading ({choice.describe()}) into {engine.model_dir / 'onnx.json'}")  # type: ignore
     return report
 
 
@@ -186,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                      others_ease=not args.no_others_ease)
     gap = report["catalog_gap"]
     print(f"{report['members']} members, {report['candidates']:,} candidate films ({report['films_known']:,} of "
-          f"{report['films']:,} films.csv films known to {model_dir.name}); served: {report['model']}\n")
+          f"{report['films']:,} films.csv films known to {model_dir.name}); served: {report['model']}; "
+          f"{report['undated_exports']} of the exports undated, read {engine.undated.describe()}\n")
     print(table(report))
     print(f"\ncatalog gap: the catalog knows {gap['known_share']:.1%} of the members' loved films "
           f"({gap['known_share_per_member']:.1%} per member); of the {gap['unknown']:,} it does not, "

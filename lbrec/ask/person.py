@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lbrec.catalog.index import MatchIndex
@@ -18,6 +18,7 @@ from lbrec.letterboxd.fields import validate_username
 from lbrec.letterboxd.history import CHOICES, INPUT_KINDS, InputKind, LetterboxdHistory
 from lbrec.letterboxd.sources import load_history, match_history, rss_user
 from lbrec.serving.engine import Recommender
+from lbrec.serving.reading import Reading
 
 Progress = Callable[[str], None]
 
@@ -78,6 +79,15 @@ class Person:
     history: LetterboxdHistory
     matched: MatchedHistory  # the chosen films, with the person's choices among candidates
     liked: list[int]  # the matched films the model knows (movieIds, oldest first): what it reads
+
+    @property
+    def unordered(self) -> bool:
+        """Whether their films have no real order (an export imported in bulk: `LetterboxdHistory.undated`)."""
+        return self.history.undated
+
+    def reading(self, reading: Reading) -> Reading:
+        """`reading` (the marks of their options) with how their history is read: without order when it has none."""
+        return replace(reading, unordered=self.unordered)
 
     @property
     def seen(self) -> set[int]:

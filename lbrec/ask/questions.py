@@ -102,11 +102,12 @@ class Ask:
         exclude = person.seen | options.seen | (person.matched.watchlist if options.exclude_watchlist else set())
         k = options.k or 10
         scored = candidates(options, asked)
+        reading = person.reading(options.reading)
         films = self.engine.recommend(person.liked, k=scored, exclude=exclude, filters=filters, explain=scored == k,
-                                      reading=options.reading)
+                                      reading=reading)
 
         def explain(kept: list[Recommendation]) -> list[Recommendation]:
-            standing = self.engine.standing(person.liked, exclude=exclude, reading=options.reading)
+            standing = self.engine.standing(person.liked, exclude=exclude, reading=reading)
             items = [self.engine.item_of(film.movieId) or 0 for film in kept]
             return [replace(film, because=because) for film, because in
                     zip(kept, self.engine.because(standing, items), strict=True)]
@@ -148,7 +149,7 @@ class Ask:
         wanted = where(self.tmdb, options)
         filtered = wanted is not None and bool(wanted.services)
         ranking = rank_films(self.engine, person.liked, usable, person.matched.watched | options.seen,
-                             k=None if filtered else options.k, reading=options.reading)
+                             k=None if filtered else options.k, reading=person.reading(options.reading))
         ranking, note = with_watch(ranking, wanted, options.k or len(ranking))
         return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note)
 
@@ -175,7 +176,7 @@ class Ask:
         wanted = where(self.tmdb, replace(options, services=frozenset()))
         asked, known = self.asked(queries) if not isinstance(queries, tuple) else queries
         predictions = predict_films(self.engine, person.liked, known, person.matched.watched | options.seen,
-                                    person.ratings(self.index), options.reading)
+                                    person.ratings(self.index), person.reading(options.reading))
         predictions, _ = with_watch(predictions, wanted, len(predictions))
         return Answer("predict", predictions, "the films you asked about", person=person.matched, asked=asked)
 
@@ -208,7 +209,8 @@ class Ask:
             labels.append(label if label not in labels else f"{label} ({number})")
             people.append(person)
         progress(f"Scoring films for {len(people)} people…")
-        films = recommend_for_group(self.engine, [MemberFilms(label, p.liked, p.matched.watched, p.matched.watchlist)
+        films = recommend_for_group(self.engine, [MemberFilms(label, p.liked, p.matched.watched, p.matched.watchlist,
+                                                              p.unordered)
                                                   for label, p in zip(labels, people, strict=True)],
                                     k=candidates(options, wanted), with_watchlists=options.exclude_watchlist,
                                     filters=filters, exclude=options.seen, reading=options.reading)

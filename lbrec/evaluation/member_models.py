@@ -3,9 +3,12 @@
 Each model scores every film of the served model for a batch of members ([batch, n_items + 1]); the ranking keeps the
 candidates (films both MovieLens and the members know) the member has not rated. The models:
 
-- `served`: the engine as `recommend --export --from 4` runs it (`Recommender.standing`), and `served, rated`:
-  the same from every rated film (`--from rated`);
-- its parts alone: `sasrec` (the ONNX model over the latest 50 films given) and `item-item` (`engine.item_item`);
+- `served`: the engine as `recommend --export --from 4` runs it (`Recommender.standing`, reading the export as the
+  product does: the members' exports are bulk imports, `LetterboxdHistory.undated`, so every film in windows with the
+  folder's undated blend weight), `served, rated`: the same from every rated film (`--from rated`), and `served,
+  latest 50 (before)`: the dated reading the engine gave every export before (the latest 50 films, the folder's
+  blend weight);
+- its parts alone: `sasrec` (the ONNX model as the served reading runs it) and `item-item` (`engine.item_item`);
 - anchors on the served model's MovieLens training data (the test split's inputs, as the served item-to-item part
   is fitted): `popular (MovieLens)` and `ease (MovieLens)`, dense EASE with the served blend's lambda;
 - in-domain references, fitted on the 48k other Letterboxd members of `others_likes.npz` (never served):
@@ -45,6 +48,7 @@ from lbrec.evaluation.members import (
 from lbrec.evaluation.protocol import input_histories
 from lbrec.evaluation.stats import bootstrap_ci, paired_values
 from lbrec.serving.engine import Recommender
+from lbrec.serving.reading import Reading
 
 OTHERS_LAMBDA = 500.0  # EASE's lambda on the other members (48k x 13k): fixed, as choosing it costs an inverse each
 
@@ -108,12 +112,18 @@ def prepare(found: Setting, members: Sequence[str], seed: int = 0, n_disliked: i
 
 
 def engine_scorers(engine: Recommender) -> dict[str, Scorer]:
-    """The served model from `--from 4` and `--from rated`, and each of its parts alone."""
-    def served(choice: str) -> Scorer:
-        return lambda batch: np.stack([engine.standing(getattr(m.given, choice)).scores for m in batch])
+    """The served model from `--from 4` and `--from rated`, the dated reading it gave before, and each of its parts
+    alone."""
+    def served(choice: str, dated: bool = False) -> Scorer:
+        return lambda batch: np.stack([engine.standing(getattr(m.given, choice), reading=Reading(
+            unordered=m.given.unordered and not dated)).scores for m in batch])
+
+    def sasrec(batch: Sequence[Member]) -> np.ndarray:
+        return engine.sasrec([engine.item_indices(m.given.loved) for m in batch],
+                             [m.given.unordered and engine.undated.windows for m in batch])[1]
 
     scorers = {"served": served("loved"), "served, rated": served("rated"),
-               "sasrec": lambda batch: engine.scores(engine.encode([engine.item_indices(m.given.loved) for m in batch]))}
+               "served, latest 50 (before)": served("loved", dated=True), "sasrec": sasrec}
     if (item_item := engine.item_item) is not None:
         scorers["item-item"] = lambda batch: item_item.score([engine.item_indices(m.given.loved) for m in batch])
     return scorers
@@ -226,4 +236,5 @@ def measure(engine: Recommender, dataset: Dataset, data: MemberData, members: Se
                             "hidden_loved_mean": float(np.mean([len(m.case.loved) for m in prepared])),
                             "hidden_disliked_mean": float(np.mean([len(m.case.disliked) for m in prepared]))},
             "catalog_gap": catalog_gap(data, found.items, last_year), "model": engine.model_name,
-            "blend": engine.meta.get("blend"), **summarise(per_member)}
+            "blend": engine.meta.get("blend"), "undated": engine.undated.to_json(),
+            "undated_exports": int(sum(m.given.unordered for m in prepared)), **summarise(per_member)}

@@ -1,22 +1,26 @@
-"""Choosing how to serve a history without order (`lbrec.serving.unordered`) on real Letterboxd members: chosen on
-one half of them, reported on the other, with MovieLens's time-ordered test split as a guard.
+"""Choosing how to serve a history without order (`Reading.unordered`, the engine's `Undated` reading) on real
+Letterboxd members: chosen on one half of them, reported on the other, with MovieLens's time-ordered test split as a
+guard. `python -m benchmarks.bench_members --tune --write-choice` writes the choice into the model folder's onnx.json.
 
 The grid: SASRec over the last 50 films or over every film in 50-film windows; SASRec's share of the blend; the
 item-to-item model with the served folder's number of weights per film or more (refitted on the same MovieLens
 training data as the served one, not on members); and the weight of the disliked films against their look-alikes.
-Each member's parts are computed once and every grid point is a weighted sum of their standardised scores, as the
-blend is (`item_scores` gives the same numbers one point at a time).
+SASRec's reading (the latest 50 films, or every film in windows) is the engine's own (`Recommender.sasrec`); each
+member's parts are computed once and every grid point is a weighted sum of their standardised scores, as the blend
+is (`item_scores` gives the same numbers one point at a time; the point the folder serves is the engine's
+`standing` with `Reading(unordered=True)`).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from lbrec.artifacts import read_json, write_json
 from lbrec.data.dataset import Dataset
 from lbrec.errors import LbrecError
 from lbrec.evaluation.blend import fit_item_item
@@ -25,12 +29,49 @@ from lbrec.evaluation.members import PER_MEMBER, MemberData, hidden_ranks, membe
 from lbrec.evaluation.protocol import evaluate_scorer
 from lbrec.evaluation.stats import paired_values
 from lbrec.serving.engine import Recommender
-from lbrec.serving.itemitem import ItemItem, standardise
-from lbrec.serving.unordered import Unordered, item_scores, window_scores
+from lbrec.serving.itemitem import ItemItem, blend, standardise
+from lbrec.serving.reading import Undated
 
 WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
 KEEP = (200, 1000)  # besides the served folder's
 AGAINST = (0.0, 0.1, 0.25, 0.5, 1.0)
+CHOICE = "windows and blend weight"  # what `--write-choice` writes: the engine serves windows and a weight only
+
+
+@dataclass(frozen=True)
+class Unordered:
+    """A grid point: how to score a history that has no order (the defaults: the dated reading the folder serves)."""
+
+    windows: bool = False
+    weight: float | None = None  # SASRec's share of the blend; None: the model folder's
+    against: float = 0.0  # weight of the disliked films' item-to-item score, subtracted
+    item_item: ItemItem | None = None  # None: the model folder's
+
+    def describe(self) -> str:
+        parts = ["all films in 50-film windows" if self.windows else "the last 50 films"]
+        if self.weight is not None:
+            parts.append(f"SASRec x {self.weight:g}")
+        if self.against:
+            parts.append(f"dislikes against x {self.against:g}")
+        return ", ".join(parts)
+
+
+def item_scores(engine: Recommender, items: Sequence[int], against: Sequence[int] = (),
+                options: Unordered = Unordered()) -> np.ndarray:
+    """Served scores [n_items + 1] of a grid point for the history `items` and the disliked films `against` (item
+    indices): SASRec read by the engine, blended with the point's weight and item-to-item model."""
+    if not items:
+        return engine.standing(()).scores
+    raw = engine.sasrec([items], [options.windows])[1][0]
+    item_item = options.item_item or engine.item_item
+    weight = engine.weight if options.weight is None else options.weight
+    if item_item is None:
+        served = raw.astype(np.float32)
+    else:
+        served = blend(raw[None], item_item.score([items]), weight)[0]
+    if options.against and len(against) and item_item is not None:
+        served = served - options.against * standardise(item_item.score([against]))[0]
+    return served
 
 
 def halves(members: Sequence[str], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +129,7 @@ def _points(engine: Recommender, items: list[int], disliked: list[int], models: 
         for windows, keep, w, a in itertools.product((False, True), models, weights, against):
             yield point_name(windows, w, keep, a), empty
         return
-    raws = {False: engine.scores(engine.encode([items]))[0], True: window_scores(engine, items)}
+    raws = dict(zip((False, True), engine.sasrec([items, items], [False, True])[1], strict=True))
     for keep, model in models.items():
         model = model or engine.item_item
         assert model is not None
@@ -165,6 +206,29 @@ def tune(found: Setting, tune_on: Sequence[Member], report_on: Sequence[Member])
     curves = {label: against_curve(reported, chosen[label]) for label in ("served", "best of the grid")}
     return {"chosen": chosen, "tuned_on": len(tune_on), "reported_on": len(report_on), **summarise(per_member),
             "movielens_test": guard, "dislikes_against": curves}
+
+
+def undated_choice(report: dict, engine: Recommender) -> Undated:
+    """The engine's undated reading from a tuning report: its `CHOICE` point (windows and SASRec's share, the
+    folder's item-to-item model, no dislikes), with the figures it was chosen and reported on."""
+    fields = dict(part.split("=") for part in report["chosen"][CHOICE].split())
+    models, guard = report["models"], report["movielens_test"]["models"]
+    return Undated(windows=fields["windows"] == "1", weight=float(fields["w"]),
+                   chosen_on=f"python -m benchmarks.bench_members --tune: {report['tuned_on']} Letterboxd members "
+                             f"(seed {report['seed']}), reported on the other {report['reported_on']}",
+                   figures={"members_ndcg@10": models[CHOICE]["ndcg@10"]["mean"],
+                            "members_ndcg@10_latest": models["served"]["ndcg@10"]["mean"],
+                            "members": report["reported_on"],
+                            "movielens_test_ndcg@10": guard[CHOICE]["ndcg@10"]["mean"],
+                            "movielens_test_ndcg@10_dated": guard["served"]["ndcg@10"]["mean"],
+                            "model_created": engine.meta.get("created")})
+
+
+def write_choice(engine: Recommender, undated: Undated) -> None:
+    """The folder's onnx.json with its "undated" entry replaced (atomically; nothing else changes, and onnx.json is
+    not among the files whose sha256 it lists)."""
+    path = engine.model_dir / "onnx.json"
+    write_json(path, {**read_json(path), "undated": undated.to_json()})
 
 
 def measure_tuning(engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str],

@@ -35,6 +35,7 @@ from lbrec.evaluation.member_tuning import halves
 from lbrec.evaluation.members import RECALL_AT, K, MemberData, hidden_ranks, member_metrics
 from lbrec.serving.engine import Recommender
 from lbrec.serving.itemitem import ItemItem, standardise
+from lbrec.serving.reading import look_alikes
 
 FORMS = ("sum", "max", "top5", "top10", "top20")
 AMOUNTS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
@@ -79,24 +80,17 @@ def prepare_clicks(found: Setting, members: Sequence[str], seed: int = 0) -> lis
 
 def push(item_item: ItemItem, films: Sequence[int] | np.ndarray, form: str = "sum") -> np.ndarray:
     """[n_items + 1] the look-alikes of `films` (item indices), standardised over the films (0 without any): `sum`,
-    their rows summed (`ItemItem.score`); `max`, each film's largest weight from any of them; `topN`, the sum of
-    each row's N largest weights only. NumPy over the served arrays, as serving can compute it."""
+    their rows summed; `topN`, the sum of each row's N largest weights only (both as serving computes them,
+    `lbrec.serving.reading.look_alikes`); `max`, each film's largest weight from any of them."""
+    if form == "sum" or form.startswith("top"):
+        return look_alikes(item_item, films, None if form == "sum" else int(form[3:]))
+    if form != "max":
+        raise ValueError(f"unknown push form {form!r}: sum, max or topN")
     films = np.unique(np.asarray(films, np.int64))
-    films = films[(films > 0) & (films <= item_item.n_items)]
     raw = np.zeros(item_item.n_items + 1, np.float32)
-    if form == "sum":
-        raw = item_item.score([films])[0]
-    else:
-        top = int(form[3:]) if form.startswith("top") else None
-        if top is None and form != "max":
-            raise ValueError(f"unknown push form {form!r}: sum, max or topN")
-        for film in films:
-            targets, weights = item_item.row(int(film))
-            if top is None:
-                np.maximum.at(raw, targets, weights)
-            else:
-                keep = np.argsort(-weights, kind="stable")[:top]
-                raw[targets[keep]] += weights[keep]  # a row's targets are distinct
+    for film in films[(films > 0) & (films <= item_item.n_items)]:
+        targets, weights = item_item.row(int(film))
+        np.maximum.at(raw, targets, weights)
     return standardise(raw[None])[0]
 
 

@@ -5,6 +5,11 @@ answers `recommend(history)` for a user's films in time order: everything they h
 on genre, year and popularity apply, and each film comes with the history films that most drive it. The
 explanation is the model's own: a film's "because" is the set of history films whose removal lowers its score
 the most (occlusion, one extra batched inference), not a guess from shared genres.
+
+A history without a real order (`Reading.unordered`: an export imported in bulk) is read as the folder's `Undated`
+says (onnx.json's "undated", else `UNDATED`): SASRec over every film in near-equal windows of at most `max_len`,
+its scores averaged, and the blend with SASRec's share chosen for such histories. Its explanations are occlusion
+over the windows: a film taken out of its window, that window rescored, the average's drop.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from lbrec.errors import ArtifactError
 from lbrec.serving.itemitem import FILES, ItemItem, blend, moments, scale
 from lbrec.serving.filters import Filters, allowed
 from lbrec.serving.items import FIX, load_items
-from lbrec.serving.reading import Reading, push_down
+from lbrec.serving.reading import Reading, Undated, push_down
 from lbrec.serving.results import Film, FilmRef, Recommendation
 from lbrec.serving.standing import Standing
 
@@ -78,6 +83,10 @@ class Recommender:
             raise ArtifactError(f"{catalog_path} is missing or corrupt ({exc}); {FIX}") from None
         self._items = load_items(movie_ids, self.catalog, catalog_path)
         self.item_item, self.weight = self._load_blend(meta_path)
+        try:
+            self.undated = Undated.from_json(self.meta.get("undated"))
+        except (TypeError, ValueError) as exc:
+            raise ArtifactError(f"{meta_path} describes an undated reading lbrec cannot read ({exc}); {FIX}") from None
 
     def _load_blend(self, meta_path: Path) -> tuple[ItemItem | None, float]:
         """The item-to-item part and SASRec's share of the blend, when onnx.json names one (memory-mapped)."""
@@ -139,6 +148,31 @@ class Recommender:
         """Raw SASRec scores [batch, n_items + 1] for encoded histories."""
         return self.session.run([self.output], {self.input: batch})[0]
 
+    def windows(self, items: Sequence[int], in_windows: bool = False) -> np.ndarray:
+        """What SASRec reads of one item-index history, encoded [windows, max_len]: the latest max_len films (one
+        row), or `in_windows` every film, in near-equal windows of at most max_len."""
+        if not in_windows or len(items) <= self.max_len:
+            return self.encode([items])
+        n_windows = -(-len(items) // self.max_len)
+        return self.encode([list(w) for w in np.array_split(np.asarray(items, np.int64), n_windows)])
+
+    def sasrec(self, histories: Sequence[Sequence[int]], in_windows: Sequence[bool] | None = None
+               ) -> tuple[list[np.ndarray], np.ndarray]:
+        """(each history's windows, SASRec's raw scores [batch, n_items + 1]) for item-index histories, one
+        inference: a history read `in_windows` gets its windows' scores averaged."""
+        in_windows = in_windows if in_windows is not None else [False] * len(histories)
+        windows = [self.windows(items, w) for items, w in zip(histories, in_windows, strict=True)]
+        if all(len(w) == 1 for w in windows):
+            return windows, self.scores(self.encode(histories))
+        every = self.scores(np.concatenate(windows))
+        bounds = np.cumsum([0, *(len(w) for w in windows)])
+        return windows, np.stack([every[a] if b - a == 1 else every[a:b].mean(0)
+                                  for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+
+    def weight_for(self, unordered: bool) -> float:
+        """SASRec's share of the blend for a history with or without order."""
+        return self.undated.weight if unordered and self.item_item is not None else self.weight
+
     # ------------------------------------------------------------------------------------------ filtering
 
     def allowed(self, filters: Filters) -> np.ndarray:
@@ -164,7 +198,8 @@ class Recommender:
         excludes = excludes if excludes is not None else [()] * len(histories)
         readings = readings if readings is not None else [Reading()] * len(histories)
         allowed = self.allowed(filters)
-        batch, raw, all_scores = self._served(encoded)
+        unordered = [r.unordered for r in readings]
+        windows, raw, all_scores = self._served(encoded, unordered)
         results = []
         for row, items in enumerate(encoded):
             refused = self.item_indices(readings[row].not_for_me)
@@ -177,23 +212,31 @@ class Recommender:
             n = min(k, int(mask.sum()))
             top = np.argpartition(masked, len(masked) - n)[len(masked) - n:] if n else np.zeros(0, dtype=np.int64)
             top = top[np.argsort(-masked[top], kind="stable")]
-            because = (self._explain(batch[row], items, raw[row], all_scores[row][top], top) if explain and items
-                       else [[] for _ in top])
+            because = (self._explain(windows[row], items, raw[row], all_scores[row][top], top, unordered[row])
+                       if explain and items else [[] for _ in top])
             results.append([Recommendation(**self.film(int(i)).shared(), score=round(float(scores[i]), 6),
                                            because=[self.ref(j) for j in b])
                             for i, b in zip(top, because, strict=True)])
         return results
 
-    def _served(self, encoded: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(SASRec's input windows, its raw scores, the served scores) for item-index histories; a history with no
-        film the model knows gets the films' popularity."""
-        batch = self.encode(encoded)
-        raw = self.scores(batch)
-        served = raw if self.item_item is None else blend(raw, self.item_item.score(encoded), self.weight)
+    def _served(self, encoded: list[list[int]], unordered: Sequence[bool] | None = None
+                ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """(SASRec's input windows per history, its raw scores, the served scores) for item-index histories, each
+        with or without order; a history with no film the model knows gets the films' popularity."""
+        unordered = list(unordered) if unordered is not None else [False] * len(encoded)
+        windows, raw = self.sasrec(encoded, [u and self.undated.windows for u in unordered])
+        if self.item_item is None:
+            served = raw
+        else:
+            item_item = self.item_item.score(encoded)
+            served = np.empty(raw.shape, np.float32)
+            for kind in (False, True):  # rows are standardised one by one: each kind blended with its own weight
+                if rows := [row for row, u in enumerate(unordered) if u == kind]:
+                    served[rows] = blend(raw[rows], item_item[rows], self.weight_for(kind))
         if empty := [row for row, items in enumerate(encoded) if not items]:
             served = served.copy() if served is raw else served
             served[empty] = np.log1p(self._items.popularity).astype(np.float32)
-        return batch, raw, served
+        return windows, raw, served
 
     def standing(self, history: Sequence[int], exclude: Iterable[int] = (), reading: Reading = Reading()
                  ) -> Standing:
@@ -201,20 +244,22 @@ class Recommender:
         the films they have not seen (neither in `history` nor in `exclude`) nor refused (`reading.not_for_me`)."""
         items = self.item_indices(history)
         refused = self.item_indices(reading.not_for_me)
-        batch, raw, served = self._served([items])
+        windows, raw, served = self._served([items], [reading.unordered])
         unseen = np.ones(self.n_items + 1, dtype=bool)
         unseen[0] = False
         unseen[items] = False
         unseen[self.item_indices(exclude)] = False
         unseen[refused] = False
-        return Standing(push_down(served[0], self.item_item, refused), unseen, items, batch[0], raw[0], served[0])
+        return Standing(push_down(served[0], self.item_item, refused), unseen, items,
+                        windows[0] if reading.unordered else windows[0][0], raw[0], served[0], reading.unordered)
 
     def because(self, standing: Standing, items: Sequence[int]) -> list[list[FilmRef]]:
         """For each of `items` (item indices), the films of the user's history that raise its score most."""
         if not standing.items:
             return [[] for _ in items]
         top = np.asarray(items, dtype=np.int64)
-        found = self._explain(standing.window, standing.items, standing.raw, standing.blended[top], top)
+        found = self._explain(standing.window, standing.items, standing.raw, standing.blended[top], top,
+                              standing.unordered)
         return [[self.ref(i) for i in films] for films in found]
 
     def knows(self, movie_id: int) -> bool:
@@ -225,18 +270,27 @@ class Recommender:
         """The model's index of a movieId, None for a film it does not know."""
         return self._items.index_of.get(movie_id)
 
-    def _explain(self, encoded: np.ndarray, items: list[int], raw: np.ndarray, base: np.ndarray, top: np.ndarray,
-                 n: int = 3) -> list[list[int]]:
+    def _explain(self, windows: np.ndarray, items: list[int], raw: np.ndarray, base: np.ndarray, top: np.ndarray,
+                 unordered: bool = False, n: int = 3) -> list[list[int]]:
         """For each recommended item, the history items whose removal lowers its served score most (positive drops):
         SASRec's window with one film taken out at a time (one batched inference), and for a blend the
-        item-to-item scores without that film's row, both on the full history's scale."""
-        positions = np.flatnonzero(encoded)
-        if len(positions) == 1:
-            return [[int(encoded[positions[0]])] for _ in top]
-        history = encoded[positions]
-        occluded = self.scores(self.encode([np.delete(history, i) for i in range(len(history))]))[:, top]
+        item-to-item scores without that film's row, both on the full history's scale. `windows`: the one window
+        SASRec read [max_len], or an unordered history's windows [windows, max_len], whose scores are averaged: a
+        film is taken out of its own window, which is rescored (the other windows' scores stay)."""
+        windows = windows.reshape(-1, windows.shape[-1])
+        films = [w[w > 0] for w in windows]
+        history = np.concatenate(films)
+        if len(history) == 1:
+            return [[int(history[0])] for _ in top]
+        occluded_windows = [np.delete(w, i) for w in films for i in range(len(w))]
+        if len(windows) == 1:
+            occluded = self.scores(self.encode(occluded_windows))[:, top]
+        else:  # the windows themselves ride along in the same inference: each one's share of the average
+            every = self.scores(self.encode([*occluded_windows, *films]))[:, top]
+            own = np.repeat(every[len(history):], [len(w) for w in films], axis=0)
+            occluded = raw[top][None, :] + (every[:len(history)] - own) / len(windows)
         if self.item_item is not None:
-            occluded = self._occluded_blend(raw, occluded, items, history, top)
+            occluded = self._occluded_blend(raw, occluded, items, history, top, self.weight_for(unordered))
         drops = base[None, :] - occluded  # [history, top]
         because = []
         for column in drops.T:
@@ -245,7 +299,7 @@ class Recommender:
         return because
 
     def _occluded_blend(self, raw: np.ndarray, occluded: np.ndarray, items: list[int], history: np.ndarray,
-                        top: np.ndarray) -> np.ndarray:
+                        top: np.ndarray, weight: float) -> np.ndarray:
         """Blended scores of the `top` films with each film of `history` taken out, on the full history's scale
         (so that a drop is the film's own contribution, not a change of scale): [history, top]."""
         item_item = self.item_item
@@ -257,8 +311,8 @@ class Recommender:
             at = np.minimum(np.searchsorted(targets, top), max(len(targets) - 1, 0))
             hit = (targets[at] == top) if len(targets) else np.zeros(len(top), dtype=bool)
             without[row, hit] -= weights[at[hit]]
-        return (self.weight * scale(occluded, moments(raw[None]))
-                + (1.0 - self.weight) * scale(without, moments(full)))
+        return (weight * scale(occluded, moments(raw[None]))
+                + (1.0 - weight) * scale(without, moments(full)))
 
     def film(self, item: int) -> Film:
         """A film by its item index, as every answer shows it."""

@@ -16,7 +16,7 @@ users, the share of members whose own held-out film is in the group's top 10; BE
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,12 +33,13 @@ VETO = 50.0  # in `turns`, a film every other member must have at least this fit
 @dataclass
 class MemberFilms:
     """One person of the group: a label for the answer, their liked films (movieIds, oldest first), the films they
-    have watched and their watchlist."""
+    have watched, their watchlist, and whether their films have no real order (`Reading.unordered`)."""
 
     label: str
     history: list[int]
     watched: set[int] = field(default_factory=set)
     watchlist: set[int] = field(default_factory=set)
+    unordered: bool = False
 
 
 def aggregate(fit: np.ndarray, method: str) -> np.ndarray:
@@ -83,7 +84,8 @@ def recommend_for_group(engine: Recommender, members: Sequence[MemberFilms], k: 
     member)."""
     excluded = set(exclude).union(*(set(m.history) | m.watched | (m.watchlist if with_watchlists else set())
                                     for m in members))
-    standings = [engine.standing(m.history, exclude=excluded, reading=reading) for m in members]
+    standings = [engine.standing(m.history, exclude=excluded, reading=replace(reading, unordered=m.unordered))
+                 for m in members]
     fit = np.stack([s.percentiles() for s in standings])  # each member's percentile of every film
     top = group_top(fit, standings[0].unseen & engine.allowed(filters), k, method)
     because = [engine.because(s, top) for s in standings]

@@ -1,6 +1,7 @@
 """Latency of the serving path, one request on one CPU thread (the app serves one visitor per kernel), torch-free:
 the engine end to end (`Recommender.recommend`: encode, onnxruntime, exclusion, top-k, titles), with and without
-explanations, and onnxruntime alone. `lbrec.model.latency` adds PyTorch eager and the bare product `h @ E.T`
+explanations, and onnxruntime alone (`engine_timings`); a long history (`LONG` films) read with order and without
+(`undated_timings`). `lbrec.model.latency` adds PyTorch eager and the bare product `h @ E.T`
 when torch is installed; `python -m lbrec bench`, notebook 04 and `benchmarks/bench_engine.py` report them."""
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from lbrec.serving.engine import Recommender
+from lbrec.serving.reading import Reading
+
+LONG = 500  # films: a long Letterboxd export, imported in bulk (the undated reading's goal: under 10 ms without
+# explanations, on one thread)
 
 
 def percentiles(fn: Callable[[], object], n: int, warmup: int = 50) -> dict[str, float]:
@@ -42,6 +47,19 @@ def engine_timings(engine: Recommender, history: list[int], n: int) -> dict[str,
         "engine + explanations": percentiles(lambda: engine.recommend(history, k=10, explain=True),
                                              max(n // 10, 20)),
         "onnxruntime": percentiles(lambda: engine.scores(batch), n),
+    }
+
+
+def undated_timings(engine: Recommender, n: int, length: int = LONG, seed: int = 1) -> dict[str, dict[str, float]]:
+    """A long history (`length` films drawn like `sample_history`'s) read with order (SASRec reads the latest
+    max_len) and without (`Reading(unordered=True)`: every film in windows), `n` requests each, in the same run;
+    explanations of the undated reading on a fiftieth of them."""
+    long, undated = sample_history(engine, length, seed), Reading(unordered=True)
+    return {
+        "engine, dated": percentiles(lambda: engine.recommend(long, k=10, explain=False), n),
+        "engine, undated": percentiles(lambda: engine.recommend(long, k=10, explain=False, reading=undated), n),
+        "engine + explanations, undated": percentiles(
+            lambda: engine.recommend(long, k=10, explain=True, reading=undated), max(n // 50, 10), warmup=3),
     }
 
 

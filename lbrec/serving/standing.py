@@ -17,9 +17,10 @@ class Standing:
     scores: np.ndarray
     unseen: np.ndarray  # bool [n_items + 1]
     items: list[int]  # the history the scores come from, item indices in time order
-    window: np.ndarray  # the last max_len of them, left-padded, as SASRec read them
-    raw: np.ndarray  # SASRec's own scores, which explanations need beside the served ones
+    window: np.ndarray  # the last max_len of them, left-padded, as SASRec read them; unordered: [windows, max_len]
+    raw: np.ndarray  # SASRec's own scores (averaged over the windows), which explanations need beside the served ones
     blended: np.ndarray  # the served scores before the person's "not for me" pushed look-alikes down
+    unordered: bool = False  # the history was read without order (`Reading.unordered`)
     _sorted: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -48,8 +48,9 @@ def test_the_benchmark_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_
     assert "| served |" in done.stdout and "catalog gap" in done.stdout
     report = json.loads(out.read_text())
     assert report["members"] == 6 and report["model"] == "SASRec + EASE"
-    assert set(report["models"]) == {"served", "served, rated", "sasrec", "item-item", "popular (MovieLens)",
-                                     "ease (MovieLens)", "popular (Letterboxd)"}
+    assert set(report["models"]) == {"served", "served, rated", "served, latest 50 (before)", "sasrec", "item-item",
+                                     "popular (MovieLens)", "ease (MovieLens)", "popular (Letterboxd)"}
+    assert report["undated_exports"] == 6  # every member's export is a bulk import: the undated reading is served
     assert report["input_films"]["hidden_loved_mean"] == 5.0
     assert 4000 < report["candidates"] <= report["films_known"] < 6000  # about 5,900 films match ml-latest-small
     gap = report["catalog_gap"]
@@ -58,14 +59,21 @@ def test_the_benchmark_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_
 
 
 def test_the_tuning_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
+    from lbrec.serving.engine import Recommender
+
     out = tmp_path / "tuning.json"
-    done = bench_members(ml_small_blend_dir, out, "--tune")
+    folder = tmp_path / "model"
+    shutil.copytree(ml_small_blend_dir, folder)
+    done = bench_members(folder, out, "--tune", "--write-choice")
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
     assert report["tuned_on"] == report["reported_on"] == 3
     assert report["chosen"]["served"] == "windows=0 w=0.9 k=200 against=0"
     assert report["movielens_test"]["models"]["served"]["ndcg@10"]["members"] == 610  # every ml-latest-small user
     assert "| served | windows=0 w=0.9 k=200 against=0 |" in done.stdout
+    written = json.loads((folder / "onnx.json").read_text())["undated"]
+    assert written == report["written"] and "3 Letterboxd members" in written["chosen_on"]
+    assert Recommender(folder).undated.weight == written["weight"]  # the folder still verifies
 
 
 def test_not_for_me_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:

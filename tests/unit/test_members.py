@@ -126,8 +126,10 @@ def test_the_whole_measurement_on_a_served_blend(member_data: members.MemberData
     engine = Recommender(tiny_blend_dir)
     report = models.measure(engine, tiny_dataset, member_data, member_data.sample(8, seed=1), seed=0)
     assert report["members"] == 8
-    assert set(report["models"]) == {"served", "served, rated", "sasrec", "item-item", "popular (MovieLens)",
-                                     "ease (MovieLens)", "popular (Letterboxd)", "ease (Letterboxd)"}
+    assert set(report["models"]) == {"served", "served, rated", "served, latest 50 (before)", "sasrec", "item-item",
+                                     "popular (MovieLens)", "ease (MovieLens)", "popular (Letterboxd)",
+                                     "ease (Letterboxd)"}
+    assert report["undated_exports"] == 8 and report["undated"]["weight"] == 0.7  # bulk imports, read undated
     assert report["candidates"] == tiny_dataset.n_items
     for figures in report["models"].values():
         assert 0.0 <= figures["ndcg@10"]["mean"] <= 1.0

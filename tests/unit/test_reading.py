@@ -17,7 +17,7 @@ from lbrec.serving.engine import Recommender
 from lbrec.serving.group import MemberFilms, recommend_for_group
 from lbrec.serving.itemitem import standardise
 from lbrec.serving.rank import rank_films
-from lbrec.serving.reading import PUSH, Reading, push_down
+from lbrec.serving.reading import LOOK_ALIKES, PUSH, Reading, push_down
 from lbrec.serving.similar import similar_films
 
 
@@ -39,8 +39,13 @@ def test_the_push_subtracts_the_refused_films_look_alikes(engine: Recommender) -
     scores = np.linspace(0, 1, engine.n_items + 1, dtype=np.float32)
     assert engine.item_item is not None
     pushed = push_down(scores, engine.item_item, [4, 7])
-    expected = scores - PUSH * standardise(engine.item_item.score([[4, 7]]))[0]
-    assert np.allclose(pushed, expected, atol=1e-6)
+    nearest = np.zeros_like(scores)
+    for film in (4, 7):  # each refused film's LOOK_ALIKES largest weights
+        targets, weights = engine.item_item.row(film)
+        for target, weight in sorted(zip(targets, weights, strict=True), key=lambda t: -t[1])[:LOOK_ALIKES]:
+            nearest[target] += weight
+    expected = scores - PUSH * standardise(nearest[None])[0]
+    assert np.allclose(pushed, expected, atol=1e-5) and (pushed < scores).sum() <= 2 * LOOK_ALIKES
     assert push_down(scores, engine.item_item, []) is scores and push_down(scores, None, [4]) is scores
 
 
@@ -54,9 +59,9 @@ def test_a_refused_film_leaves_the_answer_and_its_look_alikes_go_down(engine: Re
     standing, pushed = engine.standing(history), engine.standing(history, reading=Reading(frozenset({refused})))
     item = engine.item_of(refused)
     assert not pushed.unseen[item] and standing.unseen[item] and pushed.of == standing.of - 1
-    targets, _ = engine.item_item.row(item)  # type: ignore[union-attr]
-    look_alikes = [t for t in targets if standing.unseen[t]]
-    assert look_alikes and all(pushed.scores[t] < standing.scores[t] for t in look_alikes)
+    targets, weights = engine.item_item.row(item)  # type: ignore[union-attr]
+    nearest = [t for t in targets[np.argsort(-weights, kind="stable")[:LOOK_ALIKES]] if standing.unseen[t]]
+    assert nearest and all(pushed.scores[t] < standing.scores[t] for t in nearest)
     assert np.array_equal(pushed.blended, standing.scores)  # the reasons read the scores before the push
 
 

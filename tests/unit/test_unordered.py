@@ -1,5 +1,6 @@
-"""Serving a history without order (`lbrec.serving.unordered`) and choosing how on members
-(`lbrec.evaluation.member_tuning`), on the tiny synthetic blend and tiny synthetic members."""
+"""Choosing how to serve a history without order on members (`lbrec.evaluation.member_tuning`: its grid over the
+engine's reading, and the choice written into onnx.json), on the tiny synthetic blend and tiny synthetic members.
+The engine's own undated reading is tested in tests/unit/test_undated.py."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from lbrec.data.dataset import Dataset
 from lbrec.evaluation import member_models, member_tuning
 from lbrec.evaluation.members import load_members
 from lbrec.serving.engine import Recommender
+from lbrec.evaluation.member_tuning import Unordered, item_scores
 from lbrec.serving.itemitem import standardise
-from lbrec.serving.unordered import Unordered, item_scores, unordered_scores, window_scores
+from lbrec.serving.reading import Reading
 from tests.helpers.members import write_members
 
 
@@ -27,26 +29,24 @@ def history(engine: Recommender, n: int, seed: int = 0) -> list[int]:
     return [engine.film(int(i)).movieId for i in items]
 
 
-def test_the_default_options_are_what_the_engine_serves(engine: Recommender) -> None:
+def test_the_default_options_are_what_the_engine_serves_a_dated_history(engine: Recommender) -> None:
     films = history(engine, 45)
-    assert np.allclose(unordered_scores(engine, films), engine.standing(films).scores, atol=1e-5)
-    assert np.array_equal(unordered_scores(engine, []), engine.standing([]).scores)
+    assert np.allclose(item_scores(engine, engine.item_indices(films)), engine.standing(films).scores, atol=1e-5)
+    assert np.array_equal(item_scores(engine, []), engine.standing([]).scores)
 
 
-def test_windows_average_sasrec_over_the_whole_history(engine: Recommender) -> None:
-    size = engine.max_len
-    short, long = engine.item_indices(history(engine, size)), engine.item_indices(history(engine, 3 * size - 2))
-    assert np.allclose(window_scores(engine, short), engine.scores(engine.encode([short]))[0], atol=1e-5)
-    thirds = [long[:size], long[size:2 * size - 1], long[2 * size - 1:]]  # near-equal windows of at most max_len
-    expected = engine.scores(engine.encode(thirds)).mean(0)
-    assert np.allclose(window_scores(engine, long), expected, atol=1e-5)
-    assert not np.allclose(expected, engine.scores(engine.encode([long]))[0], atol=1e-3)  # not the latest alone
+def test_the_folder_s_undated_point_is_what_the_engine_serves_an_undated_history(engine: Recommender) -> None:
+    films = history(engine, 3 * engine.max_len - 2)
+    point = Unordered(windows=engine.undated.windows, weight=engine.undated.weight)
+    served = engine.standing(films, reading=Reading(unordered=True)).scores
+    assert np.allclose(item_scores(engine, engine.item_indices(films), (), point), served, atol=1e-5)
 
 
 def test_disliked_films_count_against_their_look_alikes(engine: Recommender) -> None:
     loved, disliked = history(engine, 10, seed=1), history(engine, 3, seed=2)
-    base = unordered_scores(engine, loved, disliked)
-    against = unordered_scores(engine, loved, disliked, Unordered(against=0.5))
+    items, bad = engine.item_indices(loved), engine.item_indices(disliked)
+    base = item_scores(engine, items, bad)
+    against = item_scores(engine, items, bad, Unordered(against=0.5))
     assert engine.item_item is not None
     look_alikes = standardise(engine.item_item.score([engine.item_indices(disliked)]))[0]
     assert np.allclose(base - against, 0.5 * look_alikes, atol=1e-5)
