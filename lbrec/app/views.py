@@ -26,29 +26,23 @@ from lbrec.app.downloads import pixels
 from lbrec.app.memory import read_message, remembered
 from lbrec.app.memory_widget import MemoryWidget
 from lbrec.app.render_watch import countries
+from lbrec.app.settings import Settings
 from lbrec.app.environment import client_from_env, load_engine, log, log_to_server, tmdb_from_env
 from lbrec.app.question_views import HISTORY_QUESTIONS, MemberRow, QuestionPanels
 from lbrec.app.questions import QUESTIONS, Questions
-from lbrec.app.session import POPULARITY, SKIP, Session, Understood, upload_source
+from lbrec.app.session import SKIP, Session, Understood, upload_source
 from lbrec.ask.answers import Answer
 from lbrec.ask.person import Source
 from lbrec.ask.questions import Ask
 from lbrec.catalog.index import MatchIndex
 from lbrec.errors import LbrecError, TmdbKeyError
 from lbrec.letterboxd.client import Client
-from lbrec.letterboxd.history import CHOICES
 from lbrec.serving.engine import Recommender
 from lbrec.tmdb import FilmDetails, TmdbClient
 
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
 USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
-# The options each question uses: the others are hidden while it is chosen.
-OPTIONS_OF = {"recommend": ("choice", "k", "genres", "years", "popularity", "watchlist", "country", "services"),
-              "rank": ("choice", "k", "country", "services"), "predict": ("choice", "country"),
-              "similar": ("k", "genres", "years", "popularity", "country", "services"),
-              "group": ("k", "genres", "years", "popularity", "watchlist", "country", "services")}
-WHERE_TO_WATCH = ("country", "services")  # shown only with a TMDb key
 COUNTRY_CODES = frozenset(code for _, code in countries() if code)
 BUTTONS = {"recommend": "Recommend films", "rank": "Rank them for me", "similar": "Find similar films",
            "predict": "Would I like them?", "group": "Recommend for the group"}
@@ -105,7 +99,9 @@ class RecommenderApp:
         self.question.observe(self._on_question, "value")
         self.panels = QuestionPanels(self.questions, on_remove=self._on_remove_member)
         self.panels.add.on_click(self._on_add_member)
-        inputs, options = self._build_inputs(), self._build_options(engine)
+        inputs = self._build_inputs()
+        self.settings = Settings(engine.genres, self.session.year_range, tmdb, on_change=self._on_option)
+        self.settings.country.observe(self._on_country, "value")
         self.go = widgets.Button(description="Recommend films", icon="film", tooltip="Read your films and "
                                  "recommend new ones", layout=widgets.Layout(min_width="220px", width="auto", height="42px"))
         self.go.add_class("lbrec-go")
@@ -125,7 +121,8 @@ class RecommenderApp:
                                       layout=widgets.Layout(display="none", flex="0 1 520px"))
         self.taste_box.add_class("lbrec-panel")
         self.widget = widgets.VBox([
-            widgets.HTML(render.style() + render.header()), self.question, inputs, self.panels.widget, options,
+            widgets.HTML(render.style() + render.header()), self.question, inputs, self.panels.widget,
+            self.settings.widget,
             widgets.HBox([self.go, self.status], layout=widgets.Layout(align_items="center")),
             self.message,
             widgets.HBox([self.understood, self.taste_box], layout=widgets.Layout(flex_flow="row wrap",
@@ -135,7 +132,7 @@ class RecommenderApp:
         ])
         self.widget.add_class("lbrec")
         self.panels.show("recommend")
-        self._show_options("recommend")
+        self.settings.show("recommend")
 
     # ------------------------------------------------------------------------------------------------ build
 
@@ -167,54 +164,6 @@ class RecommenderApp:
         self.tabs.observe(self._on_tab, "selected_index")
         return self.tabs
 
-    def _build_options(self, engine: Recommender) -> widgets.Widget:
-        column = {"description_width": "140px"}
-
-        def half() -> widgets.Layout:  # one each: a question hides some options
-            return widgets.Layout(width="430px")
-
-        choices = [(text[0].upper() + text[1:], key) for key, text in CHOICES.items()]
-        self.choice = widgets.Dropdown(options=choices, value="recent", description="Recommend from", style=column,
-                                       layout=half())
-        self.k = widgets.IntSlider(value=10, min=5, max=50, step=5, description="How many films", style=column,
-                                   continuous_update=False, layout=half())
-        self.include = widgets.TagsInput(allowed_tags=engine.genres, placeholder="any genre")
-        self.exclude = widgets.TagsInput(allowed_tags=engine.genres, placeholder="none")
-        low, high = self.session.year_range
-        self.years = widgets.IntRangeSlider(value=(low, high), min=low, max=high, description="Released",
-                                            style=column, continuous_update=False, layout=half())
-        self.popularity = widgets.SelectionSlider(options=list(POPULARITY), value="Anything",
-                                                  description="Mainstream ↔ obscure", style=column,
-                                                  continuous_update=False, layout=half())
-        self.exclude_watchlist = widgets.Checkbox(value=True, description="Leave out films on my watchlist "
-                                                  "(from an export)", indent=False,
-                                                  layout=widgets.Layout(width="auto"))
-        for option in (self.choice, self.k, self.include, self.exclude, self.years, self.popularity,
-                       self.exclude_watchlist):
-            option.observe(self._on_option, "value")
-
-        def labelled(text: str, tags: widgets.TagsInput) -> widgets.HBox:
-            return widgets.HBox([widgets.HTML(f'<span class="lbrec-label">{text}</span>',
-                                              layout=widgets.Layout(width="144px")), tags], layout=half())
-
-        include, exclude = labelled("Only these genres", self.include), labelled("Never these genres", self.exclude)
-        self.country = widgets.Dropdown(options=countries(), value="", description="Where to watch", style=column,
-                                        layout=half())
-        self.services = widgets.TagsInput(allowed_tags=[], placeholder="choose a country first")
-        services = labelled("Only on my services", self.services)
-        self.country.observe(self._on_country, "value")
-        for option in (self.country, self.services):
-            option.observe(self._on_option, "value")
-        self.option_cells = {"choice": [self.choice], "k": [self.k], "genres": [include, exclude],
-                             "years": [self.years], "popularity": [self.popularity],
-                             "watchlist": [self.exclude_watchlist], "country": [self.country],
-                             "services": [services]}
-        box = widgets.Box([self.choice, self.k, include, exclude, self.years, self.popularity, self.country,
-                           services, self.exclude_watchlist], layout=widgets.Layout(flex_flow="row wrap"))
-        box.add_class("lbrec-options")
-        box.add_class("lbrec-settings")  # the options every question shares (style.css stacks them on a phone)
-        return box
-
     # ------------------------------------------------------------------------------------------------ input
 
     def given(self) -> Source:
@@ -227,14 +176,7 @@ class RecommenderApp:
         return Source("typed", self.typed.value)
 
     def _read_options(self) -> None:
-        low, high = self.years.value
-        first, last = self.session.year_range  # a slider at its ends is no bound: films of unknown year stay
-        self.session.set_options(choice=self.choice.value, k=self.k.value, include=frozenset(self.include.value),
-                                 exclude=frozenset(self.exclude.value),
-                                 years=(None if low <= first else low, None if high >= last else high),
-                                 popularity=POPULARITY[self.popularity.value],
-                                 exclude_watchlist=self.exclude_watchlist.value, country=self.country.value or None,
-                                 services=frozenset(self.services.value))
+        self.session.set_options(**self.settings.values())
 
     # ------------------------------------------------------------------------------------------------ callbacks
 
@@ -251,29 +193,17 @@ class RecommenderApp:
         question = change["new"]
         self.tabs.layout.display = "flex" if question in HISTORY_QUESTIONS else "none"
         self.panels.show(question)
-        self._show_options(question)
+        self.settings.show(question)
         self.go.description = BUTTONS[question]
         self.message.value = ""
         self._show_results("", "")
         self.understood.layout.display = self.taste_box.layout.display = "none"
         self.session.clear()
 
-    def _show_options(self, question: str) -> None:
-        """Only the options the question uses (a group's watchlists are its members' own)."""
-        for name, cells in self.option_cells.items():
-            shown = name in OPTIONS_OF[question] and (self.tmdb is not None or name not in WHERE_TO_WATCH)
-            for cell in cells:
-                cell.layout.display = "" if shown else "none"
-        self.exclude_watchlist.description = ("Leave out films on our watchlists" if question == "group" else
-                                              "Leave out films on my watchlist (from an export)")
-
     @_guarded
     def _on_country(self, change: dict) -> None:
-        """The services of the chosen country, as TMDb lists them, to choose from."""
-        self.services.value = []
-        offered = self.tmdb.providers_offered(change["new"]) if self.tmdb is not None and change["new"] else []
-        self.services.allowed_tags = [provider.name for provider in offered or []]
-        self.services.placeholder = "any service" if offered else "choose a country first"
+        """The services of the chosen country, to choose from; the browser remembers the country."""
+        self.settings.offer_services(change["new"])
         self._keep()
 
     @_guarded
@@ -287,7 +217,7 @@ class RecommenderApp:
         if message.kind == "restore" and message.country:
             self._country_kept = message.country  # kept, even where this page has no TMDb key to use it
             if self.tmdb is not None:
-                self.country.value = message.country
+                self.settings.country.value = message.country
         self._keep()
         if message.kind != "restore" or message.marks:
             self._answer_again()
@@ -295,7 +225,7 @@ class RecommenderApp:
     def _keep(self) -> None:
         """Tell the page what to remember and what to list."""
         if self.tmdb is not None:
-            self._country_kept = self.country.value
+            self._country_kept = self.settings.country.value
         self.memory.memory = remembered(self.session.marks, self._country_kept)
         self.memory.listed = self.session.listed()
 
@@ -325,7 +255,7 @@ class RecommenderApp:
 
     @_guarded
     def _on_tab(self, _change: dict) -> None:
-        self.choice.disabled = self.tabs.selected_index == TYPED_TAB  # typed titles carry no ratings or likes
+        self.settings.choice.disabled = self.tabs.selected_index == TYPED_TAB  # typed titles carry no ratings or likes
 
     @_guarded
     def _on_option(self, _change: dict) -> None:

@@ -12,6 +12,7 @@ key and a loopback stand-in for TMDb, shows the posters filling in the cards.
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium
 from tests.helpers.fault_server import FaultServer, Reply
 from tests.helpers.files import FIXTURES, export_zip
 from tests.helpers.tmdb_server import (APPLE, IMAGES, MUBI, NETFLIX, V4_TOKEN, movie, offers, serve_film,
-                                       serve_offered, with_providers)
+                                       serve_logos, serve_offered, with_providers)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -271,6 +272,17 @@ def test_on_a_phone_every_control_is_whole_and_each_question_shows_only_its_opti
         page.set_viewport_size({"width": 1280, "height": 1000})
 
 
+def screenshot_cards(page: Page, name: str, n: int) -> None:
+    """The first n cards of the answer on screen, in a tall viewport (Voilà scrolls inside its own container)."""
+    height = page.evaluate("document.querySelector('.lbrec').scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": height + 80})
+    grid, last = page.locator(".lbrec-grid").bounding_box(), page.locator(".lbrec-card").nth(n - 1).bounding_box()
+    page.screenshot(path=ARTIFACTS / f"{name}.png", clip={"x": grid["x"] - 8, "y": grid["y"] - 8,
+                                                        "width": grid["width"] + 16,
+                                                        "height": last["y"] + last["height"] - grid["y"] + 16})
+    page.set_viewport_size({"width": 1280, "height": 1000})
+
+
 def screenshot_phone(page: Page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
@@ -278,10 +290,12 @@ def screenshot_phone(page: Page, name: str) -> None:
 # ---------------------------------------------------------------------------------------------------- posters
 
 
-def second_page(page: Page, url: str) -> Page:
-    """Another tab of the same browser on the Voilà server at `url` (nothing else reachable), ready to be used."""
+def second_page(page: Page, url: str, *also: str) -> Page:
+    """Another tab of the same browser on the Voilà server at `url` (nothing else reachable but the servers `also`),
+    ready to be used."""
     other = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
-    other.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+    other.route("**/*", lambda route: route.continue_() if route.request.url.startswith((url, *also))
+                else route.abort())
     other.goto(url + "/")
     other.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
     return other
@@ -334,10 +348,11 @@ def test_with_a_tmdb_key_a_country_and_a_service_leave_only_the_films_it_streams
     ranked = [rec.tmdbId for rec in session.recommendations]
     on_netflix = set(ranked[::3])
     serve_offered(tmdb, "GB", [NETFLIX, MUBI, APPLE])
+    serve_logos(tmdb, [NETFLIX, MUBI, APPLE])
     for tmdb_id in ranked:
         where = offers(tmdb_id, flatrate=[NETFLIX if tmdb_id in on_netflix else MUBI], rent=[APPLE])
         serve_film(tmdb, with_providers(movie(tmdb_id, f"Film {tmdb_id}"), GB=where))
-    watch = second_page(page, voila_with_posters)
+    watch = second_page(page, voila_with_posters, tmdb.url)  # the posters and logos come from the loopback TMDb
     try:
         watch.get_by_role("tab", name="Type titles").click()
         watch.get_by_placeholder(TYPED_TITLES).fill(TYPED)
@@ -358,6 +373,17 @@ def test_with_a_tmdb_key_a_country_and_a_service_leave_only_the_films_it_streams
             assert "Where to watch on TMDb" in cards.nth(i).locator(".lbrec-watch").inner_text()
         assert "JustWatch" in watch.locator(".lbrec-watch-attribution").inner_text()
         assert V4_TOKEN not in watch.content()
+        watch.wait_for_function("document.querySelectorAll('img.lbrec-poster').length == 10 && [...document"
+                                ".querySelectorAll('img.lbrec-provider, img.lbrec-poster')].every(i => i.complete && "
+                                "i.naturalWidth)", timeout=30_000)
         screenshot(watch, "app-where-to-watch")
+        screenshot_cards(watch, "app-where-to-watch-cards", 6)  # the README's
+        watch.reload()  # a new kernel: the country comes back from the browser's memory
+        watch.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
+        country = watch.get_by_label("Where to watch")
+        deadline = time.monotonic() + 30
+        while country.input_value() != "United Kingdom (GB)" and time.monotonic() < deadline:
+            watch.wait_for_timeout(100)
+        assert country.input_value() == "United Kingdom (GB)" and watch.get_by_placeholder("any service").count() == 1
     finally:
         watch.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.helpers.fault_server import FaultServer, Reply
 
@@ -31,6 +31,25 @@ def poster_png(colour: tuple[int, int, int] = (1, 180, 228)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (37, 55), colour).save(out, format="PNG")
     return out.getvalue()
+
+
+LOGO_COLOURS = {8: (229, 9, 20), 11: (0, 0, 0), 9: (0, 168, 225), 2: (40, 40, 40), 38: (255, 77, 166), 73: (255, 214, 0)}
+
+
+def logo_png(provider_id: int) -> bytes:
+    """A stand-in logo: a square of the service's colour with its initial (TMDb's real logos are theirs)."""
+    name = dict((NETFLIX, MUBI, PRIME, APPLE, BBC, TUBI)).get(provider_id, "?")
+    image = Image.new("RGB", (92, 92), LOGO_COLOURS.get(provider_id, (90, 90, 90)))
+    ImageDraw.Draw(image).text((30, 18), name[0], fill=(255, 255, 255), font_size=56)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def serve_logos(server: FaultServer, services: list[tuple[int, str]]) -> None:
+    """Routes for the services' stand-in logos, where the client asks for them (the w92 size)."""
+    for provider_id, _ in services:
+        server.route(f"/t/p/w92/logo{provider_id}.jpg", Reply(200, logo_png(provider_id), {"Content-Type": "image/png"}))
 
 
 def movie(tmdb_id: int, title: str, runtime: int | None = 120, overview: str = "") -> dict:

@@ -121,24 +121,24 @@ def test_a_click_shows_the_sessions_results(app: RecommenderApp) -> None:
 
 def test_options_apply_at_once_to_the_same_input_only(app: RecommenderApp) -> None:
     typed(app)
-    app.k.value = 20
+    app.settings.k.value = 20
     assert app.session.options.k == 20 and len(cards(app)) == 20
-    app.include.value = ["Horror"]
+    app.settings.include.value = ["Horror"]
     assert all("Horror" in r.genres for r in app.session.recommendations) and cards(app)
-    app.popularity.value = "Mainstream"
+    app.settings.popularity.value = "Mainstream"
     assert app.session.options.popularity == POPULARITY["Mainstream"] and cards(app)
-    app.exclude.value = ["Horror"]
+    app.settings.exclude.value = ["Horror"]
     assert "cannot be both wanted and excluded" in app.message.value and app.results.value == ""
-    app.exclude.value = []
-    app.include.value = ["Documentary", "Western"]
-    app.years.value = (1902, 1905)
+    app.settings.exclude.value = []
+    app.settings.include.value = ["Documentary", "Western"]
+    app.settings.years.value = (1902, 1905)
     assert app.session.recommendations == [] and "No film passes these options" in app.results.value
     assert app.downloads.value == "" and app.taste_box.layout.display == "none"
     history = app.session.history
     app.typed.value = "Alien (1979)"  # a new input: options wait for the button
-    app.include.value = []
-    app.years.value = app.years.min, app.years.max
-    app.popularity.value = "Anything"
+    app.settings.include.value = []
+    app.settings.years.value = app.settings.years.min, app.settings.years.max
+    app.settings.popularity.value = "Anything"
     assert app.session.history is history and "No film passes these options" in app.results.value
     app.go.click()
     assert [f.title for f in app.session.history.films] == ["Alien"] and len(cards(app)) == 20
@@ -157,10 +157,10 @@ def test_a_pick_among_candidates_updates_the_results(app: RecommenderApp) -> Non
 
 def test_typed_titles_disable_the_choice_of_films(app: RecommenderApp) -> None:
     app.tabs.selected_index = TYPED_TAB
-    assert app.choice.disabled
+    assert app.settings.choice.disabled
     app.tabs.selected_index = USERNAME_TAB
-    assert not app.choice.disabled
-    assert [value for _, value in app.choice.options] == ["recent", "5", "4", "3", "rated", "liked"]
+    assert not app.settings.choice.disabled
+    assert [value for _, value in app.settings.choice.options] == ["recent", "5", "4", "3", "rated", "liked"]
 
 
 def test_errors_are_shown_in_a_box_and_the_spinner_never_stays(app: RecommenderApp) -> None:
@@ -180,12 +180,12 @@ def test_errors_are_shown_in_a_box_and_the_spinner_never_stays(app: RecommenderA
 def test_an_upload_is_announced_and_recommended_from(app: RecommenderApp) -> None:
     upload(app, export_zip())
     assert "letterboxd-lbrectest-2026-11-25-08-00-utc.zip" in app.upload_info.value
-    app.choice.value = "4"
+    app.settings.choice.value = "4"
     app.go.click()
     assert app.message.value == "" and len(cards(app)) == 10 and "films from your export" in \
         app.understood_summary.value
     assert app.session.matched.watchlist and app.session.options.exclude_watchlist
-    app.exclude_watchlist.value = False  # applies at once, from the same upload
+    app.settings.exclude_watchlist.value = False  # applies at once, from the same upload
     assert not app.session.options.exclude_watchlist and len(cards(app)) == 10
     upload(app, b"GIF89a not a zip", "holiday.gif")
     app.go.click()

@@ -76,7 +76,7 @@ def test_a_second_view_of_the_same_films_costs_no_request(ml_small_model_dir: Pa
     wait_for_posters(first)
     asked = len(fault_server.hits)
     assert asked == 20  # ten films' details and ten posters
-    first.k.value = 5  # the same input, fewer films: the first five again
+    first.settings.k.value = 5  # the same input, fewer films: the first five again
     wait_for_posters(first)
     second = cached_app()  # another visitor's page
     recommend(second)
@@ -96,7 +96,7 @@ def test_a_refused_key_is_one_line_and_then_no_more_requests(ml_small_model_dir:
     assert app.results.value.count('class="lbrec-card"') == 10
     asked = len(fault_server.hits)
     assert asked <= app.tmdb.max_in_flight  # those already in flight when the first 401 came
-    app.k.value = 15
+    app.settings.k.value = 15
     wait_for_posters(app)
     assert len(fault_server.hits) == asked and KEY_REFUSED in app.posters_note.value
 

@@ -126,7 +126,7 @@ def test_would_i_like_it_shows_rank_verdict_and_the_films_that_raise_it(app: Rec
 
 def test_like_this_film_needs_no_history(app: RecommenderApp) -> None:
     app.panels.seeds.value = "Toy Story (1995)"
-    app.k.value = 5
+    app.settings.k.value = 5
     ask(app, "similar")
     assert app.message.value == "" and len(cards(app)) == 5
     assert all("Like <b>Toy Story (1995)</b>" in card for card in cards(app))

@@ -1,0 +1,97 @@
+"""The options panel every question shares: how many films, genres, years, mainstream to obscure, the watchlist, and
+where to watch (a country and its services, shown only with a TMDb key). Widgets only: `values()` gives the session
+its options, `show(question)` keeps the controls that question uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from lbrec.app.render_watch import countries
+from lbrec.app.session import POPULARITY
+from lbrec.letterboxd.history import CHOICES
+from lbrec.tmdb import TmdbClient
+
+# The options each question uses: the others are hidden while it is chosen.
+OPTIONS_OF = {"recommend": ("choice", "k", "genres", "years", "popularity", "watchlist", "country", "services"),
+              "rank": ("choice", "k", "country", "services"), "predict": ("choice", "country"),
+              "similar": ("k", "genres", "years", "popularity", "country", "services"),
+              "group": ("k", "genres", "years", "popularity", "watchlist", "country", "services")}
+WHERE_TO_WATCH = ("country", "services")  # shown only with a TMDb key
+COLUMN = {"description_width": "140px"}
+
+
+def half() -> widgets.Layout:
+    """One control's width (one each: a question hides some of them)."""
+    return widgets.Layout(width="430px")
+
+
+def labelled(text: str, tags: widgets.TagsInput) -> widgets.HBox:
+    return widgets.HBox([widgets.HTML(f'<span class="lbrec-label">{text}</span>',
+                                      layout=widgets.Layout(width="144px")), tags], layout=half())
+
+
+class Settings:
+    """The panel (`widget`); `on_change` is called when any option changes (the page applies them at once)."""
+
+    def __init__(self, genres: list[str], year_range: tuple[int, int], tmdb: TmdbClient | None,
+                 on_change: Callable[[dict], None]):
+        self.tmdb, self.year_range = tmdb, year_range
+        choices = [(text[0].upper() + text[1:], key) for key, text in CHOICES.items()]
+        self.choice = widgets.Dropdown(options=choices, value="recent", description="Recommend from", style=COLUMN,
+                                       layout=half())
+        self.k = widgets.IntSlider(value=10, min=5, max=50, step=5, description="How many films", style=COLUMN,
+                                   continuous_update=False, layout=half())
+        self.include = widgets.TagsInput(allowed_tags=genres, placeholder="any genre")
+        self.exclude = widgets.TagsInput(allowed_tags=genres, placeholder="none")
+        low, high = year_range
+        self.years = widgets.IntRangeSlider(value=(low, high), min=low, max=high, description="Released",
+                                            style=COLUMN, continuous_update=False, layout=half())
+        self.popularity = widgets.SelectionSlider(options=list(POPULARITY), value="Anything",
+                                                  description="Mainstream ↔ obscure", style=COLUMN,
+                                                  continuous_update=False, layout=half())
+        self.exclude_watchlist = widgets.Checkbox(value=True, description="Leave out films on my watchlist "
+                                                  "(from an export)", indent=False,
+                                                  layout=widgets.Layout(width="auto"))
+        self.country = widgets.Dropdown(options=countries(), value="", description="Where to watch", style=COLUMN,
+                                        layout=half())
+        self.services = widgets.TagsInput(allowed_tags=[], placeholder="choose a country first")
+        include, exclude = labelled("Only these genres", self.include), labelled("Never these genres", self.exclude)
+        services = labelled("Only on my services", self.services)
+        self.cells = {"choice": [self.choice], "k": [self.k], "genres": [include, exclude], "years": [self.years],
+                      "popularity": [self.popularity], "watchlist": [self.exclude_watchlist],
+                      "country": [self.country], "services": [services]}
+        for option in (self.choice, self.k, self.include, self.exclude, self.years, self.popularity,
+                       self.exclude_watchlist, self.country, self.services):
+            option.observe(on_change, "value")
+        self.widget = widgets.Box([self.choice, self.k, include, exclude, self.years, self.popularity, self.country,
+                                   services, self.exclude_watchlist], layout=widgets.Layout(flex_flow="row wrap"))
+        self.widget.add_class("lbrec-options")
+        self.widget.add_class("lbrec-settings")  # style.css stacks them on a phone
+
+    def values(self) -> dict:
+        """The options on screen, as `Session.set_options` takes them."""
+        low, high = self.years.value
+        first, last = self.year_range  # a slider at its ends is no bound: films of unknown year stay
+        return {"choice": self.choice.value, "k": self.k.value, "include": frozenset(self.include.value),
+                "exclude": frozenset(self.exclude.value),
+                "years": (None if low <= first else low, None if high >= last else high),
+                "popularity": POPULARITY[self.popularity.value], "exclude_watchlist": self.exclude_watchlist.value,
+                "country": self.country.value or None, "services": frozenset(self.services.value)}
+
+    def show(self, question: str) -> None:
+        """Only the options the question uses (a group's watchlists are its members' own)."""
+        for name, cells in self.cells.items():
+            shown = name in OPTIONS_OF[question] and (self.tmdb is not None or name not in WHERE_TO_WATCH)
+            for cell in cells:
+                cell.layout.display = "" if shown else "none"
+        self.exclude_watchlist.description = ("Leave out films on our watchlists" if question == "group" else
+                                              "Leave out films on my watchlist (from an export)")
+
+    def offer_services(self, country: str) -> None:
+        """The services of the chosen country, as TMDb lists them, to choose from."""
+        self.services.value = []
+        offered = self.tmdb.providers_offered(country) if self.tmdb is not None and country else []
+        self.services.allowed_tags = [provider.name for provider in offered or []]
+        self.services.placeholder = "any service" if offered else "choose a country first"
