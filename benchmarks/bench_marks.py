@@ -3,7 +3,8 @@
     python -m benchmarks.bench_marks [--model models/ml-latest-small] [--clicks 20] [--no-browser]
 
 - in the kernel: the app's handler for a click (`RecommenderApp._on_memory`: read the message, mark, ask the engine
-  again without reading the input, render the cards), for 3 typed titles and for 500 typed films, each click on the
+  again without reading the input, render the cards), for 3 typed titles, 500 typed films and a 500-film export
+  imported in bulk (read as undated: SASRec over every window, its reasons by occlusion over all 500), each click on the
   first card shown once the previous click's pictures are drawn (the taste chart and the picture to share follow the
   cards in a thread); beside it, the same app's first answer (the "Recommend films" click) for scale;
 - in chromium, on the server `python -m lbrec app` starts: from the click on a card's button (the event's time) to
@@ -15,10 +16,13 @@ Results: Markdown on stdout and benchmarks/out/marks.json.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import statistics
 import time
+import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lbrec import paths
@@ -54,15 +58,32 @@ def milliseconds(times: list[float]) -> dict[str, float]:
             "p95_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1), "n": len(ordered)}
 
 
-def in_kernel(model: Path, titles: str, clicks: int) -> dict[str, dict[str, float]]:
-    """The click's handler in-process, on the app a visitor's kernel builds."""
+def bulk_export(films: list[tuple[str, int]]) -> bytes:
+    """A Letterboxd export ZIP of `films` (title, year) all logged on one day: a bulk import, read as undated."""
+    rows = "".join(f'2026-01-01,"{title}",{year},https://boxd.it/x{i},4\n' for i, (title, year) in enumerate(films))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("ratings.csv", "Date,Name,Year,Letterboxd URI,Rating\n" + rows)
+        archive.writestr("watched.csv", "Date,Name,Year,Letterboxd URI\n" + "".join(
+            f'2026-01-01,"{title}",{year},https://boxd.it/x{i}\n' for i, (title, year) in enumerate(films)))
+    return buffer.getvalue()
+
+
+def in_kernel(model: Path, titles: str | bytes, clicks: int) -> dict[str, dict[str, float]]:
+    """The click's handler in-process, on the app a visitor's kernel builds: typed titles, or an export's bytes."""
     from lbrec.app.environment import load_engine
-    from lbrec.app.views import TYPED_TAB, RecommenderApp
+    from lbrec.app.views import TYPED_TAB, UPLOAD_TAB, RecommenderApp
     from lbrec.letterboxd.client import Client
 
     app = RecommenderApp(*load_engine(model), client=Client(cache=False))
-    app.tabs.selected_index = TYPED_TAB
-    app.typed.value = titles
+    if isinstance(titles, bytes):
+        app.tabs.selected_index = UPLOAD_TAB
+        app.upload.value = ({"name": "letterboxd-bench-2026-01-01-00-00-utc.zip", "type": "application/zip",
+                             "size": len(titles), "content": memoryview(titles),
+                             "last_modified": datetime.now(UTC)},)
+    else:
+        app.tabs.selected_index = TYPED_TAB
+        app.typed.value = titles
     started = time.perf_counter()
     app.go.click()
     first = time.perf_counter() - started
@@ -123,11 +144,11 @@ def main() -> None:
     from lbrec.serving.engine import Recommender
 
     engine = Recommender(model)
-    many = "\n".join(f"{engine.film(i).title} ({engine.film(i).year})" for i in range(1, engine.n_items + 1)
-                     if engine.film(i).year)
-    five_hundred = "\n".join(many.splitlines()[::12][:500])
+    films = [(engine.film(i).title, engine.film(i).year) for i in range(1, engine.n_items + 1, 12)
+             if engine.film(i).year][:500]
     report = {"kernel, 3 typed titles": in_kernel(model, THREE, args.clicks),
-              "kernel, 500 typed films": in_kernel(model, five_hundred, args.clicks)}
+              "kernel, 500 typed films": in_kernel(model, "\n".join(f"{t} ({y})" for t, y in films), args.clicks),
+              "kernel, a 500-film bulk export (undated)": in_kernel(model, bulk_export(films), args.clicks)}
     if not args.no_browser:
         report["chromium, click to ten cards again (3 titles)"] = {"click": in_browser(model, args.clicks)}
     OUT.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ over the windows: a film taken out of its window, that window rescored, the aver
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -30,6 +31,9 @@ from lbrec.serving.items import FIX, load_items
 from lbrec.serving.reading import Reading, Undated, push_down
 from lbrec.serving.results import Film, FilmRef, Recommendation
 from lbrec.serving.standing import Standing
+
+KEPT_OCCLUSIONS = 32 * 2**20  # bytes: the occluded scores of one history kept for the next answer (a 500-film
+# export on ml-latest-small: 13 MB; a bigger catalog's are recomputed)
 
 
 class Recommender:
@@ -83,6 +87,8 @@ class Recommender:
             raise ArtifactError(f"{catalog_path} is missing or corrupt ({exc}); {FIX}") from None
         self._items = load_items(movie_ids, self.catalog, catalog_path)
         self.item_item, self.weight = self._load_blend(meta_path)
+        self._kept: tuple[bytes, np.ndarray] | None = None  # the last history's occluded scores (`_occlusions`)
+        self._kept_lock = threading.Lock()
         try:
             self.undated = Undated.from_json(self.meta.get("undated"))
         except (TypeError, ValueError) as exc:
@@ -284,9 +290,9 @@ class Recommender:
             return [[int(history[0])] for _ in top]
         occluded_windows = [np.delete(w, i) for w in films for i in range(len(w))]
         if len(windows) == 1:
-            occluded = self.scores(self.encode(occluded_windows))[:, top]
+            occluded = self._occlusions(occluded_windows, windows)[:, top]
         else:  # the windows themselves ride along in the same inference: each one's share of the average
-            every = self.scores(self.encode([*occluded_windows, *films]))[:, top]
+            every = self._occlusions([*occluded_windows, *films], windows)[:, top]
             own = np.repeat(every[len(history):], [len(w) for w in films], axis=0)
             occluded = raw[top][None, :] + (every[:len(history)] - own) / len(windows)
         if self.item_item is not None:
@@ -297,6 +303,20 @@ class Recommender:
             order = np.argsort(-column, kind="stable")[:n]
             because.append([int(history[i]) for i in order if column[i] > 0])
         return because
+
+    def _occlusions(self, sequences: list[np.ndarray], windows: np.ndarray) -> np.ndarray:
+        """SASRec's scores of the occluded `sequences` of `windows` [sequences, n_items + 1]. The last history's are
+        kept (up to `KEPT_OCCLUSIONS` bytes): a "not for me" asks again of the same history, and for a 500-film
+        export this inference is most of the answer's time."""
+        key = windows.tobytes()
+        with self._kept_lock:
+            if self._kept is not None and self._kept[0] == key:
+                return self._kept[1]
+        scores = self.scores(self.encode(sequences))
+        if scores.nbytes <= KEPT_OCCLUSIONS:
+            with self._kept_lock:
+                self._kept = (key, scores)
+        return scores
 
     def _occluded_blend(self, raw: np.ndarray, occluded: np.ndarray, items: list[int], history: np.ndarray,
                         top: np.ndarray, weight: float) -> np.ndarray:

@@ -117,3 +117,17 @@ def test_ranking_only_refused_films_is_refused_in_one_line(engine: Recommender) 
     with pytest.raises(LbrecError, match="^you marked every film of the titles you typed that was found “not for "):
         ask.rank(person, ask.to_rank(ToRank("typed", titles(engine, [40]))),
                  Options(not_for_me=frozenset(movie_ids(engine, [40]))))
+
+
+def test_a_mark_asks_again_without_redoing_the_reasons_inference(engine: Recommender, history: list[int],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    first = engine.recommend(history, k=10)
+    calls: list[int] = []
+    scores = engine.scores
+    monkeypatch.setattr(engine, "scores", lambda batch: calls.append(len(batch)) or scores(batch))
+    again = engine.recommend(history, k=10, reading=Reading(frozenset({first[0].movieId})))
+    assert calls == [1]  # the history's own window; its occlusions were kept from the first answer
+    plain = {f.movieId: f.because for f in first}
+    assert all(f.because == plain[f.movieId] for f in again if f.movieId in plain)
+    engine.recommend(history[:-1], k=10)  # another history: its own occlusions
+    assert len(calls) == 3 and calls[2] > 1
