@@ -115,7 +115,7 @@ class RecommenderApp:
         self.posters_note = widgets.HTML(render.posters_note(render.POSTERS_HINT if tmdb is None else ""))
         self.downloads = widgets.HTML()
         self.memory = MemoryWidget(on_message=self._on_memory)
-        self._country_kept = ""  # the visitor's country, as their browser remembers it
+        self._kept_where: tuple[str, tuple[str, ...]] = ("", ())  # country and services, as the browser keeps them
         self.taste = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.taste_box = widgets.VBox([widgets.HTML('<h3 class="lbrec-h3">Your taste at a glance</h3>'), self.taste],
                                       layout=widgets.Layout(display="none", flex="0 1 520px"))
@@ -215,9 +215,10 @@ class RecommenderApp:
             return
         self.session.remember(message)
         if message.kind == "restore" and message.country:
-            self._country_kept = message.country  # kept, even where this page has no TMDb key to use it
+            self._kept_where = message.country, message.services  # kept, even where this page has no TMDb key
             if self.tmdb is not None:
                 self.settings.country.value = message.country
+                self.settings.services.value = [s for s in message.services if s in self.settings.services.allowed_tags]
         self._keep()
         if message.kind != "restore" or message.marks:
             self._answer_again()
@@ -225,8 +226,8 @@ class RecommenderApp:
     def _keep(self) -> None:
         """Tell the page what to remember and what to list."""
         if self.tmdb is not None:
-            self._country_kept = self.settings.country.value
-        self.memory.memory = remembered(self.session.marks, self._country_kept)
+            self._kept_where = self.settings.country.value, tuple(self.settings.services.value)
+        self.memory.memory = remembered(self.session.marks, *self._kept_where)
         self.memory.listed = self.session.listed()
 
     def _answer_again(self) -> None:
@@ -259,7 +260,9 @@ class RecommenderApp:
 
     @_guarded
     def _on_option(self, _change: dict) -> None:
-        """Options apply at once to the last results, as long as the input is still the one that gave them."""
+        """Options apply at once to the last results, as long as the input is still the one that gave them; the
+        browser remembers the country and services chosen."""
+        self._keep()
         last = self.session.source
         if self.question.value == "recommend" and last is not None and self.given().key == last.key:
             self.run()

@@ -384,6 +384,7 @@ def test_with_a_tmdb_key_a_country_and_a_service_leave_only_the_films_it_streams
         deadline = time.monotonic() + 30
         while country.input_value() != "United Kingdom (GB)" and time.monotonic() < deadline:
             watch.wait_for_timeout(100)
-        assert country.input_value() == "United Kingdom (GB)" and watch.get_by_placeholder("any service").count() == 1
+        assert country.input_value() == "United Kingdom (GB)"
+        watch.locator(".lbrec-settings .jupyter-widget-tag", has_text="Netflix").wait_for(timeout=10_000)  # and its service
     finally:
         watch.close()

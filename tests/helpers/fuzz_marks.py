@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from lbrec.app.memory import KINDS, MARKS, MAX_MARKS, read_message
+from lbrec.app.memory import KINDS, MARKS, MAX_MARKS, MAX_SERVICES, read_message
 from lbrec.ask.options import marked_films
 from lbrec.tmdb.countries import country_choices
 from tests.helpers.fuzz import fuzz_catalog, hostile_text, parsed, typed_text
@@ -51,8 +51,11 @@ def page_message() -> st.SearchStrategy[object]:
     """Well-formed messages, each part bent, and anything JSON holds."""
     marks = st.lists(st.one_of(_mark(), _json_values()), max_size=40) | st.just([{"movieId": 1, "mark": "seen"}]
                                                                                  * (MAX_MARKS + 5))
+    services = st.lists(st.one_of(st.sampled_from(["Netflix", "MUBI", " Netflix ", ""]), hostile_text(),
+                                  _json_values()), max_size=40) | _json_values()
     memory = st.fixed_dictionaries({"version": _json_values(), "marks": marks | _json_values(),
-                                    "country": st.one_of(st.sampled_from(sorted(CODES)), hostile_text())})
+                                    "country": st.one_of(st.sampled_from(sorted(CODES)), hostile_text()),
+                                    "services": services})
     kinds = st.one_of(st.sampled_from(KINDS), _json_values())
     return st.one_of(
         st.fixed_dictionaries({"type": st.just("restore"), "memory": memory | _json_values()}),
@@ -72,3 +75,6 @@ def check_page_message(content: object) -> None:
         assert all(mark in MARKS for mark in message.marks.values())
         assert message.kind != "mark" or len(message.marks) == 1
     assert message.country == "" or message.country in CODES
+    assert len(message.services) <= MAX_SERVICES and len(set(message.services)) == len(message.services)
+    assert all(isinstance(s, str) and s == s.strip() and 0 < len(s) <= 100 for s in message.services)
+    assert message.country or not message.services

@@ -64,12 +64,12 @@ def test_a_mark_replaces_the_card_without_reading_the_input_again(app: Recommend
 def test_the_browsers_memory_comes_back_on_opening(app: RecommenderApp) -> None:
     first = typed(app).session.recommendations[0].movieId
     fresh = RecommenderApp(app.session.engine, app.session.ask.index, client=Client(cache=False))
-    fresh._on_memory({"type": "restore", "memory": {"version": 1, "country": "IT", "marks": [
+    fresh._on_memory({"type": "restore", "memory": {"version": 1, "country": "IT", "services": [], "marks": [
         {"movieId": first, "mark": "not_for_me"}, {"movieId": -4, "mark": "seen"}, {"movieId": 1, "mark": "love"},
         "junk", {"movieId": 999_999_999, "mark": "seen"}]}})
     assert fresh.session.marks == {first: "not_for_me"}
     assert fresh.memory.memory == {"version": 1, "marks": [{"movieId": first, "mark": "not_for_me"}],
-                                   "country": "IT"}  # kept, though this page has no TMDb key to use it
+                                   "country": "IT", "services": []}  # kept, though this page has no TMDb key
     assert first not in shown_ids(typed(fresh)) and len(shown_ids(fresh)) == 10
 
 
