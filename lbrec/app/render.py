@@ -91,7 +91,8 @@ def footer(session: Session, posters: bool = False) -> str:
             f'{" Posters and synopses from TMDb. " + ATTRIBUTION if posters else ""}</p>')
 
 
-POSTERS_HINT = ("Posters and synopses on the cards: start the app with TMDB_API_KEY set to your own TMDb API key "
+POSTERS_HINT = ("Posters, synopses and where to watch each film (a country and your services): start the app with "
+                "TMDB_API_KEY set to your own TMDb API key "
                 "(themoviedb.org &gt; Settings &gt; API).")
 POSTERS_MISSING = "TMDb did not answer for some films: their cards stay without a poster."
 

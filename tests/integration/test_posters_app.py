@@ -46,6 +46,8 @@ def test_without_a_key_one_line_says_how_and_nothing_is_asked(ml_small_model_dir
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, None)
     assert app.tmdb is None and len(recommend(app)) == 10
     assert "TMDB_API_KEY" in app.posters_note.value and "lbrec-poster" not in app.results.value
+    assert "where to watch each film" in app.posters_note.value  # the country and services menus are hidden
+    assert app.settings.country.layout.display == "none"
     assert ATTRIBUTION not in app.widget.children[-1].value
     assert app.poster_thread is None and fault_server.hits == []
 
