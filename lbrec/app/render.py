@@ -74,16 +74,20 @@ def header() -> str:
 
 
 def footer(session: Session, posters: bool = False) -> str:
-    """The served model in words (SASRec, or its blend), its data, its test NDCG@10 and, when measured on this
-    folder, its NDCG@10 on real Letterboxd members' exports (onnx.json's "undated"); with posters on, TMDb's
-    attribution (its terms ask for it wherever its data is shown)."""
+    """The served model in words (SASRec, or its blend), its data, its test NDCG@10 and its NDCG@10 on real
+    Letterboxd members' exports (onnx.json's "undated": measured on this folder, else on the reference build its
+    reading was chosen with, and said so); with posters on, TMDb's attribution (its terms ask for it wherever its
+    data is shown)."""
     engine = session.engine
     meta = engine.meta
     served = meta.get("blend", {}) if engine.item_item is not None else meta
     ndcg = (served.get("metrics") or {}).get("test", {}).get("ndcg@10")
     quality = f" · test NDCG@10 {ndcg:.3f}" if isinstance(ndcg, (int, float)) else ""
-    if (members := engine.undated.members_ndcg(meta)) is not None:  # measured on this folder (onnx.json)
+    undated = engine.undated
+    if (members := undated.members_ndcg(meta)) is not None:  # measured on this folder (onnx.json)
         quality += f", {members:.3f} on real Letterboxd members' exports"
+    elif isinstance(reference := (undated.figures or {}).get("members_ndcg@10"), (int, float)):  # the defaults'
+        quality += f", {reference:.3f} on real Letterboxd members' exports for lbrec's reference build"
     return (f'<p class="lbrec-footer">{escape(engine.model_name)} trained on MovieLens '
             f'{escape(meta.get("dataset", ""))}: '
             f'{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with '

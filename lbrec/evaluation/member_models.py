@@ -238,3 +238,24 @@ def measure(engine: Recommender, dataset: Dataset, data: MemberData, members: Se
             "catalog_gap": catalog_gap(data, found.items, last_year), "model": engine.model_name,
             "blend": engine.meta.get("blend"), "undated": engine.undated.to_json(),
             "undated_exports": int(sum(m.given.unordered for m in prepared)), **summarise(per_member)}
+
+
+SHOWN = {"served": "served", "served, latest 50 (before)": "latest-50", "sasrec": "SASRec",
+         "item-item": "item-item", "ease (MovieLens)": "EASE", "popular (MovieLens)": "popular"}
+
+
+def headline(report: dict) -> dict:
+    """The figures a reader wants from `measure`: NDCG@10 of each model `SHOWN` (mean, 95% interval), by its short
+    name, and the served model's ratio to dense EASE on the same MovieLens data."""
+    models = report["models"]
+    found = {short: {"mean": models[name]["ndcg@10"]["mean"], "ci95": models[name]["ndcg@10"]["ci95"]}
+             for name, short in SHOWN.items() if name in models}
+    return {"ndcg": found, "members": report["members"], "undated_exports": report["undated_exports"],
+            "served_vs_ease": found["served"]["mean"] / found["EASE"]["mean"],
+            "sasrec_vs_ease": found["SASRec"]["mean"] / found["EASE"]["mean"]}
+
+
+def comparable(report: dict) -> dict:
+    """`headline`'s NDCG@10 in the shape `lbrec.plots.model_comparison` draws."""
+    return {name: {"ndcg@10": row["mean"], "ci95": {"ndcg@10": row["ci95"]}}
+            for name, row in headline(report)["ndcg"].items()}

@@ -133,8 +133,9 @@ def test_the_suite_runs_in_order(ml_small_root: Path, tmp_path: Path, monkeypatc
     assert len(images(third)) == 3
     assert all(name in text(third) for name in ("sasrec", "popular", "itemknn", "ease", "best on validation"))
 
-    fourth = execute("04_export.ipynb", tmp_path, model_dir=str(model), requests=50)
-    assert (model / "model.onnx").is_file() and len(images(fourth)) == 1
+    fourth = execute("04_export.ipynb", tmp_path, model_dir=str(model), requests=50, members=12)
+    assert (model / "model.onnx").is_file() and len(images(fourth)) == 2
+    assert "12 members" in fill_prose(fourth).cells[-2].source  # the real members' section
     assert "topk_identical" in text(fourth) and "PyTorch eager" in text(fourth)
 
     for notebook in (first, second, third, fourth):  # every figure the prose quotes is quoted by the code
