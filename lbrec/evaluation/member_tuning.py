@@ -24,8 +24,8 @@ from lbrec.artifacts import read_json, write_json
 from lbrec.data.dataset import Dataset
 from lbrec.errors import LbrecError
 from lbrec.evaluation.blend import fit_item_item
-from lbrec.evaluation.member_models import Member, Setting, prepare, setting, summarise
-from lbrec.evaluation.members import PER_MEMBER, MemberData, hidden_ranks, member_metrics
+from lbrec.evaluation.member_models import Member, Setting, measure, prepare, setting, summarise
+from lbrec.evaluation.members import PER_MEMBER, MemberData, hidden_ranks, load_members, member_metrics, members_dir
 from lbrec.evaluation.protocol import evaluate_scorer
 from lbrec.evaluation.stats import paired_values
 from lbrec.serving.engine import Recommender
@@ -238,3 +238,26 @@ def measure_tuning(engine: Recommender, dataset: Dataset, data: MemberData, memb
     tune_on, report_on = halves(members, seed)
     prepared = {m.case.member: m for m in prepare(found, members, seed)}
     return {"seed": seed, **tune(found, [prepared[m] for m in tune_on], [prepared[m] for m in report_on])}
+
+
+def measure_served(engine: Recommender, dataset: Dataset, seed: int = 0, log: Callable[[str], None] = print
+                   ) -> dict | None:
+    """The served engine on the members its undated reading was not chosen on (the second of `halves`), when the
+    members' data is here (`members_dir`); None when it is not: a user's machine has none, and needs none."""
+    if not (members_dir() / "members.parquet").is_file():
+        return None
+    data = load_members()
+    _, report_on = halves(data.members, seed)
+    return measure(engine, dataset, data, report_on, seed, others_ease=False, log=log)
+
+
+def record_served(engine: Recommender, report: dict) -> Undated:
+    """The folder's onnx.json with the served engine's figure on held-out members written into its "undated"
+    entry (what the app's footer shows), the reading itself unchanged."""
+    models = report["models"]
+    figures = {**(engine.undated.figures or {}), "members_ndcg@10": models["served"]["ndcg@10"]["mean"],
+               "members_ndcg@10_latest": models["served, latest 50 (before)"]["ndcg@10"]["mean"],
+               "members": report["members"], "model_created": engine.meta.get("created")}
+    undated = replace(engine.undated, figures=figures)
+    write_choice(engine, undated)
+    return undated

@@ -92,3 +92,25 @@ def test_tuning_reports_each_choice_on_the_other_half_and_on_movielens(engine: R
                            "dislikes against": {"against"}, "windows and blend weight": {"windows", "w"},
                            "weight and weights per film": {"w", "k"}}.get(
             label, {"windows", "w", "k", "against"})
+
+
+def test_the_export_measures_the_served_engine_on_held_out_members_when_their_data_is_here(
+        tiny_blend_dir: Path, tiny_dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from lbrec.artifacts import read_json
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_blend_dir, folder)
+    monkeypatch.setenv("LBREC_MEMBERS_DIR", str(tmp_path / "nobody"))
+    assert member_tuning.measure_served(Recommender(folder), tiny_dataset) is None  # a user's machine: no members
+    monkeypatch.setenv("LBREC_MEMBERS_DIR", str(write_members(tmp_path / "members", tiny_dataset.catalog, 8)))
+    engine = Recommender(folder)
+    report = member_tuning.measure_served(engine, tiny_dataset)
+    assert report is not None and report["members"] == 4  # the half the undated reading was not chosen on
+    member_tuning.record_served(engine, report)
+    written = read_json(folder / "onnx.json")["undated"]
+    assert written["figures"]["members_ndcg@10"] == report["models"]["served"]["ndcg@10"]["mean"]
+    assert written["weight"] == engine.undated.weight and written["windows"] == engine.undated.windows
+    again = Recommender(folder)  # still verifies, and now names its own figure
+    assert again.undated.members_ndcg(again.meta) == written["figures"]["members_ndcg@10"]
