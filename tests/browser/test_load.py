@@ -20,7 +20,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def app(ml_small_model_dir: Path) -> Iterator[App]:
     chromium()  # skip (or fail in CI) before starting anything when there is no browser
-    server = start_app(ml_small_model_dir, cull_idle=6, cull_interval=1, log_path=ARTIFACTS / "voila-load.log")
+    # 12 s: long enough that a preheated kernel is not culled between a loaded machine giving it to a visitor and
+    # the page connecting to it; short enough to see the closed tabs culled within the 30 s the test waits
+    server = start_app(ml_small_model_dir, cull_idle=12, cull_interval=1, log_path=ARTIFACTS / "voila-load.log")
     try:
         yield server
     finally:
