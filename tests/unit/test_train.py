@@ -232,7 +232,7 @@ def test_shuffled_windows_keep_their_films_and_padding_and_training_runs(dataset
     config = TrainConfig(epochs=3, lr=1e-2, batch_size=16, patience=3, shuffle_windows=0.5)
     model_config = SASRecConfig(n_items=dataset.n_items, **TINY)
     result = train(dataset, tmp_path / "shuffled", model_config, config, progress=False, log=quiet)
-    plain = train(dataset, tmp_path / "plain", model_config, TrainConfig(epochs=3, lr=1e-2, batch_size=16, patience=3),
+    train(dataset, tmp_path / "plain", model_config, TrainConfig(epochs=3, lr=1e-2, batch_size=16, patience=3),
                   progress=False, log=quiet)
     assert result["train"]["shuffle_windows"] == 0.5 and np.isfinite(result["metrics"]["test"]["ndcg@10"])
     losses = [[h["loss"] for h in json.loads((tmp_path / d / "history.json").read_text())]
