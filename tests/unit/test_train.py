@@ -17,7 +17,7 @@ from lbrec.model.config import LOSSES, SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model, trained_dataset
 from lbrec.model.losses import sequence_loss
 from lbrec.model.sasrec import SASRec
-from lbrec.model.train import batch_of, scorer, train, windows
+from lbrec.model.train import batch_of, scorer, shuffle_windows, train, windows
 from tests.helpers.process import run_lbrec
 from tests.helpers.synthetic import make_dataset
 
@@ -210,3 +210,31 @@ def test_a_budget_with_no_room_for_a_batch_is_refused_in_one_line(dataset: Datas
     with pytest.raises(LbrecError, match="the time budget leaves no time for a single batch"):
         train(dataset, tmp_path, model_config, TrainConfig(epochs=5), progress=False, log=quiet, time_budget=0.05)
     assert not (tmp_path / "config.json").exists()
+
+
+def test_shuffled_windows_keep_their_films_and_padding_and_training_runs(dataset: Dataset, tmp_path: Path) -> None:
+    """Order augmentation: p = 1 permutes every window's films in place (padding still on the left, the same films,
+    so as many targets), p = 0 leaves the batch as it was, and a run with p = 0.5 trains and writes its folder."""
+    starts, ends = windows(dataset, 4)
+    batch = batch_of(np.asarray(dataset.items), starts, ends, 5)
+    batch[0, :2] = 0  # one window shorter than the width, to check that its padding stays on the left
+    assert torch.equal(shuffle_windows(batch, 0.0, np.random.default_rng(0)), batch)
+    shuffled = shuffle_windows(batch, 1.0, np.random.default_rng(0))
+    assert torch.equal(shuffled.sort(1).values, batch.sort(1).values)  # each window keeps its films
+    assert torch.equal(shuffled == 0, batch == 0)  # and its padding, on the left
+    assert (shuffled != batch).any(1).float().mean() > 0.5  # most windows (of distinct films) come out reordered
+    half = shuffle_windows(batch, 0.5, np.random.default_rng(0))
+    changed = (half != batch).any(1).float().mean()
+    assert 0.2 < changed < 0.8
+    assert torch.equal(half, shuffle_windows(batch, 0.5, np.random.default_rng(0)))  # the draw is seeded
+    with pytest.raises(ValueError, match="probability"):
+        TrainConfig(shuffle_windows=1.5)
+    config = TrainConfig(epochs=3, lr=1e-2, batch_size=16, patience=3, shuffle_windows=0.5)
+    model_config = SASRecConfig(n_items=dataset.n_items, **TINY)
+    result = train(dataset, tmp_path / "shuffled", model_config, config, progress=False, log=quiet)
+    train(dataset, tmp_path / "plain", model_config, TrainConfig(epochs=3, lr=1e-2, batch_size=16, patience=3),
+                  progress=False, log=quiet)
+    assert result["train"]["shuffle_windows"] == 0.5 and np.isfinite(result["metrics"]["test"]["ndcg@10"])
+    losses = [[h["loss"] for h in json.loads((tmp_path / d / "history.json").read_text())]
+              for d in ("shuffled", "plain")]
+    assert np.isfinite(losses[0]).all() and losses[0] != losses[1]  # the option reaches the training batches
