@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.browser import free_port
+from tests.helpers.browser import ARTIFACTS, STARTUP_S, free_port
 from tests.helpers.fault_server import FaultServer
 from tests.helpers.files import REPO
 from tests.helpers.tmdb_server import IMAGES, V4_TOKEN
 
-ARTIFACTS = REPO / "test-artifacts"
-STARTUP_S = 90  # generous: two shared cores; the benchmark measures the real figure
 
 
 def start_voila(model_dir: Path, letterboxd_url: str, log_path: Path, tmdb_url: str, tmdb_key: str = ""

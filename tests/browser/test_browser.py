@@ -20,8 +20,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, STARTUP_S
-from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium
+from tests.helpers.browser import ARTIFACTS, CHROMIUM_ARGS, STARTUP_S, TYPED_TITLES, chromium
 from tests.helpers.fault_server import FaultServer, Reply
 from tests.helpers.files import FIXTURES, export_zip
 from tests.helpers.tmdb_server import (APPLE, IMAGES, MUBI, NETFLIX, V4_TOKEN, movie, offers, serve_film,

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, STARTUP_S
-from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium
+from tests.helpers.browser import ARTIFACTS, CHROMIUM_ARGS, STARTUP_S, TYPED_TITLES, chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -8,7 +8,10 @@ import socket
 
 import pytest
 
-from tests.helpers.files import IN_CI
+from tests.helpers.files import IN_CI, REPO
+
+ARTIFACTS = REPO / "test-artifacts"  # the browser tests' screenshots and servers' logs
+STARTUP_S = 90  # generous for a Voilà server on two shared cores; the benchmark measures the real figure
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]

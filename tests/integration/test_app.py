@@ -3,10 +3,8 @@ show the session's data (the session itself is tested in test_session.py; the pa
 
 from __future__ import annotations
 
-import base64
 import html
 import logging
-import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -21,21 +19,14 @@ from lbrec.app.session import POPULARITY, SKIP
 from lbrec.app.views import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB, RecommenderApp, main
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
+from tests.helpers.app_views import cards, downloads, typed
 from tests.helpers.files import REPO, export_zip
 
-TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 
 
 @pytest.fixture
 def app(ml_small_model_dir: Path) -> RecommenderApp:
     return RecommenderApp(*load_engine(ml_small_model_dir), client=Client(cache=False))
-
-
-def typed(app: RecommenderApp, text: str = TYPED) -> RecommenderApp:
-    app.tabs.selected_index = TYPED_TAB
-    app.typed.value = text
-    app.go.click()
-    return app
 
 
 def upload(app: RecommenderApp, data: bytes, name: str = "letterboxd-lbrectest-2026-11-25-08-00-utc.zip") -> None:
@@ -47,18 +38,6 @@ def upload(app: RecommenderApp, data: bytes, name: str = "letterboxd-lbrectest-2
 def shown(*values: str) -> str:
     """What the page shows: the HTML values with their entities decoded (quotes are escaped in the widgets)."""
     return html.unescape("".join(values))
-
-
-def downloads(app: RecommenderApp) -> dict[str, str | bytes]:
-    """The files behind the download links, by file name."""
-    found = re.findall(r'download="([^"]+)" href="data:([^;]+)(;charset=utf-8)?;base64,([^"]+)"', app.downloads.value)
-    return {name: base64.b64decode(data).decode("utf-8") if text else base64.b64decode(data)
-            for name, _, text, data in found}
-
-
-def cards(app: RecommenderApp) -> list[str]:
-    return re.findall(r'<div class="lbrec-card[ "].*?</div></div>(?=<div class="lbrec-card[ "]|</div>$)',
-                      app.results.value)
 
 
 def pickers(app: RecommenderApp) -> list[widgets.Dropdown]:

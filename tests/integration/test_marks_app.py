@@ -14,7 +14,7 @@ from lbrec.app.environment import load_engine
 from lbrec.app.views import RecommenderApp
 from lbrec.ask.person import Source
 from lbrec.letterboxd.client import Client
-from tests.integration.test_app import cards, downloads, typed
+from tests.helpers.app_views import cards, downloads, typed
 
 
 @pytest.fixture
