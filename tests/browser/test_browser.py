@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.helpers.browser import ARTIFACTS, CHROMIUM_ARGS, STARTUP_S, TYPED_TITLES, chromium
+from tests.helpers.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
 from tests.helpers.fault_server import FaultServer, Reply
 from tests.helpers.files import FIXTURES, export_zip
 from tests.helpers.tmdb_server import (APPLE, IMAGES, MUBI, NETFLIX, V4_TOKEN, movie, offers, serve_film,
@@ -38,21 +38,9 @@ TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 
 @pytest.fixture(scope="module")
 def page(voila: str) -> Iterator[Page]:
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(voila)
-                   else route.abort())
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(voila + "/")
+    with app_page(voila) as page:
         page.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
         yield page
-        browser.close()
-        assert not errors, f"JavaScript errors in the page: {errors}"
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.helpers.browser import ARTIFACTS, CHROMIUM_ARGS, STARTUP_S, TYPED_TITLES, chromium
+from tests.helpers.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -22,19 +22,8 @@ SHOWN = "[...document.querySelectorAll('.lbrec-card:not(.lbrec-marked) button.lb
 
 @pytest.fixture(scope="module")
 def page(voila: str) -> Iterator[Page]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(voila)
-                   else route.abort())
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(voila + "/")
+    with app_page(voila) as page:
         yield page
-        browser.close()
-        assert not errors, f"JavaScript errors in the page: {errors}"
 
 
 def recommend_typed(page: Page) -> list[int]:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.helpers.files import IN_CI, REPO
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ARTIFACTS = REPO / "test-artifacts"  # the browser tests' screenshots and servers' logs
 STARTUP_S = 90  # generous for a Voilà server on two shared cores; the benchmark measures the real figure
@@ -34,3 +40,22 @@ def free_port() -> int:
 
 # The "Type titles" box of the history inputs, by its placeholder (the page has a text box per question).
 TYPED_TITLES = "Films you love, one per line"
+
+
+@contextlib.contextmanager
+def app_page(url: str) -> Iterator[Page]:
+    """A tab of a fresh headless chromium on the Voilà server at `url` (nothing else reachable); on leaving, any
+    JavaScript error the page raised fails the test."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url + "/")
+        yield page
+        browser.close()
+        assert not errors, f"JavaScript errors in the page: {errors}"

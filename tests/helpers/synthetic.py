@@ -9,6 +9,7 @@ import numpy as np
 from lbrec.data.dataset import Dataset
 from lbrec.data.movielens import Ratings
 from lbrec.data.prepare import PrepareConfig, prepare_to_folder
+from lbrec.serving.engine import Recommender
 
 
 def make_dataset(folder: Path, users: int = 40, items: int = 30, length: int = 12, seed: int = 0) -> Dataset:
@@ -29,3 +30,9 @@ def random_histories(users: int, items: int, seed: int = 0) -> list[np.ndarray]:
     """Histories of distinct random films (1..items), each up to half the catalog long."""
     rng = np.random.default_rng(seed)
     return [rng.choice(np.arange(1, items + 1), int(rng.integers(1, items // 2)), replace=False) for _ in range(users)]
+
+
+def random_films(engine: Recommender, n: int, seed: int = 0) -> list[int]:
+    """`n` distinct films the engine knows, as movieIds, drawn with a fixed seed."""
+    items = np.random.default_rng(seed).choice(np.arange(1, engine.n_items + 1), n, replace=False)
+    return [engine.film(int(i)).movieId for i in items]

@@ -17,6 +17,7 @@ from lbrec.evaluation.member_tuning import undated_choice, write_choice
 from lbrec.serving.engine import Recommender
 from lbrec.serving.itemitem import blend, moments, scale
 from lbrec.serving.reading import UNDATED, Reading, Undated
+from tests.helpers.synthetic import random_films
 
 UNORDERED = Reading(unordered=True)
 
@@ -26,11 +27,6 @@ def engine(tiny_blend_dir: Path) -> Recommender:
     return Recommender(tiny_blend_dir)
 
 
-def history(engine: Recommender, n: int, seed: int = 0) -> list[int]:
-    items = np.random.default_rng(seed).choice(np.arange(1, engine.n_items + 1), n, replace=False)
-    return [engine.film(int(i)).movieId for i in items]
-
-
 def thirds(items: list[int], size: int) -> list[list[int]]:
     """3 * size - 2 films in near-equal windows of at most `size`, as numpy's array_split cuts them."""
     return [items[:size], items[size:2 * size - 1], items[2 * size - 1:]]
@@ -38,7 +34,7 @@ def thirds(items: list[int], size: int) -> list[list[int]]:
 
 def test_windows_average_sasrec_over_the_whole_history(engine: Recommender) -> None:
     size = engine.max_len
-    short, long = engine.item_indices(history(engine, size)), engine.item_indices(history(engine, 3 * size - 2))
+    short, long = engine.item_indices(random_films(engine, size)), engine.item_indices(random_films(engine, 3 * size - 2))
     _, raw = engine.sasrec([short, long], [True, True])
     assert np.allclose(raw[0], engine.scores(engine.encode([short]))[0], atol=1e-5)  # one window: the same
     expected = engine.scores(engine.encode(thirds(long, size))).mean(0)
@@ -48,7 +44,7 @@ def test_windows_average_sasrec_over_the_whole_history(engine: Recommender) -> N
 
 def test_an_undated_history_is_served_in_windows_with_the_undated_weight(engine: Recommender) -> None:
     assert engine.undated.weight == UNDATED.weight == 0.7 and engine.undated.windows and engine.weight == 0.5
-    films = history(engine, 3 * engine.max_len - 2)
+    films = random_films(engine, 3 * engine.max_len - 2)
     items = engine.item_indices(films)
     raw = engine.scores(engine.encode(thirds(items, engine.max_len))).mean(0, keepdims=True)
     expected = blend(raw, engine.item_item.score([items]), 0.7)[0]
@@ -57,14 +53,14 @@ def test_an_undated_history_is_served_in_windows_with_the_undated_weight(engine:
     assert [r.movieId for r in top] == [engine.film(int(i)).movieId for i in
                                         np.argsort(-np.where(np.isin(np.arange(len(expected)), [0, *items]),
                                                              -np.inf, expected), kind="stable")[:5]]
-    short = history(engine, 10)  # within one window: the latest films are all of them, the weight still changes
+    short = random_films(engine, 10)  # within one window: the latest films are all of them, the weight still changes
     items = engine.item_indices(short)
     expected = blend(engine.scores(engine.encode([items])), engine.item_item.score([items]), 0.7)[0]
     assert np.allclose(engine.standing(short, reading=UNORDERED).scores, expected, atol=1e-5)
 
 
 def test_the_dated_reading_is_exactly_the_old_formula(engine: Recommender) -> None:
-    films = history(engine, 3 * engine.max_len - 2, seed=4)
+    films = random_films(engine, 3 * engine.max_len - 2, seed=4)
     items = engine.item_indices(films)
     old = blend(engine.scores(engine.encode([items])), engine.item_item.score([items]), engine.weight)[0]
     assert np.array_equal(engine.standing(films).scores, old)
@@ -96,7 +92,7 @@ def drops(engine: Recommender, items: list[int], item: int) -> np.ndarray:
 
 
 def test_an_undated_because_is_the_films_whose_removal_lowers_the_served_score_most(engine: Recommender) -> None:
-    films = history(engine, 3 * engine.max_len - 2, seed=2)
+    films = random_films(engine, 3 * engine.max_len - 2, seed=2)
     items = engine.item_indices(films)
     order = [f for w in thirds(items, engine.max_len) for f in w]
     recs = engine.recommend(films, k=4, reading=UNORDERED)
@@ -120,7 +116,7 @@ def test_the_undated_reading_lives_in_onnx_json(engine: Recommender, tiny_blend_
     write_json(folder / "onnx.json", {**meta, "undated": {"windows": False, "weight": 0.2}})
     changed = Recommender(folder)
     assert changed.undated == Undated(windows=False, weight=0.2, figures={})
-    films = history(engine, 3 * engine.max_len - 2)
+    films = random_films(engine, 3 * engine.max_len - 2)
     items = engine.item_indices(films)
     expected = blend(engine.scores(engine.encode([items])), engine.item_item.score([items]), 0.2)[0]
     assert np.allclose(changed.standing(films, reading=UNORDERED).scores, expected, atol=1e-5)

@@ -17,6 +17,7 @@ from lbrec.evaluation.member_tuning import Unordered, item_scores
 from lbrec.serving.itemitem import standardise
 from lbrec.serving.reading import Reading
 from tests.helpers.members import write_members
+from tests.helpers.synthetic import random_films
 
 
 @pytest.fixture(scope="module")
@@ -24,26 +25,21 @@ def engine(tiny_blend_dir: Path) -> Recommender:
     return Recommender(tiny_blend_dir)
 
 
-def history(engine: Recommender, n: int, seed: int = 0) -> list[int]:
-    items = np.random.default_rng(seed).choice(np.arange(1, engine.n_items + 1), n, replace=False)
-    return [engine.film(int(i)).movieId for i in items]
-
-
 def test_the_default_options_are_what_the_engine_serves_a_dated_history(engine: Recommender) -> None:
-    films = history(engine, 45)
+    films = random_films(engine, 45)
     assert np.allclose(item_scores(engine, engine.item_indices(films)), engine.standing(films).scores, atol=1e-5)
     assert np.array_equal(item_scores(engine, []), engine.standing([]).scores)
 
 
 def test_the_folder_s_undated_point_is_what_the_engine_serves_an_undated_history(engine: Recommender) -> None:
-    films = history(engine, 3 * engine.max_len - 2)
+    films = random_films(engine, 3 * engine.max_len - 2)
     point = Unordered(windows=engine.undated.windows, weight=engine.undated.weight)
     served = engine.standing(films, reading=Reading(unordered=True)).scores
     assert np.allclose(item_scores(engine, engine.item_indices(films), (), point), served, atol=1e-5)
 
 
 def test_disliked_films_count_against_their_look_alikes(engine: Recommender) -> None:
-    loved, disliked = history(engine, 10, seed=1), history(engine, 3, seed=2)
+    loved, disliked = random_films(engine, 10, seed=1), random_films(engine, 3, seed=2)
     items, bad = engine.item_indices(loved), engine.item_indices(disliked)
     base = item_scores(engine, items, bad)
     against = item_scores(engine, items, bad, Unordered(against=0.5))
