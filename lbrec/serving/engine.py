@@ -168,9 +168,9 @@ class Recommender:
         inference: a history read `in_windows` gets its windows' scores averaged."""
         in_windows = in_windows if in_windows is not None else [False] * len(histories)
         windows = [self.windows(items, w) for items, w in zip(histories, in_windows, strict=True)]
-        if all(len(w) == 1 for w in windows):
-            return windows, self.scores(self.encode(histories))
-        every = self.scores(np.concatenate(windows))
+        every = self.scores(np.concatenate(windows) if windows else self.encode([]))
+        if all(len(w) == 1 for w in windows):  # the histories' own rows, encoded once
+            return windows, every
         bounds = np.cumsum([0, *(len(w) for w in windows)])
         return windows, np.stack([every[a] if b - a == 1 else every[a:b].mean(0)
                                   for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
