@@ -1,11 +1,12 @@
-"""SASRec trained on shuffled windows against the same training without (issue 22): two or more model folders on the
-same real Letterboxd members and on MovieLens's time-ordered validation and test splits, paired against the first.
+"""SASRec trained with a training option against the same training without (issue 22: shuffled windows, the set
+objective): two or more model folders on the same real Letterboxd members and on MovieLens's time-ordered validation
+and test splits, paired against the first.
 
     python -m benchmarks.bench_shuffled --models /tmp/aug-base /tmp/aug-p05 [--members N] [--json PATH]
 
-Each folder is trained (`lbrec train`, `--shuffle-windows P` or not) and exported (`lbrec export`). On the members
-(`bench_members`' protocol, `lbrec.evaluation.member_models`: the same hidden films, exports and 4,453 candidates
-for every folder), two rows per folder: `sasrec`, SASRec alone over every loved film in the engine's undated windows,
+Each folder is trained (`lbrec train`, with `--shuffle-windows P`, `--future-weight F` or neither) and exported
+(`lbrec export`). On the members (`bench_members`' protocol, `lbrec.evaluation.member_models`: the same hidden films,
+exports and 4,453 candidates for every folder), two rows per folder: `sasrec`, SASRec alone over every loved film in the engine's undated windows,
 and `served`, the engine's undated reading (SASRec windows blended with the folder's item-to-item part); dense EASE
 on MovieLens is the anchor (the issue's goal: SASRec alone at least 0.8x it). On MovieLens: NDCG@10 over every
 user of each split, full ranking (`lbrec.evaluation.protocol`), SASRec alone as the folder's config.json records it.

@@ -54,8 +54,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 HYPER_PARAMETERS = ("loss", "epochs", "batch_size", "lr", "weight_decay", "label_smoothing", "negatives", "patience",
-                    "val_users", "eval_users", "epoch_batches", "seed", "shuffle_windows", "max_len", "dim", "heads",
-                    "layers", "dropout")
+                    "val_users", "eval_users", "epoch_batches", "seed", "shuffle_windows", "future_weight",
+                    "max_len", "dim", "heads", "layers", "dropout")
 
 
 def minutes(text: str) -> float:
@@ -94,6 +94,8 @@ def train_args(parser: argparse.ArgumentParser) -> None:
                                   ("seed", int, "random seed"),
                                   ("shuffle-windows", float, ("the probability that a training window's films are "
                                                               "shuffled, for histories without a real order")),
+                                  ("future-weight", float, ("the share of the loss spent predicting every later film "
+                                                            "of a window, not only the next (ce loss)")),
                                   ("max-len", int, "history length the model reads"),
                                   ("dim", int, "embedding size"), ("heads", int, "attention heads"),
                                   ("layers", int, "transformer blocks"), ("dropout", float, "dropout")]:

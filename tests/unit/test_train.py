@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from safetensors.torch import load_file
 
 from lbrec.data.dataset import Dataset
@@ -238,3 +239,33 @@ def test_shuffled_windows_keep_their_films_and_padding_and_training_runs(dataset
     losses = [[h["loss"] for h in json.loads((tmp_path / d / "history.json").read_text())]
               for d in ("shuffled", "plain")]
     assert np.isfinite(losses[0]).all() and losses[0] != losses[1]  # the option reaches the training batches
+
+
+def test_the_set_objective_is_the_mean_cross_entropy_of_every_later_film(dataset: Dataset) -> None:
+    """future_weight f: each position's loss is (1 - f) x next-item + f x the mean cross-entropy of the films from
+    its target to the end of the window, checked against a loop over positions; f = 0 is the next-item loss."""
+    torch.manual_seed(0)
+    model = SASRec(SASRecConfig(n_items=dataset.n_items, **{**TINY, "dropout": 0.0}))
+    starts, ends = windows(dataset, 4)
+    batch = batch_of(np.asarray(dataset.items), starts, ends, 5)
+    batch[0, :2] = 0  # a short window: its padding has no later films
+    real = batch[:, :-1] > 0
+    log_p = torch.log_softmax(model.score(model.hidden(batch[:, :-1]))[..., 1:], -1)
+    next_item, later = [], []
+    for row, column in real.nonzero().tolist():
+        films = batch[row, column + 1:]
+        next_item.append(-log_p[row, column, films[0] - 1])
+        later.append(-log_p[row, column, films - 1].mean())
+    expected_next, expected_later = torch.stack(next_item).mean(), torch.stack(later).mean()
+    plain = sequence_loss(model, batch, TrainConfig(loss="ce"))
+    mixed = sequence_loss(model, batch, TrainConfig(loss="ce", future_weight=0.25))
+    assert torch.allclose(plain, expected_next, atol=1e-5)
+    assert torch.allclose(mixed, 0.75 * expected_next + 0.25 * expected_later, atol=1e-5)
+    assert not torch.allclose(expected_next, expected_later)  # the two terms differ, so the check can fail
+    smoothed = F.cross_entropy(log_p[real], batch[:, 1:][real] - 1, label_smoothing=0.1)
+    assert torch.allclose(sequence_loss(model, batch, TrainConfig(loss="ce", future_weight=0.25, label_smoothing=0.1)),
+                          0.75 * smoothed + 0.25 * expected_later, atol=1e-5)
+    for bad, message in (({"future_weight": 1.5}, "share of the loss"),
+                         ({"future_weight": 0.5, "loss": "sampled"}, "full softmax")):
+        with pytest.raises(ValueError, match=message):
+            TrainConfig(**bad)
