@@ -1,0 +1,101 @@
+"""Do a member's star ratings help as weights? The served item-to-item part on the real Letterboxd members (issue 22:
+"a 5-star film is not a 3-star one"), fed every rated film weighted by its stars, against the loved films alone.
+
+    python -m benchmarks.bench_rating_weights [--model models/ml-latest-small] [--members N] [--seed 0]
+
+The item-to-item model scores a history as the sum of its films' rows (`lbrec.serving.itemitem`); here each film's
+row is multiplied by a weight of its stars s (0.5 to 5) first. `loved (served)` is what the product feeds it
+(`--from 4`: weight 1 at 4 stars or more, else 0); a negative weight counts a film against its look-alikes. The
+hidden films, exports and candidates are `bench_members`' (`lbrec.evaluation.member_models`); every row is paired
+against `loved (served)`, over all members and on each half of `member_tuning.halves` (choose on A, report on B).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from lbrec import paths
+
+WEIGHTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "loved (served)": lambda stars: (stars >= 4).astype(float),
+    "every rated film, 1": np.ones_like,
+    "3.5 stars or more, 1": lambda stars: (stars >= 3.5).astype(float),
+    "4 stars or more, stars - 3": lambda stars: np.where(stars >= 4, stars - 3, 0.0),
+    "(stars - 3) / 2, at least 0": lambda stars: np.clip((stars - 3) / 2, 0, None),
+    "(stars - 3) / 2": lambda stars: (stars - 3) / 2,
+    "(stars - 2.5) / 2.5": lambda stars: (stars - 2.5) / 2.5,
+}
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_rating_weights",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=None, help="the served model folder (default: LBREC_MODEL, "
+                                                                  "else models/ml-latest-small)")
+    parser.add_argument("--members", type=int, help="a sample of this many members (fixed seed); default: all")
+    parser.add_argument("--seed", type=int, default=0, help="draws the sample and the hidden films")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import scipy.sparse as sp
+
+    from lbrec.artifacts import read_json
+    from lbrec.data.dataset import Dataset
+    from lbrec.evaluation.member_models import Member, evaluate, prepare, setting
+    from lbrec.evaluation.member_tuning import halves
+    from lbrec.evaluation.members import load_members
+    from lbrec.evaluation.stats import bootstrap_ci, paired_values
+    from lbrec.serving.engine import Recommender
+
+    args = arguments(argv)
+    model_dir = args.model or paths.default_model_dir()
+    engine = Recommender(model_dir)
+    if engine.item_item is None:
+        raise SystemExit(f"{model_dir} serves SASRec alone: there is no item-to-item part to weigh")
+    dataset = Dataset(read_json(model_dir / "config.json")["dataset_path"])
+    data = load_members()
+    found = setting(engine, dataset, data)
+    members = data.sample(args.members, args.seed)
+    prepared = prepare(found, members, args.seed)
+    size = engine.n_items + 1
+    part = engine.item_item
+    rows = sp.csr_matrix((np.asarray(part.weights), np.asarray(part.indices), np.asarray(part.indptr)),
+                         shape=(size, size))
+
+    def weighted(weight: Callable[[np.ndarray], np.ndarray]) -> Callable[[Sequence[Member]], np.ndarray]:
+        def score(batch: Sequence[Member]) -> np.ndarray:
+            given = np.zeros((len(batch), size), np.float32)
+            for row, member in enumerate(batch):
+                items = found.items[member.case.given]
+                known = items > 0
+                np.add.at(given[row], items[known], weight(member.case.given_ratings[known] / 2.0))
+            return (sp.csr_matrix(given) @ rows).toarray().astype(np.float32)
+        return score
+
+    per_member = evaluate(prepared, {name: weighted(w) for name, w in WEIGHTS.items()}, found.candidates)
+    half_a, half_b = halves(members, args.seed)
+    names = np.array([m.case.member for m in prepared])
+    on_a, on_b = np.isin(names, half_a), np.isin(names, half_b)
+    served = per_member["loved (served)"]["ndcg@10"]
+    print(f"{len(prepared)} members, {int(found.candidates.sum()):,} candidates; {engine.model_name}'s item-to-item "
+          f"part alone; paired against the loved films (served)\n")
+    print("| input weights | NDCG@10 [95% CI] | half A | half B | - served (p) | bad@10 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, values in per_member.items():
+        ndcg = values["ndcg@10"]
+        low, high = bootstrap_ci(ndcg)
+        test = paired_values(ndcg, served, "ndcg@10")
+        paired = f"{test['mean_diff']:+.4f} ({test['p_bootstrap']:.2f})" if name != "loved (served)" else ""
+        print(f"| {name} | {ndcg.mean():.4f} [{low:.4f}, {high:.4f}] | {ndcg[on_a].mean():.4f} | "
+              f"{ndcg[on_b].mean():.4f} | {paired} | {np.nanmean(values['bad@10']):.4f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
