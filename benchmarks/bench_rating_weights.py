@@ -12,14 +12,12 @@ against `loved (served)`, over all members and on each half of `member_tuning.ha
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 
-from lbrec import paths
+from benchmarks.bench_reading_order import arguments, served_members
 
 WEIGHTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "loved (served)": lambda stars: (stars >= 4).astype(float),
@@ -32,37 +30,18 @@ WEIGHTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
-def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_rating_weights",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, default=None, help="the served model folder (default: LBREC_MODEL, "
-                                                                  "else models/ml-latest-small)")
-    parser.add_argument("--members", type=int, help="a sample of this many members (fixed seed); default: all")
-    parser.add_argument("--seed", type=int, default=0, help="draws the sample and the hidden films")
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> int:
     import scipy.sparse as sp
 
-    from lbrec.artifacts import read_json
-    from lbrec.data.dataset import Dataset
-    from lbrec.evaluation.member_models import Member, evaluate, prepare, setting
+    from lbrec.evaluation.member_models import Member, evaluate
     from lbrec.evaluation.member_tuning import halves
-    from lbrec.evaluation.members import load_members
     from lbrec.evaluation.stats import bootstrap_ci, paired_values
-    from lbrec.serving.engine import Recommender
 
-    args = arguments(argv)
-    model_dir = args.model or paths.default_model_dir()
-    engine = Recommender(model_dir)
+    args = arguments("python -m benchmarks.bench_rating_weights", __doc__.split("\n")[0], argv)
+    found, prepared, members = served_members(args)
+    engine = found.engine
     if engine.item_item is None:
-        raise SystemExit(f"{model_dir} serves SASRec alone: there is no item-to-item part to weigh")
-    dataset = Dataset(read_json(model_dir / "config.json")["dataset_path"])
-    data = load_members()
-    found = setting(engine, dataset, data)
-    members = data.sample(args.members, args.seed)
-    prepared = prepare(found, members, args.seed)
+        raise SystemExit(f"{engine.model_dir} serves SASRec alone: there is no item-to-item part to weigh")
     size = engine.n_items + 1
     part = engine.item_item
     rows = sp.csr_matrix((np.asarray(part.weights), np.asarray(part.indices), np.asarray(part.indptr)),

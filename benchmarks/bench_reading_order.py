@@ -15,15 +15,19 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lbrec import paths
 
+if TYPE_CHECKING:
+    from lbrec.evaluation.member_models import Member, Setting
 
-def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_reading_order",
-                                     description=__doc__.split("\n")[0])
+
+def arguments(prog: str, description: str, argv: list[str] | None = None) -> argparse.Namespace:
+    """The options of a benchmark on the members with the served folder: --model, --members, --seed."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--model", type=Path, default=None, help="the served model folder (default: LBREC_MODEL, "
                                                                   "else models/ml-latest-small)")
     parser.add_argument("--members", type=int, help="a sample of this many members (fixed seed); default: all")
@@ -31,21 +35,30 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
+def served_members(args: argparse.Namespace) -> tuple[Setting, list[Member], np.ndarray]:
+    """The served engine's setting, the members' prepared cases (`bench_members`' protocol) and the members drawn."""
     from lbrec.artifacts import read_json
     from lbrec.data.dataset import Dataset
-    from lbrec.evaluation.member_models import Member, evaluate, movielens_scorers, prepare, setting
+    from lbrec.evaluation.member_models import prepare, setting
     from lbrec.evaluation.members import load_members
-    from lbrec.evaluation.stats import bootstrap_ci, paired_values
     from lbrec.serving.engine import Recommender
 
-    args = arguments(argv)
     model_dir = args.model or paths.default_model_dir()
     engine = Recommender(model_dir)
     dataset = Dataset(read_json(model_dir / "config.json")["dataset_path"])
     data = load_members()
     found = setting(engine, dataset, data)
-    prepared = prepare(found, data.sample(args.members, args.seed), args.seed)
+    members = data.sample(args.members, args.seed)
+    return found, prepare(found, members, args.seed), members
+
+
+def main(argv: list[str] | None = None) -> int:
+    from lbrec.evaluation.member_models import evaluate, movielens_scorers
+    from lbrec.evaluation.stats import bootstrap_ci, paired_values
+
+    args = arguments("python -m benchmarks.bench_reading_order", __doc__.split("\n")[0], argv)
+    found, prepared, _ = served_members(args)
+    engine, dataset = found.engine, found.dataset
     popularity = dataset.popularity()
     year = np.zeros(dataset.n_items + 1)
     catalog = engine.catalog[engine.catalog["item_index"] > 0]
