@@ -27,7 +27,7 @@ from lbrec.app.memory import read_message, remembered
 from lbrec.app.memory_widget import MemoryWidget
 from lbrec.app.render_watch import countries
 from lbrec.app.settings import Settings
-from lbrec.app.environment import client_from_env, load_engine, log, log_to_server, tmdb_from_env
+from lbrec.app.environment import client_from_env, load_engine, log, log_to_server
 from lbrec.app.question_views import HISTORY_QUESTIONS, MemberRow, QuestionPanels
 from lbrec.app.questions import QUESTIONS, Questions
 from lbrec.app.session import SKIP, Session, Understood, upload_source
@@ -39,6 +39,7 @@ from lbrec.errors import LbrecError, TmdbKeyError
 from lbrec.letterboxd.client import Client
 from lbrec.serving.engine import Recommender
 from lbrec.tmdb import FilmDetails, TmdbClient
+from lbrec.tmdb.environment import tmdb_from_env
 
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
 USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
