@@ -72,7 +72,7 @@ def bulk_export(films: list[tuple[str, int]]) -> bytes:
 def in_kernel(model: Path, titles: str | bytes, clicks: int) -> dict[str, dict[str, float]]:
     """The click's handler in-process, on the app a visitor's kernel builds: typed titles, or an export's bytes."""
     from lbrec.app.environment import load_engine
-    from lbrec.app.views import TYPED_TAB, UPLOAD_TAB, RecommenderApp
+    from lbrec.app.page import TYPED_TAB, UPLOAD_TAB, RecommenderApp
     from lbrec.letterboxd.client import Client
 
     app = RecommenderApp(*load_engine(model), client=Client(cache=False))

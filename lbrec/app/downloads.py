@@ -1,14 +1,17 @@
 """The files an answer can be downloaded as: a CSV for Letterboxd's list importer (the lists: for me, and a ranked
-list), the answer's JSON (what `--json` prints on the command line) and the picture to share. The picture takes a
-third of a second to draw, so it is made apart, after the cards are on screen."""
+list), the answer's JSON (what `--json` prints on the command line) and the picture to share; and their links, the
+content in the link itself (the kernel serves no files). The picture takes a third of a second to draw, so it is
+made apart, after the cards are on screen."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 
 import numpy as np
 
+from lbrec.app.markup import escape
 from lbrec.ask.answers import Answer
 from lbrec.letterboxd.lists import list_csv
 from lbrec.share import poster_pixels, share_png, shared_films, without_a_shared_reason
@@ -19,6 +22,8 @@ PICTURES = {"recommend": ("Films for you", "", "because you liked"),
             "rank": ("Best first for you", "from", "because you liked"), "similar": ("More like this", "like", "like"),
             "group": ("Films to watch together", "for", "because of")}
 LISTS = ("recommend", "rank")  # the answers that are lists to import into Letterboxd
+LINKS = {"csv": ("text/csv", "⬇ CSV for a Letterboxd list"), "json": ("application/json", "⬇ JSON"),
+         "png": ("image/png", "⬇ PNG to share")}  # by file extension: the type and the link's text
 
 
 def files(answer: Answer, stem: str) -> dict[str, str]:
@@ -47,3 +52,16 @@ def pixels(details: Mapping[int, FilmDetails]) -> dict[int, np.ndarray]:
     """The posters that came, as pixels for the picture to share, by TMDb id."""
     posters = {tmdb_id: poster_pixels(film.poster) for tmdb_id, film in details.items() if film.poster}
     return {tmdb_id: image for tmdb_id, image in posters.items() if image is not None}
+
+
+def data_uri(content: str | bytes, mime: str) -> str:
+    """A file in a link: text as UTF-8, bytes (a picture) as they are."""
+    if isinstance(content, bytes):
+        return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+    return f"data:{mime};charset=utf-8;base64,{base64.b64encode(content.encode('utf-8')).decode('ascii')}"
+
+
+def links(files: Mapping[str, str | bytes]) -> str:
+    """A link per file, its content in the link itself."""
+    return "".join(f'<a class="lbrec-download" download="{escape(name)}" href="{data_uri(content, mime)}">{label}</a>'
+                   for name, content in files.items() for mime, label in [LINKS[name.rsplit(".", 1)[-1]]])

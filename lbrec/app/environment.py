@@ -1,6 +1,6 @@
 """What the app takes from its process, not from the visitor: the model (loaded once per kernel and shared by every
-session), the Letterboxd client, the TMDb client when the server has a key (`lbrec.tmdb.environment`, shared with
-the command line), and the server's log."""
+session), the Letterboxd client and the server's log. The TMDb client, when the server has a key, comes from
+`lbrec.tmdb.environment`, shared with the command line."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from lbrec import paths
 from lbrec.catalog.index import MatchIndex
 from lbrec.letterboxd.client import LETTERBOXD, Client
 from lbrec.serving.engine import Recommender
-# Shared with the command line; re-exported for the app's modules and tests that name them from here.
-from lbrec.tmdb.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env  # noqa: F401
 
 LETTERBOXD_URL_ENV = "LBREC_LETTERBOXD_URL"  # tests only: a loopback server standing in for letterboxd.com
 log = logging.getLogger("lbrec.app")

@@ -1,6 +1,7 @@
 """What the visitor's browser remembers across visits, and reads back: their "not for me" and "seen it" marks, their
-country and the services they chose there. It lives in the browser's localStorage (`memory.js`, the `Memory` widget), never on the server; the
-kernel receives it when the page opens and sends back what to keep after each change.
+country and the services they chose there. It lives in the browser's localStorage (`memory.js`, the widget of
+`memory_widget`), never on the server; the kernel receives it when the page opens and sends back what to keep after
+each change.
 
 What arrives from the browser is outside input (anyone can edit their localStorage): `read_message` keeps what is
 well formed and drops the rest, never raising on anything JSON can hold.
@@ -19,8 +20,8 @@ KINDS = ("restore", "mark", "undo", "clear")
 
 @dataclass(frozen=True)
 class Message:
-    """One message from the page: `restore` (the remembered marks, country and services), `mark` (a card's button), `undo`
-    (one mark of the list) or `clear` (all of them). Marks: movieId -> mark, in the order they were made."""
+    """One message from the page: `restore` (the remembered marks, country and services), `mark` (a card's button),
+    `undo` (one mark of the list) or `clear` (all of them). Marks: movieId -> mark, in the order they were made."""
 
     kind: str
     marks: dict[int, str] = field(default_factory=dict)

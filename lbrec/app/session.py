@@ -1,7 +1,9 @@
-"""One visitor's session: what they gave, what it became, what they chose, and what was recommended. No widgets.
+"""One visitor's state, no widgets: what they gave, what it became, what they chose, and the answers. The page's
+views (`lbrec.app.page`, `lbrec.app.questions`) only read the visitor's input into it and render it back; the tests
+drive it directly.
 
-The flow is read -> understand -> recommend; each step asks `lbrec.ask` (as the command line does) and keeps what
-the visitor needs to see and change:
+`Session` holds the visitor's films, options and marks, and answers "for me": read -> understand -> recommend, each
+step asking `lbrec.ask` (as the command line does) and keeping what the visitor needs to see and change:
 
     session = Session(Ask(engine, index, client))
     session.run(Source("typed", "Heat (1995)\nThe Matrix (1999)"))
@@ -14,11 +16,22 @@ the visitor needs to see and change:
   when the source changed;
 - understand: the chosen films matched to MovieLens: what was matched, what needs a choice, what was not found;
 - recommend: the served model under the options (how many, genres, years, mainstream to obscure, watchlist).
-Every refusal is an `LbrecError` whose message is written for the person; the session keeps nothing half-done.
+
+`Questions` asks the four other questions over a session, with its options and confirmed choices:
+
+    questions = Questions(session)
+    questions.rank(Source("upload", data, name), ToRank("watchlist"))
+    questions.similar("Heat (1995)\nhttps://letterboxd.com/film/alien/")
+    questions.predict(Source("typed", "Heat (1995)"), "Aliens (1986)")
+    questions.group([Member("ana", Source("rss", "ana")), Member("", Source("typed", "Alien (1979)"))])
+
+Every refusal is an `LbrecError` whose message is written for the person, raised before any answer changes: the
+session keeps nothing half-done, and the answer of the last question asked stays until another succeeds.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,7 +43,7 @@ from lbrec.app.memory import Message
 from lbrec.ask.answers import Answer
 from lbrec.ask.options import Options
 from lbrec.ask.person import Person, Source
-from lbrec.ask.questions import Ask
+from lbrec.ask.questions import Ask, Member, ToRank
 from lbrec.catalog.matches import Candidate, Match, MatchedHistory
 from lbrec.data.titles import film_label
 from lbrec.errors import LbrecError
@@ -38,9 +51,6 @@ from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.upload import pair_upload
 from lbrec.serving.results import Recommendation
 
-# Popularity bands over the model's films, as quantiles of the number of ratings (0 = least rated).
-POPULARITY = {"Mainstream": (0.8, 1.0), "Popular": (0.5, 1.0), "Anything": (0.0, 1.0),
-              "Lesser-known": (0.0, 0.5), "Obscure": (0.0, 0.2)}
 SKIP = 0  # the pick for "none of these candidates" (movieIds start at 1)
 
 Progress = Callable[[str], None]
@@ -75,7 +85,7 @@ class Session:
         self.raw: MatchedHistory | None = None  # as matched, before the visitor's choices among candidates
         self.person: Person | None = None  # with them
         self.confirmed: dict[str, int] = {}  # film label -> the movieId chosen among the candidates, or SKIP
-        self.answer: Answer[Recommendation] | None = None  # the last recommend() (its list may be empty: the options leave no film)
+        self.answer: Answer[Recommendation] | None = None  # the last recommend() (empty: the options leave no film)
         self._history_key: tuple | None = None
         self.marks: dict[int, str] = {}  # movieId -> "not_for_me" or "seen", oldest first (the browser keeps them)
         self.year_range = self.engine.year_range
@@ -224,3 +234,60 @@ def genre_shares(genre_lists: Iterable[Sequence[str]]) -> dict[str, float]:
     lists = list(genre_lists)
     counts = Counter(g for genres in lists for g in set(genres))
     return {g: n / len(lists) for g, n in counts.items()} if lists else {}
+
+
+def split_queries(text: str) -> list[str]:
+    """One film per line or between semicolons (links and titles may hold commas)."""
+    return [q.strip() for q in re.split(r"[;\n\r]+", text) if q.strip()]
+
+
+class Questions:
+    """The four questions beyond "for me" over one session's model, client and options (see the module docstring)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.answer: Answer | None = None
+        self._members: dict[tuple, LetterboxdHistory] = {}  # the last group's histories, by source
+
+    def rank(self, source: Source, to_rank: ToRank, progress: Progress = lambda _: None) -> Answer:
+        """The films to rank best first for the visitor, at most k of them, watched films kept and marked."""
+        ask = self.session.ask
+        listed = None if to_rank.kind == "watchlist" else ask.to_rank(to_rank)
+        person = self.session.person_for(source, progress)
+        films = listed or ask.to_rank(to_rank, person)
+        progress("Ranking the films for you…")
+        self.answer = ask.rank(person, films, self.session.options)
+        return self.answer
+
+    def predict(self, source: Source, queries: str, progress: Progress = lambda _: None) -> Answer:
+        """Each film asked about placed among every film the visitor has not seen, with a verdict."""
+        asked = self.session.ask.asked(split_queries(queries))  # an unknown film: no download
+        person = self.session.person_for(source, progress)
+        self.answer = self.session.ask.predict(person, asked, self.session.options)
+        return self.answer
+
+    def similar(self, queries: str, progress: Progress = lambda _: None) -> Answer:
+        """The k films most like the seeds, each with the seeds it comes from, under the options' filters."""
+        progress("Finding similar films…")
+        self.answer = self.session.ask.similar(split_queries(queries), self.session.options)
+        return self.answer
+
+    def group(self, members: list[Member], progress: Progress = lambda _: None) -> Answer:
+        """The group's top k: films none of them has watched, each with every member's fit and reasons."""
+        kept, self._members = self._members, {}
+
+        def read(source: Source, progress: Progress) -> LetterboxdHistory:  # a mark's answer reads nothing again
+            history = kept.get(source.key) or self.session.ask.history(source, progress)
+            self._members[source.key] = history
+            return history
+
+        self.answer = self.session.ask.group(members, self.session.options, progress, read)
+        return self.answer
+
+    def downloads(self) -> dict[str, str]:
+        """The answer's list CSV (a ranked list) and JSON, by file name."""
+        return downloads.files(self.answer, f"lbrec-{self.answer.question}") if self.answer else {}
+
+    def picture(self, posters: Mapping[int, np.ndarray] | None = None) -> dict[str, bytes]:
+        """The picture to share of the answer (with the `posters` already fetched, by TMDb id)."""
+        return downloads.picture(self.answer, f"lbrec-{self.answer.question}", posters=posters) if self.answer else {}

@@ -1,6 +1,9 @@
 """The options panel every question shares: how many films, genres, years, mainstream to obscure, the watchlist, and
 where to watch (a country and its services, shown only with a TMDb key). Widgets only: `values()` gives the session
-its options, `show(question)` keeps the controls that question uses."""
+its options (`lbrec.ask.options.Options`), `show(question)` keeps the controls that question uses (`OPTIONS_OF`).
+
+A new option is a field of `Options`, a control here (in `cells` and `values()`), and its name in `OPTIONS_OF` for
+the questions that use it."""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from lbrec.app.render_watch import countries
-from lbrec.app.session import POPULARITY
+from lbrec.app.where_to_watch import countries
 from lbrec.letterboxd.history import CHOICES
 from lbrec.tmdb import TmdbClient
 
+# Popularity bands over the model's films, as quantiles of the number of ratings (0 = least rated).
+POPULARITY = {"Mainstream": (0.8, 1.0), "Popular": (0.5, 1.0), "Anything": (0.0, 1.0),
+              "Lesser-known": (0.0, 0.5), "Obscure": (0.0, 0.2)}
 # The options each question uses: the others are hidden while it is chosen.
 OPTIONS_OF = {"recommend": ("choice", "k", "genres", "years", "popularity", "watchlist", "country", "services"),
               "rank": ("choice", "k", "country", "services"), "predict": ("choice", "country"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 
-from lbrec.errors import WhereToWatchError
 from lbrec.tmdb.client import TMDB_API, TMDB_IMAGES, TmdbClient
 
 TMDB_KEY_ENV = "TMDB_API_KEY"  # the person's own TMDb key: posters and where to watch are off without it
@@ -26,11 +25,3 @@ def tmdb_from_env() -> TmdbClient | None:
     image_url = os.environ.get(TMDB_IMAGE_URL_ENV, "").strip() or TMDB_IMAGES
     return TmdbClient(key, api_url=api_url, image_url=image_url, cache=api_url.rstrip("/") == TMDB_API)
 
-
-def require_tmdb(option: str) -> TmdbClient:
-    """`tmdb_from_env()` for an option that cannot work without TMDb (`--country`, `--service`): without a key, one
-    line that says how to get one."""
-    client = tmdb_from_env()
-    if client is None:
-        raise WhereToWatchError(f"{option} needs TMDb: {GET_A_KEY}")
-    return client

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import re
 
-from lbrec.app.views import TYPED_TAB, RecommenderApp
+from lbrec.app.page import TYPED_TAB, RecommenderApp
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lbrec.app.environment import load_engine
-from lbrec.app.views import RecommenderApp
+from lbrec.app.page import RecommenderApp
 from lbrec.letterboxd.client import Client
 from lbrec.tmdb.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
 from tests.helpers.fault_server import FaultServer

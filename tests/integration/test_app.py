@@ -15,8 +15,9 @@ import nbformat
 import pytest
 
 from lbrec.app.environment import LETTERBOXD_URL_ENV, client_from_env, load_engine
-from lbrec.app.session import POPULARITY, SKIP
-from lbrec.app.views import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB, RecommenderApp, main
+from lbrec.app.page import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB, RecommenderApp, main
+from lbrec.app.session import SKIP
+from lbrec.app.settings import POPULARITY
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from tests.helpers.app_views import cards, downloads, typed
@@ -48,7 +49,7 @@ def pickers(app: RecommenderApp) -> list[widgets.Dropdown]:
 
 
 def test_importing_and_running_the_app_never_imports_torch(ml_small_model_dir: Path) -> None:
-    code = ("import sys; from lbrec.app.views import RecommenderApp; from lbrec.app.environment import load_engine; "
+    code = ("import sys; from lbrec.app.page import RecommenderApp; from lbrec.app.environment import load_engine; "
             f"app = RecommenderApp(*load_engine({str(ml_small_model_dir)!r})); "
             "app.tabs.selected_index = 2; app.typed.value = 'Heat (1995)'; app.go.click(); "
             "assert len(app.session.recommendations) == 10, app.message.value; "
@@ -78,7 +79,7 @@ def test_the_notebook_is_committed_without_outputs_and_holds_no_logic() -> None:
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert len(code) == 1 and not code[0].outputs and code[0].execution_count is None
     statements = [line for line in code[0].source.splitlines() if line.strip() and not line.startswith("#")]
-    assert statements == ["from lbrec.app.views import main", "main()"]
+    assert statements == ["from lbrec.app.page import main", "main()"]
 
 
 # ---------------------------------------------------------------------------------------------------- the views

@@ -44,7 +44,7 @@ def inject(path: Path, line: str) -> None:
     ("serving/standing.py", "from lbrec.evaluation import stats",
      "lbrec.serving is not allowed to import lbrec.evaluation"),
     ("serving/rank.py", "from lbrec.ask import answers", "lbrec.serving is not allowed to import lbrec.ask"),
-    ("ask/options.py", "from lbrec.app import render", "lbrec.ask is not allowed to import lbrec.app"),
+    ("ask/options.py", "from lbrec.app import page", "lbrec.ask is not allowed to import lbrec.app"),
     ("cli/questions.py", "from lbrec.serving import rank", "lbrec.cli.questions is not allowed to import "
                                                            "lbrec.serving.rank"),
 ])

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lbrec.app.views import main
+from lbrec.app.page import main
 from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError
 from lbrec.letterboxd.client import Client

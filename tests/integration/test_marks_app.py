@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lbrec.app.environment import load_engine
-from lbrec.app.views import RecommenderApp
+from lbrec.app.page import RecommenderApp
 from lbrec.ask.person import Source
 from lbrec.letterboxd.client import Client
 from tests.helpers.app_views import cards, downloads, typed

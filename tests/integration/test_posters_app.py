@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lbrec.app import render
+from lbrec.app import screen
 from lbrec.app.environment import load_engine
-from lbrec.app.views import TYPED_TAB, RecommenderApp
+from lbrec.app.page import TYPED_TAB, RecommenderApp
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from lbrec.tmdb import ATTRIBUTION, KEY_REFUSED, TmdbClient
@@ -111,7 +111,7 @@ def test_an_outage_leaves_text_cards_and_one_quiet_line(ml_small_model_dir: Path
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, V3_KEY)
     recommend(app)
     wait_for_posters(app)
-    assert app.posters_note.value == render.posters_note(render.POSTERS_MISSING) and app.message.value == ""
+    assert app.posters_note.value == screen.posters_note(screen.POSTERS_MISSING) and app.message.value == ""
     assert app.results.value.count('class="lbrec-card"') == 10 and "lbrec-poster" not in app.results.value
 
 

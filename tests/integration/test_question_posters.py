@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lbrec.app.views import TYPED_TAB, RecommenderApp
+from lbrec.app.page import TYPED_TAB, RecommenderApp
 from tests.helpers.fault_server import FaultServer
 from tests.helpers.posters import app_with, wait_for_posters
 from tests.helpers.tmdb_server import V3_KEY, movie, poster_png, serve_film

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import pytest
 
 from lbrec.app.environment import load_engine
-from lbrec.app.views import TYPED_TAB, UPLOAD_TAB, RecommenderApp
+from lbrec.app.page import TYPED_TAB, UPLOAD_TAB, RecommenderApp
 from lbrec.letterboxd.client import Client
 from tests.helpers.files import FIXTURES, export_zip
 

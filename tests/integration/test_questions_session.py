@@ -1,4 +1,4 @@
-"""The app's questions beyond "for me" driven on the session (`lbrec.app.questions`), with the hand-made export and
+"""The app's questions beyond "for me" driven on the session (`lbrec.app.session.Questions`), with the hand-made export and
 list: what each answers, and a one-line refusal, changing no answer, for each input that leaves nothing to answer.
 
 The model has random weights over the real ml-latest-small catalog (`ml_small_model_dir`): the tests check the
@@ -16,8 +16,7 @@ import pytest
 from matplotlib.image import imread
 
 from lbrec.app.environment import load_engine
-from lbrec.app.questions import Questions
-from lbrec.app.session import Session
+from lbrec.app.session import Questions, Session
 from lbrec.ask.person import Source
 from lbrec.ask.questions import Ask, Member, ToRank
 from lbrec.catalog.matches import match_films

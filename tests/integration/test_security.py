@@ -32,7 +32,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lbrec.app.environment import load_engine
-from lbrec.app.views import RecommenderApp
+from lbrec.app.page import RecommenderApp
 from lbrec.errors import ExportError, InvalidUsernameError, LetterboxdError, MarkupError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import read_export

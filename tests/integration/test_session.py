@@ -15,8 +15,9 @@ import pytest
 from matplotlib.image import imread
 
 from lbrec.app.environment import load_engine
-from lbrec.app.render import source_name
-from lbrec.app.session import POPULARITY, SKIP, Session, upload_source
+from lbrec.app.questions.recommend import source_name
+from lbrec.app.session import SKIP, Session, upload_source
+from lbrec.app.settings import POPULARITY
 from lbrec.ask.person import Source
 from lbrec.ask.questions import Ask
 from lbrec.cli import main as cli_main

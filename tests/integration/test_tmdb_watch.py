@@ -12,7 +12,7 @@ import pytest
 
 from lbrec.errors import TmdbKeyError, WhereToWatchError
 from lbrec.tmdb.client import KEY_REFUSED, TmdbClient
-from lbrec.tmdb.environment import GET_A_KEY, TMDB_KEY_ENV, TMDB_URL_ENV, require_tmdb, tmdb_from_env
+from lbrec.tmdb.environment import TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
 from lbrec.tmdb.streaming import services_in
 from tests.helpers.fault_server import FaultServer, Reply
 from tests.helpers.tmdb_server import (APPLE, BBC, IMAGES, JSON, MUBI, NETFLIX, OFFERED, PRIME, TUBI, V3_KEY, movie,
@@ -189,11 +189,8 @@ def test_the_command_line_and_the_app_get_the_same_client_from_the_environment(f
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(TMDB_KEY_ENV, raising=False)
     assert tmdb_from_env() is None
-    with pytest.raises(WhereToWatchError) as refused:
-        require_tmdb("--country")
-    assert str(refused.value) == f"--country needs TMDb: {GET_A_KEY}" and "\n" not in str(refused.value)
     monkeypatch.setenv(TMDB_KEY_ENV, f" {V3_KEY} ")
     monkeypatch.setenv(TMDB_URL_ENV, fault_server.url)
-    client = require_tmdb("--service")
+    client = tmdb_from_env()
     assert client.api_url == fault_server.url and client.cache_dir is None  # a loopback TMDb is never cached
     assert V3_KEY not in repr(client)

@@ -55,7 +55,7 @@ def test_prepare_and_the_app_need_no_torch(ml_small_root: Path, ml_small_model_d
                                "--out", str(tmp_path / "prepared"), "--json")
     assert prepared.returncode == 0 and json.loads(prepared.stdout)["positives"] == 46404, prepared.stderr
     kernel = NO_TRAIN_EXTRA + (
-        "from lbrec.app.environment import load_engine\nfrom lbrec.app.views import RecommenderApp\n"
+        "from lbrec.app.environment import load_engine\nfrom lbrec.app.page import RecommenderApp\n"
         f"app = RecommenderApp(*load_engine({str(ml_small_model_dir)!r}))\n"
         "app.tabs.selected_index = 2\napp.typed.value = 'Heat (1995)'\napp.go.click()\n"
         "assert len(app.session.recommendations) == 10, app.message.value\n")

@@ -202,7 +202,7 @@ def test_damaged_item_to_item_files_are_refused_by_name(tiny_blend_dir: Path, tm
 
 
 def test_the_apps_footer_names_the_served_model(engine: Recommender, blended: Recommender) -> None:
-    from lbrec.app.render import footer
+    from lbrec.app.page import footer
     from lbrec.app.session import Session
     from lbrec.ask.questions import Ask
 

@@ -3,7 +3,7 @@ the JustWatch attribution, and every piece of TMDb's text escaped (the widget re
 
 from __future__ import annotations
 
-from lbrec.app.render_watch import attribution_html, watch_html
+from lbrec.app.where_to_watch import attribution_html, watch_html
 from lbrec.tmdb.watch import JUSTWATCH_URL, Provider, Watch
 
 NETFLIX = Provider(8, "Netflix", "https://image.tmdb.org/t/p/w92/n.jpg")

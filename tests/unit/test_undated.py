@@ -147,7 +147,7 @@ def test_the_tuning_s_choice_is_written_into_onnx_json_and_the_folder_still_veri
 
 
 def test_the_footer_gives_this_folders_member_figure_else_the_reference_builds(tiny_blend_dir: Path, tmp_path: Path) -> None:
-    from lbrec.app.render import footer
+    from lbrec.app.page import footer
     from lbrec.app.session import Session
     from lbrec.ask.questions import Ask
 

@@ -1,15 +1,15 @@
-"""Where to watch on a card, as HTML: the film's services in one country, grouped "Stream", "Free", "Ads", "Rent"
-and "Buy", each a logo with its name as alt and title text (the name alone when TMDb has no logo), a link to the
-film's watch page on TMDb, and the JustWatch attribution TMDb's terms ask for, once per page.
+"""Where to watch, on a card and in the options: the film's services in one country, grouped "Stream", "Free", "Ads",
+"Rent" and "Buy", each a logo with its name as alt and title text (the name alone when TMDb has no logo), a link to
+the film's watch page on TMDb, the JustWatch attribution TMDb's terms ask for, once per page, and the country menu.
 
-Every piece of text from TMDb is HTML-escaped: the results widget renders its HTML unsanitised. Logos are sized in
-the markup so that the snippet reads right before any stylesheet does.
+Every piece of TMDb's text is escaped (`markup.escape`). Logos are sized in the markup so that the snippet reads right
+before any stylesheet does.
 """
 
 from __future__ import annotations
 
-import html
-
+from lbrec.app.markup import escape
+from lbrec.ask.answers import Answer
 from lbrec.tmdb.countries import country_choices, country_name
 from lbrec.tmdb.watch import JUSTWATCH_ATTRIBUTION, JUSTWATCH_URL, KINDS, Provider, Watch
 
@@ -17,15 +17,11 @@ HEADINGS = {"stream": "Stream", "free": "Free", "ads": "Ads", "rent": "Rent", "b
 LOGO_PX = 28
 
 
-def _escape(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _provider(provider: Provider) -> str:
-    name = _escape(provider.name)
+    name = escape(provider.name)
     if not provider.logo:
         return f'<span class="lbrec-provider lbrec-provider-name" title="{name}">{name}</span>'
-    return (f'<img class="lbrec-provider" src="{_escape(provider.logo)}" alt="{name}" title="{name}" '
+    return (f'<img class="lbrec-provider" src="{escape(provider.logo)}" alt="{name}" title="{name}" '
             f'width="{LOGO_PX}" height="{LOGO_PX}" loading="lazy">')
 
 
@@ -33,8 +29,8 @@ def watch_html(watch: Watch | None) -> str:
     """One film's options in the chosen country; "" without an answer from TMDb (the card says nothing)."""
     if watch is None:
         return ""
-    where = _escape(country_name(watch.country))
-    link = (f'<a class="lbrec-watch-link" href="{_escape(watch.link)}" target="_blank" rel="noopener noreferrer">'
+    where = escape(country_name(watch.country))
+    link = (f'<a class="lbrec-watch-link" href="{escape(watch.link)}" target="_blank" rel="noopener noreferrer">'
             f'Where to watch on TMDb</a>')
     if watch.is_empty():
         return f'<div class="lbrec-watch"><span class="lbrec-watch-none">Not offered in {where}.</span> {link}</div>'
@@ -47,11 +43,19 @@ def watch_html(watch: Watch | None) -> str:
 
 def attribution_html() -> str:
     """JustWatch's credit, once under the cards (TMDb's terms for its watch providers ask for it)."""
-    text = _escape(JUSTWATCH_ATTRIBUTION).replace(
-        "JustWatch", f'<a href="{_escape(JUSTWATCH_URL)}" target="_blank" rel="noopener noreferrer">JustWatch</a>')
+    text = escape(JUSTWATCH_ATTRIBUTION).replace(
+        "JustWatch", f'<a href="{escape(JUSTWATCH_URL)}" target="_blank" rel="noopener noreferrer">JustWatch</a>')
     return f'<p class="lbrec-hint lbrec-watch-attribution">{text}</p>'
+
+
+def watch_credit(answer: Answer) -> str:
+    """JustWatch's credit under cards that say where to watch (TMDb's terms ask for it)."""
+    return attribution_html() if any(film.watch is not None for film in answer.films) else ""
 
 
 def countries() -> list[tuple[str, str]]:
     """The country menu: none (no where to watch), then every ISO 3166-1 country by name."""
     return [("Nowhere in particular", "")] + [(f"{name} ({code})", code) for name, code in country_choices()]
+
+
+COUNTRY_CODES = frozenset(code for _, code in countries() if code)  # a country the browser remembers must be one

@@ -1,13 +1,14 @@
-"""The app's widgets: bound to one `Session`, they only read the visitor's input into it and render it back.
+"""The page (`RecommenderApp`): its shell (the header, the question picker, the source tabs, the options panel, the
+button that asks, the status and error lines, the footer) and the flow that asks the chosen question with the
+inputs on screen and shows its answer. `main` is what `notebooks/05_recommend.ipynb` shows.
 
 One `RecommenderApp` per browser page (Voilà starts a kernel per page); the engine and the matching index are
 loaded once per process and shared (`lbrec.app.environment`). Voilà drops exceptions raised in widget callbacks,
 so every callback goes through `_guarded`: lbrec's own errors are shown as they are (their messages are written
 for people), anything else as a short apology, and both are logged to the server's stderr.
 
-With a TMDb key the cards never wait for posters: they are shown at once, and a thread fills them in when TMDb's
-details arrive (widget updates from a thread reach the page in Voilà), then redraws the picture to share with them;
-a newer answer discards an older fill.
+Each question's inputs and the HTML of its answer are in its module (`lbrec.app.questions`); the answer on screen
+is completed in threads by `lbrec.app.screen`; the marks come and go through `lbrec.app.memory`.
 """
 
 from __future__ import annotations
@@ -20,32 +21,29 @@ from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
-from lbrec import plots
-from lbrec.app import render, render_questions
 from lbrec.app.downloads import pixels
+from lbrec.app.environment import client_from_env, load_engine, log, log_to_server
+from lbrec.app.markup import box, escape, sentence, spinner, style
 from lbrec.app.memory import read_message, remembered
 from lbrec.app.memory_widget import MemoryWidget
-from lbrec.app.render_watch import countries
+from lbrec.app.questions import QUESTIONS, QuestionPanels, answer_html, downloads_html, recommend
+from lbrec.app.questions.group import MemberRow
+from lbrec.app.questions.question import uploaded
+from lbrec.app.screen import Screen
+from lbrec.app.session import Questions, Session, Understood, upload_source
 from lbrec.app.settings import Settings
-from lbrec.app.environment import client_from_env, load_engine, log, log_to_server, tmdb_from_env
-from lbrec.app.question_views import HISTORY_QUESTIONS, MemberRow, QuestionPanels
-from lbrec.app.questions import QUESTIONS, Questions
-from lbrec.app.session import SKIP, Session, Understood, upload_source
-from lbrec.ask.answers import Answer
+from lbrec.app.where_to_watch import COUNTRY_CODES
 from lbrec.ask.person import Source
 from lbrec.ask.questions import Ask
 from lbrec.catalog.index import MatchIndex
-from lbrec.errors import LbrecError, TmdbKeyError
+from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
 from lbrec.serving.engine import Recommender
-from lbrec.tmdb import FilmDetails, TmdbClient
+from lbrec.tmdb import ATTRIBUTION, FilmDetails, TmdbClient
+from lbrec.tmdb.environment import tmdb_from_env
 
 TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
 USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
-MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
-COUNTRY_CODES = frozenset(code for _, code in countries() if code)
-BUTTONS = {"recommend": "Recommend films", "rank": "Rank them for me", "similar": "Find similar films",
-           "predict": "Would I like them?", "group": "Recommend for the group"}
 
 T = TypeVar("T")
 
@@ -57,9 +55,45 @@ def main() -> widgets.Widget:
         return RecommenderApp(*load_engine(), client=client_from_env(), tmdb=tmdb_from_env()).widget
     except (LbrecError, ValueError) as exc:
         log.error("the app cannot start: %s", exc)
-        return widgets.HTML(render.style() + render.box(
-            "error", f"The app cannot start: {render.escape(exc)}. Run <code>make app</code> (it builds the model "
+        return widgets.HTML(style() + box(
+            "error", f"The app cannot start: {escape(exc)}. Run <code>make app</code> (it builds the model "
                      f"when missing), or set LBREC_MODEL to a model folder.", escape_body=False))
+
+
+def header() -> str:
+    return ('<div class="lbrec-header"><div class="lbrec-dots"><span style="background:#ff8000"></span>'
+            '<span style="background:#00e054"></span><span style="background:#40bcf4"></span>'
+            '<b class="lbrec-brand">lbrec</b></div>'
+            '<h1>Films you\'ll love next</h1><p>Recommendations from your Letterboxd history by a sequential '
+            'model (SASRec) trained on MovieLens ratings: it reads the order you watched in, not only what.</p>'
+            '</div>')
+
+
+def footer(session: Session, posters: bool = False) -> str:
+    """The served model in words (SASRec, or its blend), its data, its test NDCG@10 and its NDCG@10 on real
+    Letterboxd members' exports (onnx.json's "undated": measured on this folder, else on the reference build its
+    reading was chosen with, and said so); with posters on, TMDb's attribution (its terms ask for it wherever its
+    data is shown)."""
+    engine = session.engine
+    meta = engine.meta
+    served = meta.get("blend", {}) if engine.item_item is not None else meta
+    ndcg = (served.get("metrics") or {}).get("test", {}).get("ndcg@10")
+    quality = f" · test NDCG@10 {ndcg:.3f}" if isinstance(ndcg, (int, float)) else ""
+    undated = engine.undated
+    if (members := undated.members_ndcg(meta)) is not None:  # measured on this folder (onnx.json)
+        quality += f", {members:.3f} on real Letterboxd members' exports"
+    elif isinstance(reference := (undated.figures or {}).get("members_ndcg@10"), (int, float)):  # the defaults'
+        quality += f", {reference:.3f} on real Letterboxd members' exports for lbrec's reference build"
+    return (f'<p class="lbrec-footer">{escape(engine.model_name)} trained on MovieLens '
+            f'{escape(meta.get("dataset", ""))}: '
+            f'{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with '
+            f'onnxruntime · links go to Letterboxd, TMDb and IMDb.'
+            f'{" Posters and synopses from TMDb. " + ATTRIBUTION if posters else ""}</p>')
+
+
+def upload_ready(name: str, size: int) -> str:
+    return (f'<span class="lbrec-ready">✓ {escape(name[:120])} ({size / 1024:,.0f} KB): click <b>Recommend '
+            f'films</b></span>')
 
 
 def _guarded(method: Callable[..., T]) -> Callable[..., T | None]:
@@ -88,22 +122,19 @@ class RecommenderApp:
                  tmdb: TmdbClient | None = None):
         self.session = Session(Ask(engine, catalog, client or Client(), tmdb=tmdb))
         self.tmdb = tmdb  # None: no posters, and no request to TMDb
-        self.poster_thread: threading.Thread | None = None  # the latest fill, if any
-        self.picture_thread: threading.Thread | None = None  # the latest pictures drawn after a mark's cards
-        self._shown: object = None  # the answer on screen, whose cards a fill may complete
-        self._shown_lock = threading.RLock()  # a fill's redraw shows its answer again
         self.questions = Questions(self.session)
-        self.question = widgets.ToggleButtons(options=[(label, key) for key, label in QUESTIONS.items()],
+        self.question = widgets.ToggleButtons(options=[(q.label, key) for key, q in QUESTIONS.items()],
                                               value="recommend")
         self.question.add_class("lbrec-questions")
         self.question.observe(self._on_question, "value")
         self.panels = QuestionPanels(self.questions, on_remove=self._on_remove_member)
         self.panels.add.on_click(self._on_add_member)
-        inputs = self._build_inputs()
+        tabs = self._source_tabs()
         self.settings = Settings(engine.genres, self.session.year_range, tmdb, on_change=self._on_option)
         self.settings.country.observe(self._on_country, "value")
-        self.go = widgets.Button(description="Recommend films", icon="film", tooltip="Read your films and "
-                                 "recommend new ones", layout=widgets.Layout(min_width="220px", width="auto", height="42px"))
+        self.go = widgets.Button(description=QUESTIONS["recommend"].button, icon="film",
+                                 tooltip="Read your films and recommend new ones",
+                                 layout=widgets.Layout(min_width="220px", width="auto", height="42px"))
         self.go.add_class("lbrec-go")
         self.go.on_click(self._on_go)
         self.status = widgets.HTML()
@@ -111,32 +142,42 @@ class RecommenderApp:
         self.understood_summary = widgets.HTML()
         self.understood = widgets.VBox(layout=widgets.Layout(display="none", flex="1 1 420px"))
         self.understood.add_class("lbrec-panel")
-        self.results = widgets.HTML()
-        self.posters_note = widgets.HTML(render.posters_note(render.POSTERS_HINT if tmdb is None else ""))
-        self.downloads = widgets.HTML()
+        self.results, self.posters_note, self.downloads = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.memory = MemoryWidget(on_message=self._on_memory)
         self._kept_where: tuple[str, tuple[str, ...]] = ("", ())  # country and services, as the browser keeps them
         self.taste = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.taste_box = widgets.VBox([widgets.HTML('<h3 class="lbrec-h3">Your taste at a glance</h3>'), self.taste],
                                       layout=widgets.Layout(display="none", flex="0 1 520px"))
         self.taste_box.add_class("lbrec-panel")
+        self.screen = Screen(self.results, self.downloads, self.posters_note, self.taste, tmdb)
         self.widget = widgets.VBox([
-            widgets.HTML(render.style() + render.header()), self.question, inputs, self.panels.widget,
+            widgets.HTML(style() + header()), self.question, tabs, self.panels.widget,
             self.settings.widget,
             widgets.HBox([self.go, self.status], layout=widgets.Layout(align_items="center")),
             self.message,
             widgets.HBox([self.understood, self.taste_box], layout=widgets.Layout(flex_flow="row wrap",
                                                                                   align_items="flex-start")),
             self.downloads, self.memory, self.results, self.posters_note,
-            widgets.HTML(render.footer(self.session, posters=tmdb is not None)),
+            widgets.HTML(footer(self.session, posters=tmdb is not None)),
         ])
         self.widget.add_class("lbrec")
         self.panels.show("recommend")
         self.settings.show("recommend")
 
-    # ------------------------------------------------------------------------------------------------ build
+    @property
+    def poster_thread(self) -> threading.Thread | None:
+        """The latest fill of posters, if any (to wait for it)."""
+        return self.screen.poster_thread
 
-    def _build_inputs(self) -> widgets.Widget:
+    @property
+    def picture_thread(self) -> threading.Thread | None:
+        """The latest pictures drawn after a mark's cards, if any (to wait for them)."""
+        return self.screen.picture_thread
+
+    # ------------------------------------------------------------------------------------------------ source
+
+    def _source_tabs(self) -> widgets.Tab:
+        """Where the visitor's own films come from: a username's RSS feed, an uploaded export, typed titles."""
         self.username = widgets.Text(placeholder="your Letterboxd username, e.g. davidehrlich",
                                      layout=widgets.Layout(width="340px"))
         username_tab = widgets.VBox([
@@ -164,15 +205,13 @@ class RecommenderApp:
         self.tabs.observe(self._on_tab, "selected_index")
         return self.tabs
 
-    # ------------------------------------------------------------------------------------------------ input
-
-    def given(self) -> Source:
+    def source(self) -> Source:
         """The source on screen, as the session takes it."""
         tab = self.tabs.selected_index
         if tab == USERNAME_TAB:
             return Source("rss", self.username.value)
         if tab == UPLOAD_TAB:
-            return upload_source([(str(f["name"]), bytes(f["content"])) for f in self.upload.value])
+            return upload_source(uploaded(self.upload))
         return Source("typed", self.typed.value)
 
     def _read_options(self) -> None:
@@ -190,13 +229,13 @@ class RecommenderApp:
     @_guarded
     def _on_question(self, change: dict) -> None:
         """Show the inputs the chosen question needs; the last answer goes, the inputs stay."""
-        question = change["new"]
-        self.tabs.layout.display = "flex" if question in HISTORY_QUESTIONS else "none"
-        self.panels.show(question)
-        self.settings.show(question)
-        self.go.description = BUTTONS[question]
+        question = QUESTIONS[change["new"]]
+        self.tabs.layout.display = "flex" if question.reads_history else "none"
+        self.panels.show(question.key)
+        self.settings.show(question.key)
+        self.go.description = question.button
         self.message.value = ""
-        self._show_results("", "")
+        self.screen.show("", "")
         self.understood.layout.display = self.taste_box.layout.display = "none"
         self.session.clear()
 
@@ -237,7 +276,7 @@ class RecommenderApp:
                 with self._busy("Updating your recommendations…"):
                     self.session.recommend()
                     self._render_results(later=True)
-        elif self._shown is not None:
+        elif self.screen.shown is not None:
             self.ask(later=True)
 
     @_guarded
@@ -251,8 +290,8 @@ class RecommenderApp:
     @_guarded
     def _on_upload(self, change: dict) -> None:
         if files := change["new"]:
-            self.upload_info.value = render.upload_ready(" + ".join(str(f["name"]) for f in files),
-                                                         sum(int(f["size"]) for f in files))
+            self.upload_info.value = upload_ready(" + ".join(str(f["name"]) for f in files),
+                                                  sum(int(f["size"]) for f in files))
 
     @_guarded
     def _on_tab(self, _change: dict) -> None:
@@ -264,7 +303,7 @@ class RecommenderApp:
         browser remembers the country and services chosen."""
         self._keep()
         last = self.session.source
-        if self.question.value == "recommend" and last is not None and self.given().key == last.key:
+        if self.question.value == "recommend" and last is not None and self.source().key == last.key:
             self.run()
 
     @_guarded
@@ -278,12 +317,12 @@ class RecommenderApp:
     # ------------------------------------------------------------------------------------------------ flow
 
     def run(self) -> None:
-        """Read the input on screen, then show what was understood and the results."""
+        """For me: read the input on screen, then show what was understood and the results."""
         self.message.value = ""
         self._read_options()
         with self._busy("Reading your films…"):
             try:
-                self.session.run(self.given(), progress=self._progress)
+                self.session.run(self.source(), progress=self._progress)
             finally:
                 understood = self.session.understood()
                 self._render_understood(understood)
@@ -293,25 +332,23 @@ class RecommenderApp:
         """Ask the chosen question with the inputs on screen and show its answer; a refusal leaves no answer.
         `later`: the picture to share follows the cards in a thread (a mark's click must not wait for it)."""
         self.message.value = ""
-        self._show_results("", "")
+        self.screen.show("", "")
         self._read_options()
         with self._busy("Reading the films…"):
-            answer = self.panels.ask(self.question.value, self.given, self._progress)
+            answer = self.panels.ask(self.question.value, self.source, self._progress)
         questions = self.questions
 
         def redraw(details: dict[int, FilmDetails], picture: bool = True) -> None:
             files = questions.downloads()
-            self._show_results(render_questions.answer(answer, details),
-                               render_questions.downloads(files), answer)
+            self.screen.show(answer_html(answer, details), downloads_html(files), answer)
             if picture:  # after the cards: drawing it takes a third of a second
-                self._show_downloads(render_questions.downloads({**files, **questions.picture(pixels(details))}),
-                                     answer)
+                self.screen.show_downloads(downloads_html({**files, **questions.picture(pixels(details))}), answer)
 
         redraw({}, picture=not later)
         if later:
-            self._draw_later(answer, redraw)
+            self.screen.draw_later(answer, redraw)
         else:
-            self._fill_posters(answer, redraw)
+            self.screen.fill_posters(answer, redraw)
 
     @contextlib.contextmanager
     def _busy(self, message: str) -> Iterator[None]:
@@ -325,125 +362,48 @@ class RecommenderApp:
             self.go.disabled = False
 
     def _progress(self, message: str) -> None:
-        self.status.value = render.spinner(message)
+        self.status.value = spinner(message)
 
     def show_error(self, message: str) -> None:
-        self.message.value = render.box("error", render.sentence(message))
+        self.message.value = box("error", sentence(message))
 
-    # ------------------------------------------------------------------------------------------------ render
+    # ------------------------------------------------------------------------------------------------ for me
 
     def _render_understood(self, understood: Understood) -> None:
         """The films read and what each became, with a drop-down for each uncertain match."""
         if self.session.raw is None:
             self.understood.layout.display = "none"
             return
-        parts: list[widgets.Widget] = [self.understood_summary, widgets.HTML(render.understood_lists(understood))]
-        if understood.uncertain:
-            parts.append(widgets.HTML('<p class="lbrec-label">Which film did you mean? Pick one and the results '
-                                      'update.</p>'))
-            for label, candidates in understood.uncertain[:MAX_PICKS]:
-                options = [("Not this one: skip it", SKIP)] + [(c.label(), c.movie_id) for c in candidates]
-                value = self.session.confirmed.get(label, SKIP)
-                pick = widgets.Dropdown(options=options, layout=widgets.Layout(width="380px"),
-                                        value=value if value in [v for _, v in options] else SKIP)
-                pick.observe(functools.partial(self._on_pick, label), "value")
-                parts.append(widgets.HBox([widgets.Label(label, layout=widgets.Layout(width="260px")), pick]))
-            if len(understood.uncertain) > MAX_PICKS:
-                rest = ", ".join(label for label, _ in understood.uncertain[MAX_PICKS:])
-                parts.append(widgets.HTML(f'<p class="lbrec-hint">Also uncertain (skipped): {render.escape(rest)}</p>'))
-        self.understood.children = parts
+        self.understood.children = [self.understood_summary, *recommend.understood_parts(
+            understood, self.session.confirmed, self._on_pick)]
         self.understood.layout.display = "flex"
 
     def _render_results(self, understood: Understood | None = None, later: bool = False) -> None:
-        """The summary line, the cards, the downloads and the taste picture, from the session as it is now;
+        """The summary line, the cards, the downloads and the taste chart, from the session as it is now;
         `later`: the pictures follow the cards in a thread (a mark's click must not wait for them)."""
         session = self.session
         if session.raw is not None:
-            self.understood_summary.value = render.summary(session, understood or session.understood())
+            self.understood_summary.value = recommend.summary(session, understood or session.understood())
         answer = session.answer
 
         def redraw(details: dict[int, FilmDetails], picture: bool = True) -> None:
             if answer is None:
-                self._show_results("", "")
+                self.screen.show("", "")
                 return
             files = session.downloads()
-            self._show_results(render.cards(answer, details),
-                               render.downloads(files, len(answer.films)) if answer.films else "", answer)
+            self.screen.show(recommend.answer_html(answer, details),
+                             recommend.downloads_html(files, len(answer.films)) if answer.films else "", answer)
             if picture and answer.films:  # after the cards: drawing it takes a third of a second
-                self._show_downloads(render.downloads({**files, **session.picture(pixels(details))},
-                                                      len(answer.films)), answer)
+                self.screen.show_downloads(recommend.downloads_html({**files, **session.picture(pixels(details))},
+                                                                    len(answer.films)), answer)
 
         redraw({}, picture=False)
         self.taste_box.layout.display = "flex" if answer is not None and answer.films else "none"
         if answer is not None and answer.films and later:
-            self._draw_later(answer, redraw, taste=True)
+            self.screen.draw_later(answer, redraw, chart=functools.partial(recommend.taste_chart, session))
             return
         if answer is not None and answer.films:
-            self.taste.value = plots.png(plots.taste(*session.taste()))
+            self.taste.value = recommend.taste_chart(session)
         redraw({})
         if answer is not None:
-            self._fill_posters(answer, redraw)
-
-    def _draw_later(self, shown: Answer, redraw: Callable[..., None], taste: bool = False) -> None:
-        """The taste chart (`taste`) and the picture to share of the answer on screen, drawn in a thread after its
-        cards, then its posters; a newer answer discards them."""
-
-        def draw() -> None:
-            try:
-                chart = plots.png(plots.taste(*self.session.taste())) if taste else None
-                with self._shown_lock:
-                    if self._shown is not shown:
-                        return
-                    if chart is not None:
-                        self.taste.value = chart
-                    redraw({})
-                self._fill_posters(shown, redraw)
-            except Exception:  # a thread's error would be lost: the cards stay, without the new picture
-                log.exception("drawing the pictures failed")
-
-        self.picture_thread = threading.Thread(target=draw, name="lbrec-pictures", daemon=True)
-        self.picture_thread.start()
-
-    # ------------------------------------------------------------------------------------------------ posters
-
-    def _show_results(self, html: str, downloads: str, shown: object = None) -> None:
-        """Put an answer's cards and download links on screen together; `shown`, the answer they are of, is what a
-        poster fill may complete."""
-        with self._shown_lock:
-            self._shown = shown
-            self.results.value = html
-            self.downloads.value = downloads
-
-    def _show_downloads(self, downloads: str, shown: object) -> None:
-        """The download links again, with the picture to share, unless another answer is on screen by now."""
-        with self._shown_lock:
-            if self._shown is shown:
-                self.downloads.value = downloads
-
-    def _fill_posters(self, shown: Answer, redraw: Callable[[dict[int, FilmDetails]], None]) -> None:
-        """Ask TMDb for the details of the answer's films in a thread: the cards are already on screen and never
-        wait; `redraw` shows them again with the details that came, by TMDb id."""
-        tmdb_ids = [film.tmdbId for film in shown.films if film.tmdbId is not None]
-        if self.tmdb is None or self.tmdb.refused or not tmdb_ids:
-            return
-        self.poster_thread = threading.Thread(target=self._posters_arrived, args=(shown, tmdb_ids, redraw),
-                                              name="lbrec-posters", daemon=True)
-        self.poster_thread.start()
-
-    def _posters_arrived(self, shown: Answer, tmdb_ids: list[int],
-                         redraw: Callable[[dict[int, FilmDetails]], None]) -> None:
-        """Redraw the cards and the picture to share with TMDb's details, unless a newer answer replaced them
-        meanwhile; one quiet line when TMDb refused the key or did not answer for some films."""
-        try:
-            details = self.tmdb.details_many(tmdb_ids)
-        except TmdbKeyError as exc:
-            log.warning("posters are off for this page: %s", exc)
-            self.posters_note.value = render.posters_note(str(exc))
-            return
-        except Exception:  # a thread's error would be lost: the cards simply stay text
-            log.exception("filling in the posters failed")
-            return
-        with self._shown_lock:
-            if self._shown is shown:  # only the fill of the answer on screen shows, and speaks
-                redraw(details)
-                self.posters_note.value = render.posters_note(render.POSTERS_MISSING if self.tmdb.trouble else "")
+            self.screen.fill_posters(answer, redraw)
