@@ -263,6 +263,7 @@ class TmdbClient:
         return answer
 
     def _check_key(self, response: Response) -> None:
+        """A 401 refuses the key: it raises here, and every request after it, from any thread, is never sent."""
         if response.status_code == 401:
             self.web.refuse(lambda: TmdbKeyError(KEY_REFUSED))
             raise TmdbKeyError(KEY_REFUSED)
