@@ -167,7 +167,8 @@ def test_redirects_are_followed_only_where_the_caller_lets_them(fault_server: Fa
     (Reply(200, b"<html>maintenance</html>"), None), (Reply(500, b"{}"), None), (Reply(200, b"[" * 100_000), None),
     (Reply(200, b'{"id": 949}', truncate_to=5), None), (Reply(200, b"{}", delay=2.0), None),
 ], ids=["object", "404", "a list", "not JSON", "5xx", "deep nesting", "cut short", "timeout"])
-def test_get_json_answers_an_object_not_found_or_none(fault_server: FaultServer, reply: Reply, expected: object) -> None:
+def test_get_json_answers_an_object_not_found_or_none(fault_server: FaultServer, reply: Reply,
+                                                      expected: object) -> None:
     fault_server.route("/answer", reply)
     assert fetcher(timeout=0.5).get_json(fault_server.url + "/answer") == expected
 
@@ -197,9 +198,10 @@ def test_an_entry_lives_as_long_as_its_reader_allows(fault_server: FaultServer, 
     assert DiskCache(None).remembered("a.json", 60, fetch) == {"n": 2} and DiskCache(None).read("a.json", 60) is None
 
 
-DAMAGES = {"cut": lambda data: data[:len(data) // 2], "emptied": lambda data: b"", "binary": lambda data: os.urandom(64),
-           "not an object": lambda data: b"[1, 2]", "no time": lambda data: b'{"value": {"n": 9}}',
-           "a time that is none": lambda data: b'{"fetched": "yesterday", "value": {"n": 9}}',
+DAMAGES = {"cut": lambda data: data[:len(data) // 2], "emptied": lambda data: b"",
+           "binary": lambda data: os.urandom(64), "not an object": lambda data: b"[1, 2]",
+           "no time": lambda data: b'{"value": {"n": 9}}',
+           "a time that is not one": lambda data: b'{"fetched": "yesterday", "value": {"n": 9}}',
            "deep nesting": lambda data: b"[" * 100_000}
 
 
