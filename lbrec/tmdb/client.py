@@ -4,14 +4,17 @@ quiet on failure.
 - the key is a v3 API key (sent as the `api_key` query parameter) or a v4 read access token (a JWT, sent as
   `Authorization: Bearer`); it never leaves the kernel (posters are fetched here and embedded), never appears in a
   repr, an error message or a log line (urllib3's request lines are redacted);
-- one `requests.Session`, a timeout on every request, at most `max_in_flight` requests at a time (whoever asks);
+- requests go through `lbrec.web` (the HTTP layer it shares with the Letterboxd client): a timeout on every request,
+  at most `max_in_flight` requests at a time (whoever asks);
 - one request per film: the details and the watch providers together (`append_to_response=watch/providers`);
-- 429 waits as long as `Retry-After` asks (bounded by `max_wait`) and tries again; a 404 is a film TMDb lacks;
-  5xx, a timeout or a body that is not JSON leave that film without details (`trouble` says so, for one line);
+- 429 waits as long as `Retry-After` asks (seconds or an HTTP date, bounded by `max_wait`), holding back the
+  client's other requests meanwhile, and tries again, three tries in all; a 404 is a film TMDb lacks; 5xx, a
+  timeout or a body that is not JSON leave that film without details (`trouble` says so, for one line);
 - a 401 raises `TmdbKeyError` once and the client sends nothing more;
 - each film's details (its poster included) are cached on disk for `cache_ttl` seconds (30 days), a 404 too, so
   a second view of the same films costs no request; its watch providers beside them, for `watch_ttl` (24 hours);
-- the services offered in a country (`/3/watch/providers/movie`) are cached for `offered_ttl` (7 days).
+- the services offered in a country (`/3/watch/providers/movie`) are cached for `offered_ttl` (7 days);
+- `cached_json` is the one way to add a call: TMDb's JSON answer for a path, kept on disk for the lifetime given.
 
 Only TMDb is contacted; the base URLs may be changed (for the tests' loopback server) only to a loopback address.
 """
@@ -19,25 +22,22 @@ Only TMDb is contacted; the base URLs may be changed (for the tests' loopback se
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import os
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
-
-import requests
+from urllib.parse import urlencode, urlsplit
 
 import lbrec
 from lbrec import paths
-from lbrec.artifacts import sweep, write_bytes, write_json
 from lbrec.errors import TmdbKeyError
 from lbrec.tmdb.watch import Provider, Watch, compact_providers, is_compact, offered_providers, watch_in
+from lbrec.web import NOT_FOUND, DiskCache, Fetcher, Gate, Response, RetryPolicy, WebError, entry_name
 
 TMDB_API = "https://api.themoviedb.org"
 TMDB_IMAGES = "https://image.tmdb.org/t/p/w185"
@@ -53,7 +53,6 @@ _POSTER_PATH = re.compile(r"/[A-Za-z0-9_-]{1,100}\.(jpg|jpeg|png|webp)")
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAX_POSTER_BYTES = 1_000_000
 _REDACTED = "<redacted>"
-NOT_FOUND = "not found"  # what `_get_json` answers for a film TMDb does not have
 _MEMORY = 5000  # films whose providers a client keeps in memory (a few kB each)
 _WATCH_FILE, _WATCH_END = "lbrec-watch-providers/1", "end\n"  # a providers file's first word and its last line
 
@@ -96,37 +95,44 @@ class TmdbClient:
         key = key.strip()
         if not key:
             raise ValueError("no TMDb key given")
-        self._auth = ({"headers": {"Authorization": f"Bearer {key}"}} if key.startswith("eyJ")
-                      else {"params": {"api_key": key}})
+        bearer = key.startswith("eyJ")  # a v4 read access token (a JWT); else a v3 key
+        self._key_headers = {"Authorization": f"Bearer {key}"} if bearer else {}
+        self._key_params = {} if bearer else {"api_key": key}
         self.api_url, self.image_url = api_url.rstrip("/"), image_url.rstrip("/")
         self.logo_url = self.image_url.rsplit("/", 1)[0] + "/" + LOGO_SIZE
         self.cache_dir = (Path(cache_dir) if cache_dir else paths.cache_dir() / "tmdb") if cache else None
-        if self.cache_dir is not None:
-            sweep(self.cache_dir)
+        self.cache = DiskCache(self.cache_dir)  # not durable: a power cut may cost an entry, read as a miss
         self.cache_ttl, self.watch_ttl, self.offered_ttl = cache_ttl, watch_ttl, offered_ttl
         self.timeout, self.max_wait, self.max_in_flight = timeout, max_wait, max_in_flight
-        self.session = requests.Session()
-        self.session.headers.update({"User-Agent": f"lbrec/{lbrec.__version__}", "Accept": "application/json"})
-        self.refused = False  # a 401 was answered: nothing more is sent
+        self.web = Fetcher(headers={"User-Agent": f"lbrec/{lbrec.__version__}", "Accept": "application/json"},
+                           timeout=timeout, gate=Gate(max_in_flight),  # the bound holds across threads and callers
+                           policy=RetryPolicy(frozenset({429}), attempts=3, max_wait=max_wait))
         self.trouble = False  # TMDb could not answer for some film (5xx, timeout, not JSON): reset by details_many
-        self.requests_made = 0
         self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(max_in_flight)  # the bound holds across threads and callers
         self._providers: dict[int, tuple[float, str]] = {}  # tmdb id -> (when fetched, compact providers)
         _redact_urllib3(key)
 
     def __repr__(self) -> str:
         return f"TmdbClient(api_url={self.api_url!r}, refused={self.refused})"
 
+    @property
+    def refused(self) -> bool:
+        """A 401 was answered: nothing more is sent."""
+        return self.web.refused
+
+    @property
+    def requests_made(self) -> int:
+        return self.web.requests_made
+
     def close(self) -> None:
-        self.session.close()
+        self.web.close()
 
     # ------------------------------------------------------------------------------------------------ public
 
     def details(self, tmdb_id: int) -> FilmDetails | None:
         """One film's details, from the cache when fresh; None when TMDb lacks the film or did not answer."""
-        path = self._cache_path(f"{int(tmdb_id)}.json")
-        entry = self._cache_read(path, self.cache_ttl)
+        name = f"{int(tmdb_id)}.json"
+        entry = self.cache.read(name, self.cache_ttl)
         if entry is None:
             fetched = self._fetch_movie(tmdb_id)
             if fetched is None:
@@ -135,11 +141,11 @@ class TmdbClient:
         try:
             film = FilmDetails(**entry["film"]) if entry["film"] is not None else None
         except (KeyError, TypeError):  # a damaged entry: asked again next time
-            self._forget(path)
+            self.cache.forget(name)
             return None
         if film is not None and entry.get("poster_pending"):  # fetched for its providers: the poster comes now
             film = replace(film, poster=self._poster(entry.get("poster_path")))
-            self._cache_write(path, {**entry, "film": asdict(film), "poster_pending": False})
+            self.cache.write(name, {**entry, "film": asdict(film), "poster_pending": False})
         return film
 
     def details_many(self, tmdb_ids: Iterable[int]) -> dict[int, FilmDetails]:
@@ -180,26 +186,36 @@ class TmdbClient:
         except (ValueError, RecursionError):  # a damaged entry is only a cache miss
             with self._lock:
                 self._providers.pop(int(tmdb_id), None)
-            self._forget(self._cache_path(f"{int(tmdb_id)}.watch.txt"))
+            self.cache.forget(f"{int(tmdb_id)}.watch.txt")
             return None
 
     def providers_offered(self, country: str) -> list[Provider] | None:
         """The services TMDb lists for movies in `country`, in its display order (cached for `offered_ttl`);
         None when TMDb did not answer."""
-        path = self._cache_path(f"offered-{country}.json")
-        entry = self._cache_read(path, self.offered_ttl)
-        if entry is None:
-            answer = self._get_json(f"{self.api_url}/3/watch/providers/movie", {"watch_region": country})
-            if not isinstance(answer, dict):
-                return None
-            entry = {"fetched": time.time(), "providers": offered_providers(answer, country)}
-            self._cache_write(path, entry)
-        try:
-            return [Provider(int(i), str(name), self.logo_url + logo if logo else "")
-                    for i, name, logo in entry["providers"]]
-        except (KeyError, TypeError, ValueError):
-            self._forget(path)
+        name = f"offered-{country}.json"
+        offered = self.cached_json("/3/watch/providers/movie", {"watch_region": country}, lifetime=self.offered_ttl,
+                                   keep=lambda answer: offered_providers(answer, country), name=name)
+        if offered is None or offered == NOT_FOUND:
             return None
+        try:
+            return [Provider(int(i), str(service), self.logo_url + logo if logo else "")
+                    for i, service, logo in offered]
+        except (TypeError, ValueError):  # a damaged entry: asked again next time
+            self.cache.forget(name)
+            return None
+
+    def cached_json(self, path: str, params: dict | None = None, *, lifetime: float,
+                    keep: Callable[[dict], object] | None = None, name: str | None = None) -> object:
+        """TMDb's JSON answer at `path` (`/3/...`) with `params`, from the cache while younger than `lifetime`
+        seconds. What is kept is `keep(answer)` (JSON; the whole answer without `keep`), stored as `name` (by default
+        one made from the path and the parameters, never the key); NOT_FOUND for what TMDb lacks, kept too; None
+        (and `trouble`) when TMDb did not answer usably, kept not at all."""
+        def fetch() -> object:
+            answer = self._get_json(self.api_url + path, params)
+            return keep(answer) if keep is not None and isinstance(answer, dict) else answer
+
+        query = urlencode(sorted((params or {}).items()))
+        return self.cache.remembered(name or entry_name(f"{path}?{query}"), lifetime, fetch)
 
     # ------------------------------------------------------------------------------------------------ network
 
@@ -218,10 +234,9 @@ class TmdbClient:
         else:
             entry = self._details_entry(tmdb_id, answer, now)
             compact = compact_providers(answer.get("watch/providers"))
-        self._cache_write(self._cache_path(f"{int(tmdb_id)}.json"), entry)
+        self.cache.write(f"{int(tmdb_id)}.json", entry)
         self._remember(int(tmdb_id), now, compact)
-        if (path := self._cache_path(f"{int(tmdb_id)}.watch.txt")) is not None:
-            write_bytes(path, f"{_WATCH_FILE} {now!r}{compact}{_WATCH_END}".encode(), durable=False)
+        self.cache.write_bytes(f"{int(tmdb_id)}.watch.txt", f"{_WATCH_FILE} {now!r}{compact}{_WATCH_END}".encode())
         return entry, compact
 
     def _details_entry(self, tmdb_id: int, answer: dict, now: float) -> dict:
@@ -231,60 +246,36 @@ class TmdbClient:
         poster_path = poster_path if isinstance(poster_path, str) else None
         film = FilmDetails(int(tmdb_id), str(answer.get("title") or ""), str(answer.get("overview") or ""),
                            runtime if type(runtime) is int else None, "")
-        previous = self._cache_read(self._cache_path(f"{int(tmdb_id)}.json"), self.cache_ttl)
+        previous = self.cache.read(f"{int(tmdb_id)}.json", self.cache_ttl)
         if (previous is not None and isinstance(previous.get("film"), dict) and previous.get("poster_path") ==
                 poster_path and previous.get("poster_pending") is False):
             film = replace(film, poster=str(previous["film"].get("poster") or ""))
             return {"fetched": now, "film": asdict(film), "poster_path": poster_path, "poster_pending": False}
         return {"fetched": now, "film": asdict(film), "poster_path": poster_path, "poster_pending": True}
 
-    def _send(self, url: str, auth: bool, params: dict | None = None) -> requests.Response | None:
-        """One GET (repeated after a 429 while the waits asked stay short); None on a timeout or no connection."""
-        options = {"headers": self._auth.get("headers", {}), "params": {**(params or {}), **self._auth.get(
-            "params", {})}} if auth else {}
-        for _ in range(3):
-            if self.refused:
-                raise TmdbKeyError(KEY_REFUSED)
-            with self._lock:
-                self.requests_made += 1
-            try:
-                with self._slots:
-                    response = self.session.get(url, timeout=(self.timeout, self.timeout), allow_redirects=False,
-                                                **options)
-            except requests.RequestException:  # its text may hold the URL, and so a v3 key: never shown
-                return None
-            if response.status_code == 401 and auth:
-                self.refused = True
-                raise TmdbKeyError(KEY_REFUSED)
-            if response.status_code != 429:
-                return response
-            wait = _retry_after(response)
-            if wait is None or wait > self.max_wait:
-                return response
-            time.sleep(wait)
-        return response
-
     def _get_json(self, url: str, params: dict | None = None) -> dict | str | None:
-        """The JSON object at `url`; NOT_FOUND for a 404; None (and `trouble`) when TMDb did not answer usably."""
-        response = self._send(url, auth=True, params=params)
-        if response is not None and response.status_code == 404:
-            return NOT_FOUND
-        answer = None
-        if response is not None and response.status_code == 200:
-            try:
-                answer = response.json()
-            except (ValueError, RecursionError):  # a maintenance page, a body cut short, absurd nesting
-                answer = None
-        if not isinstance(answer, dict):
+        """The JSON object at `url`, asked with the key; NOT_FOUND for a 404; None (and `trouble`) when TMDb did not
+        answer usably (5xx, a 429 still after three tries, a timeout, a body that is not a JSON object)."""
+        answer = self.web.get_json(url, params={**(params or {}), **self._key_params}, headers=self._key_headers,
+                                   check=self._check_key)
+        if answer is None:
             self.trouble = True
-            return None
         return answer
+
+    def _check_key(self, response: Response) -> None:
+        """A 401 refuses the key: it raises here, and every request after it, from any thread, is never sent."""
+        if response.status_code == 401:
+            self.web.refuse(lambda: TmdbKeyError(KEY_REFUSED))
+            raise TmdbKeyError(KEY_REFUSED)
 
     def _poster(self, poster_path: object) -> str:
         """The poster as a data URL, or "" when there is none or it could not be fetched (the card stays text)."""
         if not isinstance(poster_path, str) or not _POSTER_PATH.fullmatch(poster_path):
             return ""
-        response = self._send(self.image_url + poster_path, auth=False)  # the image CDN needs no key
+        try:
+            response = self.web.get(self.image_url + poster_path)  # the image CDN needs no key
+        except WebError:
+            response = None
         kind = response.headers.get("Content-Type", "").split(";")[0].strip() if response is not None else ""
         if response is None or response.status_code != 200 or kind not in _IMAGE_TYPES:
             self.trouble = self.trouble or response is None or response.status_code >= 500
@@ -298,16 +289,13 @@ class TmdbClient:
     def _read_providers(self, tmdb_id: int) -> tuple[float, str] | None:
         """(when fetched, the film's providers in every country in `lbrec.tmdb.watch`'s compact form) from the
         disk cache, if fresh; remembered in memory."""
-        path = self._cache_path(f"{int(tmdb_id)}.watch.txt")
-        try:
-            data = path.read_bytes() if path is not None else None
-        except OSError:  # absent (the usual miss), or not a file
-            data = None
+        name = f"{int(tmdb_id)}.watch.txt"
+        data = self.cache.read_bytes(name)
         if data is None:
             return None
         entry = _read_watch_file(data)
         if entry is None:
-            self._forget(path)  # a damaged entry is only a cache miss
+            self.cache.forget(name)  # a damaged entry is only a cache miss
             return None
         if not 0 <= time.time() - entry[0] < self.watch_ttl:  # stale, or from a clock set wrong
             return None
@@ -319,37 +307,6 @@ class TmdbClient:
             if len(self._providers) >= _MEMORY:
                 self._providers.pop(next(iter(self._providers)))  # the oldest: a dict keeps insertion order
             self._providers[tmdb_id] = (fetched, compact)
-
-    def _cache_path(self, name: str) -> Path | None:
-        return self.cache_dir / name if self.cache_dir is not None else None
-
-    @staticmethod
-    def _cache_read(path: Path | None, ttl: float) -> dict | None:
-        """The entry at `path` when it is younger than `ttl` seconds; None when absent, stale or damaged."""
-        if path is None:
-            return None
-        try:
-            data = path.read_bytes()
-        except OSError:  # absent (the usual miss), or not a file
-            return None
-        try:
-            entry = json.loads(data)
-            if not 0 <= time.time() - float(entry["fetched"]) < ttl:  # stale, or from a clock set wrong
-                return None
-            return entry if isinstance(entry, dict) else None
-        except (ValueError, KeyError, TypeError, RecursionError):
-            path.unlink(missing_ok=True)  # a damaged entry is only a cache miss
-            return None
-
-    @staticmethod
-    def _forget(path: Path | None) -> None:
-        if path is not None:
-            path.unlink(missing_ok=True)
-
-    @staticmethod
-    def _cache_write(path: Path | None, entry: dict) -> None:
-        if path is not None:
-            write_json(path, entry, durable=False)  # a cache: a power cut may cost an entry, read as a miss
 
 
 def _redact_urllib3(key: str) -> None:
@@ -371,9 +328,3 @@ def _read_watch_file(data: bytes) -> tuple[float, str] | None:
     except (UnicodeDecodeError, ValueError):
         pass
     return None
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    """Seconds from a numeric `Retry-After` (TMDb sends seconds), None when absent or unreadable."""
-    value = response.headers.get("Retry-After", "").strip()
-    return float(value) if re.fullmatch(r"[0-9]{1,6}", value) else None

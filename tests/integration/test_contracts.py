@@ -47,6 +47,9 @@ def inject(path: Path, line: str) -> None:
     ("ask/options.py", "from lbrec.app import page", "lbrec.ask is not allowed to import lbrec.app"),
     ("cli/questions.py", "from lbrec.serving import rank", "lbrec.cli.questions is not allowed to import "
                                                            "lbrec.serving.rank"),
+    ("tmdb/watch.py", "import requests", "lbrec.tmdb is not allowed to import requests"),
+    ("letterboxd/rss.py", "import urllib3", "lbrec.letterboxd is not allowed to import urllib3"),
+    ("web/cache.py", "from lbrec.letterboxd import fields", "lbrec.web is not allowed to import lbrec.letterboxd"),
 ])
 def test_a_wrong_import_breaks_a_contract(scratch: Path, module: str, line: str, message: str) -> None:
     assert lint(scratch).returncode == 0
