@@ -54,8 +54,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 HYPER_PARAMETERS = ("loss", "epochs", "batch_size", "lr", "weight_decay", "label_smoothing", "negatives", "patience",
-                    "val_users", "eval_users", "epoch_batches", "seed", "shuffle_windows", "future_weight",
-                    "max_len", "dim", "heads", "layers", "dropout")
+                    "val_users", "eval_users", "epoch_batches", "seed", "max_len", "dim", "heads", "layers", "dropout")
 
 
 def minutes(text: str) -> float:
@@ -92,10 +91,6 @@ def train_args(parser: argparse.ArgumentParser) -> None:
                                                        "CPU-only machines on large data sets; None: every user")),
                                   ("epoch-batches", int, "stop each epoch after this many batches; None: all"),
                                   ("seed", int, "random seed"),
-                                  ("shuffle-windows", float, ("the probability that a training window's films are "
-                                                              "shuffled, for histories without a real order")),
-                                  ("future-weight", float, ("the share of the loss spent predicting every later film "
-                                                            "of a window, not only the next (ce loss)")),
                                   ("max-len", int, "history length the model reads"),
                                   ("dim", int, "embedding size"), ("heads", int, "attention heads"),
                                   ("layers", int, "transformer blocks"), ("dropout", float, "dropout")]:
