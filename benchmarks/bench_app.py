@@ -31,9 +31,9 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from lbrec import paths
-from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, free_port  # the browser tests' settings
-from tests.helpers.files import REPO
-from tests.helpers.load import TITLES
+from harness.browser import CHROMIUM_ARGS, TYPED_TITLES, free_port  # the browser tests' settings
+from harness.files import REPO
+from harness.load import TITLES
 
 OUT = REPO / "benchmarks" / "out"
 TIMEOUT_MS = 120_000

@@ -20,7 +20,8 @@ from lbrec.app.views import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB, RecommenderApp,
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from tests.helpers.app_views import cards, downloads, typed
-from tests.helpers.files import REPO, export_zip
+from harness.files import REPO
+from tests.helpers.files import export_zip
 
 
 

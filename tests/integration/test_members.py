@@ -14,7 +14,8 @@ import pytest
 
 from lbrec.data.dataset import Dataset
 from lbrec.evaluation.members import members_dir
-from tests.helpers.files import REPO, need
+from harness.files import REPO
+from tests.helpers.files import need
 
 
 @pytest.fixture(scope="module")

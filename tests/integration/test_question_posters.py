@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from lbrec.app.views import TYPED_TAB, RecommenderApp
-from tests.helpers.fault_server import FaultServer
+from harness.fault_server import FaultServer
 from tests.helpers.posters import app_with, wait_for_posters
-from tests.helpers.tmdb_server import V3_KEY, movie, poster_png, serve_film
+from harness.tmdb_server import V3_KEY, movie, poster_png, serve_film
 
 POSTER = (1, 180, 228)  # the stand-in's posters: one colour the picture to share has nowhere else
 

@@ -1,12 +1,13 @@
 """The house rules that keep lbrec readable, checked: rooms of at most 450 lines, functions of at most 80, every
-module with a docstring that says what it is for, and no test or benchmark that imports another test file."""
+module with a docstring that says what it is for, and no test, benchmark or harness module that imports a test file
+(pyproject.toml's contracts keep lbrec, the benchmarks, the harness and the tests apart)."""
 
 from __future__ import annotations
 
 import ast
 import re
 
-from tests.helpers.files import REPO
+from harness.files import REPO
 
 MAX_MODULE_LINES = 450  # a module over this is doing two jobs: split it
 MAX_FUNCTION_LINES = 80  # decorators and docstring included
@@ -35,10 +36,13 @@ def test_every_function_is_at_most_80_lines() -> None:
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
 
 
-def test_no_test_or_benchmark_imports_a_test_file_or_edits_sys_path() -> None:
+def outside_the_package() -> list:
+    return sorted(path for folder in ("tests", "benchmarks", "harness") for path in (REPO / folder).rglob("*.py"))
+
+
+def test_no_test_benchmark_or_harness_module_imports_a_test_file_or_edits_sys_path() -> None:
     test_import = re.compile(r"^\s*(from|import) (tests\.\w+\.)?(test_\w+|conftest)\b", re.M)
     path_edit = re.compile(r"^\s*sys\.path\.(insert|append)\(", re.M)
-    offenders = [str(path.relative_to(REPO)) for path in sorted([*(REPO / "tests").rglob("*.py"),
-                                                                 *(REPO / "benchmarks").glob("*.py")])
+    offenders = [str(path.relative_to(REPO)) for path in outside_the_package()
                  if test_import.search(path.read_text()) or path_edit.search(path.read_text())]
-    assert not offenders, f"import shared code from tests.helpers instead: {offenders}"
+    assert not offenders, f"import shared code from tests.helpers or harness instead: {offenders}"
