@@ -105,7 +105,7 @@ def in_browser(model: Path, clicks: int) -> dict[str, float]:
     """From a card's button clicked to ten cards again without the film, in chromium."""
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.bench_app import new_page, start_server, stop, wait_interactive, wait_until_answering
+    from benchmarks.common import new_page, start_server, stop, wait_interactive, wait_until_answering
     from harness.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium
 
     server, url = start_server(model, None)

@@ -18,6 +18,7 @@ from lbrec.app.session import Session, Understood, films_count
 from lbrec.ask.answers import Answer
 from lbrec.data.titles import film_label
 from lbrec.letterboxd.history import LetterboxdHistory
+from lbrec.serving.members_figure import THIS_MODEL, members_figure
 from lbrec.serving.results import Film, FilmRef, Recommendation
 from lbrec.app.render_watch import attribution_html, watch_html
 from lbrec.tmdb import ATTRIBUTION, FilmDetails
@@ -75,19 +76,16 @@ def header() -> str:
 
 def footer(session: Session, posters: bool = False) -> str:
     """The served model in words (SASRec, or its blend), its data, its test NDCG@10 and its NDCG@10 on real
-    Letterboxd members' exports (onnx.json's "undated": measured on this folder, else on the reference build its
-    reading was chosen with, and said so); with posters on, TMDb's attribution (its terms ask for it wherever its
-    data is shown)."""
+    Letterboxd members' exports (`members_figure`: measured on this folder, else on the reference build, and said
+    so); with posters on, TMDb's attribution (its terms ask for it wherever its data is shown)."""
     engine = session.engine
     meta = engine.meta
     served = meta.get("blend", {}) if engine.item_item is not None else meta
     ndcg = (served.get("metrics") or {}).get("test", {}).get("ndcg@10")
     quality = f" · test NDCG@10 {ndcg:.3f}" if isinstance(ndcg, (int, float)) else ""
-    undated = engine.undated
-    if (members := undated.members_ndcg(meta)) is not None:  # measured on this folder (onnx.json)
-        quality += f", {members:.3f} on real Letterboxd members' exports"
-    elif isinstance(reference := (undated.figures or {}).get("members_ndcg@10"), (int, float)):  # the defaults'
-        quality += f", {reference:.3f} on real Letterboxd members' exports for lbrec's reference build"
+    members = members_figure(engine.model_dir, meta)
+    quality += f", {members.ndcg:.3f} on real Letterboxd members' exports" + (
+        "" if members.measured_on == THIS_MODEL else f" for {members.measured_on}")
     return (f'<p class="lbrec-footer">{escape(engine.model_name)} trained on MovieLens '
             f'{escape(meta.get("dataset", ""))}: '
             f'{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with '

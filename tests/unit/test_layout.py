@@ -1,11 +1,13 @@
 """The house rules that keep lbrec readable, checked: rooms of at most 450 lines, functions of at most 80, every
-module with a docstring that says what it is for, and no test, benchmark or harness module that imports a test file
-(pyproject.toml's contracts keep lbrec, the benchmarks, the harness and the tests apart)."""
+module with a docstring that says what it is for, no test, benchmark or harness module that imports a test file, and
+no benchmark that imports another benchmark's script (pyproject.toml's contracts keep lbrec, the benchmarks, the
+harness and the tests apart)."""
 
 from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 from harness.files import REPO
 
@@ -46,3 +48,26 @@ def test_no_test_benchmark_or_harness_module_imports_a_test_file_or_edits_sys_pa
     offenders = [str(path.relative_to(REPO)) for path in outside_the_package()
                  if test_import.search(path.read_text()) or path_edit.search(path.read_text())]
     assert not offenders, f"import shared code from tests.helpers or harness instead: {offenders}"
+
+
+def imported(path: Path) -> set[str]:
+    """Every module `path` imports, with `from a import b` counted as `a.b` too (b may be a module)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return names
+
+
+def test_no_module_imports_a_benchmark_s_script() -> None:
+    """A script is run (`python -m benchmarks.NAME`), never imported: what two scripts share is benchmarks/common.py
+    or the members' library (benchmarks/members)."""
+    scripts = {".".join(path.relative_to(REPO).with_suffix("").parts)
+               for folder in ("benchmarks", "benchmarks/experiments") for path in (REPO / folder).glob("*.py")
+               if path.stem not in ("__init__", "common")}
+    assert "benchmarks.bench_members" in scripts
+    offenders = {str(path.relative_to(REPO)): sorted(imported(path) & scripts) for path in outside_the_package()
+                 if imported(path) & scripts}
+    assert not offenders, f"share a benchmark's helpers through benchmarks/common.py instead: {offenders}"
