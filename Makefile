@@ -77,7 +77,7 @@ test-fast: $(VENV)/.installed-dev
 
 # The tutorial notebooks with the outputs of a real run (the suite checks that they match the committed code).
 notebooks: $(VENV)/.installed-dev
-	$(BIN)/python -m tests.helpers.notebooks
+	$(BIN)/python -m harness.notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache

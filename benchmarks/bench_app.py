@@ -22,63 +22,17 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from benchmarks.common import OUT, new_page, start_server, stop, wait_interactive, wait_until_answering
+from harness.browser import CHROMIUM_ARGS, TYPED_TITLES  # the browser tests' settings
+from harness.files import REPO
+from harness.load import TITLES
 from lbrec import paths
-from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, free_port  # the browser tests' settings
-from tests.helpers.files import REPO
-from tests.helpers.load import TITLES
-
-OUT = REPO / "benchmarks" / "out"
-TIMEOUT_MS = 120_000
-
-
-def start_server(model: Path, pool_size: int | None, checkout: Path = REPO) -> tuple[subprocess.Popen, str]:
-    """`python -m lbrec app` of `checkout` on a free port (pool_size None: that checkout's own default)."""
-    port = free_port()
-    command = [sys.executable, "-m", "lbrec", "app", "--model", str(model.resolve()), f"--port={port}"]
-    if pool_size is not None:
-        command.append(f"--pool-size={pool_size}")
-    server = subprocess.Popen(command, cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return server, f"http://127.0.0.1:{port}"
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-
-
-def wait_until_answering(server: subprocess.Popen, url: str) -> None:
-    """Voilà's readiness probe: its static files (a GET of / would start a kernel)."""
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/voila/static/voila.js", timeout=2):
-                return
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError(f"the server exited with {server.returncode}") from None
-            time.sleep(0.05)
-
-
-def new_page(browser: Browser, url: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
-    return page
-
-
-def wait_interactive(page: Page) -> None:
-    page.locator("button.lbrec-go:enabled").wait_for(timeout=TIMEOUT_MS)
-
 
 def cold_start(browser: Browser, model: Path, pool_size: int | None, checkout: Path = REPO) -> dict[str, float]:
     """One fresh server: seconds to the server answering and to the interactive page."""

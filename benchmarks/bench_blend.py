@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from lbrec import paths
-from tests.helpers.files import REPO
+from harness.files import REPO
 
 OUT = REPO / "benchmarks" / "out"
 SCALE_DATA = OUT / "scale" / "prepared-32000000"

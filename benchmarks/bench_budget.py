@@ -2,10 +2,10 @@
 
     python -m benchmarks.bench_budget [--minutes 30] [--ratings 32e6] [--threads 2] [--eval-users 20000]
 
-On the ML-32M-shaped synthetic data of bench_scale.py (generated and prepared once into benchmarks/out/), one
-`python -m lbrec train --time-budget MINUTES` process from a fresh start (`--restart`), timed from outside: its
-wall time against the budget, what ended it, how much of an epoch it trained, and its peak memory. Results: a
-Markdown table on stdout and benchmarks/out/budget.json.
+On the ML-32M-shaped synthetic data bench_scale.py trains on (`benchmarks.common.prepare_synthetic`: generated and
+prepared once into benchmarks/out/), one `python -m lbrec train --time-budget MINUTES` process from a fresh start
+(`--restart`), timed from outside: its wall time against the budget, what ended it, how much of an epoch it trained,
+and its peak memory. Results: a Markdown table on stdout and benchmarks/out/budget.json.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from benchmarks.bench_scale import OUT, WORK, prepare, run
+from benchmarks.common import OUT, SCALE, prepare_synthetic, run_lbrec
 
 
 def main() -> None:
@@ -23,11 +23,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--eval-users", type=int, default=20_000)
     args = parser.parse_args()
-    data, prepared = prepare(int(args.ratings))
-    step = run("train", "--data", str(data), "--out", str(WORK / "budget-model"), "--time-budget", str(args.minutes),
-               "--threads", str(args.threads), "--eval-users", str(args.eval_users), "--restart", "--quiet", "--json")
+    data, prepared = prepare_synthetic(int(args.ratings))
+    step = run_lbrec("train", "--data", str(data), "--out", str(SCALE / "budget-model"), "--time-budget",
+                     str(args.minutes), "--threads", str(args.threads), "--eval-users", str(args.eval_users),
+                     "--restart", "--quiet", "--json")
     config = json.loads(step.pop("stdout"))
-    history = json.loads((WORK / "budget-model" / "history.json").read_text())
+    history = json.loads((SCALE / "budget-model" / "history.json").read_text())
     budget = args.minutes * 60
     result = {"budget_s": budget, "wall_s": step["seconds"], "wall_over_budget": step["seconds"] / budget,
               "peak_gib": step["peak_gib"], "stopped_by": config["stopped_by"], "epochs": len(history),

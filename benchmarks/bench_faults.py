@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.files import REPO
-from tests.helpers.kill import TARGETS, WRITERS, KillServer, page, sweep
+from harness.fault_server import FaultServer, Reply
+from harness.files import REPO
+from harness.kill import TARGETS, WRITERS, KillServer, page, sweep
 
 OUT = REPO / "benchmarks" / "out"
 

@@ -1,4 +1,4 @@
-"""Fuzz every parser of outside input for 10,000 generated cases each: the suite's targets (tests/helpers/fuzz_targets.py).
+"""Fuzz every parser of outside input for 10,000 generated cases each: the suite's targets (harness/fuzz_targets.py).
 
     python -m benchmarks.bench_fuzz [--cases 10000] [--targets rss imdb ...]
 
@@ -20,8 +20,8 @@ import warnings
 from collections import Counter
 
 from lbrec.errors import LbrecError
-from tests.helpers import fuzz, fuzz_targets
-from tests.helpers.files import REPO
+from harness import fuzz, fuzz_targets
+from harness.files import REPO
 
 OUT = REPO / "benchmarks" / "out"
 

@@ -25,7 +25,7 @@ from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.normalize import FilmQuery, normalize
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.sources import match_history
-from tests.helpers.files import labelled_queries
+from harness.files import labelled_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = ROOT.parent / "shared" / "fixtures-research" / "export_mororke2026"

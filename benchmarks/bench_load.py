@@ -3,7 +3,7 @@
     python -m benchmarks.bench_load [--model models/ml-latest-small] [--visitors 8] [--rounds 5]
 
 1. A Voilà server with the flags of `python -m lbrec app` (`make app`) and the culling shortened (idle 20 s, checked
-   every 5 s, instead of 600 s and 60 s); Debian's chromium with a browser context per visitor (tests/helpers/load.py).
+   every 5 s, instead of 600 s and 60 s); Debian's chromium with a browser context per visitor (harness/load.py).
    Every visitor opens the app, then all type three titles and click at the same moment, `--rounds` times. Every
    click must bring ten cards: p50 / p95 / max from the click to the tenth card. Then the memory of each kernel
    process (RSS; PSS, which shares the libraries all kernels map between them; USS, what only it holds). Then the
@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 from lbrec import paths
-from tests.helpers.browser import CHROMIUM_ARGS, chromium
-from tests.helpers.files import REPO
-from tests.helpers.load import App, run_load, start_app
+from harness.browser import CHROMIUM_ARGS, chromium
+from harness.files import REPO
+from harness.load import App, run_load, start_app
 
 OUT = REPO / "benchmarks" / "out"
 

@@ -30,8 +30,8 @@ from lbrec.evaluation.protocol import evaluate_scorer
 from lbrec.evaluation.stats import paired_test
 from lbrec.model.folder import load_model
 from lbrec.model.train import scorer
-from tests.helpers.browser import free_port
-from tests.helpers.files import REPO
+from harness.browser import free_port
+from harness.files import REPO
 
 OUT = REPO / "benchmarks" / "out"
 DATASET = "ml-latest-small"

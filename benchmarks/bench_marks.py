@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lbrec import paths
-from tests.helpers.files import REPO
+from harness.files import REPO
 
 OUT = REPO / "benchmarks" / "out"
 PAUSE_MS = 2000  # between two clicks in the browser: a person reads the new card (the pictures are drawn meanwhile)
@@ -105,8 +105,8 @@ def in_browser(model: Path, clicks: int) -> dict[str, float]:
     """From a card's button clicked to ten cards again without the film, in chromium."""
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.bench_app import new_page, start_server, stop, wait_interactive, wait_until_answering
-    from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium
+    from benchmarks.common import new_page, start_server, stop, wait_interactive, wait_until_answering
+    from harness.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium
 
     server, url = start_server(model, None)
     try:

@@ -1,23 +1,26 @@
-"""The served model on real Letterboxd members (issue 22): what `recommend --export --from 4` does for the people
-lbrec serves, beside its parts, MovieLens anchors and references fitted on other Letterboxd members.
+"""The served model on real Letterboxd members: what `recommend --export --from 4` does for the people lbrec serves,
+beside its parts, MovieLens anchors and references fitted on other Letterboxd members.
 
     python -m benchmarks.bench_members [--model models/ml-latest-small] [--members N] [--seed 0] [--json PATH]
     python -m benchmarks.bench_members --tune [--write-choice] | --not-for-me [...]
 
 For each member of ../shared/data/letterboxd-members (`LBREC_MEMBERS_DIR`; read in place, evaluation only): 5 films
 rated 4 stars or more and up to 3 rated 2 stars or less are hidden, the rest goes through a Letterboxd export built
-in memory, the matcher and the engine, in random order (`lbrec.evaluation.members`). Everything is ranked over the
+in memory, the matcher and the engine, in random order (`benchmarks.members`). Everything is ranked over the
 films both MovieLens and the members know, less what the member rated. Figures: NDCG@10, HR@10, Recall@50 and the
 bad-pick rate (hidden disliked films in the top 10), means with bootstrap 95% intervals, paired tests against the
 served model, and the catalog gap. `--no-others-ease` skips EASE on the other members (a 13k x 13k inverse, about
 three minutes on two cores). Results: Markdown on stdout, and every figure in `--json PATH`. The members' exports
 are bulk imports, so `served` is the engine's undated reading (`Reading(unordered=True)`); `served, latest 50
-(before)` is the dated one it gave them before.
+(before)` is the dated one it gave them before. The figures of `served` (with their intervals, how many members,
+the date, the command and the folder's identity) are also written into the model folder, `members.json`
+(atomically): the app's footer shows them for that folder (`lbrec.serving.members_figure`).
 
-`--tune` chooses how to read a history without order on half of the members instead (`member_tuning`), and with
-`--write-choice` writes the choice of windows and blend weight into the model folder's onnx.json ("undated",
-atomically; the engine serves it from then on). Never required: a folder without the entry gets `UNDATED`.
-`--not-for-me` measures how far a "not for me" click pushes its look-alikes down (`not_for_me`).
+`--tune` chooses how to read a history without order on half of the members instead (`benchmarks.members.tuning`),
+and with `--write-choice` writes the choice of windows and blend weight into the model folder's onnx.json
+("undated", atomically; the engine serves it from then on, and the folder's `members.json`, measured with the
+reading replaced, is removed). Never required: a folder without the entry gets `UNDATED`. `--not-for-me` measures
+how far a "not for me" click pushes its look-alikes down (`benchmarks.members.not_for_me`).
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ def tuning_table(report: dict) -> str:
 
 
 def tuned(args: argparse.Namespace, engine: object, dataset: object, data: object) -> dict:
-    from lbrec.evaluation.member_tuning import measure_tuning
+    from benchmarks.members.tuning import measure_tuning
 
     report = measure_tuning(engine, dataset, data, data.sample(args.members, args.seed), args.seed)  # type: ignore
     print(f"chosen on {report['tuned_on']} members, reported on the other {report['reported_on']} "
@@ -114,9 +117,9 @@ def tuned(args: argparse.Namespace, engine: object, dataset: object, data: objec
                                                 f"(p={figures[m]['vs_none']['p_bootstrap']:.3f})"
                                                 for m in ("ndcg@10", "bad@10")) + " |")
     if args.write_choice:
-        from lbrec.evaluation.member_tuning import undated_choice, write_choice
+        from benchmarks.members.tuning import undated_choice, write_choice
 
-        choice = undated_choice(report, engine)  # type: ignore[arg-type]
+        choice = undated_choice(report)
         write_choice(engine, choice)  # type: ignore[arg-type]
         report["written"] = choice.to_json()
         print(f"\nwrote the undated reading ({choice.describe()}) into {engine.model_dir / 'onnx.json'}")  # type: ignore
@@ -172,7 +175,7 @@ def not_for_me_tables(report: dict) -> str:
 
 
 def not_for_me(args: argparse.Namespace, engine: object, dataset: object, data: object) -> dict:
-    from lbrec.evaluation.not_for_me import measure_not_for_me
+    from benchmarks.members.not_for_me import measure_not_for_me
 
     report = measure_not_for_me(engine, dataset, data, data.sample(args.members, args.seed), args.seed)  # type: ignore
     print(f"{report['measured']} of {report['members']} members have at least 2 low films the model knows; "
@@ -184,10 +187,10 @@ def not_for_me(args: argparse.Namespace, engine: object, dataset: object, data: 
 
 
 def main(argv: list[str] | None = None) -> int:
+    from benchmarks.members.data import load_members
+    from benchmarks.members.models import measure, write_record
     from lbrec.artifacts import read_json
     from lbrec.data.dataset import Dataset
-    from lbrec.evaluation.member_models import measure
-    from lbrec.evaluation.members import load_members
     from lbrec.serving.engine import Recommender
 
     args = arguments(argv)
@@ -209,12 +212,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ncatalog gap: the catalog knows {gap['known_share']:.1%} of the members' loved films "
           f"({gap['known_share_per_member']:.1%} per member); of the {gap['unknown']:,} it does not, "
           f"{gap['unknown_newer_share']:.1%} came out after {gap['catalog_last_year']}")
+    report["command"] = command(argv)
+    print(f"\nwrote the served figures for the app's footer into {write_record(engine, report)}")
     return finish(args, report, started, argv)
+
+
+def command(argv: list[str] | None) -> str:
+    return "python -m benchmarks.bench_members " + shlex.join(sys.argv[1:] if argv is None else argv)
 
 
 def finish(args: argparse.Namespace, report: dict, started: float, argv: list[str] | None) -> int:
     """The command and the time it took into the report, and the report into `--json`."""
-    report["command"] = "python -m benchmarks.bench_members " + shlex.join(sys.argv[1:] if argv is None else argv)
+    report["command"] = command(argv)
     report["seconds"] = round(time.perf_counter() - started, 1)
     if args.json:
         from lbrec.artifacts import write_json

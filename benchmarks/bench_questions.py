@@ -37,7 +37,7 @@ from lbrec.evaluation.protocol import Evaluation, evaluate_scorer
 from lbrec.evaluation.stats import bootstrap_ci
 from lbrec.model.folder import load_model, trained_dataset
 from lbrec.model.train import scorer
-from tests.helpers.files import REPO
+from harness.files import REPO
 
 OUT = REPO / "benchmarks" / "out"
 

@@ -22,63 +22,14 @@ import json
 import math
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-OUT = HERE / "out"
-WORK = OUT / "scale"
-PLOT = HERE.parent / "docs" / "scaling.png"
+from benchmarks.common import OUT, SCALE, prepare_synthetic, run_lbrec
+from harness.files import REPO
 
-
-# Runs `lbrec` and writes its own peak resident memory (VmHWM) to $BENCH_PEAK_FILE on the way out: os.wait4's
-# ru_maxrss would also count this process's peak, which Linux carries into a child across fork and exec.
-CHILD = """
-import atexit, os, runpy, sys
-
-def record_peak():
-    with open("/proc/self/status") as status, open(os.environ["BENCH_PEAK_FILE"], "w") as out:
-        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
-
-atexit.register(record_peak)
-sys.argv[0] = "lbrec"
-runpy.run_module("lbrec", run_name="__main__", alter_sys=True)
-"""
-
-
-def run(*args: str) -> dict:
-    """Run `python -m lbrec *args`: {"seconds", "peak_gib", "stdout"}; fail loudly with its stderr."""
-    with tempfile.TemporaryDirectory() as work:
-        peak_file = Path(work) / "peak"
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=False,
-                              env={**os.environ, "BENCH_PEAK_FILE": str(peak_file)})
-        seconds = time.perf_counter() - started
-        if done.returncode:
-            raise SystemExit(f"lbrec {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-        peak_kib = int(peak_file.read_text())
-    return {"seconds": seconds, "peak_gib": peak_kib / 2**20, "stdout": done.stdout}
-
-
-def synthetic(n: int) -> Path:
-    folder = OUT / f"synthetic-{n}"
-    if not (folder / "links.csv").is_file():
-        from lbrec.data import synthetic as generator
-
-        print(f"generating {n:,} ratings into {folder} ...", file=sys.stderr)
-        generator.write(folder, n, n_users=round(200_000 * n / 32_000_000), n_movies=87_000)
-    return folder
-
-
-def prepare(n: int) -> tuple[Path, dict]:
-    raw, out = synthetic(n), WORK / f"prepared-{n}"
-    step = run("prepare", "--ratings", str(raw / "ratings.csv"), "--movies", str(raw / "movies.csv"), "--links",
-               str(raw / "links.csv"), "--name", f"synthetic-{n}", "--out", str(out), "--json")
-    stats = json.loads(step.pop("stdout"))
-    return out, {**step, "stats": stats}
+PLOT = REPO / "docs" / "scaling.png"
 
 
 def train_epoch(data: Path, model: Path, batches: int, threads: int, eval_users: int | None, val_users: int,
@@ -96,7 +47,7 @@ def train_epoch(data: Path, model: Path, batches: int, threads: int, eval_users:
             "--val-users", str(val_users), "--loss", loss, "--threads", str(threads), "--device", device, "--restart",
             "--quiet",
             "--json"] + (["--eval-users", str(eval_users)] if eval_users else [])
-    step = run(*args)
+    step = run_lbrec(*args)
     result = json.loads(step.pop("stdout"))
     record = json.loads((model / "history.json").read_text())[0]
     return {**step, "loss": result["train"]["loss"], "batches_per_epoch": per_epoch, "timed_batches": timed,
@@ -110,15 +61,16 @@ def train_epoch(data: Path, model: Path, batches: int, threads: int, eval_users:
 def pipeline(args: argparse.Namespace) -> dict:
     n = int(float(args.ratings))
     print("pipeline: prepare ...", file=sys.stderr)
-    data, prepared = prepare(n)
+    data, prepared = prepare_synthetic(n)
     print("pipeline: one training epoch and the model's evaluation ...", file=sys.stderr)
-    model = WORK / f"model-pipeline-{n}"
+    model = SCALE / f"model-pipeline-{n}"
     trained = train_epoch(data, model, args.batches, args.threads, None, 10_000, args.device)
     print("pipeline: export ...", file=sys.stderr)
-    exported = run("export", "--model", str(model), "--json")
+    exported = run_lbrec("export", "--model", str(model), "--json")
     onnx = json.loads(exported.pop("stdout"))
     print("pipeline: evaluate beside the baselines ...", file=sys.stderr)
-    compared = run("evaluate", "--model", str(model), "--users", str(args.users), "--device", args.device, "--json")
+    compared = run_lbrec("evaluate", "--model", str(model), "--users", str(args.users), "--device", args.device,
+                         "--json")
     report = json.loads(compared.pop("stdout"))
     return {"ratings": n, "prepare": prepared, "train": trained, "export": {**exported, "onnx_mb": onnx["bytes"] / 2**20},
             "evaluate": {**compared, "users": report["users"], "models": sorted(report["models"]),
@@ -132,9 +84,9 @@ def curve(args: argparse.Namespace, pipeline: dict | None) -> list[dict]:
             points.append({"ratings": n, "prepare": pipeline["prepare"], "train": pipeline["train"]})
             continue
         print(f"curve: {n:,} ratings ...", file=sys.stderr)
-        data, prepared = prepare(n)
+        data, prepared = prepare_synthetic(n)
         # sampled at every size, as at 32M (auto would pick the full softmax for the smaller catalogs)
-        trained = train_epoch(data, WORK / f"model-{n}", args.batches, args.threads, 1_000, 1_000, args.device,
+        trained = train_epoch(data, SCALE / f"model-{n}", args.batches, args.threads, 1_000, 1_000, args.device,
                               loss="sampled")
         points.append({"ratings": n, "prepare": prepared, "train": trained})
     return points
@@ -184,7 +136,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto", help="training and evaluation device (default: %(default)s: "
                         "a CUDA GPU when there is one, else the CPU)")
     args = parser.parse_args()
-    WORK.mkdir(parents=True, exist_ok=True)
+    SCALE.mkdir(parents=True, exist_ok=True)
     previous = OUT / "scale.json"
     report = json.loads(previous.read_text()) if previous.is_file() else {}  # a part not run keeps its last figures
     report.setdefault("runs", {})

@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_watch [--films 100] [--repeats 20] [--latency 0.1]
 
-Against the tests' loopback TMDb (tests/helpers/tmdb_server.py), every film answering with a block shaped like
+Against the tests' loopback TMDb (harness/tmdb_server.py), every film answering with a block shaped like
 TMDb's for a well-served film (140 countries, 12 offers each, 60 services in all):
 - cached: the filter judging `--films` films whose providers are on disk (a new client, as a new process would be)
   and in the client's memory (the same client asked again), k = --films so that it judges them all: ms, median of
@@ -32,8 +32,8 @@ import pycountry
 
 from lbrec.tmdb.client import TmdbClient
 from lbrec.tmdb.streaming import keep_streaming
-from tests.helpers.fault_server import FaultServer
-from tests.helpers.tmdb_server import IMAGES, NETFLIX, V3_KEY, movie, provider, serve_film
+from harness.fault_server import FaultServer
+from harness.tmdb_server import IMAGES, NETFLIX, V3_KEY, movie, provider, serve_film
 
 OUT = Path(__file__).resolve().parent / "out"
 COUNTRIES = sorted({c.alpha_2 for c in pycountry.countries})[:140]  # TMDb lists about 140 for a well-served film

@@ -10,7 +10,7 @@ import pytest
 from lbrec.data.dataset import Dataset
 from lbrec.data.movielens import Ratings, load
 from lbrec.data.prepare import prepare_to_folder
-from tests.helpers.fault_server import FaultServer
+from harness.fault_server import FaultServer
 from tests.helpers.files import movielens_root, need
 
 

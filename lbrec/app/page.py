@@ -39,6 +39,7 @@ from lbrec.catalog.index import MatchIndex
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
 from lbrec.serving.engine import Recommender
+from lbrec.serving.members_figure import THIS_MODEL, members_figure
 from lbrec.tmdb import ATTRIBUTION, FilmDetails, TmdbClient
 from lbrec.tmdb.environment import tmdb_from_env
 
@@ -71,19 +72,16 @@ def header() -> str:
 
 def footer(session: Session, posters: bool = False) -> str:
     """The served model in words (SASRec, or its blend), its data, its test NDCG@10 and its NDCG@10 on real
-    Letterboxd members' exports (onnx.json's "undated": measured on this folder, else on the reference build its
-    reading was chosen with, and said so); with posters on, TMDb's attribution (its terms ask for it wherever its
-    data is shown)."""
+    Letterboxd members' exports (`members_figure`: measured on this folder, else on the reference build, and said
+    so); with posters on, TMDb's attribution (its terms ask for it wherever its data is shown)."""
     engine = session.engine
     meta = engine.meta
     served = meta.get("blend", {}) if engine.item_item is not None else meta
     ndcg = (served.get("metrics") or {}).get("test", {}).get("ndcg@10")
     quality = f" · test NDCG@10 {ndcg:.3f}" if isinstance(ndcg, (int, float)) else ""
-    undated = engine.undated
-    if (members := undated.members_ndcg(meta)) is not None:  # measured on this folder (onnx.json)
-        quality += f", {members:.3f} on real Letterboxd members' exports"
-    elif isinstance(reference := (undated.figures or {}).get("members_ndcg@10"), (int, float)):  # the defaults'
-        quality += f", {reference:.3f} on real Letterboxd members' exports for lbrec's reference build"
+    members = members_figure(engine.model_dir, meta)
+    quality += f", {members.ndcg:.3f} on real Letterboxd members' exports" + (
+        "" if members.measured_on == THIS_MODEL else f" for {members.measured_on}")
     return (f'<p class="lbrec-footer">{escape(engine.model_name)} trained on MovieLens '
             f'{escape(meta.get("dataset", ""))}: '
             f'{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with '

@@ -54,8 +54,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 HYPER_PARAMETERS = ("loss", "epochs", "batch_size", "lr", "weight_decay", "label_smoothing", "negatives", "patience",
-                    "val_users", "eval_users", "epoch_batches", "seed", "shuffle_windows", "future_weight",
-                    "max_len", "dim", "heads", "layers", "dropout")
+                    "val_users", "eval_users", "epoch_batches", "seed", "max_len", "dim", "heads", "layers", "dropout")
 
 
 def minutes(text: str) -> float:
@@ -92,10 +91,6 @@ def train_args(parser: argparse.ArgumentParser) -> None:
                                                        "CPU-only machines on large data sets; None: every user")),
                                   ("epoch-batches", int, "stop each epoch after this many batches; None: all"),
                                   ("seed", int, "random seed"),
-                                  ("shuffle-windows", float, ("the probability that a training window's films are "
-                                                              "shuffled, for histories without a real order")),
-                                  ("future-weight", float, ("the share of the loss spent predicting every later film "
-                                                            "of a window, not only the next (ce loss)")),
                                   ("max-len", int, "history length the model reads"),
                                   ("dim", int, "embedding size"), ("heads", int, "attention heads"),
                                   ("layers", int, "transformer blocks"), ("dropout", float, "dropout")]:
@@ -138,13 +133,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                          users=user_sample(dataset, args.users), blend_with="sasrec")
     report = {**comparison.report(), "model": str(model_dir)}
     models, best = report["models"], report["best_on_validation"]
-    if args.no_members:
-        pass
-    elif not (model_dir / "onnx.json").is_file():
-        log("  real Letterboxd members: export the model to measure what it serves on them (lbrec export)")
-    elif members := report_members(model_dir):
-        report["real_members"] = {"members": members["members"], "models": {
-            name: figures["ndcg@10"] for name, figures in members["models"].items()}}
+    log("  on real Letterboxd members' exports: python -m benchmarks.bench_members (from a checkout, with their data)")
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -173,11 +162,8 @@ def evaluate_args(parser: argparse.ArgumentParser) -> None:
                                                   "ML-32M on a CPU (default: every user)")
     parser.add_argument("--device", default="auto", help="where SASRec scores and ranks: auto (cuda, then mps, then "
                                                          "cpu), cpu, cuda")
-    parser.add_argument("--no-members", action="store_true", help="skip the exported model's measure on real "
-                        "Letterboxd members (done when their data is here: about a minute)")
     parser.add_argument("--json", action="store_true", help='print {"dataset", "users", "protocol", "models": '
-                                                            '{"sasrec", "popular", "itemknn", "ease"}, ..., '
-                                                            '"real_members" (when measured)}')
+                                                            '{"sasrec", "popular", "itemknn", "ease"}, ...}')
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -191,33 +177,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     onnx_path = export.export_model_dir(model_dir, fp16=args.fp16, blend=not args.no_blend, log=log)
     meta = read_json(model_dir / "onnx.json")
     log(f"  {onnx_path} ({meta['bytes'] / 2**20:.1f} MB, {meta['n_items']:,} movies, sha256 {meta['sha256'][:12]})")
-    if not args.no_members:
-        report_members(model_dir, record=True)
-        meta = read_json(model_dir / "onnx.json")
     print(json.dumps(meta) if args.json else onnx_path)
     return 0
-
-
-def report_members(model_dir: Path, record: bool = False) -> dict | None:
-    """The exported model on real Letterboxd members (the half its undated reading was not chosen on), logged beside
-    MovieLens's figures when their data is here; `record`: into onnx.json, for the app's footer."""
-    from lbrec.evaluation.member_tuning import measure_served, record_served
-    from lbrec.model.folder import trained_dataset
-    from lbrec.serving.engine import Recommender
-
-    engine = Recommender(model_dir)
-    report = measure_served(engine, trained_dataset(model_dir), log=log)
-    if report is None:
-        log("  real Letterboxd members: their data is not here (LBREC_MEMBERS_DIR), so only MovieLens's protocol")
-        return None
-    models = report["models"]
-    served, ease = models["served"]["ndcg@10"], models["ease (MovieLens)"]["ndcg@10"]
-    log(f"  real Letterboxd members ({report['members']} held out): NDCG@10 {served['mean']:.4f} "
-        f"[{served['ci95'][0]:.4f}, {served['ci95'][1]:.4f}], {served['mean'] / ease['mean']:.2f}x dense EASE "
-        f"({ease['mean']:.4f})")
-    if record:
-        record_served(engine, report)
-    return report
 
 
 def export_args(parser: argparse.ArgumentParser) -> None:
@@ -228,8 +189,6 @@ def export_args(parser: argparse.ArgumentParser) -> None:
                              "test users, no faster on CPU")
     parser.add_argument("--no-blend", action="store_true", help="serve SASRec alone, without choosing a blend with "
                         "an item-to-item model on validation")
-    parser.add_argument("--no-members", action="store_true", help="skip the measure on real Letterboxd members "
-                        "(done when their data is here: about a minute)")
     parser.add_argument("--json", action="store_true", help="print the ONNX metadata as JSON")
 
 

@@ -50,12 +50,6 @@ class TrainConfig:
     eval_users: int | None = None  # final metrics on a fixed random sample of this many users (None: all)
     epoch_batches: int | None = None  # stop each epoch after this many batches (None: all): smoke runs, benchmarks
     seed: int = 0
-    # order augmentation (issue 22): the probability that a training window's films are read in a random order, so
-    # that the model also learns to read a set of films (a bulk-imported Letterboxd export) and not only a sequence
-    shuffle_windows: float = 0.0
-    # a set objective (issue 22): the share of the loss spent predicting every later film of the window from each
-    # position, not only the next one, so that the last position also reads "the films this person will like"
-    future_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.loss not in LOSS_CHOICES:
@@ -64,12 +58,6 @@ class TrainConfig:
                self.eval_users or 1, self.epoch_batches or 1) < 1:
             raise ValueError("epochs, batch_size, patience, negatives, val_users, eval_users and epoch_batches "
                              "must be at least 1")
-        if not 0 <= self.shuffle_windows <= 1:
-            raise ValueError(f"shuffle_windows is a probability, not {self.shuffle_windows}")
-        if not 0 <= self.future_weight <= 1:
-            raise ValueError(f"future_weight is a share of the loss (0 to 1), not {self.future_weight}")
-        if self.future_weight and self.loss not in ("auto", "ce"):
-            raise ValueError(f"future_weight needs the full softmax (loss ce), not {self.loss}")
 
 
 def resolve_loss(config: TrainConfig, model_config: SASRecConfig) -> TrainConfig:

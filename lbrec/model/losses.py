@@ -4,8 +4,6 @@
 - `bce`: the original SASRec loss, one sampled negative per position;
 - `sampled`: a softmax over `negatives` uniformly sampled items shared by the batch, for catalogs (87k films) where
   full-softmax logits for a large batch do not fit in memory.
-With `future_weight` = f (a set objective, `ce` only), each position's loss is (1 - f) x its next-item loss + f x the
-mean cross-entropy of every later film of its window: the films a person will like, not only the next one.
 
 `auto` (`lbrec.model.train.resolve_loss`) picks `ce` while a batch's float32 logits fit in LOGITS_BUDGET
 (ml-latest-small: 0.15 GiB) and `sampled` otherwise (ML-32M: 2.1 GiB, before their gradient).
@@ -51,14 +49,7 @@ def sequence_loss(model: SASRec, batch: torch.Tensor, config: TrainConfig, negat
     n_items = model.config.n_items
     if config.loss == "ce":
         logits = (user @ items[1:].T).float()  # never predict padding; contiguous: no copy, no scatter in backward
-        if not config.future_weight:
-            return F.cross_entropy(logits, target - 1, label_smoothing=config.label_smoothing, reduction="sum") / total
-        log_p = torch.log_softmax(logits, dim=1)  # one softmax for both terms
-        smoothing = config.label_smoothing
-        chosen = log_p.gather(1, (target - 1)[:, None]).sum()
-        next_item = -((1.0 - smoothing) * chosen + smoothing * log_p.mean(1).sum())
-        later = future_loss(log_p, targets, real)
-        return ((1.0 - config.future_weight) * next_item + config.future_weight * later) / total
+        return F.cross_entropy(logits, target - 1, label_smoothing=config.label_smoothing, reduction="sum") / total
     positive = (user * items[target]).sum(-1, keepdim=True)
     if config.loss == "bce":
         if negatives is None:
@@ -73,17 +64,6 @@ def sequence_loss(model: SASRec, batch: torch.Tensor, config: TrainConfig, negat
     logits = torch.cat([positive, negative], 1).float()
     loss = F.cross_entropy(logits, torch.zeros_like(target), label_smoothing=config.label_smoothing, reduction="sum")
     return loss / total
-
-
-def future_loss(log_p: torch.Tensor, targets: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-    """Summed over the real positions: the mean cross-entropy of the films from each position's target to the end of
-    its window. log_p: [positions, n_items] log-probabilities at the real positions of `real` [batch, max_len],
-    row-major."""
-    rows, columns = real.nonzero(as_tuple=True)
-    later = targets[rows]  # [positions, max_len]: each position's whole row of targets
-    ahead = torch.arange(targets.shape[1], device=targets.device)[None, :] >= columns[:, None]  # this one and later
-    chosen = log_p.gather(1, (later - 1).clamp(min=0))  # [positions, max_len]
-    return -((chosen * ahead).sum(1) / ahead.sum(1)).sum()
 
 
 class NextItemLoss(nn.Module):

@@ -10,10 +10,8 @@ The loop, as `train` runs it:
 
 Long histories are cut into windows of `max_len` + 1 items, from the end backwards, so that every training position
 is a target exactly once per epoch; a batch is gathered from the memory-mapped item array by index arithmetic, with
-no per-user Python objects. With `shuffle_windows` = p (order augmentation, issue 22), each window of a batch is read
-in a random order with probability p, for the members whose exports have no real order. The losses are in
-`lbrec.model.losses`, the devices in `lbrec.model.device`, the checkpoint in `lbrec.model.checkpoint` and the folder's
-files in `lbrec.model.folder`.
+no per-user Python objects. The losses are in `lbrec.model.losses`, the devices in `lbrec.model.device`, the
+checkpoint in `lbrec.model.checkpoint` and the folder's files in `lbrec.model.folder`.
 
 Under `torchrun --nproc_per_node=N -m lbrec train ...` the same code trains on N processes with DistributedDataParallel:
 every process walks the same shuffled order, takes its share of each global batch of `batch_size` windows, divides
@@ -69,18 +67,6 @@ def batch_of(items: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int
     """[len(starts), width] left-padded windows items[start:end]."""
     index = ends[:, None] - width + np.arange(width)
     return torch.from_numpy(np.where(index >= starts[:, None], items[np.maximum(index, 0)], 0).astype(np.int64))
-
-
-def shuffle_windows(batch: torch.Tensor, p: float, rng: np.random.Generator) -> torch.Tensor:
-    """Each left-padded window of `batch`, with probability p, with its films in a random order (the padding stays on
-    the left). The next-item targets follow the shuffled order, so a shuffled window still makes every film but its
-    first a target exactly once; but each position now predicts another film of the same window from a random subset
-    of the others: a reading of a set of films (an undated export), not of a sequence."""
-    keys = rng.random(batch.shape)
-    kept = rng.random(len(batch)) >= p
-    keys[kept] = np.arange(batch.shape[1])  # the windows left in order sort back to themselves
-    keys[batch.numpy() == 0] = -1.0  # padding before every film
-    return torch.gather(batch, 1, torch.from_numpy(np.argsort(keys, axis=1, kind="stable")))
 
 
 def scorer(model: SASRec, batch_size: int = 512) -> Scorer:
@@ -320,9 +306,6 @@ def _train_epoch(run: Run, epoch: int, quiet: bool, budget: Budget | None) -> tu
             negatives = negatives[run.mine]
         # the global batch's windows, gathered from the memory-mapped items
         batch = batch_of(items, run.starts[chosen], run.ends[chosen], width)
-        # order augmentation: some windows shuffled, drawn from a generator seeded by the step (alike on every process)
-        if config.shuffle_windows:
-            batch = shuffle_windows(batch, config.shuffle_windows, np.random.default_rng([config.seed, epoch, b]))
         # this process's rows, copied to the device
         batch = to_device(batch[run.mine], dev)
         with autocast(dev):

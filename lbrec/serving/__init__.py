@@ -8,5 +8,7 @@
 - the questions beyond "what next": `rank` (a watchlist or a list, ranked), `predict` (would I like it?),
   `similar` (more like this film), `group` (watch together);
 - `itemitem`: the item-to-item model served beside SASRec, and the blend of the two (memory-mapped CSR arrays);
-- `latency`: the serving path's timings.
+- `latency`: the serving path's timings;
+- `members_figure`: the served model's NDCG@10 on real Letterboxd members for the app's footer (what the members'
+  benchmark recorded for this folder, else the reference build's).
 """

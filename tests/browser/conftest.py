@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.browser import ARTIFACTS, STARTUP_S, free_port
-from tests.helpers.fault_server import FaultServer
-from tests.helpers.files import REPO
-from tests.helpers.tmdb_server import IMAGES, V4_TOKEN
+from harness.browser import ARTIFACTS, STARTUP_S, free_port
+from harness.fault_server import FaultServer
+from harness.files import REPO
+from harness.tmdb_server import IMAGES, V4_TOKEN
 
 
 

@@ -20,10 +20,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.helpers.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.files import FIXTURES, export_zip
-from tests.helpers.tmdb_server import (APPLE, IMAGES, MUBI, NETFLIX, V4_TOKEN, movie, offers, serve_film,
+from harness.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
+from harness.fault_server import FaultServer, Reply
+from harness.files import FIXTURES
+from tests.helpers.files import export_zip
+from harness.tmdb_server import (APPLE, IMAGES, MUBI, NETFLIX, V4_TOKEN, movie, offers, serve_film,
                                        serve_logos, serve_offered, with_providers)
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
 """The app under two concurrent visitors, then their kernels culled and the preheated pool kept (the harness is
-`tests.helpers.load`)."""
+`harness.load`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.browser import chromium
-from tests.helpers.files import REPO
-from tests.helpers.load import App, run_load, start_app
+from harness.browser import chromium
+from harness.files import REPO
+from harness.load import App, run_load, start_app
 
 ARTIFACTS = REPO / "test-artifacts"
 

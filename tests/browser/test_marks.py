@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.helpers.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
+from harness.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -1,3 +1,3 @@
-"""What several tests and benchmarks share: the inputs' paths, the fault-injecting server, synthetic data sets,
-headless chromium, the Voila load harness, the SIGKILL harness and the fuzz targets. No test imports another test
-file; benchmarks import these as `tests.helpers.*` (run them as `python -m benchmarks.NAME` from the repository)."""
+"""What only the tests share: synthetic data sets and members, the app's widgets driven in the kernel, the posters'
+app, `python -m lbrec` in a process, and the test inputs (`files`). What the tests share with the benchmarks and
+`make notebooks` is the top-level `harness` package. No test imports another test file."""

@@ -10,8 +10,8 @@ from lbrec.app.environment import load_engine
 from lbrec.app.page import RecommenderApp
 from lbrec.letterboxd.client import Client
 from lbrec.tmdb.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
-from tests.helpers.fault_server import FaultServer
-from tests.helpers.tmdb_server import IMAGES
+from harness.fault_server import FaultServer
+from harness.tmdb_server import IMAGES
 
 
 def app_with(model_dir: Path, server: FaultServer, monkeypatch: pytest.MonkeyPatch, key: str | None

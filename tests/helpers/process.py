@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.helpers.files import REPO
+from harness.files import REPO
 
 
 def run_lbrec(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:

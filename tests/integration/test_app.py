@@ -21,7 +21,8 @@ from lbrec.app.settings import POPULARITY
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from tests.helpers.app_views import cards, downloads, typed
-from tests.helpers.files import REPO, export_zip
+from harness.files import REPO
+from tests.helpers.files import export_zip
 
 
 

@@ -1,4 +1,4 @@
-"""Atomic writes under SIGKILL, every writer killed at its kill points (the harness is `tests.helpers.kill`)."""
+"""Atomic writes under SIGKILL, every writer killed at its kill points (the harness is `harness.kill`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.kill import TARGETS, WRITERS, KillServer, page, sweep
+from harness.fault_server import FaultServer, Reply
+from harness.kill import TARGETS, WRITERS, KillServer, page, sweep
 
 # ---------------------------------------------------------------------------------------------------- the tests
 

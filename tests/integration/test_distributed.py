@@ -22,7 +22,7 @@ from safetensors.torch import load_file
 
 from lbrec.data.dataset import Dataset
 from lbrec.model.train import windows
-from tests.helpers.files import REPO
+from harness.files import REPO
 from tests.helpers.synthetic import make_dataset
 
 # 93 windows in batches of 23: the last global batch has one window, so one process gets an empty share

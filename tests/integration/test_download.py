@@ -11,7 +11,7 @@ import pytest
 
 from lbrec.data.movielens import download, load
 from lbrec.errors import ChecksumError, DataError
-from tests.helpers.fault_server import FaultServer, Reply
+from harness.fault_server import FaultServer, Reply
 
 
 def small_zip() -> bytes:

@@ -26,8 +26,8 @@ from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError
 from lbrec.letterboxd.client import Client
 from lbrec.serving.engine import Recommender
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.files import REPO
+from harness.fault_server import FaultServer, Reply
+from harness.files import REPO
 
 SERVED = ("model.onnx", "onnx.json", "movie_ids.npy", "catalog.parquet")
 

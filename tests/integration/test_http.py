@@ -14,8 +14,8 @@ import pytest
 from lbrec import __version__
 from lbrec.errors import BlockedError, LetterboxdError, NetworkError, RateLimitedError, UserNotFoundError
 from lbrec.letterboxd.client import Client
-from tests.helpers.fault_server import FaultServer, Reply, closed_port_url, silent_server
-from tests.helpers.files import FIXTURES
+from harness.fault_server import FaultServer, Reply, closed_port_url, silent_server
+from harness.files import FIXTURES
 
 FEED = (FIXTURES / "rss_2026.xml").read_bytes()
 CLOUDFLARE = {"Server": "cloudflare", "cf-ray": "8f0a1b2c3d4e5f60-AMS", "cf-mitigated": "challenge",

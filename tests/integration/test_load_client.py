@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from lbrec.letterboxd.client import Client
-from tests.helpers.fault_server import FaultServer, Hit, Reply
-from tests.helpers.files import REPO
+from harness.fault_server import FaultServer, Hit, Reply
+from harness.files import REPO
 
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 MAX_IN_FLIGHT = 2

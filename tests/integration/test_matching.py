@@ -7,7 +7,8 @@ from lbrec.catalog.index import MatchIndex
 from lbrec.data.dataset import Dataset
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.sources import match_history
-from tests.helpers.files import export_zip, labelled_queries
+from harness.files import labelled_queries
+from tests.helpers.files import export_zip
 
 
 def test_matching_accuracy_on_ml_latest_small(ml_small: Dataset) -> None:

@@ -11,7 +11,7 @@ import papermill
 import pytest
 
 from lbrec.prose import MIME, PLACEHOLDER
-from tests.helpers.notebooks import (APP, NOTEBOOKS, TUTORIAL, code_digest, edited_prose, fill_prose, prose_digest,
+from harness.notebooks import (APP, NOTEBOOKS, TUTORIAL, code_digest, edited_prose, fill_prose, prose_digest,
                                      stamp, stray_figures, unquoted_figures)
 
 

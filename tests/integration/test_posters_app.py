@@ -15,9 +15,9 @@ from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from lbrec.tmdb import ATTRIBUTION, KEY_REFUSED, TmdbClient
 from lbrec.tmdb.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
-from tests.helpers.fault_server import FaultServer, Reply
+from harness.fault_server import FaultServer, Reply
 from tests.helpers.posters import app_with, wait_for_posters
-from tests.helpers.tmdb_server import IMAGES, JSON, V3_KEY, movie, serve_film
+from harness.tmdb_server import IMAGES, JSON, V3_KEY, movie, serve_film
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from harness.fault_server import FaultServer
 from lbrec.app.page import TYPED_TAB, RecommenderApp
-from tests.helpers.fault_server import FaultServer
 from tests.helpers.posters import app_with, wait_for_posters
-from tests.helpers.tmdb_server import V3_KEY, movie, poster_png, serve_film
+from harness.tmdb_server import V3_KEY, movie, poster_png, serve_film
 
 POSTER = (1, 180, 228)  # the stand-in's posters: one colour the picture to share has nowhere else
 

@@ -17,7 +17,8 @@ import pytest
 from lbrec.app.environment import load_engine
 from lbrec.app.page import TYPED_TAB, UPLOAD_TAB, RecommenderApp
 from lbrec.letterboxd.client import Client
-from tests.helpers.files import FIXTURES, export_zip
+from harness.files import FIXTURES
+from tests.helpers.files import export_zip
 
 TYPED = "Heat (1995)\nAlien (1979)\nThe Matrix (1999)"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from matplotlib.image import imread
 
-from tests.helpers.files import EXPORT_ZIP, FIXTURES
+from harness.files import EXPORT_ZIP, FIXTURES
 from tests.helpers.process import run_lbrec
 
 TITLES = "Heat (1995); Alien (1979); The Matrix (1999)"

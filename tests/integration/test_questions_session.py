@@ -22,8 +22,9 @@ from lbrec.ask.questions import Ask, Member, ToRank
 from lbrec.catalog.matches import match_films
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.files import FIXTURES, export_zip
+from harness.fault_server import FaultServer, Reply
+from harness.files import FIXTURES
+from tests.helpers.files import export_zip
 
 TYPED = Source("typed", "Heat (1995)\nAlien (1979)\nThe Matrix (1999)")
 EXPORT = Source("upload", export_zip(), "letterboxd-lbrectest-2026-11-25-08-00-utc.zip")

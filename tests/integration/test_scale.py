@@ -24,7 +24,7 @@ from lbrec.model.config import SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model
 from lbrec.model.sasrec import SASRec
 from lbrec.model.train import scorer
-from tests.helpers.files import REPO
+from harness.files import REPO
 
 
 @pytest.mark.slow

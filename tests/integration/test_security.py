@@ -41,8 +41,8 @@ from lbrec.letterboxd.lists import list_csv
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.sources import load_history
 from lbrec.serving.results import Recommendation
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.files import FIXTURES, REPO, export_files
+from harness.fault_server import FaultServer, Reply
+from harness.files import FIXTURES, REPO, export_files
 
 GATES = Path(tempfile.gettempdir()) / f"lbrec-{os.getuid()}"  # lbrec.letterboxd.client's lock files
 SECRET = "Secret Sentinel Film"

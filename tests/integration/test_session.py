@@ -23,8 +23,9 @@ from lbrec.ask.questions import Ask
 from lbrec.cli import main as cli_main
 from lbrec.errors import LbrecError, LetterboxdError
 from lbrec.letterboxd.client import Client
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.files import FIXTURES, export_zip
+from harness.fault_server import FaultServer, Reply
+from harness.files import FIXTURES
+from tests.helpers.files import export_zip
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 CLOUDFLARE = {"Server": "cloudflare", "cf-ray": "8f0a1b2c3d4e5f60-AMS", "cf-mitigated": "challenge"}

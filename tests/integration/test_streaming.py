@@ -13,8 +13,8 @@ import pytest
 from lbrec.errors import TmdbKeyError
 from lbrec.tmdb.client import TmdbClient
 from lbrec.tmdb.streaming import keep_streaming
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.tmdb_server import (APPLE, IMAGES, JSON, MUBI, NETFLIX, TUBI, V3_KEY, V4_TOKEN, movie, offers,
+from harness.fault_server import FaultServer, Reply
+from harness.tmdb_server import (APPLE, IMAGES, JSON, MUBI, NETFLIX, TUBI, V3_KEY, V4_TOKEN, movie, offers,
                                        serve_film, with_providers)
 
 

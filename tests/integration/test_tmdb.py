@@ -13,8 +13,8 @@ import pytest
 
 from lbrec.errors import TmdbKeyError
 from lbrec.tmdb import KEY_REFUSED, TmdbClient
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.tmdb_server import IMAGES, JSON, V3_KEY, V4_TOKEN, movie, poster_png, serve_film
+from harness.fault_server import FaultServer, Reply
+from harness.tmdb_server import IMAGES, JSON, V3_KEY, V4_TOKEN, movie, poster_png, serve_film
 
 HEAT = movie(949, "Heat", 170)
 

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from lbrec.tmdb import TmdbClient
 from lbrec.web import NOT_FOUND
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.tmdb_server import IMAGES, JSON, V3_KEY, movie, serve_film
+from harness.fault_server import FaultServer, Reply
+from harness.tmdb_server import IMAGES, JSON, V3_KEY, movie, serve_film
 
 SEARCH = "/3/search/movie"
 FOUND = {"page": 1, "results": [{"id": 949, "title": "Heat"}, {"id": 8489, "title": "Heat"}]}

@@ -14,8 +14,8 @@ from lbrec.errors import TmdbKeyError, WhereToWatchError
 from lbrec.tmdb.client import KEY_REFUSED, TmdbClient
 from lbrec.tmdb.environment import TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
 from lbrec.tmdb.streaming import services_in
-from tests.helpers.fault_server import FaultServer, Reply
-from tests.helpers.tmdb_server import (APPLE, BBC, IMAGES, JSON, MUBI, NETFLIX, OFFERED, PRIME, TUBI, V3_KEY, movie,
+from harness.fault_server import FaultServer, Reply
+from harness.tmdb_server import (APPLE, BBC, IMAGES, JSON, MUBI, NETFLIX, OFFERED, PRIME, TUBI, V3_KEY, movie,
                                        offers, serve_film, serve_offered, with_providers)
 
 HEAT = with_providers(movie(949, "Heat", 170), GB=offers(949, flatrate=[NETFLIX, MUBI], rent=[APPLE, PRIME],

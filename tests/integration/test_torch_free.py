@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.files import REPO
+from harness.files import REPO
 
 NO_TRAIN_EXTRA = '''
 import sys

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.fault_server import FaultServer
+from harness.fault_server import FaultServer
 from tests.helpers.process import run_lbrec
-from tests.helpers.tmdb_server import APPLE, MUBI, NETFLIX, V3_KEY, movie, offers, serve_film, serve_offered, with_providers
+from harness.tmdb_server import APPLE, MUBI, NETFLIX, V3_KEY, movie, offers, serve_film, serve_offered, with_providers
 
 TITLES = "Heat (1995); Alien (1979); The Matrix (1999)"
 

@@ -19,7 +19,7 @@ import pytest
 
 from lbrec.web import (NOT_FOUND, DiskCache, Fetcher, Gate, Incomplete, RetryPolicy, TimedOut, TooManyRedirects,
                        Unreachable, entry_name, retry_after)
-from tests.helpers.fault_server import FaultServer, Reply, closed_port_url, silent_server
+from harness.fault_server import FaultServer, Reply, closed_port_url, silent_server
 
 
 def fetcher(max_in_flight: int = 2, timeout: float = 1.0, **policy: object) -> Fetcher:

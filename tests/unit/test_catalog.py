@@ -13,7 +13,7 @@ from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.normalize import FilmQuery, normalize, parse_query
 from lbrec.data.titles import split_title
 from lbrec.errors import ArtifactError
-from tests.helpers.files import load_labels
+from harness.files import load_labels
 
 # movieId, MovieLens title, tmdbId, number of ratings
 MOVIES = [
@@ -179,7 +179,7 @@ def test_match_command(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.helpers.files import REPO
+    from harness.files import REPO
 
     tiny_frame().to_parquet(tmp_path / "catalog.parquet")
     (tmp_path / "titles.txt").write_text("Solaris (1972)\n\nCrouching Tiger, Hidden Dragon (2000)\n", encoding="utf-8")

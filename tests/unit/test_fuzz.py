@@ -1,11 +1,11 @@
-"""Fuzzing every parser of outside input, a few hundred cases per target (the targets are `tests.helpers.fuzz_targets`)."""
+"""Fuzzing every parser of outside input, a few hundred cases per target (the targets are `harness.fuzz_targets`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers.fuzz import FUZZ_CASES
-from tests.helpers.fuzz_targets import TARGETS, run_target
+from harness.fuzz import FUZZ_CASES
+from harness.fuzz_targets import TARGETS, run_target
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))

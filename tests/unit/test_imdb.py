@@ -18,7 +18,7 @@ from lbrec.letterboxd import imdb
 from lbrec.letterboxd.imdb import read_imdb
 from lbrec.ask.person import Source, parse_member
 from lbrec.letterboxd.sources import load_history, match_history
-from tests.helpers.files import REPO, export_files
+from harness.files import REPO, export_files
 
 IMDB = REPO / "tests" / "fixtures" / "imdb"
 RATINGS = IMDB / "your_ratings_2026.csv"

@@ -26,7 +26,8 @@ from lbrec.letterboxd.fields import validate_username
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.sources import load_history, match_history
 from lbrec.letterboxd.typed import parse_typed
-from tests.helpers.files import FIXTURES, SHARED, export_folder, export_zip, need
+from harness.files import FIXTURES, SHARED, export_folder
+from tests.helpers.files import export_zip, need
 
 RESEARCH = SHARED / "fixtures-research"
 

@@ -20,7 +20,8 @@ from lbrec.serving.predict import predict_films, verdict
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
 from lbrec.serving.standing import Standing
-from tests.helpers.files import FIXTURES, SHARED, need
+from harness.files import FIXTURES, SHARED
+from tests.helpers.files import need
 
 LIST = FIXTURES / "list_friday.csv"
 

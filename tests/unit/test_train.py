@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from safetensors.torch import load_file
 
 from lbrec.data.dataset import Dataset
@@ -18,7 +17,7 @@ from lbrec.model.config import LOSSES, SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model, trained_dataset
 from lbrec.model.losses import sequence_loss
 from lbrec.model.sasrec import SASRec
-from lbrec.model.train import batch_of, scorer, shuffle_windows, train, windows
+from lbrec.model.train import batch_of, scorer, train, windows
 from tests.helpers.process import run_lbrec
 from tests.helpers.synthetic import make_dataset
 
@@ -211,61 +210,3 @@ def test_a_budget_with_no_room_for_a_batch_is_refused_in_one_line(dataset: Datas
     with pytest.raises(LbrecError, match="the time budget leaves no time for a single batch"):
         train(dataset, tmp_path, model_config, TrainConfig(epochs=5), progress=False, log=quiet, time_budget=0.05)
     assert not (tmp_path / "config.json").exists()
-
-
-def test_shuffled_windows_keep_their_films_and_padding_and_training_runs(dataset: Dataset, tmp_path: Path) -> None:
-    """Order augmentation: p = 1 permutes every window's films in place (padding still on the left, the same films,
-    so as many targets), p = 0 leaves the batch as it was, and a run with p = 0.5 trains and writes its folder."""
-    starts, ends = windows(dataset, 4)
-    batch = batch_of(np.asarray(dataset.items), starts, ends, 5)
-    batch[0, :2] = 0  # one window shorter than the width, to check that its padding stays on the left
-    assert torch.equal(shuffle_windows(batch, 0.0, np.random.default_rng(0)), batch)
-    shuffled = shuffle_windows(batch, 1.0, np.random.default_rng(0))
-    assert torch.equal(shuffled.sort(1).values, batch.sort(1).values)  # each window keeps its films
-    assert torch.equal(shuffled == 0, batch == 0)  # and its padding, on the left
-    assert (shuffled != batch).any(1).float().mean() > 0.5  # most windows (of distinct films) come out reordered
-    half = shuffle_windows(batch, 0.5, np.random.default_rng(0))
-    changed = (half != batch).any(1).float().mean()
-    assert 0.2 < changed < 0.8
-    assert torch.equal(half, shuffle_windows(batch, 0.5, np.random.default_rng(0)))  # the draw is seeded
-    with pytest.raises(ValueError, match="probability"):
-        TrainConfig(shuffle_windows=1.5)
-    config = TrainConfig(epochs=3, lr=1e-2, batch_size=16, patience=3, shuffle_windows=0.5)
-    model_config = SASRecConfig(n_items=dataset.n_items, **TINY)
-    result = train(dataset, tmp_path / "shuffled", model_config, config, progress=False, log=quiet)
-    train(dataset, tmp_path / "plain", model_config, TrainConfig(epochs=3, lr=1e-2, batch_size=16, patience=3),
-                  progress=False, log=quiet)
-    assert result["train"]["shuffle_windows"] == 0.5 and np.isfinite(result["metrics"]["test"]["ndcg@10"])
-    losses = [[h["loss"] for h in json.loads((tmp_path / d / "history.json").read_text())]
-              for d in ("shuffled", "plain")]
-    assert np.isfinite(losses[0]).all() and losses[0] != losses[1]  # the option reaches the training batches
-
-
-def test_the_set_objective_is_the_mean_cross_entropy_of_every_later_film(dataset: Dataset) -> None:
-    """future_weight f: each position's loss is (1 - f) x next-item + f x the mean cross-entropy of the films from
-    its target to the end of the window, checked against a loop over positions; f = 0 is the next-item loss."""
-    torch.manual_seed(0)
-    model = SASRec(SASRecConfig(n_items=dataset.n_items, **{**TINY, "dropout": 0.0}))
-    starts, ends = windows(dataset, 4)
-    batch = batch_of(np.asarray(dataset.items), starts, ends, 5)
-    batch[0, :2] = 0  # a short window: its padding has no later films
-    real = batch[:, :-1] > 0
-    log_p = torch.log_softmax(model.score(model.hidden(batch[:, :-1]))[..., 1:], -1)
-    next_item, later = [], []
-    for row, column in real.nonzero().tolist():
-        films = batch[row, column + 1:]
-        next_item.append(-log_p[row, column, films[0] - 1])
-        later.append(-log_p[row, column, films - 1].mean())
-    expected_next, expected_later = torch.stack(next_item).mean(), torch.stack(later).mean()
-    plain = sequence_loss(model, batch, TrainConfig(loss="ce"))
-    mixed = sequence_loss(model, batch, TrainConfig(loss="ce", future_weight=0.25))
-    assert torch.allclose(plain, expected_next, atol=1e-5)
-    assert torch.allclose(mixed, 0.75 * expected_next + 0.25 * expected_later, atol=1e-5)
-    assert not torch.allclose(expected_next, expected_later)  # the two terms differ, so the check can fail
-    smoothed = F.cross_entropy(log_p[real], batch[:, 1:][real] - 1, label_smoothing=0.1)
-    assert torch.allclose(sequence_loss(model, batch, TrainConfig(loss="ce", future_weight=0.25, label_smoothing=0.1)),
-                          0.75 * smoothed + 0.25 * expected_later, atol=1e-5)
-    for bad, message in (({"future_weight": 1.5}, "share of the loss"),
-                         ({"future_weight": 0.5, "loss": "sampled"}, "full softmax")):
-        with pytest.raises(ValueError, match=message):
-            TrainConfig(**bad)

@@ -1,7 +1,7 @@
 """The engine's reading of a history without order (`Reading(unordered=True)`: a Letterboxd export imported in bulk):
 SASRec over every film in windows, averaged, the folder's undated blend weight, explanations by occlusion over the
-windows, and where the choice lives (onnx.json's "undated", its default for older folders); on the tiny synthetic
-blend. The dated reading must not change."""
+windows, and where the choice lives (onnx.json's "undated": windows and weight, the defaults for older folders); on
+the tiny synthetic blend. The dated reading must not change."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 
 from lbrec.artifacts import read_json, write_json
 from lbrec.errors import ArtifactError
-from lbrec.evaluation.member_tuning import undated_choice, write_choice
 from lbrec.serving.engine import Recommender
 from lbrec.serving.itemitem import blend, moments, scale
 from lbrec.serving.reading import UNDATED, Reading, Undated
@@ -106,16 +105,21 @@ def test_an_undated_because_is_the_films_whose_removal_lowers_the_served_score_m
 
 
 def test_the_undated_reading_lives_in_onnx_json(engine: Recommender, tiny_blend_dir: Path, tmp_path: Path) -> None:
-    assert read_json(tiny_blend_dir / "onnx.json")["undated"] == UNDATED.to_json()  # written by the export
+    written = read_json(tiny_blend_dir / "onnx.json")["undated"]  # by the export: only what the engine reads
+    assert written == UNDATED.to_json() == {"windows": True, "weight": 0.7}
     folder = tmp_path / "model"
     shutil.copytree(tiny_blend_dir, folder)
     meta = read_json(folder / "onnx.json")
     del meta["undated"]  # a folder exported before the entry: the defaults
     write_json(folder / "onnx.json", meta)
     assert Recommender(folder).undated == UNDATED
+    old = {"windows": True, "weight": 0.7, "chosen_on": "python -m benchmarks.bench_members --tune: ...",
+           "figures": {"members_ndcg@10": 0.0564, "model_created": meta["created"]}}
+    write_json(folder / "onnx.json", {**meta, "undated": old})  # an older export's entry: its extra keys are ignored
+    assert Recommender(folder).undated == UNDATED
     write_json(folder / "onnx.json", {**meta, "undated": {"windows": False, "weight": 0.2}})
     changed = Recommender(folder)
-    assert changed.undated == Undated(windows=False, weight=0.2, figures={})
+    assert changed.undated == Undated(windows=False, weight=0.2)
     films = random_films(engine, 3 * engine.max_len - 2)
     items = engine.item_indices(films)
     expected = blend(engine.scores(engine.encode([items])), engine.item_item.score([items]), 0.2)[0]
@@ -124,39 +128,3 @@ def test_the_undated_reading_lives_in_onnx_json(engine: Recommender, tiny_blend_
     write_json(folder / "onnx.json", {**meta, "undated": {"windows": True, "weight": 7}})
     with pytest.raises(ArtifactError, match="undated reading"):
         Recommender(folder)
-
-
-def test_the_tuning_s_choice_is_written_into_onnx_json_and_the_folder_still_verifies(tiny_blend_dir: Path,
-                                                                                      tmp_path: Path) -> None:
-    folder = tmp_path / "model"
-    shutil.copytree(tiny_blend_dir, folder)
-    figures = {"ndcg@10": {"mean": 0.05}}
-    report = {"chosen": {"served": "windows=0 w=0.5 k=50 against=0",
-                         "windows and blend weight": "windows=1 w=0.3 k=50 against=0"},
-              "tuned_on": 4, "reported_on": 4, "seed": 0,
-              "models": {"served": figures, "windows and blend weight": {"ndcg@10": {"mean": 0.06}}},
-              "movielens_test": {"models": {"served": figures, "windows and blend weight": figures}}}
-    engine = Recommender(folder)
-    choice = undated_choice(report, engine)
-    assert (choice.windows, choice.weight, choice.figures["members_ndcg@10"]) == (True, 0.3, 0.06)
-    before = read_json(folder / "onnx.json")
-    write_choice(engine, choice)
-    after = read_json(folder / "onnx.json")
-    assert after == {**before, "undated": choice.to_json()}
-    assert Recommender(folder).undated.weight == 0.3  # the sha256 of every listed file still matches
-
-
-def test_the_footer_gives_this_folders_member_figure_else_the_reference_builds(tiny_blend_dir: Path, tmp_path: Path) -> None:
-    from lbrec.app.page import footer
-    from lbrec.app.session import Session
-    from lbrec.ask.questions import Ask
-
-    folder = tmp_path / "model"
-    shutil.copytree(tiny_blend_dir, folder)
-    assert "0.056 on real Letterboxd members' exports for lbrec's reference build" in footer(
-        Session(Ask(Recommender(folder))))  # the defaults: another folder's, said so
-    meta = read_json(folder / "onnx.json")
-    measured = {**UNDATED.to_json()["figures"], "members_ndcg@10": 0.0612, "model_created": meta["created"]}
-    write_json(folder / "onnx.json", {**meta, "undated": {**UNDATED.to_json(), "figures": measured}})
-    shown = footer(Session(Ask(Recommender(folder))))
-    assert "test NDCG@10 0.500, 0.061 on real Letterboxd members' exports" in shown and "reference" not in shown

@@ -18,7 +18,8 @@ from lbrec.letterboxd.imdb import read_imdb
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.typed import parse_typed
 from lbrec.serving.reading import Reading
-from tests.helpers.files import EXPORT_ZIP, FIXTURES, SHARED, need
+from harness.files import EXPORT_ZIP, FIXTURES, SHARED
+from tests.helpers.files import need
 
 START = date(2021, 4, 6)
 

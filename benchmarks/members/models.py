@@ -1,4 +1,4 @@
-"""The models measured on real Letterboxd members (`lbrec.evaluation.members`), and their figures.
+"""The models measured on real Letterboxd members (`benchmarks.members.data`), and their figures.
 
 Each model scores every film of the served model for a batch of members ([batch, n_items + 1]); the ranking keeps the
 candidates (films both MovieLens and the members know) the member has not rated. The models:
@@ -20,54 +20,58 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from tqdm.auto import tqdm
 
-from lbrec.artifacts import load_npy
-from lbrec.catalog.index import MatchIndex
-from lbrec.data.dataset import Dataset
-from lbrec.errors import LbrecError
-from lbrec.evaluation.baselines import EASE, Popular, tune_ease
-from lbrec.evaluation.members import (
+from benchmarks.members.data import (
     LOVED,
     N_DISLIKED,
     PER_MEMBER,
-    Case,
     MemberData,
     ProductInput,
     RememberingIndex,
-    cases,
+    Split,
     catalog_gap,
     film_items,
     hidden_ranks,
     member_metrics,
     product_input,
+    splits,
 )
+from lbrec.artifacts import load_npy, write_json
+from lbrec.catalog.index import MatchIndex
+from lbrec.data.dataset import Dataset
+from lbrec.errors import LbrecError
+from lbrec.evaluation.baselines import EASE, Popular, tune_ease
 from lbrec.evaluation.protocol import input_histories
 from lbrec.evaluation.stats import bootstrap_ci, paired_values
 from lbrec.serving.engine import Recommender
+from lbrec.serving.members_figure import RECORD
 from lbrec.serving.reading import Reading
 
 OTHERS_LAMBDA = 500.0  # EASE's lambda on the other members (48k x 13k): fixed, as choosing it costs an inverse each
 
 
 @dataclass
-class Member:
-    """A member's case, what the product made of their export, and every film they rated as item indices."""
+class Case:
+    """One member as a test case: their films split (given, hidden), what the product made of the export of the given
+    ones, and every film they rated as item indices."""
 
-    case: Case
+    split: Split
     given: ProductInput
     seen: np.ndarray
 
     @property
     def loved_films(self) -> np.ndarray:
         """The given films rated 4 stars or more, as rows of films.csv (the in-domain models' input)."""
-        return self.case.given[self.case.given_ratings >= LOVED]
+        return self.split.given[self.split.given_ratings >= LOVED]
 
 
-Scorer = Callable[[Sequence[Member]], np.ndarray]
+Scorer = Callable[[Sequence[Case]], np.ndarray]
 
 
 @dataclass
@@ -86,28 +90,29 @@ class Setting:
         known[self.items[self.items > 0]] = True
         return known
 
+    @classmethod
+    def of(cls, engine: Recommender, dataset: Dataset, data: MemberData) -> Setting:
+        """The engine, its training data and the members' films in the engine's terms; a model trained on other data
+        than `dataset` fails in one line."""
+        movie_ids = load_npy(engine.model_dir / "movie_ids.npy")
+        if not np.array_equal(movie_ids, dataset.movie_ids):
+            raise LbrecError(f"{engine.model_dir} was trained on another vocabulary than {dataset.path}: pass its "
+                             f"data set")
+        item_of = {int(movie_id): item for item, movie_id in enumerate(movie_ids) if item}
+        return cls(engine, dataset, data, film_items(data.films, MatchIndex(engine.catalog), item_of))
 
-def setting(engine: Recommender, dataset: Dataset, data: MemberData) -> Setting:
-    """The engine, its training data and the members' films in the engine's terms; a model trained on other data
-    than `dataset` fails in one line."""
-    movie_ids = load_npy(engine.model_dir / "movie_ids.npy")
-    if not np.array_equal(movie_ids, dataset.movie_ids):
-        raise LbrecError(f"{engine.model_dir} was trained on another vocabulary than {dataset.path}: pass its data set")
-    item_of = {int(movie_id): item for item, movie_id in enumerate(movie_ids) if item}
-    return Setting(engine, dataset, data, film_items(data.films, MatchIndex(engine.catalog), item_of))
 
-
-def prepare(found: Setting, members: Sequence[str], seed: int = 0, n_disliked: int = N_DISLIKED) -> list[Member]:
+def prepare(setting: Setting, members: Sequence[str], seed: int = 0, n_disliked: int = N_DISLIKED) -> list[Case]:
     """Each member's films hidden (up to `n_disliked` disliked ones), the rest sent through the export, the matcher
     and the engine's vocabulary."""
-    catalog = RememberingIndex(found.engine.catalog)
+    catalog = RememberingIndex(setting.engine.catalog)
     out = []
-    for case in tqdm(cases(found.data, members, found.items, seed, n_disliked), desc="members' exports",
-                     leave=False):
-        given = product_input(case, found.data.films, catalog)
-        rated = found.items[case.given]
-        seen = np.union1d(found.engine.item_indices(given.watched), rated[rated > 0]).astype(np.int64)
-        out.append(Member(case, given, seen))
+    for split in tqdm(splits(setting.data, members, setting.items, seed, n_disliked), desc="members' exports",
+                      leave=False):
+        given = product_input(split, setting.data.films, catalog)
+        rated = setting.items[split.given]
+        seen = np.union1d(setting.engine.item_indices(given.watched), rated[rated > 0]).astype(np.int64)
+        out.append(Case(split, given, seen))
     return out
 
 
@@ -115,31 +120,31 @@ def engine_scorers(engine: Recommender) -> dict[str, Scorer]:
     """The served model from `--from 4` and `--from rated`, the dated reading it gave before, and each of its parts
     alone."""
     def served(choice: str, dated: bool = False) -> Scorer:
-        return lambda batch: np.stack([engine.standing(getattr(m.given, choice), reading=Reading(
-            unordered=m.given.unordered and not dated)).scores for m in batch])
+        return lambda batch: np.stack([engine.standing(getattr(case.given, choice), reading=Reading(
+            unordered=case.given.unordered and not dated)).scores for case in batch])
 
-    def sasrec(batch: Sequence[Member]) -> np.ndarray:
-        return engine.sasrec([engine.item_indices(m.given.loved) for m in batch],
-                             [m.given.unordered and engine.undated.windows for m in batch])[1]
+    def sasrec(batch: Sequence[Case]) -> np.ndarray:
+        return engine.sasrec([engine.item_indices(case.given.loved) for case in batch],
+                             [case.given.unordered and engine.undated.windows for case in batch])[1]
 
     scorers = {"served": served("loved"), "served, rated": served("rated"),
                "served, latest 50 (before)": served("loved", dated=True), "sasrec": sasrec}
     if (item_item := engine.item_item) is not None:
-        scorers["item-item"] = lambda batch: item_item.score([engine.item_indices(m.given.loved) for m in batch])
+        scorers["item-item"] = lambda batch: item_item.score([engine.item_indices(case.given.loved) for case in batch])
     return scorers
 
 
-def movielens_scorers(found: Setting) -> dict[str, Scorer]:
+def movielens_scorers(setting: Setting) -> dict[str, Scorer]:
     """Most popular and dense EASE on the served model's training data (the test split's inputs)."""
-    histories = input_histories(found.dataset, "test")
-    counts = Popular().fit(histories, found.dataset.n_items).counts.astype(np.float32)
-    blend = found.engine.meta.get("blend") or {}
-    lam = blend.get("ease_lambda") or tune_ease(found.dataset)[0]
-    ease = EASE(float(lam)).fit(histories, found.dataset.n_items)
-    engine = found.engine
+    histories = input_histories(setting.dataset, "test")
+    counts = Popular().fit(histories, setting.dataset.n_items).counts.astype(np.float32)
+    blend = setting.engine.meta.get("blend") or {}
+    lam = blend.get("ease_lambda") or tune_ease(setting.dataset)[0]
+    ease = EASE(float(lam)).fit(histories, setting.dataset.n_items)
+    engine = setting.engine
     return {"popular (MovieLens)": lambda batch: np.broadcast_to(counts, (len(batch), len(counts))),
-            "ease (MovieLens)": lambda batch: ease.score([np.asarray(engine.item_indices(m.given.loved), np.int64)
-                                                          for m in batch])}
+            "ease (MovieLens)": lambda batch: ease.score([np.asarray(engine.item_indices(case.given.loved), np.int64)
+                                                          for case in batch])}
 
 
 def fit_others_ease(likes: sp.csr_matrix, lam: float = OTHERS_LAMBDA) -> np.ndarray:
@@ -162,10 +167,10 @@ def in_item_space(film_scores: np.ndarray, items: np.ndarray, n_items: int) -> n
     return out
 
 
-def others_scorers(found: Setting, ease: bool = True, log: Callable[[str], None] = print) -> dict[str, Scorer]:
+def others_scorers(setting: Setting, ease: bool = True, log: Callable[[str], None] = print) -> dict[str, Scorer]:
     """Popularity and EASE fitted on the other Letterboxd members (references, never served)."""
-    likes = found.data.others_likes()
-    n_items, items = found.engine.n_items, found.items
+    likes = setting.data.others_likes()
+    n_items, items = setting.engine.n_items, setting.items
     counts = np.asarray(likes.sum(0), np.float32)
     scorers: dict[str, Scorer] = {"popular (Letterboxd)": lambda batch: in_item_space(
         np.broadcast_to(counts, (len(batch), counts.shape[1])), items, n_items)}
@@ -173,30 +178,30 @@ def others_scorers(found: Setting, ease: bool = True, log: Callable[[str], None]
         log(f"fitting EASE on {likes.shape[0]:,} other members x {likes.shape[1]:,} films (a few minutes) ...")
         b = fit_others_ease(likes)
 
-        def score(batch: Sequence[Member]) -> np.ndarray:
+        def score(batch: Sequence[Case]) -> np.ndarray:
             given = np.zeros((len(batch), b.shape[0]), np.float32)
-            for row, member in enumerate(batch):
-                given[row, member.loved_films] = 1.0
+            for row, case in enumerate(batch):
+                given[row, case.loved_films] = 1.0
             return in_item_space(given @ b, items, n_items)
 
         scorers["ease (Letterboxd)"] = score
     return scorers
 
 
-def evaluate(members: Sequence[Member], scorers: dict[str, Scorer], candidates: np.ndarray,
+def evaluate(cases: Sequence[Case], scorers: dict[str, Scorer], candidates: np.ndarray,
              batch_size: int = 100) -> dict[str, dict[str, np.ndarray]]:
     """{model: {metric: [members]}}: each model's ranks of every member's hidden films, as per-member metrics."""
     out: dict[str, dict[str, np.ndarray]] = {}
     for name, scorer in tqdm(scorers.items(), desc="models", leave=False):
         rows = []
-        for start in range(0, len(members), batch_size):
-            batch = members[start:start + batch_size]
+        for start in range(0, len(cases), batch_size):
+            batch = cases[start:start + batch_size]
             scores = scorer(batch)
-            for member, row in zip(batch, scores, strict=True):
+            for case, row in zip(batch, scores, strict=True):
                 allowed = candidates.copy()
-                allowed[member.seen] = False
-                ranks = hidden_ranks(row, allowed, np.concatenate([member.case.loved, member.case.disliked]))
-                n = len(member.case.loved)
+                allowed[case.seen] = False
+                ranks = hidden_ranks(row, allowed, np.concatenate([case.split.loved, case.split.disliked]))
+                n = len(case.split.loved)
                 rows.append(member_metrics(ranks[:n], ranks[n:]))
         out[name] = {metric: np.array([r[metric] for r in rows]) for metric in PER_MEMBER}
     return out
@@ -224,20 +229,20 @@ def summarise(per_member: dict[str, dict[str, np.ndarray]], reference: str = "se
 def measure(engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str], seed: int = 0,
             others_ease: bool = True, log: Callable[[str], None] = print) -> dict:
     """Every model on `members`: the summary (`summarise`), the catalog gap and what was measured on."""
-    found = setting(engine, dataset, data)
-    prepared = prepare(found, members, seed)
-    scorers = {**engine_scorers(engine), **movielens_scorers(found), **others_scorers(found, others_ease, log)}
-    per_member = evaluate(prepared, scorers, found.candidates)
+    setting = Setting.of(engine, dataset, data)
+    cases = prepare(setting, members, seed)
+    scorers = {**engine_scorers(engine), **movielens_scorers(setting), **others_scorers(setting, others_ease, log)}
+    per_member = evaluate(cases, scorers, setting.candidates)
     last_year = int(engine.catalog["year"].max())
-    return {"members": len(prepared), "seed": seed, "candidates": int(found.candidates.sum()),
-            "films_known": int((found.items > 0).sum()), "films": len(found.items),
-            "input_films": {"loved_matched_mean": float(np.mean([len(m.given.loved) for m in prepared])),
-                            "rated_matched_mean": float(np.mean([len(m.given.rated) for m in prepared])),
-                            "hidden_loved_mean": float(np.mean([len(m.case.loved) for m in prepared])),
-                            "hidden_disliked_mean": float(np.mean([len(m.case.disliked) for m in prepared]))},
-            "catalog_gap": catalog_gap(data, found.items, last_year), "model": engine.model_name,
+    return {"members": len(cases), "seed": seed, "candidates": int(setting.candidates.sum()),
+            "films_known": int((setting.items > 0).sum()), "films": len(setting.items),
+            "input_films": {"loved_matched_mean": float(np.mean([len(case.given.loved) for case in cases])),
+                            "rated_matched_mean": float(np.mean([len(case.given.rated) for case in cases])),
+                            "hidden_loved_mean": float(np.mean([len(case.split.loved) for case in cases])),
+                            "hidden_disliked_mean": float(np.mean([len(case.split.disliked) for case in cases]))},
+            "catalog_gap": catalog_gap(data, setting.items, last_year), "model": engine.model_name,
             "blend": engine.meta.get("blend"), "undated": engine.undated.to_json(),
-            "undated_exports": int(sum(m.given.unordered for m in prepared)), **summarise(per_member)}
+            "undated_exports": int(sum(case.given.unordered for case in cases)), **summarise(per_member)}
 
 
 SHOWN = {"served": "served", "served, latest 50 (before)": "latest-50", "sasrec": "SASRec",
@@ -248,14 +253,27 @@ def headline(report: dict) -> dict:
     """The figures a reader wants from `measure`: NDCG@10 of each model `SHOWN` (mean, 95% interval), by its short
     name, and the served model's ratio to dense EASE on the same MovieLens data."""
     models = report["models"]
-    found = {short: {"mean": models[name]["ndcg@10"]["mean"], "ci95": models[name]["ndcg@10"]["ci95"]}
-             for name, short in SHOWN.items() if name in models}
-    return {"ndcg": found, "members": report["members"], "undated_exports": report["undated_exports"],
-            "served_vs_ease": found["served"]["mean"] / found["EASE"]["mean"],
-            "sasrec_vs_ease": found["SASRec"]["mean"] / found["EASE"]["mean"]}
+    ndcg = {short: {"mean": models[name]["ndcg@10"]["mean"], "ci95": models[name]["ndcg@10"]["ci95"]}
+            for name, short in SHOWN.items() if name in models}
+    return {"ndcg": ndcg, "members": report["members"], "undated_exports": report["undated_exports"],
+            "served_vs_ease": ndcg["served"]["mean"] / ndcg["EASE"]["mean"],
+            "sasrec_vs_ease": ndcg["SASRec"]["mean"] / ndcg["EASE"]["mean"]}
 
 
 def comparable(report: dict) -> dict:
     """`headline`'s NDCG@10 in the shape `lbrec.plots.model_comparison` draws."""
     return {name: {"ndcg@10": row["mean"], "ci95": {"ndcg@10": row["ci95"]}}
             for name, row in headline(report)["ndcg"].items()}
+
+
+def write_record(engine: Recommender, report: dict) -> Path:
+    """`measure`'s figures for what is served written into the folder it measured (`members.json`, atomically), with
+    the folder's identity from its onnx.json: what the app's footer shows for this folder
+    (`lbrec.serving.members_figure`, which ignores a record of another export)."""
+    path = engine.model_dir / RECORD
+    write_json(path, {"served": {metric: {"mean": figures["mean"], "ci95": figures["ci95"]}
+                                 for metric, figures in report["models"]["served"].items()},
+                      "members": report["members"], "seed": report["seed"],
+                      "date": datetime.now(UTC).strftime("%Y-%m-%d"), "command": report["command"],
+                      "model": {"created": engine.meta.get("created"), "sha256": engine.meta.get("sha256")}})
+    return path

@@ -11,7 +11,7 @@ config.json, an exported model.onnx + onnx.json + catalog.parquet) and is killed
 
 After each kill this process loads the artifact with lbrec's own readers and checks that it is a complete version:
 the one before the write or the one being written, never a mix and never an error. The writer is a fork server
-(`python -m tests.helpers.kill serve`): it imports torch and prepares the payloads once, then forks one child per
+(`python -m harness.kill serve`): it imports torch and prepares the payloads once, then forks one child per
 write, so a kill point costs milliseconds rather than a Python start.
 
 The suite tries up to 100 kill points per writer (4 for the ONNX export, which takes seconds);
@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.helpers.files import REPO
+from harness.files import REPO
 
 LBREC = str(REPO / "lbrec")
 KILL_POINTS = os.environ.get("LBREC_KILL_POINTS", "")  # "all", or how many per writer (default: 100; 4 if SLOW)
@@ -184,7 +184,7 @@ class KillServer:
     """The fork server in its own process, driven line by line."""
 
     def __init__(self, work: Path, fault_url: str):
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.helpers.kill", "serve", str(work), fault_url],
+        self.process = subprocess.Popen([sys.executable, "-m", "harness.kill", "serve", str(work), fault_url],
                                         cwd=REPO,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self._answer(timeout=300)

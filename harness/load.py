@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbrec.cli.serve import POOL_SIZE
-from tests.helpers.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium, free_port
-from tests.helpers.files import REPO
+from harness.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium, free_port
+from harness.files import REPO
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser

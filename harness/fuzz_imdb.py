@@ -1,6 +1,6 @@
 """Fuzzing the IMDb export reader: the hand-made Your Ratings (both layouts, and in IMDb's languages) and Watchlist
 files, mutated by rows and fields (Title Types in every language, unknown ones), cut short, re-encoded, or swapped
-for another site's CSV. Same harness and checks as `tests.helpers.fuzz`: accepted and well formed, or refused with
+for another site's CSV. Same harness and checks as `harness.fuzz`: accepted and well formed, or refused with
 one of lbrec's exceptions and a one-line message; and a row whose type is not a film never becomes one."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from functools import cache
 from hypothesis import strategies as st
 
 from lbrec.letterboxd.imdb import FILM, read_imdb, title_kind
-from tests.helpers.files import REPO, export_files
-from tests.helpers import fuzz
-from tests.helpers.fuzz import check_history, hostile_text, parsed
+from harness.files import REPO, export_files
+from harness import fuzz
+from harness.fuzz import check_history, hostile_text, parsed
 
 IMDB_FIXTURES = REPO / "tests" / "fixtures" / "imdb"
 TITLE_TYPES = ["Movie", "movie", "TV Series", "tvSeries", "tvEpisode", "TV Mini Series", "tvMovie", "Video Game",

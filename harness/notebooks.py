@@ -1,7 +1,7 @@
 """The tutorial notebooks (01-04) run for real, in place, and stamped with the code that produced their outputs.
 
-    python -m tests.helpers.notebooks [NAME ...]           # what `make notebooks` runs: ml-latest-small, defaults
-    python -m tests.helpers.notebooks --refill [NAME ...]  # prose edited, code not: fill it again, without a run
+    python -m harness.notebooks [NAME ...]           # what `make notebooks` runs: ml-latest-small, defaults
+    python -m harness.notebooks --refill [NAME ...]  # prose edited, code not: fill it again, without a run
 
 After the run, each markdown cell that quotes figures (`{{name:format}}`, `lbrec.prose`) is filled from the figures
 its notebook's code cells quoted; the template stays in the cell's metadata for the next run. Each notebook keeps,
@@ -23,7 +23,7 @@ from typing import Any
 import nbformat
 
 from lbrec.prose import MIME, PLACEHOLDER, fill
-from tests.helpers.files import REPO
+from harness.files import REPO
 
 NOTEBOOKS = REPO / "notebooks"
 TUTORIAL = ("01_preprocess.ipynb", "02_train.ipynb", "03_evaluate.ipynb", "04_export.ipynb")

@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    # SASRec's RecBole defaults (CE loss, dim 64, 2 layers, 2 heads, dropout 0.5, max_len 50), as in issue 3.
+    # SASRec's RecBole defaults (CE loss, dim 64, 2 layers, 2 heads, dropout 0.5, max_len 50).
     config = Config(model="SASRec", dataset=args.dataset, config_dict={
         "data_path": args.data_path, "checkpoint_dir": os.path.join(os.getcwd(), "saved"),
         "use_gpu": False, "seed": args.seed, "reproducibility": True, "show_progress": False,

@@ -20,16 +20,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 from tqdm.auto import tqdm
 
+from benchmarks.members.data import PER_MEMBER, MemberData, hidden_ranks, member_metrics
+from benchmarks.members.models import Case, Setting, prepare, summarise
 from lbrec.artifacts import read_json, write_json
 from lbrec.data.dataset import Dataset
 from lbrec.errors import LbrecError
 from lbrec.evaluation.blend import fit_item_item
-from lbrec.evaluation.member_models import Member, Setting, measure, prepare, setting, summarise
-from lbrec.evaluation.members import PER_MEMBER, MemberData, hidden_ranks, load_members, member_metrics, members_dir
 from lbrec.evaluation.protocol import evaluate_scorer
 from lbrec.evaluation.stats import paired_values
 from lbrec.serving.engine import Recommender
 from lbrec.serving.itemitem import ItemItem, blend, standardise
+from lbrec.serving.members_figure import RECORD
 from lbrec.serving.reading import Undated
 
 WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
@@ -80,15 +81,15 @@ def halves(members: Sequence[str], seed: int = 0) -> tuple[np.ndarray, np.ndarra
     return np.sort(order[:len(order) // 2]), np.sort(order[len(order) // 2:])
 
 
-def item_item_models(found: Setting) -> dict[int, ItemItem | None]:
+def item_item_models(setting: Setting) -> dict[int, ItemItem | None]:
     """{weights kept per film: model}; None is the served folder's own, the others refitted like it."""
-    blend = found.engine.meta.get("blend") or {}
-    if found.engine.item_item is None:
+    blend = setting.engine.meta.get("blend") or {}
+    if setting.engine.item_item is None:
         return {}
     models: dict[int, ItemItem | None] = {int(blend.get("keep", 0)): None}
     for keep in KEEP:
         if keep not in models:
-            models[keep] = fit_item_item(found.dataset, "test", blend.get("source", "ease"), keep,
+            models[keep] = fit_item_item(setting.dataset, "test", blend.get("source", "ease"), keep,
                                          blend.get("ease_lambda"))
     return models
 
@@ -104,16 +105,16 @@ def options_of(name: str, models: dict[int, ItemItem | None]) -> Unordered:
                      item_item=models[int(fields["k"])])
 
 
-def grid_metrics(members: Sequence[Member], found: Setting, models: dict[int, ItemItem | None],
+def grid_metrics(cases: Sequence[Case], setting: Setting, models: dict[int, ItemItem | None],
                  weights: Sequence[float] = WEIGHTS, against: Sequence[float] = AGAINST) -> dict[str, dict]:
     """{grid point: {metric: [members]}} for every point of the grid."""
-    engine, out = found.engine, {}
-    for member in tqdm(members, desc="grid", leave=False):
-        items, disliked = engine.item_indices(member.given.loved), engine.item_indices(member.given.disliked)
-        allowed = found.candidates.copy()
-        allowed[member.seen] = False
-        targets = np.concatenate([member.case.loved, member.case.disliked])
-        n = len(member.case.loved)
+    engine, out = setting.engine, {}
+    for case in tqdm(cases, desc="grid", leave=False):
+        items, disliked = engine.item_indices(case.given.loved), engine.item_indices(case.given.disliked)
+        allowed = setting.candidates.copy()
+        allowed[case.seen] = False
+        targets = np.concatenate([case.split.loved, case.split.disliked])
+        n = len(case.split.loved)
         for name, scores in _points(engine, items, disliked, models, weights, against):
             ranks = hidden_ranks(scores, allowed, targets)
             for metric, value in member_metrics(ranks[:n], ranks[n:]).items():
@@ -178,86 +179,56 @@ def against_curve(grid: dict[str, dict], point: str) -> dict[str, dict]:
     return out
 
 
-def movielens_guard(found: Setting, chosen: dict[str, str], models: dict[int, ItemItem | None]) -> dict:
+def movielens_guard(setting: Setting, chosen: dict[str, str], models: dict[int, ItemItem | None]) -> dict:
     """Each chosen point on MovieLens's time-ordered test split (SASRec reads the latest films there; no dislikes)."""
-    engine = found.engine
+    engine = setting.engine
 
     def scorer(option: Unordered) -> Callable[[Sequence[np.ndarray]], np.ndarray]:
         return lambda histories: np.stack([item_scores(engine, list(h), (), option) for h in histories])
 
-    evaluations = {name: evaluate_scorer(scorer(replace(options_of(name, models), against=0.0)), found.dataset,
+    evaluations = {name: evaluate_scorer(scorer(replace(options_of(name, models), against=0.0)), setting.dataset,
                                          "test") for name in set(chosen.values())}
     return summarise({label: {m: evaluations[name].per_user(m) for m in ("ndcg@10", "hr@10")}
                       for label, name in chosen.items()})
 
 
-def tune(found: Setting, tune_on: Sequence[Member], report_on: Sequence[Member]) -> dict:
+def tune(setting: Setting, tune_on: Sequence[Case], report_on: Sequence[Case]) -> dict:
     """Choose on `tune_on`, report every choice on `report_on` (paired against the served point) and on
     MovieLens's test split."""
-    models = item_item_models(found)
+    models = item_item_models(setting)
     if not models:
-        raise LbrecError(f"{found.engine.model_dir} serves SASRec alone: there is no blend to tune")
-    blend = found.engine.meta.get("blend") or {}
-    served = point_name(False, found.engine.weight, int(blend.get("keep", 0)), 0.0)
-    chosen = choices(grid_metrics(tune_on, found, models), served)
-    reported = grid_metrics(report_on, found, models)
+        raise LbrecError(f"{setting.engine.model_dir} serves SASRec alone: there is no blend to tune")
+    blend = setting.engine.meta.get("blend") or {}
+    served = point_name(False, setting.engine.weight, int(blend.get("keep", 0)), 0.0)
+    chosen = choices(grid_metrics(tune_on, setting, models), served)
+    reported = grid_metrics(report_on, setting, models)
     per_member = {label: {m: reported[name][m] for m in PER_MEMBER} for label, name in chosen.items()}
-    guard = movielens_guard(found, chosen, models)
+    guard = movielens_guard(setting, chosen, models)
     curves = {label: against_curve(reported, chosen[label]) for label in ("served", "best of the grid")}
     return {"chosen": chosen, "tuned_on": len(tune_on), "reported_on": len(report_on), **summarise(per_member),
             "movielens_test": guard, "dislikes_against": curves}
 
 
-def undated_choice(report: dict, engine: Recommender) -> Undated:
+def undated_choice(report: dict) -> Undated:
     """The engine's undated reading from a tuning report: its `CHOICE` point (windows and SASRec's share, the
-    folder's item-to-item model, no dislikes), with the figures it was chosen and reported on."""
+    folder's item-to-item model, no dislikes)."""
     fields = dict(part.split("=") for part in report["chosen"][CHOICE].split())
-    models, guard = report["models"], report["movielens_test"]["models"]
-    return Undated(windows=fields["windows"] == "1", weight=float(fields["w"]),
-                   chosen_on=f"python -m benchmarks.bench_members --tune: {report['tuned_on']} Letterboxd members "
-                             f"(seed {report['seed']}), reported on the other {report['reported_on']}",
-                   figures={"members_ndcg@10": models[CHOICE]["ndcg@10"]["mean"],
-                            "members_ndcg@10_latest": models["served"]["ndcg@10"]["mean"],
-                            "members": report["reported_on"],
-                            "movielens_test_ndcg@10": guard[CHOICE]["ndcg@10"]["mean"],
-                            "movielens_test_ndcg@10_dated": guard["served"]["ndcg@10"]["mean"],
-                            "model_created": engine.meta.get("created")})
+    return Undated(windows=fields["windows"] == "1", weight=float(fields["w"]))
 
 
 def write_choice(engine: Recommender, undated: Undated) -> None:
     """The folder's onnx.json with its "undated" entry replaced (atomically; nothing else changes, and onnx.json is
-    not among the files whose sha256 it lists)."""
+    not among the files whose sha256 it lists), and the folder's members' record removed: its figure was measured
+    with the reading replaced."""
     path = engine.model_dir / "onnx.json"
     write_json(path, {**read_json(path), "undated": undated.to_json()})
+    (engine.model_dir / RECORD).unlink(missing_ok=True)
 
 
 def measure_tuning(engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str],
                    seed: int = 0) -> dict:
     """`members` split in halves (`halves`), every film hidden as `measure` hides it; `tune` on them."""
-    found = setting(engine, dataset, data)
+    setting = Setting.of(engine, dataset, data)
     tune_on, report_on = halves(members, seed)
-    prepared = {m.case.member: m for m in prepare(found, members, seed)}
-    return {"seed": seed, **tune(found, [prepared[m] for m in tune_on], [prepared[m] for m in report_on])}
-
-
-def measure_served(engine: Recommender, dataset: Dataset, seed: int = 0, log: Callable[[str], None] = print
-                   ) -> dict | None:
-    """The served engine on the members its undated reading was not chosen on (the second of `halves`), when the
-    members' data is here (`members_dir`); None when it is not: a user's machine has none, and needs none."""
-    if not (members_dir() / "members.parquet").is_file():
-        return None
-    data = load_members()
-    _, report_on = halves(data.members, seed)
-    return measure(engine, dataset, data, report_on, seed, others_ease=False, log=log)
-
-
-def record_served(engine: Recommender, report: dict) -> Undated:
-    """The folder's onnx.json with the served engine's figure on held-out members written into its "undated"
-    entry (what the app's footer shows), the reading itself unchanged."""
-    models = report["models"]
-    figures = {**(engine.undated.figures or {}), "members_ndcg@10": models["served"]["ndcg@10"]["mean"],
-               "members_ndcg@10_latest": models["served, latest 50 (before)"]["ndcg@10"]["mean"],
-               "members": report["members"], "model_created": engine.meta.get("created")}
-    undated = replace(engine.undated, figures=figures)
-    write_choice(engine, undated)
-    return undated
+    cases = {case.split.member: case for case in prepare(setting, members, seed)}
+    return {"seed": seed, **tune(setting, [cases[m] for m in tune_on], [cases[m] for m in report_on])}

@@ -1,6 +1,6 @@
 """Fuzzing where to watch's outside input: the country given (`--country`, the app's menu), the service names
 (`--service`), and TMDb's watch-provider answers (a film's block and a country's list of services), mutated from a
-realistic answer. Same harness and checks as `tests.helpers.fuzz`: accepted and well formed, or refused with one of
+realistic answer. Same harness and checks as `harness.fuzz`: accepted and well formed, or refused with one of
 lbrec's exceptions and a one-line message; TMDb's answers are never refused, only read down to what is usable."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from lbrec.tmdb.countries import country_choices, validate_country
 from lbrec.tmdb.watch import KINDS, Provider, compact_providers, is_compact, offered_providers, resolve_services, \
     watch_in
-from tests.helpers.fuzz import HOSTILE, hostile_text, parsed
+from harness.fuzz import HOSTILE, hostile_text, parsed
 
 LOOKALIKES = ["ＧＢ", "GΒ", "Gв", "G B", "G\u200bB", "GB\x00", "gb\n", "ǄǄ", "İT", "ß", "ﬀ", "\u0130S", "ɢʙ"]
 SERVICES = ["Netflix", "Amazon Prime Video", "Disney Plus", "MUBI", "BBC iPlayer", "Apple TV", "Now TV",

@@ -1,20 +1,24 @@
-"""Choosing how to serve a history without order on members (`lbrec.evaluation.member_tuning`: its grid over the
+"""Choosing how to serve a history without order on members (`benchmarks.members.tuning`: its grid over the
 engine's reading, and the choice written into onnx.json), on the tiny synthetic blend and tiny synthetic members.
 The engine's own undated reading is tested in tests/unit/test_undated.py."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from benchmarks.members import tuning
+from benchmarks.members.data import load_members
+from benchmarks.members.models import Setting, prepare
+from benchmarks.members.tuning import Unordered, item_scores, undated_choice, write_choice
+from lbrec.artifacts import read_json, write_json
 from lbrec.data.dataset import Dataset
-from lbrec.evaluation import member_models, member_tuning
-from lbrec.evaluation.members import load_members
 from lbrec.serving.engine import Recommender
-from lbrec.evaluation.member_tuning import Unordered, item_scores
 from lbrec.serving.itemitem import standardise
+from lbrec.serving.members_figure import RECORD
 from lbrec.serving.reading import Reading
 from tests.helpers.members import write_members
 from tests.helpers.synthetic import random_films
@@ -51,31 +55,31 @@ def test_disliked_films_count_against_their_look_alikes(engine: Recommender) -> 
 
 def test_halves_split_the_members_once_and_for_all() -> None:
     members = [f"m{i}" for i in range(11)]
-    first, second = member_tuning.halves(members, seed=3)
+    first, second = tuning.halves(members, seed=3)
     assert len(first) == 5 and len(second) == 6 and sorted([*first, *second]) == sorted(members)
-    assert [list(h) for h in member_tuning.halves(members, seed=3)] == [list(first), list(second)]
+    assert [list(h) for h in tuning.halves(members, seed=3)] == [list(first), list(second)]
 
 
 def test_every_grid_point_scores_as_its_options_do(engine: Recommender, tiny_dataset: Dataset,
                                                    tmp_path: Path) -> None:
     data = load_members(write_members(tmp_path, tiny_dataset.catalog, n_members=3))
-    found = member_models.setting(engine, tiny_dataset, data)
-    member = member_models.prepare(found, data.members[:1])[0]
-    models = member_tuning.item_item_models(found)
+    setting = Setting.of(engine, tiny_dataset, data)
+    case = prepare(setting, data.members[:1])[0]
+    models = tuning.item_item_models(setting)
     assert sorted(models) == [50, 200, 1000] and models[50] is None  # the folder keeps 50 weights per film
-    items, disliked = engine.item_indices(member.given.loved), engine.item_indices(member.given.disliked)
+    items, disliked = engine.item_indices(case.given.loved), engine.item_indices(case.given.disliked)
     assert disliked
-    points = dict(member_tuning._points(engine, items, disliked, models, (0.3, 0.9), (0.0, 0.5)))
+    points = dict(tuning._points(engine, items, disliked, models, (0.3, 0.9), (0.0, 0.5)))
     assert len(points) == 2 * 3 * 2 * 2
     for name in ("windows=0 w=0.9 k=50 against=0", "windows=1 w=0.3 k=1000 against=0.5"):
-        options = member_tuning.options_of(name, models)
+        options = tuning.options_of(name, models)
         assert np.allclose(points[name], item_scores(engine, items, disliked, options), atol=1e-5)
 
 
 def test_tuning_reports_each_choice_on_the_other_half_and_on_movielens(engine: Recommender, tiny_dataset: Dataset,
                                                                         tmp_path: Path) -> None:
     data = load_members(write_members(tmp_path, tiny_dataset.catalog, n_members=8))
-    report = member_tuning.measure_tuning(engine, tiny_dataset, data, data.members)
+    report = tuning.measure_tuning(engine, tiny_dataset, data, data.members)
     assert report["tuned_on"] == report["reported_on"] == 4
     assert report["chosen"]["served"] == "windows=0 w=0.5 k=50 against=0"
     assert set(report["models"]) == set(report["chosen"]) == set(report["movielens_test"]["models"])
@@ -90,23 +94,22 @@ def test_tuning_reports_each_choice_on_the_other_half_and_on_movielens(engine: R
             label, {"windows", "w", "k", "against"})
 
 
-def test_the_export_measures_the_served_engine_on_held_out_members_when_their_data_is_here(
-        tiny_blend_dir: Path, tiny_dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
-
-    from lbrec.artifacts import read_json
-
+def test_the_choice_is_written_into_onnx_json_the_folder_still_verifies_and_its_stale_record_goes(
+        tiny_blend_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "model"
     shutil.copytree(tiny_blend_dir, folder)
-    monkeypatch.setenv("LBREC_MEMBERS_DIR", str(tmp_path / "nobody"))
-    assert member_tuning.measure_served(Recommender(folder), tiny_dataset) is None  # a user's machine: no members
-    monkeypatch.setenv("LBREC_MEMBERS_DIR", str(write_members(tmp_path / "members", tiny_dataset.catalog, 8)))
-    engine = Recommender(folder)
-    report = member_tuning.measure_served(engine, tiny_dataset)
-    assert report is not None and report["members"] == 4  # the half the undated reading was not chosen on
-    member_tuning.record_served(engine, report)
-    written = read_json(folder / "onnx.json")["undated"]
-    assert written["figures"]["members_ndcg@10"] == report["models"]["served"]["ndcg@10"]["mean"]
-    assert written["weight"] == engine.undated.weight and written["windows"] == engine.undated.windows
-    again = Recommender(folder)  # still verifies, and now names its own figure
-    assert again.undated.members_ndcg(again.meta) == written["figures"]["members_ndcg@10"]
+    figures = {"ndcg@10": {"mean": 0.05}}
+    report = {"chosen": {"served": "windows=0 w=0.5 k=50 against=0",
+                         "windows and blend weight": "windows=1 w=0.3 k=50 against=0"},
+              "tuned_on": 4, "reported_on": 4, "seed": 0,
+              "models": {"served": figures, "windows and blend weight": {"ndcg@10": {"mean": 0.06}}},
+              "movielens_test": {"models": {"served": figures, "windows and blend weight": figures}}}
+    choice = undated_choice(report)
+    assert (choice.windows, choice.weight) == (True, 0.3)
+    write_json(folder / RECORD, {"measured with": "the reading replaced"})
+    before = read_json(folder / "onnx.json")
+    write_choice(Recommender(folder), choice)
+    after = read_json(folder / "onnx.json")
+    assert after == {**before, "undated": {"windows": True, "weight": 0.3}}  # only what the engine reads
+    assert Recommender(folder).undated.weight == 0.3  # the sha256 of every listed file still matches
+    assert not (folder / RECORD).exists()

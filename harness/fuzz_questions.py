@@ -1,5 +1,5 @@
 """Fuzzing the parsers the questions added: Letterboxd list CSVs, film queries (titles, Letterboxd film links,
-TMDb and IMDb ids and links) and group member specs. Same harness and checks as `tests.helpers.fuzz`: accepted
+TMDb and IMDb ids and links) and group member specs. Same harness and checks as `harness.fuzz`: accepted
 and well formed, or refused with one of lbrec's exceptions and a one-line message."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from lbrec.letterboxd.fields import USERNAME
 from lbrec.letterboxd.lists import MAX_LIST_FILMS, read_list_csv
 from lbrec.ask.person import parse_member
 from lbrec.letterboxd.typed import parse_film_query
-from tests.helpers.files import FIXTURES
-from tests.helpers.fuzz import RESEARCH, hostile_text, parsed, reshaped, well_formed
+from harness.files import FIXTURES
+from harness.fuzz import RESEARCH, hostile_text, parsed, reshaped, well_formed
 
 LIST_HEADER = "Letterboxd list export v7\r\nDate,Name,Tags,URL,Description\r\n2024-01-01,Tonight,,https://boxd.it/x,\r\n\r\n"
 

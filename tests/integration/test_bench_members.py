@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.members.data import members_dir
+from harness.files import REPO
 from lbrec.data.dataset import Dataset
-from lbrec.evaluation.members import members_dir
-from tests.helpers.files import REPO, need
+from lbrec.serving.members_figure import RECORD, THIS_MODEL, members_figure
+from tests.helpers.files import need
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +43,14 @@ def bench_members(model_dir: Path, out: Path, *options: str) -> subprocess.Compl
                           env={**os.environ, "LBREC_MEMBERS_DIR": str(folder)}, timeout=600)
 
 
-def test_the_benchmark_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
-    out = tmp_path / "members.json"
-    done = bench_members(ml_small_blend_dir, out, "--no-others-ease")
+def test_the_benchmark_runs_on_a_few_real_members_and_records_the_served_figures(ml_small_blend_dir: Path,
+                                                                                  tmp_path: Path) -> None:
+    from lbrec.serving.engine import Recommender
+
+    out = tmp_path / "report.json"
+    folder = tmp_path / "model"
+    shutil.copytree(ml_small_blend_dir, folder)
+    done = bench_members(folder, out, "--no-others-ease")
     assert done.returncode == 0, done.stderr
     assert "| served |" in done.stdout and "catalog gap" in done.stdout
     report = json.loads(out.read_text())
@@ -56,6 +63,11 @@ def test_the_benchmark_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_
     gap = report["catalog_gap"]
     assert 0.55 < gap["known_share"] < 0.72 and gap["catalog_last_year"] == 2018  # a third of loved films unknown
     assert gap["unknown_newer_than_catalog"] > 0.5 * gap["unknown"]
+    record = json.loads((folder / RECORD).read_text())  # for the app's footer
+    assert record["members"] == 6 and record["command"].startswith("python -m benchmarks.bench_members --model")
+    assert record["served"]["ndcg@10"]["mean"] == report["models"]["served"]["ndcg@10"]["mean"]
+    figure = members_figure(folder, Recommender(folder).meta)
+    assert figure.measured_on == THIS_MODEL and figure.ndcg == record["served"]["ndcg@10"]["mean"]
 
 
 def test_the_tuning_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
@@ -72,7 +84,7 @@ def test_the_tuning_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_pat
     assert report["movielens_test"]["models"]["served"]["ndcg@10"]["members"] == 610  # every ml-latest-small user
     assert "| served | windows=0 w=0.9 k=200 against=0 |" in done.stdout
     written = json.loads((folder / "onnx.json").read_text())["undated"]
-    assert written == report["written"] and "3 Letterboxd members" in written["chosen_on"]
+    assert written == report["written"] and set(written) == {"windows", "weight"}
     assert Recommender(folder).undated.weight == written["weight"]  # the folder still verifies
 
 

@@ -1,6 +1,6 @@
 """Fuzzing "not for me" and "seen it": the films given on the command line (`--not-for-me`, `--seen`: typed titles
 or a list CSV) and what the page's memory sends the kernel from the visitor's localStorage (anyone can edit it).
-Same harness and checks as `tests.helpers.fuzz`: the marks are films the catalog knows, or a one-line refusal; the
+Same harness and checks as `harness.fuzz`: the marks are films the catalog knows, or a one-line refusal; the
 page's messages are read down to what is well formed, never refused and never raising."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from lbrec.app.memory import KINDS, MARKS, MAX_MARKS, MAX_SERVICES, read_message
 from lbrec.ask.options import marked_films
 from lbrec.tmdb.countries import country_choices
-from tests.helpers.fuzz import fuzz_catalog, hostile_text, parsed, typed_text
-from tests.helpers.fuzz_questions import list_csv
+from harness.fuzz import fuzz_catalog, hostile_text, parsed, typed_text
+from harness.fuzz_questions import list_csv
 
 KNOWN = frozenset(range(1, 14))  # the fuzz catalog's movieIds
 CODES = frozenset(code for _, code in country_choices())

@@ -1,5 +1,5 @@
-"""Every fuzzing target, by name: the parsers of `tests.helpers.fuzz`, `tests.helpers.fuzz_questions`,
-`tests.helpers.fuzz_imdb`, `tests.helpers.fuzz_watch` and `tests.helpers.fuzz_marks`, and how one is run (tests/unit/test_fuzz.py a few hundred cases each,
+"""Every fuzzing target, by name: the parsers of `harness.fuzz`, `harness.fuzz_questions`, `harness.fuzz_imdb`,
+`harness.fuzz_watch` and `harness.fuzz_marks`, and how one is run (tests/unit/test_fuzz.py a few hundred cases each,
 benchmarks/bench_fuzz.py 10,000)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import fuzz, fuzz_imdb, fuzz_marks, fuzz_questions, fuzz_watch
+from harness import fuzz, fuzz_imdb, fuzz_marks, fuzz_questions, fuzz_watch
 
 
 @dataclass(frozen=True)

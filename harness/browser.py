@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.helpers.files import IN_CI, REPO
+from harness.files import IN_CI, REPO
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -1,10 +1,10 @@
-""""Not for me" on real Letterboxd members (issue 23): how far a click on a recommended film should push its
+""""Not for me" on real Letterboxd members: how far a click on a recommended film should push its
 look-alikes down, chosen on half of the members, with the films they rated 2 stars or less standing in for clicks.
 
-The protocol (`prepare_clicks`): for each member, 5 loved films hidden as `members.hide` hides them, and every film
+The protocol (`prepare_clicks`): for each member, 5 loved films hidden as `data.hide` hides them, and every film
 rated 2 stars or less that the model knows, split at random (fixed seed) into **clicks** (given as "not for me";
 not in the export) and **held out** (hidden; not in the export either); the rest goes through the export, the
-matcher and the engine as in `member_models`. Only members with at least 2 such films. Every variant ranks the same
+matcher and the engine as in `models`. Only members with at least 2 such films. Every variant ranks the same
 candidates from the same served scores (`Recommender.standing` of the given loved films):
 
 - `today`: nothing known of the clicks: they are ordinary candidates;
@@ -18,7 +18,7 @@ films in the top 10 (`bad_all@10`, today only: the share of every low film, clic
 clicks out as a person would: the top 10 shown, a click on each held-out low film in it, the list refilled and
 pushed again, until no held-out low film is shown; `reach` counts how many of the bad picks left are look-alikes
 of a clicked film at all. `export_lows` asks the other question: an export's own low
-ratings (as `member_models.prepare` gives them) used as "not for me", against ignored.
+ratings (as `models.prepare` gives them) used as "not for me", against ignored.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
+from benchmarks.members.data import RECALL_AT, K, MemberData, hidden_ranks, member_metrics
+from benchmarks.members.models import Case, Setting, prepare, summarise
+from benchmarks.members.tuning import halves
 from lbrec.data.dataset import Dataset
-from lbrec.evaluation.member_models import Member, Setting, prepare, setting, summarise
-from lbrec.evaluation.member_tuning import halves
-from lbrec.evaluation.members import RECALL_AT, K, MemberData, hidden_ranks, member_metrics
 from lbrec.serving.engine import Recommender
 from lbrec.serving.itemitem import ItemItem, standardise
 from lbrec.serving.reading import look_alikes
@@ -48,15 +48,15 @@ ALPHA = 0.05  # a paired bootstrap p below this, with a negative difference, is 
 
 @dataclass
 class Clicked:
-    """A member whose low films are split: `clicks` given as "not for me", `held_out` hidden (item indices)."""
+    """A member's case whose low films are split: `clicks` given as "not for me", `held_out` hidden (item indices)."""
 
-    member: Member
+    case: Case
     clicks: np.ndarray
     held_out: np.ndarray
 
     @property
     def loved(self) -> np.ndarray:
-        return self.member.case.loved
+        return self.case.split.loved
 
 
 def split_low(low: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -65,16 +65,16 @@ def split_low(low: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np
     return np.sort(order[:len(order) // 2]), np.sort(order[len(order) // 2:])
 
 
-def prepare_clicks(found: Setting, members: Sequence[str], seed: int = 0) -> list[Clicked]:
+def prepare_clicks(setting: Setting, members: Sequence[str], seed: int = 0) -> list[Clicked]:
     """Each member's loved films hidden as today and every known low film hidden (none in the export), the low ones
     split into clicks and held out with a generator of its own (seed, position, 1); members with fewer than
     `MIN_LOW` known low films left out."""
-    prepared = prepare(found, members, seed, n_disliked=np.iinfo(np.int64).max)
+    cases = prepare(setting, members, seed, n_disliked=np.iinfo(np.int64).max)
     out = []
-    for position, member in enumerate(prepared):
-        low = np.setdiff1d(member.case.disliked, member.case.loved)
+    for position, case in enumerate(cases):
+        low = np.setdiff1d(case.split.disliked, case.split.loved)
         if len(low) >= MIN_LOW:
-            out.append(Clicked(member, *split_low(low, np.random.default_rng([seed, position, 1]))))
+            out.append(Clicked(case, *split_low(low, np.random.default_rng([seed, position, 1]))))
     return out
 
 
@@ -113,9 +113,9 @@ def member_points(engine: Recommender, clicked: Clicked, candidates: np.ndarray,
                   amounts: Sequence[float] = AMOUNTS) -> dict[str, dict[str, float]]:
     """{variant: {metric: value}} for one member: today, excluded and every (form, amount)."""
     assert engine.item_item is not None
-    served = engine.standing(clicked.member.given.loved).scores
+    served = engine.standing(clicked.case.given.loved).scores
     today = candidates.copy()
-    today[clicked.member.seen] = False
+    today[clicked.case.seen] = False
     allowed = today.copy()
     allowed[clicked.clicks] = False
     loved, held = clicked.loved, clicked.held_out
@@ -169,9 +169,9 @@ def simulate(engine: Recommender, clicked: Clicked, candidates: np.ndarray, form
     protocol already made), the list refilled, pushed again, until no held-out low film is shown. Returns how many
     were shown on the first screen, how many more surfaced after the clicks, and NDCG@10 at the end."""
     assert engine.item_item is not None
-    served = engine.standing(clicked.member.given.loved).scores
+    served = engine.standing(clicked.case.given.loved).scores
     allowed = candidates.copy()
-    allowed[clicked.member.seen] = False
+    allowed[clicked.case.seen] = False
     allowed[clicked.clicks] = False
     given, left = list(clicked.clicks), clicked.held_out
 
@@ -212,13 +212,13 @@ def reach(engine: Recommender, members: Sequence[Clicked], candidates: np.ndarra
     look-alikes of a clicked film at all: among each clicked row's N largest weights, or anywhere in its row. Only
     those can a push over the item-to-item rows take away, whatever its amount."""
     assert engine.item_item is not None
-    found = {f"top{n}": 0 for n in tops} | {"row": 0}
+    reached = {f"top{n}": 0 for n in tops} | {"row": 0}
     bad_picks = 0
     for clicked in members:
         allowed = candidates.copy()
-        allowed[clicked.member.seen] = False
+        allowed[clicked.case.seen] = False
         allowed[clicked.clicks] = False
-        served = engine.standing(clicked.member.given.loved).scores
+        served = engine.standing(clicked.case.given.loved).scores
         bad = clicked.held_out[hidden_ranks(served, allowed, clicked.held_out) < K]
         bad_picks += len(bad)
         if not len(bad):
@@ -226,36 +226,36 @@ def reach(engine: Recommender, members: Sequence[Clicked], candidates: np.ndarra
         rows = [engine.item_item.row(int(film)) for film in clicked.clicks]
         for n in (*tops, None):
             near = np.concatenate([t if n is None else t[np.argsort(-w, kind="stable")[:n]] for t, w in rows])
-            found["row" if n is None else f"top{n}"] += int(np.isin(bad, near).sum())
-    return {"bad_picks": bad_picks, "look_alikes": found}
+            reached["row" if n is None else f"top{n}"] += int(np.isin(bad, near).sum())
+    return {"bad_picks": bad_picks, "look_alikes": reached}
 
 
-def export_lows(engine: Recommender, members: Sequence[Member], candidates: np.ndarray, form: str,
+def export_lows(engine: Recommender, cases: Sequence[Case], candidates: np.ndarray, form: str,
                 amount: float) -> dict:
-    """Today's protocol (`member_models.prepare`: up to 3 disliked films hidden, the rest of the low ratings in the
+    """Today's protocol (`models.prepare`: up to 3 disliked films hidden, the rest of the low ratings in the
     export): the export's own low ratings ignored (`ignored`, what the engine does) or used as "not for me" with
     `form` and `amount` (`not for me`); bad@10 is the share of the hidden disliked films in the top 10."""
     assert engine.item_item is not None
     per_member: dict[str, dict[str, list[float]]] = {"ignored": {}, "not for me": {}}
-    for member in tqdm(members, desc="export's low ratings", leave=False):
-        served = engine.standing(member.given.loved).scores
+    for case in tqdm(cases, desc="export's low ratings", leave=False):
+        served = engine.standing(case.given.loved).scores
         allowed = candidates.copy()
-        allowed[member.seen] = False
-        targets = np.concatenate([member.case.loved, member.case.disliked])
-        n = len(member.case.loved)
-        lows = engine.item_indices(member.given.disliked)
+        allowed[case.seen] = False
+        targets = np.concatenate([case.split.loved, case.split.disliked])
+        n = len(case.split.loved)
+        lows = engine.item_indices(case.given.disliked)
         for name, scores in (("ignored", served), ("not for me", served - amount * push(engine.item_item, lows, form))):
             ranks = hidden_ranks(scores, allowed, targets)
             for metric, value in _metrics(ranks[:n], ranks[n:]).items():
                 per_member[name].setdefault(metric, []).append(value)
     arrays = {name: {m: np.array(v) for m, v in figures.items()} for name, figures in per_member.items()}
-    given = np.array([len(m.given.disliked) for m in members])
-    return {"members": len(members), "given_low_mean": float(given.mean()) if len(given) else 0.0,
+    given = np.array([len(case.given.disliked) for case in cases])
+    return {"members": len(cases), "given_low_mean": float(given.mean()) if len(given) else 0.0,
             "members_with_given_low": int((given > 0).sum()), **summarise(arrays, reference="ignored")}
 
 
 def goal(report: dict, chosen: str) -> dict:
-    """The issue's goal on the reporting half: held-out low films in the top 10 at most half as often as today, and
+    """The goal on the reporting half: held-out low films in the top 10 at most half as often as today, and
     NDCG@10 not lower than today's (paired); `all_low_ratio`, the same over every low film, the clicked ones (never
     ranked once clicked) included, the goal's looser reading."""
     models, paired = report["models"], report["paired_vs_today"]
@@ -271,13 +271,13 @@ def measure_not_for_me(engine: Recommender, dataset: Dataset, data: MemberData, 
                        seed: int = 0, forms: Sequence[str] = FORMS, amounts: Sequence[float] = AMOUNTS) -> dict:
     """The push chosen on half A of `members` (`halves`), every variant reported on half B, paired against today
     and against exclusion alone; the click simulation and the export's own low ratings on half B."""
-    found = setting(engine, dataset, data)
+    setting = Setting.of(engine, dataset, data)
     choose_on, report_on = halves(members, seed)
-    clicked = prepare_clicks(found, members, seed)
-    by_member = {c.member.case.member: c for c in clicked}
+    clicked = prepare_clicks(setting, members, seed)
+    by_member = {c.case.split.member: c for c in clicked}
     half_a = [by_member[m] for m in choose_on if m in by_member]
     half_b = [by_member[m] for m in report_on if m in by_member]
-    candidates = found.candidates
+    candidates = setting.candidates
     tuned = grid(engine, half_a, candidates, forms, amounts)
     chosen = choose(tuned)
     reported = grid(engine, half_b, candidates, forms, amounts)
@@ -285,7 +285,7 @@ def measure_not_for_me(engine: Recommender, dataset: Dataset, data: MemberData, 
     vs_excluded = summarise({n: reported[n] for n in reported if n != "today"}, reference="excluded")
     form, amount = options(chosen)
     reporting = set(report_on)  # today's protocol over all `members`, as `bench_members` hides their films
-    today_members = [m for m in prepare(found, members, seed) if m.case.member in reporting]
+    today_cases = [case for case in prepare(setting, members, seed) if case.split.member in reporting]
     half_a_table = {name: {m: float(np.nanmean(v)) for m, v in figures.items()} for name, figures in tuned.items()}
     report = {"seed": seed, "members": len(members), "measured": len(clicked), "chosen_on": len(half_a),
               "reported_on": len(half_b), "chosen": chosen, "form": form, "amount": amount,
@@ -296,6 +296,6 @@ def measure_not_for_me(engine: Recommender, dataset: Dataset, data: MemberData, 
     report["goal"] = goal(report, chosen)
     report["simulation"] = simulation(engine, half_b, candidates, chosen)
     report["reach"] = reach(engine, half_b, candidates)
-    report["export_lows"] = export_lows(engine, today_members, candidates, form, amount)
+    report["export_lows"] = export_lows(engine, today_cases, candidates, form, amount)
     return report
 

@@ -14,7 +14,7 @@ import json
 
 from PIL import Image, ImageDraw
 
-from tests.helpers.fault_server import FaultServer, Reply
+from harness.fault_server import FaultServer, Reply
 
 V3_KEY = "0123456789abcdef0123456789abcdef"
 V4_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJsYnJlYy10ZXN0In0.c2lnbmF0dXJlLW9mLWEtdGVzdC10b2tlbg"

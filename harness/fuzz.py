@@ -9,7 +9,7 @@ front. The check: the parser either succeeds with a well-formed result or raises
 exceptions (`lbrec.errors`) with a one-line message. Anything else (an IndexError, a zlib.error, a ValueError from
 int()) fails the test with the input that caused it.
 
-The targets are registered in `tests.helpers.fuzz_targets`; the suite runs `FUZZ_CASES` cases per target (a few
+The targets are registered in `harness.fuzz_targets`; the suite runs `FUZZ_CASES` cases per target (a few
 hundred, seconds each: tests/unit/test_fuzz.py), `benchmarks/bench_fuzz.py` the same targets for 10,000 each.
 """
 
@@ -43,8 +43,8 @@ from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.sources import load_history
 from lbrec.letterboxd.typed import MAX_TYPED
-from tests.helpers.fault_server import closed_port_url
-from tests.helpers.files import FIXTURES, SHARED, export_files, export_folder
+from harness.fault_server import closed_port_url
+from harness.files import FIXTURES, SHARED, export_files, export_folder
 
 RESEARCH = SHARED / "fixtures-research"
 FUZZ_CASES = int(os.environ.get("LBREC_FUZZ_CASES", "200"))

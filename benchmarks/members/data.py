@@ -1,11 +1,11 @@
-"""Real Letterboxd members as a test set: hide some of each member's films, give the rest as a Letterboxd export.
+"""Real Letterboxd members as a test set: the data, and each member's films split into hidden ones and an export.
 
 The data (`../shared/data/letterboxd-members`, or `LBREC_MEMBERS_DIR`) is read in place and used for evaluation
 only: nothing lbrec serves is fitted on it (its README says why). Its ratings have no dates, so nothing is "the
 last film": for each member, `hide` takes 5 films rated 4 stars or more (8 of 10) that the served catalog knows and
-a few rated 2 stars or less (4 of 10), and the rest, in random order, become an export built in memory
+a few rated 2 stars or less (4 of 10) (a `Split`), and the rest, in random order, become an export built in memory
 (`export_zip`: ratings.csv and watched.csv as Letterboxd writes them), which goes through the product's own path:
-`read_export`, `match_history` and the engine (`lbrec.evaluation.member_models`).
+`read_export`, `match_history` and the engine (`benchmarks.members.models`).
 
 Every model ranks the same candidates: the films both the model and the members know (MovieLens films matched to
 some film of films.csv), less everything the member rated. Per member: NDCG@10, HR@10 and Recall@50 over the hidden
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lbrec import paths
+from harness.files import SHARED
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import Match, match_films
 from lbrec.catalog.normalize import FilmQuery
@@ -49,7 +49,7 @@ def members_dir() -> Path:
     """`LBREC_MEMBERS_DIR`, else ../shared/data/letterboxd-members beside the checkout (read in place)."""
     if env := os.environ.get("LBREC_MEMBERS_DIR"):
         return Path(env).expanduser().resolve()
-    return paths.home().parent / "shared" / "data" / "letterboxd-members"
+    return SHARED / "data" / "letterboxd-members"
 
 
 @dataclass
@@ -126,8 +126,8 @@ def _key(film: FilmQuery) -> tuple:
 
 
 @dataclass
-class Case:
-    """One member with some films hidden: what the export gives, in its order, and what must be found."""
+class Split:
+    """One member's films split: what the export gives, in its order, and the hidden films that must be found."""
 
     member: str
     given: np.ndarray  # rows of films, in the export's (random) order
@@ -137,7 +137,7 @@ class Case:
 
 
 def hide(member: str, films: np.ndarray, ratings: np.ndarray, items: np.ndarray, rng: np.random.Generator,
-         n_loved: int = N_LOVED, n_disliked: int = N_DISLIKED) -> Case:
+         n_loved: int = N_LOVED, n_disliked: int = N_DISLIKED) -> Split:
     """Hide up to `n_loved` loved and `n_disliked` disliked films that the catalog knows (`items[film] > 0`); every
     film that matches a hidden film's item leaves the export too, and the rest is shuffled."""
     known = items[films] > 0
@@ -145,11 +145,11 @@ def hide(member: str, films: np.ndarray, ratings: np.ndarray, items: np.ndarray,
     disliked = rng.permutation(np.flatnonzero(known & (ratings <= DISLIKED)))[:n_disliked]
     hidden = np.union1d(items[films[loved]], items[films[disliked]])
     kept = rng.permutation(np.flatnonzero(~(known & np.isin(items[films], hidden))))
-    return Case(member, films[kept], ratings[kept], np.unique(items[films[loved]]), np.unique(items[films[disliked]]))
+    return Split(member, films[kept], ratings[kept], np.unique(items[films[loved]]), np.unique(items[films[disliked]]))
 
 
-def cases(data: MemberData, members: Sequence[str], items: np.ndarray, seed: int = 0,
-          n_disliked: int = N_DISLIKED) -> list[Case]:
+def splits(data: MemberData, members: Sequence[str], items: np.ndarray, seed: int = 0,
+           n_disliked: int = N_DISLIKED) -> list[Split]:
     """`hide` for each member, each with its own generator from (seed, position), so a sample hides the same films
     whatever else runs (`n_disliked`: how many disliked films to hide at most)."""
     by_member = data.ratings.groupby("member", sort=True)
@@ -191,9 +191,9 @@ class ProductInput:
     unordered: bool = False  # the export's order is not real (`LetterboxdHistory.undated`): a bulk import
 
 
-def product_input(case: Case, films: pd.DataFrame, catalog: MatchIndex) -> ProductInput:
-    """The export of `case` read and matched as `recommend --export` does."""
-    history = read_export(export_zip(films, case.given, case.given_ratings), name=f"member {case.member}")
+def product_input(split: Split, films: pd.DataFrame, catalog: MatchIndex) -> ProductInput:
+    """The export of `split` read and matched as `recommend --export` does."""
+    history = read_export(export_zip(films, split.given, split.given_ratings), name=f"member {split.member}")
     loved, rated = match_history(history, catalog, "4"), match_history(history, catalog, "rated")
     disliked = [f for f in history.films if f.rating is not None and f.rating <= DISLIKED / 2]
     return ProductInput(loved.positives, rated.positives, loved.watched, match_films(catalog, disliked).positives,
