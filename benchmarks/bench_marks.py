@@ -4,7 +4,7 @@
 
 - in the kernel: the app's handler for a click (`RecommenderApp._on_memory`: read the message, mark, ask the engine
   again without reading the input, render the cards), for 3 typed titles, 500 typed films and a 500-film export
-  imported in bulk (read as undated: SASRec over every window, its reasons by occlusion over all 500), each click on the
+  imported in bulk (read as unordered: SASRec over every window, its reasons by occlusion over all 500), each click on the
   first card shown once the previous click's pictures are drawn (the taste chart and the picture to share follow the
   cards in a thread); beside it, the same app's first answer (the "Recommend films" click) for scale;
 - in chromium, on the server `python -m lbrec app` starts: from the click on a card's button (the event's time) to
@@ -59,7 +59,7 @@ def milliseconds(times: list[float]) -> dict[str, float]:
 
 
 def bulk_export(films: list[tuple[str, int]]) -> bytes:
-    """A Letterboxd export ZIP of `films` (title, year) all logged on one day: a bulk import, read as undated."""
+    """A Letterboxd export ZIP of `films` (title, year) all logged on one day: a bulk import, read as unordered."""
     rows = "".join(f'2026-01-01,"{title}",{year},https://boxd.it/x{i},4\n' for i, (title, year) in enumerate(films))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -148,7 +148,7 @@ def main() -> None:
              if engine.film(i).year][:500]
     report = {"kernel, 3 typed titles": in_kernel(model, THREE, args.clicks),
               "kernel, 500 typed films": in_kernel(model, "\n".join(f"{t} ({y})" for t, y in films), args.clicks),
-              "kernel, a 500-film bulk export (undated)": in_kernel(model, bulk_export(films), args.clicks)}
+              "kernel, a 500-film bulk export (unordered)": in_kernel(model, bulk_export(films), args.clicks)}
     if not args.no_browser:
         report["chromium, click to ten cards again (3 titles)"] = {"click": in_browser(model, args.clicks)}
     OUT.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,9 @@
-"""Does the order SASRec reads an undated export in matter? SASRec alone on the real Letterboxd members, reading each
+"""Does the order SASRec reads an unordered export in matter? SASRec alone on the real Letterboxd members, reading each
 member's loved films in five orders, in the engine's 50-film windows and as the latest 50 films.
 
     python -m benchmarks.experiments.bench_reading_order [--model models/ml-latest-small] [--members N] [--seed 0]
 
-An undated export (a bulk import) has no real order; the engine reads it in the export's order. This ranks the same
+An unordered export (a bulk import) has no real order; the engine reads it in the export's order. This ranks the same
 hidden films (`bench_members`' protocol, `benchmarks.members.models`) with the films sorted first: by MovieLens
 popularity (most rated first, or last) and by release year (oldest first, or newest). In MovieLens, where SASRec
 learns, people tend to rate the popular films they know first. Dense EASE on the same MovieLens data is the anchor.
