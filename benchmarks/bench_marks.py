@@ -1,4 +1,4 @@
-"""How long a "not for me" or "seen it" click takes to re-rank (issue 23's goal: under 100 ms in the app).
+"""How long a "not for me" or "seen it" click takes to re-rank (the goal: under 100 ms in the app).
 
     python -m benchmarks.bench_marks [--model models/ml-latest-small] [--clicks 20] [--no-browser]
 
