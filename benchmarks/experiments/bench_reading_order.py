@@ -9,7 +9,7 @@ popularity (most rated first, or last) and by release year (oldest first, or new
 learns, people tend to rate the popular films they know first. Dense EASE on the same MovieLens data is the anchor.
 
 Found (1,000 members, the served folder of 2026-12-03): no order moves SASRec in windows beyond noise (the best, the
-50 least-rated loved films, 0.50x EASE, p = 0.12), so the engine keeps the export's order. Recorded in BENCHMARKS.md,
+50 least-rated loved films, 0.50x EASE, p = 0.12), so the engine keeps the export's order. Recorded in docs/history.md,
 "SASRec with a set objective, and the order it reads an export in" (commit 75f7723).
 """
 
