@@ -259,7 +259,6 @@ def cmd_app(args: argparse.Namespace) -> int:
         raise LbrecError("voila is not installed: `pip install voila` (or run `make app`)")
     command = [voila, str(notebook), "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}",
                "--Voila.port_retries=0",  # fail rather than silently move to another port
-               '--VoilaConfiguration.extension_denylist=["@voila-dashboards/jupyterlab-preview", "jupyterlab_pygments"]',
                f"--MappingKernelManager.cull_idle_timeout={args.cull_idle}",
                f"--MappingKernelManager.cull_interval={args.cull_interval}",
                f"--MappingKernelManager.cull_connected={args.cull_connected}"]
