@@ -125,8 +125,7 @@ class RecommenderApp:
                                               value="recommend")
         self.question.add_class("lbrec-questions")
         self.question.observe(self._on_question, "value")
-        self.panels = QuestionPanels(self.questions, on_remove=self._on_remove_member)
-        self.panels.add.on_click(self._on_add_member)
+        self.panels = QuestionPanels(self.questions, self._on_add_member, self._on_remove_member)
         tabs = self._source_tabs()
         self.settings = Settings(engine.genres, self.session.year_range, tmdb, on_change=self._on_option)
         self.settings.country.observe(self._on_country, "value")
@@ -279,11 +278,11 @@ class RecommenderApp:
 
     @_guarded
     def _on_add_member(self, _button: widgets.Button) -> None:
-        self.panels.add_member()
+        self.panels["group"].add_member()
 
     @_guarded
     def _on_remove_member(self, row: MemberRow) -> None:
-        self.panels.remove_member(row)
+        self.panels["group"].remove_member(row)
 
     @_guarded
     def _on_upload(self, change: dict) -> None:

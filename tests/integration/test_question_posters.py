@@ -26,10 +26,10 @@ def ask(app: RecommenderApp, question: str) -> None:
     if question == "rank":
         app.tabs.selected_index = TYPED_TAB
         app.typed.value = "Heat (1995)\nAlien (1979)\nThe Matrix (1999)"
-        app.panels.candidate_kind.value = "typed"
-        app.panels.candidate_titles.value = "Fargo (1996)\nToy Story (1995)\nAliens (1986)"
+        app.panels["rank"].candidate_kind.value = "typed"
+        app.panels["rank"].candidate_titles.value = "Fargo (1996)\nToy Story (1995)\nAliens (1986)"
     else:
-        app.panels.seeds.value = "Toy Story (1995)"
+        app.panels["similar"].seeds.value = "Toy Story (1995)"
     app.question.value = question
     app.go.click()
     assert app.message.value == ""
