@@ -72,18 +72,19 @@ def bulk_export(films: list[tuple[str, int]]) -> bytes:
 def in_kernel(model: Path, titles: str | bytes, clicks: int) -> dict[str, dict[str, float]]:
     """The click's handler in-process, on the app a visitor's kernel builds: typed titles, or an export's bytes."""
     from lbrec.app.environment import load_engine
-    from lbrec.app.page import TYPED_TAB, UPLOAD_TAB, RecommenderApp
+    from lbrec.app.page import RecommenderApp
+from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB
     from lbrec.letterboxd.client import Client
 
     app = RecommenderApp(*load_engine(model), client=Client(cache=False))
     if isinstance(titles, bytes):
-        app.tabs.selected_index = UPLOAD_TAB
-        app.upload.value = ({"name": "letterboxd-bench-2026-01-01-00-00-utc.zip", "type": "application/zip",
+        app.sources.tabs.selected_index = UPLOAD_TAB
+        app.sources.upload.value = ({"name": "letterboxd-bench-2026-01-01-00-00-utc.zip", "type": "application/zip",
                              "size": len(titles), "content": memoryview(titles),
                              "last_modified": datetime.now(UTC)},)
     else:
-        app.tabs.selected_index = TYPED_TAB
-        app.typed.value = titles
+        app.sources.tabs.selected_index = TYPED_TAB
+        app.sources.typed.value = titles
     started = time.perf_counter()
     app.go.click()
     first = time.perf_counter() - started

@@ -15,7 +15,8 @@ import ipywidgets as widgets
 import pytest
 
 from lbrec.app.environment import load_engine
-from lbrec.app.page import TYPED_TAB, UPLOAD_TAB, RecommenderApp
+from lbrec.app.page import RecommenderApp
+from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB
 from lbrec.letterboxd.client import Client
 from harness.files import FIXTURES
 from tests.helpers.files import export_zip
@@ -39,8 +40,8 @@ def ask(app: RecommenderApp, question: str) -> None:
 
 
 def typed_history(app: RecommenderApp, text: str = TYPED) -> None:
-    app.tabs.selected_index = TYPED_TAB
-    app.typed.value = text
+    app.sources.tabs.selected_index = TYPED_TAB
+    app.sources.typed.value = text
 
 
 def cards(app: RecommenderApp) -> list[str]:
@@ -66,7 +67,7 @@ def test_the_chooser_shows_the_inputs_each_question_needs(app: RecommenderApp) -
     for question, history in {"recommend": True, "rank": True, "similar": False, "predict": True,
                               "group": False}.items():
         app.question.value = question
-        assert shown(app.tabs) == history
+        assert shown(app.sources.tabs) == history
         shown_boxes = [panel.box for panel in panels.built.values() if shown(panel.box)]
         assert shown_boxes == ([] if question == "recommend" else [panels[question].box])
     assert app.go.description == "Recommend for the group"
@@ -105,9 +106,9 @@ def test_rank_refusals_are_shown_and_clear_the_answer(app: RecommenderApp) -> No
     app.panels["rank"].candidate_kind.value = "watchlist"
     app.go.click()
     assert "Typed titles carry no watchlist" in app.message.value and "lbrec-error" in app.message.value
-    assert app.results.value == "" and app.downloads.value == "" and app.typed.value == TYPED
-    app.tabs.selected_index = UPLOAD_TAB
-    app.upload.value = chosen("letterboxd-lbrectest.zip", export_zip())
+    assert app.results.value == "" and app.downloads.value == "" and app.sources.typed.value == TYPED
+    app.sources.tabs.selected_index = UPLOAD_TAB
+    app.sources.upload.value = chosen("letterboxd-lbrectest.zip", export_zip())
     app.go.click()
     assert app.message.value == "" and len(cards(app)) == 2  # the export's watchlist
 
