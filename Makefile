@@ -19,13 +19,14 @@ TRAIN := $(if $(filter-out 1,$(NPROC)),$(BIN)/torchrun --standalone --nproc_per_
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help app test test-fast notebooks model data install install-dev browser clean
+.PHONY: help app test test-fast notebooks screenshots model data install install-dev browser clean
 
 help:
 	@echo "make app    set up, build the data and model if missing, serve the app on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up with the dev extras and run every test"
 	@echo "make test-fast  the import contracts and the unit tests (under a minute)"
 	@echo "make notebooks  run notebooks 01-04 in place on ml-latest-small (a real training run)"
+	@echo "make screenshots  retake the README's screenshots with the browser tests, serving the trained model"
 	@echo "make model  prepare, train and export the default model (DATASET=$(DATASET); ml-32m for production)"
 
 $(BIN)/python:
@@ -82,6 +83,12 @@ test-fast: $(VENV)/.installed-dev
 # The tutorial notebooks with the outputs of a real run (the suite checks that they match the committed code).
 notebooks: $(VENV)/.installed-dev
 	$(BIN)/python -m harness.notebooks
+
+# The README's screenshots, taken by the browser tests from today's app serving the trained default model.
+SCREENSHOTS := app-typed-titles app-export app-group app-where-to-watch-cards:app-where-to-watch
+screenshots: $(MODEL)/onnx.json $(VENV)/.installed-dev browser
+	LBREC_BROWSER_MODEL=$(MODEL) $(BIN)/python -m pytest tests/browser/test_browser.py -q
+	@for shot in $(SCREENSHOTS); do cp test-artifacts/$${shot%%:*}.png docs/$${shot##*:}.png; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

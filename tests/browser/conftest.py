@@ -76,9 +76,17 @@ def serve_voila(
 
 
 @pytest.fixture(scope="session")
-def voila(ml_small_model_dir: Path, fault: FaultServer) -> Iterator[str]:
+def served_model(ml_small_model_dir: Path) -> Path:
+    """The model the pages serve: random weights over the real catalog (the tests need its titles, not a taste), or
+    the folder `LBREC_BROWSER_MODEL` names (`make screenshots`: the trained default model, for the README)."""
+    chosen = os.environ.get("LBREC_BROWSER_MODEL")
+    return Path(chosen).resolve() if chosen else ml_small_model_dir
+
+
+@pytest.fixture(scope="session")
+def voila(served_model: Path, fault: FaultServer) -> Iterator[str]:
     """The app without a TMDb key, its TMDb pointed at the fault server (which must never be asked)."""
-    yield from serve_voila(ml_small_model_dir, fault.url, "voila.log", fault.url)
+    yield from serve_voila(served_model, fault.url, "voila.log", fault.url)
 
 
 @pytest.fixture(scope="session")
@@ -88,5 +96,5 @@ def tmdb() -> Iterator[FaultServer]:
 
 
 @pytest.fixture(scope="session")
-def voila_with_posters(ml_small_model_dir: Path, fault: FaultServer, tmdb: FaultServer) -> Iterator[str]:
-    yield from serve_voila(ml_small_model_dir, fault.url, "voila-posters.log", tmdb.url, V4_TOKEN)
+def voila_with_posters(served_model: Path, fault: FaultServer, tmdb: FaultServer) -> Iterator[str]:
+    yield from serve_voila(served_model, fault.url, "voila-posters.log", tmdb.url, V4_TOKEN)

@@ -323,14 +323,14 @@ def second_page(page: Page, url: str, *also: str) -> Page:
 
 
 def test_with_a_tmdb_key_posters_fill_in_the_cards(
-    page: Page, ml_small_model_dir: Path, tmdb: FaultServer, voila_with_posters: str
+    page: Page, served_model: Path, tmdb: FaultServer, voila_with_posters: str
 ) -> None:
     from lbrec.app.environment import load_engine
     from lbrec.app.session import Session
     from lbrec.ask.person import Source
     from lbrec.ask.questions import Ask
 
-    session = Session(Ask(*load_engine(ml_small_model_dir)))
+    session = Session(Ask(*load_engine(served_model)))
     session.run(Source("typed", TYPED))  # the films the page will be recommended: TMDb knows each of them
     for rec in session.recommendations:
         serve_film(tmdb, movie(rec.tmdbId, rec.title, 125), delay=1.0)  # slow: the cards must not wait for it
@@ -361,14 +361,14 @@ def test_with_a_tmdb_key_posters_fill_in_the_cards(
 
 
 def test_with_a_tmdb_key_a_country_and_a_service_leave_only_the_films_it_streams(
-    page: Page, ml_small_model_dir: Path, tmdb: FaultServer, voila_with_posters: str
+    page: Page, served_model: Path, tmdb: FaultServer, voila_with_posters: str
 ) -> None:
     from lbrec.app.environment import load_engine
     from lbrec.app.session import Session
     from lbrec.ask.person import Source
     from lbrec.ask.questions import Ask
 
-    session = Session(Ask(*load_engine(ml_small_model_dir)))
+    session = Session(Ask(*load_engine(served_model)))
     session.set_options(k=40)
     session.run(Source("typed", TYPED))
     ranked = [rec.tmdbId for rec in session.recommendations]
