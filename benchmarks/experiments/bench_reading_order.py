@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from benchmarks.common import member_arguments, served_members
 
@@ -36,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     engine, dataset = setting.engine, setting.dataset
     popularity = dataset.popularity()
     year = np.zeros(dataset.n_items + 1)
-    catalog = engine.catalog[engine.catalog["item_index"] > 0]
+    catalog = pd.read_parquet(engine.model_dir / "catalog.parquet")
+    catalog = catalog[catalog["item_index"] > 0]
     year[catalog["item_index"].to_numpy()] = catalog["year"].fillna(catalog["year"].median()).to_numpy()
     orders: dict[str, Callable[[list[int]], list[int]]] = {
         "the export's": lambda films: films,

@@ -265,7 +265,7 @@ def measure(
     cases = prepare(setting, members, seed)
     scorers = {**engine_scorers(engine), **movielens_scorers(setting), **others_scorers(setting, others_ease, log)}
     per_member = evaluate(cases, scorers, setting.candidates)
-    last_year = int(engine.catalog["year"].max())
+    last_year = int(engine.catalog.years.max())
     return {
         "members": len(cases),
         "seed": seed,

@@ -89,7 +89,7 @@ class Session:
         self._history_key: tuple | None = None
         self.marks: dict[int, str] = {}  # movieId -> "not_for_me" or "seen", oldest first (the browser keeps them)
         self.year_range = self.engine.year_range
-        self._genres_of = dict(zip(self.engine.catalog["movieId"].tolist(), self.engine.catalog["genres"], strict=True))
+        self._genres_of = dict(zip(self.engine.catalog.movie_ids.tolist(), self.engine.catalog.genres, strict=True))
 
     @property
     def matched(self) -> MatchedHistory | None:

@@ -27,16 +27,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from rapidfuzz import fuzz, process
 
 from lbrec import paths
 from lbrec.catalog.matches import Candidate, Match
 from lbrec.catalog.normalize import FilmQuery, normalize, parse_query, without_article
+from lbrec.catalog.table import Catalog
 from lbrec.data.titles import film_label
 from lbrec.errors import ArtifactError
 
@@ -47,7 +47,6 @@ FUZZY_MARGIN = 4.0  # the best spelling must beat the next different movie by th
 WELL_KNOWN_QUANTILE = 0.9  # "well known" = rated at least as often as 90% of the catalog
 MAX_CANDIDATES = 5
 
-_REQUIRED = ("movieId", "title", "year", "alternates", "imdbId", "tmdbId", "n_ratings")
 _SEGMENT_SPLIT = re.compile(r"\s*(?::|\s-\s|\s–\s|\s—\s)\s*")
 _ROMAN = re.compile(r"(?=[ivxl])x{0,3}(ix|iv|v?i{0,3})|xl|l")
 _NUMBER = re.compile(r"[0-9]{1,9}")  # not str.isdigit(): it takes "፩", which int() refuses
@@ -55,21 +54,19 @@ _TRAILING_YEAR = re.compile(r"\s*\(\d{4}[^()]*\)\s*$")
 
 
 class MatchIndex:
-    """The MovieLens catalog, indexed for matching. Build it from `Dataset.catalog` or a `catalog.parquet`."""
+    """The MovieLens catalog, indexed for matching. Build it from a `Catalog` (a `catalog.parquet` read), or from the
+    columns of a prepared data set's catalog (`Dataset.catalog`)."""
 
-    def __init__(self, frame: pd.DataFrame):
-        missing = [c for c in _REQUIRED if c not in frame.columns]
-        if missing:
-            raise ArtifactError(f"the catalog lacks the columns {', '.join(missing)}: re-run `python -m lbrec prepare`")
-        frame = frame.reset_index(drop=True)
-        self.frame = frame
-        self.movie_ids = frame["movieId"].to_numpy(dtype=np.int64)
-        self.titles: list[str] = [str(t) for t in frame["title"]]
-        self.years = frame["year"].astype("Int64").fillna(-1).to_numpy(dtype=np.int64)  # -1: unknown
-        self.n_ratings = frame["n_ratings"].to_numpy(dtype=np.int64)
-        self.well_known = float(np.quantile(self.n_ratings, WELL_KNOWN_QUANTILE)) if len(frame) else 0.0
-        self.tmdb_ids = frame["tmdbId"].astype("Int64").fillna(-1).to_numpy(dtype=np.int64)
-        self.imdb_ids = frame["imdbId"].astype("Int64").fillna(-1).to_numpy(dtype=np.int64)
+    def __init__(self, catalog: Catalog | Mapping[str, Iterable[object]]):
+        catalog = catalog if isinstance(catalog, Catalog) else Catalog.of(catalog)
+        self.catalog = catalog
+        self.movie_ids = catalog.movie_ids
+        self.titles = catalog.titles
+        self.years = catalog.years  # -1: unknown
+        self.n_ratings = catalog.n_ratings
+        self.well_known = float(np.quantile(self.n_ratings, WELL_KNOWN_QUANTILE)) if len(catalog) else 0.0
+        self.tmdb_ids = catalog.tmdb_ids
+        self.imdb_ids = catalog.imdb_ids
         self._by_tmdb = _group(self.tmdb_ids)
         self._by_imdb = _group(self.imdb_ids)
         self._exact: dict[str, list[int]] = {}  # normalised title or alternate -> rows
@@ -78,13 +75,10 @@ class MatchIndex:
         fuzzy_keys: list[str] = []
         fuzzy_numbers: list[frozenset[int]] = []
         fuzzy_rows: list[int] = []
-        raw_titles = frame["ml_title"] if "ml_title" in frame.columns else frame["title"]
-        for row, (title, alternates, raw) in enumerate(zip(self.titles, frame["alternates"], raw_titles, strict=True)):
-            names = [
-                title,
-                *(str(a) for a in (alternates if alternates is not None else ())),
-                _TRAILING_YEAR.sub("", str(raw)),
-            ]
+        for row, (title, alternates, raw) in enumerate(
+            zip(self.titles, catalog.alternates, catalog.raw_titles, strict=True)
+        ):
+            names = [title, *alternates, _TRAILING_YEAR.sub("", raw)]
             for name in names:
                 key = normalize(name)
                 if not key:
@@ -109,12 +103,9 @@ class MatchIndex:
         if path.is_dir():
             path = path / "catalog.parquet"
         try:
-            frame = pd.read_parquet(path)
-        except FileNotFoundError:
-            raise ArtifactError(f"{path} is missing: run `python -m lbrec prepare` first") from None
-        except (OSError, ValueError) as exc:
-            raise ArtifactError(f"{path} is corrupt ({exc}): re-run `python -m lbrec prepare`") from None
-        return cls(frame)
+            return cls(Catalog.read(path))
+        except ArtifactError as exc:
+            raise ArtifactError(f"{exc}: run `python -m lbrec prepare`") from None
 
     def __len__(self) -> int:
         return len(self.movie_ids)
@@ -292,8 +283,7 @@ class MatchIndex:
     # ------------------------------------------------------------------------------------------------ helpers
 
     def _keys_of(self, row: int) -> set[str]:
-        alternates = self.frame.at[row, "alternates"]
-        return {normalize(n) for n in [self.titles[row], *(alternates if alternates is not None else ())]}
+        return {normalize(n) for n in [self.titles[row], *self.catalog.alternates[row]]}
 
     def _candidate(self, row: int, score: float) -> Candidate:
         year = int(self.years[row])

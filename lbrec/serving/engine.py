@@ -22,9 +22,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from lbrec.artifacts import load_npy, read_json, sha256_file
+from lbrec.catalog.table import Catalog
 from lbrec.data.sequences import left_pad
 from lbrec.errors import ArtifactError
 from lbrec.serving.filters import Filters, allowed
@@ -90,9 +90,9 @@ class Recommender:
             )
         catalog_path = self.model_dir / "catalog.parquet"
         try:
-            self.catalog = pd.read_parquet(catalog_path)
-        except (OSError, ValueError) as exc:
-            raise ArtifactError(f"{catalog_path} is missing or corrupt ({exc}); {FIX}") from None
+            self.catalog = Catalog.read(catalog_path)
+        except ArtifactError as exc:
+            raise ArtifactError(f"{exc}; {FIX}") from None
         self._items = load_items(movie_ids, self.catalog, catalog_path)
         self.item_item, self.weight = self._load_blend(meta_path)
         self._kept: tuple[bytes, np.ndarray] | None = None  # the last history's occluded scores (`_occlusions`)

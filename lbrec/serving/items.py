@@ -7,15 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from lbrec.catalog.table import Catalog
 from lbrec.errors import ArtifactError
 
 FIX = "re-run `make model` (or `python -m lbrec export`) to rebuild it"
-
-
-def _optional_int(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -35,28 +31,34 @@ class Items:
     index_of: dict[int, int] = field(default_factory=dict)  # movieId -> item index
 
 
-def load_items(movie_ids: np.ndarray, catalog: pd.DataFrame, catalog_path: Path) -> Items:
-    frame = catalog.set_index("movieId")
-    missing = np.setdiff1d(movie_ids[1:], frame.index.to_numpy())
-    if len(missing):
+def load_items(movie_ids: np.ndarray, catalog: Catalog, catalog_path: Path) -> Items:
+    row_of = {int(m): row for row, m in enumerate(catalog.movie_ids.tolist())}
+    missing = [m for m in movie_ids[1:].tolist() if m not in row_of]
+    if missing:
         raise ArtifactError(f"{catalog_path} lacks {len(missing)} movies of the model's vocabulary; {FIX}")
-    rows = frame.loc[movie_ids[1:]]
-    genres = sorted({g for gs in rows["genres"] for g in gs})
+    rows = np.array([row_of[m] for m in movie_ids[1:].tolist()], dtype=np.int64)
+    genre_lists = [[], *(list(catalog.genres[r]) for r in rows)]
+    genres = sorted({g for gs in genre_lists for g in gs})
     bit = {g: 1 << i for i, g in enumerate(genres)}
-    genre_lists = [[]] + [list(gs) for gs in rows["genres"]]
-    popularity = np.concatenate([[0], rows["n_ratings"].to_numpy(np.int64)])
+    popularity = np.concatenate([[0], catalog.n_ratings[rows]])
     ranks = popularity[1:].argsort(kind="stable").argsort(kind="stable")
     quantile = np.concatenate([[0.0], ranks / max(len(ranks) - 1, 1)])
+    years = catalog.years[rows].astype(np.float64)
     return Items(
         movie_ids=movie_ids,
-        titles=["", *rows["title"].tolist()],
-        years=np.concatenate([[np.nan], rows["year"].astype("Float64").to_numpy(np.float64, na_value=np.nan)]),
+        titles=["", *(catalog.titles[r] for r in rows)],
+        years=np.concatenate([[np.nan], np.where(years < 0, np.nan, years)]),
         genre_bits=np.array([sum(bit[g] for g in gs) for gs in genre_lists], dtype=np.int64),
         genres=genres,
         genre_lists=genre_lists,
-        tmdb=[None] + [_optional_int(v) for v in rows["tmdbId"]],
-        imdb=[None] + [_optional_int(v) for v in rows["imdbId"]],
+        tmdb=[None, *(_known(v) for v in catalog.tmdb_ids[rows].tolist())],
+        imdb=[None, *(_known(v) for v in catalog.imdb_ids[rows].tolist())],
         popularity=popularity,
         popularity_quantile=quantile,
         index_of={int(m): i for i, m in enumerate(movie_ids) if i},
     )
+
+
+def _known(value: int) -> int | None:
+    """An id, None where the catalog has none (-1)."""
+    return value if value >= 0 else None

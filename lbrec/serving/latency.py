@@ -30,7 +30,7 @@ def percentiles(fn: Callable[[], object], n: int, warmup: int = 50) -> dict[str,
 
 def sample_history(engine: Recommender, length: int = 50, seed: int = 1) -> list[int]:
     """`length` distinct films the model knows, drawn at random: a full window of history to time."""
-    movie_ids = engine.catalog.loc[engine.catalog.item_index > 0, "movieId"].to_numpy()
+    movie_ids = np.array([m for m in engine.catalog.movie_ids.tolist() if engine.knows(m)])
     rng = np.random.default_rng(seed)
     return [int(m) for m in rng.choice(movie_ids, min(length, len(movie_ids)), replace=False)]
 

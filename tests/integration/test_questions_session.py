@@ -177,9 +177,8 @@ def test_like_this_film_with_one_seed_and_with_two(questions: Questions) -> None
     two = questions.similar("Toy Story (1995); https://letterboxd.com/film/the-matrix/")
     assert two.what == "Toy Story (1995) and The Matrix (1999)" and len(two.films) == 5
     assert all(s.because and {f.title for f in s.because} <= {"Toy Story", "The Matrix"} for s in two.films)
-    genres = dict(
-        zip(questions.session.engine.catalog["movieId"], questions.session.engine.catalog["genres"], strict=True)
-    )
+    catalog = questions.session.engine.catalog
+    genres = dict(zip(catalog.movie_ids.tolist(), catalog.genres, strict=True))
     assert all("Horror" in genres[s.movieId] for s in two.films)
     assert list(questions.downloads()) == ["lbrec-similar.json"] and list(questions.picture()) == ["lbrec-similar.png"]
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lbrec.artifacts import read_json, write_json
@@ -22,13 +23,18 @@ def engine(tiny_model_dir: Path) -> Recommender:
     return Recommender(tiny_model_dir)
 
 
+def catalog_frame(engine: Recommender) -> pd.DataFrame:
+    """The model folder's catalog as pandas reads it: what the engine's answers are checked against."""
+    return pd.read_parquet(engine.model_dir / "catalog.parquet")
+
+
 @pytest.fixture(scope="module")
 def history(tiny_dataset: Dataset) -> list[int]:
     return [int(m) for m in tiny_dataset.movie_ids[tiny_dataset.sequence(3)][-8:]]
 
 
 def test_recommends_unseen_films_in_score_order(engine: Recommender, history: list[int]) -> None:
-    watched_elsewhere = [int(engine.catalog.movieId.iloc[0]), int(engine.catalog.movieId.iloc[1])]
+    watched_elsewhere = [int(m) for m in engine.catalog.movie_ids[:2]]
     recs = engine.recommend(history, k=10, exclude=watched_elsewhere)
     assert len(recs) == 10
     ids = [r.movieId for r in recs]
@@ -45,7 +51,7 @@ def test_recommends_unseen_films_in_score_order(engine: Recommender, history: li
 
 def test_every_field_is_filled(engine: Recommender, history: list[int]) -> None:
     rec = engine.recommend(history, k=1)[0]
-    row = engine.catalog.set_index("movieId").loc[rec.movieId]
+    row = catalog_frame(engine).set_index("movieId").loc[rec.movieId]
     assert (rec.title, rec.year, rec.tmdbId, rec.imdbId) == (row.title, row.year, row.tmdbId, row.imdbId)
     assert rec.genres == tuple(row.genres)
     assert rec.links == {
@@ -86,7 +92,7 @@ def test_filters(engine: Recommender, history: list[int]) -> None:
     assert all(genre not in r.genres for r in without)
     years = engine.recommend(history, k=10, filters=Filters(years=(1990, 1999)))
     assert years and all(1990 <= r.year <= 1999 for r in years)
-    popularity = engine.catalog.set_index("movieId").n_ratings
+    popularity = catalog_frame(engine).set_index("movieId").n_ratings
     obscure = engine.recommend(history, k=10, filters=Filters(popularity=(0.0, 0.3)))
     mainstream = engine.recommend(history, k=10, filters=Filters(popularity=(0.7, 1.0)))
     assert max(popularity[r.movieId] for r in obscure) <= min(popularity[r.movieId] for r in mainstream)
@@ -106,7 +112,7 @@ def test_unknown_films_and_repeats_in_history(engine: Recommender, history: list
     noisy = [999_999_999, *history, history[0]]  # an unknown movieId and a rewatch of the first film
     assert engine.item_indices(noisy) == engine.item_indices(history[1:] + history[:1])
     assert engine.recommend([], k=3)  # no known film: the most rated films, unexplained
-    by_popularity = engine.catalog.sort_values("n_ratings", ascending=False).movieId.tolist()[:3]
+    by_popularity = catalog_frame(engine).sort_values("n_ratings", ascending=False).movieId.tolist()[:3]
     assert [r.movieId for r in engine.recommend([999_999_999], k=3)] == by_popularity
 
 
