@@ -5,8 +5,11 @@ quiet on failure.
   `Authorization: Bearer`); it never leaves the kernel (posters are fetched here and embedded), never appears in a
   repr, an error message or a log line (urllib3's request lines are redacted);
 - requests go through `lbrec.web` (the HTTP layer it shares with the Letterboxd client): a timeout on every request,
-  at most `max_in_flight` requests at a time (whoever asks);
-- one request per film: the details and the watch providers together (`append_to_response=watch/providers`);
+  at most `max_in_flight` requests at a time (4: whoever asks, for whatever call; TMDb asks clients to stay under
+  about 40-50 requests a second, and 4 in flight at TMDb's usual 100-300 ms make 13-40);
+- one request per film: the details and the watch providers together (`append_to_response=watch/providers`); a film
+  whose keywords and credits are asked for too (`lbrec.tmdb.films.details`) has its card's entries written from that
+  same answer (`store_movie`);
 - 429 waits as long as `Retry-After` asks (seconds or an HTTP date, bounded by `max_wait`), holding back the
   client's other requests meanwhile, and tries again, three tries in all; a 404 is a film TMDb lacks; 5xx, a
   timeout or a body that is not JSON leave that film without details (`trouble` says so, for one line);
@@ -14,7 +17,8 @@ quiet on failure.
 - each film's details (its poster included) are cached on disk for `cache_ttl` seconds (30 days), a 404 too, so
   a second view of the same films costs no request; its watch providers beside them, for `watch_ttl` (24 hours);
 - the services offered in a country (`/3/watch/providers/movie`) are cached for `offered_ttl` (7 days);
-- `cached_json` is the one way to add a call: TMDb's JSON answer for a path, kept on disk for the lifetime given.
+- `cached_json` is the one way to add a call: TMDb's JSON answer for a path, kept on disk for the lifetime given
+  (`lbrec.tmdb.films` adds TMDb as a catalog that way: search, find, details, recommendations, similar, discover).
 
 Only TMDb is contacted; the base URLs may be changed (for the tests' loopback server) only to a loopback address.
 """
@@ -48,6 +52,7 @@ ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified b
 # date), so the providers are trusted for a day, while a film's title, synopsis and poster hardly ever change.
 WATCH_TTL = 86400.0
 OFFERED_TTL = 7 * 86400.0  # the services a country has: one appears or goes every few months
+MAX_IN_FLIGHT = 4  # requests at a time, all of a client's calls together
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 _POSTER_PATH = re.compile(r"/[A-Za-z0-9_-]{1,100}\.(jpg|jpeg|png|webp)")
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -88,7 +93,7 @@ class TmdbClient:
     def __init__(self, key: str, *, api_url: str = TMDB_API, image_url: str = TMDB_IMAGES, cache: bool = True,
                  cache_dir: str | os.PathLike[str] | None = None, cache_ttl: float = 30 * 86400,
                  watch_ttl: float = WATCH_TTL, offered_ttl: float = OFFERED_TTL,
-                 timeout: float = 8.0, max_wait: float = 10.0, max_in_flight: int = 3):
+                 timeout: float = 8.0, max_wait: float = 10.0, max_in_flight: int = MAX_IN_FLIGHT):
         for url, real in ((api_url, TMDB_API), (image_url, TMDB_IMAGES)):
             if url.rstrip("/") != real and urlsplit(url).hostname not in _LOOPBACK:
                 raise ValueError(f"lbrec only contacts TMDb (or a loopback test server), not {url!r}")
@@ -209,10 +214,16 @@ class TmdbClient:
         """TMDb's JSON answer at `path` (`/3/...`) with `params`, from the cache while younger than `lifetime`
         seconds. What is kept is `keep(answer)` (JSON; the whole answer without `keep`), stored as `name` (by default
         one made from the path and the parameters, never the key); NOT_FOUND for what TMDb lacks, kept too; None
-        (and `trouble`) when TMDb did not answer usably, kept not at all."""
+        (and `trouble`) when TMDb did not answer usably (`keep` returns None for an answer it cannot use), kept not
+        at all."""
         def fetch() -> object:
             answer = self._get_json(self.api_url + path, params)
-            return keep(answer) if keep is not None and isinstance(answer, dict) else answer
+            if keep is None or not isinstance(answer, dict):
+                return answer
+            kept = keep(answer)
+            if kept is None:  # nonsense in the shape of JSON: a failure like any other, asked again next time
+                self.trouble = True
+            return kept
 
         query = urlencode(sorted((params or {}).items()))
         return self.cache.remembered(name or entry_name(f"{path}?{query}"), lifetime, fetch)
@@ -220,13 +231,16 @@ class TmdbClient:
     # ------------------------------------------------------------------------------------------------ network
 
     def _fetch_movie(self, tmdb_id: int) -> tuple[dict, str] | None:
-        """One request for the film's details and providers together; both are cached (the details without the
-        poster, which `details` fetches when a card needs it). (the details' cache entry, the compact providers),
-        or None when TMDb did not answer."""
+        """One request for the film's details and providers together, both cached (`store_movie`); None when TMDb
+        did not answer."""
         answer = self._get_json(f"{self.api_url}/3/movie/{int(tmdb_id)}",
                                 {"append_to_response": "watch/providers"})
-        if answer is None:
-            return None
+        return self.store_movie(tmdb_id, answer) if answer is not None else None
+
+    def store_movie(self, tmdb_id: int, answer: dict | str) -> tuple[dict, str]:
+        """Keep the film's card (its details, the poster fetched when a card needs it) and where to watch it, from
+        TMDb's answer for /3/movie/{id} with `watch/providers` appended (NOT_FOUND: a film TMDb lacks, remembered
+        too): (the details' cache entry, the compact providers)."""
         now = time.time()
         if answer == NOT_FOUND:  # remembered like a film that is there
             entry: dict = {"fetched": now, "film": None}

@@ -20,7 +20,7 @@ from lbrec.tmdb.client import TmdbClient
 from lbrec.tmdb.countries import country_name
 from lbrec.tmdb.watch import Watch, resolve_services
 
-LOOK_AT = 300  # candidates looked at, at most: about 100 requests' time at 3 in flight when none is cached
+LOOK_AT = 300  # candidates looked at, at most: about 75 requests' time at 4 in flight when none is cached
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,14 @@ def keep_streaming(client: TmdbClient, tmdb_ids: Iterable[int | None], services:
     """The first `k` candidates (TMDb ids, best first; None for a film without one, which never passes) that one of
     `services` streams in `country`, looking at `limit` candidates at most. A refused key raises `TmdbKeyError`.
 
-    With a cold cache and few films passing this takes seconds (`limit` / 3 requests' time at worst): `progress`
+    With a cold cache and few films passing this takes seconds (`limit` / 4 requests' time at worst): `progress`
     is called with (films looked at, films kept) after each film, for a progress bar."""
     kept: list[tuple[int, Watch]] = []
     looked_at = unanswered = 0
     if k <= 0:
         return Streaming(kept, looked_at, unanswered)
     pending: deque[tuple[int, Watch | None | Future]] = deque()
-    ahead = 2 * client.max_in_flight  # asked for while the best one waits: the client lets 3 go at once
+    ahead = 2 * client.max_in_flight  # asked for while the best one waits: the client lets 4 go at once
     pool = ThreadPoolExecutor(max_workers=client.max_in_flight, thread_name_prefix="lbrec-watch")
     try:
         for position, tmdb_id in enumerate(islice(tmdb_ids, limit)):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lbrec.errors import TmdbKeyError, WhereToWatchError
-from lbrec.tmdb.client import KEY_REFUSED, TmdbClient
+from lbrec.tmdb.client import KEY_REFUSED, MAX_IN_FLIGHT, TmdbClient
 from lbrec.tmdb.environment import TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
 from lbrec.tmdb.streaming import services_in
 from harness.fault_server import FaultServer, Reply
@@ -58,14 +58,14 @@ def test_one_request_per_film_brings_the_details_and_the_providers(fault_server:
     assert len(fault_server.hits_for(f"{IMAGES}/poster680.png")) == 1  # the image CDN, when a card needs it
 
 
-def test_the_films_shown_get_their_options_three_at_a_time(fault_server: FaultServer, tmp_path: Path) -> None:
+def test_the_films_shown_get_their_options_four_at_a_time(fault_server: FaultServer, tmp_path: Path) -> None:
     for tmdb_id in range(1, 10):
         serve_film(fault_server, with_providers(movie(tmdb_id, "X"), GB=offers(tmdb_id, buy=[APPLE])), delay=0.1)
     fault_server.route("/3/movie/5", Reply(503, b"down"))
     client = tmdb(fault_server, tmp_path)
     found = client.watch_many([1, 2, 3, 4, 5, 6, 7, 8, 9, 1], "GB")
     assert sorted(found) == [1, 2, 3, 4, 6, 7, 8, 9] and client.trouble
-    assert found[9].to_json()["buy"] == ["Apple TV"] and fault_server.max_in_flight <= 3
+    assert found[9].to_json()["buy"] == ["Apple TV"] and fault_server.max_in_flight <= MAX_IN_FLIGHT
 
 
 def test_cached_providers_cost_no_request_for_a_day(fault_server: FaultServer, tmp_path: Path) -> None:
