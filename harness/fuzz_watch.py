@@ -92,7 +92,9 @@ def _realistic_block() -> dict:
                                    "DE": {"buy": [_provider(3, "Google Play Movies", 13)]}}}
 
 
-def _json_value() -> st.SearchStrategy[object]:
+def json_value() -> st.SearchStrategy[object]:
+    """Any JSON value, hostile scalars among them (huge integers, NaN, markup, control characters): what a
+    mutation puts into an answer."""
     scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True),
                         st.sampled_from(HOSTILE), st.text(max_size=20))
     return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
@@ -100,7 +102,7 @@ def _json_value() -> st.SearchStrategy[object]:
                         max_leaves=8)
 
 
-def _mutate(document: object, rng: Random, value: object) -> object:
+def mutated(document: object, rng: Random, value: object) -> object:
     """Replace, drop or repeat one node of `document` (in place where it can), returning the document."""
     parents = [document]
     while rng.random() < 0.8:
@@ -136,7 +138,7 @@ def provider_answers(draw: st.DrawFn) -> object:
     document = copy.deepcopy(draw(st.sampled_from([_realistic_block(), offered])))
     rng = draw(st.randoms(use_true_random=True))
     for _ in range(draw(st.integers(1, 5))):
-        document = _mutate(document, rng, draw(_json_value()))
+        document = mutated(document, rng, draw(json_value()))
     return document
 
 
