@@ -1,7 +1,7 @@
 """The films a loopback TMDb knows and how it finds them: `TmdbTable`, over a plain list of dicts (hand-made in the
 tests; the members' `films.csv` rows for a benchmark), answering in TMDb's JSON shapes.
 
-A row is a dict; only `title` is required:
+A row is a dict; only `title` is required (a row without one is left out: nothing could find it):
 - `id` (else its position + 1), `title`, `original_title` (else the title), `imdb_id` (an int or `tt...`);
 - `year` (the first release of any kind: a premiere) and `release_date` (TMDb's primary release date); either stands
   for the other when missing (a year alone as 1 January: the members' data lacks some dates);
@@ -102,7 +102,7 @@ class TmdbTable:
     """TMDb's movie calls over a table of films (see the module's docstring)."""
 
     def __init__(self, rows: Iterable[Mapping]):
-        films = [film_from(row, position) for position, row in enumerate(rows)]
+        films = [film_from(row, position) for position, row in enumerate(rows) if _present(row.get("title"))]
         self.films = {film.tmdb_id: film for film in films if film.movie}
         self.by_imdb = {film.imdb_id: film for film in self.films.values() if film.imdb_id}
         self._words: dict[str, set[int]] = {}

@@ -4,6 +4,7 @@ and `trouble`, never an exception but the refused key's one line."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pandas as pd
 import pytest
 
 from lbrec.errors import TmdbKeyError
@@ -193,3 +195,20 @@ def test_fields_of_the_wrong_shape_are_left_out_and_so_are_films_without_an_id_o
                                                                           {"job": "Writer", "name": "Bo"}]}}
     tmdb.server.route("/3/movie/5", Reply(200, json.dumps(answer).encode(), JSON))
     assert details(tmdb.client(tmp_path), 5) == TmdbDetails(5, "Details", directors=("Ann Lee",))
+
+
+def test_the_loopback_tmdb_reads_rows_as_a_data_frame_gives_them(tmp_path: Path) -> None:
+    """The members' films.csv layout: no ids (a row's position stands), empty fields, a film TMDb files as TV."""
+    text = ("slug,title,year,genres,language,runtime,release_date,popularity,content_type\n"
+            "heat,Heat,1995,Action|Crime|Drama,en,170,1995-12-15,40.5,movie\n"
+            "gone,,,,,,,,\n"
+            "the-wire,The Wire,2002,Drama,en,,,,tv\n"
+            "anora,Anora,2024,Drama|Sci-Fi & Fantasy,en,139,,,\n")
+    rows = pd.read_csv(io.StringIO(text)).to_dict("records")
+    with LoopbackTmdb(rows) as tmdb:
+        client = tmdb.client(tmp_path)
+        (heat,) = search(client, "heat", 1995)
+        assert (heat.tmdb_id, heat.genres, heat.popularity) == (1, ("Action", "Crime", "Drama"), 40.5)
+        (anora,) = search(client, "Anora", 2024)
+        assert (anora.tmdb_id, anora.release_date, anora.genres, anora.vote_count) == (4, "2024-01-01", ("Drama",), 0)
+        assert details(client, 4).runtime == 139 and details(client, 3) is None and search(client, "wire") == []
