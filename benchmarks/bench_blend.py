@@ -1,4 +1,4 @@
-"""The SASRec + item-to-item blend (issue 16): its quality, its serving cost, and its item-to-item part at scale.
+"""The SASRec + item-to-item blend: its quality, its serving cost, and its item-to-item part at scale.
 
     LBREC_DATA_DIR=../shared/data python -m benchmarks.bench_blend [--model models/ml-latest-small]
                                                                    [--part quality latency scale]

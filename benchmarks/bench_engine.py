@@ -22,7 +22,7 @@ from pathlib import Path  # noqa: E402
 
 from lbrec.model.latency import engine_latency, random_model_dir  # noqa: E402
 from lbrec.serving.engine import Recommender  # noqa: E402
-from lbrec.serving.latency import LONG, undated_timings  # noqa: E402
+from lbrec.serving.latency import LONG, unordered_timings  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -41,7 +41,7 @@ def main() -> None:
                              ("87k movies (random weights)", large)):
             results[name] = engine_latency(folder, args.requests)
             results[name]["timings"] |= {f"{key}, {LONG} films": value for key, value in
-                                         undated_timings(Recommender(folder, threads=1), args.requests).items()}
+                                         unordered_timings(Recommender(folder, threads=1), args.requests).items()}
     print("| model | ONNX MB | engine p50 / p99 ms | + explanations p50 | onnxruntime p50 | PyTorch eager p50 "
           "| NumPy h @ E.T p50 | eager / engine | engine / product |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -51,13 +51,13 @@ def main() -> None:
         print(f"| {name} | {r['onnx_mb']:.1f} | {e['p50_ms']:.2f} / {e['p99_ms']:.2f} | "
               f"{t['engine + explanations']['p50_ms']:.1f} | {o['p50_ms']:.2f} | {p['p50_ms']:.2f} | "
               f"{b['p50_ms']:.2f} | {p['p50_ms'] / e['p50_ms']:.1f}x | {e['p50_ms'] / b['p50_ms']:.1f}x |")
-    print(f"\n| model | {LONG} films dated p50 / p99 ms | undated (windows) p50 / p99 ms | undated / dated "
-          "| + explanations, undated p50 ms |")
+    print(f"\n| model | {LONG} films dated p50 / p99 ms | unordered (windows) p50 / p99 ms | unordered / dated "
+          "| + explanations, unordered p50 ms |")
     print("|---|---|---|---|---|")
     for name, r in results.items():
         t = r["timings"]
-        d, u = t[f"engine, dated, {LONG} films"], t[f"engine, undated, {LONG} films"]
-        explained = t[f"engine + explanations, undated, {LONG} films"]
+        d, u = t[f"engine, dated, {LONG} films"], t[f"engine, unordered, {LONG} films"]
+        explained = t[f"engine + explanations, unordered, {LONG} films"]
         print(f"| {name} | {d['p50_ms']:.2f} / {d['p99_ms']:.2f} | {u['p50_ms']:.2f} / {u['p99_ms']:.2f} | "
               f"{u['p50_ms'] / d['p50_ms']:.1f}x | {explained['p50_ms']:.0f} |")
     OUT.mkdir(exist_ok=True)

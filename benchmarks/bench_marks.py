@@ -1,10 +1,10 @@
-"""How long a "not for me" or "seen it" click takes to re-rank (issue 23's goal: under 100 ms in the app).
+"""How long a "not for me" or "seen it" click takes to re-rank (the goal: under 100 ms in the app).
 
     python -m benchmarks.bench_marks [--model models/ml-latest-small] [--clicks 20] [--no-browser]
 
 - in the kernel: the app's handler for a click (`RecommenderApp._on_memory`: read the message, mark, ask the engine
   again without reading the input, render the cards), for 3 typed titles, 500 typed films and a 500-film export
-  imported in bulk (read as undated: SASRec over every window, its reasons by occlusion over all 500), each click on the
+  imported in bulk (read as unordered: SASRec over every window, its reasons by occlusion over all 500), each click on the
   first card shown once the previous click's pictures are drawn (the taste chart and the picture to share follow the
   cards in a thread); beside it, the same app's first answer (the "Recommend films" click) for scale;
 - in chromium, on the server `python -m lbrec app` starts: from the click on a card's button (the event's time) to
@@ -59,7 +59,7 @@ def milliseconds(times: list[float]) -> dict[str, float]:
 
 
 def bulk_export(films: list[tuple[str, int]]) -> bytes:
-    """A Letterboxd export ZIP of `films` (title, year) all logged on one day: a bulk import, read as undated."""
+    """A Letterboxd export ZIP of `films` (title, year) all logged on one day: a bulk import, read as unordered."""
     rows = "".join(f'2026-01-01,"{title}",{year},https://boxd.it/x{i},4\n' for i, (title, year) in enumerate(films))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -72,18 +72,19 @@ def bulk_export(films: list[tuple[str, int]]) -> bytes:
 def in_kernel(model: Path, titles: str | bytes, clicks: int) -> dict[str, dict[str, float]]:
     """The click's handler in-process, on the app a visitor's kernel builds: typed titles, or an export's bytes."""
     from lbrec.app.environment import load_engine
-    from lbrec.app.page import TYPED_TAB, UPLOAD_TAB, RecommenderApp
+    from lbrec.app.page import RecommenderApp
+from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB
     from lbrec.letterboxd.client import Client
 
     app = RecommenderApp(*load_engine(model), client=Client(cache=False))
     if isinstance(titles, bytes):
-        app.tabs.selected_index = UPLOAD_TAB
-        app.upload.value = ({"name": "letterboxd-bench-2026-01-01-00-00-utc.zip", "type": "application/zip",
+        app.sources.tabs.selected_index = UPLOAD_TAB
+        app.sources.upload.value = ({"name": "letterboxd-bench-2026-01-01-00-00-utc.zip", "type": "application/zip",
                              "size": len(titles), "content": memoryview(titles),
                              "last_modified": datetime.now(UTC)},)
     else:
-        app.tabs.selected_index = TYPED_TAB
-        app.typed.value = titles
+        app.sources.tabs.selected_index = TYPED_TAB
+        app.sources.typed.value = titles
     started = time.perf_counter()
     app.go.click()
     first = time.perf_counter() - started
@@ -148,7 +149,7 @@ def main() -> None:
              if engine.film(i).year][:500]
     report = {"kernel, 3 typed titles": in_kernel(model, THREE, args.clicks),
               "kernel, 500 typed films": in_kernel(model, "\n".join(f"{t} ({y})" for t, y in films), args.clicks),
-              "kernel, a 500-film bulk export (undated)": in_kernel(model, bulk_export(films), args.clicks)}
+              "kernel, a 500-film bulk export (unordered)": in_kernel(model, bulk_export(films), args.clicks)}
     if not args.no_browser:
         report["chromium, click to ten cards again (3 titles)"] = {"click": in_browser(model, args.clicks)}
     OUT.mkdir(parents=True, exist_ok=True)

@@ -11,15 +11,15 @@ films both MovieLens and the members know, less what the member rated. Figures: 
 bad-pick rate (hidden disliked films in the top 10), means with bootstrap 95% intervals, paired tests against the
 served model, and the catalog gap. `--no-others-ease` skips EASE on the other members (a 13k x 13k inverse, about
 three minutes on two cores). Results: Markdown on stdout, and every figure in `--json PATH`. The members' exports
-are bulk imports, so `served` is the engine's undated reading (`Reading(unordered=True)`); `served, latest 50
+are bulk imports, so `served` is the engine's unordered reading (`Reading(unordered=True)`); `served, latest 50
 (before)` is the dated one it gave them before. The figures of `served` (with their intervals, how many members,
 the date, the command and the folder's identity) are also written into the model folder, `members.json`
 (atomically): the app's footer shows them for that folder (`lbrec.serving.members_figure`).
 
 `--tune` chooses how to read a history without order on half of the members instead (`benchmarks.members.tuning`),
 and with `--write-choice` writes the choice of windows and blend weight into the model folder's onnx.json
-("undated", atomically; the engine serves it from then on, and the folder's `members.json`, measured with the
-reading replaced, is removed). Never required: a folder without the entry gets `UNDATED`. `--not-for-me` measures
+("unordered", atomically; the engine serves it from then on, and the folder's `members.json`, measured with the
+reading replaced, is removed). Never required: a folder without the entry gets `UNORDERED_READING`. `--not-for-me` measures
 how far a "not for me" click pushes its look-alikes down (`benchmarks.members.not_for_me`).
 """
 
@@ -117,12 +117,12 @@ def tuned(args: argparse.Namespace, engine: object, dataset: object, data: objec
                                                 f"(p={figures[m]['vs_none']['p_bootstrap']:.3f})"
                                                 for m in ("ndcg@10", "bad@10")) + " |")
     if args.write_choice:
-        from benchmarks.members.tuning import undated_choice, write_choice
+        from benchmarks.members.tuning import unordered_choice, write_choice
 
-        choice = undated_choice(report)
+        choice = unordered_choice(report)
         write_choice(engine, choice)  # type: ignore[arg-type]
         report["written"] = choice.to_json()
-        print(f"\nwrote the undated reading ({choice.describe()}) into {engine.model_dir / 'onnx.json'}")  # type: ignore
+        print(f"\nwrote the unordered reading ({choice.describe()}) into {engine.model_dir / 'onnx.json'}")  # type: ignore
     return report
 
 
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     gap = report["catalog_gap"]
     print(f"{report['members']} members, {report['candidates']:,} candidate films ({report['films_known']:,} of "
           f"{report['films']:,} films.csv films known to {model_dir.name}); served: {report['model']}; "
-          f"{report['undated_exports']} of the exports undated, read {engine.undated.describe()}\n")
+          f"{report['unordered_exports']} of the exports unordered, read {engine.unordered_reading.describe()}\n")
     print(table(report))
     print(f"\ncatalog gap: the catalog knows {gap['known_share']:.1%} of the members' loved films "
           f"({gap['known_share_per_member']:.1%} per member); of the {gap['unknown']:,} it does not, "

@@ -1,4 +1,4 @@
-"""How far the questions' figures can be trusted (issue 13), on ml-latest-small's test split.
+"""How far the questions' figures can be trusted, on ml-latest-small's test split.
 
     LBREC_DATA_DIR=../shared/data python -m benchmarks.bench_questions [--model models/ml-latest-small]
 

@@ -11,7 +11,7 @@ TMDb's for a well-served film (140 countries, 12 offers each, 60 services in all
   client's bound), for films of which 1 in 2, 3, 5, 8 or 10 streams on the service asked for: seconds, how many
   films were looked at, and the ratio to the floor that 4 requests in flight set (looked at / 4 rounds of --latency).
 The loopback TMDb runs in a process of its own, as TMDb would.
-The goals (issue 23): under 50 ms cached for 100 films; within 3 s cold for k = 10. Results: a Markdown table on
+The goals: under 50 ms cached for 100 films; within 3 s cold for k = 10. Results: a Markdown table on
 stdout and benchmarks/out/watch.json.
 """
 

@@ -11,7 +11,7 @@ against `loved (served)`, over all members and on each half of `tuning.halves` (
 
 Found (1,000 members, the served folder's EASE part): no weighting moves NDCG@10 beyond noise, and the best on half A
 is below the served input on half B, so the product keeps feeding the films of 4 stars or more. Recorded in
-BENCHMARKS.md, "SASRec with a set objective, and the order it reads an export in" (commit 6e8e732).
+docs/history.md, "SASRec with a set objective, and the order it reads an export in" (commit 6e8e732).
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
-"""Does the order SASRec reads an undated export in matter? SASRec alone on the real Letterboxd members, reading each
+"""Does the order SASRec reads an unordered export in matter? SASRec alone on the real Letterboxd members, reading each
 member's loved films in five orders, in the engine's 50-film windows and as the latest 50 films.
 
     python -m benchmarks.experiments.bench_reading_order [--model models/ml-latest-small] [--members N] [--seed 0]
 
-An undated export (a bulk import) has no real order; the engine reads it in the export's order. This ranks the same
+An unordered export (a bulk import) has no real order; the engine reads it in the export's order. This ranks the same
 hidden films (`bench_members`' protocol, `benchmarks.members.models`) with the films sorted first: by MovieLens
 popularity (most rated first, or last) and by release year (oldest first, or newest). In MovieLens, where SASRec
 learns, people tend to rate the popular films they know first. Dense EASE on the same MovieLens data is the anchor.
 
 Found (1,000 members, the served folder of 2026-12-03): no order moves SASRec in windows beyond noise (the best, the
-50 least-rated loved films, 0.50x EASE, p = 0.12), so the engine keeps the export's order. Recorded in BENCHMARKS.md,
+50 least-rated loved films, 0.50x EASE, p = 0.12), so the engine keeps the export's order. Recorded in docs/history.md,
 "SASRec with a set objective, and the order it reads an export in" (commit 75f7723).
 """
 

@@ -20,7 +20,7 @@ Writes benchmarks/out/scale_throughput.json and prints the Markdown table.
 
 Found (2 CPU threads each): lbrec trains 16x more targets a second than RecBole at the ml-latest-small shape and 35x
 more at the ML-32M shape (its sampled softmax keeps the cost per batch flat where RecBole's CE over 86k films does
-not). Recorded in BENCHMARKS.md, "Training throughput beside RecBole's SASRec" (commit 22e7dfd).
+not). Recorded in docs/history.md, "Training throughput beside RecBole's SASRec" (commit 22e7dfd).
 """
 
 from __future__ import annotations

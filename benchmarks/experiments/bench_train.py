@@ -11,7 +11,7 @@ reason. RecBole trains on every prefix of every sequence (about 45,000 samples a
 budget (--recbole-minutes, 25) rather than an epoch count (bench_train_recbole.py, run inside that environment).
 
 Found (2026-11-25, 2 CPU threads each): lbrec trains 15x faster per epoch than RecBole with twice the embedding size
-and reaches a better NDCG@10 (test 0.0529 against 0.0303) in an eighth of the time. Recorded in BENCHMARKS.md,
+and reaches a better NDCG@10 (test 0.0529 against 0.0303) in an eighth of the time. Recorded in docs/history.md,
 "Training and evaluation" (commit 4bcada8); `lbrec evaluate` gives the current quality table.
 """
 

@@ -27,7 +27,7 @@ from recbole.utils import init_seed  # noqa: E402
 
 
 class OutOfTime(Exception):
-    """The time budget is spent: stop after this epoch, as the issue's 25-minute RecBole run did."""
+    """The time budget is spent: stop after this epoch, as the recorded 25-minute RecBole run did."""
 
 
 def main() -> None:

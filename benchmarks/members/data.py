@@ -188,7 +188,7 @@ class ProductInput:
     rated: list[int]  # `--from rated`
     watched: set[int]  # every matched film: excluded from the ranking
     disliked: list[int]  # rated 2 stars or less
-    unordered: bool = False  # the export's order is not real (`LetterboxdHistory.undated`): a bulk import
+    unordered: bool = False  # the export's order is not real (`LetterboxdHistory.unordered`): a bulk import
 
 
 def product_input(split: Split, films: pd.DataFrame, catalog: MatchIndex) -> ProductInput:
@@ -197,7 +197,7 @@ def product_input(split: Split, films: pd.DataFrame, catalog: MatchIndex) -> Pro
     loved, rated = match_history(history, catalog, "4"), match_history(history, catalog, "rated")
     disliked = [f for f in history.films if f.rating is not None and f.rating <= DISLIKED / 2]
     return ProductInput(loved.positives, rated.positives, loved.watched, match_films(catalog, disliked).positives,
-                        history.undated)
+                        history.unordered)
 
 
 def hidden_ranks(scores: np.ndarray, allowed: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -4,8 +4,8 @@ Each model scores every film of the served model for a batch of members ([batch,
 candidates (films both MovieLens and the members know) the member has not rated. The models:
 
 - `served`: the engine as `recommend --export --from 4` runs it (`Recommender.standing`, reading the export as the
-  product does: the members' exports are bulk imports, `LetterboxdHistory.undated`, so every film in windows with the
-  folder's undated blend weight), `served, rated`: the same from every rated film (`--from rated`), and `served,
+  product does: the members' exports are bulk imports, `LetterboxdHistory.unordered`, so every film in windows with the
+  folder's unordered blend weight), `served, rated`: the same from every rated film (`--from rated`), and `served,
   latest 50 (before)`: the dated reading the engine gave every export before (the latest 50 films, the folder's
   blend weight);
 - its parts alone: `sasrec` (the ONNX model as the served reading runs it) and `item-item` (`engine.item_item`);
@@ -125,7 +125,7 @@ def engine_scorers(engine: Recommender) -> dict[str, Scorer]:
 
     def sasrec(batch: Sequence[Case]) -> np.ndarray:
         return engine.sasrec([engine.item_indices(case.given.loved) for case in batch],
-                             [case.given.unordered and engine.undated.windows for case in batch])[1]
+                             [case.given.unordered and engine.unordered_reading.windows for case in batch])[1]
 
     scorers = {"served": served("loved"), "served, rated": served("rated"),
                "served, latest 50 (before)": served("loved", dated=True), "sasrec": sasrec}
@@ -241,8 +241,8 @@ def measure(engine: Recommender, dataset: Dataset, data: MemberData, members: Se
                             "hidden_loved_mean": float(np.mean([len(case.split.loved) for case in cases])),
                             "hidden_disliked_mean": float(np.mean([len(case.split.disliked) for case in cases]))},
             "catalog_gap": catalog_gap(data, setting.items, last_year), "model": engine.model_name,
-            "blend": engine.meta.get("blend"), "undated": engine.undated.to_json(),
-            "undated_exports": int(sum(case.given.unordered for case in cases)), **summarise(per_member)}
+            "blend": engine.meta.get("blend"), "unordered": engine.unordered_reading.to_json(),
+            "unordered_exports": int(sum(case.given.unordered for case in cases)), **summarise(per_member)}
 
 
 SHOWN = {"served": "served", "served, latest 50 (before)": "latest-50", "sasrec": "SASRec",
@@ -255,7 +255,7 @@ def headline(report: dict) -> dict:
     models = report["models"]
     ndcg = {short: {"mean": models[name]["ndcg@10"]["mean"], "ci95": models[name]["ndcg@10"]["ci95"]}
             for name, short in SHOWN.items() if name in models}
-    return {"ndcg": ndcg, "members": report["members"], "undated_exports": report["undated_exports"],
+    return {"ndcg": ndcg, "members": report["members"], "unordered_exports": report["unordered_exports"],
             "served_vs_ease": ndcg["served"]["mean"] / ndcg["EASE"]["mean"],
             "sasrec_vs_ease": ndcg["SASRec"]["mean"] / ndcg["EASE"]["mean"]}
 

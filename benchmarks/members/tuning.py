@@ -1,4 +1,4 @@
-"""Choosing how to serve a history without order (`Reading.unordered`, the engine's `Undated` reading) on real
+"""Choosing how to serve a history without order (`Reading.unordered`, the engine's `UnorderedReading`) on real
 Letterboxd members: chosen on one half of them, reported on the other, with MovieLens's time-ordered test split as a
 guard. `python -m benchmarks.bench_members --tune --write-choice` writes the choice into the model folder's onnx.json.
 
@@ -31,7 +31,7 @@ from lbrec.evaluation.stats import paired_values
 from lbrec.serving.engine import Recommender
 from lbrec.serving.itemitem import ItemItem, blend, standardise
 from lbrec.serving.members_figure import RECORD
-from lbrec.serving.reading import Undated
+from lbrec.serving.reading import UnorderedReading
 
 WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
 KEEP = (200, 1000)  # besides the served folder's
@@ -40,7 +40,7 @@ CHOICE = "windows and blend weight"  # what `--write-choice` writes: the engine 
 
 
 @dataclass(frozen=True)
-class Unordered:
+class GridPoint:
     """A grid point: how to score a history that has no order (the defaults: the dated reading the folder serves)."""
 
     windows: bool = False
@@ -58,7 +58,7 @@ class Unordered:
 
 
 def item_scores(engine: Recommender, items: Sequence[int], against: Sequence[int] = (),
-                options: Unordered = Unordered()) -> np.ndarray:
+                options: GridPoint = GridPoint()) -> np.ndarray:
     """Served scores [n_items + 1] of a grid point for the history `items` and the disliked films `against` (item
     indices): SASRec read by the engine, blended with the point's weight and item-to-item model."""
     if not items:
@@ -98,10 +98,10 @@ def point_name(windows: bool, weight: float, keep: int, against: float) -> str:
     return f"windows={int(windows)} w={weight:g} k={keep} against={against:g}"
 
 
-def options_of(name: str, models: dict[int, ItemItem | None]) -> Unordered:
-    """The `Unordered` options a grid point's name stands for."""
+def options_of(name: str, models: dict[int, ItemItem | None]) -> GridPoint:
+    """The `GridPoint` options a grid point's name stands for."""
     fields = dict(part.split("=") for part in name.split())
-    return Unordered(windows=fields["windows"] == "1", weight=float(fields["w"]), against=float(fields["against"]),
+    return GridPoint(windows=fields["windows"] == "1", weight=float(fields["w"]), against=float(fields["against"]),
                      item_item=models[int(fields["k"])])
 
 
@@ -183,7 +183,7 @@ def movielens_guard(setting: Setting, chosen: dict[str, str], models: dict[int, 
     """Each chosen point on MovieLens's time-ordered test split (SASRec reads the latest films there; no dislikes)."""
     engine = setting.engine
 
-    def scorer(option: Unordered) -> Callable[[Sequence[np.ndarray]], np.ndarray]:
+    def scorer(option: GridPoint) -> Callable[[Sequence[np.ndarray]], np.ndarray]:
         return lambda histories: np.stack([item_scores(engine, list(h), (), option) for h in histories])
 
     evaluations = {name: evaluate_scorer(scorer(replace(options_of(name, models), against=0.0)), setting.dataset,
@@ -209,19 +209,19 @@ def tune(setting: Setting, tune_on: Sequence[Case], report_on: Sequence[Case]) -
             "movielens_test": guard, "dislikes_against": curves}
 
 
-def undated_choice(report: dict) -> Undated:
-    """The engine's undated reading from a tuning report: its `CHOICE` point (windows and SASRec's share, the
+def unordered_choice(report: dict) -> UnorderedReading:
+    """The engine's unordered reading from a tuning report: its `CHOICE` point (windows and SASRec's share, the
     folder's item-to-item model, no dislikes)."""
     fields = dict(part.split("=") for part in report["chosen"][CHOICE].split())
-    return Undated(windows=fields["windows"] == "1", weight=float(fields["w"]))
+    return UnorderedReading(windows=fields["windows"] == "1", weight=float(fields["w"]))
 
 
-def write_choice(engine: Recommender, undated: Undated) -> None:
-    """The folder's onnx.json with its "undated" entry replaced (atomically; nothing else changes, and onnx.json is
+def write_choice(engine: Recommender, unordered: UnorderedReading) -> None:
+    """The folder's onnx.json with its "unordered" entry replaced (atomically; nothing else changes, and onnx.json is
     not among the files whose sha256 it lists), and the folder's members' record removed: its figure was measured
     with the reading replaced."""
     path = engine.model_dir / "onnx.json"
-    write_json(path, {**read_json(path), "undated": undated.to_json()})
+    write_json(path, {**read_json(path), "unordered": unordered.to_json()})
     (engine.model_dir / RECORD).unlink(missing_ok=True)
 
 

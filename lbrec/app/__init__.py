@@ -6,8 +6,10 @@ answer shares one card. Only this layer imports ipywidgets and anywidget, and it
 
 - `session`: one visitor's state and the plain methods that change it, no widgets: `Session` (their films, options,
   marks and "for me") and `Questions` (the four other questions);
-- `page`: the page's shell (`RecommenderApp`: header, question picker, source tabs, the button, errors, footer) and
-  the flow that asks the chosen question and shows its answer; `main` for the notebook;
+- `page`: the page's shell (`RecommenderApp`: header, question picker, the button, errors, footer) and the flow that
+  asks the chosen question and shows its answer; `main` for the notebook;
+- `sources`: where the visitor's own films come from, the three tabs (a username's RSS feed, an upload, typed
+  titles);
 - `questions/`: one module per question (`recommend` for me, `rank`, `similar`, `predict`, `group`), each with its
   inputs, its card and the HTML of its answer; `question` for what each declares;
 - `settings`: the options panel every question shares, and which question uses which option (a new option goes

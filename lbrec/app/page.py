@@ -7,8 +7,9 @@ loaded once per process and shared (`lbrec.app.environment`). Voilà drops excep
 so every callback goes through `_guarded`: lbrec's own errors are shown as they are (their messages are written
 for people), anything else as a short apology, and both are logged to the server's stderr.
 
-Each question's inputs and the HTML of its answer are in its module (`lbrec.app.questions`); the answer on screen
-is completed in threads by `lbrec.app.screen`; the marks come and go through `lbrec.app.memory`.
+The source tabs are `lbrec.app.sources`; each question's inputs and the HTML of its answer are in its module
+(`lbrec.app.questions`); the answer on screen is completed in threads by `lbrec.app.screen`; the marks come and go
+through `lbrec.app.memory`.
 """
 
 from __future__ import annotations
@@ -28,12 +29,11 @@ from lbrec.app.memory import read_message, remembered
 from lbrec.app.memory_widget import MemoryWidget
 from lbrec.app.questions import QUESTIONS, QuestionPanels, answer_html, downloads_html, recommend
 from lbrec.app.questions.group import MemberRow
-from lbrec.app.questions.question import uploaded
 from lbrec.app.screen import Screen
-from lbrec.app.session import Questions, Session, Understood, upload_source
+from lbrec.app.session import Questions, Session, Understood
 from lbrec.app.settings import Settings
+from lbrec.app.sources import SourceTabs
 from lbrec.app.where_to_watch import COUNTRY_CODES
-from lbrec.ask.person import Source
 from lbrec.ask.questions import Ask
 from lbrec.catalog.index import MatchIndex
 from lbrec.errors import LbrecError
@@ -42,9 +42,6 @@ from lbrec.serving.engine import Recommender
 from lbrec.serving.members_figure import THIS_MODEL, members_figure
 from lbrec.tmdb import ATTRIBUTION, FilmDetails, TmdbClient
 from lbrec.tmdb.environment import tmdb_from_env
-
-TABS = ("Letterboxd username", "Upload your Letterboxd export", "Type titles")
-USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
 
 T = TypeVar("T")
 
@@ -89,11 +86,6 @@ def footer(session: Session, posters: bool = False) -> str:
             f'{" Posters and synopses from TMDb. " + ATTRIBUTION if posters else ""}</p>')
 
 
-def upload_ready(name: str, size: int) -> str:
-    return (f'<span class="lbrec-ready">✓ {escape(name[:120])} ({size / 1024:,.0f} KB): click <b>Recommend '
-            f'films</b></span>')
-
-
 def _guarded(method: Callable[..., T]) -> Callable[..., T | None]:
     """Run a widget callback so that no error is lost: show lbrec's message (or an apology) and log it."""
 
@@ -125,9 +117,8 @@ class RecommenderApp:
                                               value="recommend")
         self.question.add_class("lbrec-questions")
         self.question.observe(self._on_question, "value")
-        self.panels = QuestionPanels(self.questions, on_remove=self._on_remove_member)
-        self.panels.add.on_click(self._on_add_member)
-        tabs = self._source_tabs()
+        self.panels = QuestionPanels(self.questions, self._on_add_member, self._on_remove_member)
+        self.sources = SourceTabs(on_upload=self._on_upload, on_tab=self._on_tab)
         self.settings = Settings(engine.genres, self.session.year_range, tmdb, on_change=self._on_option)
         self.settings.country.observe(self._on_country, "value")
         self.go = widgets.Button(description=QUESTIONS["recommend"].button, icon="film",
@@ -149,7 +140,7 @@ class RecommenderApp:
         self.taste_box.add_class("lbrec-panel")
         self.screen = Screen(self.results, self.downloads, self.posters_note, self.taste, tmdb)
         self.widget = widgets.VBox([
-            widgets.HTML(style() + header()), self.question, tabs, self.panels.widget,
+            widgets.HTML(style() + header()), self.question, self.sources.widget, self.panels.widget,
             self.settings.widget,
             widgets.HBox([self.go, self.status], layout=widgets.Layout(align_items="center")),
             self.message,
@@ -174,44 +165,6 @@ class RecommenderApp:
 
     # ------------------------------------------------------------------------------------------------ source
 
-    def _source_tabs(self) -> widgets.Tab:
-        """Where the visitor's own films come from: a username's RSS feed, an uploaded export, typed titles."""
-        self.username = widgets.Text(placeholder="your Letterboxd username, e.g. davidehrlich",
-                                     layout=widgets.Layout(width="340px"))
-        username_tab = widgets.VBox([
-            widgets.HTML('<p class="lbrec-hint">Your latest 50 diary entries, from the RSS feed Letterboxd publishes '
-                         'for feed readers. Letterboxd\'s terms forbid reading its pages by program, so for your '
-                         'whole history, with ratings, likes and watchlist, upload your export instead.</p>'),
-            self.username])
-        self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=True, description="Choose the ZIP",
-                                         button_style="info", layout=widgets.Layout(width="220px"))
-        self.upload.observe(self._on_upload, "value")
-        self.upload_info = widgets.HTML('<span class="lbrec-hint">No file chosen yet.</span>')
-        upload_tab = widgets.VBox([
-            widgets.HTML('<p class="lbrec-hint"><b>The most complete and reliable way.</b> On Letterboxd, open '
-                         '<i>Settings &gt; Data &gt; Export your data</i> and upload the ZIP it gives you, as it is. '
-                         'It is read in memory here and never stored. From IMDb, upload the CSV of <i>Your Ratings '
-                         '&gt; Export</i> instead, with your Watchlist\'s CSV beside it if you like.</p>'),
-            widgets.HBox([self.upload, self.upload_info], layout=widgets.Layout(align_items="center"))])
-        self.typed = widgets.Textarea(placeholder="Films you love, one per line or separated by semicolons, the most "
-                                                  "recent last:\nHeat (1995)\nThe Matrix (1999)\nAmélie",
-                                      layout=widgets.Layout(width="100%", height="130px"))
-        typed_tab = widgets.VBox([
-            widgets.HTML('<p class="lbrec-hint">Add the year when a title is ambiguous: <i>Solaris (1972)</i>. An '
-                         'IMDb id such as <i>tt0113277</i> works too.</p>'), self.typed])
-        self.tabs = widgets.Tab(children=[username_tab, upload_tab, typed_tab], titles=TABS)
-        self.tabs.observe(self._on_tab, "selected_index")
-        return self.tabs
-
-    def source(self) -> Source:
-        """The source on screen, as the session takes it."""
-        tab = self.tabs.selected_index
-        if tab == USERNAME_TAB:
-            return Source("rss", self.username.value)
-        if tab == UPLOAD_TAB:
-            return upload_source(uploaded(self.upload))
-        return Source("typed", self.typed.value)
-
     def _read_options(self) -> None:
         self.session.set_options(**self.settings.values())
 
@@ -228,7 +181,7 @@ class RecommenderApp:
     def _on_question(self, change: dict) -> None:
         """Show the inputs the chosen question needs; the last answer goes, the inputs stay."""
         question = QUESTIONS[change["new"]]
-        self.tabs.layout.display = "flex" if question.reads_history else "none"
+        self.sources.tabs.layout.display = "flex" if question.reads_history else "none"
         self.panels.show(question.key)
         self.settings.show(question.key)
         self.go.description = question.button
@@ -279,21 +232,20 @@ class RecommenderApp:
 
     @_guarded
     def _on_add_member(self, _button: widgets.Button) -> None:
-        self.panels.add_member()
+        self.panels["group"].add_member()
 
     @_guarded
     def _on_remove_member(self, row: MemberRow) -> None:
-        self.panels.remove_member(row)
+        self.panels["group"].remove_member(row)
 
     @_guarded
     def _on_upload(self, change: dict) -> None:
         if files := change["new"]:
-            self.upload_info.value = upload_ready(" + ".join(str(f["name"]) for f in files),
-                                                  sum(int(f["size"]) for f in files))
+            self.sources.show_upload(files)
 
     @_guarded
     def _on_tab(self, _change: dict) -> None:
-        self.settings.choice.disabled = self.tabs.selected_index == TYPED_TAB  # typed titles carry no ratings or likes
+        self.settings.choice.disabled = self.sources.typed_chosen()
 
     @_guarded
     def _on_option(self, _change: dict) -> None:
@@ -301,7 +253,7 @@ class RecommenderApp:
         browser remembers the country and services chosen."""
         self._keep()
         last = self.session.source
-        if self.question.value == "recommend" and last is not None and self.source().key == last.key:
+        if self.question.value == "recommend" and last is not None and self.sources.source().key == last.key:
             self.run()
 
     @_guarded
@@ -320,7 +272,7 @@ class RecommenderApp:
         self._read_options()
         with self._busy("Reading your films…"):
             try:
-                self.session.run(self.source(), progress=self._progress)
+                self.session.run(self.sources.source(), progress=self._progress)
             finally:
                 understood = self.session.understood()
                 self._render_understood(understood)
@@ -333,7 +285,7 @@ class RecommenderApp:
         self.screen.show("", "")
         self._read_options()
         with self._busy("Reading the films…"):
-            answer = self.panels.ask(self.question.value, self.source, self._progress)
+            answer = self.panels.ask(self.question.value, self.sources.source, self._progress)
         questions = self.questions
 
         def redraw(details: dict[int, FilmDetails], picture: bool = True) -> None:

@@ -59,8 +59,8 @@ class Settings:
         self.exclude_watchlist = widgets.Checkbox(value=True, description="Leave out films on my watchlist "
                                                   "(from an export)", indent=False,
                                                   layout=widgets.Layout(width="auto"))
-        self.country = widgets.Dropdown(options=countries(), value="", description="Where to watch", style=COLUMN,
-                                        layout=half())
+        self.country = widgets.Dropdown(options=countries() if tmdb is not None else [("", "")], value="",
+                                        description="Where to watch", style=COLUMN, layout=half())  # no key: hidden
         self.services = widgets.TagsInput(allowed_tags=[], placeholder="choose a country first")
         include, exclude = labelled("Only these genres", self.include), labelled("Never these genres", self.exclude)
         services = labelled("Only on my services", self.services)

@@ -82,8 +82,8 @@ class Person:
 
     @property
     def unordered(self) -> bool:
-        """Whether their films have no real order (an export imported in bulk: `LetterboxdHistory.undated`)."""
-        return self.history.undated
+        """Whether their films have no real order (an export imported in bulk: `LetterboxdHistory.unordered`)."""
+        return self.history.unordered
 
     def reading(self, reading: Reading) -> Reading:
         """`reading` (the marks of their options) with how their history is read: without order when it has none."""

@@ -236,7 +236,7 @@ def recommend_args(parser: argparse.ArgumentParser) -> None:
     marks_args(parser)
 
 
-POOL_SIZE = 2  # preheated kernels waiting for visitors; each holds about 200 MB (README: "A public deployment")
+POOL_SIZE = 2  # preheated kernels waiting for visitors; each holds about 200 MB (docs/cli.md: "A public deployment")
 FILL_DELAY = 0  # seconds before a used kernel is replaced: at once, so visitors in a row find the pool full
 
 

@@ -2,9 +2,9 @@
 
 `history.select(choice)` picks what to recommend from; `CHOICES` is the one list of those choices (the CLI's
 `--from` and the app's "Recommend from" read it). Order: by the date the film was watched where the source says
-(diary, RSS), else the date it was logged or rated (IMDb's Date Rated); undated films first, in the order given.
+(diary, RSS), else the date it was logged or rated (IMDb's Date Rated); films without a date first, in the order given.
 
-`history.undated` says when that order is not real (`BULK_DAY`): the engine then reads every film without order.
+`history.unordered` says when that order is not real (`BULK_DAY`): the engine then reads every film without order.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class LetterboxdHistory:
     skipped: str | None = None  # what the source held that is not a film, in words ("12 TV titles skipped")
 
     @property
-    def undated(self) -> bool:
+    def unordered(self) -> bool:
         """Whether the order of the films is not real: at least half of them carry no date or were logged on a day
         of `BULK_DAY` films or more (a bulk import). Only files have such dates: a Letterboxd export (the diary's
         watched dates, else when a film was logged or rated) and IMDb's ratings (Date Rated: a person who rated
@@ -81,8 +81,8 @@ class LetterboxdHistory:
         if self.source not in ("export", "imdb") or not self.films:
             return False
         per_day = Counter(f.when for f in self.films if f.when is not None)
-        unordered = sum(1 for f in self.films if f.when is None or per_day[f.when] >= BULK_DAY)
-        return 2 * unordered >= len(self.films)
+        loose = sum(1 for f in self.films if f.when is None or per_day[f.when] >= BULK_DAY)
+        return 2 * loose >= len(self.films)
 
     def choices(self) -> list[str]:
         """The choices this source can honour: no ratings (typed titles), no rating-based choices."""
@@ -110,7 +110,7 @@ class LetterboxdHistory:
 
 
 def time_order(films: Iterable[FilmEntry]) -> list[FilmEntry]:
-    """Undated films first, in the order given; then dated ones by date (stable)."""
+    """Films without a date first, in the order given; then dated ones by date (stable)."""
     films = list(films)
     return sorted(films, key=lambda f: (f.when is not None, f.when or date.min))
 

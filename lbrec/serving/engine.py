@@ -6,9 +6,9 @@ on genre, year and popularity apply, and each film comes with the history films 
 explanation is the model's own: a film's "because" is the set of history films whose removal lowers its score
 the most (occlusion, one extra batched inference), not a guess from shared genres.
 
-A history without a real order (`Reading.unordered`: an export imported in bulk) is read as the folder's `Undated`
-says (onnx.json's "undated", else `UNDATED`): SASRec over every film in near-equal windows of at most `max_len`,
-its scores averaged, and the blend with SASRec's share chosen for such histories. Its explanations are occlusion
+A history without a real order (`Reading.unordered`: an export imported in bulk) is read as the folder's
+`UnorderedReading` says (onnx.json's "unordered", else `UNORDERED_READING`): SASRec over every film in near-equal
+windows of at most `max_len`, its scores averaged, and the blend with SASRec's share chosen for such histories. Its explanations are occlusion
 over the windows: a film taken out of its window, that window rescored, the average's drop.
 """
 
@@ -28,7 +28,7 @@ from lbrec.errors import ArtifactError
 from lbrec.serving.itemitem import FILES, ItemItem, blend, moments, scale
 from lbrec.serving.filters import Filters, allowed
 from lbrec.serving.items import FIX, load_items
-from lbrec.serving.reading import Reading, Undated, push_down
+from lbrec.serving.reading import Reading, UnorderedReading, push_down
 from lbrec.serving.results import Film, FilmRef, Recommendation
 from lbrec.serving.standing import Standing
 
@@ -90,9 +90,9 @@ class Recommender:
         self._kept: tuple[bytes, np.ndarray] | None = None  # the last history's occluded scores (`_occlusions`)
         self._kept_lock = threading.Lock()
         try:
-            self.undated = Undated.from_json(self.meta.get("undated"))
+            self.unordered_reading = UnorderedReading.from_json(self.meta.get("unordered"))
         except (TypeError, ValueError) as exc:
-            raise ArtifactError(f"{meta_path} describes an undated reading lbrec cannot read ({exc}); {FIX}") from None
+            raise ArtifactError(f"{meta_path} describes an unordered reading lbrec cannot read ({exc}); {FIX}") from None
 
     def _load_blend(self, meta_path: Path) -> tuple[ItemItem | None, float]:
         """The item-to-item part and SASRec's share of the blend, when onnx.json names one (memory-mapped)."""
@@ -177,7 +177,7 @@ class Recommender:
 
     def weight_for(self, unordered: bool) -> float:
         """SASRec's share of the blend for a history with or without order."""
-        return self.undated.weight if unordered and self.item_item is not None else self.weight
+        return self.unordered_reading.weight if unordered and self.item_item is not None else self.weight
 
     # ------------------------------------------------------------------------------------------ filtering
 
@@ -230,7 +230,7 @@ class Recommender:
         """(SASRec's input windows per history, its raw scores, the served scores) for item-index histories, each
         with or without order; a history with no film the model knows gets the films' popularity."""
         unordered = list(unordered) if unordered is not None else [False] * len(encoded)
-        windows, raw = self.sasrec(encoded, [u and self.undated.windows for u in unordered])
+        windows, raw = self.sasrec(encoded, [u and self.unordered_reading.windows for u in unordered])
         if self.item_item is None:
             served = raw
         else:

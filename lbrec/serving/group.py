@@ -10,7 +10,7 @@ whose scores have different scales count alike. How the group's list is made fro
   half (a veto on misery; without enough such films, the veto is dropped): every member gets films of their own.
 
 `AGGREGATION` is the one chosen on validation (`benchmarks/bench_questions.py`: simulated groups of ml-latest-small
-users, the share of members whose own held-out film is in the group's top 10; BENCHMARKS.md "Questions").
+users, the share of members whose own held-out film is in the group's top 10; docs/results.md "The questions").
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from lbrec.serving.reading import Reading
 from lbrec.serving.results import GroupFilm
 
 AGGREGATIONS = ("average", "least misery", "fair", "turns")
-AGGREGATION = "turns"  # chosen on validation (see the module docstring and BENCHMARKS.md)
+AGGREGATION = "turns"  # chosen on validation (see the module docstring and docs/results.md)
 VETO = 50.0  # in `turns`, a film every other member must have at least this fit for
 
 

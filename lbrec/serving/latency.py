@@ -1,7 +1,7 @@
 """Latency of the serving path, one request on one CPU thread (the app serves one visitor per kernel), torch-free:
 the engine end to end (`Recommender.recommend`: encode, onnxruntime, exclusion, top-k, titles), with and without
 explanations, and onnxruntime alone (`engine_timings`); a long history (`LONG` films) read with order and without
-(`undated_timings`). `lbrec.model.latency` adds PyTorch eager and the bare product `h @ E.T`
+(`unordered_timings`). `lbrec.model.latency` adds PyTorch eager and the bare product `h @ E.T`
 when torch is installed; `python -m lbrec bench`, notebook 04 and `benchmarks/bench_engine.py` report them."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from lbrec.serving.engine import Recommender
 from lbrec.serving.reading import Reading
 
-LONG = 500  # films: a long Letterboxd export, imported in bulk (the undated reading's goal: under 10 ms without
+LONG = 500  # films: a long Letterboxd export, imported in bulk (the unordered reading's goal: under 10 ms without
 # explanations, on one thread)
 
 
@@ -50,16 +50,16 @@ def engine_timings(engine: Recommender, history: list[int], n: int) -> dict[str,
     }
 
 
-def undated_timings(engine: Recommender, n: int, length: int = LONG, seed: int = 1) -> dict[str, dict[str, float]]:
+def unordered_timings(engine: Recommender, n: int, length: int = LONG, seed: int = 1) -> dict[str, dict[str, float]]:
     """A long history (`length` films drawn like `sample_history`'s) read with order (SASRec reads the latest
     max_len) and without (`Reading(unordered=True)`: every film in windows), `n` requests each, in the same run;
-    explanations of the undated reading on a fiftieth of them."""
-    long, undated = sample_history(engine, length, seed), Reading(unordered=True)
+    explanations of the unordered reading on a fiftieth of them."""
+    long, unordered = sample_history(engine, length, seed), Reading(unordered=True)
     return {
         "engine, dated": percentiles(lambda: engine.recommend(long, k=10, explain=False), n),
-        "engine, undated": percentiles(lambda: engine.recommend(long, k=10, explain=False, reading=undated), n),
-        "engine + explanations, undated": percentiles(
-            lambda: engine.recommend(long, k=10, explain=True, reading=undated), max(n // 50, 10), warmup=3),
+        "engine, unordered": percentiles(lambda: engine.recommend(long, k=10, explain=False, reading=unordered), n),
+        "engine + explanations, unordered": percentiles(
+            lambda: engine.recommend(long, k=10, explain=True, reading=unordered), max(n // 50, 10), warmup=3),
     }
 
 

@@ -6,10 +6,10 @@ look-alikes (each one's `LOOK_ALIKES` largest item-to-item weights), standardise
 parts, are subtracted from the served scores with the weight `PUSH`.
 
 A history without a real order (`unordered`: a Letterboxd export imported in bulk, every film logged the same day)
-is read as `Undated` says: SASRec over the whole history in near-equal windows of at most `max_len` films, its
-scores averaged over them, instead of the latest `max_len` (which are any of them), and SASRec's share of the blend
-chosen for such histories. The model folder's onnx.json records the choice (`"undated"`: windows and weight); `UNDATED`
-is what a folder exported without one gets.
+is read as `UnorderedReading` says: SASRec over the whole history in near-equal windows of at most `max_len` films,
+its scores averaged over them, instead of the latest `max_len` (which are any of them), and SASRec's share of the
+blend chosen for such histories. The model folder's onnx.json records the choice (`"unordered"`: windows and
+weight); `UNORDERED_READING` is what a folder exported without one gets.
 """
 
 from __future__ import annotations
@@ -29,14 +29,15 @@ LOOK_ALIKES = 5  # each refused film's largest item-to-item weights that count a
 @dataclass(frozen=True)
 class Reading:
     """How to read one person beyond their history: `not_for_me` (movieIds) are never answered and their
-    look-alikes are pushed down; `unordered`: their history has no real order (read it as the folder's `Undated`)."""
+    look-alikes are pushed down; `unordered`: their history has no real order (read as the folder's
+    `UnorderedReading` says)."""
 
     not_for_me: frozenset[int] = frozenset()
     unordered: bool = False
 
 
 @dataclass(frozen=True)
-class Undated:
+class UnorderedReading:
     """How the engine reads a history without order: in `windows` (or the latest max_len films only) and with
     SASRec's share of the blend `weight` (for a blend; SASRec alone ignores it)."""
 
@@ -48,14 +49,15 @@ class Undated:
             raise ValueError(f"windows {self.windows!r}, weight {self.weight!r}")
 
     @classmethod
-    def from_json(cls, entry: object) -> Undated:
-        """onnx.json's "undated" entry (other keys, as older exports wrote, are ignored); a folder exported before it
-        had one (None) gets `UNDATED`."""
+    def from_json(cls, entry: object) -> UnorderedReading:
+        """onnx.json's "unordered" entry (other keys, as older exports wrote, are ignored); a folder exported before it
+        had one (None) gets `UNORDERED_READING`."""
         if entry is None:
-            return UNDATED
+            return UNORDERED_READING
         if not isinstance(entry, Mapping):
-            raise ValueError("its \"undated\" entry is not an object")
-        return cls(windows=entry.get("windows", UNDATED.windows), weight=float(entry.get("weight", UNDATED.weight)))
+            raise ValueError("its \"unordered\" entry is not an object")
+        return cls(windows=entry.get("windows", UNORDERED_READING.windows),
+                   weight=float(entry.get("weight", UNORDERED_READING.weight)))
 
     def to_json(self) -> dict:
         return {"windows": self.windows, "weight": self.weight}
@@ -65,7 +67,7 @@ class Undated:
 
 
 # Chosen on real members: docs/results.md, python -m benchmarks.bench_members --tune
-UNDATED = Undated(windows=True, weight=0.7)
+UNORDERED_READING = UnorderedReading(windows=True, weight=0.7)
 
 
 def look_alikes(item_item: ItemItem, films: Sequence[int] | np.ndarray, top: int | None = LOOK_ALIKES) -> np.ndarray:

@@ -1,6 +1,6 @@
 """More like this film: films like one or more seed films, with no history needed.
 
-Chosen on the 68 labelled look-alike pairs of `benchmarks/bench_questions.py` (BENCHMARKS.md, "Questions"): when
+Chosen on the 68 labelled look-alike pairs of `benchmarks/bench_questions.py` (docs/results.md, "The questions"): when
 the model folder serves a blend, its item-to-item part (EASE's weights) finds the partner of 63% of the seeds in
 their top 20, against 57% for the served model reading the seeds as a history and 36% for SASRec alone (which
 predicts what comes *next*, rarely the same kind of film); without a blend, the served model is used that way.

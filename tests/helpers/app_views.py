@@ -6,15 +6,16 @@ from __future__ import annotations
 import base64
 import re
 
-from lbrec.app.page import TYPED_TAB, RecommenderApp
+from lbrec.app.page import RecommenderApp
+from lbrec.app.sources import TYPED_TAB
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 
 
 def typed(app: RecommenderApp, text: str = TYPED) -> RecommenderApp:
     """Type `text` in the "Type titles" tab and click "Recommend films"."""
-    app.tabs.selected_index = TYPED_TAB
-    app.typed.value = text
+    app.sources.tabs.selected_index = TYPED_TAB
+    app.sources.typed.value = text
     app.go.click()
     return app
 

@@ -15,7 +15,8 @@ import nbformat
 import pytest
 
 from lbrec.app.environment import LETTERBOXD_URL_ENV, client_from_env, load_engine
-from lbrec.app.page import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB, RecommenderApp, main
+from lbrec.app.page import RecommenderApp, main
+from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB
 from lbrec.app.session import SKIP
 from lbrec.app.settings import POPULARITY
 from lbrec.letterboxd.client import Client
@@ -32,8 +33,8 @@ def app(ml_small_model_dir: Path) -> RecommenderApp:
 
 
 def upload(app: RecommenderApp, data: bytes, name: str = "letterboxd-lbrectest-2026-11-25-08-00-utc.zip") -> None:
-    app.tabs.selected_index = UPLOAD_TAB
-    app.upload.value = ({"name": name, "type": "application/zip", "size": len(data), "content": memoryview(data),
+    app.sources.tabs.selected_index = UPLOAD_TAB
+    app.sources.upload.value = ({"name": name, "type": "application/zip", "size": len(data), "content": memoryview(data),
                          "last_modified": datetime.now(UTC)},)
 
 
@@ -52,7 +53,7 @@ def pickers(app: RecommenderApp) -> list[widgets.Dropdown]:
 def test_importing_and_running_the_app_never_imports_torch(ml_small_model_dir: Path) -> None:
     code = ("import sys; from lbrec.app.page import RecommenderApp; from lbrec.app.environment import load_engine; "
             f"app = RecommenderApp(*load_engine({str(ml_small_model_dir)!r})); "
-            "app.tabs.selected_index = 2; app.typed.value = 'Heat (1995)'; app.go.click(); "
+            "app.sources.tabs.selected_index = 2; app.sources.typed.value = 'Heat (1995)'; app.go.click(); "
             "assert len(app.session.recommendations) == 10, app.message.value; "
             "assert 'torch' not in sys.modules, 'torch was imported'")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
@@ -116,7 +117,7 @@ def test_options_apply_at_once_to_the_same_input_only(app: RecommenderApp) -> No
     assert app.session.recommendations == [] and "No film passes these options" in app.results.value
     assert app.downloads.value == "" and app.taste_box.layout.display == "none"
     history = app.session.history
-    app.typed.value = "Alien (1979)"  # a new input: options wait for the button
+    app.sources.typed.value = "Alien (1979)"  # a new input: options wait for the button
     app.settings.include.value = []
     app.settings.years.value = app.settings.years.min, app.settings.years.max
     app.settings.popularity.value = "Anything"
@@ -137,9 +138,9 @@ def test_a_pick_among_candidates_updates_the_results(app: RecommenderApp) -> Non
 
 
 def test_typed_titles_disable_the_choice_of_films(app: RecommenderApp) -> None:
-    app.tabs.selected_index = TYPED_TAB
+    app.sources.tabs.selected_index = TYPED_TAB
     assert app.settings.choice.disabled
-    app.tabs.selected_index = USERNAME_TAB
+    app.sources.tabs.selected_index = USERNAME_TAB
     assert not app.settings.choice.disabled
     assert [value for _, value in app.settings.choice.options] == ["recent", "5", "4", "3", "rated", "liked"]
 
@@ -149,7 +150,7 @@ def test_errors_are_shown_in_a_box_and_the_spinner_never_stays(app: RecommenderA
     typed(app, "")
     assert "Type a few films you love first" in app.message.value and "lbrec-error" in app.message.value
     assert app.results.value == "" and app.understood.layout.display == "none" and app.downloads.value == ""
-    app.tabs.selected_index = UPLOAD_TAB
+    app.sources.tabs.selected_index = UPLOAD_TAB
     app.go.click()
     assert "Choose your Letterboxd export ZIP first" in app.message.value
     typed(app, "Zzzqqx Vvbnm (1990)")
@@ -160,7 +161,7 @@ def test_errors_are_shown_in_a_box_and_the_spinner_never_stays(app: RecommenderA
 
 def test_an_upload_is_announced_and_recommended_from(app: RecommenderApp) -> None:
     upload(app, export_zip())
-    assert "letterboxd-lbrectest-2026-11-25-08-00-utc.zip" in app.upload_info.value
+    assert "letterboxd-lbrectest-2026-11-25-08-00-utc.zip" in app.sources.upload_info.value
     app.settings.choice.value = "4"
     app.go.click()
     assert app.message.value == "" and len(cards(app)) == 10 and "films from your export" in \
@@ -178,8 +179,8 @@ def test_what_users_type_is_shown_escaped(app: RecommenderApp) -> None:
     page = "".join(getattr(w, "value", "") for w in app.understood.children) + app.message.value
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page and "&lt;script&gt;" in page
     assert "<img" not in page and "<script" not in page
-    app.tabs.selected_index = USERNAME_TAB
-    app.username.value = '<b onmouseover="x()">me</b>'
+    app.sources.tabs.selected_index = USERNAME_TAB
+    app.sources.username.value = '<b onmouseover="x()">me</b>'
     app.go.click()
     assert "is not a Letterboxd" in shown(app.message.value) and "<b " not in app.message.value
 

@@ -57,7 +57,7 @@ def test_the_benchmark_runs_on_a_few_real_members_and_records_the_served_figures
     assert report["members"] == 6 and report["model"] == "SASRec + EASE"
     assert set(report["models"]) == {"served", "served, rated", "served, latest 50 (before)", "sasrec", "item-item",
                                      "popular (MovieLens)", "ease (MovieLens)", "popular (Letterboxd)"}
-    assert report["undated_exports"] == 6  # every member's export is a bulk import: the undated reading is served
+    assert report["unordered_exports"] == 6  # every member's export is a bulk import: the unordered reading is served
     assert report["input_films"]["hidden_loved_mean"] == 5.0
     assert 4000 < report["candidates"] <= report["films_known"] < 6000  # about 5,900 films match ml-latest-small
     gap = report["catalog_gap"]
@@ -83,9 +83,9 @@ def test_the_tuning_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_pat
     assert report["chosen"]["served"] == "windows=0 w=0.9 k=200 against=0"
     assert report["movielens_test"]["models"]["served"]["ndcg@10"]["members"] == 610  # every ml-latest-small user
     assert "| served | windows=0 w=0.9 k=200 against=0 |" in done.stdout
-    written = json.loads((folder / "onnx.json").read_text())["undated"]
+    written = json.loads((folder / "onnx.json").read_text())["unordered"]
     assert written == report["written"] and set(written) == {"windows", "weight"}
-    assert Recommender(folder).undated.weight == written["weight"]  # the folder still verifies
+    assert Recommender(folder).unordered_reading.weight == written["weight"]  # the folder still verifies
 
 
 def test_not_for_me_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:

@@ -88,8 +88,8 @@ def test_anything_else_from_the_page_changes_nothing(app: RecommenderApp, conten
 def test_a_mark_on_another_questions_card_answers_it_again_without_reading_again(
         app: RecommenderApp, question: str, monkeypatch: pytest.MonkeyPatch) -> None:
     app.question.value = question
-    app.panels.seeds.value = "Heat (1995)"
-    for row, titles in zip(app.panels.rows, ("Heat (1995); Alien (1979)", "Amélie (2001)")):  # a group's two
+    app.panels["similar"].seeds.value = "Heat (1995)"
+    for row, titles in zip(app.panels["group"].rows, ("Heat (1995); Alien (1979)", "Amélie (2001)")):  # a group's two
         row.kind.value, row.typed.value = "typed", titles
     app.go.click()
     before = shown_ids(app)

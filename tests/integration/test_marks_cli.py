@@ -1,4 +1,4 @@
-""""Not for me" and "seen it" on the command line (issue 23): `--not-for-me` and `--seen` take typed titles or a
+""""Not for me" and "seen it" on the command line: `--not-for-me` and `--seen` take typed titles or a
 Letterboxd list CSV on recommend, rank, similar and group; marked films never come back, a title not found fails in
 one line before any history is read."""
 

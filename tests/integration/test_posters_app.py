@@ -10,7 +10,8 @@ import pytest
 
 from lbrec.app import screen
 from lbrec.app.environment import load_engine
-from lbrec.app.page import TYPED_TAB, RecommenderApp
+from lbrec.app.page import RecommenderApp
+from lbrec.app.sources import TYPED_TAB
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from lbrec.tmdb import ATTRIBUTION, KEY_REFUSED, TmdbClient
@@ -23,8 +24,8 @@ TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 
 
 def recommend(app: RecommenderApp) -> list[Recommendation]:
-    app.tabs.selected_index = TYPED_TAB
-    app.typed.value = TYPED
+    app.sources.tabs.selected_index = TYPED_TAB
+    app.sources.typed.value = TYPED
     app.go.click()
     assert app.message.value == ""
     return app.session.recommendations

@@ -15,8 +15,8 @@ from lbrec.evaluation import baselines
 from tests.helpers.process import run_lbrec
 
 
-def test_reproduces_the_issue_numbers_on_ml_latest_small(ml_small: Dataset) -> None:
-    """Issue 3 quotes test NDCG@10 popular 0.024, item-kNN 0.035, EASE 0.052 (HR@10 0.043, 0.072, 0.108)."""
+def test_the_baselines_reproduce_their_recorded_figures_on_ml_latest_small(ml_small: Dataset) -> None:
+    """docs/results.md records test NDCG@10 popular 0.024, item-kNN 0.035, EASE 0.052 (HR@10 0.043, 0.072, 0.108)."""
     best, _ = baselines.tune_ease(ml_small, lambdas=(20.0, 50.0, 100.0, 200.0))
     assert best == 50.0  # 100 is a close second on validation; on test it gives 0.0517
     test = {name: e.metrics(ci=False) for name, e in baselines.evaluate_baselines(ml_small, "test", best).items()}

@@ -14,7 +14,8 @@ import pytest
 from PIL import Image
 
 from harness.fault_server import FaultServer
-from lbrec.app.page import TYPED_TAB, RecommenderApp
+from lbrec.app.page import RecommenderApp
+from lbrec.app.sources import TYPED_TAB
 from tests.helpers.posters import app_with, wait_for_posters
 from harness.tmdb_server import V3_KEY, movie, poster_png, serve_film
 
@@ -24,12 +25,12 @@ POSTER = (1, 180, 228)  # the stand-in's posters: one colour the picture to shar
 def ask(app: RecommenderApp, question: str) -> None:
     """Rank two typed titles for a typed history, or find films like Toy Story."""
     if question == "rank":
-        app.tabs.selected_index = TYPED_TAB
-        app.typed.value = "Heat (1995)\nAlien (1979)\nThe Matrix (1999)"
-        app.panels.candidate_kind.value = "typed"
-        app.panels.candidate_titles.value = "Fargo (1996)\nToy Story (1995)\nAliens (1986)"
+        app.sources.tabs.selected_index = TYPED_TAB
+        app.sources.typed.value = "Heat (1995)\nAlien (1979)\nThe Matrix (1999)"
+        app.panels["rank"].candidate_kind.value = "typed"
+        app.panels["rank"].candidate_titles.value = "Fargo (1996)\nToy Story (1995)\nAliens (1986)"
     else:
-        app.panels.seeds.value = "Toy Story (1995)"
+        app.panels["similar"].seeds.value = "Toy Story (1995)"
     app.question.value = question
     app.go.click()
     assert app.message.value == ""

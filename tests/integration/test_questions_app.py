@@ -15,7 +15,8 @@ import ipywidgets as widgets
 import pytest
 
 from lbrec.app.environment import load_engine
-from lbrec.app.page import TYPED_TAB, UPLOAD_TAB, RecommenderApp
+from lbrec.app.page import RecommenderApp
+from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB
 from lbrec.letterboxd.client import Client
 from harness.files import FIXTURES
 from tests.helpers.files import export_zip
@@ -39,8 +40,8 @@ def ask(app: RecommenderApp, question: str) -> None:
 
 
 def typed_history(app: RecommenderApp, text: str = TYPED) -> None:
-    app.tabs.selected_index = TYPED_TAB
-    app.typed.value = text
+    app.sources.tabs.selected_index = TYPED_TAB
+    app.sources.typed.value = text
 
 
 def cards(app: RecommenderApp) -> list[str]:
@@ -62,12 +63,13 @@ def test_the_chooser_shows_the_inputs_each_question_needs(app: RecommenderApp) -
     assert [label for label, _ in app.question.options] == ["For me", "From my watchlist or a list",
                                                              "Like this film", "Would I like…?", "Watch together"]
     panels = app.panels
-    expected = {"recommend": (True, None), "rank": (True, panels.rank_box), "similar": (False, panels.similar_box),
-                "predict": (True, panels.predict_box), "group": (False, panels.group_box)}
-    for question, (history, box) in expected.items():
+    assert panels.built == {}  # the page opens with "for me"'s widgets only: the others' come when chosen
+    for question, history in {"recommend": True, "rank": True, "similar": False, "predict": True,
+                              "group": False}.items():
         app.question.value = question
-        assert shown(app.tabs) == history
-        assert [b for b in panels.boxes.values() if shown(b)] == ([box] if box else [])
+        assert shown(app.sources.tabs) == history
+        shown_boxes = [panel.box for panel in panels.built.values() if shown(panel.box)]
+        assert shown_boxes == ([] if question == "recommend" else [panels[question].box])
     assert app.go.description == "Recommend for the group"
     app.question.value = "recommend"
     assert app.go.description == "Recommend films"
@@ -75,9 +77,9 @@ def test_the_chooser_shows_the_inputs_each_question_needs(app: RecommenderApp) -
 
 def test_a_ranked_list_shows_percentiles_watched_films_and_downloads(app: RecommenderApp) -> None:
     typed_history(app)
-    app.panels.candidate_kind.value = "list"
-    assert shown(app.panels.list_upload) and not shown(app.panels.candidate_titles)
-    app.panels.list_upload.value = chosen("list_friday.csv", (FIXTURES / "list_friday.csv").read_bytes())
+    app.panels["rank"].candidate_kind.value = "list"
+    assert shown(app.panels["rank"].list_upload) and not shown(app.panels["rank"].candidate_titles)
+    app.panels["rank"].list_upload.value = chosen("list_friday.csv", (FIXTURES / "list_friday.csv").read_bytes())
     ask(app, "rank")
     ranking = app.questions.answer.films
     assert app.message.value == "" and len(cards(app)) == len(ranking) == 4
@@ -88,8 +90,8 @@ def test_a_ranked_list_shows_percentiles_watched_films_and_downloads(app: Recomm
     rows = list(csv.reader(io.StringIO(downloads(app)["lbrec-rank-list.csv"])))
     assert [r[0] for r in rows[1:]] == [f.title for f in ranking] and "lbrec-rank.json" in downloads(app)
     assert downloads(app)["lbrec-rank.png"].startswith(b"\x89PNG")
-    app.panels.candidate_kind.value = "typed"
-    app.panels.candidate_titles.value = "Fargo (1996)\nHeat (1995)"
+    app.panels["rank"].candidate_kind.value = "typed"
+    app.panels["rank"].candidate_titles.value = "Fargo (1996)\nHeat (1995)"
     app.go.click()
     (heat,) = [card for card in cards(app) if ">Heat</a>" in card]
     assert "✓ watched" in heat and "lbrec-watched" in heat
@@ -97,36 +99,36 @@ def test_a_ranked_list_shows_percentiles_watched_films_and_downloads(app: Recomm
 
 def test_rank_refusals_are_shown_and_clear_the_answer(app: RecommenderApp) -> None:
     typed_history(app)
-    app.panels.candidate_kind.value = "typed"
-    app.panels.candidate_titles.value = "Fargo (1996)"
+    app.panels["rank"].candidate_kind.value = "typed"
+    app.panels["rank"].candidate_titles.value = "Fargo (1996)"
     ask(app, "rank")
     assert len(cards(app)) == 1
-    app.panels.candidate_kind.value = "watchlist"
+    app.panels["rank"].candidate_kind.value = "watchlist"
     app.go.click()
     assert "Typed titles carry no watchlist" in app.message.value and "lbrec-error" in app.message.value
-    assert app.results.value == "" and app.downloads.value == "" and app.typed.value == TYPED
-    app.tabs.selected_index = UPLOAD_TAB
-    app.upload.value = chosen("letterboxd-lbrectest.zip", export_zip())
+    assert app.results.value == "" and app.downloads.value == "" and app.sources.typed.value == TYPED
+    app.sources.tabs.selected_index = UPLOAD_TAB
+    app.sources.upload.value = chosen("letterboxd-lbrectest.zip", export_zip())
     app.go.click()
     assert app.message.value == "" and len(cards(app)) == 2  # the export's watchlist
 
 
 def test_would_i_like_it_shows_rank_verdict_and_the_films_that_raise_it(app: RecommenderApp) -> None:
     typed_history(app)
-    app.panels.asked.value = "Aliens (1986)\nhttps://letterboxd.com/film/heat-1995/"
+    app.panels["predict"].asked.value = "Aliens (1986)\nhttps://letterboxd.com/film/heat-1995/"
     ask(app, "predict")
     aliens, heat = app.questions.answer.films
     page = html.unescape(app.results.value)
     assert f"#{aliens.rank:,} of {aliens.of:,}" in page and aliens.verdict in page and "Most raised by" in page
     assert heat.watched and "already watched" in cards(app)[1] and "Most raised by" not in cards(app)[1]
-    app.panels.asked.value = "Solaris"
+    app.panels["predict"].asked.value = "Solaris"
     app.go.click()
     assert "did you mean: Solaris (2002); Solaris (1972)?" in html.unescape(app.message.value)
     assert app.results.value == ""
 
 
 def test_like_this_film_needs_no_history(app: RecommenderApp) -> None:
-    app.panels.seeds.value = "Toy Story (1995)"
+    app.panels["similar"].seeds.value = "Toy Story (1995)"
     app.settings.k.value = 5
     ask(app, "similar")
     assert app.message.value == "" and len(cards(app)) == 5
@@ -135,8 +137,8 @@ def test_like_this_film_needs_no_history(app: RecommenderApp) -> None:
 
 
 def test_watch_together_adds_and_removes_people_and_names_a_failing_one(app: RecommenderApp) -> None:
-    panels = app.panels
-    first, second = panels.rows
+    group = app.panels["group"]
+    first, second = group.rows
     first.upload.value = chosen("letterboxd-ana.zip", export_zip())
     first.kind.value = "upload"
     assert shown(first.upload) and not shown(first.username)
@@ -145,28 +147,28 @@ def test_watch_together_adds_and_removes_people_and_names_a_failing_one(app: Rec
     assert app.message.value == "" and len(cards(app)) == 10
     assert all("letterboxd-ana.zip: top" in card and "Bo: top" in card for card in cards(app))
     for _ in range(4):
-        panels.add.click()
-    assert len(panels.members.children) == 6
-    panels.add.click()
-    assert "A group has at most 6 members" in app.message.value and len(panels.rows) == 6
-    for row in panels.rows[2:]:
+        group.add.click()
+    assert len(group.members.children) == 6
+    group.add.click()
+    assert "A group has at most 6 members" in app.message.value and len(group.rows) == 6
+    for row in group.rows[2:]:
         row.remove.click()
     second.typed.value = ""
     app.go.click()
     assert "Member 2 (Bo): type a few films you love first" in app.message.value and app.results.value == ""
     second.remove.click()
     app.go.click()
-    assert "A group has 2 to 6 members, not 1" in app.message.value and panels.rows == [first]
+    assert "A group has 2 to 6 members, not 1" in app.message.value and group.rows == [first]
 
 
 def test_list_names_member_names_and_queries_are_shown_escaped(app: RecommenderApp) -> None:
     typed_history(app)
-    app.panels.candidate_kind.value = "list"
+    app.panels["rank"].candidate_kind.value = "list"
     listed = (FIXTURES / "list_friday.csv").read_text().replace("Friday night", "<script>alert(1)</script>")
-    app.panels.list_upload.value = chosen("list.csv", listed.encode())
+    app.panels["rank"].list_upload.value = chosen("list.csv", listed.encode())
     ask(app, "rank")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in app.results.value and "<script" not in app.results.value
-    first, second = app.panels.rows
+    first, second = app.panels["group"].rows
     for row, name in ((first, '<img src=x onerror="x()">'), (second, "Bo")):
         row.name.value, row.kind.value, row.typed.value = name, "typed", "Alien (1979)"
     ask(app, "group")

@@ -333,8 +333,8 @@ def app(tiny_model_dir: Path) -> RecommenderApp:
 
 @pytest.mark.parametrize("text", [*HOSTILE_NAMES, "lbrectest", "https://letterboxd.com/lbrectest/"])
 def test_the_app_contacts_only_letterboxd_whatever_is_typed(app: RecommenderApp, text: str) -> None:
-    app.tabs.selected_index = 0
-    app.username.value = text
+    app.sources.tabs.selected_index = 0
+    app.sources.username.value = text
     with watched(offline=True) as watch:
         app.go.click()
     assert set(watch.hosts()) <= {"letterboxd.com"} and watch.connections() == []
@@ -345,12 +345,12 @@ def test_the_app_contacts_only_letterboxd_whatever_is_typed(app: RecommenderApp,
 @pytest.mark.parametrize("text", ["/etc/passwd", "file:///etc/passwd", "../../../etc/passwd",
                                   "https://evil.example/list.csv", "Heat (1995)\n/etc/hostname"])
 def test_typed_titles_and_uploads_read_no_file_and_contact_no_one(app: RecommenderApp, text: str) -> None:
-    app.tabs.selected_index = 2
-    app.typed.value = text
+    app.sources.tabs.selected_index = 2
+    app.sources.typed.value = text
     with watched(offline=True) as watch:
         app.go.click()
-        app.tabs.selected_index = 1
-        app.upload.value = ({"name": text, "type": "application/zip", "size": 10, "content": memoryview(b"0" * 10),
+        app.sources.tabs.selected_index = 1
+        app.sources.upload.value = ({"name": text, "type": "application/zip", "size": 10, "content": memoryview(b"0" * 10),
                              "last_modified": datetime.now(UTC)},)
         app.go.click()
     assert "is neither a Letterboxd export ZIP nor an IMDb ratings CSV" in app.message.value

@@ -57,7 +57,7 @@ def test_prepare_and_the_app_need_no_torch(ml_small_root: Path, ml_small_model_d
     kernel = NO_TRAIN_EXTRA + (
         "from lbrec.app.environment import load_engine\nfrom lbrec.app.page import RecommenderApp\n"
         f"app = RecommenderApp(*load_engine({str(ml_small_model_dir)!r}))\n"
-        "app.tabs.selected_index = 2\napp.typed.value = 'Heat (1995)'\napp.go.click()\n"
+        "app.sources.tabs.selected_index = 2\napp.sources.typed.value = 'Heat (1995)'\napp.go.click()\n"
         "assert len(app.session.recommendations) == 10, app.message.value\n")
     done = serving_install(code=kernel)
     assert done.returncode == 0, done.stderr

@@ -36,7 +36,7 @@ def test_the_whole_measurement_on_a_served_blend(member_data: data.MemberData, t
     assert set(report["models"]) == {"served", "served, rated", "served, latest 50 (before)", "sasrec", "item-item",
                                      "popular (MovieLens)", "ease (MovieLens)", "popular (Letterboxd)",
                                      "ease (Letterboxd)"}
-    assert report["undated_exports"] == 8 and report["undated"]["weight"] == 0.7  # bulk imports, read undated
+    assert report["unordered_exports"] == 8 and report["unordered"]["weight"] == 0.7  # bulk imports, read unordered
     assert report["candidates"] == tiny_dataset.n_items
     for figures in report["models"].values():
         assert 0.0 <= figures["ndcg@10"]["mean"] <= 1.0

@@ -1,6 +1,6 @@
 """Choosing how to serve a history without order on members (`benchmarks.members.tuning`: its grid over the
 engine's reading, and the choice written into onnx.json), on the tiny synthetic blend and tiny synthetic members.
-The engine's own undated reading is tested in tests/unit/test_undated.py."""
+The engine's own unordered reading is tested in tests/unit/test_unordered.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from benchmarks.members import tuning
 from benchmarks.members.data import load_members
 from benchmarks.members.models import Setting, prepare
-from benchmarks.members.tuning import Unordered, item_scores, undated_choice, write_choice
+from benchmarks.members.tuning import GridPoint, item_scores, unordered_choice, write_choice
 from lbrec.artifacts import read_json, write_json
 from lbrec.data.dataset import Dataset
 from lbrec.serving.engine import Recommender
@@ -35,9 +35,9 @@ def test_the_default_options_are_what_the_engine_serves_a_dated_history(engine: 
     assert np.array_equal(item_scores(engine, []), engine.standing([]).scores)
 
 
-def test_the_folder_s_undated_point_is_what_the_engine_serves_an_undated_history(engine: Recommender) -> None:
+def test_the_folder_s_unordered_point_is_what_the_engine_serves_an_unordered_history(engine: Recommender) -> None:
     films = random_films(engine, 3 * engine.max_len - 2)
-    point = Unordered(windows=engine.undated.windows, weight=engine.undated.weight)
+    point = GridPoint(windows=engine.unordered_reading.windows, weight=engine.unordered_reading.weight)
     served = engine.standing(films, reading=Reading(unordered=True)).scores
     assert np.allclose(item_scores(engine, engine.item_indices(films), (), point), served, atol=1e-5)
 
@@ -46,7 +46,7 @@ def test_disliked_films_count_against_their_look_alikes(engine: Recommender) -> 
     loved, disliked = random_films(engine, 10, seed=1), random_films(engine, 3, seed=2)
     items, bad = engine.item_indices(loved), engine.item_indices(disliked)
     base = item_scores(engine, items, bad)
-    against = item_scores(engine, items, bad, Unordered(against=0.5))
+    against = item_scores(engine, items, bad, GridPoint(against=0.5))
     assert engine.item_item is not None
     look_alikes = standardise(engine.item_item.score([engine.item_indices(disliked)]))[0]
     assert np.allclose(base - against, 0.5 * look_alikes, atol=1e-5)
@@ -104,12 +104,12 @@ def test_the_choice_is_written_into_onnx_json_the_folder_still_verifies_and_its_
               "tuned_on": 4, "reported_on": 4, "seed": 0,
               "models": {"served": figures, "windows and blend weight": {"ndcg@10": {"mean": 0.06}}},
               "movielens_test": {"models": {"served": figures, "windows and blend weight": figures}}}
-    choice = undated_choice(report)
+    choice = unordered_choice(report)
     assert (choice.windows, choice.weight) == (True, 0.3)
     write_json(folder / RECORD, {"measured with": "the reading replaced"})
     before = read_json(folder / "onnx.json")
     write_choice(Recommender(folder), choice)
     after = read_json(folder / "onnx.json")
-    assert after == {**before, "undated": {"windows": True, "weight": 0.3}}  # only what the engine reads
-    assert Recommender(folder).undated.weight == 0.3  # the sha256 of every listed file still matches
+    assert after == {**before, "unordered": {"windows": True, "weight": 0.3}}  # only what the engine reads
+    assert Recommender(folder).unordered_reading.weight == 0.3  # the sha256 of every listed file still matches
     assert not (folder / RECORD).exists()

@@ -4,8 +4,8 @@ the visitor's films, its card and heading), its inputs and the HTML of its answe
 - `recommend`: for me (the source tabs, then what was understood with a drop-down per uncertain match, the cards,
   the taste chart);
 - `rank`: from my watchlist or a list; `similar`: like this film; `predict`: would I like it; `group`: watch
-  together. Their inputs are parts of `QuestionPanels`, one panel shown at a time, and their answers share
-  `answer_html`;
+  together. Their inputs are `QuestionPanels`, one panel each, built the first time its question is chosen, and
+  their answers share `answer_html`;
 - `question`: what each module declares (`Question`) and the widgets inputs are made of.
 
 They ask through the UI-free `lbrec.app.session` and show films on the one card of `lbrec.app.cards`.
@@ -36,29 +36,39 @@ QUESTIONS: dict[str, Question] = {module.QUESTION.key: module.QUESTION
                                   for module in (recommend, rank, similar, predict, group)}
 
 
-class QuestionPanels(RankPanel, PredictPanel, SimilarPanel, GroupPanel):
-    """The inputs of every question but "for me", one panel shown at a time (`show`). Each question's module holds
-    its part, whose widgets are this object's: `app.panels.seeds` is the seeds' box of "like this film"."""
+Panel = RankPanel | PredictPanel | SimilarPanel | GroupPanel
 
-    def __init__(self, questions: Questions, on_remove: Callable[[MemberRow], None]):
+
+class QuestionPanels:
+    """The inputs of every question but "for me" (`panels["similar"].seeds` is the seeds' box of "like this film"),
+    one shown at a time. Each is built the first time its question is chosen: a page opens with the widgets "for me"
+    shows and no more, so that it has fewer to send and is ready sooner."""
+
+    def __init__(self, questions: Questions, on_add_member: Callable[[widgets.Button], None],
+                 on_remove_member: Callable[[MemberRow], None]):
         self.questions = questions
-        RankPanel.__init__(self)
-        PredictPanel.__init__(self)
-        SimilarPanel.__init__(self)
-        GroupPanel.__init__(self, on_remove)
-        self.boxes = {"rank": self.rank_box, "predict": self.predict_box, "similar": self.similar_box,
-                      "group": self.group_box}
-        self.widget = widgets.VBox(list(self.boxes.values()))
+        self._makers: dict[str, Callable[[], Panel]] = {
+            "rank": RankPanel, "predict": PredictPanel, "similar": SimilarPanel,
+            "group": lambda: GroupPanel(on_add_member, on_remove_member)}
+        self.built: dict[str, Panel] = {}
+        self.widget = widgets.VBox()
+
+    def __getitem__(self, question: str) -> Panel:
+        """The question's panel, built (and put on the page, hidden) the first time it is asked for."""
+        if question not in self.built:
+            panel = self.built[question] = self._makers[question]()
+            panel.box.layout.display = "none"
+            self.widget.children = [*self.widget.children, panel.box]
+        return self.built[question]
 
     def show(self, question: str) -> None:
-        for key, box in self.boxes.items():
-            box.layout.display = "flex" if key == question else "none"
+        shown = self[question] if question in self._makers else None
+        for panel in self.built.values():
+            panel.box.layout.display = "flex" if panel is shown else "none"
 
     def ask(self, question: str, source: Callable[[], Source], progress: Progress) -> Answer:
         """The question asked with the inputs on screen (`source`: the visitor's films, from the source tabs)."""
-        asks = {"rank": self.ask_rank, "predict": self.ask_predict, "similar": self.ask_similar,
-                "group": self.ask_group}
-        return asks[question](self.questions, source, progress)
+        return self[question].ask(self.questions, source, progress)
 
 
 def answer_html(answer: Answer, details: Mapping[int, FilmDetails] | None = None) -> str:

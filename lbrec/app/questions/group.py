@@ -65,16 +65,17 @@ class MemberRow:
 
 
 class GroupPanel:
-    """The group's people (`rows`, shown in `members`), one more with `add`; a part of `QuestionPanels`. The page
-    handles `add` and each row's remove button (`on_remove`), so that a refusal shows like any other."""
+    """The group's people (`rows`, shown in `members`), one more with `add`. The page handles `add` (`on_add`) and
+    each row's remove button (`on_remove`), so that a refusal shows like any other."""
 
-    def __init__(self, on_remove: Callable[[MemberRow], None]) -> None:
+    def __init__(self, on_add: Callable[[widgets.Button], None], on_remove: Callable[[MemberRow], None]) -> None:
         self._on_remove = on_remove
         self.rows: list[MemberRow] = [MemberRow(on_remove) for _ in range(MIN_MEMBERS)]
         self.members = widgets.VBox([row.widget for row in self.rows])
         self.add = widgets.Button(description="Add a person", icon="plus", layout=widgets.Layout(width="160px"))
-        self.group_box = panel(f"{MIN_MEMBERS} to {MAX_MEMBERS} people, each with their own films: films none of "
-                               f"you has watched.", self.members, self.add)
+        self.add.on_click(on_add)
+        self.box = panel(f"{MIN_MEMBERS} to {MAX_MEMBERS} people, each with their own films: films none of you has "
+                         f"watched.", self.members, self.add)
 
     def add_member(self) -> None:
         if len(self.rows) >= MAX_MEMBERS:
@@ -86,5 +87,5 @@ class GroupPanel:
         self.rows.remove(row)
         self.members.children = [r.widget for r in self.rows]
 
-    def ask_group(self, questions: Questions, _source: Callable[[], Source], progress: Progress) -> Answer:
+    def ask(self, questions: Questions, _source: Callable[[], Source], progress: Progress) -> Answer:
         return questions.group([row.member() for row in self.rows], progress)

@@ -31,13 +31,13 @@ QUESTION = Question("predict", "Would I like…?", "Would I like them?", reads_h
 
 
 class PredictPanel:
-    """The films asked about (`asked`); a part of `QuestionPanels`."""
+    """The films asked about (`asked`)."""
 
     def __init__(self) -> None:
         self.asked = films_box("The films you wonder about, one per line: Heat (1995), "
                                "https://letterboxd.com/film/alien/, tmdb:949, tt0113277")
-        self.predict_box = panel("Your films come from the tabs above; which films should we place among everything "
-                                 "you have not seen?", self.asked)
+        self.box = panel("Your films come from the tabs above; which films should we place among everything you "
+                         "have not seen?", self.asked)
 
-    def ask_predict(self, questions: Questions, source: Callable[[], Source], progress: Progress) -> Answer:
+    def ask(self, questions: Questions, source: Callable[[], Source], progress: Progress) -> Answer:
         return questions.predict(source(), self.asked.value, progress)

@@ -34,7 +34,7 @@ QUESTION = Question("rank", "From my watchlist or a list", "Rank them for me", r
 
 
 class RankPanel:
-    """The films to rank (`candidate_kind`: which of them; a list CSV or typed titles); a part of `QuestionPanels`."""
+    """The films to rank (`candidate_kind`: which of them; a list CSV or typed titles)."""
 
     def __init__(self) -> None:
         self.candidate_kind = widgets.ToggleButtons(options=TO_RANK, value="watchlist")
@@ -43,9 +43,8 @@ class RankPanel:
         self.candidate_titles = films_box("The films to rank, one per line (a festival line-up, tonight's "
                                           "options):\nFargo (1996)\nToy Story (1995)")
         self.candidate_kind.observe(lambda _: self._show_candidates(), "value")
-        self.rank_box = panel("The films to rank: your watchlist (from your export), a list CSV (on the list's page: "
-                              "… > Export list), or titles.", self.candidate_kind, self.list_upload,
-                              self.candidate_titles)
+        self.box = panel("The films to rank: your watchlist (from your export), a list CSV (on the list's page: … > "
+                         "Export list), or titles.", self.candidate_kind, self.list_upload, self.candidate_titles)
         self._show_candidates()
 
     def _show_candidates(self) -> None:
@@ -60,5 +59,5 @@ class RankPanel:
             return ToRank("typed", self.candidate_titles.value)
         return ToRank("watchlist")
 
-    def ask_rank(self, questions: Questions, source: Callable[[], Source], progress: Progress) -> Answer:
+    def ask(self, questions: Questions, source: Callable[[], Source], progress: Progress) -> Answer:
         return questions.rank(source(), self.to_rank(), progress)

@@ -25,11 +25,11 @@ QUESTION = Question("similar", "Like this film", "Find similar films", reads_his
 
 
 class SimilarPanel:
-    """The seed films (`seeds`); a part of `QuestionPanels`."""
+    """The seed films (`seeds`)."""
 
     def __init__(self) -> None:
         self.seeds = films_box("One or more films, one per line: Heat (1995) or https://letterboxd.com/film/heat/")
-        self.similar_box = panel("No history needed: films like these.", self.seeds)
+        self.box = panel("No history needed: films like these.", self.seeds)
 
-    def ask_similar(self, questions: Questions, _source: Callable[[], Source], progress: Progress) -> Answer:
+    def ask(self, questions: Questions, _source: Callable[[], Source], progress: Progress) -> Answer:
         return questions.similar(self.seeds.value, progress)

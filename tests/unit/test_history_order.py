@@ -1,4 +1,4 @@
-"""When a history has no real order (`LetterboxdHistory.undated`): a Letterboxd export imported in bulk or without
+"""When a history has no real order (`LetterboxdHistory.unordered`): a Letterboxd export imported in bulk or without
 dates, an IMDb export rated in one sitting; a diary, an RSS feed and typed titles are dated. And how the questions
 pass it to the engine (`Person.reading`)."""
 
@@ -60,34 +60,34 @@ def spread(n: int) -> list[date | None]:
     return [START + timedelta(days=3 * i) for i in range(n)]
 
 
-def test_a_bulk_imported_export_is_undated() -> None:
-    assert read_export(export([START] * 40)).undated
-    assert read_export(export([START] * 25 + [START + timedelta(days=1)] * 15 + spread(30))).undated  # two imports
+def test_a_bulk_imported_export_is_unordered() -> None:
+    assert read_export(export([START] * 40)).unordered
+    assert read_export(export([START] * 25 + [START + timedelta(days=1)] * 15 + spread(30))).unordered  # two imports
 
 
-def test_an_export_without_dates_is_undated() -> None:
-    assert read_export(export([None] * 12)).undated
+def test_an_export_without_dates_is_unordered() -> None:
+    assert read_export(export([None] * 12)).unordered
 
 
 def test_an_export_logged_day_by_day_is_dated() -> None:
-    assert not read_export(export(spread(40))).undated
-    assert not read_export(EXPORT_ZIP).undated  # the hand-made export: 8 films on 8 days
+    assert not read_export(export(spread(40))).unordered
+    assert not read_export(EXPORT_ZIP).unordered  # the hand-made export: 8 films on 8 days
     # a few days of catching up (fewer than BULK_DAY films a day), or one import smaller than half of the films
-    assert not read_export(export([START + timedelta(days=d) for d in range(4) for _ in range(BULK_DAY - 1)])).undated
-    assert not read_export(export([START] * 12 + spread(30))).undated
+    assert not read_export(export([START + timedelta(days=d) for d in range(4) for _ in range(BULK_DAY - 1)])).unordered
+    assert not read_export(export([START] * 12 + spread(30))).unordered
 
 
 def test_a_diary_s_watched_dates_order_films_logged_in_bulk() -> None:
-    assert not read_export(export(spread(40), diary=True)).undated
+    assert not read_export(export(spread(40), diary=True)).unordered
 
 
 def test_the_real_export_is_a_bulk_import() -> None:
     folder = need(SHARED / "fixtures-research" / "export_mororke2026", "the real Letterboxd export")
     history = read_export(folder)
-    assert len(history.films) > 2000 and history.undated  # 91% of its films logged on days of 10 films or more
+    assert len(history.films) > 2000 and history.unordered  # 91% of its films logged on days of 10 films or more
 
 
-def test_imdb_is_undated_when_rated_in_one_sitting() -> None:
+def test_imdb_is_unordered_when_rated_in_one_sitting() -> None:
     def ratings(days: list[date]) -> bytes:
         header = ("Const,Your Rating,Date Rated,Title,Original Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,"
                   "Genres,Num Votes,Release Date,Directors").split(",")
@@ -96,15 +96,15 @@ def test_imdb_is_undated_when_rated_in_one_sitting() -> None:
                                    str(1950 + i), "Drama", "1000", f"{1950 + i}-01-01", ""]
                                   for i, d in enumerate(days)])
 
-    assert read_imdb(ratings([START] * 30)).undated
-    assert not read_imdb(ratings(spread(30))).undated
+    assert read_imdb(ratings([START] * 30)).unordered
+    assert not read_imdb(ratings(spread(30))).unordered
 
 
 def test_rss_and_typed_titles_are_dated() -> None:
-    assert not parse_rss((FIXTURES / "rss_2026.xml").read_bytes()).undated
-    assert not parse_typed("Heat (1995); Alien (1979); Amélie").undated  # typed oldest first, no dates
+    assert not parse_rss((FIXTURES / "rss_2026.xml").read_bytes()).unordered
+    assert not parse_typed("Heat (1995); Alien (1979); Amélie").unordered  # typed oldest first, no dates
     same_day = [FilmEntry(f"Film {i}", 2000, watched_date=START, source="rss") for i in range(30)]
-    assert not LetterboxdHistory(same_day, source="rss").undated  # a feed is a diary: its order is real
+    assert not LetterboxdHistory(same_day, source="rss").unordered  # a feed is a diary: its order is real
 
 
 @pytest.mark.parametrize("bulk", [True, False])

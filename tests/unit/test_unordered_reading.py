@@ -1,6 +1,6 @@
 """The engine's reading of a history without order (`Reading(unordered=True)`: a Letterboxd export imported in bulk):
-SASRec over every film in windows, averaged, the folder's undated blend weight, explanations by occlusion over the
-windows, and where the choice lives (onnx.json's "undated": windows and weight, the defaults for older folders); on
+SASRec over every film in windows, averaged, the folder's unordered blend weight, explanations by occlusion over the
+windows, and where the choice lives (onnx.json's "unordered": windows and weight, the defaults for older folders); on
 the tiny synthetic blend. The dated reading must not change."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from lbrec.artifacts import read_json, write_json
 from lbrec.errors import ArtifactError
 from lbrec.serving.engine import Recommender
 from lbrec.serving.itemitem import blend, moments, scale
-from lbrec.serving.reading import UNDATED, Reading, Undated
+from lbrec.serving.reading import UNORDERED_READING, Reading, UnorderedReading
 from tests.helpers.synthetic import random_films
 
 UNORDERED = Reading(unordered=True)
@@ -41,8 +41,8 @@ def test_windows_average_sasrec_over_the_whole_history(engine: Recommender) -> N
     assert not np.allclose(expected, engine.scores(engine.encode([long]))[0], atol=1e-3)  # not the latest alone
 
 
-def test_an_undated_history_is_served_in_windows_with_the_undated_weight(engine: Recommender) -> None:
-    assert engine.undated.weight == UNDATED.weight == 0.7 and engine.undated.windows and engine.weight == 0.5
+def test_an_unordered_history_is_served_in_windows_with_the_unordered_weight(engine: Recommender) -> None:
+    assert engine.unordered_reading.weight == UNORDERED_READING.weight == 0.7 and engine.unordered_reading.windows and engine.weight == 0.5
     films = random_films(engine, 3 * engine.max_len - 2)
     items = engine.item_indices(films)
     raw = engine.scores(engine.encode(thirds(items, engine.max_len))).mean(0, keepdims=True)
@@ -64,12 +64,12 @@ def test_the_dated_reading_is_exactly_the_old_formula(engine: Recommender) -> No
     old = blend(engine.scores(engine.encode([items])), engine.item_item.score([items]), engine.weight)[0]
     assert np.array_equal(engine.standing(films).scores, old)
     assert np.array_equal(engine.standing(films).window, engine.encode([items])[0])
-    # in one batch with an undated history, the dated one is read as before
-    dated, undated = engine.recommend_many([films, films], k=5, readings=[Reading(), UNORDERED])
+    # in one batch with an unordered history, the dated one is read as before
+    dated, unordered = engine.recommend_many([films, films], k=5, readings=[Reading(), UNORDERED])
     assert [r.score for r in dated] == [r.score for r in engine.recommend(films, k=5, explain=False)]
-    assert [r.score for r in undated] == [r.score for r in engine.recommend(films, k=5, explain=False,
+    assert [r.score for r in unordered] == [r.score for r in engine.recommend(films, k=5, explain=False,
                                                                              reading=UNORDERED)]
-    assert [r.movieId for r in dated] != [r.movieId for r in undated]
+    assert [r.movieId for r in dated] != [r.movieId for r in unordered]
 
 
 def drops(engine: Recommender, items: list[int], item: int) -> np.ndarray:
@@ -90,7 +90,7 @@ def drops(engine: Recommender, items: list[int], item: int) -> np.ndarray:
     return np.array(out)
 
 
-def test_an_undated_because_is_the_films_whose_removal_lowers_the_served_score_most(engine: Recommender) -> None:
+def test_an_unordered_because_is_the_films_whose_removal_lowers_the_served_score_most(engine: Recommender) -> None:
     films = random_films(engine, 3 * engine.max_len - 2, seed=2)
     items = engine.item_indices(films)
     order = [f for w in thirds(items, engine.max_len) for f in w]
@@ -104,27 +104,27 @@ def test_an_undated_because_is_the_films_whose_removal_lowers_the_served_score_m
         assert rec.because
 
 
-def test_the_undated_reading_lives_in_onnx_json(engine: Recommender, tiny_blend_dir: Path, tmp_path: Path) -> None:
-    written = read_json(tiny_blend_dir / "onnx.json")["undated"]  # by the export: only what the engine reads
-    assert written == UNDATED.to_json() == {"windows": True, "weight": 0.7}
+def test_the_unordered_reading_lives_in_onnx_json(engine: Recommender, tiny_blend_dir: Path, tmp_path: Path) -> None:
+    written = read_json(tiny_blend_dir / "onnx.json")["unordered"]  # by the export: only what the engine reads
+    assert written == UNORDERED_READING.to_json() == {"windows": True, "weight": 0.7}
     folder = tmp_path / "model"
     shutil.copytree(tiny_blend_dir, folder)
     meta = read_json(folder / "onnx.json")
-    del meta["undated"]  # a folder exported before the entry: the defaults
+    del meta["unordered"]  # a folder exported before the entry: the defaults
     write_json(folder / "onnx.json", meta)
-    assert Recommender(folder).undated == UNDATED
+    assert Recommender(folder).unordered_reading == UNORDERED_READING
     old = {"windows": True, "weight": 0.7, "chosen_on": "python -m benchmarks.bench_members --tune: ...",
            "figures": {"members_ndcg@10": 0.0564, "model_created": meta["created"]}}
-    write_json(folder / "onnx.json", {**meta, "undated": old})  # an older export's entry: its extra keys are ignored
-    assert Recommender(folder).undated == UNDATED
-    write_json(folder / "onnx.json", {**meta, "undated": {"windows": False, "weight": 0.2}})
+    write_json(folder / "onnx.json", {**meta, "unordered": old})  # an older export's entry: its extra keys are ignored
+    assert Recommender(folder).unordered_reading == UNORDERED_READING
+    write_json(folder / "onnx.json", {**meta, "unordered": {"windows": False, "weight": 0.2}})
     changed = Recommender(folder)
-    assert changed.undated == Undated(windows=False, weight=0.2)
+    assert changed.unordered_reading == UnorderedReading(windows=False, weight=0.2)
     films = random_films(engine, 3 * engine.max_len - 2)
     items = engine.item_indices(films)
     expected = blend(engine.scores(engine.encode([items])), engine.item_item.score([items]), 0.2)[0]
     assert np.allclose(changed.standing(films, reading=UNORDERED).scores, expected, atol=1e-5)
     assert np.array_equal(changed.standing(films).scores, engine.standing(films).scores)  # dated: the folder's own
-    write_json(folder / "onnx.json", {**meta, "undated": {"windows": True, "weight": 7}})
-    with pytest.raises(ArtifactError, match="undated reading"):
+    write_json(folder / "onnx.json", {**meta, "unordered": {"windows": True, "weight": 7}})
+    with pytest.raises(ArtifactError, match="unordered reading"):
         Recommender(folder)

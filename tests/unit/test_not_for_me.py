@@ -1,4 +1,4 @@
-""""Not for me" and "seen it" (issue 23): the engine leaves refused films out of every answer and pushes their
+""""Not for me" and "seen it": the engine leaves refused films out of every answer and pushes their
 look-alikes down; the questions layer leaves marked films out of every question, on the tiny synthetic blend."""
 
 from __future__ import annotations
