@@ -64,15 +64,19 @@ model: $(MODEL)/onnx.json
 app: model
 	$(BIN)/python -m lbrec app --model $(MODEL) --port $(PORT)
 
-# Every test: the layers' import contracts (pyproject.toml), then the unit, integration and browser tiers.
+# Every test: the layers' import contracts and the linter (pyproject.toml), then the unit, integration and browser tiers.
 test: $(VENV)/.installed-dev browser
 	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 # The tutorial notebooks with the outputs of a real run (the suite checks that they match the committed code).

@@ -34,6 +34,7 @@ from harness.files import REPO
 from harness.load import TITLES
 from lbrec import paths
 
+
 def cold_start(browser: Browser, model: Path, pool_size: int | None, checkout: Path = REPO) -> dict[str, float]:
     """One fresh server: seconds to the server answering and to the interactive page."""
     start = time.perf_counter()
@@ -93,8 +94,9 @@ def click_to_results(page: Page, titles: str) -> float:
     return elapsed
 
 
-def warm_server(browser: Browser, model: Path, pool_size: int | None, visitors: int, clicks: int,
-                checkout: Path = REPO) -> dict:
+def warm_server(
+    browser: Browser, model: Path, pool_size: int | None, visitors: int, clicks: int, checkout: Path = REPO
+) -> dict:
     """Visitors in a row, then 4 at once, then clicks on one page, all on one server started beforehand."""
     server, url = start_server(model, pool_size, checkout)
     pool_size = pool_size or 0
@@ -130,8 +132,7 @@ def main() -> None:
     variants |= {f"--pool-size {n}": (n, REPO) for n in args.pool_size}
     if args.baseline:
         variants = {f"baseline {args.baseline.name}": (None, args.baseline.resolve()), **variants}
-    report: dict = {"model": str(args.model), "cpus": os.cpu_count(), "runs": args.runs, "cold_start": {},
-                    "warm": {}}
+    report: dict = {"model": str(args.model), "cpus": os.cpu_count(), "runs": args.runs, "cold_start": {}, "warm": {}}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for _ in range(args.runs):  # interleaved, so that a slow moment of the machine hits every variant
@@ -153,15 +154,26 @@ def print_report(report: dict, visitors: int) -> None:
     print("| cold server | server answers (s) | page interactive (s) |")
     print("|---|---:|---:|")
     for name, runs in report["cold_start"].items():
-        print(f"| {name} | " + " | ".join(f"{statistics.median(v):.2f} (max {max(v):.2f})" for v in runs.values())
-              + " |")
-    print(f"\n| warm server | 1st visitor | 2nd | {visitors}th | median of {visitors} | max | "
-          f"4 at once: median | 4 at once: max | click to results: median |")
+        print(
+            f"| {name} | " + " | ".join(f"{statistics.median(v):.2f} (max {max(v):.2f})" for v in runs.values()) + " |"
+        )
+    print(
+        f"\n| warm server | 1st visitor | 2nd | {visitors}th | median of {visitors} | max | "
+        f"4 at once: median | 4 at once: max | click to results: median |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, warm in report["warm"].items():
         row, four = warm["in_a_row_s"], warm["at_once_s"]
-        cells = [row[0], row[1], row[-1], statistics.median(row), max(row), statistics.median(four), max(four),
-                 statistics.median(warm["clicks_s"])]
+        cells = [
+            row[0],
+            row[1],
+            row[-1],
+            statistics.median(row),
+            max(row),
+            statistics.median(four),
+            max(four),
+            statistics.median(warm["clicks_s"]),
+        ]
         print(f"| {name} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
 
 

@@ -28,8 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from lbrec import paths
 from harness.files import REPO
+from lbrec import paths
 
 OUT = REPO / "benchmarks" / "out"
 SCALE_DATA = OUT / "scale" / "prepared-32000000"
@@ -48,8 +48,13 @@ def quality(model_dir: Path) -> dict:
     for name, ndcg in comparison.blend.validation.items():  # type: ignore[union-attr]
         key = "sasrec" if name == "sasrec" else name.rsplit(" w=", 1)[0]
         grid[key] = max(grid.get(key, 0.0), ndcg)
-    return {"models": report["models"], "paired_tests": report["paired_tests"], "blend": report["blend"],
-            "best_validation_per_source_and_keep": grid, "ease_lambda": report["ease_lambda"]}
+    return {
+        "models": report["models"],
+        "paired_tests": report["paired_tests"],
+        "blend": report["blend"],
+        "best_validation_per_source_and_keep": grid,
+        "ease_lambda": report["ease_lambda"],
+    }
 
 
 def timed_engines(blended: Path, alone: Path, lengths: tuple[int, ...], n: int) -> dict:
@@ -61,15 +66,17 @@ def timed_engines(blended: Path, alone: Path, lengths: tuple[int, ...], n: int) 
     out: dict = {}
     for length in lengths:
         history = sample_history(engines["blend"], length)
-        for round_ in range(3):
+        for _ in range(3):
             for name, engine in engines.items():
                 for explain in (False, True):
                     key = f"{name}, {length} films" + (", explained" if explain else "")
                     runs = n if not explain else max(n // 10, 20)
                     p = percentiles(lambda: engine.recommend(history, k=10, explain=explain), runs)  # noqa: B023
                     out.setdefault(key, []).append(p)
-    return {key: {"p50_ms": min(r["p50_ms"] for r in rounds), "p99_ms": min(r["p99_ms"] for r in rounds)}
-            for key, rounds in out.items()}
+    return {
+        key: {"p50_ms": min(r["p50_ms"] for r in rounds), "p99_ms": min(r["p99_ms"] for r in rounds)}
+        for key, rounds in out.items()
+    }
 
 
 def latency(model_dir: Path, n: int) -> dict:
@@ -91,16 +98,22 @@ def fit_at_scale(folder: str) -> None:
     started = time.perf_counter()
     item_item = fit_item_item(Dataset(SCALE_DATA), "test", "itemknn", KEEP_AT_SCALE, None)
     item_item.save(folder)
-    print(json.dumps({"fit_s": time.perf_counter() - started,
-                      "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))
+    print(
+        json.dumps(
+            {
+                "fit_s": time.perf_counter() - started,
+                "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+            }
+        )
+    )
 
 
 def scale(n: int) -> dict:
+    from benchmarks.common import random_model_dir
     from lbrec.artifacts import read_json, sha256_file, write_json
     from lbrec.data.dataset import Dataset
-    from lbrec.serving.itemitem import FILES
     from lbrec.model.config import SASRecConfig
-    from lbrec.model.latency import random_model_dir
+    from lbrec.serving.itemitem import FILES
 
     if not (SCALE_DATA / "meta.json").is_file():
         sys.exit(f"{SCALE_DATA} not found: run `python -m benchmarks.bench_scale --part pipeline` first")
@@ -109,8 +122,13 @@ def scale(n: int) -> dict:
         alone = random_model_dir(dataset.n_items, Path(tmp), SASRecConfig(n_items=dataset.n_items))
         blended = Path(tmp) / "blended"
         shutil.copytree(alone, blended)
-        child = subprocess.run([sys.executable, "-m", "benchmarks.bench_blend", "--fit-at-scale", str(blended)],
-                               cwd=REPO, check=True, capture_output=True, text=True)
+        child = subprocess.run(
+            [sys.executable, "-m", "benchmarks.bench_blend", "--fit-at-scale", str(blended)],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         fitted = json.loads(child.stdout.strip().splitlines()[-1])
         meta = read_json(blended / "onnx.json")
         meta["files"] |= {name: sha256_file(blended / name) for name in FILES.values()}
@@ -118,15 +136,22 @@ def scale(n: int) -> dict:
         write_json(blended / "onnx.json", meta)
         added = sum((blended / name).stat().st_size for name in FILES.values())
         folder = sum(p.stat().st_size for p in alone.iterdir() if p.is_file())
-        return {"n_items": dataset.n_items, "n_users": dataset.n_users, **fitted, "added_mib": added / 2**20,
-                "folder_mib_without": folder / 2**20, "latency": timed_engines(blended, alone, (50, 500), n)}
+        return {
+            "n_items": dataset.n_items,
+            "n_users": dataset.n_users,
+            **fitted,
+            "added_mib": added / 2**20,
+            "folder_mib_without": folder / 2**20,
+            "latency": timed_engines(blended, alone, (50, 500), n),
+        }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=paths.default_model_dir())
-    parser.add_argument("--part", nargs="+", default=["quality", "latency", "scale"],
-                        choices=["quality", "latency", "scale"])
+    parser.add_argument(
+        "--part", nargs="+", default=["quality", "latency", "scale"], choices=["quality", "latency", "scale"]
+    )
     parser.add_argument("--requests", type=int, default=1000, help="timed requests per contender and round")
     parser.add_argument("--fit-at-scale", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -154,24 +179,32 @@ def print_report(report: dict) -> None:
         print("|---|---:|---:|---:|---:|")
         for name, m in q["models"].items():
             (nl, nh), (hl, hh) = m["ci95"]["ndcg@10"], m["ci95"]["hr@10"]
-            print(f"| {name} | {m['val']['ndcg@10']:.4f} | {m['ndcg@10']:.4f} [{nl:.4f}, {nh:.4f}] | "
-                  f"{m['hr@10']:.4f} [{hl:.4f}, {hh:.4f}] | {m['coverage@10']:.3f} |")
+            print(
+                f"| {name} | {m['val']['ndcg@10']:.4f} | {m['ndcg@10']:.4f} [{nl:.4f}, {nh:.4f}] | "
+                f"{m['hr@10']:.4f} [{hl:.4f}, {hh:.4f}] | {m['coverage@10']:.3f} |"
+            )
         print("\n| paired test on test (NDCG@10) | mean difference [95% CI] | p (bootstrap) | p (Wilcoxon) |")
         print("|---|---:|---:|---:|")
         for name, t in q["paired_tests"].items():
             low, high = t["ci95"]
-            print(f"| {name.replace('_vs_', ' - ')} | {t['mean_diff']:+.4f} [{low:+.4f}, {high:+.4f}] | "
-                  f"{t['p_bootstrap']:.3f} | {t['p_wilcoxon']:.3f} |")
-        print("\nbest validation NDCG@10 over the weights, per source and weights kept: "
-              + "; ".join(f"{k} {v:.4f}" for k, v in q["best_validation_per_source_and_keep"].items()))
+            print(
+                f"| {name.replace('_vs_', ' - ')} | {t['mean_diff']:+.4f} [{low:+.4f}, {high:+.4f}] | "
+                f"{t['p_bootstrap']:.3f} | {t['p_wilcoxon']:.3f} |"
+            )
+        print(
+            "\nbest validation NDCG@10 over the weights, per source and weights kept: "
+            + "; ".join(f"{k} {v:.4f}" for k, v in q["best_validation_per_source_and_keep"].items())
+        )
     for part in ("latency", "scale"):
         if part not in report:
             continue
         timings = report[part] if part == "latency" else report[part]["latency"]
         if part == "scale":
             s = report["scale"]
-            print(f"\nat {s['n_items']:,} films, {s['n_users']:,} users: item-kNN fit {s['fit_s']:.0f} s, peak "
-                  f"{s['peak_gib']:.2f} GiB; adds {s['added_mib']:.1f} MiB to a {s['folder_mib_without']:.0f} MiB folder")
+            print(
+                f"\nat {s['n_items']:,} films, {s['n_users']:,} users: item-kNN fit {s['fit_s']:.0f} s, peak "
+                f"{s['peak_gib']:.2f} GiB; adds {s['added_mib']:.1f} MiB to a {s['folder_mib_without']:.0f} MiB folder"
+            )
         print(f"\n| engine, one thread ({part}) | p50 (ms) | p99 (ms) | p50 ratio to SASRec alone |")
         print("|---|---:|---:|---:|")
         for key, t in timings.items():

@@ -24,22 +24,46 @@ def main() -> None:
     parser.add_argument("--eval-users", type=int, default=20_000)
     args = parser.parse_args()
     data, prepared = prepare_synthetic(int(args.ratings))
-    step = run_lbrec("train", "--data", str(data), "--out", str(SCALE / "budget-model"), "--time-budget",
-                     str(args.minutes), "--threads", str(args.threads), "--eval-users", str(args.eval_users),
-                     "--restart", "--quiet", "--json")
+    step = run_lbrec(
+        "train",
+        "--data",
+        str(data),
+        "--out",
+        str(SCALE / "budget-model"),
+        "--time-budget",
+        str(args.minutes),
+        "--threads",
+        str(args.threads),
+        "--eval-users",
+        str(args.eval_users),
+        "--restart",
+        "--quiet",
+        "--json",
+    )
     config = json.loads(step.pop("stdout"))
     history = json.loads((SCALE / "budget-model" / "history.json").read_text())
     budget = args.minutes * 60
-    result = {"budget_s": budget, "wall_s": step["seconds"], "wall_over_budget": step["seconds"] / budget,
-              "peak_gib": step["peak_gib"], "stopped_by": config["stopped_by"], "epochs": len(history),
-              "batches": [h["batches"] for h in history], "best_epoch": config["best_epoch"],
-              "seconds": config["seconds"], "val_ndcg@10": config["metrics"]["val"]["ndcg@10"],
-              "items": prepared["stats"]["items"], "users": prepared["stats"]["users"]}
+    result = {
+        "budget_s": budget,
+        "wall_s": step["seconds"],
+        "wall_over_budget": step["seconds"] / budget,
+        "peak_gib": step["peak_gib"],
+        "stopped_by": config["stopped_by"],
+        "epochs": len(history),
+        "batches": [h["batches"] for h in history],
+        "best_epoch": config["best_epoch"],
+        "seconds": config["seconds"],
+        "val_ndcg@10": config["metrics"]["val"]["ndcg@10"],
+        "items": prepared["stats"]["items"],
+        "users": prepared["stats"]["users"],
+    }
     print("| budget | wall (process) | wall / budget | ended by | batches per epoch | final evaluation | peak |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| {args.minutes:g} min | {step['seconds'] / 60:.1f} min | {result['wall_over_budget']:.3f} | "
-          f"{config['stopped_by']} | {', '.join(str(b) for b in result['batches'])} | "
-          f"{config['seconds']['final_evaluation']:.0f} s | {step['peak_gib']:.2f} GiB |")
+    print(
+        f"| {args.minutes:g} min | {step['seconds'] / 60:.1f} min | {result['wall_over_budget']:.3f} | "
+        f"{config['stopped_by']} | {', '.join(str(b) for b in result['batches'])} | "
+        f"{config['seconds']['final_evaluation']:.0f} s | {step['peak_gib']:.2f} GiB |"
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "budget.json").write_text(json.dumps(result, indent=2))
 

@@ -36,15 +36,21 @@ def main() -> None:
         killer = KillServer(Path(work) / "writer", letterboxd.url)
 
         def serve_page(version: int) -> None:
-            letterboxd.route(f"/v{version}/rss/", Reply(200, page(version).encode(),
-                                                          {"Content-Type": "text/html; charset=utf-8"}))
+            letterboxd.route(
+                f"/v{version}/rss/", Reply(200, page(version).encode(), {"Content-Type": "text/html; charset=utf-8"})
+            )
 
         try:
             for writer in args.writers:
                 started = time.perf_counter()
-                result = sweep(killer, writer, Path(work) / writer / TARGETS[writer], points="all",
-                               random_kills=args.random_kills,
-                               on_version=serve_page if writer == "cache" else lambda v: None)
+                result = sweep(
+                    killer,
+                    writer,
+                    Path(work) / writer / TARGETS[writer],
+                    points="all",
+                    random_kills=args.random_kills,
+                    on_version=serve_page if writer == "cache" else lambda v: None,
+                )
                 rows.append(result.as_dict() | {"seconds": round(time.perf_counter() - started, 1)})
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
         finally:
@@ -54,8 +60,10 @@ def main() -> None:
     print("| artifact | kill points | random kills | kills that caught a write half done | broken after a kill |")
     print("|---|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['writer']} | {row['kill_points']:,} | {row['random_kills']} | {row['interrupted_mid_write']:,} "
-              f"| {row['broken']} |")
+        print(
+            f"| {row['writer']} | {row['kill_points']:,} | {row['random_kills']} | {row['interrupted_mid_write']:,} "
+            f"| {row['broken']} |"
+        )
 
 
 if __name__ == "__main__":

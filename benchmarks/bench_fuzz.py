@@ -19,9 +19,9 @@ import time
 import warnings
 from collections import Counter
 
-from lbrec.errors import LbrecError
 from harness import fuzz, fuzz_targets
 from harness.files import REPO
+from lbrec.errors import LbrecError
 
 OUT = REPO / "benchmarks" / "out"
 
@@ -54,8 +54,13 @@ def main() -> None:
         fuzz_targets.run_target(name, args.cases, on_case=count, derandomize=False)
         seconds = time.perf_counter() - started
         refused = sum(outcomes.values())
-        report["targets"][name] = {"cases": cases, "seconds": round(seconds, 1), "refused": dict(outcomes),
-                                   "accepted_or_checked": cases - refused, "failures": 0}
+        report["targets"][name] = {
+            "cases": cases,
+            "seconds": round(seconds, 1),
+            "refused": dict(outcomes),
+            "accepted_or_checked": cases - refused,
+            "failures": 0,
+        }
         print(f"{name}: {cases} cases in {seconds:.0f} s", file=sys.stderr, flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "fuzz.json").write_text(json.dumps(report, indent=2))

@@ -32,34 +32,54 @@ from lbrec.letterboxd.sources import match_history
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
-HEADER = ["Const", "Your Rating", "Date Rated", "Title", "Original Title", "URL", "Title Type", "IMDb Rating",
-          "Runtime (mins)", "Year", "Genres", "Num Votes", "Release Date", "Directors"]
+HEADER = [
+    "Const",
+    "Your Rating",
+    "Date Rated",
+    "Title",
+    "Original Title",
+    "URL",
+    "Title Type",
+    "IMDb Rating",
+    "Runtime (mins)",
+    "Year",
+    "Genres",
+    "Num Votes",
+    "Release Date",
+    "Directors",
+]
 NOT_FILMS = ["TV Series", "TV Episode", "TV Mini Series", "Video Game", "Podcast Series"]
 
 
 def movielens_films() -> pd.DataFrame:
     """movieId, imdbId, title, year of every ml-latest-small movie."""
     folder = paths.raw_data_dir() / "ml-latest-small"
-    films = pd.read_csv(folder / "links.csv", dtype={"imdbId": "Int64"}).merge(pd.read_csv(folder / "movies.csv"),
-                                                                              on="movieId")
+    films = pd.read_csv(folder / "links.csv", dtype={"imdbId": "Int64"}).merge(
+        pd.read_csv(folder / "movies.csv"), on="movieId"
+    )
     parts = [split_title(t) for t in films["title"]]
-    return films.assign(name=[p.title for p in parts], year=pd.Series([p.year for p in parts], dtype=object))[["movieId", "imdbId", "name",
-                                                                                     "year"]]
+    return films.assign(name=[p.title for p in parts], year=pd.Series([p.year for p in parts], dtype=object))[
+        ["movieId", "imdbId", "name", "year"]
+    ]
 
 
-def build_export(films: pd.DataFrame, n_films: int, n_tv: int, n_absent: int,
-                 rng: Random) -> tuple[bytes, dict[int, int | None]]:
+def build_export(
+    films: pd.DataFrame, n_films: int, n_tv: int, n_absent: int, rng: Random
+) -> tuple[bytes, dict[int, int | None]]:
     """An IMDb ratings CSV in the current layout, shuffled, and the movieId each film row's IMDb id came from
     (None: a film MovieLens lacks)."""
     known = set(films["imdbId"].dropna())
     fresh = (i for i in iter(lambda: rng.randrange(10**6, 3 * 10**7), None) if i not in known)
     picked = films.sample(n=n_films, random_state=rng.randrange(2**31), replace=n_films > len(films))
     rows: list[tuple[int, str, int | None, str, int | None]] = [  # (IMDb id, title, year, type, source movieId)
-        (int(f.imdbId), f.name, f.year, "Movie", int(f.movieId)) for f in picked.itertuples()]
+        (int(f.imdbId), f.name, f.year, "Movie", int(f.movieId)) for f in picked.itertuples()
+    ]
     rows += [(next(fresh), f"Series {n}", 2015, rng.choice(NOT_FILMS), None) for n in range(n_tv)]
     namesakes = films.sample(n=n_absent, random_state=rng.randrange(2**31))
-    rows += [(next(fresh), f.name if n % 2 else f"Absent Film {n}", f.year, "Movie", None)
-             for n, f in enumerate(namesakes.itertuples())]
+    rows += [
+        (next(fresh), f.name if n % 2 else f"Absent Film {n}", f.year, "Movie", None)
+        for n, f in enumerate(namesakes.itertuples())
+    ]
     rng.shuffle(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -67,9 +87,24 @@ def build_export(films: pd.DataFrame, n_films: int, n_tv: int, n_absent: int,
     start = date(2010, 1, 1)
     for imdb_id, title, year, kind, _ in rows:
         rated = start + timedelta(days=rng.randrange(5000))
-        writer.writerow([f"tt{imdb_id:07d}", rng.randint(1, 10), rated.isoformat(), title, title,
-                         f"https://www.imdb.com/title/tt{imdb_id:07d}/", kind, "7.1", "100",
-                         year or "", "Drama", "1000", "", ""])
+        writer.writerow(
+            [
+                f"tt{imdb_id:07d}",
+                rng.randint(1, 10),
+                rated.isoformat(),
+                title,
+                title,
+                f"https://www.imdb.com/title/tt{imdb_id:07d}/",
+                kind,
+                "7.1",
+                "100",
+                year or "",
+                "Drama",
+                "1000",
+                "",
+                "",
+            ]
+        )
     return buffer.getvalue().encode("utf-8"), {i: source for i, *_, kind, source in rows if kind == "Movie"}
 
 
@@ -118,17 +153,27 @@ def main() -> None:
     started = time.perf_counter()
     match_history(history, MatchIndex.load(args.catalog), "rated")  # a fresh catalog: no memo from the run above
     match_s = time.perf_counter() - started
-    report = {**counts, "rows_timed": args.rows, "bytes_timed": len(big), "read_s": min(read_s), "match_s": match_s,
-              "catalog": str(args.catalog)}
+    report = {
+        **counts,
+        "rows_timed": args.rows,
+        "bytes_timed": len(big),
+        "read_s": min(read_s),
+        "match_s": match_s,
+        "catalog": str(args.catalog),
+    }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "imdb.json").write_text(json.dumps(report, indent=2))
     films_n = counts["films"]
-    print(f"catalog: {args.catalog} ({len(catalog):,} movies); export built from ml-latest-small links.csv, seed "
-          f"{args.seed}\n")
+    print(
+        f"catalog: {args.catalog} ({len(catalog):,} movies); export built from ml-latest-small links.csv, seed "
+        f"{args.seed}\n"
+    )
     print("| measure | value |")
     print("|---|---:|")
-    print(f"| film rows matched to their own movieId by IMDb id (confidence 1.0) | {counts['by_id']:,} / {films_n:,} "
-          f"({100 * counts['by_id'] / films_n:.1f}%) |")
+    print(
+        f"| film rows matched to their own movieId by IMDb id (confidence 1.0) | {counts['by_id']:,} / {films_n:,} "
+        f"({100 * counts['by_id'] / films_n:.1f}%) |"
+    )
     print(f"| film rows matched to another movie (wrong) | {counts['wrong']} |")
     print(f"| film rows not matched | {counts['missed']} |")
     print(f"| films absent from MovieLens matched anyway (wrong) | {counts['absent_wrong']} / {counts['absent']} |")

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from harness.files import labelled_queries
 from lbrec import paths
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.normalize import FilmQuery, normalize
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.sources import match_history
-from harness.files import labelled_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = ROOT.parent / "shared" / "fixtures-research" / "export_mororke2026"
@@ -35,8 +35,9 @@ Matcher = Callable[[FilmQuery], int | None]
 
 def exact_baseline(catalog: MatchIndex) -> Matcher:
     """Lower-cased display title and year must be equal: what a first attempt does."""
-    index = {(t.lower(), int(y)): int(m) for t, y, m in zip(catalog.titles, catalog.years, catalog.movie_ids,
-                                                            strict=True)}
+    index = {
+        (t.lower(), int(y)): int(m) for t, y, m in zip(catalog.titles, catalog.years, catalog.movie_ids, strict=True)
+    }
     return lambda q: index.get((q.title.lower(), q.year)) if q.year else None
 
 
@@ -45,9 +46,9 @@ def fuzzy_baseline(catalog: MatchIndex) -> Matcher:
     labels = [normalize(f"{t} {y if y >= 0 else ''}") for t, y in zip(catalog.titles, catalog.years, strict=True)]
 
     def match(q: FilmQuery) -> int | None:
-        found = process.extractOne(normalize(f"{q.title} {q.year or ''}"), labels, scorer=fuzz.WRatio,
-                                   score_cutoff=90)
+        found = process.extractOne(normalize(f"{q.title} {q.year or ''}"), labels, scorer=fuzz.WRatio, score_cutoff=90)
         return int(catalog.movie_ids[found[2]]) if found else None
+
     return match
 
 
@@ -97,29 +98,53 @@ def main() -> None:
         fresh = MatchIndex.load(args.catalog)  # no memo from the run above
         started = time.perf_counter()
         matched = match_history(history, fresh, "rated")
-        export = {"films": len(history.films), "watchlist": len(history.watchlist), "read_s": read_s,
-                  "match_s": time.perf_counter() - started, "rated": len(matched.results),
-                  "rated_matched": len(matched.positives), "watched_matched": len(matched.watched)}
+        export = {
+            "films": len(history.films),
+            "watchlist": len(history.watchlist),
+            "read_s": read_s,
+            "match_s": time.perf_counter() - started,
+            "rated": len(matched.results),
+            "rated_matched": len(matched.positives),
+            "watched_matched": len(matched.watched),
+        }
 
-    print(f"catalog: {args.catalog} ({len(catalog):,} movies, index built in {build_s:.2f} s); "
-          f"{len(rows)} labelled titles matched in {match_s * 1000:.0f} ms\n")
+    print(
+        f"catalog: {args.catalog} ({len(catalog):,} movies, index built in {build_s:.2f} s); "
+        f"{len(rows)} labelled titles matched in {match_s * 1000:.0f} ms\n"
+    )
     print("| matcher | right | wrong | uncertain | unmatched | accuracy |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {name} | {r.get('right', 0)} | {r.get('wrong', 0)} | {r.get('uncertain', 0)} | "
-              f"{r.get('unmatched', 0)} | {r['accuracy']:.1%} |")
+        print(
+            f"| {name} | {r.get('right', 0)} | {r.get('wrong', 0)} | {r.get('uncertain', 0)} | "
+            f"{r.get('unmatched', 0)} | {r['accuracy']:.1%} |"
+        )
     print("\nlbrec by case:\n\n| case | n | right | wrong |\n|---|---:|---:|---:|")
     for case, counts in sorted(results["lbrec"]["by_case"].items()):
         print(f"| {case} | {sum(counts.values())} | {counts['right']} | {counts['wrong']} |")
     print("\nlbrec misses:", json.dumps(results["lbrec"]["misses"], ensure_ascii=False))
     if export:
-        print(f"\nreal export ({export['films']:,} films): read in {export['read_s']:.2f} s; "
-              f"{export['rated']} rated films matched in {export['match_s']:.2f} s "
-              f"({export['rated_matched']} matched; {export['watched_matched']:,} watched films matched)")
+        print(
+            f"\nreal export ({export['films']:,} films): read in {export['read_s']:.2f} s; "
+            f"{export['rated']} rated films matched in {export['match_s']:.2f} s "
+            f"({export['rated_matched']} matched; {export['watched_matched']:,} watched films matched)"
+        )
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "letterboxd_matching.json").write_text(json.dumps(
-        {"catalog": str(args.catalog), "movies": len(catalog), "build_s": build_s, "match_s": match_s,
-         "results": results, "export": export}, indent=1, default=dict), encoding="utf-8")
+    (OUT / "letterboxd_matching.json").write_text(
+        json.dumps(
+            {
+                "catalog": str(args.catalog),
+                "movies": len(catalog),
+                "build_s": build_s,
+                "match_s": match_s,
+                "results": results,
+                "export": export,
+            },
+            indent=1,
+            default=dict,
+        ),
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

@@ -23,10 +23,10 @@ import os
 import time
 from pathlib import Path
 
-from lbrec import paths
 from harness.browser import CHROMIUM_ARGS, chromium
 from harness.files import REPO
 from harness.load import App, run_load, start_app
+from lbrec import paths
 
 OUT = REPO / "benchmarks" / "out"
 
@@ -66,16 +66,22 @@ def main() -> None:
     parser.add_argument("--cull-interval", type=int, default=5)
     args = parser.parse_args()
     logs = OUT / "load-logs"
-    report: dict = {"model": str(args.model), "cpus": os.cpu_count(), "cull_idle_s": args.cull_idle,
-                    "cull_interval_s": args.cull_interval}
+    report: dict = {
+        "model": str(args.model),
+        "cpus": os.cpu_count(),
+        "cull_idle_s": args.cull_idle,
+        "cull_interval_s": args.cull_interval,
+    }
 
     app = start_app(args.model, args.cull_idle, args.cull_interval, logs / "voila-visitors.log")
     try:
         started = time.perf_counter()
         load = run_load(app, args.visitors, args.rounds, cull_wait_s=args.cull_idle + 4 * args.cull_interval + 60)
-        report["visitors"] = load.summary() | {"wall_s": time.perf_counter() - started,
-                                               "clicks_s": [round(c, 3) for c in load.clicks],
-                                               "ready_each_s": [round(v.ready_s, 2) for v in load.visits]}
+        report["visitors"] = load.summary() | {
+            "wall_s": time.perf_counter() - started,
+            "clicks_s": [round(c, 3) for c in load.clicks],
+            "ready_each_s": [round(v.ready_s, 2) for v in load.visits],
+        }
     finally:
         app.stop()
 
@@ -89,16 +95,19 @@ def main() -> None:
     (OUT / "load.json").write_text(json.dumps(report, indent=2))
     visitors = report["visitors"]
     clicks = visitors["click_to_results_s"]
-    print(f"model {args.model}; {os.cpu_count()} CPUs; {args.visitors} visitors x {args.rounds} simultaneous "
-          f"clicks\n")
-    print("| visitors | clicks | failed | page ready, median / max (s) | click to results p50 / p95 / max (s) | "
-          "kernel RSS (MiB) | kernel PSS (MiB) | culled after tabs closed (s) |")
+    print(f"model {args.model}; {os.cpu_count()} CPUs; {args.visitors} visitors x {args.rounds} simultaneous clicks\n")
+    print(
+        "| visitors | clicks | failed | page ready, median / max (s) | click to results p50 / p95 / max (s) | "
+        "kernel RSS (MiB) | kernel PSS (MiB) | culled after tabs closed (s) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {visitors['visitors']} | {visitors['clicks']} | {visitors['errors']} | "
-          f"{visitors['ready_s']['median']:.1f} / {visitors['ready_s']['max']:.1f} | "
-          f"{clicks['median']:.2f} / {clicks['p95']:.2f} / {clicks['max']:.2f} | "
-          f"{min(visitors['kernel_rss_mib'])}-{max(visitors['kernel_rss_mib'])} | "
-          f"{min(visitors['kernel_pss_mib'])}-{max(visitors['kernel_pss_mib'])} | {visitors['culled_after_close_s']} |")
+    print(
+        f"| {visitors['visitors']} | {visitors['clicks']} | {visitors['errors']} | "
+        f"{visitors['ready_s']['median']:.1f} / {visitors['ready_s']['max']:.1f} | "
+        f"{clicks['median']:.2f} / {clicks['p95']:.2f} / {clicks['max']:.2f} | "
+        f"{min(visitors['kernel_rss_mib'])}-{max(visitors['kernel_rss_mib'])} | "
+        f"{min(visitors['kernel_pss_mib'])}-{max(visitors['kernel_pss_mib'])} | {visitors['culled_after_close_s']} |"
+    )
     print(f"\nan idle open tab with cull_connected=True: {report['open_idle_tab']}")
 
 

@@ -24,19 +24,23 @@ import time
 import urllib.request
 from pathlib import Path
 
+from harness.browser import free_port
+from harness.files import REPO
 from lbrec import paths
 from lbrec.data.dataset import Dataset
 from lbrec.evaluation.protocol import evaluate_scorer
 from lbrec.evaluation.stats import paired_test
 from lbrec.model.folder import load_model
 from lbrec.model.train import scorer
-from harness.browser import free_port
-from harness.files import REPO
 
 OUT = REPO / "benchmarks" / "out"
 DATASET = "ml-latest-small"
-PHASES = {"install": ".venv/.installed-app", "prepare": f"data/processed/{DATASET}/meta.json",
-          "train": f"models/{DATASET}/config.json", "export": f"models/{DATASET}/onnx.json"}
+PHASES = {
+    "install": ".venv/.installed-app",
+    "prepare": f"data/processed/{DATASET}/meta.json",
+    "train": f"models/{DATASET}/config.json",
+    "export": f"models/{DATASET}/onnx.json",
+}
 
 
 def answering(url: str) -> bool:
@@ -58,8 +62,14 @@ def make_app(commit: str, workdir: Path, timeout_s: float) -> dict:
     ended: dict[str, float] = {}
     with open(workdir / f"{commit}.log", "w") as log:
         started = time.perf_counter()
-        process = subprocess.Popen(["make", "app", f"PORT={port}"], cwd=clone, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            ["make", "app", f"PORT={port}"],
+            cwd=clone,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             while "serve" not in ended:
                 if process.poll() is not None:
@@ -76,20 +86,32 @@ def make_app(commit: str, workdir: Path, timeout_s: float) -> dict:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(30)
     record = json.loads((clone / PHASES["train"]).read_text())
-    return {"commit": commit, "ended_s": ended, "model": str(clone / "models" / DATASET),
-            "best_epoch": record["best_epoch"], "epochs": len(json.loads(
-                (clone / "models" / DATASET / "history.json").read_text())),
-            "seconds_per_epoch": record["seconds"]["per_epoch"], "to_best_epoch_s": record["seconds"]["to_best_epoch"],
-            "training_s": record["seconds"]["total"]}
+    return {
+        "commit": commit,
+        "ended_s": ended,
+        "model": str(clone / "models" / DATASET),
+        "best_epoch": record["best_epoch"],
+        "epochs": len(json.loads((clone / "models" / DATASET / "history.json").read_text())),
+        "seconds_per_epoch": record["seconds"]["per_epoch"],
+        "to_best_epoch_s": record["seconds"]["to_best_epoch"],
+        "training_s": record["seconds"]["total"],
+    }
 
 
 def quality(runs: list[dict], dataset: Dataset) -> dict:
     """Both default models on this checkout's split: NDCG@10 with intervals, and the paired test new - old."""
-    evaluations = {split: [evaluate_scorer(scorer(load_model(Path(r["model"]))), dataset, split) for r in runs]
-                   for split in ("val", "test")}
-    return {split: {"ndcg@10": [e.metrics()["ndcg@10"] for e in pair],
-                    "ci95": [e.metrics()["ci95"]["ndcg@10"] for e in pair],
-                    "paired_new_minus_old": paired_test(pair[1], pair[0])} for split, pair in evaluations.items()}
+    evaluations = {
+        split: [evaluate_scorer(scorer(load_model(Path(r["model"]))), dataset, split) for r in runs]
+        for split in ("val", "test")
+    }
+    return {
+        split: {
+            "ndcg@10": [e.metrics()["ndcg@10"] for e in pair],
+            "ci95": [e.metrics()["ci95"]["ndcg@10"] for e in pair],
+            "paired_new_minus_old": paired_test(pair[1], pair[0]),
+        }
+        for split, pair in evaluations.items()
+    }
 
 
 def main() -> None:
@@ -98,8 +120,12 @@ def main() -> None:
     parser.add_argument("--commit", default="HEAD", help="the newer commit (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed for each make app")
     args = parser.parse_args()
-    commits = [subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", c], check=True, capture_output=True,
-                              text=True).stdout.strip() for c in (args.baseline, args.commit)]
+    commits = [
+        subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", c], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        for c in (args.baseline, args.commit)
+    ]
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="lbrec-make-app-"))  # kept if anything fails, for a look at the logs
     report: dict = {"cpus": os.cpu_count(), "runs": []}
@@ -120,20 +146,25 @@ def print_report(report: dict) -> None:
     print(f"| | {old['commit']} | {new['commit']} | ratio |")
     print("|---|---:|---:|---:|")
     rows = [("make app, to serving (min)", old["ended_s"]["serve"] / 60, new["ended_s"]["serve"] / 60)]
-    rows += [(f"  ... {phase} done at (min)", old["ended_s"][phase] / 60, new["ended_s"][phase] / 60)
-             for phase in PHASES]
-    rows += [("seconds per epoch", old["seconds_per_epoch"], new["seconds_per_epoch"]),
-             ("time to the best epoch (s)", old["to_best_epoch_s"], new["to_best_epoch_s"]),
-             ("training, whole (s)", old["training_s"], new["training_s"]),
-             ("best epoch / epochs run", f"{old['best_epoch']} / {old['epochs']}", f"{new['best_epoch']} / {new['epochs']}")]
+    rows += [
+        (f"  ... {phase} done at (min)", old["ended_s"][phase] / 60, new["ended_s"][phase] / 60) for phase in PHASES
+    ]
+    rows += [
+        ("seconds per epoch", old["seconds_per_epoch"], new["seconds_per_epoch"]),
+        ("time to the best epoch (s)", old["to_best_epoch_s"], new["to_best_epoch_s"]),
+        ("training, whole (s)", old["training_s"], new["training_s"]),
+        ("best epoch / epochs run", f"{old['best_epoch']} / {old['epochs']}", f"{new['best_epoch']} / {new['epochs']}"),
+    ]
     for name, a, b in rows:
         ratio = f"{b / a:.2f}x" if isinstance(a, float) else ""
         cells = [f"{v:.2f}" if isinstance(v, float) else str(v) for v in (a, b)]
         print(f"| {name} | {cells[0]} | {cells[1]} | {ratio} |")
     for split, q in report["quality"].items():
         (a, b), (ca, cb), t = q["ndcg@10"], q["ci95"], q["paired_new_minus_old"]
-        print(f"\n{split} NDCG@10: old {a:.4f} [{ca[0]:.4f}, {ca[1]:.4f}], new {b:.4f} [{cb[0]:.4f}, {cb[1]:.4f}]; "
-              f"paired new - old: {json.dumps(t)}")
+        print(
+            f"\n{split} NDCG@10: old {a:.4f} [{ca[0]:.4f}, {ca[1]:.4f}], new {b:.4f} [{cb[0]:.4f}, {cb[1]:.4f}]; "
+            f"paired new - old: {json.dumps(t)}"
+        )
 
 
 if __name__ == "__main__":

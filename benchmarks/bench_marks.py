@@ -4,11 +4,12 @@
 
 - in the kernel: the app's handler for a click (`RecommenderApp._on_memory`: read the message, mark, ask the engine
   again without reading the input, render the cards), for 3 typed titles, 500 typed films and a 500-film export
-  imported in bulk (read as unordered: SASRec over every window, its reasons by occlusion over all 500), each click on the
-  first card shown once the previous click's pictures are drawn (the taste chart and the picture to share follow the
-  cards in a thread); beside it, the same app's first answer (the "Recommend films" click) for scale;
+  imported in bulk (read as unordered: SASRec over every window, its reasons by occlusion over all 500), each click on
+  the first card shown once the previous click's pictures are drawn (the taste chart and the picture to share follow
+  the cards in a thread); beside it, the same app's first answer (the "Recommend films" click) for scale;
 - in chromium, on the server `python -m lbrec app` starts: from the click on a card's button (the event's time) to
-  the page holding ten cards again without the film (a MutationObserver in the page) (the card itself is hidden at once, in the page).
+  the page holding ten cards again without the film (a MutationObserver in the page; the card itself is hidden at
+  once, in the page).
 
 Results: Markdown on stdout and benchmarks/out/marks.json.
 """
@@ -25,14 +26,16 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lbrec import paths
 from harness.files import REPO
+from lbrec import paths
 
 OUT = REPO / "benchmarks" / "out"
 PAUSE_MS = 2000  # between two clicks in the browser: a person reads the new card (the pictures are drawn meanwhile)
 THREE = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
-SHOWN = ("[...document.querySelectorAll('.lbrec-card:not(.lbrec-marked) button.lbrec-mark-seen')]"
-         ".map(b => Number(b.dataset.movieId))")
+SHOWN = (
+    "[...document.querySelectorAll('.lbrec-card:not(.lbrec-marked) button.lbrec-mark-seen')]"
+    ".map(b => Number(b.dataset.movieId))"
+)
 
 
 # In the page: from the click (its event's time) to the DOM holding ten cards again without the film.
@@ -54,8 +57,11 @@ TIME_THE_CLICK = """() => {
 
 def milliseconds(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
-    return {"median_ms": round(1000 * statistics.median(ordered), 1),
-            "p95_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1), "n": len(ordered)}
+    return {
+        "median_ms": round(1000 * statistics.median(ordered), 1),
+        "p95_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
+        "n": len(ordered),
+    }
 
 
 def bulk_export(films: list[tuple[str, int]]) -> bytes:
@@ -64,8 +70,11 @@ def bulk_export(films: list[tuple[str, int]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("ratings.csv", "Date,Name,Year,Letterboxd URI,Rating\n" + rows)
-        archive.writestr("watched.csv", "Date,Name,Year,Letterboxd URI\n" + "".join(
-            f'2026-01-01,"{title}",{year},https://boxd.it/x{i}\n' for i, (title, year) in enumerate(films)))
+        archive.writestr(
+            "watched.csv",
+            "Date,Name,Year,Letterboxd URI\n"
+            + "".join(f'2026-01-01,"{title}",{year},https://boxd.it/x{i}\n' for i, (title, year) in enumerate(films)),
+        )
     return buffer.getvalue()
 
 
@@ -73,15 +82,21 @@ def in_kernel(model: Path, titles: str | bytes, clicks: int) -> dict[str, dict[s
     """The click's handler in-process, on the app a visitor's kernel builds: typed titles, or an export's bytes."""
     from lbrec.app.environment import load_engine
     from lbrec.app.page import RecommenderApp
-from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB
+    from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB
     from lbrec.letterboxd.client import Client
 
     app = RecommenderApp(*load_engine(model), client=Client(cache=False))
     if isinstance(titles, bytes):
         app.sources.tabs.selected_index = UPLOAD_TAB
-        app.sources.upload.value = ({"name": "letterboxd-bench-2026-01-01-00-00-utc.zip", "type": "application/zip",
-                             "size": len(titles), "content": memoryview(titles),
-                             "last_modified": datetime.now(UTC)},)
+        app.sources.upload.value = (
+            {
+                "name": "letterboxd-bench-2026-01-01-00-00-utc.zip",
+                "type": "application/zip",
+                "size": len(titles),
+                "content": memoryview(titles),
+                "last_modified": datetime.now(UTC),
+            },
+        )
     else:
         app.sources.tabs.selected_index = TYPED_TAB
         app.sources.typed.value = titles
@@ -145,11 +160,14 @@ def main() -> None:
     from lbrec.serving.engine import Recommender
 
     engine = Recommender(model)
-    films = [(engine.film(i).title, engine.film(i).year) for i in range(1, engine.n_items + 1, 12)
-             if engine.film(i).year][:500]
-    report = {"kernel, 3 typed titles": in_kernel(model, THREE, args.clicks),
-              "kernel, 500 typed films": in_kernel(model, "\n".join(f"{t} ({y})" for t, y in films), args.clicks),
-              "kernel, a 500-film bulk export (unordered)": in_kernel(model, bulk_export(films), args.clicks)}
+    films = [
+        (engine.film(i).title, engine.film(i).year) for i in range(1, engine.n_items + 1, 12) if engine.film(i).year
+    ][:500]
+    report = {
+        "kernel, 3 typed titles": in_kernel(model, THREE, args.clicks),
+        "kernel, 500 typed films": in_kernel(model, "\n".join(f"{t} ({y})" for t, y in films), args.clicks),
+        "kernel, a 500-film bulk export (unordered)": in_kernel(model, bulk_export(films), args.clicks),
+    }
     if not args.no_browser:
         report["chromium, click to ten cards again (3 titles)"] = {"click": in_browser(model, args.clicks)}
     OUT.mkdir(parents=True, exist_ok=True)

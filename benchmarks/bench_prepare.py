@@ -93,20 +93,29 @@ def main() -> None:
         for name, code in contenders:
             print(f"run {attempt + 1}/{args.repeat}: {name} ...", file=sys.stderr)
             runs[name].append(run(code, str(folder), str(OUT / "prepared-synthetic")))
-    results = {name: {key: (float(np.median([r[key] for r in rs])) if isinstance(rs[0][key], float) else rs[0][key])
-                      for key in rs[0]} for name, rs in runs.items()}
+    results = {
+        name: {
+            key: (float(np.median([r[key] for r in rs])) if isinstance(rs[0][key], float) else rs[0][key])
+            for key in rs[0]
+        }
+        for name, rs in runs.items()
+    }
     ours, base = results["lbrec prepare"], results["pandas groupby().quantile()"]
     if ours["positives"] != base["positives"] or ours["users"] != base["users"]:
         raise SystemExit(f"the two implementations disagree: {ours} vs {base}")
-    print(f"\n{n:,} ratings, {args.users:,} users, {args.movies:,} movies; "
-          f"{ours['positives']:,} positives over {ours['items']:,} movies\n")
+    print(
+        f"\n{n:,} ratings, {args.users:,} users, {args.movies:,} movies; "
+        f"{ours['positives']:,} positives over {ours['items']:,} movies\n"
+    )
     print(f"medians of {args.repeat} alternating runs\n")
     print("| contender | read CSV (s) | total (s) | peak memory (GiB) |")
     print("|---|---|---|---|")
     for name, r in results.items():
         print(f"| {name} | {r['load_s']:.1f} | {r['total_s']:.1f} | {r['peak_gib']:.2f} |")
-    print(f"\nlbrec is {base['total_s'] / ours['total_s']:.1f}x faster and uses "
-          f"{base['peak_gib'] / ours['peak_gib']:.1f}x less memory (ratios from this run).")
+    print(
+        f"\nlbrec is {base['total_s'] / ours['total_s']:.1f}x faster and uses "
+        f"{base['peak_gib'] / ours['peak_gib']:.1f}x less memory (ratios from this run)."
+    )
     OUT.mkdir(exist_ok=True)
     (OUT / "prepare.json").write_text(json.dumps({"ratings": n, "results": results, "runs": runs}, indent=2))
 

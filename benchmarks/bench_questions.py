@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.files import REPO
 from lbrec import paths
 from lbrec.artifacts import read_json
 from lbrec.data.dataset import Dataset
@@ -37,7 +38,6 @@ from lbrec.evaluation.protocol import Evaluation, evaluate_scorer
 from lbrec.evaluation.stats import bootstrap_ci
 from lbrec.model.folder import load_model, trained_dataset
 from lbrec.model.train import scorer
-from harness.files import REPO
 
 OUT = REPO / "benchmarks" / "out"
 
@@ -50,12 +50,18 @@ def percentiles(evaluation: Evaluation, dataset: Dataset) -> np.ndarray:
 
 def summary(values: np.ndarray) -> dict:
     top5, top1 = (values >= 95).astype(float), (values >= 99).astype(float)
-    return {"mean": float(values.mean()), "mean_ci95": bootstrap_ci(values), "median": float(np.median(values)),
-            "top5_share": float(top5.mean()), "top5_ci95": bootstrap_ci(top5), "top1_share": float(top1.mean()),
-            "top1_ci95": bootstrap_ci(top1)}
+    return {
+        "mean": float(values.mean()),
+        "mean_ci95": bootstrap_ci(values),
+        "median": float(np.median(values)),
+        "top5_share": float(top5.mean()),
+        "top5_ci95": bootstrap_ci(top5),
+        "top1_share": float(top1.mean()),
+        "top1_ci95": bootstrap_ci(top1),
+    }
 
 
-def served_scorer(model_dir: Path, dataset: Dataset, split: str = "test"):  # noqa: ANN201 (a Scorer)
+def served_scorer(model_dir: Path, dataset: Dataset, split: str = "test"):
     """The model the folder serves: SASRec, or its blend as onnx.json describes it (fitted on `split`'s inputs)."""
     sasrec = scorer(load_model(model_dir))
     blend = read_json(model_dir / "onnx.json").get("blend") or {}
@@ -75,7 +81,7 @@ def top_lists(scores: np.ndarray, exclude: list[np.ndarray], k: int) -> list[np.
     return out
 
 
-def similar(dataset: Dataset, model_dir: Path, served) -> dict:  # noqa: ANN001
+def similar(dataset: Dataset, model_dir: Path, served) -> dict:
     """Recall@20 of the labelled partner and the overlap of unrelated seeds' lists, per method."""
     import csv
 
@@ -83,34 +89,55 @@ def similar(dataset: Dataset, model_dir: Path, served) -> dict:  # noqa: ANN001
 
     index = {int(m): i for i, m in enumerate(dataset.movie_ids) if i}
     rows = list(csv.DictReader((REPO / "benchmarks" / "data" / "similar_pairs.csv").open(encoding="utf-8")))
-    pairs = [(index[int(r["seed_movieId"])], index[int(r["partner_movieId"])]) for r in rows
-             if int(r["seed_movieId"]) in index and int(r["partner_movieId"]) in index]
+    pairs = [
+        (index[int(r["seed_movieId"])], index[int(r["partner_movieId"])])
+        for r in rows
+        if int(r["seed_movieId"]) in index and int(r["partner_movieId"]) in index
+    ]
     seeds = [np.array([a]) for a, _ in pairs]
     model = load_model(model_dir)
     embeddings = model.item_emb.weight.detach().numpy().astype(np.float64)
     unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
     knn = fit(ItemKNN(), dataset, "test")
     blend = read_json(model_dir / "onnx.json").get("blend") or {}
-    part = ({f"the served blend's item-to-item part ({blend['source']}, {blend['keep']} per film)": fit_item_item(
-        dataset, "test", blend["source"], blend["keep"], blend.get("ease_lambda")).score}
-        if blend.get("weight", 1.0) < 1.0 else {})
-    methods = {"served model (the seed as a history)": served, **part, "SASRec alone": scorer(model),
-               "SASRec item embeddings, cosine": lambda h: np.stack([unit @ unit[x[0]] for x in h]),
-               "item-kNN, cosine": knn.score, "most popular": fit(Popular(), dataset, "test").score}
+    part = (
+        {
+            f"the served blend's item-to-item part ({blend['source']}, {blend['keep']} per film)": fit_item_item(
+                dataset, "test", blend["source"], blend["keep"], blend.get("ease_lambda")
+            ).score
+        }
+        if blend.get("weight", 1.0) < 1.0
+        else {}
+    )
+    methods = {
+        "served model (the seed as a history)": served,
+        **part,
+        "SASRec alone": scorer(model),
+        "SASRec item embeddings, cosine": lambda h: np.stack([unit @ unit[x[0]] for x in h]),
+        "item-kNN, cosine": knn.score,
+        "most popular": fit(Popular(), dataset, "test").score,
+    }
     out = {"pairs": len(pairs)}
     for name, score in methods.items():
         scores = as_numpy(score(seeds))
         tops = top_lists(scores, seeds, 20)
         hits = np.array([partner in top for (_, partner), top in zip(pairs, tops, strict=True)], dtype=float)
         sets = [set(t.tolist()) for t in tops]
-        overlap = [len(sets[i] & sets[j]) / len(sets[i] | sets[j]) for i in range(len(sets))
-                   for j in range(i + 1, len(sets)) if not {pairs[i][0], pairs[i][1]} & {pairs[j][0], pairs[j][1]}]
-        out[name] = {"recall@20": float(hits.mean()), "recall_ci95": bootstrap_ci(hits),
-                     "unrelated_overlap": float(np.mean(overlap))}
+        overlap = [
+            len(sets[i] & sets[j]) / len(sets[i] | sets[j])
+            for i in range(len(sets))
+            for j in range(i + 1, len(sets))
+            if not {pairs[i][0], pairs[i][1]} & {pairs[j][0], pairs[j][1]}
+        ]
+        out[name] = {
+            "recall@20": float(hits.mean()),
+            "recall_ci95": bootstrap_ci(hits),
+            "unrelated_overlap": float(np.mean(overlap)),
+        }
     return out
 
 
-def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int = 500) -> dict:  # noqa: ANN001
+def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int = 500) -> dict:
     """Simulated groups on `split`: per aggregation, the mean share of members whose own target is in the group's
     top 10, and the mean over groups of the worst member's (0 or 1)."""
     from lbrec.serving.group import AGGREGATIONS, group_top
@@ -118,7 +145,7 @@ def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int
 
     users, _, targets = dataset.eval_cases(split)
     histories = dataset.histories(split)
-    scores = np.concatenate([as_numpy(served_for(histories[i:i + 256])) for i in range(0, len(histories), 256)])
+    scores = np.concatenate([as_numpy(served_for(histories[i : i + 256])) for i in range(0, len(histories), 256)])
     popular = np.bincount(np.concatenate(histories), minlength=dataset.n_items + 1).astype(float)
     rng = np.random.default_rng(0)
     out: dict = {}
@@ -130,14 +157,18 @@ def group(dataset: Dataset, served_for, split: str, sizes=(2, 3, 4), groups: int
             unseen[0] = False
             for m in members:
                 unseen[histories[m]] = False
-            fit_ = np.stack([Standing(scores[m], unseen, [], np.zeros(1), scores[m], scores[m]).percentiles() for m in members])
+            fit_ = np.stack(
+                [Standing(scores[m], unseen, [], np.zeros(1), scores[m], scores[m]).percentiles() for m in members]
+            )
             lists = {f"aggregation: {a}": group_top(fit_, unseen, 10, a) for a in AGGREGATIONS}
             lists["round-robin of own top lists"] = _round_robin([_ranked(scores[m], unseen) for m in members])
             lists["most popular"] = _ranked(popular, unseen)
             for name, top in lists.items():
                 hits.setdefault(name, []).append([targets[m] in set(top.tolist()) for m in members])
-        out[str(size)] = {name: {"mean_member": float(np.mean(h)), "worst_member": float(np.mean(np.min(h, 1)))}
-                          for name, h in ((n, np.array(v, dtype=float)) for n, v in hits.items())}
+        out[str(size)] = {
+            name: {"mean_member": float(np.mean(h)), "worst_member": float(np.mean(np.min(h, 1)))}
+            for name, h in ((n, np.array(v, dtype=float)) for n, v in hits.items())
+        }
     return out
 
 
@@ -156,19 +187,22 @@ def _round_robin(lists: list[np.ndarray], k: int = 10) -> np.ndarray:
     return np.array(merged)
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=paths.default_model_dir())
     parser.add_argument("--groups", type=int, default=500, help="simulated groups per size (default: %(default)s)")
-    parser.add_argument("--part", nargs="+", default=["predict", "similar", "group"],
-                        choices=["predict", "similar", "group"])
+    parser.add_argument(
+        "--part", nargs="+", default=["predict", "similar", "group"], choices=["predict", "similar", "group"]
+    )
     args = parser.parse_args()
     dataset = trained_dataset(args.model)
     name, served = served_scorer(args.model, dataset)
     lam = tune_ease(dataset)[0]
-    models = {name: served, f"EASE (lambda {lam:g})": fit(EASE(lam), dataset, "test").score,
-              "most popular": fit(Popular(), dataset, "test").score}
+    models = {
+        name: served,
+        f"EASE (lambda {lam:g})": fit(EASE(lam), dataset, "test").score,
+        "most popular": fit(Popular(), dataset, "test").score,
+    }
     report: dict = {"cpus": os.cpu_count(), "model": str(args.model)}
     if "predict" in args.part:
         report["predict"] = {}
@@ -179,8 +213,10 @@ def main() -> None:
     if "similar" in args.part:
         report["similar"] = similar(dataset, args.model, served)
     if "group" in args.part:
-        report["group"] = {split: group(dataset, served_scorer(args.model, dataset, split)[1], split,
-                                        groups=args.groups) for split in ("val", "test")}
+        report["group"] = {
+            split: group(dataset, served_scorer(args.model, dataset, split)[1], split, groups=args.groups)
+            for split in ("val", "test")
+        }
     OUT.mkdir(parents=True, exist_ok=True)
     previous = json.loads((OUT / "questions.json").read_text()) if (OUT / "questions.json").is_file() else {}
     report = previous | report
@@ -193,26 +229,38 @@ def print_report(report: dict) -> None:
     print("| model | mean [95% CI] | median | in the top 5% [95% CI] | in the top 1% [95% CI] |")
     print("|---|---:|---:|---:|---:|")
     for label, s in report["predict"].items():
-        print(f"| {label} | {s['mean']:.1f} [{s['mean_ci95'][0]:.1f}, {s['mean_ci95'][1]:.1f}] | {s['median']:.1f} | "
-              f"{s['top5_share']:.1%} [{s['top5_ci95'][0]:.1%}, {s['top5_ci95'][1]:.1%}] | {s['top1_share']:.1%} "
-              f"[{s['top1_ci95'][0]:.1%}, {s['top1_ci95'][1]:.1%}] |")
+        print(
+            f"| {label} | {s['mean']:.1f} [{s['mean_ci95'][0]:.1f}, {s['mean_ci95'][1]:.1f}] | {s['median']:.1f} | "
+            f"{s['top5_share']:.1%} [{s['top5_ci95'][0]:.1%}, {s['top5_ci95'][1]:.1%}] | {s['top1_share']:.1%} "
+            f"[{s['top1_ci95'][0]:.1%}, {s['top1_ci95'][1]:.1%}] |"
+        )
     similar_ = report["similar"]
     print(f"\n{similar_['pairs']} labelled look-alike pairs\n")
     print("| method | partner in the top 20 [95% CI] | overlap of unrelated seeds' lists (Jaccard) |")
     print("|---|---:|---:|")
     for name, m in similar_.items():
         if name != "pairs":
-            print(f"| {name} | {m['recall@20']:.1%} [{m['recall_ci95'][0]:.1%}, {m['recall_ci95'][1]:.1%}] | "
-                  f"{m['unrelated_overlap']:.3f} |")
+            print(
+                f"| {name} | {m['recall@20']:.1%} [{m['recall_ci95'][0]:.1%}, {m['recall_ci95'][1]:.1%}] | "
+                f"{m['unrelated_overlap']:.3f} |"
+            )
     for split, sizes in report["group"].items():
-        print(f"\ngroups on {split}: share of members whose own held-out film is in the group's top 10 "
-              f"(mean member / worst member)\n")
+        print(
+            f"\ngroups on {split}: share of members whose own held-out film is in the group's top 10 "
+            f"(mean member / worst member)\n"
+        )
         names = list(next(iter(sizes.values())))
         print("| method | " + " | ".join(f"{size} people" for size in sizes) + " |")
         print("|---|" + "---:|" * len(sizes))
         for name in names:
-            print(f"| {name} | " + " | ".join(f"{sizes[size][name]['mean_member']:.1%} / "
-                                               f"{sizes[size][name]['worst_member']:.1%}" for size in sizes) + " |")
+            print(
+                f"| {name} | "
+                + " | ".join(
+                    f"{sizes[size][name]['mean_member']:.1%} / {sizes[size][name]['worst_member']:.1%}"
+                    for size in sizes
+                )
+                + " |"
+            )
 
 
 if __name__ == "__main__":

@@ -36,11 +36,22 @@ def timed(command: list[str], checkout: Path, runs: int) -> dict:
         started = time.perf_counter()
         subprocess.run(command, cwd=checkout, env=env, check=True, capture_output=True)
         seconds.append(time.perf_counter() - started)
-    trace = subprocess.run([command[0], "-X", "importtime", *command[1:]], cwd=checkout, env=env, check=True,
-                           capture_output=True, text=True).stderr
+    trace = subprocess.run(
+        [command[0], "-X", "importtime", *command[1:]],
+        cwd=checkout,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stderr
     modules = {line.rsplit("|", 1)[-1].strip() for line in trace.splitlines() if line.startswith("import time:")}
-    return {"median_s": statistics.median(seconds), "min_s": min(seconds), "max_s": max(seconds),
-            "imports_torch": "torch" in modules, "modules": len(modules)}
+    return {
+        "median_s": statistics.median(seconds),
+        "min_s": min(seconds),
+        "max_s": max(seconds),
+        "imports_torch": "torch" in modules,
+        "modules": len(modules),
+    }
 
 
 def main() -> None:
@@ -50,16 +61,20 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another checkout of lbrec to time in the same run")
     args = parser.parse_args()
     model = args.model.resolve()
-    results = {"floor: import numpy, pandas, onnxruntime": timed(FLOOR, REPO, args.runs),
-               "recommend (this checkout)": timed(recommend(model), REPO, args.runs)}
+    results = {
+        "floor: import numpy, pandas, onnxruntime": timed(FLOOR, REPO, args.runs),
+        "recommend (this checkout)": timed(recommend(model), REPO, args.runs),
+    }
     if args.baseline:
         results[f"recommend ({args.baseline.name})"] = timed(recommend(model), args.baseline.resolve(), args.runs)
     floor = results["floor: import numpy, pandas, onnxruntime"]["median_s"]
     print(f"| command ({args.runs} runs) | median s | min-max s | / floor | imports torch |")
     print("|---|---|---|---|---|")
     for name, r in results.items():
-        print(f"| {name} | {r['median_s']:.2f} | {r['min_s']:.2f}-{r['max_s']:.2f} | {r['median_s'] / floor:.1f}x "
-              f"| {'yes' if r['imports_torch'] else 'no'} |")
+        print(
+            f"| {name} | {r['median_s']:.2f} | {r['min_s']:.2f}-{r['max_s']:.2f} | {r['median_s'] / floor:.1f}x "
+            f"| {'yes' if r['imports_torch'] else 'no'} |"
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "startup.json").write_text(json.dumps(results, indent=2))
 

@@ -27,8 +27,13 @@ TIERS = ("unit", "integration", "browser")
 def run(checkout: Path, paths: list[str]) -> dict:
     env = {**os.environ, "PYTHONPATH": str(checkout), "CI": os.environ.get("CI", "true")}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths], cwd=checkout,
-                          env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-300:]
     counts = {kind: int(n) for n, kind in re.findall(r"(\d+) (passed|failed|skipped|errors?)", summary)}
@@ -45,7 +50,8 @@ def main() -> None:
         results["this checkout, all tiers"] = {
             "seconds": round(sum(r["seconds"] for r in results.values()), 1),
             "passed": sum(r.get("passed", 0) for r in results.values()),
-            "exit": max(r["exit"] for r in results.values())}
+            "exit": max(r["exit"] for r in results.values()),
+        }
     if args.baseline:
         results[f"{args.baseline.name}, whole suite"] = run(args.baseline.resolve(), [])
     print("| suite | wall s | passed | exit |")

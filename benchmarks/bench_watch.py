@@ -30,10 +30,10 @@ from pathlib import Path
 
 import pycountry
 
-from lbrec.tmdb.client import MAX_IN_FLIGHT, TmdbClient
-from lbrec.tmdb.streaming import keep_streaming
 from harness.fault_server import FaultServer
 from harness.tmdb_server import IMAGES, NETFLIX, V3_KEY, movie, provider, serve_film
+from lbrec.tmdb.client import MAX_IN_FLIGHT, TmdbClient
+from lbrec.tmdb.streaming import keep_streaming
 
 OUT = Path(__file__).resolve().parent / "out"
 COUNTRIES = sorted({c.alpha_2 for c in pycountry.countries})[:140]  # TMDb lists about 140 for a well-served film
@@ -46,10 +46,12 @@ def film_answer(tmdb_id: int, on_netflix: bool) -> dict:
     for n, country in enumerate(COUNTRIES):
         pick = [SERVICES[(tmdb_id + n + j * 7) % len(SERVICES)] for j in range(12)]
         streams = ([NETFLIX] if on_netflix and country == "GB" else []) + pick[:4]
-        results[country] = {"link": f"https://www.themoviedb.org/movie/{tmdb_id}/watch?locale={country}",
-                            "flatrate": [provider(p, i) for i, p in enumerate(streams)],
-                            "rent": [provider(p, i) for i, p in enumerate(pick[4:8])],
-                            "buy": [provider(p, i) for i, p in enumerate(pick[8:])]}
+        results[country] = {
+            "link": f"https://www.themoviedb.org/movie/{tmdb_id}/watch?locale={country}",
+            "flatrate": [provider(p, i) for i, p in enumerate(streams)],
+            "rent": [provider(p, i) for i, p in enumerate(pick[4:8])],
+            "buy": [provider(p, i) for i, p in enumerate(pick[8:])],
+        }
     return {**movie(tmdb_id, f"Film {tmdb_id}"), "watch/providers": {"results": results}}
 
 
@@ -86,7 +88,7 @@ def cached(films: int, repeats: int) -> dict:
     """The filter over `films` films whose providers are cached: on disk (a new client) and in memory."""
     with tempfile.TemporaryDirectory() as tmp:
         ids = list(range(1, films + 1))
-        with loopback_tmdb(films, every=3) as (url, seen):
+        with loopback_tmdb(films, every=3) as (url, _seen):
             keep_streaming(client(url, Path(tmp)), ids, {"Netflix"}, "GB", k=films)  # fills the cache
         disk, memory = [], []
         for _ in range(repeats):
@@ -99,9 +101,15 @@ def cached(films: int, repeats: int) -> dict:
             memory.append(1000 * (time.perf_counter() - started))
             assert fresh.requests_made == 0 and len(found.kept) == films // 3
         entry_kb = statistics.mean(p.stat().st_size for p in Path(tmp).glob("*.watch.txt")) / 1024
-        return {"films": films, "kept": len(found.kept), "looked_at": found.looked_at,
-                "disk_ms": statistics.median(disk), "memory_ms": statistics.median(memory),
-                "requests": fresh.requests_made, "entry_kb": entry_kb}
+        return {
+            "films": films,
+            "kept": len(found.kept),
+            "looked_at": found.looked_at,
+            "disk_ms": statistics.median(disk),
+            "memory_ms": statistics.median(memory),
+            "requests": fresh.requests_made,
+            "entry_kb": entry_kb,
+        }
 
 
 def cold(every: int, latency: float, k: int = 10) -> dict:
@@ -113,8 +121,14 @@ def cold(every: int, latency: float, k: int = 10) -> dict:
         for thread in threading.enumerate():  # the requests still in flight when it answered land in the cache
             if thread.name.startswith("lbrec-watch"):
                 thread.join()
-    return {"pass_rate": f"1 in {every}", "kept": len(found.kept), "looked_at": found.looked_at,
-            "seconds": seconds, "floor_seconds": -(-found.looked_at // MAX_IN_FLIGHT) * latency, **seen}
+    return {
+        "pass_rate": f"1 in {every}",
+        "kept": len(found.kept),
+        "looked_at": found.looked_at,
+        "seconds": seconds,
+        "floor_seconds": -(-found.looked_at // MAX_IN_FLIGHT) * latency,
+        **seen,
+    }
 
 
 def main() -> None:
@@ -125,18 +139,26 @@ def main() -> None:
     args = parser.parse_args()
     warm = cached(args.films, args.repeats)
     colds = [cold(every, args.latency) for every in (2, 3, 5, 8, 10)]
-    print(f"| cached: {warm['films']} films judged | on disk (a new client), ms | in memory, ms | requests | "
-          f"cache entry per film |")
+    print(
+        f"| cached: {warm['films']} films judged | on disk (a new client), ms | in memory, ms | requests | "
+        f"cache entry per film |"
+    )
     print("|---|---:|---:|---:|---:|")
-    print(f"| median of {args.repeats} | {warm['disk_ms']:.1f} | {warm['memory_ms']:.2f} | {warm['requests']} | "
-          f"{warm['entry_kb']:.1f} kB |")
-    print(f"\n| cold: k = 10, {1000 * args.latency:.0f} ms per answer, {MAX_IN_FLIGHT} in flight | looked at | "
-          f"requests | max in flight | seconds | floor: looked at / {MAX_IN_FLIGHT} x latency | / floor |")
+    print(
+        f"| median of {args.repeats} | {warm['disk_ms']:.1f} | {warm['memory_ms']:.2f} | {warm['requests']} | "
+        f"{warm['entry_kb']:.1f} kB |"
+    )
+    print(
+        f"\n| cold: k = 10, {1000 * args.latency:.0f} ms per answer, {MAX_IN_FLIGHT} in flight | looked at | "
+        f"requests | max in flight | seconds | floor: looked at / {MAX_IN_FLIGHT} x latency | / floor |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for row in colds:
-        print(f"| {row['pass_rate']} streams on the service | {row['looked_at']} | {row['requests']} | "
-              f"{row['max_in_flight']} | {row['seconds']:.2f} | {row['floor_seconds']:.1f} | "
-              f"{row['seconds'] / row['floor_seconds']:.2f}x |")
+        print(
+            f"| {row['pass_rate']} streams on the service | {row['looked_at']} | {row['requests']} | "
+            f"{row['max_in_flight']} | {row['seconds']:.2f} | {row['floor_seconds']:.1f} | "
+            f"{row['seconds'] / row['floor_seconds']:.2f}x |"
+        )
     OUT.mkdir(exist_ok=True)
     (OUT / "watch.json").write_text(json.dumps({"cached": warm, "cold": colds, "latency": args.latency}, indent=2))
 

@@ -37,14 +37,20 @@ PAGE_TIMEOUT_MS = 120_000
 
 # The app as `python -m lbrec app` serves it, and a page of it in chromium.
 
+
 def start_server(model: Path, pool_size: int | None, checkout: Path = REPO) -> tuple[subprocess.Popen, str]:
     """`python -m lbrec app` of `checkout` on a free port (pool_size None: that checkout's own default)."""
     port = free_port()
     command = [sys.executable, "-m", "lbrec", "app", "--model", str(model.resolve()), f"--port={port}"]
     if pool_size is not None:
         command.append(f"--pool-size={pool_size}")
-    server = subprocess.Popen(command, cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        command,
+        cwd=checkout,
+        env={**os.environ, "PYTHONPATH": str(checkout)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return server, f"http://127.0.0.1:{port}"
 
 
@@ -100,8 +106,13 @@ def run_lbrec(*args: str) -> dict:
     with tempfile.TemporaryDirectory() as work:
         peak_file = Path(work) / "peak"
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=False,
-                              env={**os.environ, "BENCH_PEAK_FILE": str(peak_file)})
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "BENCH_PEAK_FILE": str(peak_file)},
+        )
         seconds = time.perf_counter() - started
         if done.returncode:
             raise SystemExit(f"lbrec {' '.join(args)} failed:\n{done.stderr[-3000:]}")
@@ -123,17 +134,42 @@ def synthetic(n: int) -> Path:
 def prepare_synthetic(n: int) -> tuple[Path, dict]:
     """`synthetic(n)` prepared by `lbrec prepare`, timed: (the data set's folder, the step's figures and stats)."""
     raw, out = synthetic(n), SCALE / f"prepared-{n}"
-    step = run_lbrec("prepare", "--ratings", str(raw / "ratings.csv"), "--movies", str(raw / "movies.csv"),
-                     "--links", str(raw / "links.csv"), "--name", f"synthetic-{n}", "--out", str(out), "--json")
+    step = run_lbrec(
+        "prepare",
+        "--ratings",
+        str(raw / "ratings.csv"),
+        "--movies",
+        str(raw / "movies.csv"),
+        "--links",
+        str(raw / "links.csv"),
+        "--name",
+        f"synthetic-{n}",
+        "--out",
+        str(out),
+        "--json",
+    )
     stats = json.loads(step.pop("stdout"))
     return out, {**step, "stats": stats}
 
 
 # RecBole 1.2.1 in a virtual environment of its own, and our data in its atomic format.
 
-RECBOLE_REQUIREMENTS = ["numpy<2", "scipy<1.14", "pandas<2.3", "scikit-learn<1.6", "tqdm",
-                        "colorlog==4.7.2", "colorama==0.4.4", "pyyaml", "tensorboard", "thop", "tabulate", "plotly",
-                        "texttable", "psutil"]
+RECBOLE_REQUIREMENTS = [
+    "numpy<2",
+    "scipy<1.14",
+    "pandas<2.3",
+    "scikit-learn<1.6",
+    "tqdm",
+    "colorlog==4.7.2",
+    "colorama==0.4.4",
+    "pyyaml",
+    "tensorboard",
+    "thop",
+    "tabulate",
+    "plotly",
+    "texttable",
+    "psutil",
+]
 
 
 def recbole_python(out: Path) -> Path:
@@ -161,16 +197,21 @@ def export_atomic(dataset: Dataset, folder: Path) -> None:
     position = np.arange(len(users)) - np.repeat(dataset.offsets[:-1], lengths)
     with open(folder / f"{folder.name}.inter", "w") as f:
         f.write("user_id:token\titem_id:token\ttimestamp:float\n")
-        f.writelines(f"{u}\t{i}\t{p}\n" for u, i, p in zip(users, np.asarray(dataset.items), position))
+        f.writelines(f"{u}\t{i}\t{p}\n" for u, i, p in zip(users, np.asarray(dataset.items), position, strict=True))
 
 
 # The real Letterboxd members (benchmarks.members) with the served model folder.
 
+
 def member_arguments(prog: str, description: str, argv: list[str] | None = None) -> argparse.Namespace:
     """The options of a benchmark on the members with the served folder: --model, --members, --seed."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
-    parser.add_argument("--model", type=Path, default=None, help="the served model folder (default: LBREC_MODEL, "
-                                                                  "else models/ml-latest-small)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="the served model folder (default: LBREC_MODEL, else models/ml-latest-small)",
+    )
     parser.add_argument("--members", type=int, help="a sample of this many members (fixed seed); default: all")
     parser.add_argument("--seed", type=int, default=0, help="draws the sample and the hidden films")
     return parser.parse_args(argv)
@@ -191,3 +232,48 @@ def served_members(args: argparse.Namespace) -> tuple[Setting, list[Case], np.nd
     setting = Setting.of(engine, dataset, data)
     members = data.sample(args.members, args.seed)
     return setting, prepare(setting, members, args.seed), members
+
+
+def random_model_dir(n_items: int, root: Path, config: object | None = None) -> Path:
+    """An exported model folder with random weights and a placeholder catalog of `n_items` films (`config`: a
+    `SASRecConfig`): timing does not depend on the weights."""
+    import pandas as pd
+    import torch
+
+    from lbrec.model.config import SASRecConfig
+    from lbrec.model.export import export_model_dir
+    from lbrec.model.folder import write_model
+    from lbrec.model.sasrec import SASRec
+
+    torch.manual_seed(0)
+    model = SASRec(config or SASRecConfig(n_items=n_items))
+    dataset = root / f"dataset-{n_items}"
+    dataset.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    ids = np.arange(1, n_items + 1)
+    pd.DataFrame(
+        {
+            "movieId": ids,
+            "ml_title": [f"Film {i}" for i in ids],
+            "title": [f"Film {i}" for i in ids],
+            "year": pd.array(rng.integers(1920, 2024, n_items), dtype="Int32"),
+            "alternates": [[] for _ in ids],
+            "genres": [["Drama"] for _ in ids],
+            "imdbId": pd.array(ids + 1_000_000, dtype="Int64"),
+            "tmdbId": pd.array(ids, dtype="Int64"),
+            "n_ratings": rng.zipf(1.5, n_items),
+            "item_index": ids.astype("int32"),
+            "n_positives": np.ones(n_items, dtype=np.int64),
+        }
+    ).to_parquet(dataset / "catalog.parquet")
+    folder = root / f"model-{n_items}"
+    folder.mkdir(exist_ok=True)
+    write_model(
+        folder,
+        model,
+        np.concatenate([[0], ids]),
+        {"model": model.config.to_dict(), "dataset": f"random-{n_items}", "dataset_path": str(dataset)},
+        history=[],
+    )
+    export_model_dir(folder, blend=False)
+    return folder

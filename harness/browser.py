@@ -19,8 +19,16 @@ if TYPE_CHECKING:
 ARTIFACTS = REPO / "test-artifacts"  # the browser tests' screenshots and servers' logs
 STARTUP_S = 90  # generous for a Voilà server on two shared cores; the benchmark measures the real figure
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def chromium() -> str:
@@ -37,6 +45,7 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
 
 # The "Type titles" box of the history inputs, by its placeholder (the page has a text box per question).
 TYPED_TITLES = "Films you love, one per line"

@@ -49,7 +49,7 @@ class FaultServer:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 with server._lock:
                     server.hits.append(Hit(self.path, time.monotonic(), dict(self.headers)))
                     server.in_flight += 1

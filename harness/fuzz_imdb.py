@@ -11,30 +11,70 @@ from functools import cache
 
 from hypothesis import strategies as st
 
-from lbrec.letterboxd.imdb import FILM, read_imdb, title_kind
-from harness.files import REPO, export_files
 from harness import fuzz
+from harness.files import REPO, export_files
 from harness.fuzz import check_history, hostile_text, parsed
+from lbrec.letterboxd.imdb import FILM, read_imdb, title_kind
 
 IMDB_FIXTURES = REPO / "tests" / "fixtures" / "imdb"
-TITLE_TYPES = ["Movie", "movie", "TV Series", "tvSeries", "tvEpisode", "TV Mini Series", "tvMovie", "Video Game",
-               "podcastEpisode", "short", "video", "", "Feature Film", "Film", "Serie TV", "Mini serie TV",
-               "Episodio TV", "Film TV", "Fernsehserie", "TV-Episode", "Kurzfilm", "Videospiel", "Película",
-               "Serie de TV", "Videojuego", "Série TV", "Épisode TV", "Téléfilm", "Jeu vidéo", "Court métrage",
-               "Filme", "Minissérie", "Curta-metragem", "Jogo eletrônico", "Xyz", "फ़िल्म", "TV\u200bSeries",
-               "SERIE  TV", "e\u0301pisode tv"]
-PLAUSIBLE = {"Const": st.from_regex(r"tt[0-9]{7,8}", fullmatch=True),
-             "Your Rating": st.sampled_from([str(n) for n in range(1, 11)] + [""]),
-             "Date Rated": st.sampled_from(["2024-01-15", "2019-12-31", "", "Sat Mar 14 12:00:00 2015"]),
-             "Created": st.sampled_from(["2024-01-15", "", "Sat Mar 14 12:00:00 2015"]),
-             "Title Type": st.sampled_from(TITLE_TYPES), "Year": st.sampled_from(["1995", "1979", "2023", ""])}
+TITLE_TYPES = [
+    "Movie",
+    "movie",
+    "TV Series",
+    "tvSeries",
+    "tvEpisode",
+    "TV Mini Series",
+    "tvMovie",
+    "Video Game",
+    "podcastEpisode",
+    "short",
+    "video",
+    "",
+    "Feature Film",
+    "Film",
+    "Serie TV",
+    "Mini serie TV",
+    "Episodio TV",
+    "Film TV",
+    "Fernsehserie",
+    "TV-Episode",
+    "Kurzfilm",
+    "Videospiel",
+    "Película",
+    "Serie de TV",
+    "Videojuego",
+    "Série TV",
+    "Épisode TV",
+    "Téléfilm",
+    "Jeu vidéo",
+    "Court métrage",
+    "Filme",
+    "Minissérie",
+    "Curta-metragem",
+    "Jogo eletrônico",
+    "Xyz",
+    "फ़िल्म",
+    "TV\u200bSeries",
+    "SERIE  TV",
+    "e\u0301pisode tv",
+]
+PLAUSIBLE = {
+    "Const": st.from_regex(r"tt[0-9]{7,8}", fullmatch=True),
+    "Your Rating": st.sampled_from([str(n) for n in range(1, 11)] + [""]),
+    "Date Rated": st.sampled_from(["2024-01-15", "2019-12-31", "", "Sat Mar 14 12:00:00 2015"]),
+    "Created": st.sampled_from(["2024-01-15", "", "Sat Mar 14 12:00:00 2015"]),
+    "Title Type": st.sampled_from(TITLE_TYPES),
+    "Year": st.sampled_from(["1995", "1979", "2023", ""]),
+}
 
 
 @cache
 def imdb_seeds() -> tuple[list[list[str]], ...]:
     """The hand-made exports as rows of cells."""
-    return tuple(list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-                 for path in sorted(IMDB_FIXTURES.glob("*.csv")))
+    return tuple(
+        list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+        for path in sorted(IMDB_FIXTURES.glob("*.csv"))
+    )
 
 
 def imdb_field(column: str) -> st.SearchStrategy[str]:
@@ -56,20 +96,21 @@ def imdb_file(draw: st.DrawFn) -> bytes:
         elif op == "drop" and at > 0:
             del rows[at]
         elif op == "dup":
-            rows[at + 1:at + 1] = [list(rows[at])] * draw(st.sampled_from([1, 2, 200]))
+            rows[at + 1 : at + 1] = [list(rows[at])] * draw(st.sampled_from([1, 2, 200]))
         elif op == "extra":
             rows[at].append(draw(hostile_text()))
         elif op == "short" and rows[at]:
             rows[at].pop()
         elif op == "rename" and header:
-            header[draw(st.integers(0, len(header) - 1))] = draw(st.sampled_from(["", "const", "Name", "TITLE",
-                                                                                   "Letterboxd URI", "tmdbID"]))
+            header[draw(st.integers(0, len(header) - 1))] = draw(
+                st.sampled_from(["", "const", "Name", "TITLE", "Letterboxd URI", "tmdbID"])
+            )
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=draw(st.sampled_from(["\r\n", "\n", "\r"]))).writerows(rows)
     text = buffer.getvalue()
     action = draw(st.sampled_from(["none"] * 6 + ["cut", "letterboxd", "empty", "quote", "zip"]))
     if action == "cut":
-        text = text[:draw(st.integers(0, len(text)))]
+        text = text[: draw(st.integers(0, len(text)))]
     elif action == "quote":
         text = text.replace('"', "", 1) if '"' in text else '"' + text
     elif action == "empty":
@@ -123,8 +164,12 @@ def never_films(data: bytes) -> set[int]:
 
 def uploads() -> st.SearchStrategy[bytes]:
     """What the app's upload may be given: an export ZIP (hostile or not), an IMDb CSV, any other bytes."""
-    return st.one_of(fuzz.hostile_zip().map(lambda case: case[0]), imdb_file(), fuzz.export_with_hostile_csv(),
-                     st.binary(max_size=3000))
+    return st.one_of(
+        fuzz.hostile_zip().map(lambda case: case[0]),
+        imdb_file(),
+        fuzz.export_with_hostile_csv(),
+        st.binary(max_size=3000),
+    )
 
 
 def check_upload(data: bytes) -> None:

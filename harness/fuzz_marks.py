@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from harness.fuzz import fuzz_catalog, hostile_text, parsed, typed_text
+from harness.fuzz_questions import list_csv
 from lbrec.app.memory import KINDS, MARKS, MAX_MARKS, MAX_SERVICES, read_message
 from lbrec.ask.options import marked_films
 from lbrec.tmdb.countries import country_choices
-from harness.fuzz import fuzz_catalog, hostile_text, parsed, typed_text
-from harness.fuzz_questions import list_csv
 
 KNOWN = frozenset(range(1, 14))  # the fuzz catalog's movieIds
 CODES = frozenset(code for _, code in country_choices())
@@ -30,37 +30,72 @@ def check_marks(value: str | bytes) -> None:
 
 def _json_values() -> st.SearchStrategy[object]:
     """Anything JSON holds, as the page's JSON.parse would give it to the kernel."""
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63), st.floats(allow_nan=False),
-                        hostile_text(), st.sampled_from([*KINDS, *MARKS, "movieId", "mark", "GB", "it"]))
-    return st.recursive(scalars, lambda inner: st.lists(inner, max_size=6) | st.dictionaries(
-        st.one_of(st.sampled_from(["type", "movieId", "mark", "memory", "marks", "country"]), hostile_text()),
-        inner, max_size=6), max_leaves=30)
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**63), 2**63),
+        st.floats(allow_nan=False),
+        hostile_text(),
+        st.sampled_from([*KINDS, *MARKS, "movieId", "mark", "GB", "it"]),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=6)
+            | st.dictionaries(
+                st.one_of(st.sampled_from(["type", "movieId", "mark", "memory", "marks", "country"]), hostile_text()),
+                inner,
+                max_size=6,
+            )
+        ),
+        max_leaves=30,
+    )
 
 
 def _movie_id() -> st.SearchStrategy[object]:
-    return st.one_of(st.sampled_from(sorted(KNOWN)), st.integers(-5, 2**40), st.booleans(), st.floats(),
-                     st.text(max_size=8), st.none())
+    return st.one_of(
+        st.sampled_from(sorted(KNOWN)),
+        st.integers(-5, 2**40),
+        st.booleans(),
+        st.floats(),
+        st.text(max_size=8),
+        st.none(),
+    )
 
 
 def _mark() -> st.SearchStrategy[object]:
-    return st.fixed_dictionaries({"movieId": _movie_id(), "mark": st.one_of(st.sampled_from(sorted(MARKS)),
-                                                                              _json_values())})
+    return st.fixed_dictionaries(
+        {"movieId": _movie_id(), "mark": st.one_of(st.sampled_from(sorted(MARKS)), _json_values())}
+    )
 
 
 def page_message() -> st.SearchStrategy[object]:
     """Well-formed messages, each part bent, and anything JSON holds."""
-    marks = st.lists(st.one_of(_mark(), _json_values()), max_size=40) | st.just([{"movieId": 1, "mark": "seen"}]
-                                                                                 * (MAX_MARKS + 5))
-    services = st.lists(st.one_of(st.sampled_from(["Netflix", "MUBI", " Netflix ", ""]), hostile_text(),
-                                  _json_values()), max_size=40) | _json_values()
-    memory = st.fixed_dictionaries({"version": _json_values(), "marks": marks | _json_values(),
-                                    "country": st.one_of(st.sampled_from(sorted(CODES)), hostile_text()),
-                                    "services": services})
+    marks = st.lists(st.one_of(_mark(), _json_values()), max_size=40) | st.just(
+        [{"movieId": 1, "mark": "seen"}] * (MAX_MARKS + 5)
+    )
+    services = (
+        st.lists(
+            st.one_of(st.sampled_from(["Netflix", "MUBI", " Netflix ", ""]), hostile_text(), _json_values()),
+            max_size=40,
+        )
+        | _json_values()
+    )
+    memory = st.fixed_dictionaries(
+        {
+            "version": _json_values(),
+            "marks": marks | _json_values(),
+            "country": st.one_of(st.sampled_from(sorted(CODES)), hostile_text()),
+            "services": services,
+        }
+    )
     kinds = st.one_of(st.sampled_from(KINDS), _json_values())
     return st.one_of(
         st.fixed_dictionaries({"type": st.just("restore"), "memory": memory | _json_values()}),
         st.fixed_dictionaries({"type": kinds, "movieId": _movie_id(), "mark": st.sampled_from(sorted(MARKS))}),
-        st.fixed_dictionaries({"type": kinds, "movieId": _movie_id()}), _json_values())
+        st.fixed_dictionaries({"type": kinds, "movieId": _movie_id()}),
+        _json_values(),
+    )
 
 
 def check_page_message(content: object) -> None:

@@ -1,6 +1,6 @@
 """Every fuzzing target, by name: the parsers of `harness.fuzz`, `harness.fuzz_questions`, `harness.fuzz_imdb`,
-`harness.fuzz_watch`, `harness.fuzz_tmdb` and `harness.fuzz_marks`, and how one is run (tests/unit/test_fuzz.py a few hundred cases each,
-benchmarks/bench_fuzz.py 10,000)."""
+`harness.fuzz_watch`, `harness.fuzz_tmdb` and `harness.fuzz_marks`, and how one is run (tests/unit/test_fuzz.py a
+few hundred cases each, benchmarks/bench_fuzz.py 10,000)."""
 
 from __future__ import annotations
 
@@ -49,8 +49,14 @@ def run_target(name: str, cases: int, on_case: Callable[[], None] = lambda: None
     The suite runs the same cases every time (derandomize); the benchmark draws new ones."""
     target = TARGETS[name]
 
-    @settings(max_examples=cases, deadline=None, database=None, derandomize=derandomize, print_blob=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=cases,
+        deadline=None,
+        database=None,
+        derandomize=derandomize,
+        print_blob=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(target.strategy)
     def run(case: object) -> None:
         on_case()

@@ -14,51 +14,119 @@ from functools import cache
 
 from hypothesis import strategies as st
 
+from harness.fuzz import hostile_text
+from harness.fuzz_watch import json_value, mutated
 from lbrec.catalog.index import MAX_CANDIDATES
 from lbrec.catalog.normalize import FilmQuery
 from lbrec.tmdb.match import judge
-from lbrec.tmdb.records import (GENRES, MAX_LISTED, MAX_TITLE, TmdbDetails, TmdbFilm, film_details, listed_film,
-                                listed_films)
-from harness.fuzz import hostile_text
-from harness.fuzz_watch import json_value, mutated
+from lbrec.tmdb.records import (
+    GENRES,
+    MAX_LISTED,
+    MAX_TITLE,
+    TmdbDetails,
+    TmdbFilm,
+    film_details,
+    listed_film,
+    listed_films,
+)
 
 
 def _listed(tmdb_id: int, title: str, released: str, votes: int, **extra: object) -> dict:
-    return {"adult": False, "backdrop_path": "/backdrop.jpg", "genre_ids": [28, 80, 18], "id": tmdb_id,
-            "original_language": "en", "original_title": title, "overview": f"The story of {title}.",
-            "popularity": 41.26, "poster_path": f"/poster{tmdb_id}.jpg", "release_date": released, "title": title,
-            "video": False, "vote_average": 7.9, "vote_count": votes, **extra}
+    return {
+        "adult": False,
+        "backdrop_path": "/backdrop.jpg",
+        "genre_ids": [28, 80, 18],
+        "id": tmdb_id,
+        "original_language": "en",
+        "original_title": title,
+        "overview": f"The story of {title}.",
+        "popularity": 41.26,
+        "poster_path": f"/poster{tmdb_id}.jpg",
+        "release_date": released,
+        "title": title,
+        "video": False,
+        "vote_average": 7.9,
+        "vote_count": votes,
+        **extra,
+    }
 
 
 @cache
 def _pages() -> tuple[dict, ...]:
     """A search's page of namesakes and a find's answer, shaped like TMDb's."""
-    films = [_listed(949, "Heat", "1995-12-15", 7100), _listed(26175, "Heat", "1986-03-14", 60),
-             _listed(136795, "The Heat", "2013-06-27", 5200), _listed(980026, "Sirāt", "2025-06-06", 320,
-                                                                       original_title="Sirāt", original_language="es")]
-    return ({"page": 1, "results": films, "total_pages": 1, "total_results": len(films)},
-            {"movie_results": films[:1], "person_results": [], "tv_results": [], "tv_episode_results": [],
-             "tv_season_results": []})
+    films = [
+        _listed(949, "Heat", "1995-12-15", 7100),
+        _listed(26175, "Heat", "1986-03-14", 60),
+        _listed(136795, "The Heat", "2013-06-27", 5200),
+        _listed(980026, "Sirāt", "2025-06-06", 320, original_title="Sirāt", original_language="es"),
+    ]
+    return (
+        {"page": 1, "results": films, "total_pages": 1, "total_results": len(films)},
+        {
+            "movie_results": films[:1],
+            "person_results": [],
+            "tv_results": [],
+            "tv_episode_results": [],
+            "tv_season_results": [],
+        },
+    )
 
 
 @cache
 def _details() -> dict:
     """Heat's own answer with keywords, credits and where to watch appended, as TMDb shapes it."""
-    crew = [{"adult": False, "id": 638, "name": "Michael Mann", "job": job, "department": department,
-             "credit_id": "52fe4250c3a36847f8014a11", "popularity": 3.1, "profile_path": "/mann.jpg"}
-            for job, department in (("Director", "Directing"), ("Screenplay", "Writing"), ("Producer", "Production"))]
-    cast = [{"adult": False, "id": 1158 + i, "name": name, "character": role, "order": i, "cast_id": i,
-             "known_for_department": "Acting", "profile_path": f"/cast{i}.jpg"}
-            for i, (name, role) in enumerate((("Al Pacino", "Hanna"), ("Robert De Niro", "McCauley")))]
+    crew = [
+        {
+            "adult": False,
+            "id": 638,
+            "name": "Michael Mann",
+            "job": job,
+            "department": department,
+            "credit_id": "52fe4250c3a36847f8014a11",
+            "popularity": 3.1,
+            "profile_path": "/mann.jpg",
+        }
+        for job, department in (("Director", "Directing"), ("Screenplay", "Writing"), ("Producer", "Production"))
+    ]
+    cast = [
+        {
+            "adult": False,
+            "id": 1158 + i,
+            "name": name,
+            "character": role,
+            "order": i,
+            "cast_id": i,
+            "known_for_department": "Acting",
+            "profile_path": f"/cast{i}.jpg",
+        }
+        for i, (name, role) in enumerate((("Al Pacino", "Hanna"), ("Robert De Niro", "McCauley")))
+    ]
     answer = {key: value for key, value in _listed(949, "Heat", "1995-12-15", 7100).items() if key != "genre_ids"}
-    return {**answer, "genres": [{"id": 28, "name": "Action"}, {"id": 80, "name": "Crime"}], "imdb_id": "tt0113277",
-            "runtime": 170, "status": "Released", "budget": 60000000,
-            "keywords": {"keywords": [{"id": 10051, "name": "heist"}, {"id": 9748, "name": "revenge"}]},
-            "credits": {"cast": cast, "crew": crew},
-            "watch/providers": {"results": {"GB": {"link": "https://www.themoviedb.org/movie/949/watch?locale=GB",
-                                                   "flatrate": [{"provider_id": 8, "provider_name": "Netflix",
-                                                                 "logo_path": "/netflix.jpg",
-                                                                 "display_priority": 0}]}}}}
+    return {
+        **answer,
+        "genres": [{"id": 28, "name": "Action"}, {"id": 80, "name": "Crime"}],
+        "imdb_id": "tt0113277",
+        "runtime": 170,
+        "status": "Released",
+        "budget": 60000000,
+        "keywords": {"keywords": [{"id": 10051, "name": "heist"}, {"id": 9748, "name": "revenge"}]},
+        "credits": {"cast": cast, "crew": crew},
+        "watch/providers": {
+            "results": {
+                "GB": {
+                    "link": "https://www.themoviedb.org/movie/949/watch?locale=GB",
+                    "flatrate": [
+                        {
+                            "provider_id": 8,
+                            "provider_name": "Netflix",
+                            "logo_path": "/netflix.jpg",
+                            "display_priority": 0,
+                        }
+                    ],
+                }
+            }
+        },
+    }
 
 
 @st.composite
@@ -113,7 +181,7 @@ def check_list_answer(answer: object) -> None:
         films = listed_films(answer, key)
         if films is None:
             continue
-        assert 0 < len(films) <= MAX_LISTED or films == [] and answer[key] == []
+        assert 0 < len(films) <= MAX_LISTED or (films == [] and answer[key] == [])
         assert len({film.tmdb_id for film in films}) == len(films)
         for film in films:
             well_formed(film)

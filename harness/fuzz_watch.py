@@ -13,22 +13,50 @@ from random import Random
 import pycountry
 from hypothesis import strategies as st
 
-from lbrec.tmdb.countries import country_choices, validate_country
-from lbrec.tmdb.watch import KINDS, Provider, compact_providers, is_compact, offered_providers, resolve_services, \
-    watch_in
 from harness.fuzz import HOSTILE, hostile_text, parsed
+from lbrec.tmdb.countries import country_choices, validate_country
+from lbrec.tmdb.watch import (
+    KINDS,
+    Provider,
+    compact_providers,
+    is_compact,
+    offered_providers,
+    resolve_services,
+    watch_in,
+)
 
 LOOKALIKES = ["ＧＢ", "GΒ", "Gв", "G B", "G\u200bB", "GB\x00", "gb\n", "ǄǄ", "İT", "ß", "ﬀ", "\u0130S", "ɢʙ"]
-SERVICES = ["Netflix", "Amazon Prime Video", "Disney Plus", "MUBI", "BBC iPlayer", "Apple TV", "Now TV",
-            "Netflix basic with Ads", "Channel 4", "BFI Player", "Curzon Home Cinema", "Sky Go", "ITVX", "Tubi TV"]
+SERVICES = [
+    "Netflix",
+    "Amazon Prime Video",
+    "Disney Plus",
+    "MUBI",
+    "BBC iPlayer",
+    "Apple TV",
+    "Now TV",
+    "Netflix basic with Ads",
+    "Channel 4",
+    "BFI Player",
+    "Curzon Home Cinema",
+    "Sky Go",
+    "ITVX",
+    "Tubi TV",
+]
 OFFERED = [Provider(i + 1, name, "") for i, name in enumerate(SERVICES)]
 
 
 @cache
 def _country_words() -> tuple[str, ...]:
     countries = list(pycountry.countries)
-    return tuple(sorted({c.alpha_2 for c in countries} | {c.alpha_3 for c in countries} | {c.name for c in countries}
-                        | {c.numeric for c in countries} | {"UK", "EL", "EU", "XK", "AN", "YU", "SU"}))
+    return tuple(
+        sorted(
+            {c.alpha_2 for c in countries}
+            | {c.alpha_3 for c in countries}
+            | {c.name for c in countries}
+            | {c.numeric for c in countries}
+            | {"UK", "EL", "EU", "XK", "AN", "YU", "SU"}
+        )
+    )
 
 
 def _recased(text: str, rng: Random) -> str:
@@ -38,12 +66,21 @@ def _recased(text: str, rng: Random) -> str:
 def country_text() -> st.SearchStrategy[str]:
     """Codes and names in any case and spacing, two-letter pairs of anything, look-alike letters, hostile text."""
     word = st.tuples(st.sampled_from(_country_words()), st.randoms(use_true_random=True)).map(
-        lambda pair: _recased(pair[0], pair[1]))
+        lambda pair: _recased(pair[0], pair[1])
+    )
     padded = st.tuples(st.sampled_from(["", " ", "\t", "  ", "\u00a0", "\n"]), word, st.sampled_from(["", " ", "\r\n"]))
-    codes = st.tuples(st.sampled_from(sorted(code for _, code in country_choices())), st.randoms(
-        use_true_random=True)).map(lambda pair: _recased(pair[0], pair[1]))
-    return st.one_of(codes, word, padded.map("".join), st.text(min_size=2, max_size=2),
-                     st.sampled_from(LOOKALIKES), hostile_text(), st.text(max_size=200))
+    codes = st.tuples(
+        st.sampled_from(sorted(code for _, code in country_choices())), st.randoms(use_true_random=True)
+    ).map(lambda pair: _recased(pair[0], pair[1]))
+    return st.one_of(
+        codes,
+        word,
+        padded.map("".join),
+        st.text(min_size=2, max_size=2),
+        st.sampled_from(LOOKALIKES),
+        hostile_text(),
+        st.text(max_size=200),
+    )
 
 
 def check_country(text: str) -> None:
@@ -54,16 +91,19 @@ def check_country(text: str) -> None:
 
 def _service_name() -> st.SearchStrategy[str]:
     real = st.tuples(st.sampled_from(SERVICES), st.randoms(use_true_random=True)).map(
-        lambda pair: _recased(pair[0], pair[1]))
+        lambda pair: _recased(pair[0], pair[1])
+    )
     typo = st.tuples(st.sampled_from(SERVICES), st.integers(0, 40), st.sampled_from(["", "+", "x", " ", "\x00"])).map(
-        lambda t: t[0][:t[1] % (len(t[0]) + 1)] + t[2] + t[0][t[1] % (len(t[0]) + 1) + 1:])
+        lambda t: t[0][: t[1] % (len(t[0]) + 1)] + t[2] + t[0][t[1] % (len(t[0]) + 1) + 1 :]
+    )
     return st.one_of(real, typo, hostile_text(), st.text(max_size=300))
 
 
 def service_names() -> st.SearchStrategy[list[str]]:
     """Half the cases name real services only (in any case), so that acceptance is tested as much as refusal."""
     real = st.tuples(st.sampled_from(SERVICES), st.randoms(use_true_random=True)).map(
-        lambda pair: _recased(pair[0], pair[1]))
+        lambda pair: _recased(pair[0], pair[1])
+    )
     return st.one_of(st.lists(real, max_size=6), st.lists(_service_name(), max_size=6))
 
 
@@ -76,30 +116,53 @@ def check_services(names: list[str]) -> None:
 
 # ---------------------------------------------------------------------------------------------------- TMDb's answers
 
+
 def _provider(provider_id: int, name: str, priority: int) -> dict:
-    return {"logo_path": f"/logo{provider_id}.jpg", "provider_id": provider_id, "provider_name": name,
-            "display_priority": priority}
+    return {
+        "logo_path": f"/logo{provider_id}.jpg",
+        "provider_id": provider_id,
+        "provider_name": name,
+        "display_priority": priority,
+    }
 
 
 @cache
 def _realistic_block() -> dict:
     """A film's watch/providers block shaped like TMDb's: three countries, every kind of offer."""
-    gb = {"link": "https://www.themoviedb.org/movie/949-heat/watch?locale=GB",
-          "flatrate": [_provider(8, "Netflix", 0), _provider(11, "MUBI", 4)],
-          "ads": [_provider(1796, "Netflix basic with Ads", 90)], "free": [_provider(38, "BBC iPlayer", 7)],
-          "rent": [_provider(2, "Apple TV", 6), _provider(10, "Amazon Video", 9)], "buy": [_provider(2, "Apple TV", 6)]}
-    return {"id": 949, "results": {"GB": gb, "US": {**gb, "flatrate": [_provider(15, "Hulu", 2)]},
-                                   "DE": {"buy": [_provider(3, "Google Play Movies", 13)]}}}
+    gb = {
+        "link": "https://www.themoviedb.org/movie/949-heat/watch?locale=GB",
+        "flatrate": [_provider(8, "Netflix", 0), _provider(11, "MUBI", 4)],
+        "ads": [_provider(1796, "Netflix basic with Ads", 90)],
+        "free": [_provider(38, "BBC iPlayer", 7)],
+        "rent": [_provider(2, "Apple TV", 6), _provider(10, "Amazon Video", 9)],
+        "buy": [_provider(2, "Apple TV", 6)],
+    }
+    return {
+        "id": 949,
+        "results": {
+            "GB": gb,
+            "US": {**gb, "flatrate": [_provider(15, "Hulu", 2)]},
+            "DE": {"buy": [_provider(3, "Google Play Movies", 13)]},
+        },
+    }
 
 
 def json_value() -> st.SearchStrategy[object]:
     """Any JSON value, hostile scalars among them (huge integers, NaN, markup, control characters): what a
     mutation puts into an answer."""
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True),
-                        st.sampled_from(HOSTILE), st.text(max_size=20))
-    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                         st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-                        max_leaves=8)
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=True),
+        st.sampled_from(HOSTILE),
+        st.text(max_size=20),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+        max_leaves=8,
+    )
 
 
 def mutated(document: object, rng: Random, value: object) -> object:
@@ -133,8 +196,12 @@ def mutated(document: object, rng: Random, value: object) -> object:
 def provider_answers(draw: st.DrawFn) -> object:
     """TMDb's block for a film or its list of a country's services, with 1-5 nodes replaced, dropped, repeated or
     renamed; now and then not JSON-shaped at all."""
-    offered = {"results": [{**_provider(8, "Netflix", 1), "display_priorities": {"GB": 0, "US": 3}},
-                           {**_provider(11, "MUBI", 2), "display_priorities": {"GB": 4}}]}
+    offered = {
+        "results": [
+            {**_provider(8, "Netflix", 1), "display_priorities": {"GB": 0, "US": 3}},
+            {**_provider(11, "MUBI", 2), "display_priorities": {"GB": 4}},
+        ]
+    }
     document = copy.deepcopy(draw(st.sampled_from([_realistic_block(), offered])))
     rng = draw(st.randoms(use_true_random=True))
     for _ in range(draw(st.integers(1, 5))):

@@ -96,10 +96,10 @@ def _payloads(work: Path, fault_url: str) -> dict[str, Callable[[Path, int], Non
     prepared = []
     for seed in (1, 2):
         raw = synthetic.write(work / f"raw{seed}", n_ratings=3000, n_users=60, n_movies=80, seed=seed)
-        prepared.append(prepare(load(ratings=raw / "ratings.csv", movies=raw / "movies.csv",
-                                     links=raw / "links.csv")))
-    dataset = prepare_to_folder(load(ratings=work / "raw1" / "ratings.csv",
-                                     movies=work / "raw1" / "movies.csv"), work / "dataset")
+        prepared.append(prepare(load(ratings=raw / "ratings.csv", movies=raw / "movies.csv", links=raw / "links.csv")))
+    dataset = prepare_to_folder(
+        load(ratings=work / "raw1" / "ratings.csv", movies=work / "raw1" / "movies.csv"), work / "dataset"
+    )
     config = SASRecConfig(n_items=dataset.n_items, max_len=8, dim=16, heads=2, layers=1)
 
     def model(version: int) -> SASRec:
@@ -107,9 +107,19 @@ def _payloads(work: Path, fault_url: str) -> dict[str, Callable[[Path, int], Non
         return SASRec(config)
 
     def write_model(target: Path, version: int) -> None:
-        folder.write_model(target, model(version), dataset.movie_ids,
-                           {"model": config.to_dict(), "version": version, "dataset": "atomic",
-                            "dataset_path": str(dataset.path), "metrics": {"version": version}}, history=[])
+        folder.write_model(
+            target,
+            model(version),
+            dataset.movie_ids,
+            {
+                "model": config.to_dict(),
+                "version": version,
+                "dataset": "atomic",
+                "dataset_path": str(dataset.path),
+                "metrics": {"version": version},
+            },
+            history=[],
+        )
 
     def export_model(target: Path, version: int) -> None:
         export.export_model_dir(target, blend=False)
@@ -117,12 +127,13 @@ def _payloads(work: Path, fault_url: str) -> dict[str, Callable[[Path, int], Non
     return {
         "npy": lambda target, version: save_npy(target, np.full(1 << 19, version, dtype=np.int64)),
         "json": lambda target, version: write_json(target, {"version": version, "filler": "x" * (1 << 20)}),
-        "json_cache": lambda target, version: write_json(target, {"version": version, "filler": "x" * (1 << 20)},
-                                                         durable=False),  # a cache entry: renamed, not fsynced
+        "json_cache": lambda target, version: write_json(
+            target, {"version": version, "filler": "x" * (1 << 20)}, durable=False
+        ),  # a cache entry: renamed, not fsynced
         "cache": lambda target, version: Client(base_url=fault_url, cache_dir=target, retries=0).get(
-            f"/v{version}/rss/"),
-        "dataset": lambda target, version: save(prepared[version % 2], target, f"v{version}",
-                                                PrepareConfig()),
+            f"/v{version}/rss/"
+        ),
+        "dataset": lambda target, version: save(prepared[version % 2], target, f"v{version}", PrepareConfig()),
         "model": write_model,
         "onnx": export_model,
         "onnx:prepare": write_model,  # new weights for the next export, written whole before it starts
@@ -172,8 +183,13 @@ def serve(work: Path, fault_url: str) -> None:
         _, status = os.waitpid(pid, 0)
         lines = os.read(read_end, 64).decode()
         os.close(read_end)
-        outcome = "killed" if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL else \
-            "done" if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else f"failed ({status})"
+        outcome = (
+            "killed"
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+            else "done"
+            if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+            else f"failed ({status})"
+        )
         print(json.dumps({"outcome": outcome, "lines": int(lines or 0)}), flush=True)
 
 
@@ -184,9 +200,13 @@ class KillServer:
     """The fork server in its own process, driven line by line."""
 
     def __init__(self, work: Path, fault_url: str):
-        self.process = subprocess.Popen([sys.executable, "-m", "harness.kill", "serve", str(work), fault_url],
-                                        cwd=REPO,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "harness.kill", "serve", str(work), fault_url],
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self._answer(timeout=300)
 
     def _answer(self, timeout: float) -> dict:
@@ -197,11 +217,17 @@ class KillServer:
             raise RuntimeError(f"the writer process stopped answering (exit status {self.process.poll()})")
         return json.loads(line)
 
-    def run(self, writer: str, target: Path, version: int, *, kill_at: int | None = None,
-            loop_for: float | None = None) -> dict:
+    def run(
+        self, writer: str, target: Path, version: int, *, kill_at: int | None = None, loop_for: float | None = None
+    ) -> dict:
         assert self.process.stdin is not None
-        command = {"writer": writer, "target": str(target), "version": version, "kill_at": kill_at,
-                   "loop_for": loop_for}
+        command = {
+            "writer": writer,
+            "target": str(target),
+            "version": version,
+            "kill_at": kill_at,
+            "loop_for": loop_for,
+        }
         self.process.stdin.write(json.dumps(command) + "\n")
         self.process.stdin.flush()
         return self._answer(timeout=300)
@@ -289,12 +315,23 @@ class Sweep:
     versions_seen: set[int] = field(default_factory=set)
 
     def as_dict(self) -> dict:
-        return {"writer": self.writer, "kill_points": self.kill_points, "random_kills": self.random_kills,
-                "interrupted_mid_write": self.interrupted, "broken": 0}
+        return {
+            "writer": self.writer,
+            "kill_points": self.kill_points,
+            "random_kills": self.random_kills,
+            "interrupted_mid_write": self.interrupted,
+            "broken": 0,
+        }
 
 
-def sweep(server: KillServer, writer: str, target: Path, points: str = KILL_POINTS,
-          random_kills: int = RANDOM_KILLS, on_version: Callable[[int], None] = lambda v: None) -> Sweep:
+def sweep(
+    server: KillServer,
+    writer: str,
+    target: Path,
+    points: str = KILL_POINTS,
+    random_kills: int = RANDOM_KILLS,
+    on_version: Callable[[int], None] = lambda v: None,
+) -> Sweep:
     """Write version 0 whole, then kill the writer at every kill point (or a spread sample) and at random moments,
     checking after each kill that the artifact is the version before the write or the one being written."""
     result = Sweep(writer)
@@ -343,8 +380,15 @@ def sweep(server: KillServer, writer: str, target: Path, points: str = KILL_POIN
     return result
 
 
-TARGETS = {"npy": "array.npy", "json": "meta.json", "json_cache": "entry.json", "cache": "cache", "dataset": "dataset",
-           "model": "model", "onnx": "model"}
+TARGETS = {
+    "npy": "array.npy",
+    "json": "meta.json",
+    "json_cache": "entry.json",
+    "cache": "cache",
+    "dataset": "dataset",
+    "model": "model",
+    "onnx": "model",
+}
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["serve"]:

@@ -3,8 +3,8 @@
 Every visitor opens the app (Voilà starts a kernel for each page), types three titles and asks for recommendations,
 all at the same moment, for a few rounds. Every click must bring ten cards; the time from click to the tenth card is
 recorded, and the memory of each kernel process is read (RSS, and PSS, which shares the libraries every kernel maps
-between them). Then the visitors close their tabs and their kernels must be culled (the preheated kernels waiting for the next
-visitors stay): the server is `python -m lbrec app` (`make app`) with the culling shortened from 600 s to a few
+between them). Then the visitors close their tabs and their kernels must be culled (the preheated kernels waiting for
+the next visitors stay): the server is `python -m lbrec app` (`make app`) with the culling shortened from 600 s to a few
 seconds.
 
 The suite runs 2 visitors (tests/browser/test_load.py); `benchmarks/bench_load.py` runs 8 on the trained model.
@@ -22,23 +22,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lbrec.cli.serve import POOL_SIZE
 from harness.browser import CHROMIUM_ARGS, TYPED_TITLES, chromium, free_port
 from harness.files import REPO
+from lbrec.cli.serve import POOL_SIZE
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
 
 NOTEBOOK = REPO / "notebooks" / "05_recommend.ipynb"
 TITLES = [  # three films a click, a new set each time
-    "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)", "Alien (1979)\nFargo (1996)\nSpirited Away (2001)",
-    "Casablanca (1942)\nSe7en (1995)\nUp (2009)", "Jaws (1975)\nMemento (2000)\nWALL·E (2008)",
-    "Vertigo (1958)\nClueless (1995)\nOldboy (2003)", "Psycho (1960)\nToy Story (1995)\nInception (2010)",
-    "Rocky (1976)\nTitanic (1997)\nZodiac (2007)", "Brazil (1985)\nScream (1996)\nAmores perros (2000)",
-    "Annie Hall (1977)\nBabe (1995)\nGladiator (2000)", "Ran (1985)\nHeat (1995)\nShrek (2001)",
+    "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)",
+    "Alien (1979)\nFargo (1996)\nSpirited Away (2001)",
+    "Casablanca (1942)\nSe7en (1995)\nUp (2009)",
+    "Jaws (1975)\nMemento (2000)\nWALL·E (2008)",
+    "Vertigo (1958)\nClueless (1995)\nOldboy (2003)",
+    "Psycho (1960)\nToy Story (1995)\nInception (2010)",
+    "Rocky (1976)\nTitanic (1997)\nZodiac (2007)",
+    "Brazil (1985)\nScream (1996)\nAmores perros (2000)",
+    "Annie Hall (1977)\nBabe (1995)\nGladiator (2000)",
+    "Ran (1985)\nHeat (1995)\nShrek (2001)",
     "Tootsie (1982)\nCasino (1995)\nBig Fish (2003)",
 ]
-
 
 
 # ---------------------------------------------------------------------------------------------------- the server
@@ -77,13 +81,30 @@ def _is_kernel(process: object) -> bool:
         return False
 
 
-def start_app(model_dir: Path, cull_idle: int, cull_interval: int, log_path: Path, *, cull_connected: bool = False,
-              pool_size: int | None = None, startup_s: float = 90) -> App:
+def start_app(
+    model_dir: Path,
+    cull_idle: int,
+    cull_interval: int,
+    log_path: Path,
+    *,
+    cull_connected: bool = False,
+    pool_size: int | None = None,
+    startup_s: float = 90,
+) -> App:
     """`python -m lbrec app` (what `make app` runs) with the culling shortened; ready when its static files are
     served (a GET of / would start a kernel). pool_size None: the command's default."""
     port = free_port()
-    command = [sys.executable, "-m", "lbrec", "app", "--model", str(model_dir.resolve()), f"--port={port}",
-               f"--cull-idle={cull_idle}", f"--cull-interval={cull_interval}"]
+    command = [
+        sys.executable,
+        "-m",
+        "lbrec",
+        "app",
+        "--model",
+        str(model_dir.resolve()),
+        f"--port={port}",
+        f"--cull-idle={cull_idle}",
+        f"--cull-interval={cull_interval}",
+    ]
     if cull_connected:
         command.append("--cull-connected")
     if pool_size is not None:
@@ -160,17 +181,25 @@ class Load:
 
     def summary(self) -> dict:
         mib = 2**20
-        return {"visitors": len(self.visits), "clicks": len(self.clicks),
-                "errors": sum(len(v.errors) for v in self.visits),
-                "ready_s": {"median": statistics.median(v.ready_s for v in self.visits),
-                            "max": max(v.ready_s for v in self.visits)},
-                "click_to_results_s": {"median": statistics.median(self.clicks), "p95": self.p95(),
-                                       "max": max(self.clicks)},
-                "kernels": len(self.kernel_memory),
-                "kernel_rss_mib": [round(m["rss"] / mib) for m in self.kernel_memory],
-                "kernel_pss_mib": [round(m["pss"] / mib) for m in self.kernel_memory],
-                "kernel_uss_mib": [round(m["uss"] / mib) for m in self.kernel_memory],
-                "culled_after_close_s": self.culled_s}
+        return {
+            "visitors": len(self.visits),
+            "clicks": len(self.clicks),
+            "errors": sum(len(v.errors) for v in self.visits),
+            "ready_s": {
+                "median": statistics.median(v.ready_s for v in self.visits),
+                "max": max(v.ready_s for v in self.visits),
+            },
+            "click_to_results_s": {
+                "median": statistics.median(self.clicks),
+                "p95": self.p95(),
+                "max": max(self.clicks),
+            },
+            "kernels": len(self.kernel_memory),
+            "kernel_rss_mib": [round(m["rss"] / mib) for m in self.kernel_memory],
+            "kernel_pss_mib": [round(m["pss"] / mib) for m in self.kernel_memory],
+            "kernel_uss_mib": [round(m["uss"] / mib) for m in self.kernel_memory],
+            "culled_after_close_s": self.culled_s,
+        }
 
 
 def run_load(app: App, visitors: int, rounds: int, cull_wait_s: float) -> Load:
@@ -199,5 +228,3 @@ def run_load(app: App, visitors: int, rounds: int, cull_wait_s: float) -> Load:
             return Load([visit for visit, _ in done], memory, culled)
 
     return asyncio.run(run())
-
-

@@ -22,8 +22,8 @@ from typing import Any
 
 import nbformat
 
-from lbrec.prose import MIME, PLACEHOLDER, fill
 from harness.files import REPO
+from lbrec.prose import MIME, PLACEHOLDER, fill
 
 NOTEBOOKS = REPO / "notebooks"
 TUTORIAL = ("01_preprocess.ipynb", "02_train.ipynb", "03_evaluate.ipynb", "04_export.ipynb")
@@ -82,14 +82,20 @@ def edited_prose(notebook: nbformat.NotebookNode) -> list[int]:
     """Cells whose filled prose differs from their template filled with the figures the notebook holds: edited by
     hand (the edit would be lost at the next run: write it in the template, with its placeholders)."""
     figures = quoted(notebook)
-    return [i for i, cell in enumerate(notebook.cells) if (text := template(cell)) and not PLACEHOLDER.search(
-        cell.source) and fill(text, figures) != cell.source]
+    return [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if (text := template(cell)) and not PLACEHOLDER.search(cell.source) and fill(text, figures) != cell.source
+    ]
 
 
 # Digits a paragraph after results may hold without quoting them from the run: placeholders (filled), code and
 # link targets, metric names (NDCG@10, Recall@20), "top-10", a heading's number ("## 2.") and notebook file names.
-_NOT_FIGURES = re.compile(r"\{\{[^{}]*\}\}|```.*?```|`[^`]*`|\]\([^)]*\)|https?://\S+|\w+@\d+|\b[Tt]op-\d+\b"
-                          r"|^#+ \d+\.|\b\d\d_\w+", re.MULTILINE | re.DOTALL)
+_NOT_FIGURES = re.compile(
+    r"\{\{[^{}]*\}\}|```.*?```|`[^`]*`|\]\([^)]*\)|https?://\S+|\w+@\d+|\b[Tt]op-\d+\b"
+    r"|^#+ \d+\.|\b\d\d_\w+",
+    re.MULTILINE | re.DOTALL,
+)
 
 
 def stray_figures(prose: str) -> list[str]:
@@ -100,10 +106,14 @@ def stray_figures(prose: str) -> list[str]:
 def unquoted_figures(notebook: nbformat.NotebookNode) -> dict[int, list[str]]:
     """Per markdown cell after the first result, the numbers its prose (its template when it has one) states
     without quoting them from the run."""
-    first = next((i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.get("outputs")),
-                 len(notebook.cells))
-    found = {i: stray_figures(template(cell) or cell.source) for i, cell in enumerate(notebook.cells)
-             if i > first and cell.cell_type == "markdown"}
+    first = next(
+        (i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.get("outputs")), len(notebook.cells)
+    )
+    found = {
+        i: stray_figures(template(cell) or cell.source)
+        for i, cell in enumerate(notebook.cells)
+        if i > first and cell.cell_type == "markdown"
+    }
     return {i: words for i, words in found.items() if words}
 
 
@@ -113,8 +123,9 @@ def run_in_place(name: str) -> None:
 
     path = NOTEBOOKS / name
     refuse_edited_prose(name, nbformat.read(path, as_version=4))
-    papermill.execute_notebook(str(path), str(path), cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
-                               log_output=True)
+    papermill.execute_notebook(
+        str(path), str(path), cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False, log_output=True
+    )
     notebook = fill_prose(tidy(nbformat.read(path, as_version=4)))
     notebook.metadata["lbrec"] = {**stamp(notebook), "executed": time.strftime("%Y-%m-%d", time.gmtime())}
     nbformat.write(notebook, path)
@@ -135,8 +146,10 @@ def refill(name: str) -> None:
 
 def refuse_edited_prose(name: str, notebook: nbformat.NotebookNode) -> None:
     if edited := edited_prose(notebook):
-        raise SystemExit(f"{name}: cells {edited} were edited after their figures were filled in: write the change "
-                         f"into the cell with its {{{{placeholders}}}} (the template is in its metadata)")
+        raise SystemExit(
+            f"{name}: cells {edited} were edited after their figures were filled in: write the change "
+            f"into the cell with its {{{{placeholders}}}} (the template is in its metadata)"
+        )
 
 
 def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -147,8 +160,9 @@ def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
+            cell.outputs = [
+                o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
+            ]
     notebook.metadata.pop("widgets", None)
     return notebook
 
@@ -160,8 +174,9 @@ def main(names: list[str]) -> int:
         return 0
     # The kernels (cwd notebooks/) import this checkout's lbrec, as this process does, and so write under it,
     # whatever a relative PYTHONPATH or the virtualenv's editable install would give them.
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(
-        os.pathsep))])
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    )
     from lbrec import paths
 
     checkpoint = paths.models_dir() / "ml-latest-small" / "checkpoint.safetensors"

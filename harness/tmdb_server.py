@@ -25,10 +25,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from PIL import Image, ImageDraw
 
-from lbrec.tmdb.client import TmdbClient
-from lbrec.tmdb.records import GENRES
 from harness.fault_server import FaultServer, Hit, Reply
 from harness.tmdb_table import TmdbTable
+from lbrec.tmdb.client import TmdbClient
+from lbrec.tmdb.records import GENRES
 
 V3_KEY = "0123456789abcdef0123456789abcdef"
 V4_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJsYnJlYy10ZXN0In0.c2lnbmF0dXJlLW9mLWEtdGVzdC10b2tlbg"
@@ -36,8 +36,14 @@ IMAGES = "/t/p/w185"
 JSON = {"Content-Type": "application/json;charset=utf-8"}
 OFFERED = "/3/watch/providers/movie"
 # Real services' TMDb ids and names (logo paths made up); the display priority is the order given
-NETFLIX, MUBI, PRIME, APPLE, BBC, TUBI = ((8, "Netflix"), (11, "MUBI"), (9, "Amazon Prime Video"),
-                                          (2, "Apple TV"), (38, "BBC iPlayer"), (73, "Tubi TV"))
+NETFLIX, MUBI, PRIME, APPLE, BBC, TUBI = (
+    (8, "Netflix"),
+    (11, "MUBI"),
+    (9, "Amazon Prime Video"),
+    (2, "Apple TV"),
+    (38, "BBC iPlayer"),
+    (73, "Tubi TV"),
+)
 
 
 def poster_png(colour: tuple[int, int, int] = (1, 180, 228)) -> bytes:
@@ -47,7 +53,14 @@ def poster_png(colour: tuple[int, int, int] = (1, 180, 228)) -> bytes:
     return out.getvalue()
 
 
-LOGO_COLOURS = {8: (229, 9, 20), 11: (0, 0, 0), 9: (0, 168, 225), 2: (40, 40, 40), 38: (255, 77, 166), 73: (255, 214, 0)}
+LOGO_COLOURS = {
+    8: (229, 9, 20),
+    11: (0, 0, 0),
+    9: (0, 168, 225),
+    2: (40, 40, 40),
+    38: (255, 77, 166),
+    73: (255, 214, 0),
+}
 
 
 def logo_png(provider_id: int) -> bytes:
@@ -63,24 +76,37 @@ def logo_png(provider_id: int) -> bytes:
 def serve_logos(server: FaultServer, services: list[tuple[int, str]]) -> None:
     """Routes for the services' stand-in logos, where the client asks for them (the w92 size)."""
     for provider_id, _ in services:
-        server.route(f"/t/p/w92/logo{provider_id}.jpg", Reply(200, logo_png(provider_id), {"Content-Type": "image/png"}))
+        server.route(
+            f"/t/p/w92/logo{provider_id}.jpg", Reply(200, logo_png(provider_id), {"Content-Type": "image/png"})
+        )
 
 
 def movie(tmdb_id: int, title: str, runtime: int | None = 120, overview: str = "") -> dict:
-    return {"id": tmdb_id, "title": title, "runtime": runtime, "poster_path": f"/poster{tmdb_id}.png",
-            "overview": overview or f"The story of {title}, told in one line."}
+    return {
+        "id": tmdb_id,
+        "title": title,
+        "runtime": runtime,
+        "poster_path": f"/poster{tmdb_id}.png",
+        "overview": overview or f"The story of {title}, told in one line.",
+    }
 
 
 def provider(entry: tuple[int, str], priority: int = 0) -> dict:
     provider_id, name = entry
-    return {"logo_path": f"/logo{provider_id}.jpg", "provider_id": provider_id, "provider_name": name,
-            "display_priority": priority}
+    return {
+        "logo_path": f"/logo{provider_id}.jpg",
+        "provider_id": provider_id,
+        "provider_name": name,
+        "display_priority": priority,
+    }
 
 
 def offers(tmdb_id: int, **kinds: list[tuple[int, str]]) -> dict:
     """One country's options as TMDb sends them: `offers(949, flatrate=[NETFLIX], rent=[APPLE, PRIME])`."""
-    return {"link": f"https://www.themoviedb.org/movie/{tmdb_id}/watch?locale=XX",
-            **{kind: [provider(p, 10 * i) for i, p in enumerate(listed)] for kind, listed in kinds.items()}}
+    return {
+        "link": f"https://www.themoviedb.org/movie/{tmdb_id}/watch?locale=XX",
+        **{kind: [provider(p, 10 * i) for i, p in enumerate(listed)] for kind, listed in kinds.items()},
+    }
 
 
 def with_providers(film: dict, **countries: dict) -> dict:
@@ -103,21 +129,29 @@ def serve_offered(server: FaultServer, country: str, services: list[tuple[int, s
 # ---------------------------------------------------------------------------------------------------- faults
 
 Fault = Reply | Callable[[Reply], Reply]  # a reply instead of TMDb's, or what becomes of TMDb's (`truncated`)
-REFUSED = Reply(401, b'{"status_code":7,"status_message":"Invalid API key: You must be granted a valid key.",'
-                     b'"success":false}', JSON)
-MISSING = Reply(404, b'{"status_code":34,"status_message":"The resource you requested could not be found.",'
-                     b'"success":false}', JSON)
+REFUSED = Reply(
+    401, b'{"status_code":7,"status_message":"Invalid API key: You must be granted a valid key.","success":false}', JSON
+)
+MISSING = Reply(
+    404, b'{"status_code":34,"status_message":"The resource you requested could not be found.","success":false}', JSON
+)
 DOWN = Reply(503, b"<html><body>Service Unavailable</body></html>", {"Content-Type": "text/html"})
 NONSENSE = {  # answers that are JSON, or look like it, and mean nothing
-    "html": b"<html>maintenance</html>", "array": b"[1, 2]", "results not a list": b'{"results": "none"}',
+    "html": b"<html>maintenance</html>",
+    "array": b"[1, 2]",
+    "results not a list": b'{"results": "none"}',
     "wrong types": b'{"results": [{"id": "949", "title": 7}], "id": [], "title": {}, "movie_results": 3}',
-    "null": b"null"}
+    "null": b"null",
+}
 
 
 def rate_limited(retry_after: str = "1") -> Reply:
     """TMDb's 429, asking to wait `retry_after` (seconds or an HTTP date)."""
-    return Reply(429, b'{"status_code":25,"status_message":"Your request count is over the allowed limit."}',
-                 {"Retry-After": retry_after, **JSON})
+    return Reply(
+        429,
+        b'{"status_code":25,"status_message":"Your request count is over the allowed limit."}',
+        {"Retry-After": retry_after, **JSON},
+    )
 
 
 def timed_out(seconds: float) -> Fault:
@@ -168,11 +202,18 @@ class LoopbackTmdb:
     def hits(self) -> list[Hit]:
         return self.server.hits
 
-    def client(self, cache_dir: str | os.PathLike[str] | None = None, key: str = V3_KEY, **options: object
-               ) -> TmdbClient:
+    def client(
+        self, cache_dir: str | os.PathLike[str] | None = None, key: str = V3_KEY, **options: object
+    ) -> TmdbClient:
         """A client of this TMDb, its answers cached in `cache_dir` (None: no cache)."""
-        return TmdbClient(key, api_url=self.url, image_url=self.url + IMAGES, cache=cache_dir is not None,
-                          cache_dir=cache_dir, **options)
+        return TmdbClient(
+            key,
+            api_url=self.url,
+            image_url=self.url + IMAGES,
+            cache=cache_dir is not None,
+            cache_dir=cache_dir,
+            **options,
+        )
 
     def fail(self, fault: Fault, *, under: str = "/3/", times: int | None = None) -> None:
         """Answer the next `times` requests whose path starts with `under` (None: every one until `heal`) with
@@ -199,8 +240,11 @@ class LoopbackTmdb:
             reply = Reply(200, poster_png(), {"Content-Type": "image/png"}, delay=self.latency)
         else:
             answer = self._json(parts.path, dict(parse_qsl(parts.query)))
-            reply = replace(MISSING, delay=self.latency) if answer is None else \
-                Reply(200, json.dumps(answer).encode(), JSON, delay=self.latency)
+            reply = (
+                replace(MISSING, delay=self.latency)
+                if answer is None
+                else Reply(200, json.dumps(answer).encode(), JSON, delay=self.latency)
+            )
         fault = self._fault(parts.path)
         if fault is None:
             return reply

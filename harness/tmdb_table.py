@@ -38,8 +38,12 @@ from lbrec.tmdb.records import GENRE_IDS, GENRES
 
 PAGE = 20
 _ARTICLES = {"the", "a", "an"}
-_SORTS = {"popularity.desc": "popularity", "vote_count.desc": "vote_count", "vote_average.desc": "vote_average",
-          "primary_release_date.desc": "release_date"}
+_SORTS = {
+    "popularity.desc": "popularity",
+    "vote_count.desc": "vote_count",
+    "vote_average.desc": "vote_average",
+    "primary_release_date.desc": "release_date",
+}
 
 
 @dataclass(frozen=True)
@@ -73,26 +77,48 @@ class Film:
 
     def listed(self) -> dict:
         """The film as TMDb lists it (search, find, recommendations, similar, discover)."""
-        return {"adult": False, "backdrop_path": None, "genre_ids": list(self.genre_ids), "id": self.tmdb_id,
-                "original_language": self.language, "original_title": self.original_title,
-                "overview": self.overview, "popularity": self.popularity, "poster_path": f"/poster{self.tmdb_id}.png",
-                "release_date": self.release_date, "title": self.title, "video": False,
-                "vote_average": self.vote_average, "vote_count": self.vote_count}
+        return {
+            "adult": False,
+            "backdrop_path": None,
+            "genre_ids": list(self.genre_ids),
+            "id": self.tmdb_id,
+            "original_language": self.language,
+            "original_title": self.original_title,
+            "overview": self.overview,
+            "popularity": self.popularity,
+            "poster_path": f"/poster{self.tmdb_id}.png",
+            "release_date": self.release_date,
+            "title": self.title,
+            "video": False,
+            "vote_average": self.vote_average,
+            "vote_count": self.vote_count,
+        }
 
     def details(self, appended: set[str]) -> dict:
         """The film's own answer, with what `append_to_response` asked for."""
         answer = {key: value for key, value in self.listed().items() if key != "genre_ids"}
-        answer.update({"genres": [{"id": g, "name": GENRES[g]} for g in self.genre_ids if g in GENRES],
-                       "imdb_id": f"tt{self.imdb_id:07d}" if self.imdb_id else None, "runtime": self.runtime,
-                       "status": "Released", "tagline": ""})
+        answer.update(
+            {
+                "genres": [{"id": g, "name": GENRES[g]} for g in self.genre_ids if g in GENRES],
+                "imdb_id": f"tt{self.imdb_id:07d}" if self.imdb_id else None,
+                "runtime": self.runtime,
+                "status": "Released",
+                "tagline": "",
+            }
+        )
         if "keywords" in appended:
             answer["keywords"] = {"keywords": [{"id": 1000 + i, "name": k} for i, k in enumerate(self.keywords)]}
         if "credits" in appended:
             answer["credits"] = {
-                "cast": [{"id": 5000 + i, "name": name, "character": "", "order": i, "known_for_department": "Acting"}
-                         for i, name in enumerate(self.cast)],
-                "crew": [{"id": 9000 + i, "name": name, "job": "Director", "department": "Directing"}
-                         for i, name in enumerate(self.directors)]}
+                "cast": [
+                    {"id": 5000 + i, "name": name, "character": "", "order": i, "known_for_department": "Acting"}
+                    for i, name in enumerate(self.cast)
+                ],
+                "crew": [
+                    {"id": 9000 + i, "name": name, "job": "Director", "department": "Directing"}
+                    for i, name in enumerate(self.directors)
+                ],
+            }
         if "watch/providers" in appended:
             answer["watch/providers"] = {"results": self.providers}
         return answer
@@ -134,8 +160,13 @@ class TmdbTable:
     def find(self, imdb_text: str) -> dict:
         imdb_id = int(imdb_text[2:]) if imdb_text[:2] == "tt" and imdb_text[2:].isdigit() else None
         film = self.by_imdb.get(imdb_id) if imdb_id else None
-        return {"movie_results": [film.listed()] if film else [], "person_results": [], "tv_results": [],
-                "tv_episode_results": [], "tv_season_results": []}
+        return {
+            "movie_results": [film.listed()] if film else [],
+            "person_results": [],
+            "tv_results": [],
+            "tv_episode_results": [],
+            "tv_season_results": [],
+        }
 
     def related(self, tmdb_id: int, kind: str) -> dict | None:
         """A film's `recommendations` or `similar` (page 1), None for a film the table lacks."""
@@ -168,8 +199,12 @@ class TmdbTable:
         word) a word it begins."""
         words = {word}
         if len(word) >= 5:
-            words |= {found for found, _, _ in process.extract(word, self._vocabulary, scorer=Levenshtein.distance,
-                                                               score_cutoff=1, limit=None)}
+            words |= {
+                found
+                for found, _, _ in process.extract(
+                    word, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=1, limit=None
+                )
+            }
         if last:
             words |= {v for v in self._vocabulary if v.startswith(word)}
         return set().union(*(self._words.get(w, set()) for w in words))
@@ -177,8 +212,11 @@ class TmdbTable:
     def _computed(self, film: Film, kind: str) -> list[int]:
         if (film.tmdb_id, kind) not in self._related:
             genres = set(film.genre_ids)
-            near = [(len(genres & set(f.genre_ids)), f) for f in self.films.values()
-                    if f.tmdb_id != film.tmdb_id and genres & set(f.genre_ids)]
+            near = [
+                (len(genres & set(f.genre_ids)), f)
+                for f in self.films.values()
+                if f.tmdb_id != film.tmdb_id and genres & set(f.genre_ids)
+            ]
             if kind == "recommendations":
                 near = [(shared, f) for shared, f in near if _year_gap(film, f) <= 10]
                 near.sort(key=lambda s: (-s[0], -s[1].popularity, s[1].tmdb_id))
@@ -200,20 +238,38 @@ def film_from(row: Mapping, position: int) -> Film:
     genre_ids = given.get("genre_ids") or [GENRE_IDS[g] for g in _names(genres) if g in GENRE_IDS]
     imdb = given.get("imdb_id")
     return Film(
-        int(given.get("id", position + 1)), title, str(given.get("original_title", title)), year, release_date,
-        tuple(int(g) for g in genre_ids), str(given.get("language", given.get("original_language", "en"))),
-        _int(given.get("runtime")), float(given.get("popularity", 0.0)), int(given.get("vote_count", 0)),
-        float(given.get("vote_average", 0.0)), str(given.get("overview", f"The story of {title}.")),
-        int(imdb[2:]) if isinstance(imdb, str) else _int(imdb), _names(given.get("keywords", ())),
-        _names(given.get("directors", ())), _names(given.get("cast", ())), dict(given.get("providers", {})),
-        _ids(given.get("recommendations")), _ids(given.get("similar")), given.get("content_type", "movie") != "tv")
+        int(given.get("id", position + 1)),
+        title,
+        str(given.get("original_title", title)),
+        year,
+        release_date,
+        tuple(int(g) for g in genre_ids),
+        str(given.get("language", given.get("original_language", "en"))),
+        _int(given.get("runtime")),
+        float(given.get("popularity", 0.0)),
+        int(given.get("vote_count", 0)),
+        float(given.get("vote_average", 0.0)),
+        str(given.get("overview", f"The story of {title}.")),
+        int(imdb[2:]) if isinstance(imdb, str) else _int(imdb),
+        _names(given.get("keywords", ())),
+        _names(given.get("directors", ())),
+        _names(given.get("cast", ())),
+        dict(given.get("providers", {})),
+        _ids(given.get("recommendations")),
+        _ids(given.get("similar")),
+        given.get("content_type", "movie") != "tv",
+    )
 
 
 def _page(films: list[Film], params: Mapping[str, str]) -> dict:
     page = max(1, min(_int(params.get("page")) or 1, 500))
-    shown = films[(page - 1) * PAGE: page * PAGE]
-    return {"page": page, "results": [f.listed() for f in shown], "total_pages": -(-len(films) // PAGE),
-            "total_results": len(films)}
+    shown = films[(page - 1) * PAGE : page * PAGE]
+    return {
+        "page": page,
+        "results": [f.listed() for f in shown],
+        "total_pages": -(-len(films) // PAGE),
+        "total_results": len(films),
+    }
 
 
 def _present(value: object) -> bool:

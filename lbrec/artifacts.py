@@ -235,6 +235,11 @@ def atomic_update(target: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(target)
     with atomic_dir(target) as staged:
         if target.is_dir():
-            shutil.copytree(target, staged, dirs_exist_ok=True, copy_function=_link,
-                            ignore=lambda _, names: [n for n in names if n.startswith(".")])  # writers' leftovers
+            shutil.copytree(
+                target,
+                staged,
+                dirs_exist_ok=True,
+                copy_function=_link,
+                ignore=lambda _, names: [n for n in names if n.startswith(".")],
+            )  # writers' leftovers
         yield staged

@@ -42,8 +42,12 @@ def rating_distribution(ratings: Ratings) -> Figure:
     values, counts = np.unique(ratings.rating, return_counts=True)
     fig, (ax,) = _figure()
     ax.bar(values, counts / counts.sum() * 100, width=0.4, color=BLUE)
-    ax.set(xlabel="rating (stars)", ylabel="% of ratings", xticks=values,
-           title=f"{len(ratings):,} ratings in {ratings.name}")
+    ax.set(
+        xlabel="rating (stars)",
+        ylabel="% of ratings",
+        xticks=values,
+        title=f"{len(ratings):,} ratings in {ratings.name}",
+    )
     return fig
 
 
@@ -53,8 +57,11 @@ def thresholds(dataset: Dataset) -> Figure:
     fig, (ax,) = _figure()
     values = np.asarray(dataset.thresholds)
     ax.hist(values, bins=np.arange(0.125, 5.25, 0.25), color=ORANGE)  # bars centred on quarter stars
-    ax.set(xlabel=f"per-user threshold ({percentile:g}th percentile of the user's ratings, stars)",
-           ylabel="users", title=f"median threshold {np.median(values):.2f} stars over {len(values):,} users")
+    ax.set(
+        xlabel=f"per-user threshold ({percentile:g}th percentile of the user's ratings, stars)",
+        ylabel="users",
+        title=f"median threshold {np.median(values):.2f} stars over {len(values):,} users",
+    )
     return fig
 
 
@@ -64,8 +71,12 @@ def sequence_lengths(dataset: Dataset, max_len: int = 50) -> Figure:
     fig, (ax,) = _figure()
     ax.hist(lengths, bins=np.logspace(0, np.log10(lengths.max() + 1), 40), color=GREEN)
     ax.axvline(max_len, color=GREY, linestyle="--", label=f"model window: last {max_len}")
-    ax.set(xscale="log", xlabel="positives per user", ylabel="users",
-           title=f"median {np.median(lengths):.0f}, mean {lengths.mean():.0f}, max {lengths.max():,}")
+    ax.set(
+        xscale="log",
+        xlabel="positives per user",
+        ylabel="users",
+        title=f"median {np.median(lengths):.0f}, mean {lengths.mean():.0f}, max {lengths.max():,}",
+    )
     ax.legend(frameon=False)
     return fig
 
@@ -77,8 +88,13 @@ def long_tail(dataset: Dataset) -> Figure:
     head = int(np.searchsorted(share, 50)) + 1
     fig, (ax,) = _figure()
     ax.plot(np.arange(1, len(counts) + 1), counts, color=ORANGE)
-    ax.set(xscale="log", yscale="log", xlabel="movie rank by positives", ylabel="positives",
-           title=f"the top {head:,} of {len(counts):,} movies ({head / len(counts):.1%}) hold half the positives")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="movie rank by positives",
+        ylabel="positives",
+        title=f"the top {head:,} of {len(counts):,} movies ({head / len(counts):.1%}) hold half the positives",
+    )
     return fig
 
 
@@ -97,8 +113,9 @@ def training_curves(history: Sequence[Mapping]) -> Figure:
     return fig
 
 
-def model_comparison(results: Mapping[str, Mapping], metrics: Sequence[str] = ("ndcg@10", "hr@10"),
-                     highlight: str = "sasrec") -> Figure:
+def model_comparison(
+    results: Mapping[str, Mapping], metrics: Sequence[str] = ("ndcg@10", "hr@10"), highlight: str = "sasrec"
+) -> Figure:
     """Bars per model and metric with their bootstrap 95% intervals; `highlight` (the served model) in orange."""
     names = list(results)
     fig, axes = _figure(5 * len(metrics), 3.2, columns=len(metrics))
@@ -134,8 +151,11 @@ def popularity_bias(per_user: Mapping[str, np.ndarray]) -> Figure:
     ax.boxplot([per_user[n] for n in names], orientation="horizontal", showfliers=False)
     ax.set_yticks(range(1, len(names) + 1), names)
     low = min(float(np.min(per_user[n])) for n in names)
-    ax.set(xlim=(max(0.0, low - 2), 100), xlabel="mean popularity percentile of the 10 recommendations, per user",
-           title="how mainstream the recommendations are (100 = the most rated film)")
+    ax.set(
+        xlim=(max(0.0, low - 2), 100),
+        xlabel="mean popularity percentile of the 10 recommendations, per user",
+        title="how mainstream the recommendations are (100 = the most rated film)",
+    )
     return fig
 
 

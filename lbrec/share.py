@@ -60,9 +60,14 @@ def shared_films(records: Iterable[object], posters: Mapping[int, np.ndarray] | 
         because = record.because  # type: ignore[attr-defined]
         if isinstance(because, dict):  # a group's: the members in turns
             because = [ref for turn in zip_longest(*because.values()) for ref in turn if ref is not None]
-        films.append(SharedFilm(record.title, record.year,  # type: ignore[attr-defined]
-                                tuple(dict.fromkeys(ref.title for ref in because)),
-                                posters.get(record.tmdbId) if posters else None))  # type: ignore[attr-defined]
+        films.append(
+            SharedFilm(
+                record.title,
+                record.year,  # type: ignore[attr-defined]
+                tuple(dict.fromkeys(ref.title for ref in because)),
+                posters.get(record.tmdbId) if posters else None,
+            )
+        )  # type: ignore[attr-defined]
     return films
 
 
@@ -82,8 +87,9 @@ def without_a_shared_reason(films: list[SharedFilm]) -> list[SharedFilm]:
     return [replace(film, because=()) for film in films] if len(reasons) == 1 and len(reasons.pop()) == 1 else films
 
 
-def share_picture(films: Sequence[SharedFilm], heading: str = "Films for you", subtitle: str = "",
-                  because: str = "because you liked") -> Figure:
+def share_picture(
+    films: Sequence[SharedFilm], heading: str = "Films for you", subtitle: str = "", because: str = "because you liked"
+) -> Figure:
     """The picture of `films` (at least one) as a Figure of WIDTH x HEIGHT pixels at DPI."""
     if not films:
         raise ValueError("a picture to share needs at least one film")
@@ -106,53 +112,127 @@ def share_picture(films: Sequence[SharedFilm], heading: str = "Films for you", s
         column, row = divmod(index, rows)
         left = MARGIN + column * (column_width + GAP)
         top = first_top - row * row_height
-        card(axes, renderer, (left, top - row_height + GAP / 2, column_width, row_height - GAP), index + 1, film,
-             because, LARGEST_TITLE[columns])
+        card(
+            axes,
+            renderer,
+            (left, top - row_height + GAP / 2, column_width, row_height - GAP),
+            index + 1,
+            film,
+            because,
+            LARGEST_TITLE[columns],
+        )
     more = f"  ·  and {len(films) - MAX_FILMS} more in the list" if len(films) > MAX_FILMS else ""
-    write(axes, renderer, MARGIN, BOTTOM / 2, f"lbrec · recommended from MovieLens ratings{more}", 14,
-          WIDTH - 2 * MARGIN, color=GREY, va="center")
+    write(
+        axes,
+        renderer,
+        MARGIN,
+        BOTTOM / 2,
+        f"lbrec · recommended from MovieLens ratings{more}",
+        14,
+        WIDTH - 2 * MARGIN,
+        color=GREY,
+        va="center",
+    )
     return figure
 
 
-def card(axes: Axes, renderer: RendererAgg, box: tuple[float, float, float, float], rank: int, film: SharedFilm,
-         because: str, largest_title: float) -> None:
+def card(
+    axes: Axes,
+    renderer: RendererAgg,
+    box: tuple[float, float, float, float],
+    rank: int,
+    film: SharedFilm,
+    because: str,
+    largest_title: float,
+) -> None:
     """One film's card in `box` (left, bottom, width, height in pixels): the rank, the poster's slot, two lines."""
     left, bottom, width, height = box
-    axes.add_patch(FancyBboxPatch((left, bottom), width, height, boxstyle=f"round,pad=0,rounding_size={height / 8}",
-                                  facecolor=CARD, edgecolor="none"))
+    axes.add_patch(
+        FancyBboxPatch(
+            (left, bottom),
+            width,
+            height,
+            boxstyle=f"round,pad=0,rounding_size={height / 8}",
+            facecolor=CARD,
+            edgecolor="none",
+        )
+    )
     title_size = min(height * 0.36, largest_title) * POINTS_PER_PIXEL
     pad = min(height * 0.18, 24)
     rank_width = title_size / POINTS_PER_PIXEL * 1.5
-    write(axes, renderer, left + pad + rank_width, bottom + height / 2, str(rank), title_size, rank_width,
-          color=ORANGE, weight="bold", ha="right", va="center")
+    write(
+        axes,
+        renderer,
+        left + pad + rank_width,
+        bottom + height / 2,
+        str(rank),
+        title_size,
+        rank_width,
+        color=ORANGE,
+        weight="bold",
+        ha="right",
+        va="center",
+    )
     text_left = left + 2 * pad + rank_width
     if film.poster is not None:
         poster_width = (height - pad) * 2 / 3
-        axes.imshow(film.poster, aspect="auto", zorder=2,
-                    extent=(text_left, text_left + poster_width, bottom + pad / 2, bottom + height - pad / 2))
+        axes.imshow(
+            film.poster,
+            aspect="auto",
+            zorder=2,
+            extent=(text_left, text_left + poster_width, bottom + pad / 2, bottom + height - pad / 2),
+        )
         text_left += poster_width + pad
     room = left + width - pad - text_left
     middle = bottom + height / 2
     year = f" ({film.year})" if film.year else ""
-    title = write(axes, renderer, text_left, middle + height * 0.04, film_label(film.title, film.year), title_size,
-                  room, weight="bold", va="bottom", keep=len(year))
+    title = write(
+        axes,
+        renderer,
+        text_left,
+        middle + height * 0.04,
+        film_label(film.title, film.year),
+        title_size,
+        room,
+        weight="bold",
+        va="bottom",
+        keep=len(year),
+    )
     if film.because:
-        write(axes, renderer, text_left, middle - height * 0.04, f"{because} {' · '.join(film.because)}",
-              title_size * 0.75, room, color=GREEN, va="top")
+        write(
+            axes,
+            renderer,
+            text_left,
+            middle - height * 0.04,
+            f"{because} {' · '.join(film.because)}",
+            title_size * 0.75,
+            room,
+            color=GREEN,
+            va="top",
+        )
     else:
         title.set_verticalalignment("center")
         title.set_y(middle)
 
 
-def write(axes: Axes, renderer: RendererAgg, x: float, y: float, text: str, size: float, room: float,
-          color: str = WHITE, keep: int = 0, **style: object) -> Text:
+def write(
+    axes: Axes,
+    renderer: RendererAgg,
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    room: float,
+    color: str = WHITE,
+    keep: int = 0,
+    **style: object,
+) -> Text:
     """Draw `text` at (x, y) in pixels, cut with an ellipsis to fit `room` pixels; the last `keep` characters
     (a title's year) stay whole."""
-    artist = axes.text(x, y, text, fontsize=size, color=color, fontfamily=FONT, va=style.pop("va", "top"),
-                       **style)  # type: ignore[arg-type]
+    artist = axes.text(x, y, text, fontsize=size, color=color, fontfamily=FONT, va=style.pop("va", "top"), **style)  # type: ignore[arg-type]
     if artist.get_window_extent(renderer).width <= room:
         return artist
-    head, tail = text[:len(text) - keep], text[len(text) - keep:]
+    head, tail = text[: len(text) - keep], text[len(text) - keep :]
     low, high = 0, len(head)  # the longest head that fits, by bisection
     while low < high:
         middle = (low + high + 1) // 2
@@ -165,8 +245,9 @@ def write(axes: Axes, renderer: RendererAgg, x: float, y: float, text: str, size
     return artist
 
 
-def share_png(films: Sequence[SharedFilm], heading: str = "Films for you", subtitle: str = "",
-              because: str = "because you liked") -> bytes:
+def share_png(
+    films: Sequence[SharedFilm], heading: str = "Films for you", subtitle: str = "", because: str = "because you liked"
+) -> bytes:
     """The picture as PNG bytes, WIDTH x HEIGHT pixels, in COLOURS colours: a quarter of the full-colour file's
     size (the app carries it in the page) with no visible loss on flat cards and text."""
     canvas = FigureCanvasAgg(share_picture(films, heading, subtitle, because))

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.fault_server import FaultServer
 from lbrec.data.dataset import Dataset
 from lbrec.data.movielens import Ratings, load
 from lbrec.data.prepare import prepare_to_folder
-from harness.fault_server import FaultServer
 from tests.helpers.files import movielens_root, need
 
 
@@ -64,9 +64,18 @@ def tiny_model_dir(tiny_dataset: Dataset, tmp_path_factory: pytest.TempPathFacto
     model = SASRec(SASRecConfig(n_items=tiny_dataset.n_items, max_len=20, dim=32, heads=4, layers=2))
     out = tmp_path_factory.mktemp("models") / "tiny"
     out.mkdir()
-    write_model(out, model, tiny_dataset.movie_ids,
-                {"model": model.config.to_dict(), "dataset": "tiny", "dataset_path": str(tiny_dataset.path),
-                 "metrics": {"val": {"ndcg@10": 0.0}}}, history=[])
+    write_model(
+        out,
+        model,
+        tiny_dataset.movie_ids,
+        {
+            "model": model.config.to_dict(),
+            "dataset": "tiny",
+            "dataset_path": str(tiny_dataset.path),
+            "metrics": {"val": {"ndcg@10": 0.0}},
+        },
+        history=[],
+    )
     export.export_model_dir(out, blend=False)
     return out
 
@@ -84,8 +93,14 @@ def tiny_blend_dir(tiny_dataset: Dataset, tiny_model_dir: Path, tmp_path_factory
     files = fit_item_item(tiny_dataset, "test", "ease", 50, ease_lambda=20.0).save(out)
     meta = read_json(out / "onnx.json")
     meta["files"] |= {name: sha256_file(out / name) for name in files}
-    meta["blend"] = {"source": "ease", "keep": 50, "weight": 0.5, "ease_lambda": 20.0, "served": "blend",
-                     "metrics": {"test": {"ndcg@10": 0.5}}}
+    meta["blend"] = {
+        "source": "ease",
+        "keep": 50,
+        "weight": 0.5,
+        "ease_lambda": 20.0,
+        "served": "blend",
+        "metrics": {"test": {"ndcg@10": 0.5}},
+    }
     write_json(out / "onnx.json", meta)
     return out
 
@@ -105,9 +120,18 @@ def ml_small_model_dir(ml_small: Dataset, tmp_path_factory: pytest.TempPathFacto
     model = SASRec(SASRecConfig(n_items=ml_small.n_items, max_len=50, dim=32, heads=2, layers=1))
     out = tmp_path_factory.mktemp("models") / "ml-latest-small-random"
     out.mkdir()
-    write_model(out, model, ml_small.movie_ids,
-                {"model": model.config.to_dict(), "dataset": "ml-latest-small",
-                 "dataset_path": str(ml_small.path), "metrics": {}}, history=[])
+    write_model(
+        out,
+        model,
+        ml_small.movie_ids,
+        {
+            "model": model.config.to_dict(),
+            "dataset": "ml-latest-small",
+            "dataset_path": str(ml_small.path),
+            "metrics": {},
+        },
+        history=[],
+    )
     export.export_model_dir(out, blend=False)
     return out
 
@@ -123,8 +147,14 @@ def trained_small_model_dir(ml_small: Dataset, tmp_path_factory: pytest.TempPath
 
     torch.manual_seed(0)
     out = tmp_path_factory.mktemp("models") / "ml-latest-small-trained"
-    train.train(ml_small, out, SASRecConfig(n_items=ml_small.n_items, dim=64, heads=2),
-                TrainConfig(epochs=6, lr=3e-3), progress=False, log=lambda _: None)
+    train.train(
+        ml_small,
+        out,
+        SASRecConfig(n_items=ml_small.n_items, dim=64, heads=2),
+        TrainConfig(epochs=6, lr=3e-3),
+        progress=False,
+        log=lambda _: None,
+    )
     export.export_model_dir(out, blend=False)
     return out
 
@@ -138,5 +168,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif tier == "unit":
             real = [f for f in getattr(item, "fixturenames", ()) if f.startswith("ml_small") or f == "fault_server"]
             if real:
-                raise pytest.UsageError(f"{item.nodeid} is a unit test but uses {', '.join(real)}: move it to "
-                                        f"tests/integration/")
+                raise pytest.UsageError(
+                    f"{item.nodeid} is a unit test but uses {', '.join(real)}: move it to tests/integration/"
+                )

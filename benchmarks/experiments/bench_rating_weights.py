@@ -48,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{engine.model_dir} serves SASRec alone: there is no item-to-item part to weigh")
     size = engine.n_items + 1
     part = engine.item_item
-    rows = sp.csr_matrix((np.asarray(part.weights), np.asarray(part.indices), np.asarray(part.indptr)),
-                         shape=(size, size))
+    rows = sp.csr_matrix(
+        (np.asarray(part.weights), np.asarray(part.indices), np.asarray(part.indptr)), shape=(size, size)
+    )
 
     def weighted(weight: Callable[[np.ndarray], np.ndarray]) -> Callable[[Sequence[Case]], np.ndarray]:
         def score(batch: Sequence[Case]) -> np.ndarray:
@@ -59,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                 known = items > 0
                 np.add.at(given[row], items[known], weight(case.split.given_ratings[known] / 2.0))
             return (sp.csr_matrix(given) @ rows).toarray().astype(np.float32)
+
         return score
 
     per_member = evaluate(cases, {name: weighted(w) for name, w in WEIGHTS.items()}, setting.candidates)
@@ -66,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     names = np.array([case.split.member for case in cases])
     on_a, on_b = np.isin(names, half_a), np.isin(names, half_b)
     served = per_member["loved (served)"]["ndcg@10"]
-    print(f"{len(cases)} members, {int(setting.candidates.sum()):,} candidates; {engine.model_name}'s item-to-item "
-          f"part alone; paired against the loved films (served)\n")
+    print(
+        f"{len(cases)} members, {int(setting.candidates.sum()):,} candidates; {engine.model_name}'s item-to-item "
+        f"part alone; paired against the loved films (served)\n"
+    )
     print("| input weights | NDCG@10 [95% CI] | half A | half B | - served (p) | bad@10 |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, values in per_member.items():
@@ -75,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         low, high = bootstrap_ci(ndcg)
         test = paired_values(ndcg, served, "ndcg@10")
         paired = f"{test['mean_diff']:+.4f} ({test['p_bootstrap']:.2f})" if name != "loved (served)" else ""
-        print(f"| {name} | {ndcg.mean():.4f} [{low:.4f}, {high:.4f}] | {ndcg[on_a].mean():.4f} | "
-              f"{ndcg[on_b].mean():.4f} | {paired} | {np.nanmean(values['bad@10']):.4f} |")
+        print(
+            f"| {name} | {ndcg.mean():.4f} [{low:.4f}, {high:.4f}] | {ndcg[on_a].mean():.4f} | "
+            f"{ndcg[on_b].mean():.4f} | {paired} | {np.nanmean(values['bad@10']):.4f} |"
+        )
     return 0
 
 

@@ -43,11 +43,13 @@ def main(argv: list[str] | None = None) -> int:
         "most rated first": lambda films: sorted(films, key=lambda f: -popularity[f]),
         "most rated last": lambda films: sorted(films, key=lambda f: popularity[f]),
         "oldest first": lambda films: sorted(films, key=lambda f: year[f]),
-        "newest first": lambda films: sorted(films, key=lambda f: -year[f])}
+        "newest first": lambda films: sorted(films, key=lambda f: -year[f]),
+    }
 
     def sasrec(order: Callable[[list[int]], list[int]], windows: bool) -> Callable[[Sequence[Case]], np.ndarray]:
-        return lambda batch: engine.sasrec([order(engine.item_indices(case.given.loved)) for case in batch],
-                                           [windows] * len(batch))[1]
+        return lambda batch: engine.sasrec(
+            [order(engine.item_indices(case.given.loved)) for case in batch], [windows] * len(batch)
+        )[1]
 
     scorers = {"ease (MovieLens)": movielens_scorers(setting)["ease (MovieLens)"]}
     for name, order in orders.items():
@@ -55,15 +57,19 @@ def main(argv: list[str] | None = None) -> int:
         scorers[f"{name}, latest 50"] = sasrec(order, False)
     ndcg = {name: values["ndcg@10"] for name, values in evaluate(cases, scorers, setting.candidates).items()}
     reference = ndcg["the export's, windows"]
-    print(f"{len(cases)} members, {int(setting.candidates.sum()):,} candidates; {engine.model_name}; SASRec alone, "
-          f"paired against the export's order in windows\n")
+    print(
+        f"{len(cases)} members, {int(setting.candidates.sum()):,} candidates; {engine.model_name}; SASRec alone, "
+        f"paired against the export's order in windows\n"
+    )
     print("| reading | NDCG@10 [95% CI] | x EASE | - export's order, windows (p) |\n|---|---:|---:|---:|")
     for name, values in ndcg.items():
         low, high = bootstrap_ci(values)
         test = paired_values(values, reference, "ndcg@10") if name.startswith(tuple(orders)) else None
         paired = f"{test['mean_diff']:+.4f} ({test['p_bootstrap']:.3f})" if test and values is not reference else ""
-        print(f"| {name} | {values.mean():.4f} [{low:.4f}, {high:.4f}] | "
-              f"{values.mean() / ndcg['ease (MovieLens)'].mean():.2f} | {paired} |")
+        print(
+            f"| {name} | {values.mean():.4f} [{low:.4f}, {high:.4f}] | "
+            f"{values.mean() / ndcg['ease (MovieLens)'].mean():.2f} | {paired} |"
+        )
     return 0
 
 

@@ -31,13 +31,23 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     has_items = os.path.isfile(os.path.join(args.data_path, args.dataset, f"{args.dataset}.item"))
-    config = Config(model="SASRec", dataset=args.dataset, config_dict={
-        "data_path": args.data_path, "checkpoint_dir": os.path.join(os.getcwd(), "saved"), "use_gpu": False,
-        "seed": 0, "reproducibility": True, "show_progress": False,
-        "load_col": {"inter": ["user_id", "item_id", "timestamp"], **({"item": ["item_id"]} if has_items else {})},
-        "train_neg_sample_args": None, "loss_type": "CE", "MAX_ITEM_LIST_LENGTH": 50,
-        "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full", "group_by": "user"},
-    })
+    config = Config(
+        model="SASRec",
+        dataset=args.dataset,
+        config_dict={
+            "data_path": args.data_path,
+            "checkpoint_dir": os.path.join(os.getcwd(), "saved"),
+            "use_gpu": False,
+            "seed": 0,
+            "reproducibility": True,
+            "show_progress": False,
+            "load_col": {"inter": ["user_id", "item_id", "timestamp"], **({"item": ["item_id"]} if has_items else {})},
+            "train_neg_sample_args": None,
+            "loss_type": "CE",
+            "MAX_ITEM_LIST_LENGTH": 50,
+            "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full", "group_by": "user"},
+        },
+    )
     init_seed(config["seed"], config["reproducibility"])
     started = time.perf_counter()
     dataset = create_dataset(config)
@@ -60,12 +70,24 @@ def main() -> None:
         if index >= args.warmup:
             samples, batches = samples + len(interaction), batches + 1
     seconds = time.perf_counter() - timed_start
-    print(json.dumps({"items": int(dataset.item_num - 1), "users": int(dataset.user_num - 1),
-                      "training_samples": len(train_data.dataset), "batch_size": config["train_batch_size"],
-                      "timed_batches": batches,
-                      "samples": samples, "seconds": seconds, "samples_per_second": samples / seconds,
-                      "targets_per_second": samples / seconds, "data_preparation_seconds": prepared,
-                      "threads": args.threads, "torch": torch.__version__}))
+    print(
+        json.dumps(
+            {
+                "items": int(dataset.item_num - 1),
+                "users": int(dataset.user_num - 1),
+                "training_samples": len(train_data.dataset),
+                "batch_size": config["train_batch_size"],
+                "timed_batches": batches,
+                "samples": samples,
+                "seconds": seconds,
+                "samples_per_second": samples / seconds,
+                "targets_per_second": samples / seconds,
+                "data_preparation_seconds": prepared,
+                "threads": args.threads,
+                "torch": torch.__version__,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -52,14 +52,29 @@ def lbrec_throughput(dataset: Dataset, epochs: int, batches: int | None, threads
     torch.set_num_threads(threads)
     model_config = SASRecConfig(n_items=dataset.n_items)
     config = TrainConfig(epochs=epochs, epoch_batches=batches, patience=epochs, val_users=1_000, eval_users=1_000)
-    train(dataset, OUT / "scale-throughput-model", model_config, config, device="cpu", resume=False,
-          progress=False, log=lambda _: None)
+    train(
+        dataset,
+        OUT / "scale-throughput-model",
+        model_config,
+        config,
+        device="cpu",
+        resume=False,
+        progress=False,
+        log=lambda _: None,
+    )
     history = json.loads((OUT / "scale-throughput-model" / "history.json").read_text())
     median = sorted(history, key=lambda h: h["train_seconds"])[len(history) // 2]
-    return {"items": dataset.n_items, "loss": resolve_loss(config, model_config).loss, "epochs": len(history),
-            "batches": batches or "all", "sequences": median["windows"], "targets": median["targets"],
-            "seconds": median["train_seconds"], "sequences_per_second": median["windows"] / median["train_seconds"],
-            "targets_per_second": median["targets"] / median["train_seconds"]}
+    return {
+        "items": dataset.n_items,
+        "loss": resolve_loss(config, model_config).loss,
+        "epochs": len(history),
+        "batches": batches or "all",
+        "sequences": median["windows"],
+        "targets": median["targets"],
+        "seconds": median["train_seconds"],
+        "sequences_per_second": median["windows"] / median["train_seconds"],
+        "targets_per_second": median["targets"] / median["train_seconds"],
+    }
 
 
 def export_user_sample(dataset: Dataset, folder: Path, every: int) -> None:
@@ -70,17 +85,38 @@ def export_user_sample(dataset: Dataset, folder: Path, every: int) -> None:
     users = np.repeat(np.arange(dataset.n_users), lengths)
     position = np.arange(len(users)) - np.repeat(dataset.offsets[:-1], lengths)
     keep = users % every == 0
-    pd.DataFrame({"user_id:token": users[keep], "item_id:token": np.asarray(dataset.items)[keep],
-                  "timestamp:float": position[keep]}).to_csv(folder / f"{folder.name}.inter", sep="\t", index=False)
-    pd.DataFrame({"item_id:token": np.arange(1, dataset.n_items + 1)}).to_csv(folder / f"{folder.name}.item",
-                                                                              sep="\t", index=False)
+    pd.DataFrame(
+        {
+            "user_id:token": users[keep],
+            "item_id:token": np.asarray(dataset.items)[keep],
+            "timestamp:float": position[keep],
+        }
+    ).to_csv(folder / f"{folder.name}.inter", sep="\t", index=False)
+    pd.DataFrame({"item_id:token": np.arange(1, dataset.n_items + 1)}).to_csv(
+        folder / f"{folder.name}.item", sep="\t", index=False
+    )
 
 
 def recbole_throughput(data: Path, name: str, batches: int, threads: int) -> dict:
     python = recbole_python(OUT)
-    done = subprocess.run([str(python), str(HERE / "bench_scale_recbole.py"), "--data-path", str(data),
-                           "--dataset", name, "--batches", str(batches), "--threads", str(threads)],
-                          cwd=data.parent, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            str(python),
+            str(HERE / "bench_scale_recbole.py"),
+            "--data-path",
+            str(data),
+            "--dataset",
+            name,
+            "--batches",
+            str(batches),
+            "--threads",
+            str(threads),
+        ],
+        cwd=data.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"RecBole failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -90,8 +126,12 @@ def recbole_throughput(data: Path, name: str, batches: int, threads: int) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", type=Path, default=paths.processed_dir("ml-latest-small"))
-    parser.add_argument("--large", type=Path, default=SCALE / "prepared-32000000",
-                        help="the prepared ML-32M-shaped data set (benchmarks/bench_scale.py writes it)")
+    parser.add_argument(
+        "--large",
+        type=Path,
+        default=SCALE / "prepared-32000000",
+        help="the prepared ML-32M-shaped data set (benchmarks/bench_scale.py writes it)",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batches", type=int, default=100, help="lbrec batches timed at the ML-32M shape")
     parser.add_argument("--recbole-batches", type=int, default=20, help="RecBole batches timed at the ML-32M shape")
@@ -103,25 +143,39 @@ def main() -> None:
     export_user_sample(large, work / "large" / "large", every=10)
     rows = {}
     for shape, dataset, data, batches, recbole_batches in [
-            ("ml-latest-small", small, work / "small", None, 0),
-            ("ML-32M shape", large, work / "large", args.batches, args.recbole_batches)]:
+        ("ml-latest-small", small, work / "small", None, 0),
+        ("ML-32M shape", large, work / "large", args.batches, args.recbole_batches),
+    ]:
         print(f"{shape}: lbrec ...", file=sys.stderr)
         rows[(shape, "lbrec")] = lbrec_throughput(dataset, 3 if batches is None else 1, batches, args.threads)
         print(f"{shape}: RecBole ...", file=sys.stderr)
         rows[(shape, "RecBole 1.2.1")] = recbole_throughput(data, data.name, recbole_batches, args.threads)
-    report = {"machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-                          "threads": args.threads, "load_average_at_start": load, "torch": torch.__version__},
-              "results": [{"shape": s, "implementation": i, **r} for (s, i), r in rows.items()],
-              "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    report = {
+        "machine": {
+            "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(),
+            "threads": args.threads,
+            "load_average_at_start": load,
+            "torch": torch.__version__,
+        },
+        "results": [{"shape": s, "implementation": i, **r} for (s, i), r in rows.items()],
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     (OUT / "scale_throughput.json").write_text(json.dumps(report, indent=2))
     print("| shape | implementation | films | what was timed | sequences/s | targets/s |")
     print("|---|---|---:|---|---:|---:|")
     for (shape, name), r in rows.items():
-        timed = (f"{r['epochs']} epochs, median ({r['loss']})" if name == "lbrec" and r["batches"] == "all" else
-                 f"{r['batches']} batches ({r['loss']})" if name == "lbrec" else
-                 f"{r['timed_batches']} batches of {r['batch_size']} (CE)")
-        print(f"| {shape} | {name} | {r['items']:,} | {timed} | {r['sequences_per_second']:,.0f} | "
-              f"{r['targets_per_second']:,.0f} |")
+        timed = (
+            f"{r['epochs']} epochs, median ({r['loss']})"
+            if name == "lbrec" and r["batches"] == "all"
+            else f"{r['batches']} batches ({r['loss']})"
+            if name == "lbrec"
+            else f"{r['timed_batches']} batches of {r['batch_size']} (CE)"
+        )
+        print(
+            f"| {shape} | {name} | {r['items']:,} | {timed} | {r['sequences_per_second']:,.0f} | "
+            f"{r['targets_per_second']:,.0f} |"
+        )
 
 
 if __name__ == "__main__":

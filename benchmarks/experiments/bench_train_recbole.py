@@ -9,6 +9,7 @@ history removed, as lbrec does. Prints one JSON object: seconds per epoch, time 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import time
@@ -43,15 +44,29 @@ def main() -> None:
     torch.set_num_threads(args.threads)
 
     # SASRec's RecBole defaults (CE loss, dim 64, 2 layers, 2 heads, dropout 0.5, max_len 50).
-    config = Config(model="SASRec", dataset=args.dataset, config_dict={
-        "data_path": args.data_path, "checkpoint_dir": os.path.join(os.getcwd(), "saved"),
-        "use_gpu": False, "seed": args.seed, "reproducibility": True, "show_progress": False,
-        "load_col": {"inter": ["user_id", "item_id", "timestamp"]},
-        "train_neg_sample_args": None, "loss_type": "CE", "MAX_ITEM_LIST_LENGTH": 50,
-        "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full", "group_by": "user"},
-        "metrics": ["NDCG", "Hit"], "topk": [10], "valid_metric": "NDCG@10",
-        "epochs": args.epochs, "stopping_step": args.stopping_step, "eval_step": 1,
-    })
+    config = Config(
+        model="SASRec",
+        dataset=args.dataset,
+        config_dict={
+            "data_path": args.data_path,
+            "checkpoint_dir": os.path.join(os.getcwd(), "saved"),
+            "use_gpu": False,
+            "seed": args.seed,
+            "reproducibility": True,
+            "show_progress": False,
+            "load_col": {"inter": ["user_id", "item_id", "timestamp"]},
+            "train_neg_sample_args": None,
+            "loss_type": "CE",
+            "MAX_ITEM_LIST_LENGTH": 50,
+            "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full", "group_by": "user"},
+            "metrics": ["NDCG", "Hit"],
+            "topk": [10],
+            "valid_metric": "NDCG@10",
+            "epochs": args.epochs,
+            "stopping_step": args.stopping_step,
+            "eval_step": 1,
+        },
+    )
     init_seed(config["seed"], config["reproducibility"])
     dataset = create_dataset(config)
     train_data, valid_data, test_data = data_preparation(config, dataset)
@@ -77,23 +92,31 @@ def main() -> None:
             raise OutOfTime
 
     trainer._train_epoch = timed_epoch
-    try:
+    with contextlib.suppress(OutOfTime):
         trainer.fit(train_data, valid_data, saved=True, show_progress=False, callback_fn=after_epoch)
-    except OutOfTime:
-        pass
     best_result = trainer.best_valid_result
     test = trainer.evaluate(test_data, load_best_model=True, show_progress=False)
     best_epoch = max(range(len(val_ndcg)), key=val_ndcg.__getitem__) + 1
-    print(json.dumps({
-        "users": int(dataset.user_num - 1), "items": int(dataset.item_num - 1),
-        "training_sequences": len(train_data.dataset),
-        "epochs": len(train_seconds), "best_epoch": best_epoch, "max_minutes": args.max_minutes,
-        "seconds_per_epoch": sum(train_seconds) / len(train_seconds),
-        "seconds_to_best_epoch": elapsed[best_epoch - 1], "seconds_total": time.perf_counter() - started,
-        "val": {"ndcg@10": float(best_result["ndcg@10"]), "hr@10": float(best_result["hit@10"])},
-        "test": {"ndcg@10": float(test["ndcg@10"]), "hr@10": float(test["hit@10"])},
-        "val_ndcg_per_epoch": val_ndcg, "torch": torch.__version__, "threads": args.threads,
-    }))
+    print(
+        json.dumps(
+            {
+                "users": int(dataset.user_num - 1),
+                "items": int(dataset.item_num - 1),
+                "training_sequences": len(train_data.dataset),
+                "epochs": len(train_seconds),
+                "best_epoch": best_epoch,
+                "max_minutes": args.max_minutes,
+                "seconds_per_epoch": sum(train_seconds) / len(train_seconds),
+                "seconds_to_best_epoch": elapsed[best_epoch - 1],
+                "seconds_total": time.perf_counter() - started,
+                "val": {"ndcg@10": float(best_result["ndcg@10"]), "hr@10": float(best_result["hit@10"])},
+                "test": {"ndcg@10": float(test["ndcg@10"]), "hr@10": float(test["hit@10"])},
+                "val_ndcg_per_epoch": val_ndcg,
+                "torch": torch.__version__,
+                "threads": args.threads,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -87,17 +87,25 @@ def load_members(folder: str | os.PathLike[str] | None = None) -> MemberData:
     film = row.reindex(ratings["slug"]).to_numpy()
     if np.isnan(film.astype(float)).any():
         raise LbrecError(f"{folder / 'members.parquet'} rates films that films.csv lacks")
-    frame = pd.DataFrame({"member": ratings["member"].to_numpy(), "film": film.astype(np.int64),
-                          "rating": ratings["rating"].to_numpy(np.int64)})
-    films = films.assign(title=[t if t else s.replace("-", " ") for t, s in zip(films["title"], films["slug"],
-                                                                             strict=True)])
+    frame = pd.DataFrame(
+        {
+            "member": ratings["member"].to_numpy(),
+            "film": film.astype(np.int64),
+            "rating": ratings["rating"].to_numpy(np.int64),
+        }
+    )
+    films = films.assign(
+        title=[t if t else s.replace("-", " ") for t, s in zip(films["title"], films["slug"], strict=True)]
+    )
     return MemberData(frame, films, folder)
 
 
 def film_queries(films: pd.DataFrame) -> list[FilmQuery]:
     """Each film as an export row names it: title and year (the data has no TMDb or IMDb ids)."""
-    return [FilmQuery(str(title), None if pd.isna(year) else int(year))
-            for title, year in zip(films["title"], films["year"], strict=True)]
+    return [
+        FilmQuery(str(title), None if pd.isna(year) else int(year))
+        for title, year in zip(films["title"], films["year"], strict=True)
+    ]
 
 
 def film_items(films: pd.DataFrame, catalog: MatchIndex, item_of: dict[int, int]) -> np.ndarray:
@@ -136,8 +144,15 @@ class Split:
     disliked: np.ndarray  # item indices of the hidden films rated 2 stars or less
 
 
-def hide(member: str, films: np.ndarray, ratings: np.ndarray, items: np.ndarray, rng: np.random.Generator,
-         n_loved: int = N_LOVED, n_disliked: int = N_DISLIKED) -> Split:
+def hide(
+    member: str,
+    films: np.ndarray,
+    ratings: np.ndarray,
+    items: np.ndarray,
+    rng: np.random.Generator,
+    n_loved: int = N_LOVED,
+    n_disliked: int = N_DISLIKED,
+) -> Split:
     """Hide up to `n_loved` loved and `n_disliked` disliked films that the catalog knows (`items[film] > 0`); every
     film that matches a hidden film's item leaves the export too, and the rest is shuffled."""
     known = items[films] > 0
@@ -148,8 +163,9 @@ def hide(member: str, films: np.ndarray, ratings: np.ndarray, items: np.ndarray,
     return Split(member, films[kept], ratings[kept], np.unique(items[films[loved]]), np.unique(items[films[disliked]]))
 
 
-def splits(data: MemberData, members: Sequence[str], items: np.ndarray, seed: int = 0,
-           n_disliked: int = N_DISLIKED) -> list[Split]:
+def splits(
+    data: MemberData, members: Sequence[str], items: np.ndarray, seed: int = 0, n_disliked: int = N_DISLIKED
+) -> list[Split]:
     """`hide` for each member, each with its own generator from (seed, position), so a sample hides the same films
     whatever else runs (`n_disliked`: how many disliked films to hide at most)."""
     by_member = data.ratings.groupby("member", sort=True)
@@ -157,8 +173,7 @@ def splits(data: MemberData, members: Sequence[str], items: np.ndarray, seed: in
     for position, member in enumerate(members):
         rows = by_member.get_group(member)
         rng = np.random.default_rng([seed, position])
-        out.append(hide(member, rows["film"].to_numpy(), rows["rating"].to_numpy(), items, rng,
-                        n_disliked=n_disliked))
+        out.append(hide(member, rows["film"].to_numpy(), rows["rating"].to_numpy(), items, rng, n_disliked=n_disliked))
     return out
 
 
@@ -196,8 +211,9 @@ def product_input(split: Split, films: pd.DataFrame, catalog: MatchIndex) -> Pro
     history = read_export(export_zip(films, split.given, split.given_ratings), name=f"member {split.member}")
     loved, rated = match_history(history, catalog, "4"), match_history(history, catalog, "rated")
     disliked = [f for f in history.films if f.rating is not None and f.rating <= DISLIKED / 2]
-    return ProductInput(loved.positives, rated.positives, loved.watched, match_films(catalog, disliked).positives,
-                        history.unordered)
+    return ProductInput(
+        loved.positives, rated.positives, loved.watched, match_films(catalog, disliked).positives, history.unordered
+    )
 
 
 def hidden_ranks(scores: np.ndarray, allowed: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -214,10 +230,12 @@ def member_metrics(loved_ranks: np.ndarray, disliked_ranks: np.ndarray) -> dict[
     10 (NaN without any)."""
     ideal = (1.0 / np.log2(np.arange(min(len(loved_ranks), K)) + 2.0)).sum()
     gains = np.where(loved_ranks < K, 1.0 / np.log2(loved_ranks + 2.0), 0.0).sum()
-    return {"ndcg@10": float(gains / ideal) if ideal else 0.0,
-            "hr@10": float((loved_ranks < K).any()),
-            "recall@50": float((loved_ranks < RECALL_AT).mean()) if len(loved_ranks) else 0.0,
-            "bad@10": float((disliked_ranks < K).mean()) if len(disliked_ranks) else float("nan")}
+    return {
+        "ndcg@10": float(gains / ideal) if ideal else 0.0,
+        "hr@10": float((loved_ranks < K).any()),
+        "recall@50": float((loved_ranks < RECALL_AT).mean()) if len(loved_ranks) else 0.0,
+        "bad@10": float((disliked_ranks < K).mean()) if len(disliked_ranks) else float("nan"),
+    }
 
 
 def catalog_gap(data: MemberData, items: np.ndarray, last_year: int) -> dict:
@@ -228,7 +246,12 @@ def catalog_gap(data: MemberData, items: np.ndarray, last_year: int) -> dict:
     years = data.films["year"].to_numpy(dtype=float)[loved["film"].to_numpy()]
     newer = years[~known] > last_year
     per_member = pd.Series(known, index=loved["member"].to_numpy()).groupby(level=0).mean()
-    return {"loved_ratings": len(loved), "known_share": float(known.mean()),
-            "known_share_per_member": float(per_member.mean()), "unknown": int((~known).sum()),
-            "unknown_newer_than_catalog": int(newer.sum()), "unknown_newer_share": float(newer.mean()),
-            "catalog_last_year": int(last_year)}
+    return {
+        "loved_ratings": len(loved),
+        "known_share": float(known.mean()),
+        "known_share_per_member": float(per_member.mean()),
+        "unknown": int((~known).sum()),
+        "unknown_newer_than_catalog": int(newer.sum()),
+        "unknown_newer_share": float(newer.mean()),
+        "catalog_last_year": int(last_year),
+    }

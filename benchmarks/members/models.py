@@ -96,8 +96,9 @@ class Setting:
         than `dataset` fails in one line."""
         movie_ids = load_npy(engine.model_dir / "movie_ids.npy")
         if not np.array_equal(movie_ids, dataset.movie_ids):
-            raise LbrecError(f"{engine.model_dir} was trained on another vocabulary than {dataset.path}: pass its "
-                             f"data set")
+            raise LbrecError(
+                f"{engine.model_dir} was trained on another vocabulary than {dataset.path}: pass its data set"
+            )
         item_of = {int(movie_id): item for item, movie_id in enumerate(movie_ids) if item}
         return cls(engine, dataset, data, film_items(data.films, MatchIndex(engine.catalog), item_of))
 
@@ -107,8 +108,9 @@ def prepare(setting: Setting, members: Sequence[str], seed: int = 0, n_disliked:
     and the engine's vocabulary."""
     catalog = RememberingIndex(setting.engine.catalog)
     out = []
-    for split in tqdm(splits(setting.data, members, setting.items, seed, n_disliked), desc="members' exports",
-                      leave=False):
+    for split in tqdm(
+        splits(setting.data, members, setting.items, seed, n_disliked), desc="members' exports", leave=False
+    ):
         given = product_input(split, setting.data.films, catalog)
         rated = setting.items[split.given]
         seen = np.union1d(setting.engine.item_indices(given.watched), rated[rated > 0]).astype(np.int64)
@@ -119,16 +121,29 @@ def prepare(setting: Setting, members: Sequence[str], seed: int = 0, n_disliked:
 def engine_scorers(engine: Recommender) -> dict[str, Scorer]:
     """The served model from `--from 4` and `--from rated`, the dated reading it gave before, and each of its parts
     alone."""
+
     def served(choice: str, dated: bool = False) -> Scorer:
-        return lambda batch: np.stack([engine.standing(getattr(case.given, choice), reading=Reading(
-            unordered=case.given.unordered and not dated)).scores for case in batch])
+        return lambda batch: np.stack(
+            [
+                engine.standing(
+                    getattr(case.given, choice), reading=Reading(unordered=case.given.unordered and not dated)
+                ).scores
+                for case in batch
+            ]
+        )
 
     def sasrec(batch: Sequence[Case]) -> np.ndarray:
-        return engine.sasrec([engine.item_indices(case.given.loved) for case in batch],
-                             [case.given.unordered and engine.unordered_reading.windows for case in batch])[1]
+        return engine.sasrec(
+            [engine.item_indices(case.given.loved) for case in batch],
+            [case.given.unordered and engine.unordered_reading.windows for case in batch],
+        )[1]
 
-    scorers = {"served": served("loved"), "served, rated": served("rated"),
-               "served, latest 50 (before)": served("loved", dated=True), "sasrec": sasrec}
+    scorers = {
+        "served": served("loved"),
+        "served, rated": served("rated"),
+        "served, latest 50 (before)": served("loved", dated=True),
+        "sasrec": sasrec,
+    }
     if (item_item := engine.item_item) is not None:
         scorers["item-item"] = lambda batch: item_item.score([engine.item_indices(case.given.loved) for case in batch])
     return scorers
@@ -142,9 +157,12 @@ def movielens_scorers(setting: Setting) -> dict[str, Scorer]:
     lam = blend.get("ease_lambda") or tune_ease(setting.dataset)[0]
     ease = EASE(float(lam)).fit(histories, setting.dataset.n_items)
     engine = setting.engine
-    return {"popular (MovieLens)": lambda batch: np.broadcast_to(counts, (len(batch), len(counts))),
-            "ease (MovieLens)": lambda batch: ease.score([np.asarray(engine.item_indices(case.given.loved), np.int64)
-                                                          for case in batch])}
+    return {
+        "popular (MovieLens)": lambda batch: np.broadcast_to(counts, (len(batch), len(counts))),
+        "ease (MovieLens)": lambda batch: ease.score(
+            [np.asarray(engine.item_indices(case.given.loved), np.int64) for case in batch]
+        ),
+    }
 
 
 def fit_others_ease(likes: sp.csr_matrix, lam: float = OTHERS_LAMBDA) -> np.ndarray:
@@ -172,8 +190,11 @@ def others_scorers(setting: Setting, ease: bool = True, log: Callable[[str], Non
     likes = setting.data.others_likes()
     n_items, items = setting.engine.n_items, setting.items
     counts = np.asarray(likes.sum(0), np.float32)
-    scorers: dict[str, Scorer] = {"popular (Letterboxd)": lambda batch: in_item_space(
-        np.broadcast_to(counts, (len(batch), counts.shape[1])), items, n_items)}
+    scorers: dict[str, Scorer] = {
+        "popular (Letterboxd)": lambda batch: in_item_space(
+            np.broadcast_to(counts, (len(batch), counts.shape[1])), items, n_items
+        )
+    }
     if ease:
         log(f"fitting EASE on {likes.shape[0]:,} other members x {likes.shape[1]:,} films (a few minutes) ...")
         b = fit_others_ease(likes)
@@ -188,14 +209,15 @@ def others_scorers(setting: Setting, ease: bool = True, log: Callable[[str], Non
     return scorers
 
 
-def evaluate(cases: Sequence[Case], scorers: dict[str, Scorer], candidates: np.ndarray,
-             batch_size: int = 100) -> dict[str, dict[str, np.ndarray]]:
+def evaluate(
+    cases: Sequence[Case], scorers: dict[str, Scorer], candidates: np.ndarray, batch_size: int = 100
+) -> dict[str, dict[str, np.ndarray]]:
     """{model: {metric: [members]}}: each model's ranks of every member's hidden films, as per-member metrics."""
     out: dict[str, dict[str, np.ndarray]] = {}
     for name, scorer in tqdm(scorers.items(), desc="models", leave=False):
         rows = []
         for start in range(0, len(cases), batch_size):
-            batch = cases[start:start + batch_size]
+            batch = cases[start : start + batch_size]
             scores = scorer(batch)
             for case, row in zip(batch, scores, strict=True):
                 allowed = candidates.copy()
@@ -215,8 +237,11 @@ def summarise(per_member: dict[str, dict[str, np.ndarray]], reference: str = "se
         models[name] = {}
         for metric, values in metrics.items():
             defined = values[~np.isnan(values)]
-            models[name][metric] = {"mean": float(defined.mean()) if len(defined) else None,
-                                    "ci95": bootstrap_ci(defined) if len(defined) else None, "members": len(defined)}
+            models[name][metric] = {
+                "mean": float(defined.mean()) if len(defined) else None,
+                "ci95": bootstrap_ci(defined) if len(defined) else None,
+                "members": len(defined),
+            }
         if name != reference and reference in per_member:
             paired[name] = {}
             for metric, values in metrics.items():
@@ -226,44 +251,76 @@ def summarise(per_member: dict[str, dict[str, np.ndarray]], reference: str = "se
     return {"models": models, f"paired_vs_{reference.replace(' ', '_')}": paired}
 
 
-def measure(engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str], seed: int = 0,
-            others_ease: bool = True, log: Callable[[str], None] = print) -> dict:
+def measure(
+    engine: Recommender,
+    dataset: Dataset,
+    data: MemberData,
+    members: Sequence[str],
+    seed: int = 0,
+    others_ease: bool = True,
+    log: Callable[[str], None] = print,
+) -> dict:
     """Every model on `members`: the summary (`summarise`), the catalog gap and what was measured on."""
     setting = Setting.of(engine, dataset, data)
     cases = prepare(setting, members, seed)
     scorers = {**engine_scorers(engine), **movielens_scorers(setting), **others_scorers(setting, others_ease, log)}
     per_member = evaluate(cases, scorers, setting.candidates)
     last_year = int(engine.catalog["year"].max())
-    return {"members": len(cases), "seed": seed, "candidates": int(setting.candidates.sum()),
-            "films_known": int((setting.items > 0).sum()), "films": len(setting.items),
-            "input_films": {"loved_matched_mean": float(np.mean([len(case.given.loved) for case in cases])),
-                            "rated_matched_mean": float(np.mean([len(case.given.rated) for case in cases])),
-                            "hidden_loved_mean": float(np.mean([len(case.split.loved) for case in cases])),
-                            "hidden_disliked_mean": float(np.mean([len(case.split.disliked) for case in cases]))},
-            "catalog_gap": catalog_gap(data, setting.items, last_year), "model": engine.model_name,
-            "blend": engine.meta.get("blend"), "unordered": engine.unordered_reading.to_json(),
-            "unordered_exports": int(sum(case.given.unordered for case in cases)), **summarise(per_member)}
+    return {
+        "members": len(cases),
+        "seed": seed,
+        "candidates": int(setting.candidates.sum()),
+        "films_known": int((setting.items > 0).sum()),
+        "films": len(setting.items),
+        "input_films": {
+            "loved_matched_mean": float(np.mean([len(case.given.loved) for case in cases])),
+            "rated_matched_mean": float(np.mean([len(case.given.rated) for case in cases])),
+            "hidden_loved_mean": float(np.mean([len(case.split.loved) for case in cases])),
+            "hidden_disliked_mean": float(np.mean([len(case.split.disliked) for case in cases])),
+        },
+        "catalog_gap": catalog_gap(data, setting.items, last_year),
+        "model": engine.model_name,
+        "blend": engine.meta.get("blend"),
+        "unordered": engine.unordered_reading.to_json(),
+        "unordered_exports": int(sum(case.given.unordered for case in cases)),
+        **summarise(per_member),
+    }
 
 
-SHOWN = {"served": "served", "served, latest 50 (before)": "latest-50", "sasrec": "SASRec",
-         "item-item": "item-item", "ease (MovieLens)": "EASE", "popular (MovieLens)": "popular"}
+SHOWN = {
+    "served": "served",
+    "served, latest 50 (before)": "latest-50",
+    "sasrec": "SASRec",
+    "item-item": "item-item",
+    "ease (MovieLens)": "EASE",
+    "popular (MovieLens)": "popular",
+}
 
 
 def headline(report: dict) -> dict:
     """The figures a reader wants from `measure`: NDCG@10 of each model `SHOWN` (mean, 95% interval), by its short
     name, and the served model's ratio to dense EASE on the same MovieLens data."""
     models = report["models"]
-    ndcg = {short: {"mean": models[name]["ndcg@10"]["mean"], "ci95": models[name]["ndcg@10"]["ci95"]}
-            for name, short in SHOWN.items() if name in models}
-    return {"ndcg": ndcg, "members": report["members"], "unordered_exports": report["unordered_exports"],
-            "served_vs_ease": ndcg["served"]["mean"] / ndcg["EASE"]["mean"],
-            "sasrec_vs_ease": ndcg["SASRec"]["mean"] / ndcg["EASE"]["mean"]}
+    ndcg = {
+        short: {"mean": models[name]["ndcg@10"]["mean"], "ci95": models[name]["ndcg@10"]["ci95"]}
+        for name, short in SHOWN.items()
+        if name in models
+    }
+    return {
+        "ndcg": ndcg,
+        "members": report["members"],
+        "unordered_exports": report["unordered_exports"],
+        "served_vs_ease": ndcg["served"]["mean"] / ndcg["EASE"]["mean"],
+        "sasrec_vs_ease": ndcg["SASRec"]["mean"] / ndcg["EASE"]["mean"],
+    }
 
 
 def comparable(report: dict) -> dict:
     """`headline`'s NDCG@10 in the shape `lbrec.plots.model_comparison` draws."""
-    return {name: {"ndcg@10": row["mean"], "ci95": {"ndcg@10": row["ci95"]}}
-            for name, row in headline(report)["ndcg"].items()}
+    return {
+        name: {"ndcg@10": row["mean"], "ci95": {"ndcg@10": row["ci95"]}}
+        for name, row in headline(report)["ndcg"].items()
+    }
 
 
 def write_record(engine: Recommender, report: dict) -> Path:
@@ -271,9 +328,18 @@ def write_record(engine: Recommender, report: dict) -> Path:
     the folder's identity from its onnx.json: what the app's footer shows for this folder
     (`lbrec.serving.members_figure`, which ignores a record of another export)."""
     path = engine.model_dir / RECORD
-    write_json(path, {"served": {metric: {"mean": figures["mean"], "ci95": figures["ci95"]}
-                                 for metric, figures in report["models"]["served"].items()},
-                      "members": report["members"], "seed": report["seed"],
-                      "date": datetime.now(UTC).strftime("%Y-%m-%d"), "command": report["command"],
-                      "model": {"created": engine.meta.get("created"), "sha256": engine.meta.get("sha256")}})
+    write_json(
+        path,
+        {
+            "served": {
+                metric: {"mean": figures["mean"], "ci95": figures["ci95"]}
+                for metric, figures in report["models"]["served"].items()
+            },
+            "members": report["members"],
+            "seed": report["seed"],
+            "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "command": report["command"],
+            "model": {"created": engine.meta.get("created"), "sha256": engine.meta.get("sha256")},
+        },
+    )
     return path

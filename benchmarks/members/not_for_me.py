@@ -1,4 +1,4 @@
-""""Not for me" on real Letterboxd members: how far a click on a recommended film should push its
+""" "Not for me" on real Letterboxd members: how far a click on a recommended film should push its
 look-alikes down, chosen on half of the members, with the films they rated 2 stars or less standing in for clicks.
 
 The protocol (`prepare_clicks`): for each member, 5 loved films hidden as `data.hide` hides them, and every film
@@ -62,7 +62,7 @@ class Clicked:
 def split_low(low: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """(clicks, held out): the low films in random order, the first half (rounded down) clicked, both sorted."""
     order = rng.permutation(np.asarray(low, np.int64))
-    return np.sort(order[:len(order) // 2]), np.sort(order[len(order) // 2:])
+    return np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2 :])
 
 
 def prepare_clicks(setting: Setting, members: Sequence[str], seed: int = 0) -> list[Clicked]:
@@ -109,8 +109,13 @@ def _metrics(loved_ranks: np.ndarray, low_ranks: np.ndarray, n_low: int | None =
     return out
 
 
-def member_points(engine: Recommender, clicked: Clicked, candidates: np.ndarray, forms: Sequence[str] = FORMS,
-                  amounts: Sequence[float] = AMOUNTS) -> dict[str, dict[str, float]]:
+def member_points(
+    engine: Recommender,
+    clicked: Clicked,
+    candidates: np.ndarray,
+    forms: Sequence[str] = FORMS,
+    amounts: Sequence[float] = AMOUNTS,
+) -> dict[str, dict[str, float]]:
     """{variant: {metric: value}} for one member: today, excluded and every (form, amount)."""
     assert engine.item_item is not None
     served = engine.standing(clicked.case.given.loved).scores
@@ -122,7 +127,7 @@ def member_points(engine: Recommender, clicked: Clicked, candidates: np.ndarray,
     n, m = len(loved), len(held)
     n_low = m + len(clicked.clicks)
     ranks = hidden_ranks(served, today, np.concatenate([loved, held, clicked.clicks]))
-    out = {"today": {**_metrics(ranks[:n], ranks[n:n + m]), ALL_LOW: _metrics(ranks[:n], ranks[n:])["bad@10"]}}
+    out = {"today": {**_metrics(ranks[:n], ranks[n : n + m]), ALL_LOW: _metrics(ranks[:n], ranks[n:])["bad@10"]}}
     targets = np.concatenate([loved, held])
     ranks = hidden_ranks(served, allowed, targets)
     out["excluded"] = _metrics(ranks[:n], ranks[n:], n_low)
@@ -134,8 +139,13 @@ def member_points(engine: Recommender, clicked: Clicked, candidates: np.ndarray,
     return out
 
 
-def grid(engine: Recommender, members: Sequence[Clicked], candidates: np.ndarray, forms: Sequence[str] = FORMS,
-         amounts: Sequence[float] = AMOUNTS) -> dict[str, dict[str, np.ndarray]]:
+def grid(
+    engine: Recommender,
+    members: Sequence[Clicked],
+    candidates: np.ndarray,
+    forms: Sequence[str] = FORMS,
+    amounts: Sequence[float] = AMOUNTS,
+) -> dict[str, dict[str, np.ndarray]]:
     """{variant: {metric: [members]}}."""
     out: dict[str, dict[str, list[float]]] = {}
     for clicked in tqdm(members, desc="not for me", leave=False):
@@ -193,21 +203,27 @@ def simulate(engine: Recommender, clicked: Clicked, candidates: np.ndarray, form
         current = scores()
     first = first or 0
     ndcg = member_metrics(hidden_ranks(current, allowed, clicked.loved), np.zeros(0, np.int64))["ndcg@10"]
-    return {"first screen": float(first), "later": float(shown - first), "any later": float(shown > first),
-            "ndcg@10": ndcg}
+    return {
+        "first screen": float(first),
+        "later": float(shown - first),
+        "any later": float(shown > first),
+        "ndcg@10": ndcg,
+    }
 
 
-def simulation(engine: Recommender, members: Sequence[Clicked], candidates: np.ndarray,
-               chosen: str) -> dict:
+def simulation(engine: Recommender, members: Sequence[Clicked], candidates: np.ndarray, chosen: str) -> dict:
     """`simulate` with the clicked films excluded only and with the chosen push, paired on the same members."""
-    runs = {name: [simulate(engine, c, candidates, *options(name)) for c in tqdm(members, desc=name, leave=False)]
-            for name in dict.fromkeys(("excluded", chosen))}
+    runs = {
+        name: [simulate(engine, c, candidates, *options(name)) for c in tqdm(members, desc=name, leave=False)]
+        for name in dict.fromkeys(("excluded", chosen))
+    }
     per_member = {name: {m: np.array([r[m] for r in rows]) for m in rows[0]} for name, rows in runs.items()}
     return summarise(per_member, reference="excluded")
 
 
-def reach(engine: Recommender, members: Sequence[Clicked], candidates: np.ndarray,
-          tops: Sequence[int] = (5, 10, 20)) -> dict:
+def reach(
+    engine: Recommender, members: Sequence[Clicked], candidates: np.ndarray, tops: Sequence[int] = (5, 10, 20)
+) -> dict:
     """How many of the held-out low films in the top 10 once the clicks are excluded (the bad picks left) are
     look-alikes of a clicked film at all: among each clicked row's N largest weights, or anywhere in its row. Only
     those can a push over the item-to-item rows take away, whatever its amount."""
@@ -230,8 +246,7 @@ def reach(engine: Recommender, members: Sequence[Clicked], candidates: np.ndarra
     return {"bad_picks": bad_picks, "look_alikes": reached}
 
 
-def export_lows(engine: Recommender, cases: Sequence[Case], candidates: np.ndarray, form: str,
-                amount: float) -> dict:
+def export_lows(engine: Recommender, cases: Sequence[Case], candidates: np.ndarray, form: str, amount: float) -> dict:
     """Today's protocol (`models.prepare`: up to 3 disliked films hidden, the rest of the low ratings in the
     export): the export's own low ratings ignored (`ignored`, what the engine does) or used as "not for me" with
     `form` and `amount` (`not for me`); bad@10 is the share of the hidden disliked films in the top 10."""
@@ -250,8 +265,12 @@ def export_lows(engine: Recommender, cases: Sequence[Case], candidates: np.ndarr
                 per_member[name].setdefault(metric, []).append(value)
     arrays = {name: {m: np.array(v) for m, v in figures.items()} for name, figures in per_member.items()}
     given = np.array([len(case.given.disliked) for case in cases])
-    return {"members": len(cases), "given_low_mean": float(given.mean()) if len(given) else 0.0,
-            "members_with_given_low": int((given > 0).sum()), **summarise(arrays, reference="ignored")}
+    return {
+        "members": len(cases),
+        "given_low_mean": float(given.mean()) if len(given) else 0.0,
+        "members_with_given_low": int((given > 0).sum()),
+        **summarise(arrays, reference="ignored"),
+    }
 
 
 def goal(report: dict, chosen: str) -> dict:
@@ -263,12 +282,24 @@ def goal(report: dict, chosen: str) -> dict:
     every, every_today = models[chosen][ALL_LOW]["mean"], models["today"][ALL_LOW]["mean"]
     ndcg = paired[chosen]["ndcg@10"]
     halved, kept = bad <= 0.5 * today, ndcg["mean_diff"] >= 0 or ndcg["p_bootstrap"] >= ALPHA
-    return {"bad_ratio": bad / today if today else None, "bad_halved": bool(halved), "ndcg_not_lower": bool(kept),
-            "met": bool(halved and kept), "all_low_ratio": every / every_today if every_today else None}
+    return {
+        "bad_ratio": bad / today if today else None,
+        "bad_halved": bool(halved),
+        "ndcg_not_lower": bool(kept),
+        "met": bool(halved and kept),
+        "all_low_ratio": every / every_today if every_today else None,
+    }
 
 
-def measure_not_for_me(engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str],
-                       seed: int = 0, forms: Sequence[str] = FORMS, amounts: Sequence[float] = AMOUNTS) -> dict:
+def measure_not_for_me(
+    engine: Recommender,
+    dataset: Dataset,
+    data: MemberData,
+    members: Sequence[str],
+    seed: int = 0,
+    forms: Sequence[str] = FORMS,
+    amounts: Sequence[float] = AMOUNTS,
+) -> dict:
     """The push chosen on half A of `members` (`halves`), every variant reported on half B, paired against today
     and against exclusion alone; the click simulation and the export's own low ratings on half B."""
     setting = Setting.of(engine, dataset, data)
@@ -287,15 +318,24 @@ def measure_not_for_me(engine: Recommender, dataset: Dataset, data: MemberData, 
     reporting = set(report_on)  # today's protocol over all `members`, as `bench_members` hides their films
     today_cases = [case for case in prepare(setting, members, seed) if case.split.member in reporting]
     half_a_table = {name: {m: float(np.nanmean(v)) for m, v in figures.items()} for name, figures in tuned.items()}
-    report = {"seed": seed, "members": len(members), "measured": len(clicked), "chosen_on": len(half_a),
-              "reported_on": len(half_b), "chosen": chosen, "form": form, "amount": amount,
-              "candidates": int(candidates.sum()),
-              "clicks_mean": float(np.mean([len(c.clicks) for c in half_b])),
-              "held_out_mean": float(np.mean([len(c.held_out) for c in half_b])),
-              "half_a": half_a_table, **vs_today, "paired_vs_excluded": vs_excluded["paired_vs_excluded"]}
+    report = {
+        "seed": seed,
+        "members": len(members),
+        "measured": len(clicked),
+        "chosen_on": len(half_a),
+        "reported_on": len(half_b),
+        "chosen": chosen,
+        "form": form,
+        "amount": amount,
+        "candidates": int(candidates.sum()),
+        "clicks_mean": float(np.mean([len(c.clicks) for c in half_b])),
+        "held_out_mean": float(np.mean([len(c.held_out) for c in half_b])),
+        "half_a": half_a_table,
+        **vs_today,
+        "paired_vs_excluded": vs_excluded["paired_vs_excluded"],
+    }
     report["goal"] = goal(report, chosen)
     report["simulation"] = simulation(engine, half_b, candidates, chosen)
     report["reach"] = reach(engine, half_b, candidates)
     report["export_lows"] = export_lows(engine, today_cases, candidates, form, amount)
     return report
-

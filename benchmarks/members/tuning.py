@@ -57,8 +57,9 @@ class GridPoint:
         return ", ".join(parts)
 
 
-def item_scores(engine: Recommender, items: Sequence[int], against: Sequence[int] = (),
-                options: GridPoint = GridPoint()) -> np.ndarray:
+def item_scores(
+    engine: Recommender, items: Sequence[int], against: Sequence[int] = (), options: GridPoint = GridPoint()
+) -> np.ndarray:
     """Served scores [n_items + 1] of a grid point for the history `items` and the disliked films `against` (item
     indices): SASRec read by the engine, blended with the point's weight and item-to-item model."""
     if not items:
@@ -66,10 +67,7 @@ def item_scores(engine: Recommender, items: Sequence[int], against: Sequence[int
     raw = engine.sasrec([items], [options.windows])[1][0]
     item_item = options.item_item or engine.item_item
     weight = engine.weight if options.weight is None else options.weight
-    if item_item is None:
-        served = raw.astype(np.float32)
-    else:
-        served = blend(raw[None], item_item.score([items]), weight)[0]
+    served = raw.astype(np.float32) if item_item is None else blend(raw[None], item_item.score([items]), weight)[0]
     if options.against and len(against) and item_item is not None:
         served = served - options.against * standardise(item_item.score([against]))[0]
     return served
@@ -78,7 +76,7 @@ def item_scores(engine: Recommender, items: Sequence[int], against: Sequence[int
 def halves(members: Sequence[str], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(choose on, report on): the members split in two at random with a fixed seed, each half sorted."""
     order = np.random.default_rng(seed).permutation(np.asarray(members))
-    return np.sort(order[:len(order) // 2]), np.sort(order[len(order) // 2:])
+    return np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2 :])
 
 
 def item_item_models(setting: Setting) -> dict[int, ItemItem | None]:
@@ -89,8 +87,9 @@ def item_item_models(setting: Setting) -> dict[int, ItemItem | None]:
     models: dict[int, ItemItem | None] = {int(blend.get("keep", 0)): None}
     for keep in KEEP:
         if keep not in models:
-            models[keep] = fit_item_item(setting.dataset, "test", blend.get("source", "ease"), keep,
-                                         blend.get("ease_lambda"))
+            models[keep] = fit_item_item(
+                setting.dataset, "test", blend.get("source", "ease"), keep, blend.get("ease_lambda")
+            )
     return models
 
 
@@ -101,12 +100,21 @@ def point_name(windows: bool, weight: float, keep: int, against: float) -> str:
 def options_of(name: str, models: dict[int, ItemItem | None]) -> GridPoint:
     """The `GridPoint` options a grid point's name stands for."""
     fields = dict(part.split("=") for part in name.split())
-    return GridPoint(windows=fields["windows"] == "1", weight=float(fields["w"]), against=float(fields["against"]),
-                     item_item=models[int(fields["k"])])
+    return GridPoint(
+        windows=fields["windows"] == "1",
+        weight=float(fields["w"]),
+        against=float(fields["against"]),
+        item_item=models[int(fields["k"])],
+    )
 
 
-def grid_metrics(cases: Sequence[Case], setting: Setting, models: dict[int, ItemItem | None],
-                 weights: Sequence[float] = WEIGHTS, against: Sequence[float] = AGAINST) -> dict[str, dict]:
+def grid_metrics(
+    cases: Sequence[Case],
+    setting: Setting,
+    models: dict[int, ItemItem | None],
+    weights: Sequence[float] = WEIGHTS,
+    against: Sequence[float] = AGAINST,
+) -> dict[str, dict]:
     """{grid point: {metric: [members]}} for every point of the grid."""
     engine, out = setting.engine, {}
     for case in tqdm(cases, desc="grid", leave=False):
@@ -122,8 +130,14 @@ def grid_metrics(cases: Sequence[Case], setting: Setting, models: dict[int, Item
     return {name: {m: np.array(v) for m, v in metrics.items()} for name, metrics in out.items()}
 
 
-def _points(engine: Recommender, items: list[int], disliked: list[int], models: dict[int, ItemItem | None],
-            weights: Sequence[float], against: Sequence[float]) -> Iterator[tuple[str, np.ndarray]]:
+def _points(
+    engine: Recommender,
+    items: list[int],
+    disliked: list[int],
+    models: dict[int, ItemItem | None],
+    weights: Sequence[float],
+    against: Sequence[float],
+) -> Iterator[tuple[str, np.ndarray]]:
     """(name, served scores) of every grid point for one member."""
     if not items:  # nothing matched: the engine's popularity, whatever the point
         empty = item_scores(engine, items)
@@ -157,10 +171,16 @@ def choices(grid: dict[str, dict], served: str) -> dict[str, str]:
     def varying(*keys: str) -> list[str]:
         return [n for n in grid if all(v == fields[k] for k, v in (p.split("=") for p in n.split()) if k not in keys)]
 
-    return {"served": served, "windows": best(grid, varying("windows")), "blend weight": best(grid, varying("w")),
-            "weights per film": best(grid, varying("k")), "dislikes against": best(grid, varying("against")),
-            "windows and blend weight": best(grid, varying("windows", "w")),
-            "weight and weights per film": best(grid, varying("w", "k")), "best of the grid": best(grid)}
+    return {
+        "served": served,
+        "windows": best(grid, varying("windows")),
+        "blend weight": best(grid, varying("w")),
+        "weights per film": best(grid, varying("k")),
+        "dislikes against": best(grid, varying("against")),
+        "windows and blend weight": best(grid, varying("windows", "w")),
+        "weight and weights per film": best(grid, varying("w", "k")),
+        "best of the grid": best(grid),
+    }
 
 
 def against_curve(grid: dict[str, dict], point: str) -> dict[str, dict]:
@@ -174,8 +194,10 @@ def against_curve(grid: dict[str, dict], point: str) -> dict[str, dict]:
         out[f"{weight:g}"] = {}
         for metric in ("ndcg@10", "bad@10"):
             both = ~(np.isnan(values[metric]) | np.isnan(none[metric]))
-            out[f"{weight:g}"][metric] = {"mean": float(values[metric][both].mean()),
-                                          "vs_none": paired_values(values[metric][both], none[metric][both], metric)}
+            out[f"{weight:g}"][metric] = {
+                "mean": float(values[metric][both].mean()),
+                "vs_none": paired_values(values[metric][both], none[metric][both], metric),
+            }
     return out
 
 
@@ -186,10 +208,13 @@ def movielens_guard(setting: Setting, chosen: dict[str, str], models: dict[int, 
     def scorer(option: GridPoint) -> Callable[[Sequence[np.ndarray]], np.ndarray]:
         return lambda histories: np.stack([item_scores(engine, list(h), (), option) for h in histories])
 
-    evaluations = {name: evaluate_scorer(scorer(replace(options_of(name, models), against=0.0)), setting.dataset,
-                                         "test") for name in set(chosen.values())}
-    return summarise({label: {m: evaluations[name].per_user(m) for m in ("ndcg@10", "hr@10")}
-                      for label, name in chosen.items()})
+    evaluations = {
+        name: evaluate_scorer(scorer(replace(options_of(name, models), against=0.0)), setting.dataset, "test")
+        for name in set(chosen.values())
+    }
+    return summarise(
+        {label: {m: evaluations[name].per_user(m) for m in ("ndcg@10", "hr@10")} for label, name in chosen.items()}
+    )
 
 
 def tune(setting: Setting, tune_on: Sequence[Case], report_on: Sequence[Case]) -> dict:
@@ -205,8 +230,14 @@ def tune(setting: Setting, tune_on: Sequence[Case], report_on: Sequence[Case]) -
     per_member = {label: {m: reported[name][m] for m in PER_MEMBER} for label, name in chosen.items()}
     guard = movielens_guard(setting, chosen, models)
     curves = {label: against_curve(reported, chosen[label]) for label in ("served", "best of the grid")}
-    return {"chosen": chosen, "tuned_on": len(tune_on), "reported_on": len(report_on), **summarise(per_member),
-            "movielens_test": guard, "dislikes_against": curves}
+    return {
+        "chosen": chosen,
+        "tuned_on": len(tune_on),
+        "reported_on": len(report_on),
+        **summarise(per_member),
+        "movielens_test": guard,
+        "dislikes_against": curves,
+    }
 
 
 def unordered_choice(report: dict) -> UnorderedReading:
@@ -225,8 +256,9 @@ def write_choice(engine: Recommender, unordered: UnorderedReading) -> None:
     (engine.model_dir / RECORD).unlink(missing_ok=True)
 
 
-def measure_tuning(engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str],
-                   seed: int = 0) -> dict:
+def measure_tuning(
+    engine: Recommender, dataset: Dataset, data: MemberData, members: Sequence[str], seed: int = 0
+) -> dict:
     """`members` split in halves (`halves`), every film hidden as `measure` hides it; `tune` on them."""
     setting = Setting.of(engine, dataset, data)
     tune_on, report_on = halves(members, seed)

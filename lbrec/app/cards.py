@@ -18,11 +18,26 @@ from lbrec.serving.results import Film
 from lbrec.tmdb import FilmDetails
 
 SITES = {"letterboxd": "Letterboxd", "tmdb": "TMDb", "imdb": "IMDb"}
-GENRE_COLOURS = {"Action": "#ff8000", "Adventure": "#f5a623", "Animation": "#f5c400", "Children": "#f5c400",
-                 "Comedy": "#f5c400", "Crime": "#8e44ad", "Documentary": "#7f8c8d", "Drama": "#40bcf4",
-                 "Fantasy": "#9b59b6", "Film-Noir": "#34495e", "Horror": "#c0392b", "Musical": "#ff5c8a",
-                 "Mystery": "#5b6abf", "Romance": "#ff5c8a", "Sci-Fi": "#00c030", "Thriller": "#d35400",
-                 "War": "#6d7b57", "Western": "#a0522d"}
+GENRE_COLOURS = {
+    "Action": "#ff8000",
+    "Adventure": "#f5a623",
+    "Animation": "#f5c400",
+    "Children": "#f5c400",
+    "Comedy": "#f5c400",
+    "Crime": "#8e44ad",
+    "Documentary": "#7f8c8d",
+    "Drama": "#40bcf4",
+    "Fantasy": "#9b59b6",
+    "Film-Noir": "#34495e",
+    "Horror": "#c0392b",
+    "Musical": "#ff5c8a",
+    "Mystery": "#5b6abf",
+    "Romance": "#ff5c8a",
+    "Sci-Fi": "#00c030",
+    "Thriller": "#d35400",
+    "War": "#6d7b57",
+    "Western": "#a0522d",
+}
 NOTHING_PASSES = "No film passes these options: widen the years, the genres or the mainstream ↔ obscure setting."
 
 Card = Callable[[int, Film, FilmDetails | None], str]  # a question's card: (place, film, TMDb's details) -> HTML
@@ -38,24 +53,34 @@ def card(film: Film, top: str, body: str, details: FilmDetails | None = None, wa
     year = f' <span class="lbrec-year">{film.year}</span>' if film.year else ""
     chips = "".join(f'<span class="lbrec-chip">{escape(g)}</span>' for g in film.genres)
     buttons = " ".join(link(url, SITES[site], f"lbrec-link lbrec-{site}") for site, url in links.items())
-    inner = (f'<div class="lbrec-card-top">{top}</div><div class="lbrec-title">{name}{year}</div>{synopsis(details)}'
-             f'<div class="lbrec-chips">{chips}</div>{body}{watch_html(film.watch)}'  # type: ignore[arg-type]
-             f'<div class="lbrec-links">{buttons}</div>{mark_buttons(film)}')
+    inner = (
+        f'<div class="lbrec-card-top">{top}</div><div class="lbrec-title">{name}{year}</div>{synopsis(details)}'
+        f'<div class="lbrec-chips">{chips}</div>{body}{watch_html(film.watch)}'  # type: ignore[arg-type]
+        f'<div class="lbrec-links">{buttons}</div>{mark_buttons(film)}'
+    )
     classes = "lbrec-card" + (" lbrec-watched" if watched else "")
     style = f' style="border-left-color:{colour}"'
     if details is None or not details.poster:
         return f'<div class="{classes}"{style}>{inner}</div>'
-    return (f'<div class="{classes} lbrec-with-poster"{style}>{poster(details, film.title)}'
-            f'<div class="lbrec-card-body">{inner}</div></div>')
+    return (
+        f'<div class="{classes} lbrec-with-poster"{style}>{poster(details, film.title)}'
+        f'<div class="lbrec-card-body">{inner}</div></div>'
+    )
 
 
 def mark_buttons(film: Film) -> str:
-    """"Not for me" and "Seen it": the page's memory (`memory.js`) sends a click to the kernel, which answers again
+    """ "Not for me" and "Seen it": the page's memory (`memory.js`) sends a click to the kernel, which answers again
     without the film."""
-    return '<div class="lbrec-marks">' + "".join(
-        f'<button type="button" class="lbrec-mark lbrec-mark-{mark}" data-movie-id="{film.movieId}" '
-        f'data-mark="{mark}" title="{escape(words)}: never show {escape(film.title)} again">{escape(words)}</button>'
-        for mark, words in MARKS.items()) + "</div>"
+    return (
+        '<div class="lbrec-marks">'
+        + "".join(
+            f'<button type="button" class="lbrec-mark lbrec-mark-{mark}" data-movie-id="{film.movieId}" '
+            f'data-mark="{mark}" title="{escape(words)}: never show {escape(film.title)} again">'
+            f"{escape(words)}</button>"
+            for mark, words in MARKS.items()
+        )
+        + "</div>"
+    )
 
 
 def poster(film: FilmDetails | None, title: str) -> str:
@@ -86,7 +111,9 @@ def grid(answer: Answer, card_of: Card, details: Mapping[int, FilmDetails] | Non
     if not answer.films:
         return box("info", NOTHING_PASSES)
     details = details or {}
-    cards = "".join(card_of(place, film, details.get(film.tmdbId) if film.tmdbId is not None else None)
-                    for place, film in enumerate(answer.films, 1))
+    cards = "".join(
+        card_of(place, film, details.get(film.tmdbId) if film.tmdbId is not None else None)
+        for place, film in enumerate(answer.films, 1)
+    )
     note = box("info", answer.note) if answer.note else ""
     return f'{note}<div class="lbrec-grid">{cards}</div>{watch_credit(answer)}'

@@ -18,12 +18,18 @@ from lbrec.share import poster_pixels, share_png, shared_films, without_a_shared
 from lbrec.tmdb import FilmDetails
 
 # The answers drawn as a picture to share: its heading, what its subtitle says of `Answer.what`, and the reasons.
-PICTURES = {"recommend": ("Films for you", "", "because you liked"),
-            "rank": ("Best first for you", "from", "because you liked"), "similar": ("More like this", "like", "like"),
-            "group": ("Films to watch together", "for", "because of")}
+PICTURES = {
+    "recommend": ("Films for you", "", "because you liked"),
+    "rank": ("Best first for you", "from", "because you liked"),
+    "similar": ("More like this", "like", "like"),
+    "group": ("Films to watch together", "for", "because of"),
+}
 LISTS = ("recommend", "rank")  # the answers that are lists to import into Letterboxd
-LINKS = {"csv": ("text/csv", "⬇ CSV for a Letterboxd list"), "json": ("application/json", "⬇ JSON"),
-         "png": ("image/png", "⬇ PNG to share")}  # by file extension: the type and the link's text
+LINKS = {
+    "csv": ("text/csv", "⬇ CSV for a Letterboxd list"),
+    "json": ("application/json", "⬇ JSON"),
+    "png": ("image/png", "⬇ PNG to share"),
+}  # by file extension: the type and the link's text
 
 
 def files(answer: Answer, stem: str) -> dict[str, str]:
@@ -35,8 +41,9 @@ def files(answer: Answer, stem: str) -> dict[str, str]:
     return out
 
 
-def picture(answer: Answer, stem: str, subtitle: str = "",
-            posters: Mapping[int, np.ndarray] | None = None) -> dict[str, bytes]:
+def picture(
+    answer: Answer, stem: str, subtitle: str = "", posters: Mapping[int, np.ndarray] | None = None
+) -> dict[str, bytes]:
     """The picture to share of an answer that is a list of films (with the `posters` already fetched, by TMDb id);
     nothing for predictions or an empty list. `subtitle` replaces the one made from `answer.what`."""
     if answer.question not in PICTURES or not answer.films:
@@ -63,5 +70,8 @@ def data_uri(content: str | bytes, mime: str) -> str:
 
 def links(files: Mapping[str, str | bytes]) -> str:
     """A link per file, its content in the link itself."""
-    return "".join(f'<a class="lbrec-download" download="{escape(name)}" href="{data_uri(content, mime)}">{label}</a>'
-                   for name, content in files.items() for mime, label in [LINKS[name.rsplit(".", 1)[-1]]])
+    return "".join(
+        f'<a class="lbrec-download" download="{escape(name)}" href="{data_uri(content, mime)}">{label}</a>'
+        for name, content in files.items()
+        for mime, label in [LINKS[name.rsplit(".", 1)[-1]]]
+    )

@@ -55,8 +55,10 @@ def link(url: str, text: str, cls: str = "") -> str:
 def folding_list(summary: str, rows: list[str], open_: bool = False) -> str:
     """`rows` (<li> elements) under a summary that unfolds them, at most `MAX_LISTED` of them."""
     more = f"<li>… and {len(rows) - MAX_LISTED:,} more</li>" if len(rows) > MAX_LISTED else ""
-    return (f'<details{" open" if open_ else ""}><summary>{escape(summary)}</summary>'
-            f'<ul class="lbrec-list">{"".join(rows[:MAX_LISTED])}{more}</ul></details>')
+    return (
+        f"<details{' open' if open_ else ''}><summary>{escape(summary)}</summary>"
+        f'<ul class="lbrec-list">{"".join(rows[:MAX_LISTED])}{more}</ul></details>'
+    )
 
 
 def film_names(films: Sequence[FilmRef]) -> str:

@@ -72,5 +72,9 @@ def _marks(entries: list, known: Callable[[int], bool]) -> dict[int, str]:
 
 def remembered(marks: Mapping[int, str], country: str, services: Sequence[str] = ()) -> dict:
     """What the browser keeps: the marks (oldest first), the country and its services chosen, nothing else."""
-    return {"version": 1, "marks": [{"movieId": m, "mark": mark} for m, mark in marks.items()][-MAX_MARKS:],
-            "country": country, "services": list(services)[:MAX_SERVICES]}
+    return {
+        "version": 1,
+        "marks": [{"movieId": m, "mark": mark} for m, mark in marks.items()][-MAX_MARKS:],
+        "country": country,
+        "services": list(services)[:MAX_SERVICES],
+    }

@@ -53,18 +53,26 @@ def main() -> widgets.Widget:
         return RecommenderApp(*load_engine(), client=client_from_env(), tmdb=tmdb_from_env()).widget
     except (LbrecError, ValueError) as exc:
         log.error("the app cannot start: %s", exc)
-        return widgets.HTML(style() + box(
-            "error", f"The app cannot start: {escape(exc)}. Run <code>make app</code> (it builds the model "
-                     f"when missing), or set LBREC_MODEL to a model folder.", escape_body=False))
+        return widgets.HTML(
+            style()
+            + box(
+                "error",
+                f"The app cannot start: {escape(exc)}. Run <code>make app</code> (it builds the model "
+                f"when missing), or set LBREC_MODEL to a model folder.",
+                escape_body=False,
+            )
+        )
 
 
 def header() -> str:
-    return ('<div class="lbrec-header"><div class="lbrec-dots"><span style="background:#ff8000"></span>'
-            '<span style="background:#00e054"></span><span style="background:#40bcf4"></span>'
-            '<b class="lbrec-brand">lbrec</b></div>'
-            '<h1>Films you\'ll love next</h1><p>Recommendations from your Letterboxd history by a sequential '
-            'model (SASRec) trained on MovieLens ratings: it reads the order you watched in, not only what.</p>'
-            '</div>')
+    return (
+        '<div class="lbrec-header"><div class="lbrec-dots"><span style="background:#ff8000"></span>'
+        '<span style="background:#00e054"></span><span style="background:#40bcf4"></span>'
+        '<b class="lbrec-brand">lbrec</b></div>'
+        "<h1>Films you'll love next</h1><p>Recommendations from your Letterboxd history by a sequential "
+        "model (SASRec) trained on MovieLens ratings: it reads the order you watched in, not only what.</p>"
+        "</div>"
+    )
 
 
 def footer(session: Session, posters: bool = False) -> str:
@@ -78,12 +86,15 @@ def footer(session: Session, posters: bool = False) -> str:
     quality = f" · test NDCG@10 {ndcg:.3f}" if isinstance(ndcg, (int, float)) else ""
     members = members_figure(engine.model_dir, meta)
     quality += f", {members.ndcg:.3f} on real Letterboxd members' exports" + (
-        "" if members.measured_on == THIS_MODEL else f" for {members.measured_on}")
-    return (f'<p class="lbrec-footer">{escape(engine.model_name)} trained on MovieLens '
-            f'{escape(meta.get("dataset", ""))}: '
-            f'{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with '
-            f'onnxruntime · links go to Letterboxd, TMDb and IMDb.'
-            f'{" Posters and synopses from TMDb. " + ATTRIBUTION if posters else ""}</p>')
+        "" if members.measured_on == THIS_MODEL else f" for {members.measured_on}"
+    )
+    return (
+        f'<p class="lbrec-footer">{escape(engine.model_name)} trained on MovieLens '
+        f"{escape(meta.get('dataset', ''))}: "
+        f"{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with "
+        f"onnxruntime · links go to Letterboxd, TMDb and IMDb."
+        f"{' Posters and synopses from TMDb. ' + ATTRIBUTION if posters else ''}</p>"
+    )
 
 
 def _guarded(method: Callable[..., T]) -> Callable[..., T | None]:
@@ -98,8 +109,10 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T | None]:
             self.show_error(str(exc))
         except Exception as exc:  # Voilà would drop it silently
             log.exception("%s failed", method.__name__)
-            self.show_error(f"Something went wrong on our side ({type(exc).__name__}); it has been logged. Please "
-                            f"try again, or try another input.")
+            self.show_error(
+                f"Something went wrong on our side ({type(exc).__name__}); it has been logged. Please "
+                f"try again, or try another input."
+            )
         return None
 
     return wrapper
@@ -108,22 +121,27 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T | None]:
 class RecommenderApp:
     """The whole UI; `widget` is what the notebook displays and `session` what it shows."""
 
-    def __init__(self, engine: Recommender, catalog: MatchIndex, client: Client | None = None,
-                 tmdb: TmdbClient | None = None):
+    def __init__(
+        self, engine: Recommender, catalog: MatchIndex, client: Client | None = None, tmdb: TmdbClient | None = None
+    ):
         self.session = Session(Ask(engine, catalog, client or Client(), tmdb=tmdb))
         self.tmdb = tmdb  # None: no posters, and no request to TMDb
         self.questions = Questions(self.session)
-        self.question = widgets.ToggleButtons(options=[(q.label, key) for key, q in QUESTIONS.items()],
-                                              value="recommend")
+        self.question = widgets.ToggleButtons(
+            options=[(q.label, key) for key, q in QUESTIONS.items()], value="recommend"
+        )
         self.question.add_class("lbrec-questions")
         self.question.observe(self._on_question, "value")
         self.panels = QuestionPanels(self.questions, self._on_add_member, self._on_remove_member)
         self.sources = SourceTabs(on_upload=self._on_upload, on_tab=self._on_tab)
         self.settings = Settings(engine.genres, self.session.year_range, tmdb, on_change=self._on_option)
         self.settings.country.observe(self._on_country, "value")
-        self.go = widgets.Button(description=QUESTIONS["recommend"].button, icon="film",
-                                 tooltip="Read your films and recommend new ones",
-                                 layout=widgets.Layout(min_width="220px", width="auto", height="42px"))
+        self.go = widgets.Button(
+            description=QUESTIONS["recommend"].button,
+            icon="film",
+            tooltip="Read your films and recommend new ones",
+            layout=widgets.Layout(min_width="220px", width="auto", height="42px"),
+        )
         self.go.add_class("lbrec-go")
         self.go.on_click(self._on_go)
         self.status = widgets.HTML()
@@ -135,20 +153,32 @@ class RecommenderApp:
         self.memory = MemoryWidget(on_message=self._on_memory)
         self._kept_where: tuple[str, tuple[str, ...]] = ("", ())  # country and services, as the browser keeps them
         self.taste = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.taste_box = widgets.VBox([widgets.HTML('<h3 class="lbrec-h3">Your taste at a glance</h3>'), self.taste],
-                                      layout=widgets.Layout(display="none", flex="0 1 520px"))
+        self.taste_box = widgets.VBox(
+            [widgets.HTML('<h3 class="lbrec-h3">Your taste at a glance</h3>'), self.taste],
+            layout=widgets.Layout(display="none", flex="0 1 520px"),
+        )
         self.taste_box.add_class("lbrec-panel")
         self.screen = Screen(self.results, self.downloads, self.posters_note, self.taste, tmdb)
-        self.widget = widgets.VBox([
-            widgets.HTML(style() + header()), self.question, self.sources.widget, self.panels.widget,
-            self.settings.widget,
-            widgets.HBox([self.go, self.status], layout=widgets.Layout(align_items="center")),
-            self.message,
-            widgets.HBox([self.understood, self.taste_box], layout=widgets.Layout(flex_flow="row wrap",
-                                                                                  align_items="flex-start")),
-            self.downloads, self.memory, self.results, self.posters_note,
-            widgets.HTML(footer(self.session, posters=tmdb is not None)),
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(style() + header()),
+                self.question,
+                self.sources.widget,
+                self.panels.widget,
+                self.settings.widget,
+                widgets.HBox([self.go, self.status], layout=widgets.Layout(align_items="center")),
+                self.message,
+                widgets.HBox(
+                    [self.understood, self.taste_box],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+                ),
+                self.downloads,
+                self.memory,
+                self.results,
+                self.posters_note,
+                widgets.HTML(footer(self.session, posters=tmdb is not None)),
+            ]
+        )
         self.widget.add_class("lbrec")
         self.panels.show("recommend")
         self.settings.show("recommend")
@@ -324,8 +354,10 @@ class RecommenderApp:
         if self.session.raw is None:
             self.understood.layout.display = "none"
             return
-        self.understood.children = [self.understood_summary, *recommend.understood_parts(
-            understood, self.session.confirmed, self._on_pick)]
+        self.understood.children = [
+            self.understood_summary,
+            *recommend.understood_parts(understood, self.session.confirmed, self._on_pick),
+        ]
         self.understood.layout.display = "flex"
 
     def _render_results(self, understood: Understood | None = None, later: bool = False) -> None:
@@ -341,11 +373,15 @@ class RecommenderApp:
                 self.screen.show("", "")
                 return
             files = session.downloads()
-            self.screen.show(recommend.answer_html(answer, details),
-                             recommend.downloads_html(files, len(answer.films)) if answer.films else "", answer)
+            self.screen.show(
+                recommend.answer_html(answer, details),
+                recommend.downloads_html(files, len(answer.films)) if answer.films else "",
+                answer,
+            )
             if picture and answer.films:  # after the cards: drawing it takes a third of a second
-                self.screen.show_downloads(recommend.downloads_html({**files, **session.picture(pixels(details))},
-                                                                    len(answer.films)), answer)
+                self.screen.show_downloads(
+                    recommend.downloads_html({**files, **session.picture(pixels(details))}, len(answer.films)), answer
+                )
 
         redraw({}, picture=False)
         self.taste_box.layout.display = "flex" if answer is not None and answer.films else "none"

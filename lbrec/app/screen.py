@@ -18,9 +18,11 @@ from lbrec.ask.answers import Answer
 from lbrec.errors import TmdbKeyError
 from lbrec.tmdb import TmdbClient
 
-POSTERS_HINT = ("Posters, synopses and where to watch each film (a country and your services): start the app with "
-                "TMDB_API_KEY set to your own TMDb API key "
-                "(themoviedb.org &gt; Settings &gt; API).")
+POSTERS_HINT = (
+    "Posters, synopses and where to watch each film (a country and your services): start the app with "
+    "TMDB_API_KEY set to your own TMDb API key "
+    "(themoviedb.org &gt; Settings &gt; API)."
+)
 POSTERS_MISSING = "TMDb did not answer for some films: their cards stay without a poster."
 
 Redraw = Callable[..., None]  # (TMDb's details by TMDb id, picture=True): the answer's cards and links again
@@ -35,8 +37,14 @@ class Screen:
     """Writes into the page's `results` (the cards), `downloads` (their links), `posters_note` and `taste` (the
     chart of "for me"); `tmdb` None: no posters, and no request to TMDb."""
 
-    def __init__(self, results: widgets.HTML, downloads: widgets.HTML, note: widgets.HTML, taste: widgets.Image,
-                 tmdb: TmdbClient | None):
+    def __init__(
+        self,
+        results: widgets.HTML,
+        downloads: widgets.HTML,
+        note: widgets.HTML,
+        taste: widgets.Image,
+        tmdb: TmdbClient | None,
+    ):
         self.results, self.downloads, self.posters_note, self.taste, self.tmdb = results, downloads, note, taste, tmdb
         self.posters_note.value = posters_note(POSTERS_HINT if tmdb is None else "")
         self.poster_thread: threading.Thread | None = None  # the latest fill, if any
@@ -84,8 +92,9 @@ class Screen:
         tmdb_ids = [film.tmdbId for film in shown.films if film.tmdbId is not None]
         if self.tmdb is None or self.tmdb.refused or not tmdb_ids:
             return
-        self.poster_thread = threading.Thread(target=self._posters_arrived, args=(shown, tmdb_ids, redraw),
-                                              name="lbrec-posters", daemon=True)
+        self.poster_thread = threading.Thread(
+            target=self._posters_arrived, args=(shown, tmdb_ids, redraw), name="lbrec-posters", daemon=True
+        )
         self.poster_thread.start()
 
     def _posters_arrived(self, shown: Answer, tmdb_ids: list[int], redraw: Redraw) -> None:

@@ -89,8 +89,7 @@ class Session:
         self._history_key: tuple | None = None
         self.marks: dict[int, str] = {}  # movieId -> "not_for_me" or "seen", oldest first (the browser keeps them)
         self.year_range = self.engine.year_range
-        self._genres_of = dict(zip(self.engine.catalog["movieId"].tolist(), self.engine.catalog["genres"],
-                                   strict=True))
+        self._genres_of = dict(zip(self.engine.catalog["movieId"].tolist(), self.engine.catalog["genres"], strict=True))
 
     @property
     def matched(self) -> MatchedHistory | None:
@@ -162,14 +161,18 @@ class Session:
             self.marks.pop(movie_id, None)
             if message.kind != "undo":
                 self.marks[movie_id] = mark
-        self.options = replace(self.options, **{kind: frozenset(m for m, k in self.marks.items() if k == kind)
-                                                for kind in ("not_for_me", "seen")})
+        self.options = replace(
+            self.options,
+            **{kind: frozenset(m for m, k in self.marks.items() if k == kind) for kind in ("not_for_me", "seen")},
+        )
 
     def listed(self) -> list[dict]:
         """The marks as the visitor's list shows them, the latest first: movieId, the film in words, the mark."""
-        return [{"movieId": movie_id, "title": film_label(film.title, film.year), "mark": mark}
-                for movie_id, mark in reversed(self.marks.items())
-                if (item := self.engine.item_of(movie_id)) is not None and (film := self.engine.film(item))]
+        return [
+            {"movieId": movie_id, "title": film_label(film.title, film.year), "mark": mark}
+            for movie_id, mark in reversed(self.marks.items())
+            if (item := self.engine.item_of(movie_id)) is not None and (film := self.engine.film(item))
+        ]
 
     def clear(self) -> None:
         self.raw = self.person = None
@@ -187,13 +190,20 @@ class Session:
         matched = self.matched or self.raw
         if matched is None:
             return Understood([], [], [])
-        rows = [(film_label(f.title, f.year), film_label(m.title, m.year), bool(self.usable([m.movie_id])))
-                for f, m in matched.results if m.status == "matched" and m.movie_id is not None]
+        rows = [
+            (film_label(f.title, f.year), film_label(m.title, m.year), bool(self.usable([m.movie_id])))
+            for f, m in matched.results
+            if m.status == "matched" and m.movie_id is not None
+        ]
         raw = self.raw.unmatched if self.raw is not None else []
-        missing = [(film_label(f.title, f.year), self.reason(f, m)) for f, m in raw
-                   if m.status == "unmatched" or not m.candidates]
-        uncertain = [(film_label(f.title, f.year), m.candidates) for f, m in raw
-                     if m.status == "uncertain" and m.candidates]
+        missing = [
+            (film_label(f.title, f.year), self.reason(f, m))
+            for f, m in raw
+            if m.status == "unmatched" or not m.candidates
+        ]
+        uncertain = [
+            (film_label(f.title, f.year), m.candidates) for f, m in raw if m.status == "uncertain" and m.candidates
+        ]
         counts = Counter(m.status for _, m in matched.results)
         return Understood(rows, missing, uncertain, counts, len(self.usable(matched.positives)))
 
@@ -215,8 +225,9 @@ class Session:
         if self.answer is None:
             return {}
         username = self.history.username if self.history else None
-        subtitle = f"for {username}" if username else f"based on {len(self.person.liked) if self.person else 0} of " \
-                                                      f"your films"
+        subtitle = (
+            f"for {username}" if username else f"based on {len(self.person.liked) if self.person else 0} of your films"
+        )
         return downloads.picture(self.answer, self.download_stem(), subtitle, posters)
 
     def taste(self) -> tuple[dict[str, float], dict[str, float]]:

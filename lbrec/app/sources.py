@@ -18,37 +18,62 @@ USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
 
 
 def upload_ready(name: str, size: int) -> str:
-    return (f'<span class="lbrec-ready">✓ {escape(name[:120])} ({size / 1024:,.0f} KB): click <b>Recommend '
-            f'films</b></span>')
+    return (
+        f'<span class="lbrec-ready">✓ {escape(name[:120])} ({size / 1024:,.0f} KB): click <b>Recommend films</b></span>'
+    )
 
 
 class SourceTabs:
     """The tabs (`tabs`, also `widget`) and their inputs: `username`, `upload` (with `upload_info`), `typed`."""
 
     def __init__(self, on_upload: Callable[[dict], None], on_tab: Callable[[dict], None]):
-        self.username = widgets.Text(placeholder="your Letterboxd username, e.g. davidehrlich",
-                                     layout=widgets.Layout(width="340px"))
-        username_tab = widgets.VBox([
-            widgets.HTML('<p class="lbrec-hint">Your latest 50 diary entries, from the RSS feed Letterboxd publishes '
-                         'for feed readers. Letterboxd\'s terms forbid reading its pages by program, so for your '
-                         'whole history, with ratings, likes and watchlist, upload your export instead.</p>'),
-            self.username])
-        self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=True, description="Choose the ZIP",
-                                         button_style="info", layout=widgets.Layout(width="220px"))
+        self.username = widgets.Text(
+            placeholder="your Letterboxd username, e.g. davidehrlich", layout=widgets.Layout(width="340px")
+        )
+        username_tab = widgets.VBox(
+            [
+                widgets.HTML(
+                    '<p class="lbrec-hint">Your latest 50 diary entries, from the RSS feed Letterboxd publishes '
+                    "for feed readers. Letterboxd's terms forbid reading its pages by program, so for your "
+                    "whole history, with ratings, likes and watchlist, upload your export instead.</p>"
+                ),
+                self.username,
+            ]
+        )
+        self.upload = widgets.FileUpload(
+            accept=".zip,.csv",
+            multiple=True,
+            description="Choose the ZIP",
+            button_style="info",
+            layout=widgets.Layout(width="220px"),
+        )
         self.upload.observe(on_upload, "value")
         self.upload_info = widgets.HTML('<span class="lbrec-hint">No file chosen yet.</span>')
-        upload_tab = widgets.VBox([
-            widgets.HTML('<p class="lbrec-hint"><b>The most complete and reliable way.</b> On Letterboxd, open '
-                         '<i>Settings &gt; Data &gt; Export your data</i> and upload the ZIP it gives you, as it is. '
-                         'It is read in memory here and never stored. From IMDb, upload the CSV of <i>Your Ratings '
-                         '&gt; Export</i> instead, with your Watchlist\'s CSV beside it if you like.</p>'),
-            widgets.HBox([self.upload, self.upload_info], layout=widgets.Layout(align_items="center"))])
-        self.typed = widgets.Textarea(placeholder="Films you love, one per line or separated by semicolons, the most "
-                                                  "recent last:\nHeat (1995)\nThe Matrix (1999)\nAmélie",
-                                      layout=widgets.Layout(width="100%", height="130px"))
-        typed_tab = widgets.VBox([
-            widgets.HTML('<p class="lbrec-hint">Add the year when a title is ambiguous: <i>Solaris (1972)</i>. An '
-                         'IMDb id such as <i>tt0113277</i> works too.</p>'), self.typed])
+        upload_tab = widgets.VBox(
+            [
+                widgets.HTML(
+                    '<p class="lbrec-hint"><b>The most complete and reliable way.</b> On Letterboxd, open '
+                    "<i>Settings &gt; Data &gt; Export your data</i> and upload the ZIP it gives you, as it is. "
+                    "It is read in memory here and never stored. From IMDb, upload the CSV of <i>Your Ratings "
+                    "&gt; Export</i> instead, with your Watchlist's CSV beside it if you like.</p>"
+                ),
+                widgets.HBox([self.upload, self.upload_info], layout=widgets.Layout(align_items="center")),
+            ]
+        )
+        self.typed = widgets.Textarea(
+            placeholder="Films you love, one per line or separated by semicolons, the most "
+            "recent last:\nHeat (1995)\nThe Matrix (1999)\nAmélie",
+            layout=widgets.Layout(width="100%", height="130px"),
+        )
+        typed_tab = widgets.VBox(
+            [
+                widgets.HTML(
+                    '<p class="lbrec-hint">Add the year when a title is ambiguous: <i>Solaris (1972)</i>. An '
+                    "IMDb id such as <i>tt0113277</i> works too.</p>"
+                ),
+                self.typed,
+            ]
+        )
         self.tabs = self.widget = widgets.Tab(children=[username_tab, upload_tab, typed_tab], titles=TABS)
         self.tabs.observe(on_tab, "selected_index")
 
@@ -67,5 +92,6 @@ class SourceTabs:
 
     def show_upload(self, files: tuple[dict, ...]) -> None:
         """The chosen files' names and size, and what to do next."""
-        self.upload_info.value = upload_ready(" + ".join(str(f["name"]) for f in files),
-                                              sum(int(f["size"]) for f in files))
+        self.upload_info.value = upload_ready(
+            " + ".join(str(f["name"]) for f in files), sum(int(f["size"]) for f in files)
+        )

@@ -21,8 +21,10 @@ def _provider(provider: Provider) -> str:
     name = escape(provider.name)
     if not provider.logo:
         return f'<span class="lbrec-provider lbrec-provider-name" title="{name}">{name}</span>'
-    return (f'<img class="lbrec-provider" src="{escape(provider.logo)}" alt="{name}" title="{name}" '
-            f'width="{LOGO_PX}" height="{LOGO_PX}" loading="lazy">')
+    return (
+        f'<img class="lbrec-provider" src="{escape(provider.logo)}" alt="{name}" title="{name}" '
+        f'width="{LOGO_PX}" height="{LOGO_PX}" loading="lazy">'
+    )
 
 
 def watch_html(watch: Watch | None) -> str:
@@ -30,21 +32,26 @@ def watch_html(watch: Watch | None) -> str:
     if watch is None:
         return ""
     where = escape(country_name(watch.country))
-    link = (f'<a class="lbrec-watch-link" href="{escape(watch.link)}" target="_blank" rel="noopener noreferrer">'
-            f'Where to watch on TMDb</a>')
+    link = (
+        f'<a class="lbrec-watch-link" href="{escape(watch.link)}" target="_blank" rel="noopener noreferrer">'
+        f"Where to watch on TMDb</a>"
+    )
     if watch.is_empty():
         return f'<div class="lbrec-watch"><span class="lbrec-watch-none">Not offered in {where}.</span> {link}</div>'
     groups = "".join(
         f'<span class="lbrec-watch-group"><span class="lbrec-watch-kind">{HEADINGS[kind]}</span> '
-        f'{"".join(_provider(p) for p in getattr(watch, kind))}</span> '
-        for kind in KINDS.values() if getattr(watch, kind))
+        f"{''.join(_provider(p) for p in getattr(watch, kind))}</span> "
+        for kind in KINDS.values()
+        if getattr(watch, kind)
+    )
     return f'<div class="lbrec-watch" title="In {where}">{groups}{link}</div>'
 
 
 def attribution_html() -> str:
     """JustWatch's credit, once under the cards (TMDb's terms for its watch providers ask for it)."""
     text = escape(JUSTWATCH_ATTRIBUTION).replace(
-        "JustWatch", f'<a href="{escape(JUSTWATCH_URL)}" target="_blank" rel="noopener noreferrer">JustWatch</a>')
+        "JustWatch", f'<a href="{escape(JUSTWATCH_URL)}" target="_blank" rel="noopener noreferrer">JustWatch</a>'
+    )
     return f'<p class="lbrec-hint lbrec-watch-attribution">{text}</p>'
 
 

@@ -13,8 +13,13 @@ from lbrec.letterboxd.history import FilmEntry
 from lbrec.serving.results import Film
 
 # What the JSON calls each question's films.
-FILMS_KEY = {"recommend": "recommendations", "rank": "ranking", "predict": "predictions", "similar": "similar",
-             "group": "recommendations"}
+FILMS_KEY = {
+    "recommend": "recommendations",
+    "rank": "ranking",
+    "predict": "predictions",
+    "similar": "similar",
+    "group": "recommendations",
+}
 NOBODY = MatchedHistory([], set(), set(), [])
 F = TypeVar("F", bound=Film)
 
@@ -60,8 +65,10 @@ class Answer(Generic[F]):
         """The answer as `python -m lbrec <question> --json` prints it and the app's JSON download holds it."""
         films = [film.to_dict() for film in self.films]
         if self.question == "group":
-            return {"members": [{"label": label, **matched.to_json()} for label, matched in self.members],
-                    "recommendations": films}
+            return {
+                "members": [{"label": label, **matched.to_json()} for label, matched in self.members],
+                "recommendations": films,
+            }
         if self.question == "similar":
             asked = (self.asked or NOBODY).to_json()
             return {"seeds": asked["matched"], "unmatched": asked["unmatched"], "similar": films}
@@ -74,9 +81,15 @@ class Answer(Generic[F]):
 
 
 def not_found(results: list[tuple[FilmEntry, Match]]) -> list[NotFound]:
-    return [NotFound(film.label or f"tmdb:{film.tmdb_id}", match.reason or "is too rarely rated to be in the model",
-                     tuple(c.label() for c in match.candidates[:5]))
-            for film, match in results if match.status != "matched"]
+    return [
+        NotFound(
+            film.label or f"tmdb:{film.tmdb_id}",
+            match.reason or "is too rarely rated to be in the model",
+            tuple(c.label() for c in match.candidates[:5]),
+        )
+        for film, match in results
+        if match.status != "matched"
+    ]
 
 
 def nothing_usable(what: str, results: list[tuple[FilmEntry, Match]]) -> LbrecError:

@@ -47,18 +47,22 @@ class Options:
         if unknown := (self.include | self.exclude) - known:
             raise LbrecError(f"unknown genres: {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
         if both := self.include & self.exclude:
-            raise LbrecError(f"{', '.join(sorted(both))} cannot be both wanted and excluded: drop it from one of "
-                             f"the two")
+            raise LbrecError(
+                f"{', '.join(sorted(both))} cannot be both wanted and excluded: drop it from one of the two"
+            )
         try:
-            return Filters(include_genres=self.include, exclude_genres=self.exclude, years=self.years,
-                           popularity=self.popularity)
+            return Filters(
+                include_genres=self.include, exclude_genres=self.exclude, years=self.years, popularity=self.popularity
+            )
         except ValueError as exc:
             raise LbrecError(str(exc)) from None
 
     def nothing_passes(self, engine: Recommender) -> LbrecError:
         """The refusal when these options leave no film."""
-        return LbrecError(f"no film passes these options ({self.filters(engine).describe()}): widen the years, the "
-                          f"genres or the popularity band")
+        return LbrecError(
+            f"no film passes these options ({self.filters(engine).describe()}): widen the years, the "
+            f"genres or the popularity band"
+        )
 
 
 def marked_films(index: MatchIndex, films: str | bytes, mark: str, allow_files: bool = False) -> frozenset[int]:

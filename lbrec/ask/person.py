@@ -48,15 +48,18 @@ class Source:
         return self.kind, text.strip() if self.kind == "rss" else text, str(self.watchlist or "")
 
 
-EMPTY = {"typed": "type a few films you love first, one per line",
-         "rss": "type your Letterboxd username first (or upload your export, or type titles)",
-         "export": "choose your Letterboxd export first (Settings > Data > Export your data)",
-         "upload": "choose your Letterboxd export ZIP first (Settings > Data > Export your data)",
-         "imdb": "choose your IMDb ratings CSV first (Your Ratings > Export on IMDb)"}
+EMPTY = {
+    "typed": "type a few films you love first, one per line",
+    "rss": "type your Letterboxd username first (or upload your export, or type titles)",
+    "export": "choose your Letterboxd export first (Settings > Data > Export your data)",
+    "upload": "choose your Letterboxd export ZIP first (Settings > Data > Export your data)",
+    "imdb": "choose your IMDb ratings CSV first (Your Ratings > Export on IMDb)",
+}
 
 
-def read_history(source: Source, client: Client | None = None, progress: Progress = quiet,
-                 allow_files: bool = False) -> LetterboxdHistory:
+def read_history(
+    source: Source, client: Client | None = None, progress: Progress = quiet, allow_files: bool = False
+) -> LetterboxdHistory:
     """The history behind `source`, read afresh; `allow_files` (the command line only): paths are files to read."""
     if source.kind not in INPUT_KINDS:
         raise LbrecError(f"unknown source {source.kind!r}: use one of {', '.join(INPUT_KINDS)}")
@@ -68,8 +71,14 @@ def read_history(source: Source, client: Client | None = None, progress: Progres
         progress(f"Fetching {value}'s RSS feed from Letterboxd…")
     elif source.kind != "typed":
         progress(f"Reading {source.name[:120] or 'your file'}…")
-    return load_history(source.kind, value, client=client, allow_files=allow_files,
-                        name=source.name[:120], imdb_watchlist=source.watchlist)
+    return load_history(
+        source.kind,
+        value,
+        client=client,
+        allow_files=allow_files,
+        name=source.name[:120],
+        imdb_watchlist=source.watchlist,
+    )
 
 
 @dataclass
@@ -107,11 +116,13 @@ def check_choice(history: LetterboxdHistory, choice: str) -> None:
         raise LbrecError(f"unknown choice {choice!r}: use one of {', '.join(CHOICES)}")
     if choice not in history.choices():
         what = "ratings" if choice != "liked" else "likes"
-        raise LetterboxdError(f"this input has no {what}, so \"{CHOICES[choice]}\" is empty: recommend from "
-                              f"\"{CHOICES['recent']}\" instead")
+        raise LetterboxdError(
+            f'this input has no {what}, so "{CHOICES[choice]}" is empty: recommend from "{CHOICES["recent"]}" instead'
+        )
     if not history.select(choice):
-        raise LetterboxdError(f"none of your films is among {CHOICES[choice]}: choose another set of films to "
-                              f"recommend from")
+        raise LetterboxdError(
+            f"none of your films is among {CHOICES[choice]}: choose another set of films to recommend from"
+        )
 
 
 def chosen_matches(index: MatchIndex, history: LetterboxdHistory, choice: str = "recent") -> MatchedHistory:
@@ -121,16 +132,19 @@ def chosen_matches(index: MatchIndex, history: LetterboxdHistory, choice: str = 
     return match_history(history, index, choice)
 
 
-def person_of(engine: Recommender, history: LetterboxdHistory, matches: MatchedHistory,
-              confirmed: Mapping[str, int] | None = None) -> Person:
+def person_of(
+    engine: Recommender, history: LetterboxdHistory, matches: MatchedHistory, confirmed: Mapping[str, int] | None = None
+) -> Person:
     """The person of `history` whose chosen films matched as `matches`, with their `confirmed` choices among
     candidates (film label -> movieId); refused when none of them is a film the model knows."""
     matched = matches.with_confirmed(confirmed or {})
     liked = [m for m in matched.positives if engine.knows(m)]
     if not liked:
-        raise LetterboxdError("none of your films could be used: they were not found in MovieLens, or are too rarely "
-                              "rated to be in the model; check the titles (add the year, e.g. \"Heat (1995)\"), pick "
-                              "among the candidates, or add more films")
+        raise LetterboxdError(
+            "none of your films could be used: they were not found in MovieLens, or are too rarely "
+            'rated to be in the model; check the titles (add the year, e.g. "Heat (1995)"), pick '
+            "among the candidates, or add more films"
+        )
     return Person(history, matched, liked)
 
 
@@ -144,8 +158,9 @@ def parse_member(spec: str) -> Source:
     kind = MEMBER_KINDS.get(prefix.strip().lower()) if sep else None
     value = value.strip()
     if kind is None or not value:
-        raise LetterboxdError(f"{spec[:60]!r} is not a member: use export:PATH, rss:NAME, imdb:PATH or "
-                              f"\"titles:Heat (1995); Alien (1979)\"")
+        raise LetterboxdError(
+            f'{spec[:60]!r} is not a member: use export:PATH, rss:NAME, imdb:PATH or "titles:Heat (1995); Alien (1979)"'
+        )
     if kind == "rss":
         return Source(kind, validate_username(value))
     return Source(kind, value)

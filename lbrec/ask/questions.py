@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from lbrec.ask.answers import Answer, films_label, nothing_usable
 from lbrec.ask.options import Options, marked_films
-from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
+from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
 from lbrec.errors import LbrecError
@@ -34,20 +34,22 @@ from lbrec.letterboxd.typed import parse_film_query, parse_typed
 from lbrec.serving.engine import Recommender
 from lbrec.serving.group import MemberFilms, recommend_for_group
 from lbrec.serving.predict import predict_films
-from lbrec.serving.results import GroupFilm, Prediction, Ranked, Recommendation, Similar
 from lbrec.serving.rank import rank_films
+from lbrec.serving.results import GroupFilm, Prediction, Ranked, Recommendation, Similar
 from lbrec.serving.similar import similar_films
 
 if TYPE_CHECKING:
     from lbrec.tmdb.client import TmdbClient
 
 MIN_MEMBERS, MAX_MEMBERS = 2, 6  # a group
-NO_WATCHLIST = {"export": "this export has no watchlist films (its watchlist.csv is missing or empty): rank a list "
-                          "CSV or typed titles instead",
-                "rss": "an RSS feed carries no watchlist: upload your export, or rank a list CSV or typed titles",
-                "typed": "typed titles carry no watchlist: rank a list CSV or typed titles instead",
-                "imdb": "no IMDb watchlist was given: add IMDb's watchlist export (Watchlist > Export on IMDb) with "
-                        "--imdb-watchlist FILE on the command line, or upload it beside your ratings"}
+NO_WATCHLIST = {
+    "export": "this export has no watchlist films (its watchlist.csv is missing or empty): rank a list "
+    "CSV or typed titles instead",
+    "rss": "an RSS feed carries no watchlist: upload your export, or rank a list CSV or typed titles",
+    "typed": "typed titles carry no watchlist: rank a list CSV or typed titles instead",
+    "imdb": "no IMDb watchlist was given: add IMDb's watchlist export (Watchlist > Export on IMDb) with "
+    "--imdb-watchlist FILE on the command line, or upload it beside your ratings",
+}
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,14 @@ class Ask:
     """The questions over one served model (shared by every visitor of a kernel); `allow_files`: the command line's
     sources may be paths."""
 
-    def __init__(self, engine: Recommender, index: MatchIndex | None = None, client: Client | None = None,
-                 allow_files: bool = False, tmdb: TmdbClient | None = None):
+    def __init__(
+        self,
+        engine: Recommender,
+        index: MatchIndex | None = None,
+        client: Client | None = None,
+        allow_files: bool = False,
+        tmdb: TmdbClient | None = None,
+    ):
         self.engine = engine
         self.index = index or MatchIndex(engine.catalog)
         self.client = client
@@ -89,8 +97,13 @@ class Ask:
         """The chosen films matched, before any choice among candidates (what "What we understood" shows)."""
         return chosen_matches(self.index, history, choice)
 
-    def person(self, history: LetterboxdHistory, options: Options = Options(),
-               confirmed: Mapping[str, int] | None = None, matches: MatchedHistory | None = None) -> Person:
+    def person(
+        self,
+        history: LetterboxdHistory,
+        options: Options = Options(),
+        confirmed: Mapping[str, int] | None = None,
+        matches: MatchedHistory | None = None,
+    ) -> Person:
         """The person behind `history`: their chosen films matched (or `matches`, already matched), with their
         `confirmed` choices among candidates."""
         return person_of(self.engine, history, matches or self.matches(history, options.choice), confirmed)
@@ -103,14 +116,17 @@ class Ask:
         k = options.k or 10
         scored = candidates(options, asked)
         reading = person.reading(options.reading)
-        films = self.engine.recommend(person.liked, k=scored, exclude=exclude, filters=filters, explain=scored == k,
-                                      reading=reading)
+        films = self.engine.recommend(
+            person.liked, k=scored, exclude=exclude, filters=filters, explain=scored == k, reading=reading
+        )
 
         def explain(kept: list[Recommendation]) -> list[Recommendation]:
             standing = self.engine.standing(person.liked, exclude=exclude, reading=reading)
             items = [self.engine.item_of(film.movieId) or 0 for film in kept]
-            return [replace(film, because=because) for film, because in
-                    zip(kept, self.engine.because(standing, items), strict=True)]
+            return [
+                replace(film, because=because)
+                for film, because in zip(kept, self.engine.because(standing, items), strict=True)
+            ]
 
         films, note = with_watch(films, asked, k, explain if scored != k else list)
         return Answer("recommend", films, "your films", person=person.matched, note=note)
@@ -133,8 +149,7 @@ class Ask:
             raise LbrecError("type the films to rank first, one per line")
         return parse_typed(str(to_rank.value)).films, "the titles you typed"
 
-    def rank(self, person: Person, films: tuple[list[FilmEntry], str], options: Options = Options()
-             ) -> Answer[Ranked]:
+    def rank(self, person: Person, films: tuple[list[FilmEntry], str], options: Options = Options()) -> Answer[Ranked]:
         """The films best first for the person (the first k), watched films kept and marked."""
         entries, what = films
         asked = match_films(self.index, entries)
@@ -148,8 +163,14 @@ class Ask:
         options.filters(self.engine)
         wanted = where(self.tmdb, options)
         filtered = wanted is not None and bool(wanted.services)
-        ranking = rank_films(self.engine, person.liked, usable, person.matched.watched | options.seen,
-                             k=None if filtered else options.k, reading=person.reading(options.reading))
+        ranking = rank_films(
+            self.engine,
+            person.liked,
+            usable,
+            person.matched.watched | options.seen,
+            k=None if filtered else options.k,
+            reading=person.reading(options.reading),
+        )
         ranking, note = with_watch(ranking, wanted, options.k or len(ranking))
         return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note)
 
@@ -163,20 +184,33 @@ class Ask:
         if not queries:
             raise LbrecError("type a film first: a title such as “Heat (1995)” or a film's link")
         asked = match_films(self.index, [parse_film_query(text) for text in queries])
-        known = [(text, m.movie_id) for text, (_, m) in zip(queries, asked.results, strict=True)
-                 if m.movie_id is not None and m.status == "matched" and self.engine.knows(m.movie_id)]
+        known = [
+            (text, m.movie_id)
+            for text, (_, m) in zip(queries, asked.results, strict=True)
+            if m.movie_id is not None and m.status == "matched" and self.engine.knows(m.movie_id)
+        ]
         if not known:
             raise nothing_usable("the films you asked about", asked.results)
         return asked, known
 
-    def predict(self, person: Person, queries: Sequence[str] | tuple[MatchedHistory, list[tuple[str, int]]],
-                options: Options = Options()) -> Answer[Prediction]:
+    def predict(
+        self,
+        person: Person,
+        queries: Sequence[str] | tuple[MatchedHistory, list[tuple[str, int]]],
+        options: Options = Options(),
+    ) -> Answer[Prediction]:
         """Each film asked about placed among every film the person has not seen, with a verdict (and, with a
         country, where to watch it: services filter nothing here, the films were asked about)."""
         wanted = where(self.tmdb, replace(options, services=frozenset()))
         asked, known = self.asked(queries) if not isinstance(queries, tuple) else queries
-        predictions = predict_films(self.engine, person.liked, known, person.matched.watched | options.seen,
-                                    person.ratings(self.index), person.reading(options.reading))
+        predictions = predict_films(
+            self.engine,
+            person.liked,
+            known,
+            person.matched.watched | options.seen,
+            person.ratings(self.index),
+            person.reading(options.reading),
+        )
         predictions, _ = with_watch(predictions, wanted, len(predictions))
         return Answer("predict", predictions, "the films you asked about", person=person.matched, asked=asked)
 
@@ -186,20 +220,33 @@ class Ask:
         """The k films most like the seeds, each with the seeds it comes from."""
         filters, wanted = options.filters(self.engine), where(self.tmdb, options)
         asked, known = self.asked(queries)
-        films = similar_films(self.engine, [movie_id for _, movie_id in known], k=candidates(options, wanted),
-                              filters=filters, exclude=options.seen, reading=options.reading)
+        films = similar_films(
+            self.engine,
+            [movie_id for _, movie_id in known],
+            k=candidates(options, wanted),
+            filters=filters,
+            exclude=options.seen,
+            reading=options.reading,
+        )
         films, note = with_watch(films, wanted, options.k or 10)
         return Answer("similar", films, films_label(asked), asked=asked, note=note)
 
     # ------------------------------------------------------------------------------------------------ a group
 
-    def group(self, members: Sequence[Member], options: Options = Options(), progress: Progress = quiet,
-              read: Callable[[Source, Progress], LetterboxdHistory] | None = None) -> Answer[GroupFilm]:
+    def group(
+        self,
+        members: Sequence[Member],
+        options: Options = Options(),
+        progress: Progress = quiet,
+        read: Callable[[Source, Progress], LetterboxdHistory] | None = None,
+    ) -> Answer[GroupFilm]:
         """The group's top k: films none of them has watched (nor, when asked, put on a watchlist). `read`: how a
         member's history is read (default: afresh; the app keeps the last group's, to answer again at once)."""
         if not MIN_MEMBERS <= len(members) <= MAX_MEMBERS:
-            raise LbrecError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {len(members)}: "
-                             + ("add someone" if len(members) < MIN_MEMBERS else "remove someone"))
+            raise LbrecError(
+                f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members, not {len(members)}: "
+                + ("add someone" if len(members) < MIN_MEMBERS else "remove someone")
+            )
         filters, wanted = options.filters(self.engine), where(self.tmdb, options)
         labels: list[str] = []
         people = []
@@ -209,20 +256,39 @@ class Ask:
             labels.append(label if label not in labels else f"{label} ({number})")
             people.append(person)
         progress(f"Scoring films for {len(people)} people…")
-        films = recommend_for_group(self.engine, [MemberFilms(label, p.liked, p.matched.watched, p.matched.watchlist,
-                                                              p.unordered)
-                                                  for label, p in zip(labels, people, strict=True)],
-                                    k=candidates(options, wanted), with_watchlists=options.exclude_watchlist,
-                                    filters=filters, exclude=options.seen, reading=options.reading)
+        films = recommend_for_group(
+            self.engine,
+            [
+                MemberFilms(label, p.liked, p.matched.watched, p.matched.watchlist, p.unordered)
+                for label, p in zip(labels, people, strict=True)
+            ],
+            k=candidates(options, wanted),
+            with_watchlists=options.exclude_watchlist,
+            filters=filters,
+            exclude=options.seen,
+            reading=options.reading,
+        )
         if not films:
-            raise LbrecError("no film is left: every film that passes these options has been watched by someone in "
-                             "this group")
+            raise LbrecError(
+                "no film is left: every film that passes these options has been watched by someone in this group"
+            )
         films, note = with_watch(films, wanted, options.k or 10)
-        return Answer("group", films, f"{len(people)} people",
-                      members=[(label, p.matched) for label, p in zip(labels, people, strict=True)], note=note)
+        return Answer(
+            "group",
+            films,
+            f"{len(people)} people",
+            members=[(label, p.matched) for label, p in zip(labels, people, strict=True)],
+            note=note,
+        )
 
-    def member(self, member: Member, label: str, number: int, progress: Progress = quiet,
-               read: Callable[[Source, Progress], LetterboxdHistory] | None = None) -> Person:
+    def member(
+        self,
+        member: Member,
+        label: str,
+        number: int,
+        progress: Progress = quiet,
+        read: Callable[[Source, Progress], LetterboxdHistory] | None = None,
+    ) -> Person:
         """One member read and matched on their own; a failure names the member and says why."""
         try:
             return self.person((read or self.history)(member.source, progress))

@@ -56,8 +56,9 @@ def candidates(options: Options, asked: Where | None) -> int:
     return LOOK_AT
 
 
-def with_watch(films: Sequence[F], asked: Where | None, k: int,
-               explain: Callable[[list[F]], list[F]] = list) -> tuple[list[F], str]:
+def with_watch(
+    films: Sequence[F], asked: Where | None, k: int, explain: Callable[[list[F]], list[F]] = list
+) -> tuple[list[F], str]:
     """The films with where to watch them (and, with services, only the first k that one of them streams), and a
     line when fewer than k passed ("" when the list is full). `explain` completes the films kept (their reasons),
     for a question that scored more candidates than it shows."""
@@ -73,5 +74,4 @@ def with_watch(films: Sequence[F], asked: Where | None, k: int,
             raise WhereToWatchError(note.rstrip("."))
         return [replace(film, watch=watch) for film, (_, watch) in zip(kept, found.kept, strict=True)], note
     watches = asked.tmdb.watch_many([film.tmdbId for film in films if film.tmdbId is not None], asked.country)
-    return [replace(film, watch=watches.get(film.tmdbId)) if film.tmdbId in watches else film
-            for film in films], ""
+    return [replace(film, watch=watches.get(film.tmdbId)) if film.tmdbId in watches else film for film in films], ""

@@ -78,8 +78,11 @@ class MatchIndex:
         fuzzy_rows: list[int] = []
         raw_titles = frame["ml_title"] if "ml_title" in frame.columns else frame["title"]
         for row, (title, alternates, raw) in enumerate(zip(self.titles, frame["alternates"], raw_titles, strict=True)):
-            names = [title, *(str(a) for a in (alternates if alternates is not None else ())),
-                     _TRAILING_YEAR.sub("", str(raw))]
+            names = [
+                title,
+                *(str(a) for a in (alternates if alternates is not None else ())),
+                _TRAILING_YEAR.sub("", str(raw)),
+            ]
             for name in names:
                 key = normalize(name)
                 if not key:
@@ -116,8 +119,15 @@ class MatchIndex:
 
     # ------------------------------------------------------------------------------------------------ public
 
-    def match(self, title: str, year: int | None = None, *, tmdb_id: int | None = None,
-              imdb_id: int | None = None, query: str | None = None) -> Match:
+    def match(
+        self,
+        title: str,
+        year: int | None = None,
+        *,
+        tmdb_id: int | None = None,
+        imdb_id: int | None = None,
+        query: str | None = None,
+    ) -> Match:
         """Match one film; `query` is the text to report back (default: "Title (Year)")."""
         film = FilmQuery(title=title, year=year, tmdb_id=tmdb_id, imdb_id=imdb_id)
         return self._match(film, query if query is not None else film_label(film.title, film.year))
@@ -148,8 +158,10 @@ class MatchIndex:
             return _unmatched(query, "empty title")
         bare = without_article(key)
         fallback: Match | None = None  # the best non-match of the title stages, if they found the title at all
-        for rows, evidence in ((self._exact.get(key, []), "title"), (self._bare.get(bare, []), "title without "
-                                                                     "its article")):
+        for rows, evidence in (
+            (self._exact.get(key, []), "title"),
+            (self._bare.get(bare, []), "title without its article"),
+        ):
             rows = [r for r in rows if not self._differs(film, r)]
             if rows:
                 result = self._by_title(film, query, rows, evidence)
@@ -182,21 +194,25 @@ class MatchIndex:
             gap = _year_gap(film.year, self.years[row])
             if gap is None or gap <= 1:
                 return self._matched(query, row, 1.0, f"same {name} id", [self._candidate(r, 1.0) for r in rows])
-            return self._matched(query, row, 0.9, f"same {name} id, though the years differ "
-                                                  f"({film.year} vs {self.years[row]})")
+            return self._matched(
+                query, row, 0.9, f"same {name} id, though the years differ ({film.year} vs {self.years[row]})"
+            )
         return None
 
     def _differs(self, film: FilmQuery, row: int) -> bool:
         """True when the row's own TMDb or IMDb id proves it is another film than the query's."""
-        return ((film.tmdb_id is not None and 0 <= self.tmdb_ids[row] != film.tmdb_id)
-                or (film.imdb_id is not None and 0 <= self.imdb_ids[row] != film.imdb_id))
+        return (film.tmdb_id is not None and 0 <= self.tmdb_ids[row] != film.tmdb_id) or (
+            film.imdb_id is not None and 0 <= self.imdb_ids[row] != film.imdb_id
+        )
 
     def _by_title(self, film: FilmQuery, query: str, rows: list[int], evidence: str) -> Match:
         if film.year is None:
             return self._without_year(query, rows, evidence)
         gaps = {r: _year_gap(film.year, self.years[r]) for r in rows}
-        for gap, confidence, reason in ((0, 0.97, f"same {evidence} and year"),
-                                        (1, 0.90, f"same {evidence}, year off by one")):
+        for gap, confidence, reason in (
+            (0, 0.97, f"same {evidence} and year"),
+            (1, 0.90, f"same {evidence}, year off by one"),
+        ):
             hits = sorted((r for r in rows if gaps[r] == gap), key=lambda r: -self.n_ratings[r])
             if hits:  # MovieLens lists a few films twice: take the better-known entry
                 others = [self._candidate(r, confidence - 0.05) for r in hits[1:]]
@@ -206,8 +222,11 @@ class MatchIndex:
             cands = [self._candidate(r, 0.6 if gaps[r] == 2 else 0.7) for r in near]
             why = "MovieLens has this title without a year" if gaps[near[0]] is None else "the years are 2 apart"
             return self._uncertain(query, cands, max(c.score for c in cands), f"same {evidence}, but {why}")
-        return _unmatched(query, f"MovieLens has {self.titles[rows[0]]!r} only from other years "
-                                 f"({', '.join(sorted({str(self.years[r]) for r in rows}))})")
+        return _unmatched(
+            query,
+            f"MovieLens has {self.titles[rows[0]]!r} only from other years "
+            f"({', '.join(sorted({str(self.years[r]) for r in rows}))})",
+        )
 
     def _without_year(self, query: str, rows: list[int], evidence: str) -> Match:
         rows = sorted(rows, key=lambda r: -self.n_ratings[r])
@@ -216,9 +235,13 @@ class MatchIndex:
         if len(rows) == 1 and known:
             return self._matched(query, top, 0.85, f"same {evidence}; no year given, a well-known film")
         if len(rows) > 1 and known and self.n_ratings[top] >= 10 * max(self.n_ratings[rows[1]], 1):
-            return self._matched(query, top, 0.80, f"same {evidence}; no year given, by far the best-known "
-                                                   f"of {len(rows)} films with this title",
-                                 [self._candidate(r, 0.5) for r in rows[1:]])
+            return self._matched(
+                query,
+                top,
+                0.80,
+                f"same {evidence}; no year given, by far the best-known of {len(rows)} films with this title",
+                [self._candidate(r, 0.5) for r in rows[1:]],
+            )
         cands = [self._candidate(r, 0.6 if len(rows) == 1 else 0.5) for r in rows]
         why = "a little-known film" if len(rows) == 1 else f"{len(rows)} films have this title"
         return self._uncertain(query, cands, cands[0].score, f"same {evidence}, but no year given and {why}")
@@ -230,8 +253,9 @@ class MatchIndex:
         else:
             mask = (np.abs(self._fuzzy_years - film.year) <= 1) | (self._fuzzy_years < 0)
         keys, rows, numbers = self._fuzzy_keys[mask], self._fuzzy_rows[mask], self._fuzzy_numbers[mask]
-        found = process.extract(spelling(key), list(keys), scorer=fuzz.ratio, limit=4 * MAX_CANDIDATES,
-                                score_cutoff=FUZZY_CANDIDATE_SCORE)
+        found = process.extract(
+            spelling(key), list(keys), scorer=fuzz.ratio, limit=4 * MAX_CANDIDATES, score_cutoff=FUZZY_CANDIDATE_SCORE
+        )
         best: dict[int, float] = {}
         same_numbers: set[int] = set()  # "Infernal Affairs 3" is not a misspelt "Infernal Affairs 2"
         for _, score, position in found:
@@ -245,14 +269,20 @@ class MatchIndex:
                 best.setdefault(row, 80.0)
         if not best:
             return _unmatched(query, "no MovieLens title is close" + (" within a year" if film.year else ""))
-        ranked = sorted(best.items(), key=lambda item: (item[0] not in same_numbers, -item[1],
-                                                        -self.n_ratings[item[0]]))
+        ranked = sorted(
+            best.items(), key=lambda item: (item[0] not in same_numbers, -item[1], -self.n_ratings[item[0]])
+        )
         row, score = ranked[0]
         rivals = [s for r, s in ranked[1:] if r in same_numbers]
         runner_up = rivals[0] if rivals else 0.0
         cands = [self._candidate(r, s / 100 * 0.75) for r, s in ranked[:MAX_CANDIDATES]]
-        if (film.year is not None and self.years[row] == film.year and score >= FUZZY_MATCH_SCORE
-                and score - runner_up >= FUZZY_MARGIN and row in same_numbers):
+        if (
+            film.year is not None
+            and self.years[row] == film.year
+            and score >= FUZZY_MATCH_SCORE
+            and score - runner_up >= FUZZY_MARGIN
+            and row in same_numbers
+        ):
             confidence = 0.8 + 0.1 * (score - FUZZY_MATCH_SCORE) / (100 - FUZZY_MATCH_SCORE)
             return self._matched(query, row, confidence, f"close spelling ({score:.0f}/100), same year", cands[1:])
         return self._uncertain(query, cands, cands[0].score, f"only loosely similar titles (best {score:.0f}/100)")
@@ -267,8 +297,7 @@ class MatchIndex:
         year = int(self.years[row])
         return Candidate(int(self.movie_ids[row]), self.titles[row], year if year >= 0 else None, score)
 
-    def _matched(self, query: str, row: int, confidence: float, reason: str,
-                 others: Sequence[Candidate] = ()) -> Match:
+    def _matched(self, query: str, row: int, confidence: float, reason: str, others: Sequence[Candidate] = ()) -> Match:
         best = self._candidate(row, confidence)
         others = tuple(c for c in others if c.movie_id != best.movie_id)[: MAX_CANDIDATES - 1]
         return Match(query, best.movie_id, best.title, best.year, confidence, "matched", (best, *others), reason)

@@ -47,18 +47,34 @@ class Match:
     reason: str = ""
 
     def to_json(self) -> dict:
-        return {"query": self.query, "movieId": self.movie_id, "title": self.title, "year": self.year,
-                "confidence": round(self.confidence, 3), "status": self.status, "reason": self.reason,
-                "candidates": [{"movieId": c.movie_id, "title": c.title, "year": c.year, "score": round(c.score, 3)}
-                               for c in self.candidates]}
+        return {
+            "query": self.query,
+            "movieId": self.movie_id,
+            "title": self.title,
+            "year": self.year,
+            "confidence": round(self.confidence, 3),
+            "status": self.status,
+            "reason": self.reason,
+            "candidates": [
+                {"movieId": c.movie_id, "title": c.title, "year": c.year, "score": round(c.score, 3)}
+                for c in self.candidates
+            ],
+        }
 
     def confirmed(self, movie_id: int) -> Match:
         """This uncertain match settled by the person's choice among its candidates (unchanged if not one)."""
         candidate = next((c for c in self.candidates if c.movie_id == movie_id), None)
         if self.status == "matched" or candidate is None:
             return self
-        return replace(self, movie_id=candidate.movie_id, title=candidate.title, year=candidate.year,
-                       confidence=candidate.score, status="matched", reason="picked by you")
+        return replace(
+            self,
+            movie_id=candidate.movie_id,
+            title=candidate.title,
+            year=candidate.year,
+            confidence=candidate.score,
+            status="matched",
+            reason="picked by you",
+        )
 
 
 @dataclass
@@ -76,30 +92,57 @@ class MatchedHistory:
 
     def with_confirmed(self, confirmed: Mapping[str, int]) -> MatchedHistory:
         """The person's choices among candidates (film label -> movieId) counted as matches."""
-        results = [(film, match.confirmed(confirmed[label]) if (label := film_label(film.title, film.year)) in confirmed
-                    else match) for film, match in self.results]
+        results = [
+            (
+                film,
+                match.confirmed(confirmed[label])
+                if (label := film_label(film.title, film.year)) in confirmed
+                else match,
+            )
+            for film, match in self.results
+        ]
         positives = _latest_once(m.movie_id for _, m in results)
         return MatchedHistory(positives, self.watched | set(positives), self.watchlist, results)
 
     def to_json(self) -> dict:
         """`matched` and `unmatched`, as `recommend --json` prints them and the app saves them."""
         return {
-            "matched": [{"query": film_label(f.title, f.year), "movieId": m.movie_id, "title": m.title,
-                         "year": m.year, "confidence": round(m.confidence, 3)}
-                        for f, m in self.results if m.status == "matched"],
-            "unmatched": [{"query": film_label(f.title, f.year), "status": m.status, "reason": m.reason,
-                           "candidates": m.to_json()["candidates"]} for f, m in self.unmatched],
+            "matched": [
+                {
+                    "query": film_label(f.title, f.year),
+                    "movieId": m.movie_id,
+                    "title": m.title,
+                    "year": m.year,
+                    "confidence": round(m.confidence, 3),
+                }
+                for f, m in self.results
+                if m.status == "matched"
+            ],
+            "unmatched": [
+                {
+                    "query": film_label(f.title, f.year),
+                    "status": m.status,
+                    "reason": m.reason,
+                    "candidates": m.to_json()["candidates"],
+                }
+                for f, m in self.unmatched
+            ],
         }
 
 
-def match_films(catalog: MatchIndex, chosen: Sequence[FilmQuery], watched: Sequence[FilmQuery] = (),
-                watchlist: Sequence[FilmQuery] = ()) -> MatchedHistory:
+def match_films(
+    catalog: MatchIndex,
+    chosen: Sequence[FilmQuery],
+    watched: Sequence[FilmQuery] = (),
+    watchlist: Sequence[FilmQuery] = (),
+) -> MatchedHistory:
     """Match the chosen films (oldest first) and, for exclusion, every watched film and the watchlist."""
     matches = catalog.match_many(chosen)
     seen = {m.movie_id for m in catalog.match_many(watched) if m.movie_id is not None}
     saved = {m.movie_id for m in catalog.match_many(watchlist) if m.movie_id is not None}
-    return MatchedHistory(_latest_once(m.movie_id for m in matches), seen, saved,
-                          list(zip(chosen, matches, strict=True)))
+    return MatchedHistory(
+        _latest_once(m.movie_id for m in matches), seen, saved, list(zip(chosen, matches, strict=True))
+    )
 
 
 def _latest_once(movie_ids: Iterable[int | None]) -> list[int]:

@@ -2,7 +2,8 @@
 
 `normalize` removes accents, folds case, reads `&` as `and` and drops punctuation, so `WALL·E`, `Wall-E` and
 `wall e` agree, as do `8½` and `8 1/2`; `spelling` is the form misspellings are compared in, `title_numbers` what
-tells sequels apart (shared by the MovieLens matcher and TMDb's). A typed query is `Heat (1995)`, a bare title or an IMDb id (`tt0113277`).
+tells sequels apart (shared by the MovieLens matcher and TMDb's). A typed query is `Heat (1995)`, a bare title or an
+IMDb id (`tt0113277`).
 """
 
 from __future__ import annotations
@@ -45,8 +46,11 @@ def spelling(key: str) -> str:
 
 def title_numbers(key: str) -> frozenset[int]:
     """The numbers in a normalised title, Arabic or Roman (`ii` = 2): what tells sequels apart."""
-    return frozenset(int(t) if _NUMBER.fullmatch(t) else _roman(t) for t in key.split()
-                     if _NUMBER.fullmatch(t) or _ROMAN.fullmatch(t))
+    return frozenset(
+        int(t) if _NUMBER.fullmatch(t) else _roman(t)
+        for t in key.split()
+        if _NUMBER.fullmatch(t) or _ROMAN.fullmatch(t)
+    )
 
 
 def _roman(numeral: str) -> int:

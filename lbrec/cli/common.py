@@ -14,12 +14,20 @@ def log(message: str) -> None:
 def add_data_args(parser: argparse.ArgumentParser) -> None:
     from lbrec.data.movielens import DATASETS
 
-    parser.add_argument("--dataset", default="ml-latest-small", choices=sorted(DATASETS),
-                        help="GroupLens data set by name (default: %(default)s)")
-    parser.add_argument("--data-dir", type=Path,
-                        help="folder holding <dataset>/ratings.csv etc. (default: $LBREC_DATA_DIR, else data/)")
-    parser.add_argument("--ratings", type=Path, help="any ratings CSV in MovieLens format instead of --dataset "
-                                                     "(userId,movieId,rating,timestamp)")
+    parser.add_argument(
+        "--dataset",
+        default="ml-latest-small",
+        choices=sorted(DATASETS),
+        help="GroupLens data set by name (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="folder holding <dataset>/ratings.csv etc. (default: $LBREC_DATA_DIR, else data/)"
+    )
+    parser.add_argument(
+        "--ratings",
+        type=Path,
+        help="any ratings CSV in MovieLens format instead of --dataset (userId,movieId,rating,timestamp)",
+    )
     parser.add_argument("--movies", type=Path, help="movies CSV (movieId,title,genres) to go with --ratings")
     parser.add_argument("--links", type=Path, help="links CSV (movieId,imdbId,tmdbId) to go with --ratings")
     parser.add_argument("--no-download", action="store_true", help="fail instead of downloading missing data")
@@ -34,4 +42,3 @@ def parse_range(text: str, kind: type) -> tuple:
         return (kind(low) if low else None, kind(high) if high else None)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a range of numbers like 1990:1999") from None
-

@@ -13,8 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbrec.cli.common import log
-from lbrec.cli.serve import (asker, marks_args, options_of, png_arg, print_json, print_watch, read_person, source_args,
-                             watch_args, write_picture)
+from lbrec.cli.serve import (
+    asker,
+    marks_args,
+    options_of,
+    png_arg,
+    print_json,
+    print_watch,
+    read_person,
+    source_args,
+    watch_args,
+    write_picture,
+)
 from lbrec.errors import LbrecError
 
 if TYPE_CHECKING:
@@ -61,8 +71,11 @@ def cmd_rank(args: argparse.Namespace) -> int:
     print(f"{what}, best first for you:")
     for place, film in enumerate(answer.films, 1):
         because = ", ".join(f.title for f in film.because)
-        print(f"{place:>3}. {film_label(film.title, film.year)}  percentile {film.percentile:.1f}"
-              + ("  (watched)" if film.watched else "") + (f"  because you liked {because}" if because else ""))
+        print(
+            f"{place:>3}. {film_label(film.title, film.year)}  percentile {film.percentile:.1f}"
+            + ("  (watched)" if film.watched else "")
+            + (f"  because you liked {because}" if because else "")
+        )
         print_watch(film)
     return 0
 
@@ -71,13 +84,19 @@ def rank_args(parser: argparse.ArgumentParser) -> None:
     source_args(parser, "rank")
     what = parser.add_argument_group("films to rank (exactly one)").add_mutually_exclusive_group(required=True)
     what.add_argument("--watchlist", action="store_true", help="your watchlist (from --export or --imdb-watchlist)")
-    what.add_argument("--list", type=Path, metavar="FILE", help="a Letterboxd list CSV: a list page's export, or "
-                                                               "lists/NAME.csv in your data export")
-    what.add_argument("--among", metavar="TITLES", help='typed titles, e.g. a festival line-up: "Heat (1995); '
-                                                        'Alien (1979)"')
+    what.add_argument(
+        "--list",
+        type=Path,
+        metavar="FILE",
+        help="a Letterboxd list CSV: a list page's export, or lists/NAME.csv in your data export",
+    )
+    what.add_argument(
+        "--among", metavar="TITLES", help='typed titles, e.g. a festival line-up: "Heat (1995); Alien (1979)"'
+    )
     parser.add_argument("-k", type=int, help="only the best k (default: all)")
-    parser.add_argument("--json", action="store_true", help="print matched, unmatched, candidates and the ranking "
-                                                            "as JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="print matched, unmatched, candidates and the ranking as JSON"
+    )
     png_arg(parser)
     watch_args(parser)
     marks_args(parser)
@@ -96,15 +115,22 @@ def cmd_predict(args: argparse.Namespace) -> int:
     log_unmatched(answer, "not found")
     for p in answer.films:
         because = ", ".join(f.title for f in p.because)
-        print(f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}, percentile "
-              f"{p.percentile:.1f})" + (f"; most raised by {because}" if because and not p.watched else ""))
+        print(
+            f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}, percentile "
+            f"{p.percentile:.1f})" + (f"; most raised by {because}" if because and not p.watched else "")
+        )
         print_watch(p)
     return 0
 
 
 def predict_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("films", nargs="+", metavar="FILM", help='a title ("Heat (1995)"), a Letterboxd film link '
-                        '(https://letterboxd.com/film/heat-1995/), tmdb:949 or a TMDb link, tt0113277 or an IMDb link')
+    parser.add_argument(
+        "films",
+        nargs="+",
+        metavar="FILM",
+        help='a title ("Heat (1995)"), a Letterboxd film link '
+        "(https://letterboxd.com/film/heat-1995/), tmdb:949 or a TMDb link, tt0113277 or an IMDb link",
+    )
     source_args(parser, "predict")
     parser.add_argument("--json", action="store_true", help="print matched, unmatched and the predictions as JSON")
     watch_args(parser, services=False)
@@ -118,8 +144,9 @@ def cmd_similar(args: argparse.Namespace) -> int:
     answer = ask.similar(args.films, options)
     if not answer.films:
         raise options.nothing_passes(ask.engine)
-    write_picture(args.png, answer.films, "More like this", "like " + answer.what, because="like",
-                  reason_in_subtitle=True)
+    write_picture(
+        args.png, answer.films, "More like this", "like " + answer.what, because="like", reason_in_subtitle=True
+    )
     if args.json:
         print_json(answer)
         return 0
@@ -128,18 +155,23 @@ def cmd_similar(args: argparse.Namespace) -> int:
         log(f"  {answer.note}")
     several = answer.found > 1
     for place, film in enumerate(answer.films, 1):
-        print(f"{place:>3}. {film_label(film.title, film.year)}"
-              + (f"  like {', '.join(f.title for f in film.because)}" if several else ""))
+        print(
+            f"{place:>3}. {film_label(film.title, film.year)}"
+            + (f"  like {', '.join(f.title for f in film.because)}" if several else "")
+        )
         print_watch(film)
     return 0
 
 
 def similar_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("films", nargs="+", metavar="FILM", help='one or more films: "Heat (1995)", a Letterboxd '
-                        "film link, tmdb:949, tt0113277")
+    parser.add_argument(
+        "films",
+        nargs="+",
+        metavar="FILM",
+        help='one or more films: "Heat (1995)", a Letterboxd film link, tmdb:949, tt0113277',
+    )
     parser.add_argument("-k", type=int, default=10, help="number of films (default: %(default)s)")
-    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "
-                                                   "models/ml-latest-small)")
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else models/ml-latest-small)")
     parser.add_argument("--json", action="store_true", help="print seeds, unmatched and the similar films as JSON")
     png_arg(parser)
     watch_args(parser)
@@ -147,9 +179,9 @@ def similar_args(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_group(args: argparse.Namespace) -> int:
+    from lbrec.ask.person import parse_member
     from lbrec.ask.questions import Member
     from lbrec.data.titles import film_label
-    from lbrec.ask.person import parse_member
 
     ask = asker(args)
     options = options_of(args, ask)
@@ -162,8 +194,9 @@ def cmd_group(args: argparse.Namespace) -> int:
     answer = ask.group(members, options, progress=log)
     for label, matched in answer.members:
         log(f"  {label}: {len(matched.positives)} of {len(matched.results)} films matched")
-    write_picture(args.png, answer.films, "Films to watch together", "for " + " + ".join(answer.labels),
-                  because="because of")
+    write_picture(
+        args.png, answer.films, "Films to watch together", "for " + " + ".join(answer.labels), because="because of"
+    )
     if args.json:
         print_json(answer)
         return 0
@@ -175,14 +208,23 @@ def cmd_group(args: argparse.Namespace) -> int:
 
 
 def group_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--member", action="append", default=[], metavar="SPEC", required=True,
-                        help='one person (2 to 6, repeat the option): export:PATH, rss:NAME, imdb:PATH '
-                             '(IMDb ratings CSV) or "titles:Heat (1995); Alien (1979)"')
+    parser.add_argument(
+        "--member",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        required=True,
+        help="one person (2 to 6, repeat the option): export:PATH, rss:NAME, imdb:PATH "
+        '(IMDb ratings CSV) or "titles:Heat (1995); Alien (1979)"',
+    )
     parser.add_argument("-k", type=int, default=10, help="number of films (default: %(default)s)")
-    parser.add_argument("--with-watchlists", dest="exclude_watchlist", action="store_true",
-                        help="also leave out the members' watchlists")
-    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "
-                                                   "models/ml-latest-small)")
+    parser.add_argument(
+        "--with-watchlists",
+        dest="exclude_watchlist",
+        action="store_true",
+        help="also leave out the members' watchlists",
+    )
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else models/ml-latest-small)")
     parser.add_argument("--json", action="store_true", help="print members and recommendations as JSON")
     png_arg(parser)
     watch_args(parser)

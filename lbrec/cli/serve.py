@@ -37,25 +37,37 @@ def cmd_match(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(match.to_json(), ensure_ascii=False))
         elif match.status == "matched":
-            print(f"{match.query}\t-> {match.candidates[0].label()} [movieId {match.movie_id}, "
-                  f"confidence {match.confidence:.2f}]")
+            print(
+                f"{match.query}\t-> {match.candidates[0].label()} [movieId {match.movie_id}, "
+                f"confidence {match.confidence:.2f}]"
+            )
         else:
             options = "; ".join(f"{c.label()} [{c.movie_id}]" for c in match.candidates)
-            print(f"{match.query}\t-> {match.status}: {match.reason}" + (f" (candidates: {options})" if options
-                                                                         else ""))
+            print(
+                f"{match.query}\t-> {match.status}: {match.reason}" + (f" (candidates: {options})" if options else "")
+            )
     return 0
 
 
 def match_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("titles", nargs="*", metavar="TITLE", help='Letterboxd-style titles: "Heat (1995)", '
-                                                                   '"The Matrix", or an IMDb id (tt0133093)')
+    parser.add_argument(
+        "titles",
+        nargs="*",
+        metavar="TITLE",
+        help='Letterboxd-style titles: "Heat (1995)", "The Matrix", or an IMDb id (tt0133093)',
+    )
     parser.add_argument("--file", type=Path, help="a text file with one title per line")
     parser.add_argument("--catalog", type=Path, help="catalog.parquet, or a prepared data set folder")
-    parser.add_argument("--dataset", default="ml-latest-small",
-                        help="prepared data set whose catalog to use (default: %(default)s)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object per title (JSON Lines): "
-                                                            "query, movieId (or null), title, year, confidence, "
-                                                            "status, reason, candidates")
+    parser.add_argument(
+        "--dataset", default="ml-latest-small", help="prepared data set whose catalog to use (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per title (JSON Lines): "
+        "query, movieId (or null), title, year, confidence, "
+        "status, reason, candidates",
+    )
 
 
 def asker(args: argparse.Namespace) -> Ask:
@@ -81,21 +93,29 @@ def options_of(args: argparse.Namespace, ask: Ask) -> Options:
 
     years = getattr(args, "years", None) or (None, None)
     low, high = getattr(args, "popularity", None) or (None, None)
-    return Options(choice=getattr(args, "choice", "recent"), k=getattr(args, "k", None),
-                   include=frozenset(getattr(args, "genre", ())),
-                   exclude=frozenset(getattr(args, "exclude_genre", ())), years=years,
-                   popularity=(low or 0.0, 1.0 if high is None else high),
-                   exclude_watchlist=bool(getattr(args, "exclude_watchlist", False)),
-                   country=getattr(args, "country", None), services=frozenset(getattr(args, "service", ())),
-                   **marks)
+    return Options(
+        choice=getattr(args, "choice", "recent"),
+        k=getattr(args, "k", None),
+        include=frozenset(getattr(args, "genre", ())),
+        exclude=frozenset(getattr(args, "exclude_genre", ())),
+        years=years,
+        popularity=(low or 0.0, 1.0 if high is None else high),
+        exclude_watchlist=bool(getattr(args, "exclude_watchlist", False)),
+        country=getattr(args, "country", None),
+        services=frozenset(getattr(args, "service", ())),
+        **marks,
+    )
 
 
 def read_person(args: argparse.Namespace, ask: Ask, options: Options) -> Person:
     """The one history source of `source_args`, read and matched to the model."""
     from lbrec.ask.person import Source
 
-    sources = [(kind, value) for kind, value in [("typed", args.titles), ("export", args.export), ("rss", args.rss),
-                                                 ("imdb", args.imdb)] if value]
+    sources = [
+        (kind, value)
+        for kind, value in [("typed", args.titles), ("export", args.export), ("rss", args.rss), ("imdb", args.imdb)]
+        if value
+    ]
     if len(sources) != 1:
         raise LbrecError("give exactly one of --titles, --export, --rss or --imdb")
     kind, value = sources[0]
@@ -127,12 +147,21 @@ def print_watch(film: Film) -> None:
 
 def watch_args(parser: argparse.ArgumentParser, services: bool = True) -> None:
     """Where to watch: `--country` (and `--service`, a filter), with the person's own TMDb key."""
-    parser.add_argument("--country", metavar="CODE", help="where to watch each film in this country (ISO 3166-1, "
-                        "e.g. GB, US, IT), from TMDb and JustWatch; needs TMDB_API_KEY (your own TMDb API key)")
+    parser.add_argument(
+        "--country",
+        metavar="CODE",
+        help="where to watch each film in this country (ISO 3166-1, "
+        "e.g. GB, US, IT), from TMDb and JustWatch; needs TMDB_API_KEY (your own TMDb API key)",
+    )
     if services:
-        parser.add_argument("--service", action="append", default=[], metavar="NAME",
-                            help="only films this service streams in --country (subscription, free or with ads), "
-                                 "e.g. Netflix (repeatable; any case)")
+        parser.add_argument(
+            "--service",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="only films this service streams in --country (subscription, free or with ads), "
+            "e.g. Netflix (repeatable; any case)",
+        )
 
 
 MARKS = {"not_for_me": "not for me", "seen": "seen it"}  # Options' field: the mark in words
@@ -140,14 +169,27 @@ MARKS = {"not_for_me": "not for me", "seen": "seen it"}  # Options' field: the m
 
 def marks_args(parser: argparse.ArgumentParser) -> None:
     """Films never to answer: "not for me" (their look-alikes go down too) and "seen it"."""
-    parser.add_argument("--not-for-me", metavar="FILMS", help='films not for you: never shown, and their look-alikes '
-                        'shown less: typed titles ("Cats (2019); Norbit") or a Letterboxd list CSV')
-    parser.add_argument("--seen", metavar="FILMS", help="films you have seen besides your input's: never shown; typed "
-                        "titles or a Letterboxd list CSV")
+    parser.add_argument(
+        "--not-for-me",
+        metavar="FILMS",
+        help="films not for you: never shown, and their look-alikes "
+        'shown less: typed titles ("Cats (2019); Norbit") or a Letterboxd list CSV',
+    )
+    parser.add_argument(
+        "--seen",
+        metavar="FILMS",
+        help="films you have seen besides your input's: never shown; typed titles or a Letterboxd list CSV",
+    )
 
 
-def write_picture(path: Path | None, records: Sequence[object], heading: str, subtitle: str,
-                  because: str = "because you liked", reason_in_subtitle: bool = False) -> None:
+def write_picture(
+    path: Path | None,
+    records: Sequence[object],
+    heading: str,
+    subtitle: str,
+    because: str = "because you liked",
+    reason_in_subtitle: bool = False,
+) -> None:
     """`--png FILE`: the list (the answer's records) as a picture to share, written atomically; a path that cannot
     be written fails in one line. Nothing is drawn, nor matplotlib imported, without `--png`.
     `reason_in_subtitle`: the subtitle names the one reason every film shares (more like one seed film)."""
@@ -169,8 +211,9 @@ def write_picture(path: Path | None, records: Sequence[object], heading: str, su
 
 
 def png_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--png", type=Path, metavar="FILE", help="also write the list as a picture to share "
-                                                                 "(1200x1500 PNG)")
+    parser.add_argument(
+        "--png", type=Path, metavar="FILE", help="also write the list as a picture to share (1200x1500 PNG)"
+    )
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
@@ -184,8 +227,12 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if not answer.films:
         raise options.nothing_passes(ask.engine)
     username = person.history.username
-    write_picture(args.png, answer.films, "Films for you",
-                  f"for {username}" if username else f"based on {len(person.liked)} of your films")
+    write_picture(
+        args.png,
+        answer.films,
+        "Films for you",
+        f"for {username}" if username else f"based on {len(person.liked)} of your films",
+    )
     if args.json:
         print_json(answer)
         return 0
@@ -195,8 +242,10 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         log(f"  {answer.note}")
     for rank, rec in enumerate(answer.films, 1):
         because = ", ".join(f.title for f in rec.because)
-        print(f"{rank:>2}. {film_label(rec.title, rec.year)}  [{', '.join(rec.genres)}]"
-              + (f"  because you liked {because}" if because else ""))
+        print(
+            f"{rank:>2}. {film_label(rec.title, rec.year)}  [{', '.join(rec.genres)}]"
+            + (f"  because you liked {because}" if because else "")
+        )
         if "letterboxd" in rec.links:
             print(f"    {rec.links['letterboxd']}")
         print_watch(rec)
@@ -211,14 +260,23 @@ def source_args(parser: argparse.ArgumentParser, what: str = "recommend") -> Non
     source.add_argument("--titles", help='films you liked, oldest first: "Heat (1995); Alien (1979); Amélie"')
     source.add_argument("--export", help="your Letterboxd data export: the ZIP or its unzipped folder")
     source.add_argument("--rss", help="a Letterboxd username, its RSS link, or a saved RSS file (latest 50 films)")
-    source.add_argument("--imdb", metavar="FILE", help="your IMDb ratings export (Your Ratings > Export), a CSV; "
-                                                       "IMDb's 1-10 count as half as many stars (8 -> 4 stars)")
+    source.add_argument(
+        "--imdb",
+        metavar="FILE",
+        help="your IMDb ratings export (Your Ratings > Export), a CSV; "
+        "IMDb's 1-10 count as half as many stars (8 -> 4 stars)",
+    )
     parser.add_argument("--imdb-watchlist", metavar="FILE", help="with --imdb: your IMDb watchlist export (CSV)")
-    parser.add_argument("--from", dest="choice", default="recent", choices=list(CHOICES),
-                        help=f"which films to {what} from: " + "; ".join(f"{key}: {text}" for key, text in
-                                                                        CHOICES.items()) + " (default: %(default)s)")
-    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else "
-                                                   "models/ml-latest-small)")
+    parser.add_argument(
+        "--from",
+        dest="choice",
+        default="recent",
+        choices=list(CHOICES),
+        help=f"which films to {what} from: "
+        + "; ".join(f"{key}: {text}" for key, text in CHOICES.items())
+        + " (default: %(default)s)",
+    )
+    parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else models/ml-latest-small)")
 
 
 def recommend_args(parser: argparse.ArgumentParser) -> None:
@@ -228,8 +286,11 @@ def recommend_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--genre", action="append", default=[], help="only films of this genre (repeatable)")
     parser.add_argument("--exclude-genre", action="append", default=[], help="no films of this genre (repeatable)")
     parser.add_argument("--years", type=lambda t: parse_range(t, int), help="release years, e.g. 1970:1999")
-    parser.add_argument("--popularity", type=lambda t: parse_range(t, float),
-                        help="popularity band as quantiles from 0 (obscure) to 1 (most rated), e.g. 0:0.5")
+    parser.add_argument(
+        "--popularity",
+        type=lambda t: parse_range(t, float),
+        help="popularity band as quantiles from 0 (obscure) to 1 (most rated), e.g. 0:0.5",
+    )
     parser.add_argument("--json", action="store_true", help="print matched, unmatched and recommendations as JSON")
     png_arg(parser)
     watch_args(parser)
@@ -250,39 +311,65 @@ def cmd_app(args: argparse.Namespace) -> int:
         raise LbrecError(f"{notebook} not found: run the app from a checkout of lbrec")
     model_dir = (args.model or paths.default_model_dir()).resolve()
     if not (model_dir / "onnx.json").is_file():  # fail here, in one line, rather than in the page
-        raise LbrecError(f"no exported model in {model_dir}: run `make model` (or `python -m lbrec train` and "
-                         f"`python -m lbrec export`)")
+        raise LbrecError(
+            f"no exported model in {model_dir}: run `make model` (or `python -m lbrec train` and "
+            f"`python -m lbrec export`)"
+        )
     if args.pool_size < 0:
         raise LbrecError(f"--pool-size must be 0 (no preheated kernels) or more, not {args.pool_size}")
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
     if voila is None:
         raise LbrecError("voila is not installed: `pip install voila` (or run `make app`)")
-    command = [voila, str(notebook), "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}",
-               "--Voila.port_retries=0",  # fail rather than silently move to another port
-               f"--MappingKernelManager.cull_idle_timeout={args.cull_idle}",
-               f"--MappingKernelManager.cull_interval={args.cull_interval}",
-               f"--MappingKernelManager.cull_connected={args.cull_connected}"]
+    command = [
+        voila,
+        str(notebook),
+        "--no-browser",
+        f"--port={args.port}",
+        f"--Voila.ip={args.ip}",
+        "--Voila.port_retries=0",  # fail rather than silently move to another port
+        f"--MappingKernelManager.cull_idle_timeout={args.cull_idle}",
+        f"--MappingKernelManager.cull_interval={args.cull_interval}",
+        f"--MappingKernelManager.cull_connected={args.cull_connected}",
+    ]
     if args.pool_size:
         # Kernels that have already run the notebook wait for visitors (the page does not depend on the request);
         # a used one is replaced at once. Voilà never culls a kernel still in the pool.
-        command += ["--VoilaConfiguration.preheat_kernel=True",
-                    f"--VoilaConfiguration.default_pool_size={args.pool_size}",
-                    f"--VoilaKernelManager.fill_delay={FILL_DELAY}"]
-    log(f"serving {model_dir.name} on http://{args.ip}:{args.port}/ with {args.pool_size} preheated kernel(s) "
-        f"(Ctrl-C stops it)")
+        command += [
+            "--VoilaConfiguration.preheat_kernel=True",
+            f"--VoilaConfiguration.default_pool_size={args.pool_size}",
+            f"--VoilaKernelManager.fill_delay={FILL_DELAY}",
+        ]
+    log(
+        f"serving {model_dir.name} on http://{args.ip}:{args.port}/ with {args.pool_size} preheated kernel(s) "
+        f"(Ctrl-C stops it)"
+    )
     os.execve(voila, command, {**os.environ, "LBREC_MODEL": str(model_dir)})
 
 
 def app_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else models/ml-latest-small)")
     parser.add_argument("--port", type=int, default=8866, help="port (default: %(default)s)")
-    parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine "
-                        "only)")
-    parser.add_argument("--pool-size", type=int, default=POOL_SIZE, help="kernels started ahead of visitors, so that "
-                        "a page opens without waiting for one; about 200 MB each (default: %(default)s; 0: none)")
-    parser.add_argument("--cull-idle", type=int, default=600, help="seconds before an idle kernel (a closed tab) is "
-                        "shut down (default: %(default)s)")
-    parser.add_argument("--cull-connected", action="store_true", help="also shut down idle kernels whose tab is "
-                        "still open (a public deployment)")
-    parser.add_argument("--cull-interval", type=int, default=60, help="seconds between checks for idle kernels "
-                        "(default: %(default)s)")
+    parser.add_argument(
+        "--ip", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)"
+    )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=POOL_SIZE,
+        help="kernels started ahead of visitors, so that "
+        "a page opens without waiting for one; about 200 MB each (default: %(default)s; 0: none)",
+    )
+    parser.add_argument(
+        "--cull-idle",
+        type=int,
+        default=600,
+        help="seconds before an idle kernel (a closed tab) is shut down (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--cull-connected",
+        action="store_true",
+        help="also shut down idle kernels whose tab is still open (a public deployment)",
+    )
+    parser.add_argument(
+        "--cull-interval", type=int, default=60, help="seconds between checks for idle kernels (default: %(default)s)"
+    )

@@ -40,8 +40,9 @@ class Dataset:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         if not (self.path / "meta.json").is_file():
-            raise ArtifactError(f"{self.path} is not a prepared data set (no meta.json): "
-                                f"run `python -m lbrec prepare` first")
+            raise ArtifactError(
+                f"{self.path} is not a prepared data set (no meta.json): run `python -m lbrec prepare` first"
+            )
         self.meta: dict = _with_fix(read_json, self.path / "meta.json")
         if not isinstance(self.meta, dict) or self.meta.get("format") != FORMAT_VERSION:
             raise ArtifactError(f"{self.path} was prepared by another lbrec version: {PREPARE_FIX}")
@@ -70,7 +71,7 @@ class Dataset:
         return len(self.movie_ids) - 1
 
     def sequence(self, user: int) -> np.ndarray:
-        return np.asarray(self.items[self.offsets[user]:self.offsets[user + 1]])
+        return np.asarray(self.items[self.offsets[user] : self.offsets[user + 1]])
 
     def sequence_lengths(self) -> np.ndarray:
         """[n_users] each user's number of positives, the length of their whole sequence."""
@@ -93,8 +94,9 @@ class Dataset:
         try:
             return pd.read_parquet(self.path / "catalog.parquet")
         except (OSError, ValueError) as exc:
-            raise ArtifactError(f"{self.path / 'catalog.parquet'} is missing or corrupt ({exc}): "
-                                f"{PREPARE_FIX}") from None
+            raise ArtifactError(
+                f"{self.path / 'catalog.parquet'} is missing or corrupt ({exc}): {PREPARE_FIX}"
+            ) from None
 
     def train_sequences(self) -> tuple[np.ndarray, np.ndarray]:
         """(starts, ends) into `items` of each user's training prefix."""

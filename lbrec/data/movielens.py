@@ -43,8 +43,13 @@ DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
     for spec in [
         DatasetSpec("ml-latest-small", description="100k ratings, 610 users, 9.7k movies (development)"),
-        DatasetSpec("ml-1m", ratings="ratings.dat", movies="movies.dat", links=None,
-                    description="1M ratings, 6k users, 3.7k movies (the SASRec paper's benchmark)"),
+        DatasetSpec(
+            "ml-1m",
+            ratings="ratings.dat",
+            movies="movies.dat",
+            links=None,
+            description="1M ratings, 6k users, 3.7k movies (the SASRec paper's benchmark)",
+        ),
         DatasetSpec("ml-25m", description="25M ratings, 162k users, 62k movies"),
         DatasetSpec("ml-32m", description="32M ratings, 200k users, 87k movies (production)"),
     ]
@@ -82,8 +87,13 @@ def _published_md5(url: str, timeout: float) -> str:
     return match.group(1).lower()
 
 
-def download(name: str, dest: str | os.PathLike[str] | None = None, base_url: str | None = None,
-             timeout: float = 60.0, progress: bool = True) -> Path:
+def download(
+    name: str,
+    dest: str | os.PathLike[str] | None = None,
+    base_url: str | None = None,
+    timeout: float = 60.0,
+    progress: bool = True,
+) -> Path:
     """Download `<name>.zip`, check it against `<name>.zip.md5`, unpack it to `<dest>/<name>/`; return that folder."""
     import pooch
     import requests
@@ -97,13 +107,20 @@ def download(name: str, dest: str | os.PathLike[str] | None = None, base_url: st
     md5 = _published_md5(url, timeout)
     dest.mkdir(parents=True, exist_ok=True)
     try:
-        zip_path = pooch.retrieve(url, known_hash=f"md5:{md5}", fname=f"{spec.name}.zip", path=dest,
-                                  downloader=pooch.HTTPDownloader(progressbar=progress, timeout=timeout))
+        zip_path = pooch.retrieve(
+            url,
+            known_hash=f"md5:{md5}",
+            fname=f"{spec.name}.zip",
+            path=dest,
+            downloader=pooch.HTTPDownloader(progressbar=progress, timeout=timeout),
+        )
     except ValueError as exc:  # pooch's hash mismatch; it has already deleted the file
         raise ChecksumError(f"{url} failed its MD5 check and was discarded ({exc}). Try again later.") from None
     except requests.RequestException as exc:
-        raise DataError(f"could not download {url} ({exc}); check your connection, or put the files in "
-                        f"{dest / spec.name}/ or set LBREC_DATA_DIR") from None
+        raise DataError(
+            f"could not download {url} ({exc}); check your connection, or put the files in "
+            f"{dest / spec.name}/ or set LBREC_DATA_DIR"
+        ) from None
     with zipfile.ZipFile(zip_path) as archive, atomic_dir(target) as tmp:
         for info in archive.infolist():
             # GroupLens zips hold one top folder named like the data set: flatten it into the target.
@@ -130,8 +147,10 @@ def locate(name: str, data_dir: str | os.PathLike[str] | None = None, allow_down
     if (folder / spec.ratings).is_file():
         return folder
     if data_dir is not None or not allow_download:
-        raise DataError(f"{folder / spec.ratings} not found: put the {spec.name} files there, set LBREC_DATA_DIR "
-                        f"to a folder holding {spec.name}/, or run `python -m lbrec download --dataset {spec.name}`")
+        raise DataError(
+            f"{folder / spec.ratings} not found: put the {spec.name} files there, set LBREC_DATA_DIR "
+            f"to a folder holding {spec.name}/, or run `python -m lbrec download --dataset {spec.name}`"
+        )
     return download(spec.name)
 
 
@@ -167,16 +186,20 @@ def read_ratings(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     try:
         if path.suffix == ".dat":
             raw = path.read_bytes().replace(b"::", b",")
-            table = pacsv.read_csv(io.BytesIO(raw),
-                                   read_options=pacsv.ReadOptions(column_names=_RATING_COLUMNS),
-                                   convert_options=pacsv.ConvertOptions(column_types=_RATING_TYPES))
+            table = pacsv.read_csv(
+                io.BytesIO(raw),
+                read_options=pacsv.ReadOptions(column_names=_RATING_COLUMNS),
+                convert_options=pacsv.ConvertOptions(column_types=_RATING_TYPES),
+            )
         else:
-            table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-                column_types=_RATING_TYPES, include_columns=_RATING_COLUMNS))
+            table = pacsv.read_csv(
+                path, convert_options=pacsv.ConvertOptions(column_types=_RATING_TYPES, include_columns=_RATING_COLUMNS)
+            )
     except (pa.ArrowInvalid, pa.ArrowTypeError, KeyError) as exc:
         reason = str(exc).splitlines()[0]
-        raise DataError(f"{path} is not a MovieLens ratings file with columns "
-                        f"{','.join(_RATING_COLUMNS)} ({reason})") from None
+        raise DataError(
+            f"{path} is not a MovieLens ratings file with columns {','.join(_RATING_COLUMNS)} ({reason})"
+        ) from None
     for column in _RATING_COLUMNS:
         if table.column(column).null_count:
             raise DataError(f"{path} has empty values in column {column}")
@@ -197,8 +220,7 @@ def read_movies(path: str | os.PathLike[str]) -> pd.DataFrame:
             movies = pd.DataFrame(rows, columns=["movieId", "title", "genres"])
             movies["movieId"] = movies["movieId"].astype("int64")
         else:
-            movies = pd.read_csv(path, dtype={"movieId": "int64", "title": str, "genres": str},
-                                 keep_default_na=False)
+            movies = pd.read_csv(path, dtype={"movieId": "int64", "title": str, "genres": str}, keep_default_na=False)
     except FileNotFoundError:
         raise DataError(f"movies file {path} not found") from None
     except (ValueError, KeyError) as exc:
@@ -223,9 +245,14 @@ def read_links(path: str | os.PathLike[str]) -> pd.DataFrame:
     return links[["movieId", "imdbId", "tmdbId"]]
 
 
-def load(name: str = "ml-latest-small", data_dir: str | os.PathLike[str] | None = None,
-         ratings: str | os.PathLike[str] | None = None, movies: str | os.PathLike[str] | None = None,
-         links: str | os.PathLike[str] | None = None, allow_download: bool = True) -> Ratings:
+def load(
+    name: str = "ml-latest-small",
+    data_dir: str | os.PathLike[str] | None = None,
+    ratings: str | os.PathLike[str] | None = None,
+    movies: str | os.PathLike[str] | None = None,
+    links: str | os.PathLike[str] | None = None,
+    allow_download: bool = True,
+) -> Ratings:
     """Load a named data set, or any MovieLens-format ratings file (`ratings=`) with optional movies/links."""
     if ratings is not None:
         ratings_path = Path(ratings)
@@ -248,5 +275,13 @@ def load(name: str = "ml-latest-small", data_dir: str | os.PathLike[str] | None 
     if links_path is not None:
         links_df = read_links(links_path)
         sources["links"] = str(links_path)
-    return Ratings(name=name, user=columns["userId"], movie=columns["movieId"], rating=columns["rating"],
-                   timestamp=columns["timestamp"], movies=movies_df, links=links_df, sources=sources)
+    return Ratings(
+        name=name,
+        user=columns["userId"],
+        movie=columns["movieId"],
+        rating=columns["rating"],
+        timestamp=columns["timestamp"],
+        movies=movies_df,
+        links=links_df,
+        sources=sources,
+    )

@@ -138,10 +138,10 @@ def prepare(data: Ratings, config: PrepareConfig = PrepareConfig()) -> Prepared:
     catalog = build_catalog(data, vocab, popularity, positives_per_item)
     stats = {
         "ratings_in": int(n_in),
-        "ratings_kept": int(len(user)),
+        "ratings_kept": len(user),
         "users": int(n_users),
-        "items": int(len(vocab)),
-        "positives": int(len(order)),
+        "items": len(vocab),
+        "positives": len(order),
         "eval_users": int((counts >= 3).sum()),
     }
     return Prepared(
@@ -157,24 +157,28 @@ def prepare(data: Ratings, config: PrepareConfig = PrepareConfig()) -> Prepared:
     )
 
 
-def build_catalog(data: Ratings, vocab: np.ndarray, popularity: pd.Series,
-                  positives_per_item: np.ndarray) -> pd.DataFrame:
+def build_catalog(
+    data: Ratings, vocab: np.ndarray, popularity: pd.Series, positives_per_item: np.ndarray
+) -> pd.DataFrame:
     """Every movie we know of, with its display title, year, genres, external ids and popularity."""
     if data.movies is not None:
         movies = data.movies.copy()
     else:
         ids = np.union1d(popularity.index.to_numpy(), vocab)
-        movies = pd.DataFrame({"movieId": ids, "title": [f"MovieLens movie {i}" for i in ids],
-                               "genres": "(no genres listed)"})
+        movies = pd.DataFrame(
+            {"movieId": ids, "title": [f"MovieLens movie {i}" for i in ids], "genres": "(no genres listed)"}
+        )
     parts = [split_title(t) for t in movies["title"]]
-    catalog = pd.DataFrame({
-        "movieId": movies["movieId"].astype("int64").to_numpy(),
-        "ml_title": movies["title"].to_numpy(),
-        "title": [p.title for p in parts],
-        "year": pd.array([p.year for p in parts], dtype="Int32"),
-        "alternates": [list(p.alternates) for p in parts],
-        "genres": [[] if g == "(no genres listed)" else g.split("|") for g in movies["genres"]],
-    })
+    catalog = pd.DataFrame(
+        {
+            "movieId": movies["movieId"].astype("int64").to_numpy(),
+            "ml_title": movies["title"].to_numpy(),
+            "title": [p.title for p in parts],
+            "year": pd.array([p.year for p in parts], dtype="Int32"),
+            "alternates": [list(p.alternates) for p in parts],
+            "genres": [[] if g == "(no genres listed)" else g.split("|") for g in movies["genres"]],
+        }
+    )
     if data.links is not None:
         catalog = catalog.merge(data.links, on="movieId", how="left")
     else:
@@ -193,8 +197,13 @@ def build_catalog(data: Ratings, vocab: np.ndarray, popularity: pd.Series,
 _ARRAYS = ("user_ids", "movie_ids", "offsets", "items", "timestamps", "ratings", "thresholds")
 
 
-def save(prepared: Prepared, out: str | os.PathLike[str], name: str, config: PrepareConfig,
-         sources: dict[str, str] | None = None) -> Path:
+def save(
+    prepared: Prepared,
+    out: str | os.PathLike[str],
+    name: str,
+    config: PrepareConfig,
+    sources: dict[str, str] | None = None,
+) -> Path:
     """Write the data set folder atomically (all files appear together, or none)."""
     out = Path(out)
     with atomic_dir(out) as tmp:
@@ -203,17 +212,20 @@ def save(prepared: Prepared, out: str | os.PathLike[str], name: str, config: Pre
         train_len, val_target, test_target = leave_one_out(prepared.offsets, prepared.items)
         np.savez(tmp / "splits.npz", train_len=train_len, val_target=val_target, test_target=test_target)
         prepared.catalog.to_parquet(tmp / "catalog.parquet", index=False)
-        write_json(tmp / "meta.json", {
-            "format": FORMAT_VERSION,
-            "dataset": name,
-            "lbrec_version": lbrec.__version__,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "config": asdict(config),
-            "protocol": "positives = ratings >= the user's percentile; time-ordered; leave-one-out "
-                        "(last = test, second-to-last = validation)",
-            "sources": sources or {},
-            "stats": prepared.stats,
-        })
+        write_json(
+            tmp / "meta.json",
+            {
+                "format": FORMAT_VERSION,
+                "dataset": name,
+                "lbrec_version": lbrec.__version__,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "config": asdict(config),
+                "protocol": "positives = ratings >= the user's percentile; time-ordered; leave-one-out "
+                "(last = test, second-to-last = validation)",
+                "sources": sources or {},
+                "stats": prepared.stats,
+            },
+        )
     return out
 
 
@@ -227,8 +239,9 @@ def leave_one_out(offsets: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, n
     return train_len, val_target, test_target
 
 
-def prepare_to_folder(data: Ratings, out: str | os.PathLike[str], config: PrepareConfig = PrepareConfig(),
-                      name: str | None = None) -> Dataset:
+def prepare_to_folder(
+    data: Ratings, out: str | os.PathLike[str], config: PrepareConfig = PrepareConfig(), name: str | None = None
+) -> Dataset:
     prepared = prepare(data, config)
     save(prepared, out, name or data.name, config, data.sources)
     return Dataset(out)

@@ -13,5 +13,5 @@ def left_pad(histories: Sequence[Sequence[int]], max_len: int) -> np.ndarray:
     for row, items in enumerate(histories):
         items = np.asarray(items, dtype=np.int64)[-max_len:]
         if len(items):
-            batch[row, -len(items):] = items
+            batch[row, -len(items) :] = items
     return batch

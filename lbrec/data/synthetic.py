@@ -17,8 +17,26 @@ import pyarrow.csv as pacsv
 
 from lbrec.artifacts import atomic_path
 
-GENRES = ("Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
-          "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western")
+GENRES = (
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
+)
 
 
 def user_counts(n_ratings: int, n_users: int, rng: np.random.Generator, floor: int = 20) -> np.ndarray:
@@ -32,8 +50,9 @@ def user_counts(n_ratings: int, n_users: int, rng: np.random.Generator, floor: i
     return counts
 
 
-def _distinct_subset(users: np.ndarray, movies: np.ndarray, counts: np.ndarray, n_movies: int,
-                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _distinct_subset(
+    users: np.ndarray, movies: np.ndarray, counts: np.ndarray, n_movies: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (user, movie) pairs, at most counts[user] per user, chosen at random; sorted by user, movie."""
     keys = np.unique(users * n_movies + movies)
     users = keys // n_movies
@@ -44,8 +63,9 @@ def _distinct_subset(users: np.ndarray, movies: np.ndarray, counts: np.ndarray, 
     return kept // n_movies, kept % n_movies
 
 
-def generate(n_ratings: int = 32_000_000, n_users: int = 200_000, n_movies: int = 87_000,
-             seed: int = 0) -> dict[str, np.ndarray]:
+def generate(
+    n_ratings: int = 32_000_000, n_users: int = 200_000, n_movies: int = 87_000, seed: int = 0
+) -> dict[str, np.ndarray]:
     """Columns userId, movieId, rating, timestamp, sorted by user then movie like MovieLens files."""
     rng = np.random.default_rng(seed)
     counts = np.minimum(user_counts(n_ratings, n_users, rng), n_movies // 4)
@@ -77,12 +97,21 @@ def generate(n_ratings: int = 32_000_000, n_users: int = 200_000, n_movies: int 
     elapsed -= np.repeat(elapsed[first] - gaps[first], per_user)
     timestamp = np.empty(len(users), dtype=np.int64)
     timestamp[order] = start[users[order]] + elapsed
-    return {"userId": (users + 1).astype(np.int32), "movieId": (movies + 1).astype(np.int32), "rating": rating,
-            "timestamp": timestamp}
+    return {
+        "userId": (users + 1).astype(np.int32),
+        "movieId": (movies + 1).astype(np.int32),
+        "rating": rating,
+        "timestamp": timestamp,
+    }
 
 
-def write(out: str | os.PathLike[str], n_ratings: int = 32_000_000, n_users: int = 200_000,
-          n_movies: int = 87_000, seed: int = 0) -> Path:
+def write(
+    out: str | os.PathLike[str],
+    n_ratings: int = 32_000_000,
+    n_users: int = 200_000,
+    n_movies: int = 87_000,
+    seed: int = 0,
+) -> Path:
     """Write a MovieLens-format folder (ratings.csv, movies.csv, links.csv) and return it."""
     out = Path(out)
     columns = generate(n_ratings, n_users, n_movies, seed)

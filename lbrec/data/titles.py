@@ -17,9 +17,46 @@ def film_label(title: str | None, year: int | None) -> str:
 
 _YEAR = re.compile(r"\s*\((\d{4})(?:\s*[-–]\s*(?:\d{4})?)?\)\s*$")
 _TRAILING_PAREN = re.compile(r"\s+\(([^()]*)\)\s*$")
-_ARTICLES = ("The", "A", "An", "La", "Le", "Les", "L'", "Il", "Lo", "I", "Gli", "El", "Los", "Las", "Der", "Die",
-             "Das", "Den", "Det", "De", "Het", "Een", "Ein", "Eine", "O", "Os", "As", "Um", "Uma", "Un", "Une",
-             "Una", "Uno", "Ta", "To", "Ho", "Hoi", "Ai")
+_ARTICLES = (
+    "The",
+    "A",
+    "An",
+    "La",
+    "Le",
+    "Les",
+    "L'",
+    "Il",
+    "Lo",
+    "I",
+    "Gli",
+    "El",
+    "Los",
+    "Las",
+    "Der",
+    "Die",
+    "Das",
+    "Den",
+    "Det",
+    "De",
+    "Het",
+    "Een",
+    "Ein",
+    "Eine",
+    "O",
+    "Os",
+    "As",
+    "Um",
+    "Uma",
+    "Un",
+    "Une",
+    "Una",
+    "Uno",
+    "Ta",
+    "To",
+    "Ho",
+    "Hoi",
+    "Ai",
+)
 _INVERTED = re.compile(r"^(?P<body>.+), (?P<article>" + "|".join(re.escape(a) for a in _ARTICLES) + r")$")
 
 

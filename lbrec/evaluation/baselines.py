@@ -93,7 +93,7 @@ class ItemKNN:
         k = min(k, n - 1)
         rows, cols, values = [], [], []
         for start in range(0, n, self.block):
-            sim = (by_item[start:start + self.block] @ normed).toarray().astype(np.float32)  # [block, items]
+            sim = (by_item[start : start + self.block] @ normed).toarray().astype(np.float32)  # [block, items]
             sim[np.arange(len(sim)), np.arange(start, start + len(sim))] = 0.0
             top = np.argpartition(-sim, k - 1, axis=1)[:, :k]
             rows.append(np.repeat(np.arange(start, start + len(sim)), k))
@@ -109,9 +109,9 @@ class ItemKNN:
             by_source = self.similar.T.tocsr()
         for start in range(0, self.n_items + 1, block):
             if self.neighbours is not None:
-                yield start, by_source[start:start + block].toarray()
+                yield start, by_source[start : start + block].toarray()
             else:
-                yield start, (self.normed[:, start:start + block].T @ self.normed).toarray()
+                yield start, (self.normed[:, start : start + block].T @ self.normed).toarray()
 
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         h = interactions(histories, self.n_items)
@@ -138,8 +138,10 @@ class EASE:
         side = min(n_users, n_items + 1)
         if side <= MAX_DENSE:
             return None
-        return (f"EASE needs a dense {side:,}^2 inverse here ({side ** 2 * 8 / 2 ** 30:.0f} GiB); it is limited to "
-                f"{MAX_DENSE:,} users or items (use ml-latest-small or ml-1m for the baselines)")
+        return (
+            f"EASE needs a dense {side:,}^2 inverse here ({side**2 * 8 / 2**30:.0f} GiB); it is limited to "
+            f"{MAX_DENSE:,} users or items (use ml-latest-small or ml-1m for the baselines)"
+        )
 
     def fit(self, histories: Sequence[np.ndarray], n_items: int) -> EASE:
         x = interactions(histories, n_items)
@@ -164,7 +166,7 @@ class EASE:
         """B a block of source films at a time: (first, rows). Dual form: P[j] = (e_j - X[:, j]^T M X) / lam."""
         for start in range(0, self.n_items + 1, block):
             if not self.dual:
-                yield start, self.b[start:start + block]
+                yield start, self.b[start : start + block]
                 continue
             stop = min(start + block, self.n_items + 1)
             p = -(self.x[:, start:stop].T @ self.mx)
@@ -184,11 +186,18 @@ def fit(baseline: Baseline, dataset: Dataset, split: Split) -> Baseline:
     return baseline.fit(input_histories(dataset, split), dataset.n_items)
 
 
-def tune_ease(dataset: Dataset, lambdas: Sequence[float] = EASE_LAMBDAS,
-              users: np.ndarray | None = None) -> tuple[float, dict[float, float]]:
+def tune_ease(
+    dataset: Dataset, lambdas: Sequence[float] = EASE_LAMBDAS, users: np.ndarray | None = None
+) -> tuple[float, dict[float, float]]:
     """(best lam, {lam: validation NDCG@10}): EASE's one hyper-parameter, chosen on validation only."""
-    found = {lam: float(evaluate_scorer(fit(EASE(lam), dataset, "val").score, dataset, "val", users=users)
-                        .per_user("ndcg@10").mean()) for lam in lambdas}
+    found = {
+        lam: float(
+            evaluate_scorer(fit(EASE(lam), dataset, "val").score, dataset, "val", users=users)
+            .per_user("ndcg@10")
+            .mean()
+        )
+        for lam in lambdas
+    }
     return max(found, key=found.__getitem__), found
 
 
@@ -197,8 +206,9 @@ def item_knn(dataset: Dataset) -> ItemKNN:
     return ItemKNN(None if dataset.n_items <= KNN_ALL_MAX else KNN_NEIGHBOURS)
 
 
-def evaluate_baselines(dataset: Dataset, split: Split, ease_lambda: float | None,
-                       users: np.ndarray | None = None) -> dict[str, Evaluation]:
+def evaluate_baselines(
+    dataset: Dataset, split: Split, ease_lambda: float | None, users: np.ndarray | None = None
+) -> dict[str, Evaluation]:
     """Every baseline fitted on `split`'s input histories and evaluated on it (on `users` only, when given);
     EASE only with a lambda (None: it cannot be fitted on this data set)."""
     models: list[Baseline] = [Popular(), item_knn(dataset), *([EASE(ease_lambda)] if ease_lambda is not None else [])]

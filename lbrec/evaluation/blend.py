@@ -19,8 +19,8 @@ import torch
 
 from lbrec.data.dataset import Dataset, Split
 from lbrec.evaluation.baselines import EASE, ItemKNN, fit, item_knn
-from lbrec.serving.itemitem import ItemItem, blend
 from lbrec.evaluation.protocol import Scorer, evaluate_many
+from lbrec.serving.itemitem import ItemItem, blend
 
 KEEP = (50, 200, 1000)  # weights kept per source film (the rest are dropped: the model folder holds k per film)
 WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))  # SASRec's share of the blend
@@ -46,13 +46,22 @@ class BlendChoice:
         return f"SASRec x {self.weight:g} + {self.source} x {1 - self.weight:g} ({self.keep} weights per film)"
 
     def to_json(self) -> dict:
-        return {"source": self.source, "keep": self.keep, "weight": self.weight, "ease_lambda": self.ease_lambda,
-                "served": self.served, "description": self.describe()}
+        return {
+            "source": self.source,
+            "keep": self.keep,
+            "weight": self.weight,
+            "ease_lambda": self.ease_lambda,
+            "served": self.served,
+            "description": self.describe(),
+        }
 
 
 def sources(dataset: Dataset, ease_lambda: float | None) -> list[str]:
-    return ["ease", "itemknn"] if ease_lambda is not None and EASE.fits(dataset.n_users, dataset.n_items) is None \
+    return (
+        ["ease", "itemknn"]
+        if ease_lambda is not None and EASE.fits(dataset.n_users, dataset.n_items) is None
         else ["itemknn"]
+    )
 
 
 def fit_source(dataset: Dataset, split: Split, source: str, ease_lambda: float | None) -> EASE | ItemKNN:
@@ -75,8 +84,14 @@ def blend_scorer(sasrec: Scorer, item_item: ItemItem, weight: float) -> Scorer:
     return lambda histories: blend(as_numpy(sasrec(histories)), item_item.score(histories), weight)
 
 
-def choose_blend(dataset: Dataset, sasrec: Scorer, ease_lambda: float | None, users: np.ndarray | None = None,
-                 keep: Sequence[int] = KEEP, weights: Sequence[float] = WEIGHTS) -> BlendChoice:
+def choose_blend(
+    dataset: Dataset,
+    sasrec: Scorer,
+    ease_lambda: float | None,
+    users: np.ndarray | None = None,
+    keep: Sequence[int] = KEEP,
+    weights: Sequence[float] = WEIGHTS,
+) -> BlendChoice:
     """The grid point with the best validation NDCG@10 (a tie goes to SASRec alone)."""
     models = {}
     for source in sources(dataset, ease_lambda):
@@ -92,8 +107,10 @@ def choose_blend(dataset: Dataset, sasrec: Scorer, ease_lambda: float | None, us
                 if w < 1.0:
                     yield f"{source} k={k} w={w:g}", blend(base, other, w)
 
-    found = {name: float(e.per_user("ndcg@10").mean())
-             for name, e in evaluate_many(grid, dataset, "val", users=users).items()}
+    found = {
+        name: float(e.per_user("ndcg@10").mean())
+        for name, e in evaluate_many(grid, dataset, "val", users=users).items()
+    }
     best = max(found, key=lambda name: (found[name], name == "sasrec"))
     if best == "sasrec":
         source, k = next(iter(models))

@@ -31,8 +31,10 @@ from lbrec.evaluation.stats import bootstrap_ci
 from lbrec.heap import bound_heap
 
 K = 10
-PROTOCOL = ("leave-one-out (last positive = test, second-to-last = validation); full ranking over every item; "
-            "the user's input history removed from the ranking; bootstrap 95% intervals over users")
+PROTOCOL = (
+    "leave-one-out (last positive = test, second-to-last = validation); full ranking over every item; "
+    "the user's input history removed from the ranking; bootstrap 95% intervals over users"
+)
 PER_USER = ("ndcg@10", "hr@10", "recall@20", "popularity_percentile@10")
 
 # histories (one array of item indices per user, oldest first) -> [len(histories), n_items + 1] scores, as a NumPy
@@ -49,7 +51,7 @@ def input_histories(dataset: Dataset, split: Split) -> list[np.ndarray]:
     users, ends, _ = dataset.eval_cases(split)
     stop = dataset.offsets[1:].copy()
     stop[users] = ends
-    return [np.asarray(dataset.items[a:b]) for a, b in zip(dataset.offsets[:-1], stop)]
+    return [np.asarray(dataset.items[a:b]) for a, b in zip(dataset.offsets[:-1], stop, strict=True)]
 
 
 def popularity_percentiles(popularity: np.ndarray) -> np.ndarray:
@@ -59,8 +61,9 @@ def popularity_percentiles(popularity: np.ndarray) -> np.ndarray:
     return pct
 
 
-def rank_targets(scores: Scores, histories: Sequence[np.ndarray], targets: np.ndarray,
-                 k: int = K) -> tuple[np.ndarray, np.ndarray]:
+def rank_targets(
+    scores: Scores, histories: Sequence[np.ndarray], targets: np.ndarray, k: int = K
+) -> tuple[np.ndarray, np.ndarray]:
     """(0-based rank of each target, [batch, k] top items) with padding and history removed from the ranking."""
     lengths = [len(h) for h in histories]
     rows = np.repeat(np.arange(len(histories)), lengths)
@@ -68,12 +71,16 @@ def rank_targets(scores: Scores, histories: Sequence[np.ndarray], targets: np.nd
     return _rank(scores, rows, cols, targets, k)
 
 
-def _rank(scores: Scores, rows: np.ndarray, cols: np.ndarray, targets: np.ndarray,
-          k: int) -> tuple[np.ndarray, np.ndarray]:
+def _rank(
+    scores: Scores, rows: np.ndarray, cols: np.ndarray, targets: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """`rank_targets` with the histories given flat: scores[rows, cols] are the entries to remove."""
     # a float32 copy: the caller's scores stay intact
-    scores = (torch.from_numpy(np.array(scores, dtype=np.float32)) if isinstance(scores, np.ndarray)
-              else scores.to(torch.float32, copy=True))
+    scores = (
+        torch.from_numpy(np.array(scores, dtype=np.float32))
+        if isinstance(scores, np.ndarray)
+        else scores.to(torch.float32, copy=True)
+    )
     if not torch.isfinite(torch.stack(torch.aminmax(scores))).all():  # one pass; NaN propagates to both
         raise ValueError("scores contain NaN or infinity")
     device = scores.device
@@ -146,19 +153,32 @@ def user_sample(dataset: Dataset, n: int | None, seed: int = 0) -> np.ndarray | 
     return np.sort(np.random.default_rng(seed).choice(users, n, replace=False))
 
 
-def evaluate_scorer(score: Scorer, dataset: Dataset, split: Split, batch_size: int = 256,
-                    users: np.ndarray | None = None, progress: bool = False) -> Evaluation:
+def evaluate_scorer(
+    score: Scorer,
+    dataset: Dataset,
+    split: Split,
+    batch_size: int = 256,
+    users: np.ndarray | None = None,
+    progress: bool = False,
+) -> Evaluation:
     """Rank every evaluated user's target (or only `users`, a subset of rows) under `score`."""
-    return evaluate_many(lambda histories: iter([("", score(histories))]), dataset, split, batch_size, users,
-                         progress)[""]
+    return evaluate_many(lambda histories: iter([("", score(histories))]), dataset, split, batch_size, users, progress)[
+        ""
+    ]
 
 
 # histories -> (name, scores) pairs, produced one at a time: several models ranked from one pass over the users
 ManyScorer = Callable[[Sequence[np.ndarray]], Iterator[tuple[str, Scores]]]
 
 
-def evaluate_many(scores: ManyScorer, dataset: Dataset, split: Split, batch_size: int = 256,
-                  users: np.ndarray | None = None, progress: bool = False) -> dict[str, Evaluation]:
+def evaluate_many(
+    scores: ManyScorer,
+    dataset: Dataset,
+    split: Split,
+    batch_size: int = 256,
+    users: np.ndarray | None = None,
+    progress: bool = False,
+) -> dict[str, Evaluation]:
     """`evaluate_scorer` for every (name, scores) that `scores` yields per batch, in one pass over the users: a
     grid of blends shares each batch's model scores instead of recomputing them for every point."""
     bound_heap()  # each batch's [batch, n_items + 1] temporaries would otherwise pile up in glibc's heap
@@ -170,28 +190,42 @@ def evaluate_many(scores: ManyScorer, dataset: Dataset, split: Split, batch_size
         raise ValueError(f"{dataset.path} has no users to evaluate on the {split} split")
     ranks: dict[str, list[np.ndarray]] = {}
     tops: dict[str, list[np.ndarray]] = {}
-    for start in tqdm(range(0, len(all_users), batch_size), desc=f"evaluate {split}", leave=False,
-                      disable=not progress):
+    for start in tqdm(
+        range(0, len(all_users), batch_size), desc=f"evaluate {split}", leave=False, disable=not progress
+    ):
         batch = slice(start, start + batch_size)
         starts = dataset.offsets[all_users[batch]]
         lengths = ends[batch] - starts
         # every history of the batch in one gather from the memory-mapped items, then split into views
-        flat = np.asarray(dataset.items[np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-                                        + np.arange(lengths.sum())])
+        flat = np.asarray(
+            dataset.items[np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())]
+        )
         histories = np.split(flat, np.cumsum(lengths)[:-1])
         for name, batch_scores in scores(histories):
             if tuple(batch_scores.shape) != (len(histories), dataset.n_items + 1):
-                raise ValueError(f"a scorer must return [batch, n_items + 1] = "
-                                 f"{(len(histories), dataset.n_items + 1)}, not {tuple(batch_scores.shape)}")
+                raise ValueError(
+                    f"a scorer must return [batch, n_items + 1] = "
+                    f"{(len(histories), dataset.n_items + 1)}, not {tuple(batch_scores.shape)}"
+                )
             rank, top = _rank(batch_scores, np.repeat(np.arange(len(histories)), lengths), flat, targets[batch], K)
             ranks.setdefault(name, []).append(rank)
             tops.setdefault(name, []).append(top)
     popularity = popularity_percentiles(dataset.popularity())
-    return {name: Evaluation(split, all_users, np.concatenate(ranks[name]), np.concatenate(tops[name]), popularity,
-                             dataset.n_items) for name in ranks}
+    return {
+        name: Evaluation(
+            split, all_users, np.concatenate(ranks[name]), np.concatenate(tops[name]), popularity, dataset.n_items
+        )
+        for name in ranks
+    }
 
 
-def evaluate(score: Scorer, dataset: Dataset, split: Split, ci: bool = True, progress: bool = False,
-             users: np.ndarray | None = None) -> dict:
+def evaluate(
+    score: Scorer,
+    dataset: Dataset,
+    split: Split,
+    ci: bool = True,
+    progress: bool = False,
+    users: np.ndarray | None = None,
+) -> dict:
     """The metric dict of `score` on `split` of `dataset` (see `Evaluation.metrics`)."""
     return evaluate_scorer(score, dataset, split, users=users, progress=progress).metrics(ci=ci)

@@ -18,8 +18,12 @@ if TYPE_CHECKING:
 def bootstrap_ci(values: np.ndarray, n_boot: int = 1000, seed: int = 0, chunk: int = 100) -> list[float]:
     """Percentile bootstrap 95% interval of the mean over users (resampling users with replacement)."""
     rng = np.random.default_rng(seed)
-    means = np.concatenate([values[rng.integers(0, len(values), (min(chunk, n_boot - i), len(values)))].mean(1)
-                            for i in range(0, n_boot, chunk)])
+    means = np.concatenate(
+        [
+            values[rng.integers(0, len(values), (min(chunk, n_boot - i), len(values)))].mean(1)
+            for i in range(0, n_boot, chunk)
+        ]
+    )
     return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
 
 
@@ -38,6 +42,10 @@ def paired_values(a: np.ndarray, b: np.ndarray, metric: str, n_boot: int = 2000,
     means = np.concatenate([diff[rng.integers(0, len(diff), (100, len(diff)))].mean(1) for _ in range(n_boot // 100)])
     p_boot = min(1.0, 2 * min((means <= 0).mean(), (means >= 0).mean()))
     p_wilcoxon = float(stats.wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
-    return {"metric": metric, "mean_diff": float(diff.mean()),
-            "ci95": [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))],
-            "p_bootstrap": float(p_boot), "p_wilcoxon": p_wilcoxon}
+    return {
+        "metric": metric,
+        "mean_diff": float(diff.mean()),
+        "ci95": [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))],
+        "p_bootstrap": float(p_boot),
+        "p_wilcoxon": p_wilcoxon,
+    }

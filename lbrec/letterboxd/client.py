@@ -36,18 +36,34 @@ from urllib.parse import urljoin, urlsplit
 import lbrec
 from lbrec import paths
 from lbrec.errors import BlockedError, NetworkError, RateLimitedError, UserNotFoundError
-from lbrec.web import (LIBRARY, DiskCache, Fetcher, Incomplete, Response, RetryPolicy, TimedOut, TooManyRedirects,
-                       Unreachable, retry_after, shared_gate)
+from lbrec.web import (
+    LIBRARY,
+    DiskCache,
+    Fetcher,
+    Incomplete,
+    Response,
+    RetryPolicy,
+    TimedOut,
+    TooManyRedirects,
+    Unreachable,
+    retry_after,
+    shared_gate,
+)
 
 LETTERBOXD = "https://letterboxd.com"
-USER_AGENT = (f"lbrec/{lbrec.__version__} (open-source movie recommender reading one member's public RSS feed; "
-              f"{LIBRARY})")
+USER_AGENT = (
+    f"lbrec/{lbrec.__version__} (open-source movie recommender reading one member's public RSS feed; {LIBRARY})"
+)
 EXPORT = "your Letterboxd data export (on letterboxd.com: Settings > Data > Export your data)"
 FALLBACK = f"Use {EXPORT} instead."
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
-_CHALLENGE_MARKERS = ("_cf_chl_opt", "cf-browser-verification", "<title>Just a moment...</title>",
-                      "Attention Required! | Cloudflare")
+_CHALLENGE_MARKERS = (
+    "_cf_chl_opt",
+    "cf-browser-verification",
+    "<title>Just a moment...</title>",
+    "Attention Required! | Cloudflare",
+)
 FEED_PATH = re.compile(r"/[A-Za-z0-9_]{2,15}/rss/")  # a member's feed: the only path lbrec ever requests
 
 
@@ -62,9 +78,19 @@ class Client:
     """HTTP access to Letterboxd's feeds. `base_url` is for tests only: anything but letterboxd.com must be loopback,
     or a `.invalid` name (RFC 6761: it never resolves), which stands for a DNS failure."""
 
-    def __init__(self, *, base_url: str = LETTERBOXD, cache: bool = True,
-                 cache_dir: str | os.PathLike[str] | None = None, cache_ttl: float = 6 * 3600, timeout: float = 4.0,
-                 retries: int = 3, backoff: float = 2.0, max_wait: float = 120.0, max_in_flight: int = 2):
+    def __init__(
+        self,
+        *,
+        base_url: str = LETTERBOXD,
+        cache: bool = True,
+        cache_dir: str | os.PathLike[str] | None = None,
+        cache_ttl: float = 6 * 3600,
+        timeout: float = 4.0,
+        retries: int = 3,
+        backoff: float = 2.0,
+        max_wait: float = 120.0,
+        max_in_flight: int = 2,
+    ):
         parts = urlsplit(base_url)
         test_host = parts.hostname in _LOOPBACK or (parts.hostname or "").endswith(".invalid")  # never resolves
         if base_url.rstrip("/") != LETTERBOXD and not test_host:
@@ -77,10 +103,13 @@ class Client:
         self.cache_ttl = cache_ttl
         self.timeout = timeout
         self.max_wait = max_wait
-        policy = RetryPolicy(RETRY_STATUSES, attempts=retries + 1, max_wait=max_wait, backoff=backoff,
-                             incomplete=True)
-        self.web = Fetcher(headers={"User-Agent": USER_AGENT, "Accept-Language": "en"}, timeout=timeout,
-                           gate=shared_gate(self.host, max_in_flight), policy=policy)
+        policy = RetryPolicy(RETRY_STATUSES, attempts=retries + 1, max_wait=max_wait, backoff=backoff, incomplete=True)
+        self.web = Fetcher(
+            headers={"User-Agent": USER_AGENT, "Accept-Language": "en"},
+            timeout=timeout,
+            gate=shared_gate(self.host, max_in_flight),
+            policy=policy,
+        )
 
     @property
     def requests_made(self) -> int:
@@ -121,15 +150,19 @@ class Client:
         try:
             response = self.web.get(url, check=_raise_if_blocked, follow=self._follow)
         except TimedOut:
-            raise NetworkError(f"Letterboxd did not answer within {self.timeout:g} s (it may be down or slow "
-                               f"right now); try again later, or use {EXPORT} instead.") from None
+            raise NetworkError(
+                f"Letterboxd did not answer within {self.timeout:g} s (it may be down or slow "
+                f"right now); try again later, or use {EXPORT} instead."
+            ) from None
         except Incomplete:
             raise NetworkError(f"the feed {url} arrived incomplete; try again later. {FALLBACK}") from None
         except TooManyRedirects as exc:
             raise NetworkError(f"{exc}. {FALLBACK}") from None
         except Unreachable as exc:
-            raise NetworkError(f"lbrec could not reach {self.hostname} ({exc}); check your internet connection, or "
-                               f"use {EXPORT} instead.") from None
+            raise NetworkError(
+                f"lbrec could not reach {self.hostname} ({exc}); check your internet connection, or "
+                f"use {EXPORT} instead."
+            ) from None
         status = response.status_code
         if status == 200:
             if "charset" not in response.headers.get("Content-Type", ""):
@@ -138,14 +171,16 @@ class Client:
         if status == 404:
             raise UserNotFoundError(f"Letterboxd has no page at {url} (404)")
         if status not in RETRY_STATUSES:
-            raise NetworkError(f"Letterboxd answered {url} with HTTP {status}, which lbrec does not expect. "
-                               f"{FALLBACK}")
+            raise NetworkError(f"Letterboxd answered {url} with HTTP {status}, which lbrec does not expect. {FALLBACK}")
         if (wait := retry_after(response)) is not None and wait > self.max_wait:
-            raise RateLimitedError(f"Letterboxd asks lbrec to wait {wait:.0f} s before the next request ({url}); "
-                                   f"try again later. {FALLBACK}")
+            raise RateLimitedError(
+                f"Letterboxd asks lbrec to wait {wait:.0f} s before the next request ({url}); "
+                f"try again later. {FALLBACK}"
+            )
         if status == 429:
-            raise RateLimitedError(f"Letterboxd is rate limiting lbrec (HTTP 429 on {url}); try again in a few "
-                                   f"minutes. {FALLBACK}")
+            raise RateLimitedError(
+                f"Letterboxd is rate limiting lbrec (HTTP 429 on {url}); try again in a few minutes. {FALLBACK}"
+            )
         raise NetworkError(f"Letterboxd kept failing (HTTP {status} on {url}); try again later. {FALLBACK}")
 
     def _follow(self, url: str, location: str) -> str:
@@ -155,8 +190,9 @@ class Client:
         if parts.netloc != self.host:
             raise NetworkError(f"Letterboxd redirected {url} off the site (to {target}); not followed. {FALLBACK}")
         if not FEED_PATH.fullmatch(parts.path) or parts.query or parts.fragment:
-            raise NetworkError(f"Letterboxd redirected {url} to {target}, which is not an RSS feed; not followed. "
-                               f"{FALLBACK}")
+            raise NetworkError(
+                f"Letterboxd redirected {url} to {target}, which is not an RSS feed; not followed. {FALLBACK}"
+            )
         return target
 
 
@@ -167,11 +203,15 @@ def _raise_if_blocked(response: Response) -> None:
     challenge = "cf-mitigated" in headers or any(marker in head for marker in _CHALLENGE_MARKERS)
     behind_cloudflare = "cf-ray" in headers or "cloudflare" in headers.get("Server", "").lower()
     if challenge or (status == 403 and behind_cloudflare):
-        raise BlockedError(f"Letterboxd's bot protection (Cloudflare) blocked lbrec's request (HTTP {status}), and "
-                           f"lbrec does not try to get around it: use {EXPORT} instead.")
+        raise BlockedError(
+            f"Letterboxd's bot protection (Cloudflare) blocked lbrec's request (HTTP {status}), and "
+            f"lbrec does not try to get around it: use {EXPORT} instead."
+        )
     if status == 403:
-        raise BlockedError(f"Letterboxd refused lbrec's request (HTTP 403), and lbrec does not try to get around "
-                           f"it: use {EXPORT} instead.")
+        raise BlockedError(
+            f"Letterboxd refused lbrec's request (HTTP 403), and lbrec does not try to get around "
+            f"it: use {EXPORT} instead."
+        )
     if "You are being rate limited" in head:
         raise RateLimitedError(f"Letterboxd says 'You are being rate limited'; lbrec stops here. {FALLBACK}")
     if status == 426:

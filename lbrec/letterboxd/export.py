@@ -65,8 +65,17 @@ def read_export(source: bytes | str | os.PathLike[str], name: str = "the export"
 
 # What a damaged archive raises from zipfile and its decompressors: headers that lie (negative offsets, versions
 # from the future), streams that do not decompress.
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError,
-               NotImplementedError, RuntimeError)
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 def _read_zip(data: bytes, name: str) -> dict[str, bytes]:
@@ -74,10 +83,14 @@ def _read_zip(data: bytes, name: str) -> dict[str, bytes]:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS:
         if _looks_like_imdb(data):
-            raise ExportError(f"{name} is IMDb's ratings or watchlist export, not Letterboxd's: give it with --imdb "
-                              f"(or --imdb-watchlist)") from None
-        raise ExportError(f"{name} is not a ZIP file: upload the .zip that Letterboxd gives you under "
-                          f"Settings > Data > Export your data") from None
+            raise ExportError(
+                f"{name} is IMDb's ratings or watchlist export, not Letterboxd's: give it with --imdb "
+                f"(or --imdb-watchlist)"
+            ) from None
+        raise ExportError(
+            f"{name} is not a ZIP file: upload the .zip that Letterboxd gives you under "
+            f"Settings > Data > Export your data"
+        ) from None
     with archive:
         members = []
         total = 0
@@ -87,11 +100,13 @@ def _read_zip(data: bytes, name: str) -> dict[str, bytes]:
                 continue  # a folder, or a path out of the archive: never followed
             total += info.file_size
             if total > MAX_EXPORT_BYTES:
-                raise ExportError(f"{name} holds more than {MAX_EXPORT_BYTES // 2**20} MB once uncompressed: "
-                                  f"not a Letterboxd export")
+                raise ExportError(
+                    f"{name} holds more than {MAX_EXPORT_BYTES // 2**20} MB once uncompressed: not a Letterboxd export"
+                )
             if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise ExportError(f"{name}: {oneline(entry)} is compressed more than {MAX_RATIO}:1, which marks a "
-                                  f"zip bomb")
+                raise ExportError(
+                    f"{name}: {oneline(entry)} is compressed more than {MAX_RATIO}:1, which marks a zip bomb"
+                )
             members.append((entry, info))
         prefix = _common_folder([entry for entry, _ in members])
         wanted = {prefix + f: f for f in EXPORT_FILES}
@@ -104,8 +119,10 @@ def _read_zip(data: bytes, name: str) -> dict[str, bytes]:
                 with archive.open(info) as f:
                     content = f.read(min(budget, info.file_size) + 1)  # inflate no more than the header declares
             except _ZIP_ERRORS as exc:
-                raise ExportError(f"{name}: {oneline(entry)} cannot be read ({oneline(str(exc))}); the archive is "
-                                  f"damaged: download the export from Letterboxd again") from None
+                raise ExportError(
+                    f"{name}: {oneline(entry)} cannot be read ({oneline(str(exc))}); the archive is "
+                    f"damaged: download the export from Letterboxd again"
+                ) from None
             budget -= len(content)
             if budget < 0:
                 raise ExportError(f"{name} holds more than {MAX_EXPORT_BYTES // 2**20} MB once uncompressed")
@@ -132,8 +149,9 @@ def _read_folder(folder: Path) -> dict[str, bytes]:
     return files
 
 
-def _rows(files: dict[str, bytes], filename: str, required: Sequence[str],
-          name: str) -> list[tuple[str, dict[str, str]]]:
+def _rows(
+    files: dict[str, bytes], filename: str, required: Sequence[str], name: str
+) -> list[tuple[str, dict[str, str]]]:
     """(where, row) for each row: `where` names the file and line for error messages."""
     if filename not in files:
         return []
@@ -146,8 +164,10 @@ def _rows(files: dict[str, bytes], filename: str, required: Sequence[str],
         header = reader.fieldnames or []
         missing = [c for c in required if c not in header]
         if missing:
-            raise ExportError(f"{name}: {filename} has no {', '.join(missing)} column (found: "
-                              f"{oneline(', '.join(header)) or 'nothing'}); is it a Letterboxd export?")
+            raise ExportError(
+                f"{name}: {filename} has no {', '.join(missing)} column (found: "
+                f"{oneline(', '.join(header)) or 'nothing'}); is it a Letterboxd export?"
+            )
         rows = []
         for row in reader:
             if None in row:
@@ -180,6 +200,7 @@ def _export_history(files: dict[str, bytes], name: str) -> LetterboxdHistory:
     base = ("Name", "Year")
     films: dict[tuple[str, int | None], _Film] = {}
     try:
+
         def film(row: dict[str, str], where: str) -> _Film:
             title = row["Name"].strip()
             if not title:
@@ -212,17 +233,33 @@ def _export_history(files: dict[str, bytes], name: str) -> LetterboxdHistory:
         for where, row in _rows(files, "watchlist.csv", base, name):
             title = row["Name"].strip()
             if title:
-                watchlist.append(FilmEntry(title, parse_year(row["Year"], where), date=parse_date(
-                    row.get("Date", ""), where), uri=row.get("Letterboxd URI") or None, source="export"))
+                watchlist.append(
+                    FilmEntry(
+                        title,
+                        parse_year(row["Year"], where),
+                        date=parse_date(row.get("Date", ""), where),
+                        uri=row.get("Letterboxd URI") or None,
+                        source="export",
+                    )
+                )
     except ValueError as exc:
         raise ExportError(f"{name}: {exc}") from None
     entries = []
     for f in films.values():
         rating = f.rating if f.rating is not None else (max(f.diary_ratings)[1] if f.diary_ratings else None)
-        entries.append(FilmEntry(
-            title=f.title, year=f.year, rating=rating, liked=f.liked,
-            watched_date=max(f.watched) if f.watched else None, date=f.rated_on or f.logged_on,
-            rewatch=f.rewatch, uri=f.uri, source="export"))
+        entries.append(
+            FilmEntry(
+                title=f.title,
+                year=f.year,
+                rating=rating,
+                liked=f.liked,
+                watched_date=max(f.watched) if f.watched else None,
+                date=f.rated_on or f.logged_on,
+                rewatch=f.rewatch,
+                uri=f.uri,
+                source="export",
+            )
+        )
     return LetterboxdHistory(time_order(entries), time_order(watchlist), source="export")
 
 

@@ -24,16 +24,20 @@ def validate_username(text: str) -> str:
         try:
             parts = urlsplit(value if "://" in value else "https://" + value)
         except ValueError:  # e.g. an unclosed "[" reads as a broken IPv6 address
-            raise InvalidUsernameError(f"{text[:80]!r} is not a Letterboxd profile link "
-                                       f"(https://letterboxd.com/NAME/)") from None
-        if parts.netloc.lower() not in ("letterboxd.com", "www.letterboxd.com") or \
-                parts.scheme.lower() not in ("http", "https"):  # no port, no user@, no backslash, no ftp://
+            raise InvalidUsernameError(
+                f"{text[:80]!r} is not a Letterboxd profile link (https://letterboxd.com/NAME/)"
+            ) from None
+        if parts.netloc.lower() not in ("letterboxd.com", "www.letterboxd.com") or parts.scheme.lower() not in (
+            "http",
+            "https",
+        ):  # no port, no user@, no backslash, no ftp://
             raise InvalidUsernameError(f"{text[:80]!r} is not a Letterboxd profile link (https://letterboxd.com/NAME/)")
         value = parts.path.strip("/").split("/")[0] if parts.path.strip("/") else ""
     value = value.removeprefix("@")
     if not USERNAME.fullmatch(value):
-        raise InvalidUsernameError(f"{text[:80]!r} is not a Letterboxd username (2 to 15 letters, digits or "
-                                   f"underscores)")
+        raise InvalidUsernameError(
+            f"{text[:80]!r} is not a Letterboxd username (2 to 15 letters, digits or underscores)"
+        )
     return value
 
 
@@ -76,7 +80,6 @@ def parse_date(text: str, where: str) -> date | None:
 def oneline(text: str, limit: int = 200) -> str:
     """Outside text fit for a one-line message: control characters (new lines included) become spaces."""
     return re.sub(r"[\x00-\x1f\x7f]+", " ", text[:limit])
-
 
 
 def slug_from_link(link: str) -> str | None:

@@ -113,5 +113,3 @@ def time_order(films: Iterable[FilmEntry]) -> list[FilmEntry]:
     """Films without a date first, in the order given; then dated ones by date (stable)."""
     films = list(films)
     return sorted(films, key=lambda f: (f.when is not None, f.when or date.min))
-
-

@@ -44,13 +44,30 @@ MAX_IMDB_ROWS = 100_000
 FILM = "film"
 UNKNOWN = "unknown type"
 TITLE_KINDS = [  # (words a Title Type holds, once lower case without accents or spaces; its kind), the first wins
-    (("musicvideo", "musikvideo", "videoclip", "clipvideo", "clipmusical", "clipedemusica", "videomusical"),
-     "music video"),  # Music Video, Musikvideo, Videoclip(e), Clip vidéo, Video musicale
+    (
+        ("musicvideo", "musikvideo", "videoclip", "clipvideo", "clipmusical", "clipedemusica", "videomusical"),
+        "music video",
+    ),  # Music Video, Musikvideo, Videoclip(e), Clip vidéo, Video musicale
     (("podcast",), "podcast"),  # Podcast Series, Podcast-Folge, Série de podcasts, Episodio de pódcast
     (("game", "videospiel", "computerspiel", "videojuego", "jeuvideo", "videogioco", "jogo"), "video game"),
     (("series", "serie", "episod", "folge", "pilot"), "TV title"),  # Serie TV, Fernsehserie, Minissérie, TV-Episode
-    (("movie", "film", "pelicula", "short", "corto", "curta", "metrage", "special", "video", "documentar",
-      "documental", "documentaire"), FILM),  # Fernsehfilm, Película de TV, Téléfilm, Cortometraggio, Court métrage
+    (
+        (
+            "movie",
+            "film",
+            "pelicula",
+            "short",
+            "corto",
+            "curta",
+            "metrage",
+            "special",
+            "video",
+            "documentar",
+            "documental",
+            "documentaire",
+        ),
+        FILM,
+    ),  # Fernsehfilm, Película de TV, Téléfilm, Cortometraggio, Court métrage
 ]
 MAX_NAMED_TYPES = 3  # unknown types named in the summary; the rest are counted together
 IMDB_ID = re.compile(r"tt([0-9]{1,10})")
@@ -58,16 +75,22 @@ REQUIRED = ("const", "title")
 RATING_COLUMNS = ("your rating", "you rated")  # "you rated": the oldest exports
 OLD_DATE = "%a %b %d %H:%M:%S %Y"  # the oldest exports' Created: "Sat Mar 14 12:00:00 2015"
 OTHER_SITES = [  # (columns that give the file away, what it is and what to do with it)
-    ({"name", "year", "letterboxd uri"},
-     "this is a Letterboxd file, not an IMDb export: give the whole Letterboxd export ZIP with --export"),
-    ({"title", "year", "tmdbid"},
-     "this is a list in Letterboxd's importer columns (Title, Year, tmdbID), not an IMDb export: rank it with --list"),
+    (
+        {"name", "year", "letterboxd uri"},
+        "this is a Letterboxd file, not an IMDb export: give the whole Letterboxd export ZIP with --export",
+    ),
+    (
+        {"title", "year", "tmdbid"},
+        "this is a list in Letterboxd's importer columns (Title, Year, tmdbID), not an IMDb export: "
+        "rank it with --list",
+    ),
     ({"userid", "movieid", "rating"}, "this is a MovieLens ratings file, not an IMDb export"),
 ]
 
 
-def read_imdb(ratings: bytes | str | os.PathLike[str],
-              watchlist: bytes | str | os.PathLike[str] | None = None) -> LetterboxdHistory:
+def read_imdb(
+    ratings: bytes | str | os.PathLike[str], watchlist: bytes | str | os.PathLike[str] | None = None
+) -> LetterboxdHistory:
     """The history of an IMDb Your Ratings export (oldest rating first) and, if given, its Watchlist export: each
     the file's bytes or a path to it. Raises `IMDbError`."""
     films, skipped = _read_titles(ratings, "the IMDb ratings file")
@@ -100,8 +123,10 @@ def describe_skipped(skipped: Counter[str]) -> str | None:
     parts += [f"{count:,} title{'s' if count > 1 else ''} of {kind}" for kind, count in unknown[:MAX_NAMED_TYPES]]
     others, other_types = sum(count for _, count in unknown[MAX_NAMED_TYPES:]), len(unknown[MAX_NAMED_TYPES:])
     if others:
-        parts.append(f"{others:,} title{'s' if others > 1 else ''} of {other_types:,} other unknown "
-                     f"type{'s' if other_types > 1 else ''}")
+        parts.append(
+            f"{others:,} title{'s' if others > 1 else ''} of {other_types:,} other unknown "
+            f"type{'s' if other_types > 1 else ''}"
+        )
     return (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + " skipped"
 
 
@@ -178,8 +203,10 @@ def _refuse_other_site(data: bytes, header: list[str], name: str) -> None:
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         shown = oneline(", ".join(c[:30] for c in header[:8]))[:200] or "nothing"  # echo little of the input
-        raise IMDbError(f"{name} has no {' or '.join(c.title() for c in missing)} column (found: {shown}): is it "
-                        f"IMDb's Your Ratings or Watchlist export?")
+        raise IMDbError(
+            f"{name} has no {' or '.join(c.title() for c in missing)} column (found: {shown}): is it "
+            f"IMDb's Your Ratings or Watchlist export?"
+        )
 
 
 def _film(cells: dict[str, str], where: str) -> FilmEntry:
@@ -196,8 +223,14 @@ def _film(cells: dict[str, str], where: str) -> FilmEntry:
     except ValueError as exc:
         raise IMDbError(str(exc)) from None
     rated_on = _date(cells.get("date rated", ""), where) or _date(cells.get("created", ""), where)
-    return FilmEntry(title=title, year=year, rating=_stars(rating, where), date=rated_on,
-                     imdb_id=int(match.group(1)) if match else None, source="imdb")
+    return FilmEntry(
+        title=title,
+        year=year,
+        rating=_stars(rating, where),
+        date=rated_on,
+        imdb_id=int(match.group(1)) if match else None,
+        source="imdb",
+    )
 
 
 def _stars(text: str, where: str) -> float | None:

@@ -51,14 +51,16 @@ def read_list_csv(data: bytes | str) -> tuple[str | None, list[FilmEntry]]:
         meta = list(csv.DictReader(lines[1:3]))
         name = (meta[0].get("Name") or None) if meta else None
         blank = next((i for i, line in enumerate(lines) if i > 0 and not line.strip()), None)
-        lines = lines[blank + 1:] if blank is not None else []
+        lines = lines[blank + 1 :] if blank is not None else []
     reader = csv.DictReader(lines)
     columns = reader.fieldnames or []
     title = next((c for c in TITLE_COLUMNS if c in columns), None)
     if title is None or "Year" not in columns:
         shown = ", ".join(c[:30] for c in columns[:6])[:200] if columns else "none"  # echo little of the input
-        raise ListError(f"this CSV is not a Letterboxd list: its columns are {shown}; a list has Position, Name, "
-                        f"Year, URL (export it from the list's page: ... > Export list)")
+        raise ListError(
+            f"this CSV is not a Letterboxd list: its columns are {shown}; a list has Position, Name, "
+            f"Year, URL (export it from the list's page: ... > Export list)"
+        )
     films = []
     try:
         for row in reader:
@@ -68,8 +70,15 @@ def read_list_csv(data: bytes | str) -> tuple[str | None, list[FilmEntry]]:
             if not text:
                 continue
             year, tmdb = _number(row.get("Year"), 4), _number(row.get("tmdbID"), 9)
-            films.append(FilmEntry(text[:300], year if year and 1870 <= year <= 2100 else None, tmdb_id=tmdb,
-                                   uri=(row.get("URL") or None), source="list"))
+            films.append(
+                FilmEntry(
+                    text[:300],
+                    year if year and 1870 <= year <= 2100 else None,
+                    tmdb_id=tmdb,
+                    uri=(row.get("URL") or None),
+                    source="list",
+                )
+            )
     except csv.Error as exc:
         raise ListError(f"this list CSV is malformed ({exc})") from None
     if not films:

@@ -47,8 +47,10 @@ def parse_rss(xml: str | bytes) -> LetterboxdHistory:
         raise MarkupError(f"the RSS feed is not valid XML ({oneline(str(exc))})") from None
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
-        raise MarkupError(f"this is not an RSS feed (root element <{_local(root.tag)[:40]}>): expected "
-                          f"https://letterboxd.com/<username>/rss/")
+        raise MarkupError(
+            f"this is not an RSS feed (root element <{_local(root.tag)[:40]}>): expected "
+            f"https://letterboxd.com/<username>/rss/"
+        )
     username = _rss_username(channel)
     by_film: dict[object, FilmEntry] = {}
     for number, item in enumerate(channel.findall("item"), start=1):
@@ -56,8 +58,10 @@ def parse_rss(xml: str | bytes) -> LetterboxdHistory:
         guid = fields.get("guid", "")
         if "filmTitle" not in fields:
             if guid.startswith(("letterboxd-watch-", "letterboxd-review-")):
-                raise MarkupError(f"RSS item {number} ({oneline(guid, 80)}) is a diary entry without "
-                                  f"letterboxd:filmTitle: the feed format is not understood")
+                raise MarkupError(
+                    f"RSS item {number} ({oneline(guid, 80)}) is a diary entry without "
+                    f"letterboxd:filmTitle: the feed format is not understood"
+                )
             continue  # a list, or anything else that is not a film
         if "tvId" in fields:
             continue  # a TV series: MovieLens has films only
@@ -68,8 +72,12 @@ def parse_rss(xml: str | bytes) -> LetterboxdHistory:
         key = entry.slug or entry.tmdb_id or film_key(entry.title, entry.year)
         if (previous := by_film.get(key)) is not None:
             newest, oldest = sorted([previous, entry], key=lambda f: f.when or date.min, reverse=True)
-            entry = replace(newest, rating=newest.rating if newest.rating is not None else oldest.rating,
-                            liked=newest.liked or oldest.liked, rewatch=True)
+            entry = replace(
+                newest,
+                rating=newest.rating if newest.rating is not None else oldest.rating,
+                liked=newest.liked or oldest.liked,
+                rewatch=True,
+            )
         by_film[key] = entry
     return LetterboxdHistory(time_order(by_film.values()), source="rss", username=username)
 
@@ -88,12 +96,17 @@ def _rss_entry(fields: dict[str, str], where: str) -> FilmEntry:
     if tmdb and not re.fullmatch(r"[0-9]{1,12}", tmdb):
         raise ValueError(f"{where}: tmdb:movieId {tmdb[:20]!r} is not a number")
     return FilmEntry(
-        title=title, year=parse_year(fields.get("filmYear", ""), where),
+        title=title,
+        year=parse_year(fields.get("filmYear", ""), where),
         rating=parse_rating(fields.get("memberRating", ""), where),
         liked=fields.get("memberLike", "").lower() == "yes",
-        watched_date=parse_date(fields.get("watchedDate", ""), where), date=published,
-        rewatch=fields.get("rewatch", "").lower() == "yes", tmdb_id=int(tmdb) if tmdb else None,
-        slug=slug_from_link(fields.get("link", "")), source="rss")
+        watched_date=parse_date(fields.get("watchedDate", ""), where),
+        date=published,
+        rewatch=fields.get("rewatch", "").lower() == "yes",
+        tmdb_id=int(tmdb) if tmdb else None,
+        slug=slug_from_link(fields.get("link", "")),
+        source="rss",
+    )
 
 
 def _local(tag: str) -> str:
@@ -112,8 +125,10 @@ def fetch_rss(username: str, client: Client | None = None) -> LetterboxdHistory:
     try:
         page = (client or Client()).get(f"/{user}/rss/")
     except UserNotFoundError:
-        raise UserNotFoundError(f"Letterboxd has no member called {user!r}: check the spelling "
-                                f"(https://letterboxd.com/{user}/ should open in a browser)") from None
+        raise UserNotFoundError(
+            f"Letterboxd has no member called {user!r}: check the spelling "
+            f"(https://letterboxd.com/{user}/ should open in a browser)"
+        ) from None
     history = parse_rss(page.text)
     history.username = history.username or user
     return history

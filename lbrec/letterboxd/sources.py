@@ -29,9 +29,15 @@ from lbrec.letterboxd.typed import parse_typed
 from lbrec.letterboxd.upload import read_upload
 
 
-def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, client: Client | None = None,
-                 allow_files: bool = False, name: str = "",
-                 imdb_watchlist: bytes | str | os.PathLike[str] | None = None) -> LetterboxdHistory:
+def load_history(
+    kind: InputKind,
+    value: str | bytes | os.PathLike[str],
+    *,
+    client: Client | None = None,
+    allow_files: bool = False,
+    name: str = "",
+    imdb_watchlist: bytes | str | os.PathLike[str] | None = None,
+) -> LetterboxdHistory:
     """One entry point for the app and the CLI.
 
     - `export`: the ZIP's bytes, or (with `allow_files`, the CLI) a path to the ZIP or the unzipped folder;
@@ -66,20 +72,22 @@ def load_history(kind: InputKind, value: str | bytes | os.PathLike[str], *, clie
     else:
         raise LetterboxdError(f"unknown input {kind!r}: use {', '.join(INPUT_KINDS)}")
     if not history.films and history.source == "imdb":
-        raise EmptyHistoryError("this IMDb file has no films to recommend from" + (
-            f" ({history.skipped})" if history.skipped else "") + ": rate a few films on IMDb and export again")
+        raise EmptyHistoryError(
+            "this IMDb file has no films to recommend from"
+            + (f" ({history.skipped})" if history.skipped else "")
+            + ": rate a few films on IMDb and export again"
+        )
     if not history.films:
         who = f"{history.username} has" if history.username else "this input has"
-        raise EmptyHistoryError(f"{who} no films to recommend from yet ({kind}): log or rate a few films on "
-                                f"Letterboxd, or type some titles")
+        raise EmptyHistoryError(
+            f"{who} no films to recommend from yet ({kind}): log or rate a few films on Letterboxd, or type some titles"
+        )
     return history
 
 
 def rss_user(value: str) -> str:
     """A username from `name` or `https://letterboxd.com/name/rss/`."""
     return validate_username(re.sub(r"/rss/?$", "/", value.strip()))
-
-
 
 
 def match_history(history: LetterboxdHistory, catalog: MatchIndex, choice: str = "recent") -> MatchedHistory:

@@ -20,8 +20,7 @@ def parse_typed(text: str) -> LetterboxdHistory:
     to be a history (more than 500 titles or 50,000 characters, a title over 300).
     """
     if len(text) > MAX_TYPED_CHARS:
-        raise LetterboxdError(f"the list of titles is too long ({len(text):,} characters; at most "
-                              f"{MAX_TYPED_CHARS:,})")
+        raise LetterboxdError(f"the list of titles is too long ({len(text):,} characters; at most {MAX_TYPED_CHARS:,})")
     titles = []
     for line in re.split(r"[;\n\r]+", text):
         pieces = re.split(r"(?<=\(\d{4}\))\s*,", line)  # split after "(1995)," first: those titles are whole
@@ -39,10 +38,13 @@ def parse_typed(text: str) -> LetterboxdHistory:
     return LetterboxdHistory(films, source="typed")
 
 
-LETTERBOXD_FILM = re.compile(r"^(?:https?://)?(?:www\.)?letterboxd\.com/(?:[A-Za-z0-9_]+/)?film/([a-z0-9][a-z0-9-]*)/?"
-                             r"(?:[?#].*)?$")
-TMDB_FILM = re.compile(r"^(?:tmdb:\s*(\d{1,9})|(?:https?://)?(?:www\.)?themoviedb\.org/movie/(\d{1,9})[-\w]*/?)$",
-                       re.IGNORECASE)
+LETTERBOXD_FILM = re.compile(
+    r"^(?:https?://)?(?:www\.)?letterboxd\.com/(?:[A-Za-z0-9_]+/)?film/([a-z0-9][a-z0-9-]*)/?"
+    r"(?:[?#].*)?$"
+)
+TMDB_FILM = re.compile(
+    r"^(?:tmdb:\s*(\d{1,9})|(?:https?://)?(?:www\.)?themoviedb\.org/movie/(\d{1,9})[-\w]*/?)$", re.IGNORECASE
+)
 IMDB_FILM = re.compile(r"^(?:https?://)?(?:www\.|m\.)?imdb\.com/title/(tt\d{7,9})/?(?:[?#].*)?$", re.IGNORECASE)
 
 
@@ -52,20 +54,21 @@ def parse_film_query(text: str) -> FilmEntry:
     Raises `FilmQueryError` for an empty or overlong query."""
     query = " ".join(text.split())
     if not query:
-        raise FilmQueryError("an empty film query: type a title such as \"Heat (1995)\" or paste a film's link")
+        raise FilmQueryError('an empty film query: type a title such as "Heat (1995)" or paste a film\'s link')
     if len(query) > 300:
         raise FilmQueryError(f"{query[:40]!r}... is too long to be a film title or link")
     if match := LETTERBOXD_FILM.match(query):
         slug = match.group(1)
         year = re.search(r"-((?:18|19|20)\d\d)$", slug)
-        title = " ".join((slug[:year.start()] if year else slug).split("-")) or slug
+        title = " ".join((slug[: year.start()] if year else slug).split("-")) or slug
         return FilmEntry(title, int(year.group(1)) if year else None, slug=slug, source="typed")
     if match := TMDB_FILM.match(query):
         return FilmEntry("", tmdb_id=int(match.group(1) or match.group(2)), source="typed")
     if match := IMDB_FILM.match(query):
         query = match.group(1)
     if "letterboxd.com" in query.lower() or query.lower().startswith(("http://", "https://")):
-        raise FilmQueryError(f"{query[:80]} is not a film's link: use https://letterboxd.com/film/<name>/, a TMDb "
-                             f"or an IMDb film link")
+        raise FilmQueryError(
+            f"{query[:80]} is not a film's link: use https://letterboxd.com/film/<name>/, a TMDb or an IMDb film link"
+        )
     parsed = parse_query(query)
     return FilmEntry(parsed.title, parsed.year, imdb_id=parsed.imdb_id, source="typed")

@@ -22,8 +22,10 @@ def read_upload(data: bytes, name: str, watchlist: bytes = b"") -> LetterboxdHis
         return read_export(data, name)
     first = data[:2000].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
     if b"letterboxd uri" in first or first.startswith(b"letterboxd list export"):
-        raise LetterboxdError(f"{name} is one file of a Letterboxd export (or a list): upload the whole export ZIP, "
-                              f"as Letterboxd gives it")
+        raise LetterboxdError(
+            f"{name} is one file of a Letterboxd export (or a list): upload the whole export ZIP, "
+            f"as Letterboxd gives it"
+        )
     if b"," not in first or b"\x00" in data[:2000]:
         raise LetterboxdError(f"{name} is neither a Letterboxd export ZIP nor an IMDb ratings CSV")
     return read_imdb(data, watchlist or None)
@@ -37,7 +39,8 @@ def pair_upload(files: Sequence[tuple[str, bytes]]) -> tuple[str, bytes, bytes]:
         return name, data, b""
     rated = [f for f in files if re.search(rb"your rating|you rated", f[1][:2000].split(b"\n", 1)[0].lower())]
     if len(files) > 2 or len(rated) != 1:
-        raise LetterboxdError("upload one Letterboxd export ZIP, or IMDb's ratings CSV and, if you like, its watchlist "
-                              "CSV (two files)")
+        raise LetterboxdError(
+            "upload one Letterboxd export ZIP, or IMDb's ratings CSV and, if you like, its watchlist CSV (two files)"
+        )
     watchlist = next(f for f in files if f is not rated[0])
     return rated[0][0], rated[0][1], watchlist[1]

@@ -20,8 +20,9 @@ from lbrec.model.device import to_host
 from lbrec.model.sasrec import SASRec
 
 
-def save_checkpoint(path: Path, model: SASRec, best: dict[str, torch.Tensor], optimizer: torch.optim.Optimizer,
-                    state: dict) -> None:
+def save_checkpoint(
+    path: Path, model: SASRec, best: dict[str, torch.Tensor], optimizer: torch.optim.Optimizer, state: dict
+) -> None:
     """One file, written atomically: current and best weights, Adam moments, RNG states, and `state` as JSON."""
     tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
     tensors |= {f"best.{k}": v for k, v in best.items()}
@@ -44,12 +45,15 @@ def load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
         raise ArtifactError(f"checkpoint {path} is corrupt ({exc}): delete it to train from scratch") from None
 
 
-def restore(tensors: dict[str, torch.Tensor], meta: dict, model: SASRec,
-            optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
+def restore(
+    tensors: dict[str, torch.Tensor], meta: dict, model: SASRec, optimizer: torch.optim.Optimizer
+) -> dict[str, torch.Tensor]:
     """Put the checkpoint's weights, optimizer and RNG states back; return the best weights so far."""
     device = next(model.parameters()).device
-    part = {prefix: {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + ".")}
-            for prefix in ("model", "best")}
+    part = {
+        prefix: {k[len(prefix) + 1 :]: v for k, v in tensors.items() if k.startswith(prefix + ".")}
+        for prefix in ("model", "best")
+    }
     model.load_state_dict(part["model"])
     slots: dict[int, dict[str, torch.Tensor]] = {}
     for key, value in tensors.items():

@@ -54,10 +54,21 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.loss not in LOSS_CHOICES:
             raise ValueError(f"loss must be one of {', '.join(LOSS_CHOICES)}, not {self.loss!r}")
-        if min(self.epochs, self.batch_size, self.patience, self.negatives, self.val_users,
-               self.eval_users or 1, self.epoch_batches or 1) < 1:
-            raise ValueError("epochs, batch_size, patience, negatives, val_users, eval_users and epoch_batches "
-                             "must be at least 1")
+        if (
+            min(
+                self.epochs,
+                self.batch_size,
+                self.patience,
+                self.negatives,
+                self.val_users,
+                self.eval_users or 1,
+                self.epoch_batches or 1,
+            )
+            < 1
+        ):
+            raise ValueError(
+                "epochs, batch_size, patience, negatives, val_users, eval_users and epoch_batches must be at least 1"
+            )
 
 
 def resolve_loss(config: TrainConfig, model_config: SASRecConfig) -> TrainConfig:
@@ -76,5 +87,7 @@ def configs(n_items: int, **settings: object) -> tuple[SASRecConfig, TrainConfig
     loop = {f.name for f in fields(TrainConfig)}
     if unknown := set(given) - network - loop:
         raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-    return (SASRecConfig(n_items=n_items, **{k: v for k, v in given.items() if k in network}),
-            TrainConfig(**{k: v for k, v in given.items() if k in loop}))
+    return (
+        SASRecConfig(n_items=n_items, **{k: v for k, v in given.items() if k in network}),
+        TrainConfig(**{k: v for k, v in given.items() if k in loop}),
+    )

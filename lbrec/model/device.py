@@ -56,8 +56,6 @@ def to_device(batch: torch.Tensor, device: torch.device) -> torch.Tensor:
     return batch.pin_memory().to(device, non_blocking=True)
 
 
-
-
 def to_host(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Detached, contiguous CPU copies: what safetensors writes, wherever the training ran."""
     return {k: v.detach().cpu().contiguous() for k, v in tensors.items()}

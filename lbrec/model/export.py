@@ -60,9 +60,19 @@ def export_onnx(model: SASRec, path: str | os.PathLike[str]) -> None:
     try:
         with atomic_path(path) as tmp, warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")  # pytree deprecation notices from inside torch.export
-            torch.onnx.export(ServingGraph(model), (example,), str(tmp), input_names=[INPUT], output_names=[OUTPUT],
-                              dynamic_shapes={"item_seq": {0: batch}}, opset_version=OPSET, dynamo=True,
-                              external_data=False, optimize=True, verbose=False)
+            torch.onnx.export(
+                ServingGraph(model),
+                (example,),
+                str(tmp),
+                input_names=[INPUT],
+                output_names=[OUTPUT],
+                dynamic_shapes={"item_seq": {0: batch}},
+                opset_version=OPSET,
+                dynamo=True,
+                external_data=False,
+                optimize=True,
+                verbose=False,
+            )
     finally:
         exporter_log.setLevel(level)
 
@@ -81,8 +91,12 @@ def to_fp16(path: str | os.PathLike[str]) -> None:
         onnx.save(half, str(tmp))
 
 
-def export_model_dir(model_dir: str | os.PathLike[str], fp16: bool = False, blend: bool = True,
-                     log: Callable[[str], None] = lambda _: None) -> Path:
+def export_model_dir(
+    model_dir: str | os.PathLike[str],
+    fp16: bool = False,
+    blend: bool = True,
+    log: Callable[[str], None] = lambda _: None,
+) -> Path:
     """Export `models/<name>/` in place: model.onnx, onnx.json, catalog.parquet and, when a blend with an
     item-to-item model beats SASRec alone on validation (`blend`), that model's arrays. Returns the ONNX path.
 
@@ -97,35 +111,39 @@ def export_model_dir(model_dir: str | os.PathLike[str], fp16: bool = False, blen
     return model_dir / "model.onnx"
 
 
-def _export_into(model_dir: Path, model: SASRec, config: dict, fp16: bool, blend: bool,
-                 log: Callable[[str], None]) -> None:
+def _export_into(
+    model_dir: Path, model: SASRec, config: dict, fp16: bool, blend: bool, log: Callable[[str], None]
+) -> None:
     onnx_path = model_dir / "model.onnx"
     export_onnx(model, onnx_path)
     if fp16:
         to_fp16(onnx_path)
     copy_catalog(config, model_dir)
     blended = _blend_into(model_dir, model, config, log) if blend else {}
-    write_json(model_dir / "onnx.json", {
-        "format": FORMAT_VERSION,
-        "kind": "sasrec",
-        "input": INPUT,
-        "output": OUTPUT,
-        "max_len": model.config.max_len,
-        "n_items": model.config.n_items,
-        "dataset": config.get("dataset"),
-        "metrics": config.get("metrics", {}),
-        "sha256": sha256_file(onnx_path),
-        "bytes": onnx_path.stat().st_size,
-        "files": {name: sha256_file(model_dir / name) for name in (*SERVED_FILES, *blended.get("files", ()))},
-        **({"blend": blended["blend"]} if blended else {}),
-        # how a history without order is read: measured on real members, not chosen by this export (a folder
-        # without the entry gets the same defaults); `bench_members --tune --write-choice` re-chooses it
-        "unordered": UNORDERED_READING.to_json(),
-        "exporter": f"torch.onnx.export(dynamo=True), opset {OPSET}, torch {torch.__version__}",
-        "weights": "float16" if fp16 else "float32",
-        "lbrec_version": lbrec.__version__,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    })
+    write_json(
+        model_dir / "onnx.json",
+        {
+            "format": FORMAT_VERSION,
+            "kind": "sasrec",
+            "input": INPUT,
+            "output": OUTPUT,
+            "max_len": model.config.max_len,
+            "n_items": model.config.n_items,
+            "dataset": config.get("dataset"),
+            "metrics": config.get("metrics", {}),
+            "sha256": sha256_file(onnx_path),
+            "bytes": onnx_path.stat().st_size,
+            "files": {name: sha256_file(model_dir / name) for name in (*SERVED_FILES, *blended.get("files", ()))},
+            **({"blend": blended["blend"]} if blended else {}),
+            # how a history without order is read: measured on real members, not chosen by this export (a folder
+            # without the entry gets the same defaults); `bench_members --tune --write-choice` re-chooses it
+            "unordered": UNORDERED_READING.to_json(),
+            "exporter": f"torch.onnx.export(dynamo=True), opset {OPSET}, torch {torch.__version__}",
+            "weights": "float16" if fp16 else "float32",
+            "lbrec_version": lbrec.__version__,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        },
+    )
 
 
 def _blend_into(model_dir: Path, model: SASRec, config: dict, log: Callable[[str], None]) -> dict:
@@ -156,8 +174,10 @@ def copy_catalog(config: dict, model_dir: Path) -> None:
     """Serving reads titles, genres, links and popularity from the model folder, never from data/."""
     source = Path(config.get("dataset_path", "")) / "catalog.parquet"
     if not source.is_file():
-        raise ArtifactError(f"{source} not found: the data set this model was trained on is gone; "
-                            f"re-run `python -m lbrec prepare` for {config.get('dataset')}")
+        raise ArtifactError(
+            f"{source} not found: the data set this model was trained on is gone; "
+            f"re-run `python -m lbrec prepare` for {config.get('dataset')}"
+        )
     with atomic_path(model_dir / "catalog.parquet") as tmp:
         shutil.copyfile(source, tmp)
 
@@ -171,12 +191,15 @@ def parity(model: SASRec, onnx_path: str | os.PathLike[str], batch: np.ndarray, 
     with torch.no_grad():
         reference = ServingGraph(model.eval())(torch.from_numpy(batch.astype(np.int64))).numpy()
     top = lambda s: np.argsort(-s[:, 1:], axis=1, kind="stable")[:, :k]  # noqa: E731 (a one-line helper)
-    return {"max_abs_diff": float(np.abs(ours - reference).max()),
-            "topk_identical": float((top(ours) == top(reference)).all(axis=1).mean())}
+    return {
+        "max_abs_diff": float(np.abs(ours - reference).max()),
+        "topk_identical": float((top(ours) == top(reference)).all(axis=1).mean()),
+    }
 
 
-def topk_agreement(onnx_a: str | os.PathLike[str], onnx_b: str | os.PathLike[str], batch: np.ndarray,
-                   k: int = 10) -> dict[str, float]:
+def topk_agreement(
+    onnx_a: str | os.PathLike[str], onnx_b: str | os.PathLike[str], batch: np.ndarray, k: int = 10
+) -> dict[str, float]:
     """Share of histories whose top-k films (history excluded, as the engine does) are the same under two models:
     as a set, and in the same order."""
     import onnxruntime as ort
@@ -184,9 +207,12 @@ def topk_agreement(onnx_a: str | os.PathLike[str], onnx_b: str | os.PathLike[str
     tops = []
     for path in (onnx_a, onnx_b):
         scores = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(
-            [OUTPUT], {INPUT: batch.astype(np.int64)})[0]
+            [OUTPUT], {INPUT: batch.astype(np.int64)}
+        )[0]
         np.put_along_axis(scores, batch, -np.inf, axis=1)  # the history and padding (index 0) are never recommended
         tops.append(np.argsort(-scores, axis=1, kind="stable")[:, :k])
     a, b = tops
-    return {"same_set": float((np.sort(a, 1) == np.sort(b, 1)).all(1).mean()),
-            "same_order": float((a == b).all(1).mean())}
+    return {
+        "same_set": float((np.sort(a, 1) == np.sort(b, 1)).all(1).mean()),
+        "same_order": float((a == b).all(1).mean()),
+    }

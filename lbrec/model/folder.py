@@ -49,8 +49,10 @@ def trained_dataset(model_dir: str | Path) -> Dataset:
     config = read_config(model_dir)
     path = Path(config.get("dataset_path", ""))
     if not (path / "meta.json").is_file():
-        raise ArtifactError(f"{path}, the data set {model_dir} was trained on, is gone: re-run "
-                            f"`python -m lbrec prepare` for {config.get('dataset')}")
+        raise ArtifactError(
+            f"{path}, the data set {model_dir} was trained on, is gone: re-run "
+            f"`python -m lbrec prepare` for {config.get('dataset')}"
+        )
     return Dataset(path)
 
 

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     from lbrec.model.config import TrainConfig
 
 
-
-def draw_negatives(config: TrainConfig, n_items: int, shape: tuple[int, int], generator: torch.Generator,
-                   device: torch.device) -> torch.Tensor | None:
+def draw_negatives(
+    config: TrainConfig, n_items: int, shape: tuple[int, int], generator: torch.Generator, device: torch.device
+) -> torch.Tensor | None:
     """The negatives of one global batch: `negatives` shared items (sampled), one per position (bce), none (ce)."""
     if config.loss == "ce":
         return None
@@ -33,8 +33,13 @@ def draw_negatives(config: TrainConfig, n_items: int, shape: tuple[int, int], ge
     return torch.randint(1, n_items + 1, size, generator=generator, device=device)
 
 
-def sequence_loss(model: SASRec, batch: torch.Tensor, config: TrainConfig, negatives: torch.Tensor | None = None,
-                  targets_total: int | None = None) -> torch.Tensor:
+def sequence_loss(
+    model: SASRec,
+    batch: torch.Tensor,
+    config: TrainConfig,
+    negatives: torch.Tensor | None = None,
+    targets_total: int | None = None,
+) -> torch.Tensor:
     """Mean next-item loss over every real position of a [batch, max_len + 1] window batch.
 
     negatives: [n] shared by the batch (sampled) or [batch, max_len] (bce); drawn from torch's generator when None.
@@ -77,5 +82,3 @@ class NextItemLoss(nn.Module):
 
     def forward(self, batch: torch.Tensor, negatives: torch.Tensor | None, targets_total: int) -> torch.Tensor:
         return sequence_loss(self.model, batch, self.config, negatives, targets_total)
-
-

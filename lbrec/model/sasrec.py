@@ -60,8 +60,9 @@ class Block(nn.Module):
         self.qkv = nn.Linear(config.dim, 3 * config.dim)
         self.proj = nn.Linear(config.dim, config.dim)
         self.norm2 = nn.LayerNorm(config.dim)
-        self.ffn = nn.Sequential(nn.Linear(config.dim, config.dim), nn.GELU(), Dropout(config.dropout),
-                                 nn.Linear(config.dim, config.dim))
+        self.ffn = nn.Sequential(
+            nn.Linear(config.dim, config.dim), nn.GELU(), Dropout(config.dropout), nn.Linear(config.dim, config.dim)
+        )
         self.drop = Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor, attn_bias: torch.Tensor) -> torch.Tensor:

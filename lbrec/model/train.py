@@ -81,7 +81,7 @@ def scorer(model: SASRec, batch_size: int = 512) -> Scorer:
         out = []
         with torch.inference_mode():
             for i in range(0, len(histories), batch_size):
-                seq = to_device(torch.from_numpy(left_pad(histories[i:i + batch_size], model.config.max_len)), device)
+                seq = to_device(torch.from_numpy(left_pad(histories[i : i + batch_size], model.config.max_len)), device)
                 with autocast(device):
                     user = model.hidden(seq)[:, -1]
                 out.append(model.score(user.float()))
@@ -146,10 +146,18 @@ class Run:
         return slice(self.world.rank, None, self.world.size)
 
 
-def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, config: TrainConfig = TrainConfig(),
-          device: str = "auto", resume: bool = True, progress: bool = True,
-          on_epoch: Callable[[int, dict], None] | None = None, log: Callable[[str], None] = print,
-          time_budget: float | None = None) -> dict:
+def train(
+    dataset: Dataset,
+    out_dir: str | Path,
+    model_config: SASRecConfig,
+    config: TrainConfig = TrainConfig(),
+    device: str = "auto",
+    resume: bool = True,
+    progress: bool = True,
+    on_epoch: Callable[[int, dict], None] | None = None,
+    log: Callable[[str], None] = print,
+    time_budget: float | None = None,
+) -> dict:
     """Train, early-stop on validation NDCG@10, write the model folder; return its config.json content.
 
     Under torchrun every process calls this and gets the same result; only process 0 logs and writes files.
@@ -166,8 +174,9 @@ def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, con
         dist.init_process_group("nccl" if dev.type == "cuda" else "gloo", timeout=timedelta(hours=1))
     try:
         run = _setup(dataset, model_config, config, dev, world)
-        result = _loop(run, Path(out_dir), resume, progress, on_epoch, log if world.rank == 0 else lambda _: None,
-                       budget)
+        result = _loop(
+            run, Path(out_dir), resume, progress, on_epoch, log if world.rank == 0 else lambda _: None, budget
+        )
         if own_group:
             dist.barrier()  # every process is done with the group before any tears it down
         return result
@@ -176,19 +185,27 @@ def train(dataset: Dataset, out_dir: str | Path, model_config: SASRecConfig, con
             dist.destroy_process_group()
 
 
-def _loop(run: Run, out_dir: Path, resume: bool, progress: bool, on_epoch: Callable[[int, dict], None] | None,
-          log: Callable[[str], None], budget: Budget | None = None) -> dict:
+def _loop(
+    run: Run,
+    out_dir: Path,
+    resume: bool,
+    progress: bool,
+    on_epoch: Callable[[int, dict], None] | None,
+    log: Callable[[str], None],
+    budget: Budget | None = None,
+) -> dict:
     checkpoint = out_dir / "checkpoint.safetensors"
     state, best = _resume(run, checkpoint, resume, log)  # where the last checkpoint stopped, or from scratch
-    if budget is not None:  # the time the last validation and the final evaluation will need, measured
-        started = budget.now()
-        _validate(run, 0.0)
-        final = user_sample(run.dataset, run.config.eval_users, run.config.seed)
-        budget.keep_for_evaluation(budget.now() - started, len(final) if final is not None else
-                                   len(run.dataset.eval_cases("test")[0]), len(run.val_users))
+    if budget is not None:
+        _reserve(run, budget)
     quiet = not progress or run.world.rank > 0
-    epochs = tqdm(range(state.epoch, run.config.epochs), desc="train", initial=state.epoch, total=run.config.epochs,
-                  disable=quiet or state.finished)
+    epochs = tqdm(
+        range(state.epoch, run.config.epochs),
+        desc="train",
+        initial=state.epoch,
+        total=run.config.epochs,
+        disable=quiet or state.finished,
+    )
     for epoch in epochs:
         if state.finished:
             break
@@ -201,34 +218,70 @@ def _loop(run: Run, out_dir: Path, resume: bool, progress: bool, on_epoch: Calla
         ndcg, hr, loss = _validate(run, loss)  # validation NDCG@10 and HR@10, the loss summed over processes
         state.seconds += time.perf_counter() - started
         state.epoch = epoch + 1
-        record = {"epoch": epoch + 1, "loss": loss / batches, "val_ndcg@10": ndcg, "val_hr@10": hr,
-                  "train_seconds": train_seconds, "elapsed_seconds": state.seconds, "windows": trained,
-                  "targets": targets, "batches": batches}
+        record = {
+            "epoch": epoch + 1,
+            "loss": loss / batches,
+            "val_ndcg@10": ndcg,
+            "val_hr@10": hr,
+            "train_seconds": train_seconds,
+            "elapsed_seconds": state.seconds,
+            "windows": trained,
+            "targets": targets,
+            "batches": batches,
+        }
         state.history.append(record)
         if state.improved(ndcg):
             best = copy.deepcopy(run.model.state_dict())  # a real copy: state_dict() shares storage with the model
-        state.stopped_by = ("time budget" if batches < run.n_batches else "early stopping"
-                            if state.bad_epochs >= run.config.patience else "epochs"
-                            if epoch + 1 == run.config.epochs else None)
+        state.stopped_by = _stop_reason(run, state, epoch, batches)
         state.finished = state.stopped_by is not None
-        epochs.set_postfix(loss=f"{record['loss']:.3f}", val_ndcg=f"{ndcg:.4f}", best=state.best_epoch,
-                           **({"left": f"{budget.left() / 60:.1f} min"} if budget is not None else {}))
+        epochs.set_postfix(
+            loss=f"{record['loss']:.3f}",
+            val_ndcg=f"{ndcg:.4f}",
+            best=state.best_epoch,
+            **({"left": f"{budget.left() / 60:.1f} min"} if budget is not None else {}),
+        )
         if state.stopped_by == "time budget":
             log(f"the time budget ends training after {batches:,} of {run.n_batches:,} batches of epoch {epoch + 1}")
         if run.world.rank == 0:  # on disk before anything can interrupt the next epoch
-            save_checkpoint(checkpoint, run.model, best, run.optimizer,
-                            {**asdict(state), "numpy_rng": run.rng.bit_generator.state})
+            save_checkpoint(
+                checkpoint, run.model, best, run.optimizer, {**asdict(state), "numpy_rng": run.rng.bit_generator.state}
+            )
         if on_epoch:
             on_epoch(epoch + 1, record)
     if not state.history:
-        raise LbrecError(f"the time budget leaves no time for a single batch: the final evaluation alone needs about "
-                         f"{budget.reserve / 60:.1f} min here (give more minutes, or --eval-users for a sample)")
+        raise LbrecError(
+            f"the time budget leaves no time for a single batch: the final evaluation alone needs about "
+            f"{budget.reserve / 60:.1f} min here (give more minutes, or --eval-users for a sample)"
+        )
     run.model.load_state_dict(best)
     return _finish(run, state, out_dir, progress, log)  # final metrics on both splits; the model folder
 
 
-def _setup(dataset: Dataset, model_config: SASRecConfig, config: TrainConfig, dev: torch.device,
-           world: World) -> Run:
+def _reserve(run: Run, budget: Budget) -> None:
+    """Keep out of the budget the time the last validation and the final evaluation will need, measured once."""
+    started = budget.now()
+    _validate(run, 0.0)
+    final = user_sample(run.dataset, run.config.eval_users, run.config.seed)
+    budget.keep_for_evaluation(
+        budget.now() - started,
+        len(final) if final is not None else len(run.dataset.eval_cases("test")[0]),
+        len(run.val_users),
+    )
+
+
+def _stop_reason(run: Run, state: LoopState, epoch: int, batches: int) -> str | None:
+    """Why training stops after this epoch (the budget ended it mid-epoch, validation stopped improving, the last
+    epoch), or None to go on."""
+    if batches < run.n_batches:
+        return "time budget"
+    if state.bad_epochs >= run.config.patience:
+        return "early stopping"
+    if epoch + 1 == run.config.epochs:
+        return "epochs"
+    return None
+
+
+def _setup(dataset: Dataset, model_config: SASRecConfig, config: TrainConfig, dev: torch.device, world: World) -> Run:
     """The model (the same initial weights on every process), AdamW, the windows and the validation sample."""
     if model_config.n_items != dataset.n_items:
         raise ValueError(f"model has {model_config.n_items} items, the data set {dataset.n_items}")
@@ -240,26 +293,47 @@ def _setup(dataset: Dataset, model_config: SASRecConfig, config: TrainConfig, de
         torch.manual_seed(config.seed + world.rank)  # its own dropout masks (the weights start from process 0's)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=config.lr, betas=(0.9, 0.98),
-                                  fused=dev.type == "cuda")
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=config.lr,
+        betas=(0.9, 0.98),
+        fused=dev.type == "cuda",
+    )
     step_loss: nn.Module = NextItemLoss(model, config)
     if world.size > 1:
         step_loss = DistributedDataParallel(step_loss, device_ids=[dev.index] if dev.type == "cuda" else None)
-    settings = {"model": model_config.to_dict(), "train": asdict(config), "dataset": dataset.name,
-                "dataset_path": str(dataset.path.resolve())}
+    settings = {
+        "model": model_config.to_dict(),
+        "train": asdict(config),
+        "dataset": dataset.name,
+        "dataset_path": str(dataset.path.resolve()),
+    }
     val_users, _, _ = dataset.eval_cases("val")
     if len(val_users) > config.val_users:
         val_users = np.sort(rng.choice(val_users, config.val_users, replace=False))
     starts, ends = windows(dataset, model_config.max_len)
     if len(starts) == 0:
         raise ValueError(f"{dataset.path} has no user with two training positives: nothing to train on")
-    return Run(dataset, model, optimizer, step_loss, config, dev, world, starts, ends, val_users, rng, settings,
-               torch.Generator(device=dev))
+    return Run(
+        dataset,
+        model,
+        optimizer,
+        step_loss,
+        config,
+        dev,
+        world,
+        starts,
+        ends,
+        val_users,
+        rng,
+        settings,
+        torch.Generator(device=dev),
+    )
 
 
-def _resume(run: Run, checkpoint: Path, resume: bool,
-            log: Callable[[str], None]) -> tuple[LoopState, dict[str, torch.Tensor]]:
+def _resume(
+    run: Run, checkpoint: Path, resume: bool, log: Callable[[str], None]
+) -> tuple[LoopState, dict[str, torch.Tensor]]:
     """The loop's state and the best weights so far: from the checkpoint when it was written with these settings."""
     fresh = LoopState(run.settings), copy.deepcopy(run.model.state_dict())
     if not (resume and checkpoint.is_file()):
@@ -296,12 +370,11 @@ def _train_epoch(run: Run, epoch: int, quiet: bool, budget: Budget | None) -> tu
             break
         step_started = budget.now() if budget is not None else 0.0
         # the global batch, and its number of targets (every process divides by the same total)
-        chosen = order[b * config.batch_size:(b + 1) * config.batch_size]
+        chosen = order[b * config.batch_size : (b + 1) * config.batch_size]
         total = int((run.ends[chosen] - run.starts[chosen] - 1).sum())
         # negatives from a generator seeded by the step: the same draw on every process
         run.negatives_rng.manual_seed(config.seed * 2**32 + epoch * run.n_batches + b)
-        negatives = draw_negatives(config, run.model.config.n_items, (len(chosen), width - 1), run.negatives_rng,
-                                   dev)
+        negatives = draw_negatives(config, run.model.config.n_items, (len(chosen), width - 1), run.negatives_rng, dev)
         if config.loss == "bce":
             negatives = negatives[run.mine]
         # the global batch's windows, gathered from the memory-mapped items
@@ -341,15 +414,26 @@ def _finish(run: Run, state: LoopState, out_dir: Path, progress: bool, log: Call
         log(f"best epoch {state.best_epoch} (validation NDCG@10 {state.best_ndcg:.4f}); evaluating {who} ...")
         started = time.perf_counter()
         score = scorer(run.model)
-        metrics = {split: evaluate_scorer(score, run.dataset, split, users=eval_users, progress=progress).metrics()
-                   for split in ("val", "test")}
+        metrics = {
+            split: evaluate_scorer(score, run.dataset, split, users=eval_users, progress=progress).metrics()
+            for split in ("val", "test")
+        }
         best_record = state.history[state.best_epoch - 1]
-        result = {**run.settings, "best_epoch": state.best_epoch, "device": run.device.type,
-                  "processes": run.world.size, "protocol": PROTOCOL, "stopped_by": state.stopped_by,
-                  "seconds": {"total": state.seconds, "to_best_epoch": best_record["elapsed_seconds"],
-                              "per_epoch": float(np.mean([h["train_seconds"] for h in state.history])),
-                              "final_evaluation": time.perf_counter() - started},
-                  "metrics": metrics}
+        result = {
+            **run.settings,
+            "best_epoch": state.best_epoch,
+            "device": run.device.type,
+            "processes": run.world.size,
+            "protocol": PROTOCOL,
+            "stopped_by": state.stopped_by,
+            "seconds": {
+                "total": state.seconds,
+                "to_best_epoch": best_record["elapsed_seconds"],
+                "per_epoch": float(np.mean([h["train_seconds"] for h in state.history])),
+                "final_evaluation": time.perf_counter() - started,
+            },
+            "metrics": metrics,
+        }
         write_model(out_dir, run.model, run.dataset.movie_ids, result, state.history)
     if run.world.size > 1:  # every process returns what process 0 wrote
         shared = [result]

@@ -8,12 +8,14 @@ the most (occlusion, one extra batched inference), not a guess from shared genre
 
 A history without a real order (`Reading.unordered`: an export imported in bulk) is read as the folder's
 `UnorderedReading` says (onnx.json's "unordered", else `UNORDERED_READING`): SASRec over every film in near-equal
-windows of at most `max_len`, its scores averaged, and the blend with SASRec's share chosen for such histories. Its explanations are occlusion
-over the windows: a film taken out of its window, that window rescored, the average's drop.
+windows of at most `max_len`, its scores averaged, and the blend with SASRec's share chosen for such histories. Its
+explanations are occlusion over the windows: a film taken out of its window, that window rescored, the average's
+drop.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Iterable, Sequence
@@ -25,8 +27,8 @@ import pandas as pd
 from lbrec.artifacts import load_npy, read_json, sha256_file
 from lbrec.data.sequences import left_pad
 from lbrec.errors import ArtifactError
-from lbrec.serving.itemitem import FILES, ItemItem, blend, moments, scale
 from lbrec.serving.filters import Filters, allowed
+from lbrec.serving.itemitem import FILES, ItemItem, blend, moments, scale
 from lbrec.serving.items import FIX, load_items
 from lbrec.serving.reading import Reading, UnorderedReading, push_down
 from lbrec.serving.results import Film, FilmRef, Recommendation
@@ -70,16 +72,22 @@ class Recommender:
         except (KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(f"{meta_path} lacks or garbles {exc}; {FIX}") from None
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
-        if [i.name for i in inputs] != [self.input] or inputs[0].shape[1] != self.max_len \
-                or [o.name for o in outputs] != [self.output] or outputs[0].shape[1] != self.n_items + 1:
+        if (
+            [i.name for i in inputs] != [self.input]
+            or inputs[0].shape[1] != self.max_len
+            or [o.name for o in outputs] != [self.output]
+            or outputs[0].shape[1] != self.n_items + 1
+        ):
             raise ArtifactError(f"{onnx_path} does not have the shapes {meta_path} describes; {FIX}")
         try:
             movie_ids = load_npy(self.model_dir / "movie_ids.npy")
         except ArtifactError as exc:
             raise ArtifactError(f"{exc}; {FIX}") from None
         if len(movie_ids) != self.n_items + 1:
-            raise ArtifactError(f"{self.model_dir / 'movie_ids.npy'} has {len(movie_ids) - 1} movies but the model "
-                                f"scores {self.n_items}; {FIX}")
+            raise ArtifactError(
+                f"{self.model_dir / 'movie_ids.npy'} has {len(movie_ids) - 1} movies but the model "
+                f"scores {self.n_items}; {FIX}"
+            )
         catalog_path = self.model_dir / "catalog.parquet"
         try:
             self.catalog = pd.read_parquet(catalog_path)
@@ -92,7 +100,9 @@ class Recommender:
         try:
             self.unordered_reading = UnorderedReading.from_json(self.meta.get("unordered"))
         except (TypeError, ValueError) as exc:
-            raise ArtifactError(f"{meta_path} describes an unordered reading lbrec cannot read ({exc}); {FIX}") from None
+            raise ArtifactError(
+                f"{meta_path} describes an unordered reading lbrec cannot read ({exc}); {FIX}"
+            ) from None
 
     def _load_blend(self, meta_path: Path) -> tuple[ItemItem | None, float]:
         """The item-to-item part and SASRec's share of the blend, when onnx.json names one (memory-mapped)."""
@@ -115,15 +125,19 @@ class Recommender:
         """What is served, in words: "SASRec", or "SASRec + EASE" for a blend."""
         if self.item_item is None:
             return "SASRec"
-        return "SASRec + " + {"ease": "EASE", "itemknn": "item-kNN"}.get(self.meta["blend"].get("source"), "item-to-item")
+        return "SASRec + " + {"ease": "EASE", "itemknn": "item-kNN"}.get(
+            self.meta["blend"].get("source"), "item-to-item"
+        )
 
     def _verify(self, path: Path, digest: object) -> None:
         """The file onnx.json describes, byte for byte: a damaged file must fail here, not give wrong answers."""
         if not path.is_file():
             raise ArtifactError(f"{path} not found; {FIX}")
         if sha256_file(path) != digest:
-            raise ArtifactError(f"{path} does not match the sha256 in {self.model_dir / 'onnx.json'} (truncated, "
-                                f"corrupt or replaced); {FIX}")
+            raise ArtifactError(
+                f"{path} does not match the sha256 in {self.model_dir / 'onnx.json'} (truncated, "
+                f"corrupt or replaced); {FIX}"
+            )
 
     # ------------------------------------------------------------------------------------------- encoding
 
@@ -162,8 +176,9 @@ class Recommender:
         n_windows = -(-len(items) // self.max_len)
         return self.encode([list(w) for w in np.array_split(np.asarray(items, np.int64), n_windows)])
 
-    def sasrec(self, histories: Sequence[Sequence[int]], in_windows: Sequence[bool] | None = None
-               ) -> tuple[list[np.ndarray], np.ndarray]:
+    def sasrec(
+        self, histories: Sequence[Sequence[int]], in_windows: Sequence[bool] | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
         """(each history's windows, SASRec's raw scores [batch, n_items + 1]) for item-index histories, one
         inference: a history read `in_windows` gets its windows' scores averaged."""
         in_windows = in_windows if in_windows is not None else [False] * len(histories)
@@ -172,8 +187,9 @@ class Recommender:
         if all(len(w) == 1 for w in windows):  # the histories' own rows, encoded once
             return windows, every
         bounds = np.cumsum([0, *(len(w) for w in windows)])
-        return windows, np.stack([every[a] if b - a == 1 else every[a:b].mean(0)
-                                  for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+        return windows, np.stack(
+            [every[a] if b - a == 1 else every[a:b].mean(0) for a, b in itertools.pairwise(bounds)]
+        )
 
     def weight_for(self, unordered: bool) -> float:
         """SASRec's share of the blend for a history with or without order."""
@@ -187,16 +203,27 @@ class Recommender:
 
     # -------------------------------------------------------------------------------------- recommending
 
-    def recommend(self, history: Sequence[int], k: int = 10, exclude: Iterable[int] = (),
-                  filters: Filters = Filters(), explain: bool = True, reading: Reading = Reading()
-                  ) -> list[Recommendation]:
+    def recommend(
+        self,
+        history: Sequence[int],
+        k: int = 10,
+        exclude: Iterable[int] = (),
+        filters: Filters = Filters(),
+        explain: bool = True,
+        reading: Reading = Reading(),
+    ) -> list[Recommendation]:
         """Top-k films for one user: `history` and `exclude` are MovieLens movieIds (history in time order)."""
         return self.recommend_many([history], k, [exclude], filters, explain, [reading])[0]
 
-    def recommend_many(self, histories: Sequence[Sequence[int]], k: int = 10,
-                       excludes: Sequence[Iterable[int]] | None = None, filters: Filters = Filters(),
-                       explain: bool = False, readings: Sequence[Reading] | None = None
-                       ) -> list[list[Recommendation]]:
+    def recommend_many(
+        self,
+        histories: Sequence[Sequence[int]],
+        k: int = 10,
+        excludes: Sequence[Iterable[int]] | None = None,
+        filters: Filters = Filters(),
+        explain: bool = False,
+        readings: Sequence[Reading] | None = None,
+    ) -> list[list[Recommendation]]:
         """Batched `recommend`: one inference for all histories (plus one per user when explaining)."""
         if k < 1:
             raise ValueError(f"k must be at least 1, not {k}")
@@ -216,17 +243,26 @@ class Recommender:
             mask[refused] = False
             masked = np.where(mask, scores, -np.inf)
             n = min(k, int(mask.sum()))
-            top = np.argpartition(masked, len(masked) - n)[len(masked) - n:] if n else np.zeros(0, dtype=np.int64)
+            top = np.argpartition(masked, len(masked) - n)[len(masked) - n :] if n else np.zeros(0, dtype=np.int64)
             top = top[np.argsort(-masked[top], kind="stable")]
-            because = (self._explain(windows[row], items, raw[row], all_scores[row][top], top, unordered[row])
-                       if explain and items else [[] for _ in top])
-            results.append([Recommendation(**self.film(int(i)).shared(), score=round(float(scores[i]), 6),
-                                           because=[self.ref(j) for j in b])
-                            for i, b in zip(top, because, strict=True)])
+            because = (
+                self._explain(windows[row], items, raw[row], all_scores[row][top], top, unordered[row])
+                if explain and items
+                else [[] for _ in top]
+            )
+            results.append(
+                [
+                    Recommendation(
+                        **self.film(int(i)).shared(), score=round(float(scores[i]), 6), because=[self.ref(j) for j in b]
+                    )
+                    for i, b in zip(top, because, strict=True)
+                ]
+            )
         return results
 
-    def _served(self, encoded: list[list[int]], unordered: Sequence[bool] | None = None
-                ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    def _served(
+        self, encoded: list[list[int]], unordered: Sequence[bool] | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
         """(SASRec's input windows per history, its raw scores, the served scores) for item-index histories, each
         with or without order; a history with no film the model knows gets the films' popularity."""
         unordered = list(unordered) if unordered is not None else [False] * len(encoded)
@@ -244,8 +280,7 @@ class Recommender:
             served[empty] = np.log1p(self._items.popularity).astype(np.float32)
         return windows, raw, served
 
-    def standing(self, history: Sequence[int], exclude: Iterable[int] = (), reading: Reading = Reading()
-                 ) -> Standing:
+    def standing(self, history: Sequence[int], exclude: Iterable[int] = (), reading: Reading = Reading()) -> Standing:
         """Every film's served score for one user (`history`: movieIds in time order), and where each stands among
         the films they have not seen (neither in `history` nor in `exclude`) nor refused (`reading.not_for_me`)."""
         items = self.item_indices(history)
@@ -256,16 +291,24 @@ class Recommender:
         unseen[items] = False
         unseen[self.item_indices(exclude)] = False
         unseen[refused] = False
-        return Standing(push_down(served[0], self.item_item, refused), unseen, items,
-                        windows[0] if reading.unordered else windows[0][0], raw[0], served[0], reading.unordered)
+        return Standing(
+            push_down(served[0], self.item_item, refused),
+            unseen,
+            items,
+            windows[0] if reading.unordered else windows[0][0],
+            raw[0],
+            served[0],
+            reading.unordered,
+        )
 
     def because(self, standing: Standing, items: Sequence[int]) -> list[list[FilmRef]]:
         """For each of `items` (item indices), the films of the user's history that raise its score most."""
         if not standing.items:
             return [[] for _ in items]
         top = np.asarray(items, dtype=np.int64)
-        found = self._explain(standing.window, standing.items, standing.raw, standing.blended[top], top,
-                              standing.unordered)
+        found = self._explain(
+            standing.window, standing.items, standing.raw, standing.blended[top], top, standing.unordered
+        )
         return [[self.ref(i) for i in films] for films in found]
 
     def knows(self, movie_id: int) -> bool:
@@ -276,8 +319,16 @@ class Recommender:
         """The model's index of a movieId, None for a film it does not know."""
         return self._items.index_of.get(movie_id)
 
-    def _explain(self, windows: np.ndarray, items: list[int], raw: np.ndarray, base: np.ndarray, top: np.ndarray,
-                 unordered: bool = False, n: int = 3) -> list[list[int]]:
+    def _explain(
+        self,
+        windows: np.ndarray,
+        items: list[int],
+        raw: np.ndarray,
+        base: np.ndarray,
+        top: np.ndarray,
+        unordered: bool = False,
+        n: int = 3,
+    ) -> list[list[int]]:
         """For each recommended item, the history items whose removal lowers its served score most (positive drops):
         SASRec's window with one film taken out at a time (one batched inference), and for a blend the
         item-to-item scores without that film's row, both on the full history's scale. `windows`: the one window
@@ -293,8 +344,8 @@ class Recommender:
             occluded = self._occlusions(occluded_windows, windows)[:, top]
         else:  # the windows themselves ride along in the same inference: each one's share of the average
             every = self._occlusions([*occluded_windows, *films], windows)[:, top]
-            own = np.repeat(every[len(history):], [len(w) for w in films], axis=0)
-            occluded = raw[top][None, :] + (every[:len(history)] - own) / len(windows)
+            own = np.repeat(every[len(history) :], [len(w) for w in films], axis=0)
+            occluded = raw[top][None, :] + (every[: len(history)] - own) / len(windows)
         if self.item_item is not None:
             occluded = self._occluded_blend(raw, occluded, items, history, top, self.weight_for(unordered))
         drops = base[None, :] - occluded  # [history, top]
@@ -318,8 +369,15 @@ class Recommender:
                 self._kept = (key, scores)
         return scores
 
-    def _occluded_blend(self, raw: np.ndarray, occluded: np.ndarray, items: list[int], history: np.ndarray,
-                        top: np.ndarray, weight: float) -> np.ndarray:
+    def _occluded_blend(
+        self,
+        raw: np.ndarray,
+        occluded: np.ndarray,
+        items: list[int],
+        history: np.ndarray,
+        top: np.ndarray,
+        weight: float,
+    ) -> np.ndarray:
         """Blended scores of the `top` films with each film of `history` taken out, on the full history's scale
         (so that a drop is the film's own contribution, not a change of scale): [history, top]."""
         item_item = self.item_item
@@ -331,19 +389,26 @@ class Recommender:
             at = np.minimum(np.searchsorted(targets, top), max(len(targets) - 1, 0))
             hit = (targets[at] == top) if len(targets) else np.zeros(len(top), dtype=bool)
             without[row, hit] -= weights[at[hit]]
-        return (weight * scale(occluded, moments(raw[None]))
-                + (1.0 - weight) * scale(without, moments(full)))
+        return weight * scale(occluded, moments(raw[None])) + (1.0 - weight) * scale(without, moments(full))
 
     def film(self, item: int) -> Film:
         """A film by its item index, as every answer shows it."""
         items = self._items
         year = items.years[item]
-        return Film(movieId=int(items.movie_ids[item]), title=items.titles[item],
-                    year=None if np.isnan(year) else int(year), genres=tuple(items.genre_lists[item]),
-                    tmdbId=items.tmdb[item], imdbId=items.imdb[item])
+        return Film(
+            movieId=int(items.movie_ids[item]),
+            title=items.titles[item],
+            year=None if np.isnan(year) else int(year),
+            genres=tuple(items.genre_lists[item]),
+            tmdbId=items.tmdb[item],
+            imdbId=items.imdb[item],
+        )
 
     def ref(self, item: int) -> FilmRef:
         """A film by its item index, as a reason names it."""
         year = self._items.years[item]
-        return FilmRef(movieId=int(self._items.movie_ids[item]), title=self._items.titles[item],
-                       year=None if np.isnan(year) else int(year))
+        return FilmRef(
+            movieId=int(self._items.movie_ids[item]),
+            title=self._items.titles[item],
+            year=None if np.isnan(year) else int(year),
+        )

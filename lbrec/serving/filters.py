@@ -21,8 +21,10 @@ class Filters:
     def __post_init__(self) -> None:
         low, high = self.popularity
         if not 0.0 <= low <= high <= 1.0:
-            raise ValueError(f"popularity {low:g}:{high:g} is not a band of quantiles between 0 (the most obscure) "
-                             f"and 1 (the most rated), e.g. 0:0.5")
+            raise ValueError(
+                f"popularity {low:g}:{high:g} is not a band of quantiles between 0 (the most obscure) "
+                f"and 1 (the most rated), e.g. 0:0.5"
+            )
         first, last = self.years
         if first is not None and last is not None and first > last:
             raise ValueError(f"years {first}:{last} run backwards: give the earlier year first, e.g. {last}:{first}")
@@ -39,8 +41,13 @@ class Filters:
             parts.append("no " + ", ".join(sorted(self.exclude_genres)))
         first, last = self.years
         if first is not None or last is not None:
-            parts.append(f"released {first}-{last}" if first is not None and last is not None else
-                         f"released from {first}" if first is not None else f"released up to {last}")
+            parts.append(
+                f"released {first}-{last}"
+                if first is not None and last is not None
+                else f"released from {first}"
+                if first is not None
+                else f"released up to {last}"
+            )
         if self.popularity != (0.0, 1.0):
             parts.append(f"popularity {self.popularity[0]:g}-{self.popularity[1]:g}")
         return ", ".join(parts) or "no options"

@@ -57,7 +57,7 @@ def group_top(fit: np.ndarray, allowed: np.ndarray, k: int, method: str = AGGREG
     """The group's k films, best first, from the members' fits [members, films] over the `allowed` films."""
     if method != "turns":
         score = np.where(allowed, aggregate(fit, method), -np.inf)
-        return np.argsort(-score, kind="stable")[:min(k, int(allowed.sum()))]
+        return np.argsort(-score, kind="stable")[: min(k, int(allowed.sum()))]
     orders = [np.argsort(-np.where(allowed, member, -np.inf), kind="stable") for member in fit]
     vetoed = allowed & (fit >= VETO).all(0)
     picked: list[int] = []
@@ -67,8 +67,9 @@ def group_top(fit: np.ndarray, allowed: np.ndarray, k: int, method: str = AGGREG
         cursors = [0] * len(fit)
         while len(picked) < k and (pool & ~taken).any():
             for member, order in enumerate(orders):
-                while cursors[member] < len(order) and not (pool[order[cursors[member]]]
-                                                            and not taken[order[cursors[member]]]):
+                while cursors[member] < len(order) and not (
+                    pool[order[cursors[member]]] and not taken[order[cursors[member]]]
+                ):
                     cursors[member] += 1
                 if cursors[member] < len(order) and len(picked) < k:
                     picked.append(int(order[cursors[member]]))
@@ -76,20 +77,34 @@ def group_top(fit: np.ndarray, allowed: np.ndarray, k: int, method: str = AGGREG
     return np.array(picked, dtype=np.int64)
 
 
-def recommend_for_group(engine: Recommender, members: Sequence[MemberFilms], k: int = 10, with_watchlists: bool = False,
-                        filters: Filters = Filters(), method: str = AGGREGATION, exclude: Iterable[int] = (),
-                        reading: Reading = Reading()) -> list[GroupFilm]:
+def recommend_for_group(
+    engine: Recommender,
+    members: Sequence[MemberFilms],
+    k: int = 10,
+    with_watchlists: bool = False,
+    filters: Filters = Filters(),
+    method: str = AGGREGATION,
+    exclude: Iterable[int] = (),
+    reading: Reading = Reading(),
+) -> list[GroupFilm]:
     """The group's top k: films no member has watched (nor, `with_watchlists`, put on a watchlist), none of
     `exclude`, none refused in `reading` (whoever asks refuses for the group; look-alikes go down for every
     member)."""
-    excluded = set(exclude).union(*(set(m.history) | m.watched | (m.watchlist if with_watchlists else set())
-                                    for m in members))
-    standings = [engine.standing(m.history, exclude=excluded, reading=replace(reading, unordered=m.unordered))
-                 for m in members]
+    excluded = set(exclude).union(
+        *(set(m.history) | m.watched | (m.watchlist if with_watchlists else set()) for m in members)
+    )
+    standings = [
+        engine.standing(m.history, exclude=excluded, reading=replace(reading, unordered=m.unordered)) for m in members
+    ]
     fit = np.stack([s.percentiles() for s in standings])  # each member's percentile of every film
     top = group_top(fit, standings[0].unseen & engine.allowed(filters), k, method)
     because = [engine.because(s, top) for s in standings]
-    return [GroupFilm(**engine.film(int(item)).shared(), score=round(float(fit[:, item].mean()), 2),
-                      fit={m.label: round(float(fit[i, item]), 2) for i, m in enumerate(members)},
-                      because={m.label: because[i][j] for i, m in enumerate(members)})
-            for j, item in enumerate(top)]
+    return [
+        GroupFilm(
+            **engine.film(int(item)).shared(),
+            score=round(float(fit[:, item].mean()), 2),
+            fit={m.label: round(float(fit[i, item]), 2) for i, m in enumerate(members)},
+            because={m.label: because[i][j] for i, m in enumerate(members)},
+        )
+        for j, item in enumerate(top)
+    ]

@@ -53,13 +53,16 @@ class ItemItem:
             order = np.argsort(top, axis=1, kind="stable")  # ascending film index inside a row
             top, values = np.take_along_axis(top, order, 1), np.take_along_axis(values, order, 1)
             positive = values > 0
-            counts[start:start + len(block)] = positive.sum(1)
+            counts[start : start + len(block)] = positive.sum(1)
             indices.append(top[positive].astype(np.int32))
             weights.append(values[positive])
         indptr = np.zeros(n_items + 2, np.int64)
         np.cumsum(counts, out=indptr[1:])
-        return cls(indptr, np.concatenate(indices) if indices else np.zeros(0, np.int32),
-                   np.concatenate(weights) if weights else np.zeros(0, np.float32))
+        return cls(
+            indptr,
+            np.concatenate(indices) if indices else np.zeros(0, np.int32),
+            np.concatenate(weights) if weights else np.zeros(0, np.float32),
+        )
 
     def score(self, histories: Sequence[Sequence[int] | np.ndarray]) -> np.ndarray:
         """[len(histories), n_items + 1] float32: each history's summed rows (a film counted once)."""
@@ -91,9 +94,14 @@ class ItemItem:
         """Memory-mapped from `folder`: the page cache holds one copy for every process that reads it."""
         arrays = {part: load_npy(Path(folder) / name, mmap=True) for part, name in FILES.items()}
         model = cls(**arrays)
-        if (model.indptr.ndim != 1 or len(model.indptr) != n_items + 2 or model.indptr[0] != 0
-                or model.indptr[-1] != len(model.indices) or len(model.indices) != len(model.weights)
-                or (len(model.indices) and (model.indices.min() < 0 or model.indices.max() > n_items))):
+        if (
+            model.indptr.ndim != 1
+            or len(model.indptr) != n_items + 2
+            or model.indptr[0] != 0
+            or model.indptr[-1] != len(model.indices)
+            or len(model.indices) != len(model.weights)
+            or (len(model.indices) and (model.indices.min() < 0 or model.indices.max() > n_items))
+        ):
             raise ValueError(f"the item-to-item arrays in {folder} do not describe {n_items} films")
         return model
 

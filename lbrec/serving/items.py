@@ -49,7 +49,7 @@ def load_items(movie_ids: np.ndarray, catalog: pd.DataFrame, catalog_path: Path)
     quantile = np.concatenate([[0.0], ranks / max(len(ranks) - 1, 1)])
     return Items(
         movie_ids=movie_ids,
-        titles=[""] + rows["title"].tolist(),
+        titles=["", *rows["title"].tolist()],
         years=np.concatenate([[np.nan], rows["year"].astype("Float64").to_numpy(np.float64, na_value=np.nan)]),
         genre_bits=np.array([sum(bit[g] for g in gs) for gs in genre_lists], dtype=np.int64),
         genres=genres,

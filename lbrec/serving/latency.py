@@ -1,8 +1,8 @@
 """Latency of the serving path, one request on one CPU thread (the app serves one visitor per kernel), torch-free:
 the engine end to end (`Recommender.recommend`: encode, onnxruntime, exclusion, top-k, titles), with and without
-explanations, and onnxruntime alone (`engine_timings`); a long history (`LONG` films) read with order and without
-(`unordered_timings`). `lbrec.model.latency` adds PyTorch eager and the bare product `h @ E.T`
-when torch is installed; `python -m lbrec bench`, notebook 04 and `benchmarks/bench_engine.py` report them."""
+explanations, and onnxruntime alone (`engine_timings`). `lbrec.model.latency` adds PyTorch eager and the bare
+product `h @ E.T` when torch is installed; `python -m lbrec bench`, notebook 04 and `benchmarks/bench_engine.py`
+report them."""
 
 from __future__ import annotations
 
@@ -14,10 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from lbrec.serving.engine import Recommender
-from lbrec.serving.reading import Reading
-
-LONG = 500  # films: a long Letterboxd export, imported in bulk (the unordered reading's goal: under 10 ms without
-# explanations, on one thread)
 
 
 def percentiles(fn: Callable[[], object], n: int, warmup: int = 50) -> dict[str, float]:
@@ -44,30 +40,14 @@ def engine_timings(engine: Recommender, history: list[int], n: int) -> dict[str,
     batch = engine.encode([engine.item_indices(history)])
     return {
         "engine": percentiles(lambda: engine.recommend(history, k=10, explain=False), n),
-        "engine + explanations": percentiles(lambda: engine.recommend(history, k=10, explain=True),
-                                             max(n // 10, 20)),
+        "engine + explanations": percentiles(lambda: engine.recommend(history, k=10, explain=True), max(n // 10, 20)),
         "onnxruntime": percentiles(lambda: engine.scores(batch), n),
     }
 
 
-def unordered_timings(engine: Recommender, n: int, length: int = LONG, seed: int = 1) -> dict[str, dict[str, float]]:
-    """A long history (`length` films drawn like `sample_history`'s) read with order (SASRec reads the latest
-    max_len) and without (`Reading(unordered=True)`: every film in windows), `n` requests each, in the same run;
-    explanations of the unordered reading on a fiftieth of them."""
-    long, unordered = sample_history(engine, length, seed), Reading(unordered=True)
-    return {
-        "engine, dated": percentiles(lambda: engine.recommend(long, k=10, explain=False), n),
-        "engine, unordered": percentiles(lambda: engine.recommend(long, k=10, explain=False, reading=unordered), n),
-        "engine + explanations, unordered": percentiles(
-            lambda: engine.recommend(long, k=10, explain=True, reading=unordered), max(n // 50, 10), warmup=3),
-    }
-
-
-def serving_latency(model_dir: str | os.PathLike[str], n: int = 1000, history_length: int = 50,
-                    seed: int = 1) -> dict:
+def serving_latency(model_dir: str | os.PathLike[str], n: int = 1000, history_length: int = 50, seed: int = 1) -> dict:
     """The serving contenders' p50 and p99 for the model folder `model_dir`."""
     model_dir = Path(model_dir)
     engine = Recommender(model_dir, threads=1)
     timings = engine_timings(engine, sample_history(engine, history_length, seed), n)
-    return {"n_items": engine.n_items, "onnx_mb": (model_dir / "model.onnx").stat().st_size / 2**20,
-            "timings": timings}
+    return {"n_items": engine.n_items, "onnx_mb": (model_dir / "model.onnx").stat().st_size / 2**20, "timings": timings}

@@ -33,8 +33,9 @@ class MembersFigure:
 
 
 # `make model` on ml-latest-small, on the 1,000 dev members: docs/results.md, python -m benchmarks.bench_members
-REFERENCE = MembersFigure(ndcg=0.0652, ci95=(0.0576, 0.0732), members=1000, date="2026-12-04",
-                          measured_on="lbrec's reference build")
+REFERENCE = MembersFigure(
+    ndcg=0.0652, ci95=(0.0576, 0.0732), members=1000, date="2026-12-04", measured_on="lbrec's reference build"
+)
 
 
 def members_figure(model_dir: str | Path, meta: Mapping) -> MembersFigure:
@@ -49,7 +50,8 @@ def members_figure(model_dir: str | Path, meta: Mapping) -> MembersFigure:
         low, high = (float(ci95[0]), float(ci95[1])) if ci95 else (mean, mean)
         if not all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in (mean, low, high)):
             return REFERENCE
-        return MembersFigure(mean, (low, high) if ci95 else None, int(record["members"]), str(record["date"]),
-                             THIS_MODEL)
+        return MembersFigure(
+            mean, (low, high) if ci95 else None, int(record["members"]), str(record["date"]), THIS_MODEL
+        )
     except (OSError, UnicodeDecodeError, ValueError, KeyError, IndexError, TypeError, AttributeError):
         return REFERENCE

@@ -25,9 +25,14 @@ def verdict(rank: int, of: int, watched: bool = False, rating: float | None = No
     return "bottom half: probably not for you"
 
 
-def predict_films(engine: Recommender, history: list[int], queries: list[tuple[str, int]],
-                  watched: set[int] = frozenset(), ratings: dict[int, float] | None = None,
-                  reading: Reading = Reading()) -> list[Prediction]:
+def predict_films(
+    engine: Recommender,
+    history: list[int],
+    queries: list[tuple[str, int]],
+    watched: set[int] = frozenset(),
+    ratings: dict[int, float] | None = None,
+    reading: Reading = Reading(),
+) -> list[Prediction]:
     """A prediction for each (query, movieId) of a film the model knows; `ratings`: the user's own, by movieId.
     A film the user refused (`reading.not_for_me`) is placed by its score, like a watched one."""
     seen = set(history) | set(watched)
@@ -40,9 +45,18 @@ def predict_films(engine: Recommender, history: list[int], queries: list[tuple[s
     for (query, movie_id), item, films in zip(queries, known, engine.because(standing, known), strict=True):
         rank = standing.rank(item)
         is_watched = movie_id in seen
-        out.append(Prediction(**engine.film(item).shared(), query=query, rank=rank, of=standing.of,
-                              percentile=round(standing.percentile(item), 2),
-                              verdict=verdict(rank, standing.of, is_watched, (ratings or {}).get(movie_id),
-                                              movie_id in reading.not_for_me),
-                              watched=is_watched, because=films))
+        out.append(
+            Prediction(
+                **engine.film(item).shared(),
+                query=query,
+                rank=rank,
+                of=standing.of,
+                percentile=round(standing.percentile(item), 2),
+                verdict=verdict(
+                    rank, standing.of, is_watched, (ratings or {}).get(movie_id), movie_id in reading.not_for_me
+                ),
+                watched=is_watched,
+                because=films,
+            )
+        )
     return out

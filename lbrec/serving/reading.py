@@ -55,9 +55,11 @@ class UnorderedReading:
         if entry is None:
             return UNORDERED_READING
         if not isinstance(entry, Mapping):
-            raise ValueError("its \"unordered\" entry is not an object")
-        return cls(windows=entry.get("windows", UNORDERED_READING.windows),
-                   weight=float(entry.get("weight", UNORDERED_READING.weight)))
+            raise ValueError('its "unordered" entry is not an object')
+        return cls(
+            windows=entry.get("windows", UNORDERED_READING.windows),
+            weight=float(entry.get("weight", UNORDERED_READING.weight)),
+        )
 
     def to_json(self) -> dict:
         return {"windows": self.windows, "weight": self.weight}
@@ -85,8 +87,7 @@ def look_alikes(item_item: ItemItem, films: Sequence[int] | np.ndarray, top: int
     return standardise(raw[None])[0]
 
 
-def push_down(scores: np.ndarray, item_item: ItemItem | None, refused: Sequence[int], push: float = PUSH
-              ) -> np.ndarray:
+def push_down(scores: np.ndarray, item_item: ItemItem | None, refused: Sequence[int], push: float = PUSH) -> np.ndarray:
     """`scores` [n_items + 1] with the look-alikes of the `refused` item indices pushed down (unchanged without an
     item-to-item model or a refused film)."""
     if item_item is None or not len(refused) or push == 0.0:

@@ -24,7 +24,7 @@ class WatchOptions(Protocol):
 
 @dataclass(frozen=True)
 class FilmRef:
-    movieId: int  # noqa: N815 (the JSON field names are the API)
+    movieId: int
     title: str
     year: int | None
 
@@ -34,8 +34,8 @@ class Film(FilmRef):
     """A film as every answer shows it: what a card, a list CSV, a poster and the links need."""
 
     genres: tuple[str, ...]
-    tmdbId: int | None  # noqa: N815
-    imdbId: int | None  # noqa: N815
+    tmdbId: int | None
+    imdbId: int | None
     watch: WatchOptions | None = field(default=None, kw_only=True)  # with a country: where to watch it there
 
     @property

@@ -20,9 +20,14 @@ from lbrec.serving.reading import Reading, push_down
 from lbrec.serving.results import FilmRef, Similar
 
 
-def similar_films(engine: Recommender, seeds: Sequence[int], k: int = 10,
-                  filters: Filters = Filters(), exclude: Iterable[int] = (), reading: Reading = Reading()
-                  ) -> list[Similar]:
+def similar_films(
+    engine: Recommender,
+    seeds: Sequence[int],
+    k: int = 10,
+    filters: Filters = Filters(),
+    exclude: Iterable[int] = (),
+    reading: Reading = Reading(),
+) -> list[Similar]:
     """The k films most like the seeds (movieIds the model knows; at least one), the seeds, `exclude` and the
     films refused in `reading` left out, the refused films' look-alikes pushed down."""
     standing = engine.standing(seeds, exclude=exclude, reading=reading)

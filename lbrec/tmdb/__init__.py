@@ -8,5 +8,4 @@ discover, and many at once), `match` (a person's film found on TMDb with the Mov
 The client's names are re-exported here: `from lbrec.tmdb import TmdbClient` is how the app imports it.
 """
 
-from lbrec.tmdb.client import (ATTRIBUTION, KEY_REFUSED, TMDB_API, TMDB_IMAGES, FilmDetails,  # noqa: F401
-                               TmdbClient)
+from lbrec.tmdb.client import ATTRIBUTION, KEY_REFUSED, TMDB_API, TMDB_IMAGES, FilmDetails, TmdbClient  # noqa: F401

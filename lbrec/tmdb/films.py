@@ -89,14 +89,27 @@ def similar(client: TmdbClient, tmdb_id: int) -> list[TmdbFilm] | None:
     return _films(client, f"/3/movie/{int(tmdb_id)}/similar")
 
 
-def discover(client: TmdbClient, since: date, *, until: date | None = None, min_votes: int = 100,
-             genre_ids: Iterable[int] = (), sort_by: str = "vote_count.desc", page: int = 1) -> list[TmdbFilm] | None:
+def discover(
+    client: TmdbClient,
+    since: date,
+    *,
+    until: date | None = None,
+    min_votes: int = 100,
+    genre_ids: Iterable[int] = (),
+    sort_by: str = "vote_count.desc",
+    page: int = 1,
+) -> list[TmdbFilm] | None:
     """Films first released from `since` (to `until`), with at least `min_votes` votes, in any of `genre_ids` when
     given, sorted by `sort_by` (one of `SORTS`): page `page`, 20 films at most."""
     if sort_by not in SORTS:
         raise ValueError(f"sort_by must be one of {', '.join(SORTS)}, not {sort_by!r}")
-    params: dict = {"primary_release_date.gte": since.isoformat(), "vote_count.gte": int(min_votes),
-                    "sort_by": sort_by, "include_adult": "false", "page": max(1, min(int(page), 500))}
+    params: dict = {
+        "primary_release_date.gte": since.isoformat(),
+        "vote_count.gte": int(min_votes),
+        "sort_by": sort_by,
+        "include_adult": "false",
+        "page": max(1, min(int(page), 500)),
+    }
     if until is not None:
         params["primary_release_date.lte"] = until.isoformat()
     if genres := sorted({int(g) for g in genre_ids}):
@@ -104,8 +117,9 @@ def discover(client: TmdbClient, since: date, *, until: date | None = None, min_
     return _films(client, "/3/discover/movie", params)
 
 
-def ask_many(client: TmdbClient, call: Callable[[TmdbClient, _Key], _Answer],
-             keys: Iterable[_Key]) -> dict[_Key, _Answer]:
+def ask_many(
+    client: TmdbClient, call: Callable[[TmdbClient, _Key], _Answer], keys: Iterable[_Key]
+) -> dict[_Key, _Answer]:
     """`call(client, key)` for each key (each once), the client's `max_in_flight` requests at a time, as
     {key: its answer}; `client.trouble` then says whether TMDb failed to answer for some. A refused key raises
     `TmdbKeyError`. For instance `ask_many(client, recommendations, loved_ids)`, or
@@ -119,6 +133,7 @@ def ask_many(client: TmdbClient, call: Callable[[TmdbClient, _Key], _Answer],
 
 def _films(client: TmdbClient, path: str, params: dict | None = None, key: str = "results") -> list[TmdbFilm] | None:
     """The films of the list answer at `path`, kept a day as `{"results": [...]}` in TMDb's shape."""
+
     def keep(answer: dict) -> dict | None:
         films = listed_films(answer, key)
         return {"results": [film.to_tmdb() for film in films]} if films is not None else None

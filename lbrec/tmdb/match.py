@@ -82,18 +82,35 @@ class TmdbMatch:
     answered: bool = True
 
     def to_json(self) -> dict:
-        return {"query": self.query, "tmdbId": self.tmdb_id, "title": self.title, "year": self.year,
-                "confidence": round(self.confidence, 3), "status": self.status, "reason": self.reason,
-                "candidates": [{"tmdbId": c.tmdb_id, "title": c.title, "year": c.year, "score": round(c.score, 3)}
-                               for c in self.candidates]}
+        return {
+            "query": self.query,
+            "tmdbId": self.tmdb_id,
+            "title": self.title,
+            "year": self.year,
+            "confidence": round(self.confidence, 3),
+            "status": self.status,
+            "reason": self.reason,
+            "candidates": [
+                {"tmdbId": c.tmdb_id, "title": c.title, "year": c.year, "score": round(c.score, 3)}
+                for c in self.candidates
+            ],
+        }
 
     def confirmed(self, tmdb_id: int) -> TmdbMatch:
         """This uncertain match settled by the person's choice among its candidates (unchanged if not one)."""
         candidate = next((c for c in self.candidates if c.tmdb_id == tmdb_id), None)
         if self.status == "matched" or candidate is None:
             return self
-        return replace(self, tmdb_id=candidate.tmdb_id, title=candidate.title, year=candidate.year,
-                       confidence=candidate.score, status="matched", reason="picked by you", film=candidate.film)
+        return replace(
+            self,
+            tmdb_id=candidate.tmdb_id,
+            title=candidate.title,
+            year=candidate.year,
+            confidence=candidate.score,
+            status="matched",
+            reason="picked by you",
+            film=candidate.film,
+        )
 
 
 def match_film(client: TmdbClient, film: FilmQuery) -> TmdbMatch:
@@ -109,8 +126,9 @@ def match_film(client: TmdbClient, film: FilmQuery) -> TmdbMatch:
             gap = _year_gap(film.year, found[0].year)
             if gap is None or gap <= 1:
                 return _matched(query, found[0], 1.0, "same IMDb id")
-            return _matched(query, found[0], 0.9, f"same IMDb id, though the years differ ({film.year} vs "
-                                                  f"{found[0].year})")
+            return _matched(
+                query, found[0], 0.9, f"same IMDb id, though the years differ ({film.year} vs {found[0].year})"
+            )
     if not normalize(film.title or ""):
         return _unmatched(query, "empty title")
     results = search(client, film.title, film.year)
@@ -176,8 +194,13 @@ def _among_namesakes(query: str, films: list[TmdbFilm], confidence: float, reaso
     films = sorted(films, key=lambda f: -f.vote_count)
     top, runner_up = films[0], films[1]
     if top.vote_count >= max(WELL_KNOWN_VOTES, 10 * runner_up.vote_count):
-        return _matched(query, top, confidence - 0.1, f"{reason}; by far the best-known of {len(films)} films",
-                        [_candidate(f, 0.5) for f in films[1:]])
+        return _matched(
+            query,
+            top,
+            confidence - 0.1,
+            f"{reason}; by far the best-known of {len(films)} films",
+            [_candidate(f, 0.5) for f in films[1:]],
+        )
     return _uncertain(query, [_candidate(f, 0.7) for f in films], f"{reason}, but {len(films)} films have it")
 
 
@@ -188,8 +211,13 @@ def _without_year(query: str, films: list[TmdbFilm]) -> TmdbMatch:
     if len(films) == 1 and known:
         return _matched(query, top, 0.85, "same title; no year given, a well-known film")
     if len(films) > 1 and known and top.vote_count >= 10 * max(films[1].vote_count, 1):
-        return _matched(query, top, 0.80, f"same title; no year given, by far the best-known of {len(films)} "
-                                          "films with this title", [_candidate(f, 0.5) for f in films[1:]])
+        return _matched(
+            query,
+            top,
+            0.80,
+            f"same title; no year given, by far the best-known of {len(films)} films with this title",
+            [_candidate(f, 0.5) for f in films[1:]],
+        )
     candidates = [_candidate(f, 0.6 if len(films) == 1 else 0.5) for f in films]
     why = "a little-known film" if len(films) == 1 else f"{len(films)} films have this title"
     return _uncertain(query, candidates, f"same title, but no year given and {why}")
@@ -213,8 +241,13 @@ def _by_spelling(film: FilmQuery, query: str, key: str, results: Sequence[TmdbFi
     same_numbers, score, best = scored[0]
     runner_up = max((s for same, s, _ in scored[1:] if same), default=0.0)
     candidates = [_candidate(f, s / 100 * 0.75) for _, s, f in scored[:MAX_CANDIDATES]]
-    if (film.year is not None and best.year == film.year and score >= FUZZY_MATCH_SCORE
-            and score - runner_up >= FUZZY_MARGIN and same_numbers):
+    if (
+        film.year is not None
+        and best.year == film.year
+        and score >= FUZZY_MATCH_SCORE
+        and score - runner_up >= FUZZY_MARGIN
+        and same_numbers
+    ):
         confidence = 0.8 + 0.1 * (score - FUZZY_MATCH_SCORE) / (100 - FUZZY_MATCH_SCORE)
         return _matched(query, best, confidence, f"close spelling ({score:.0f}/100), same year", candidates[1:])
     return _uncertain(query, candidates, f"only loosely similar titles (best {score:.0f}/100)")
@@ -235,8 +268,9 @@ def _candidate(film: TmdbFilm, score: float) -> TmdbCandidate:
     return TmdbCandidate(film.tmdb_id, film.title, film.year, score, film)
 
 
-def _matched(query: str, film: TmdbFilm, confidence: float, reason: str,
-             others: Sequence[TmdbCandidate] = ()) -> TmdbMatch:
+def _matched(
+    query: str, film: TmdbFilm, confidence: float, reason: str, others: Sequence[TmdbCandidate] = ()
+) -> TmdbMatch:
     best = _candidate(film, confidence)
     others = tuple(c for c in others if c.tmdb_id != film.tmdb_id)[: MAX_CANDIDATES - 1]
     return TmdbMatch(query, film.tmdb_id, film.title, film.year, confidence, "matched", (best, *others), reason, film)

@@ -19,9 +19,26 @@ from itertools import islice
 # TMDb's movie genres, as /3/genre/movie/list answers them in English: a fixed list of 19 that TMDb has not changed
 # in years, so a constant rather than a call (a genre id outside it keeps its id in `genre_ids`, without a name).
 GENRES: dict[int, str] = {
-    28: "Action", 12: "Adventure", 16: "Animation", 35: "Comedy", 80: "Crime", 99: "Documentary", 18: "Drama",
-    10751: "Family", 14: "Fantasy", 36: "History", 27: "Horror", 10402: "Music", 9648: "Mystery", 10749: "Romance",
-    878: "Science Fiction", 10770: "TV Movie", 53: "Thriller", 10752: "War", 37: "Western"}
+    28: "Action",
+    12: "Adventure",
+    16: "Animation",
+    35: "Comedy",
+    80: "Crime",
+    99: "Documentary",
+    18: "Drama",
+    10751: "Family",
+    14: "Fantasy",
+    36: "History",
+    27: "Horror",
+    10402: "Music",
+    9648: "Mystery",
+    10749: "Romance",
+    878: "Science Fiction",
+    10770: "TV Movie",
+    53: "Thriller",
+    10752: "War",
+    37: "Western",
+}
 GENRE_IDS = {name: genre_id for genre_id, name in GENRES.items()}
 MAX_TITLE = 300  # characters: a longer "title" is not one
 MAX_LISTED = 100  # films read from one list (TMDb's pages hold 20)
@@ -56,10 +73,18 @@ class TmdbFilm:
 
     def to_tmdb(self) -> dict:
         """The record in TMDb's own shape (a list entry), as the cache keeps it: `listed_film` reads it back equal."""
-        return {"id": self.tmdb_id, "title": self.title, "original_title": self.original_title,
-                "release_date": self.release_date, "genre_ids": list(self.genre_ids),
-                "original_language": self.original_language, "popularity": self.popularity,
-                "vote_count": self.vote_count, "vote_average": self.vote_average, "poster_path": self.poster_path}
+        return {
+            "id": self.tmdb_id,
+            "title": self.title,
+            "original_title": self.original_title,
+            "release_date": self.release_date,
+            "genre_ids": list(self.genre_ids),
+            "original_language": self.original_language,
+            "popularity": self.popularity,
+            "vote_count": self.vote_count,
+            "vote_average": self.vote_average,
+            "poster_path": self.poster_path,
+        }
 
 
 @dataclass(frozen=True)
@@ -76,10 +101,14 @@ class TmdbDetails(TmdbFilm):
         (the credits' crew to its directors): `film_details` reads it back equal."""
         listed = super().to_tmdb()
         del listed["genre_ids"]  # a film's own answer names its genres instead
-        return {**listed, "genres": [{"id": g, "name": GENRES.get(g, "")} for g in self.genre_ids],
-                "runtime": self.runtime, "imdb_id": f"tt{self.imdb_id:07d}" if self.imdb_id is not None else None,
-                "keywords": {"keywords": [{"name": k} for k in self.keywords]},
-                "credits": {"crew": [{"job": "Director", "name": d} for d in self.directors]}}
+        return {
+            **listed,
+            "genres": [{"id": g, "name": GENRES.get(g, "")} for g in self.genre_ids],
+            "runtime": self.runtime,
+            "imdb_id": f"tt{self.imdb_id:07d}" if self.imdb_id is not None else None,
+            "keywords": {"keywords": [{"name": k} for k in self.keywords]},
+            "credits": {"crew": [{"job": "Director", "name": d} for d in self.directors]},
+        }
 
 
 def listed_films(answer: object, key: str = "results") -> list[TmdbFilm] | None:
@@ -105,11 +134,19 @@ def listed_film(entry: object) -> TmdbFilm | None:
         return None
     released = _release_date(entry.get("release_date"))
     genre_ids = entry.get("genre_ids")
-    return TmdbFilm(tmdb_id, title, _text(entry.get("original_title")) or "", released,
-                    int(released[:4]) if released else None, _ids(genre_ids if isinstance(genre_ids, list) else ()),
-                    _language(entry.get("original_language")), _measure(entry.get("popularity"), 1e9),
-                    _count(entry.get("vote_count")), _measure(entry.get("vote_average"), 10),
-                    _poster(entry.get("poster_path")))
+    return TmdbFilm(
+        tmdb_id,
+        title,
+        _text(entry.get("original_title")) or "",
+        released,
+        int(released[:4]) if released else None,
+        _ids(genre_ids if isinstance(genre_ids, list) else ()),
+        _language(entry.get("original_language")),
+        _measure(entry.get("popularity"), 1e9),
+        _count(entry.get("vote_count")),
+        _measure(entry.get("vote_average"), 10),
+        _poster(entry.get("poster_path")),
+    )
 
 
 def film_details(answer: object) -> TmdbDetails | None:
@@ -117,15 +154,23 @@ def film_details(answer: object) -> TmdbDetails | None:
     if not isinstance(answer, dict):
         return None
     genres = answer.get("genres")
-    listed = listed_film({**answer, "genre_ids": [g.get("id") for g in genres if isinstance(g, dict)]
-                          if isinstance(genres, list) else None})
+    listed = listed_film(
+        {
+            **answer,
+            "genre_ids": [g.get("id") for g in genres if isinstance(g, dict)] if isinstance(genres, list) else None,
+        }
+    )
     if listed is None:
         return None
     runtime = answer.get("runtime")
     imdb = _IMDB_ID.fullmatch(answer["imdb_id"]) if isinstance(answer.get("imdb_id"), str) else None
-    return TmdbDetails(**vars(listed), runtime=runtime if type(runtime) is int and 0 < runtime <= 1000 else None,
-                       keywords=_keywords(answer.get("keywords")), directors=_directors(answer.get("credits")),
-                       imdb_id=_id(int(imdb.group(1))) if imdb else None)
+    return TmdbDetails(
+        **vars(listed),
+        runtime=runtime if type(runtime) is int and 0 < runtime <= 1000 else None,
+        keywords=_keywords(answer.get("keywords")),
+        directors=_directors(answer.get("credits")),
+        imdb_id=_id(int(imdb.group(1))) if imdb else None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- fields
@@ -177,14 +222,23 @@ def _poster(value: object) -> str:
 
 def _keywords(block: object) -> tuple[str, ...]:
     entries = block.get("keywords") if isinstance(block, dict) else None
-    return _names((entry.get("name") for entry in entries if isinstance(entry, dict)), MAX_KEYWORDS) \
-        if isinstance(entries, list) else ()
+    return (
+        _names((entry.get("name") for entry in entries if isinstance(entry, dict)), MAX_KEYWORDS)
+        if isinstance(entries, list)
+        else ()
+    )
 
 
 def _directors(block: object) -> tuple[str, ...]:
     crew = block.get("crew") if isinstance(block, dict) else None
-    return _names((entry.get("name") for entry in crew if isinstance(entry, dict) and entry.get("job") == "Director"),
-                  MAX_DIRECTORS) if isinstance(crew, list) else ()
+    return (
+        _names(
+            (entry.get("name") for entry in crew if isinstance(entry, dict) and entry.get("job") == "Director"),
+            MAX_DIRECTORS,
+        )
+        if isinstance(crew, list)
+        else ()
+    )
 
 
 def _names(values: Iterable[object], limit: int) -> tuple[str, ...]:

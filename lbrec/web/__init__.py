@@ -25,7 +25,36 @@ Why lbrec's own code and not the usual libraries, decided knowingly:
   redirects in a SQLite file beside them. `DiskCache` is some 90 lines over `lbrec.artifacts`' atomic writers.
 """
 
-from lbrec.web.cache import DiskCache, entry_name  # noqa: F401
-from lbrec.web.fetch import (LIBRARY, NOT_FOUND, Fetcher, Incomplete, Response, RetryPolicy, TimedOut,  # noqa: F401
-                             TooManyRedirects, Unreachable, WebError, retry_after)
-from lbrec.web.gate import Gate, shared_gate  # noqa: F401
+from lbrec.web.cache import DiskCache, entry_name
+from lbrec.web.fetch import (
+    LIBRARY,
+    NOT_FOUND,
+    Fetcher,
+    Incomplete,
+    Response,
+    RetryPolicy,
+    TimedOut,
+    TooManyRedirects,
+    Unreachable,
+    WebError,
+    retry_after,
+)
+from lbrec.web.gate import Gate, shared_gate
+
+__all__ = [
+    "LIBRARY",
+    "NOT_FOUND",
+    "DiskCache",
+    "Fetcher",
+    "Gate",
+    "Incomplete",
+    "Response",
+    "RetryPolicy",
+    "TimedOut",
+    "TooManyRedirects",
+    "Unreachable",
+    "WebError",
+    "entry_name",
+    "retry_after",
+    "shared_gate",
+]

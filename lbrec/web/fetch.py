@@ -86,9 +86,15 @@ class Fetcher:
     def refused(self) -> bool:
         return self._refusal is not None
 
-    def get(self, url: str, *, params: dict | None = None, headers: dict | None = None,
-            check: Callable[[Response], None] | None = None,
-            follow: Callable[[str, str], str] | None = None) -> Response:
+    def get(
+        self,
+        url: str,
+        *,
+        params: dict | None = None,
+        headers: dict | None = None,
+        check: Callable[[Response], None] | None = None,
+        follow: Callable[[str, str], str] | None = None,
+    ) -> Response:
         """The answer to a GET of `url`, asked again as the policy says; raises `WebError` when none came.
 
         `check(response)` sees every answer first and raises to stop at once (a block, a refused key: asking again
@@ -98,7 +104,7 @@ class Fetcher:
         for attempt in range(policy.attempts):
             if pause:
                 time.sleep(pause)
-            pause = policy.backoff * 2 ** attempt if policy.backoff is not None else 0.0
+            pause = policy.backoff * 2**attempt if policy.backoff is not None else 0.0
             try:
                 response = self._send(url, params, headers, follow)
             except Incomplete:
@@ -116,8 +122,14 @@ class Fetcher:
                 pause = 0.0  # the gate holds this request, and every other through it, as long as asked
         return response
 
-    def get_json(self, url: str, *, params: dict | None = None, headers: dict | None = None,
-                 check: Callable[[Response], None] | None = None) -> dict | str | None:
+    def get_json(
+        self,
+        url: str,
+        *,
+        params: dict | None = None,
+        headers: dict | None = None,
+        check: Callable[[Response], None] | None = None,
+    ) -> dict | str | None:
         """The JSON object at `url`; `NOT_FOUND` for a 404; None when no usable answer came (none at all, another
         status, a body that is not a JSON object)."""
         try:
@@ -134,8 +146,9 @@ class Fetcher:
             return None
         return answer if isinstance(answer, dict) else None
 
-    def _send(self, url: str, params: dict | None, headers: dict | None,
-              follow: Callable[[str, str], str] | None) -> Response:
+    def _send(
+        self, url: str, params: dict | None, headers: dict | None, follow: Callable[[str, str], str] | None
+    ) -> Response:
         """One request, and the redirects `follow` allows (by hand, so that each target is checked first)."""
         for _ in range(MAX_REDIRECTS + 1):
             response = self._once(url, params, headers)
@@ -151,8 +164,9 @@ class Fetcher:
             with self._count_lock:
                 self.requests_made += 1
             try:
-                response = self.session.get(url, params=params, headers=headers,
-                                            timeout=(self.timeout, self.timeout), allow_redirects=False)
+                response = self.session.get(
+                    url, params=params, headers=headers, timeout=(self.timeout, self.timeout), allow_redirects=False
+                )
             except requests.Timeout:  # the library's text may hold the URL, and so a key: never passed on
                 raise TimedOut(f"no answer within {self.timeout:g} s") from None
             except _INCOMPLETE:
@@ -160,8 +174,11 @@ class Fetcher:
             except requests.RequestException as exc:
                 raise Unreachable(unreachable(exc)) from None
             policy = self.policy
-            if response.status_code in policy.statuses and (wait := retry_after(response)) is not None \
-                    and wait <= policy.max_wait:
+            if (
+                response.status_code in policy.statuses
+                and (wait := retry_after(response)) is not None
+                and wait <= policy.max_wait
+            ):
                 self.gate.hold_off(wait)  # before the slot is free: no request through the gate starts meanwhile
         return response
 

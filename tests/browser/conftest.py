@@ -19,18 +19,27 @@ from harness.files import REPO
 from harness.tmdb_server import IMAGES, V4_TOKEN
 
 
-
-def start_voila(model_dir: Path, letterboxd_url: str, log_path: Path, tmdb_url: str, tmdb_key: str = ""
-                ) -> tuple[subprocess.Popen, str]:
+def start_voila(
+    model_dir: Path, letterboxd_url: str, log_path: Path, tmdb_url: str, tmdb_key: str = ""
+) -> tuple[subprocess.Popen, str]:
     """`python -m lbrec app`, the command `make app` runs, on a free port; ready when its static files are served
     (a GET of / would start a kernel). TMDb is `tmdb_url`, with `tmdb_key` or none (whatever this shell has set)."""
     port = free_port()
-    env = {**{name: value for name, value in os.environ.items() if name != "TMDB_API_KEY"},
-           "LBREC_LETTERBOXD_URL": letterboxd_url, "LBREC_TMDB_URL": tmdb_url,
-           "LBREC_TMDB_IMAGE_URL": tmdb_url + IMAGES, **({"TMDB_API_KEY": tmdb_key} if tmdb_key else {})}
+    env = {
+        **{name: value for name, value in os.environ.items() if name != "TMDB_API_KEY"},
+        "LBREC_LETTERBOXD_URL": letterboxd_url,
+        "LBREC_TMDB_URL": tmdb_url,
+        "LBREC_TMDB_IMAGE_URL": tmdb_url + IMAGES,
+        **({"TMDB_API_KEY": tmdb_key} if tmdb_key else {}),
+    }
     with open(log_path, "w") as log:
-        server = subprocess.Popen([sys.executable, "-m", "lbrec", "app", "--model", str(model_dir), f"--port={port}"],
-                                  cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "lbrec", "app", "--model", str(model_dir), f"--port={port}"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_S
     while time.monotonic() < deadline:
@@ -51,8 +60,9 @@ def fault() -> Iterator[FaultServer]:
         yield server
 
 
-def serve_voila(model_dir: Path, letterboxd_url: str, log_name: str, tmdb_url: str, tmdb_key: str = ""
-                ) -> Iterator[str]:
+def serve_voila(
+    model_dir: Path, letterboxd_url: str, log_name: str, tmdb_url: str, tmdb_key: str = ""
+) -> Iterator[str]:
     ARTIFACTS.mkdir(exist_ok=True)
     server, url = start_voila(model_dir, letterboxd_url, ARTIFACTS / log_name, tmdb_url, tmdb_key)
     try:

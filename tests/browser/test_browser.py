@@ -2,8 +2,8 @@
 
 One server and one page (one kernel) serve the flows in turn: typed titles, an uploaded export, an unknown user
 answered with a 404 by the local fault-injecting server (the app reads its address from LBREC_LETTERBOXD_URL,
-loopback only), then each question of the chooser. Every request the page makes off the loopback (Font Awesome from a CDN)
-is aborted. Screenshots go to test-artifacts/.
+loopback only), then each question of the chooser. Every request the page makes off the loopback (Font Awesome from a
+CDN) is aborted. Screenshots go to test-artifacts/.
 
 That server has no TMDb key: the page says how to turn posters on and TMDb is never asked. A second server, with a
 key and a loopback stand-in for TMDb, shows the posters filling in the cards.
@@ -23,18 +23,25 @@ import pytest
 from harness.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
 from harness.fault_server import FaultServer, Reply
 from harness.files import FIXTURES
+from harness.tmdb_server import (
+    APPLE,
+    IMAGES,
+    MUBI,
+    NETFLIX,
+    V4_TOKEN,
+    movie,
+    offers,
+    serve_film,
+    serve_logos,
+    serve_offered,
+    with_providers,
+)
 from tests.helpers.files import export_zip
-from harness.tmdb_server import (APPLE, IMAGES, MUBI, NETFLIX, V4_TOKEN, movie, offers, serve_film,
-                                       serve_logos, serve_offered, with_providers)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
-
-
-
-
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +93,9 @@ def test_typed_titles_give_ten_results_with_links(page: Page) -> None:
     cards = page.locator(".lbrec-card")
     assert cards.count() == 10
     for i in range(10):
-        links = [cards.nth(i).locator(f"a.lbrec-{site}").get_attribute("href") for site in ("letterboxd", "tmdb",
-                                                                                            "imdb")]
+        links = [
+            cards.nth(i).locator(f"a.lbrec-{site}").get_attribute("href") for site in ("letterboxd", "tmdb", "imdb")
+        ]
         assert links[0].startswith("https://letterboxd.com/tmdb/")
         assert links[1].startswith("https://www.themoviedb.org/movie/")
         assert links[2].startswith("https://www.imdb.com/title/tt")
@@ -109,8 +117,15 @@ def test_an_uploaded_export_gives_results(page: Page) -> None:
     page.get_by_role("tab", name="Upload your Letterboxd export").click()
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Choose the ZIP").click()
-    chooser.value.set_files(files=[{"name": "letterboxd-lbrectest-2026-11-25-08-00-utc.zip",
-                                    "mimeType": "application/zip", "buffer": export_zip()}])
+    chooser.value.set_files(
+        files=[
+            {
+                "name": "letterboxd-lbrectest-2026-11-25-08-00-utc.zip",
+                "mimeType": "application/zip",
+                "buffer": export_zip(),
+            }
+        ]
+    )
     page.locator(".lbrec-ready").wait_for(timeout=30_000)
     recommend(page)
     assert page.locator(".lbrec-error").count() == 0
@@ -166,8 +181,12 @@ def test_a_list_csv_is_ranked_for_typed_titles(page: Page) -> None:
     page.get_by_role("tab", name="Type titles").click()
     page.get_by_placeholder(TYPED_TITLES).fill("Heat (1995)\nAlien (1979)\nThe Matrix (1999)")
     page.get_by_role("button", name="A Letterboxd list CSV").click()
-    upload_file(page, page.get_by_role("button", name="Choose the list CSV"), "list_friday.csv",
-                (FIXTURES / "list_friday.csv").read_bytes())
+    upload_file(
+        page,
+        page.get_by_role("button", name="Choose the list CSV"),
+        "list_friday.csv",
+        (FIXTURES / "list_friday.csv").read_bytes(),
+    )
     answer(page, "Rank them for me")
     cards = page.locator(".lbrec-card")
     assert page.locator(".lbrec-error").count() == 0 and cards.count() == 4
@@ -225,9 +244,13 @@ def test_watch_together_with_an_uploaded_export_and_typed_titles(page: Page) -> 
 
 PHONE = {"width": 390, "height": 844}
 OPTION_LABELS = ("Recommend from", "How many films", "Only these genres", "Released", "Mainstream ↔ obscure")
-SHOWN_OPTIONS = {"For me": OPTION_LABELS, "From my watchlist or a list": ("Recommend from", "How many films"),
-                 "Would I like…?": ("Recommend from",), "Like this film": OPTION_LABELS[1:],
-                 "Watch together": OPTION_LABELS[1:]}
+SHOWN_OPTIONS = {
+    "For me": OPTION_LABELS,
+    "From my watchlist or a list": ("Recommend from", "How many films"),
+    "Would I like…?": ("Recommend from",),
+    "Like this film": OPTION_LABELS[1:],
+    "Watch together": OPTION_LABELS[1:],
+}
 # Every visible control of the app that does not lie whole inside the viewport, and each visible slider's width.
 CONTROLS_OUTSIDE = """() => {
     const visible = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0
@@ -248,8 +271,11 @@ def test_on_a_phone_every_control_is_whole_and_each_question_shows_only_its_opti
         for question, options in SHOWN_OPTIONS.items():
             choose(page, question)
             page.wait_for_timeout(300)
-            shown = tuple(label for label in OPTION_LABELS if page.locator(".lbrec").get_by_text(
-                label, exact=True).first.is_visible())
+            shown = tuple(
+                label
+                for label in OPTION_LABELS
+                if page.locator(".lbrec").get_by_text(label, exact=True).first.is_visible()
+            )
             assert shown == options, question
             assert page.evaluate(CONTROLS_OUTSIDE) == [], question
             widths = page.evaluate(SLIDER_WIDTHS)
@@ -265,9 +291,15 @@ def screenshot_cards(page: Page, name: str, n: int) -> None:
     height = page.evaluate("document.querySelector('.lbrec').scrollHeight")
     page.set_viewport_size({"width": 1280, "height": height + 80})
     grid, last = page.locator(".lbrec-grid").bounding_box(), page.locator(".lbrec-card").nth(n - 1).bounding_box()
-    page.screenshot(path=ARTIFACTS / f"{name}.png", clip={"x": grid["x"] - 8, "y": grid["y"] - 8,
-                                                        "width": grid["width"] + 16,
-                                                        "height": last["y"] + last["height"] - grid["y"] + 16})
+    page.screenshot(
+        path=ARTIFACTS / f"{name}.png",
+        clip={
+            "x": grid["x"] - 8,
+            "y": grid["y"] - 8,
+            "width": grid["width"] + 16,
+            "height": last["y"] + last["height"] - grid["y"] + 16,
+        },
+    )
     page.set_viewport_size({"width": 1280, "height": 1000})
 
 
@@ -282,15 +314,17 @@ def second_page(page: Page, url: str, *also: str) -> Page:
     """Another tab of the same browser on the Voilà server at `url` (nothing else reachable but the servers `also`),
     ready to be used."""
     other = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
-    other.route("**/*", lambda route: route.continue_() if route.request.url.startswith((url, *also))
-                else route.abort())
+    other.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith((url, *also)) else route.abort()
+    )
     other.goto(url + "/")
     other.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
     return other
 
 
-def test_with_a_tmdb_key_posters_fill_in_the_cards(page: Page, ml_small_model_dir: Path, tmdb: FaultServer,
-                                                  voila_with_posters: str) -> None:
+def test_with_a_tmdb_key_posters_fill_in_the_cards(
+    page: Page, ml_small_model_dir: Path, tmdb: FaultServer, voila_with_posters: str
+) -> None:
     from lbrec.app.environment import load_engine
     from lbrec.app.session import Session
     from lbrec.ask.person import Source
@@ -302,8 +336,10 @@ def test_with_a_tmdb_key_posters_fill_in_the_cards(page: Page, ml_small_model_di
         serve_film(tmdb, movie(rec.tmdbId, rec.title, 125), delay=1.0)  # slow: the cards must not wait for it
     posters = second_page(page, voila_with_posters)
     try:
-        assert "This product uses the TMDB API but is not endorsed or certified by TMDB" in \
-            posters.locator(".lbrec-footer").inner_text()
+        assert (
+            "This product uses the TMDB API but is not endorsed or certified by TMDB"
+            in posters.locator(".lbrec-footer").inner_text()
+        )
         assert posters.locator(".lbrec-posters-note").count() == 0  # no hint: posters are on
         posters.get_by_role("tab", name="Type titles").click()
         posters.get_by_placeholder(TYPED_TITLES).fill(TYPED)
@@ -311,8 +347,9 @@ def test_with_a_tmdb_key_posters_fill_in_the_cards(page: Page, ml_small_model_di
         recommend_done(posters)
         assert posters.locator(".lbrec-card").count() == 10 and posters.locator("img.lbrec-poster").count() == 0
         posters.wait_for_function("document.querySelectorAll('img.lbrec-poster').length == 10", timeout=30_000)
-        posters.wait_for_function("[...document.querySelectorAll('img.lbrec-poster')].every(i => i.naturalWidth)",
-                                  timeout=10_000)
+        posters.wait_for_function(
+            "[...document.querySelectorAll('img.lbrec-poster')].every(i => i.naturalWidth)", timeout=10_000
+        )
         assert posters.locator(".lbrec-about").first.inner_text().startswith("2 h 05 min The story of")
         assert V4_TOKEN not in posters.content()
         screenshot(posters, "app-posters")
@@ -324,7 +361,8 @@ def test_with_a_tmdb_key_posters_fill_in_the_cards(page: Page, ml_small_model_di
 
 
 def test_with_a_tmdb_key_a_country_and_a_service_leave_only_the_films_it_streams(
-        page: Page, ml_small_model_dir: Path, tmdb: FaultServer, voila_with_posters: str) -> None:
+    page: Page, ml_small_model_dir: Path, tmdb: FaultServer, voila_with_posters: str
+) -> None:
     from lbrec.app.environment import load_engine
     from lbrec.app.session import Session
     from lbrec.ask.person import Source
@@ -361,9 +399,12 @@ def test_with_a_tmdb_key_a_country_and_a_service_leave_only_the_films_it_streams
             assert "Where to watch on TMDb" in cards.nth(i).locator(".lbrec-watch").inner_text()
         assert "JustWatch" in watch.locator(".lbrec-watch-attribution").inner_text()
         assert V4_TOKEN not in watch.content()
-        watch.wait_for_function("document.querySelectorAll('img.lbrec-poster').length == 10 && [...document"
-                                ".querySelectorAll('img.lbrec-provider, img.lbrec-poster')].every(i => i.complete && "
-                                "i.naturalWidth)", timeout=30_000)
+        watch.wait_for_function(
+            "document.querySelectorAll('img.lbrec-poster').length == 10 && [...document"
+            ".querySelectorAll('img.lbrec-provider, img.lbrec-poster')].every(i => i.complete && "
+            "i.naturalWidth)",
+            timeout=30_000,
+        )
         screenshot(watch, "app-where-to-watch")
         screenshot_cards(watch, "app-where-to-watch-cards", 6)  # the README's
         watch.reload()  # a new kernel: the country comes back from the browser's memory
@@ -373,6 +414,8 @@ def test_with_a_tmdb_key_a_country_and_a_service_leave_only_the_films_it_streams
         while country.input_value() != "United Kingdom (GB)" and time.monotonic() < deadline:
             watch.wait_for_timeout(100)
         assert country.input_value() == "United Kingdom (GB)"
-        watch.locator(".lbrec-settings .jupyter-widget-tag", has_text="Netflix").wait_for(timeout=10_000)  # and its service
+        watch.locator(".lbrec-settings .jupyter-widget-tag", has_text="Netflix").wait_for(
+            timeout=10_000
+        )  # and its service
     finally:
         watch.close()

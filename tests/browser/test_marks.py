@@ -1,4 +1,4 @@
-""""Not for me" and "Seen it" in the page, in headless chromium: a click takes the card out and the next film takes
+""" "Not for me" and "Seen it" in the page, in headless chromium: a click takes the card out and the next film takes
 its place; the mark is kept in the browser's localStorage, so that after a reload (a new kernel) the film stays
 hidden; the visitor's list undoes it. A tab of its own, so that its localStorage starts empty."""
 
@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
-SHOWN = "[...document.querySelectorAll('.lbrec-card:not(.lbrec-marked) button.lbrec-mark-seen')]" \
-        ".map(b => Number(b.dataset.movieId))"
+SHOWN = (
+    "[...document.querySelectorAll('.lbrec-card:not(.lbrec-marked) button.lbrec-mark-seen')]"
+    ".map(b => Number(b.dataset.movieId))"
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +44,11 @@ def click_mark(page: Page, movie_id: int, mark: str) -> float:
     page.evaluate("window.lbrecClicked = performance.now()")
     page.locator(f".lbrec-card button.lbrec-mark-{mark}[data-movie-id='{movie_id}']").click()
     assert page.evaluate(f"{SHOWN}.includes({movie_id})") is False  # the card goes at once, before the kernel answers
-    page.wait_for_function(f"{SHOWN}.length == 10 && !{SHOWN}.includes({movie_id}) && "
-                           f"document.querySelectorAll('.lbrec-card').length == 10", timeout=30_000)
+    page.wait_for_function(
+        f"{SHOWN}.length == 10 && !{SHOWN}.includes({movie_id}) && "
+        f"document.querySelectorAll('.lbrec-card').length == 10",
+        timeout=30_000,
+    )
     return page.evaluate("performance.now() - window.lbrecClicked")
 
 
@@ -68,7 +73,8 @@ def test_a_mark_replaces_the_card_is_remembered_after_a_reload_and_can_be_undone
     page.wait_for_function(f"{SHOWN}.includes({first[0]})", timeout=30_000)
     assert after[0] not in page.evaluate(SHOWN)
     assert json.loads(page.evaluate("localStorage.getItem('lbrec-memory')"))["marks"] == [
-        {"movieId": after[0], "mark": "seen"}]
+        {"movieId": after[0], "mark": "seen"}
+    ]
     page.get_by_role("button", name="Clear all").click()
     page.wait_for_function(f"{SHOWN}.includes({after[0]})", timeout=30_000)
     assert page.locator(".lbrec-memory").count() == 0

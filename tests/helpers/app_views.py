@@ -23,11 +23,14 @@ def typed(app: RecommenderApp, text: str = TYPED) -> RecommenderApp:
 def downloads(app: RecommenderApp) -> dict[str, str | bytes]:
     """The files behind the download links, by file name."""
     found = re.findall(r'download="([^"]+)" href="data:([^;]+)(;charset=utf-8)?;base64,([^"]+)"', app.downloads.value)
-    return {name: base64.b64decode(data).decode("utf-8") if text else base64.b64decode(data)
-            for name, _, text, data in found}
+    return {
+        name: base64.b64decode(data).decode("utf-8") if text else base64.b64decode(data)
+        for name, _, text, data in found
+    }
 
 
 def cards(app: RecommenderApp) -> list[str]:
     """The cards on screen, as HTML."""
-    return re.findall(r'<div class="lbrec-card[ "].*?</div></div>(?=<div class="lbrec-card[ "]|</div>$)',
-                      app.results.value)
+    return re.findall(
+        r'<div class="lbrec-card[ "].*?</div></div>(?=<div class="lbrec-card[ "]|</div>$)', app.results.value
+    )

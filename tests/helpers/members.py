@@ -11,14 +11,25 @@ import pandas as pd
 import scipy.sparse as sp
 
 
-def write_members(folder: Path, catalog: pd.DataFrame, n_members: int = 12, n_unknown: int = 20,
-                  per_member: int = 40, n_others: int = 60, seed: int = 0) -> Path:
+def write_members(
+    folder: Path,
+    catalog: pd.DataFrame,
+    n_members: int = 12,
+    n_unknown: int = 20,
+    per_member: int = 40,
+    n_others: int = 60,
+    seed: int = 0,
+) -> Path:
     """Members who each rate `per_member` films (ratings 1-10, at least 8 rated 8 or more and 3 rated 4 or less)
     among the catalog's films and `n_unknown` films it does not have (from 2030, after any catalog)."""
     rng = np.random.default_rng(seed)
     known = pd.DataFrame({"title": catalog["title"].astype(str), "year": catalog["year"].astype("Int64")})
-    unknown = pd.DataFrame({"title": [f"Not In MovieLens {i}" for i in range(n_unknown)],
-                            "year": pd.array([2030 + i % 3 for i in range(n_unknown)], dtype="Int64")})
+    unknown = pd.DataFrame(
+        {
+            "title": [f"Not In MovieLens {i}" for i in range(n_unknown)],
+            "year": pd.array([2030 + i % 3 for i in range(n_unknown)], dtype="Int64"),
+        }
+    )
     films = pd.concat([known, unknown], ignore_index=True)
     films.insert(0, "slug", [f"film-{i}" for i in range(len(films))])
     films["genres"], films["language"], films["runtime"] = "Drama", "en", 100.0

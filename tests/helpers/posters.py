@@ -6,16 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from harness.fault_server import FaultServer
+from harness.tmdb_server import IMAGES
 from lbrec.app.environment import load_engine
 from lbrec.app.page import RecommenderApp
 from lbrec.letterboxd.client import Client
 from lbrec.tmdb.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
-from harness.fault_server import FaultServer
-from harness.tmdb_server import IMAGES
 
 
-def app_with(model_dir: Path, server: FaultServer, monkeypatch: pytest.MonkeyPatch, key: str | None
-             ) -> RecommenderApp:
+def app_with(model_dir: Path, server: FaultServer, monkeypatch: pytest.MonkeyPatch, key: str | None) -> RecommenderApp:
     """The app as `main` builds it, with TMDb's addresses pointing at `server` and the key set or not."""
     monkeypatch.setenv(TMDB_URL_ENV, server.url)
     monkeypatch.setenv(TMDB_IMAGE_URL_ENV, server.url + IMAGES)

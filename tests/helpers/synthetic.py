@@ -21,8 +21,13 @@ def make_dataset(folder: Path, users: int = 40, items: int = 30, length: int = 1
         n = int(rng.integers(length // 2, length + 1))
         user += [u] * n
         movie += [(start + k) % items + 1 for k in range(n)]
-    ratings = Ratings("synthetic", user=np.array(user, np.int32), movie=np.array(movie, np.int32),
-                      rating=np.full(len(user), 5.0, np.float32), timestamp=np.arange(len(user), dtype=np.int64))
+    ratings = Ratings(
+        "synthetic",
+        user=np.array(user, np.int32),
+        movie=np.array(movie, np.int32),
+        rating=np.full(len(user), 5.0, np.float32),
+        timestamp=np.arange(len(user), dtype=np.int64),
+    )
     return prepare_to_folder(ratings, folder, PrepareConfig(min_user_ratings=3))
 
 

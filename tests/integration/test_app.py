@@ -14,17 +14,16 @@ import ipywidgets as widgets
 import nbformat
 import pytest
 
+from harness.files import REPO
 from lbrec.app.environment import LETTERBOXD_URL_ENV, client_from_env, load_engine
 from lbrec.app.page import RecommenderApp, main
-from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB
 from lbrec.app.session import SKIP
 from lbrec.app.settings import POPULARITY
+from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from tests.helpers.app_views import cards, downloads, typed
-from harness.files import REPO
 from tests.helpers.files import export_zip
-
 
 
 @pytest.fixture
@@ -34,8 +33,15 @@ def app(ml_small_model_dir: Path) -> RecommenderApp:
 
 def upload(app: RecommenderApp, data: bytes, name: str = "letterboxd-lbrectest-2026-11-25-08-00-utc.zip") -> None:
     app.sources.tabs.selected_index = UPLOAD_TAB
-    app.sources.upload.value = ({"name": name, "type": "application/zip", "size": len(data), "content": memoryview(data),
-                         "last_modified": datetime.now(UTC)},)
+    app.sources.upload.value = (
+        {
+            "name": name,
+            "type": "application/zip",
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": datetime.now(UTC),
+        },
+    )
 
 
 def shown(*values: str) -> str:
@@ -51,11 +57,13 @@ def pickers(app: RecommenderApp) -> list[widgets.Dropdown]:
 
 
 def test_importing_and_running_the_app_never_imports_torch(ml_small_model_dir: Path) -> None:
-    code = ("import sys; from lbrec.app.page import RecommenderApp; from lbrec.app.environment import load_engine; "
-            f"app = RecommenderApp(*load_engine({str(ml_small_model_dir)!r})); "
-            "app.sources.tabs.selected_index = 2; app.sources.typed.value = 'Heat (1995)'; app.go.click(); "
-            "assert len(app.session.recommendations) == 10, app.message.value; "
-            "assert 'torch' not in sys.modules, 'torch was imported'")
+    code = (
+        "import sys; from lbrec.app.page import RecommenderApp; from lbrec.app.environment import load_engine; "
+        f"app = RecommenderApp(*load_engine({str(ml_small_model_dir)!r})); "
+        "app.sources.tabs.selected_index = 2; app.sources.typed.value = 'Heat (1995)'; app.go.click(); "
+        "assert len(app.session.recommendations) == 10, app.message.value; "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
@@ -63,8 +71,7 @@ def test_the_engine_loads_once_per_process(ml_small_model_dir: Path) -> None:
     assert load_engine(ml_small_model_dir)[0] is load_engine(str(ml_small_model_dir) + "/")[0]
 
 
-def test_main_explains_a_missing_model_and_refuses_other_hosts(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_main_explains_a_missing_model_and_refuses_other_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LBREC_MODEL", str(tmp_path / "nothing"))
     page = main()
     assert "The app cannot start" in page.value and "make app" in page.value
@@ -164,14 +171,18 @@ def test_an_upload_is_announced_and_recommended_from(app: RecommenderApp) -> Non
     assert "letterboxd-lbrectest-2026-11-25-08-00-utc.zip" in app.sources.upload_info.value
     app.settings.choice.value = "4"
     app.go.click()
-    assert app.message.value == "" and len(cards(app)) == 10 and "films from your export" in \
-        app.understood_summary.value
+    assert (
+        app.message.value == "" and len(cards(app)) == 10 and "films from your export" in app.understood_summary.value
+    )
     assert app.session.matched.watchlist and app.session.options.exclude_watchlist
     app.settings.exclude_watchlist.value = False  # applies at once, from the same upload
     assert not app.session.options.exclude_watchlist and len(cards(app)) == 10
     upload(app, b"GIF89a not a zip", "holiday.gif")
     app.go.click()
-    assert "holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV" in shown(app.message.value) and app.results.value == ""
+    assert (
+        "holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV" in shown(app.message.value)
+        and app.results.value == ""
+    )
 
 
 def test_what_users_type_is_shown_escaped(app: RecommenderApp) -> None:
@@ -185,8 +196,9 @@ def test_what_users_type_is_shown_escaped(app: RecommenderApp) -> None:
     assert "is not a Letterboxd" in shown(app.message.value) and "<b " not in app.message.value
 
 
-def test_unexpected_errors_are_shown_and_logged_never_dropped(app: RecommenderApp, monkeypatch: pytest.MonkeyPatch,
-                                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_unexpected_errors_are_shown_and_logged_never_dropped(
+    app: RecommenderApp, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken(*args: object, **kwargs: object) -> list[Recommendation]:
         raise RuntimeError("onnxruntime fell over")
 
@@ -205,8 +217,9 @@ def test_the_binder_environment_mirrors_pyproject() -> None:
     import yaml
 
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = project["dependencies"] + [d for d in project["optional-dependencies"]["train"]
-                                        if not d.startswith("torch")]  # torch comes from conda-forge, CPU only
+    wanted = project["dependencies"] + [
+        d for d in project["optional-dependencies"]["train"] if not d.startswith("torch")
+    ]  # torch comes from conda-forge, CPU only
     environment = yaml.safe_load((REPO / "environment.yml").read_text())
     pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert sorted(pip) == sorted(wanted)

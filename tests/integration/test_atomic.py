@@ -35,14 +35,17 @@ def killer(tmp_path_factory: pytest.TempPathFactory, letterboxd: FaultServer) ->
 # json_cache (a cache entry renamed without fsync) runs in benchmarks/bench_faults.py only: its write is a few lines,
 # and in one CI run no kill landed mid-write (interrupted 0), which the assertion below needs
 @pytest.mark.parametrize("writer", [writer for writer in WRITERS if writer != "json_cache"])
-def test_a_killed_writer_leaves_the_old_or_the_new_version(killer: KillServer, letterboxd: FaultServer,
-                                                           tmp_path: Path, writer: str) -> None:
+def test_a_killed_writer_leaves_the_old_or_the_new_version(
+    killer: KillServer, letterboxd: FaultServer, tmp_path: Path, writer: str
+) -> None:
     def serve_page(version: int) -> None:
-        letterboxd.route(f"/v{version}/rss/", Reply(200, page(version).encode(),
-                                                      {"Content-Type": "text/html; charset=utf-8"}))
+        letterboxd.route(
+            f"/v{version}/rss/", Reply(200, page(version).encode(), {"Content-Type": "text/html; charset=utf-8"})
+        )
 
-    result = sweep(killer, writer, tmp_path / TARGETS[writer],
-                   on_version=serve_page if writer == "cache" else lambda v: None)
+    result = sweep(
+        killer, writer, tmp_path / TARGETS[writer], on_version=serve_page if writer == "cache" else lambda v: None
+    )
     print(json.dumps(result.as_dict()))
     assert result.kill_points >= 4 and result.interrupted >= 1  # some kills did land in the middle of a write
 

@@ -38,13 +38,31 @@ def ml_small_blend_dir(ml_small: Dataset, ml_small_model_dir: Path, tmp_path_fac
 def bench_members(model_dir: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """`python -m benchmarks.bench_members` on 6 real members, read in place, its figures written to `out`."""
     folder = need(members_dir() / "members.parquet", "the Letterboxd members' data").parent
-    return subprocess.run([sys.executable, "-m", "benchmarks.bench_members", "--model", str(model_dir), "--members",
-                           "6", *options, "--json", str(out)], check=False, capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, "LBREC_MEMBERS_DIR": str(folder)}, timeout=600)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.bench_members",
+            "--model",
+            str(model_dir),
+            "--members",
+            "6",
+            *options,
+            "--json",
+            str(out),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "LBREC_MEMBERS_DIR": str(folder)},
+        timeout=600,
+    )
 
 
-def test_the_benchmark_runs_on_a_few_real_members_and_records_the_served_figures(ml_small_blend_dir: Path,
-                                                                                  tmp_path: Path) -> None:
+def test_the_benchmark_runs_on_a_few_real_members_and_records_the_served_figures(
+    ml_small_blend_dir: Path, tmp_path: Path
+) -> None:
     from lbrec.serving.engine import Recommender
 
     out = tmp_path / "report.json"
@@ -55,8 +73,16 @@ def test_the_benchmark_runs_on_a_few_real_members_and_records_the_served_figures
     assert "| served |" in done.stdout and "catalog gap" in done.stdout
     report = json.loads(out.read_text())
     assert report["members"] == 6 and report["model"] == "SASRec + EASE"
-    assert set(report["models"]) == {"served", "served, rated", "served, latest 50 (before)", "sasrec", "item-item",
-                                     "popular (MovieLens)", "ease (MovieLens)", "popular (Letterboxd)"}
+    assert set(report["models"]) == {
+        "served",
+        "served, rated",
+        "served, latest 50 (before)",
+        "sasrec",
+        "item-item",
+        "popular (MovieLens)",
+        "ease (MovieLens)",
+        "popular (Letterboxd)",
+    }
     assert report["unordered_exports"] == 6  # every member's export is a bulk import: the unordered reading is served
     assert report["input_films"]["hidden_loved_mean"] == 5.0
     assert 4000 < report["candidates"] <= report["films_known"] < 6000  # about 5,900 films match ml-latest-small

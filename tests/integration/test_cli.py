@@ -10,9 +10,24 @@ import pytest
 from tests.helpers.process import run_lbrec
 
 
-@pytest.mark.parametrize("command", ["download", "prepare", "train", "evaluate", "export", "match", "recommend", "rank",
-                                     "predict", "similar", "group", "app",
-                                     "bench"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "download",
+        "prepare",
+        "train",
+        "evaluate",
+        "export",
+        "match",
+        "recommend",
+        "rank",
+        "predict",
+        "similar",
+        "group",
+        "app",
+        "bench",
+    ],
+)
 def test_every_command_has_help(command: str) -> None:
     result = run_lbrec(command, "--help")
     assert result.returncode == 0 and "usage: python -m lbrec" in result.stdout
@@ -20,8 +35,10 @@ def test_every_command_has_help(command: str) -> None:
 
 def test_prepare_from_a_ratings_file(tmp_path: Path) -> None:
     ratings = tmp_path / "ratings.csv"
-    ratings.write_text("userId,movieId,rating,timestamp\n" + "".join(
-        f"{u},{m},{1 + (u + m) % 5},{m}\n" for u in range(1, 6) for m in range(1, 13)))
+    ratings.write_text(
+        "userId,movieId,rating,timestamp\n"
+        + "".join(f"{u},{m},{1 + (u + m) % 5},{m}\n" for u in range(1, 6) for m in range(1, 13))
+    )
     result = run_lbrec("prepare", "--ratings", str(ratings), "--out", str(tmp_path / "out"), "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
@@ -31,8 +48,15 @@ def test_prepare_from_a_ratings_file(tmp_path: Path) -> None:
 
 
 def test_prepare_ml_latest_small_from_the_data_folder(ml_small_root: Path, tmp_path: Path) -> None:
-    result = run_lbrec("prepare", "--dataset", "ml-latest-small", "--out", str(tmp_path / "ml"), "--json",
-                       env={"LBREC_DATA_DIR": str(ml_small_root)})
+    result = run_lbrec(
+        "prepare",
+        "--dataset",
+        "ml-latest-small",
+        "--out",
+        str(tmp_path / "ml"),
+        "--json",
+        env={"LBREC_DATA_DIR": str(ml_small_root)},
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert (summary["users"], summary["items"], summary["positives"]) == (610, 6389, 46404)
@@ -44,13 +68,14 @@ def test_bad_input_exits_nonzero_with_one_line(tmp_path: Path) -> None:
     missing = tmp_path / "missing.csv"
     assert result.stderr.strip().splitlines()[-1] == f"lbrec prepare: error: ratings file {missing} not found"
     assert "Traceback" not in result.stderr
-    result = run_lbrec("prepare", "--dataset", "ml-latest-small", "--data-dir", str(tmp_path),
-                       "--out", str(tmp_path / "o"))
+    result = run_lbrec(
+        "prepare", "--dataset", "ml-latest-small", "--data-dir", str(tmp_path), "--out", str(tmp_path / "o")
+    )
     assert result.returncode == 1 and "LBREC_DATA_DIR" in result.stderr and "Traceback" not in result.stderr
     assert run_lbrec("prepare", "--dataset", "nope").returncode == 2  # argparse rejects unknown names itself
 
 
-def test_recommend_from_typed_titles(tiny_model_dir: Path, tiny_dataset) -> None:  # noqa: ANN001
+def test_recommend_from_typed_titles(tiny_model_dir: Path, tiny_dataset) -> None:
     catalog = tiny_dataset.catalog
     liked = catalog[catalog.item_index > 0].head(3)
     titles = "; ".join(f"{t} ({y})" for t, y in zip(liked.title, liked.year, strict=True)) + "; Qwzx Unknown (2031)"
@@ -90,18 +115,24 @@ def test_app_refuses_a_missing_model_before_starting(tmp_path: Path) -> None:
     assert result.returncode == 1 and "run `make model`" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("options, message", [
-    (["--years", "2030:2040"], "no film passes these options (released 2030-2040): widen the years"),
-    (["--genre", "Documentary", "--genre", "Western", "--years", "1902:1905", "--popularity", "0.8:1"],
-     "no film passes these options (genres Documentary or Western, released 1902-1905, popularity 0.8-1)"),
-    (["--popularity", "2:3"], "popularity 2:3 is not a band of quantiles between 0 (the most obscure) and 1"),
-    (["--genre", "Nope"], "unknown genres: Nope"),
-])
-def test_options_that_leave_no_film_are_an_error_not_an_empty_list(ml_small_model_dir: Path, options: list[str],
-                                                                   message: str) -> None:
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--years", "2030:2040"], "no film passes these options (released 2030-2040): widen the years"),
+        (
+            ["--genre", "Documentary", "--genre", "Western", "--years", "1902:1905", "--popularity", "0.8:1"],
+            "no film passes these options (genres Documentary or Western, released 1902-1905, popularity 0.8-1)",
+        ),
+        (["--popularity", "2:3"], "popularity 2:3 is not a band of quantiles between 0 (the most obscure) and 1"),
+        (["--genre", "Nope"], "unknown genres: Nope"),
+    ],
+)
+def test_options_that_leave_no_film_are_an_error_not_an_empty_list(
+    ml_small_model_dir: Path, options: list[str], message: str
+) -> None:
     result = run_lbrec("recommend", "--model", str(ml_small_model_dir), "--titles", "Heat (1995)", *options)
     assert result.returncode == 1 and result.stdout == ""
-    (line,) = [l for l in result.stderr.splitlines() if l.startswith("lbrec recommend: error:")]
+    (line,) = [text for text in result.stderr.splitlines() if text.startswith("lbrec recommend: error:")]
     assert message in line, result.stderr
 
 
@@ -111,8 +142,18 @@ IMDB = Path(__file__).resolve().parents[1] / "fixtures" / "imdb"
 def test_recommend_and_rank_from_imdb_exports(ml_small_model_dir: Path) -> None:
     ratings, watchlist = str(IMDB / "your_ratings_2026.csv"), str(IMDB / "watchlist_2026.csv")
     model = ["--model", str(ml_small_model_dir)]
-    result = run_lbrec("recommend", *model, "--imdb", ratings, "--imdb-watchlist", watchlist, "--exclude-watchlist",
-                       "-k", "20", "--json")
+    result = run_lbrec(
+        "recommend",
+        *model,
+        "--imdb",
+        ratings,
+        "--imdb-watchlist",
+        watchlist,
+        "--exclude-watchlist",
+        "-k",
+        "20",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     assert "3 TV titles and 1 video game skipped" in result.stderr
     report = json.loads(result.stdout)
@@ -134,13 +175,15 @@ def test_recommend_and_rank_from_imdb_exports(ml_small_model_dir: Path) -> None:
 def test_imdb_refusals_are_one_line(ml_small_model_dir: Path) -> None:
     model = ["--model", str(ml_small_model_dir)]
     ratings = str(IMDB / "your_ratings_2026.csv")
-    cases = [(["recommend", "--imdb", str(IMDB.parent / "letterboxd" / "list_friday.csv")], "this is a Letterboxd list"),
-             (["rank", "--imdb", ratings, "--watchlist"], "with --imdb-watchlist FILE"),
-             (["recommend", "--titles", "Heat (1995)", "--imdb-watchlist", ratings], "--imdb-watchlist goes with"),
-             (["recommend", "--imdb", ratings, "--export", ratings], "exactly one of"),
-             (["predict", "tt0112641", "--imdb", str(IMDB / "missing.csv")], "missing.csv not found")]
+    cases = [
+        (["recommend", "--imdb", str(IMDB.parent / "letterboxd" / "list_friday.csv")], "this is a Letterboxd list"),
+        (["rank", "--imdb", ratings, "--watchlist"], "with --imdb-watchlist FILE"),
+        (["recommend", "--titles", "Heat (1995)", "--imdb-watchlist", ratings], "--imdb-watchlist goes with"),
+        (["recommend", "--imdb", ratings, "--export", ratings], "exactly one of"),
+        (["predict", "tt0112641", "--imdb", str(IMDB / "missing.csv")], "missing.csv not found"),
+    ]
     for args, message in cases:
         result = run_lbrec(*args, *model)
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-        (line,) = [l for l in result.stderr.splitlines() if l.startswith(f"lbrec {args[0]}: error:")]
+        (line,) = [text for text in result.stderr.splitlines() if text.startswith(f"lbrec {args[0]}: error:")]
         assert message in line, result.stderr

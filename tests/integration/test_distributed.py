@@ -20,15 +20,40 @@ import numpy as np
 import pytest
 from safetensors.torch import load_file
 
+from harness.files import REPO
 from lbrec.data.dataset import Dataset
 from lbrec.model.train import windows
-from harness.files import REPO
 from tests.helpers.synthetic import make_dataset
 
 # 93 windows in batches of 23: the last global batch has one window, so one process gets an empty share
-SETTINGS = ["--device", "cpu", "--dropout", "0", "--epochs", "3", "--patience", "3", "--batch-size", "23",
-            "--max-len", "4", "--dim", "16", "--heads", "2", "--layers", "1", "--lr", "5e-3", "--negatives", "8",
-            "--threads", "1", "--quiet", "--json"]
+SETTINGS = [
+    "--device",
+    "cpu",
+    "--dropout",
+    "0",
+    "--epochs",
+    "3",
+    "--patience",
+    "3",
+    "--batch-size",
+    "23",
+    "--max-len",
+    "4",
+    "--dim",
+    "16",
+    "--heads",
+    "2",
+    "--layers",
+    "1",
+    "--lr",
+    "5e-3",
+    "--negatives",
+    "8",
+    "--threads",
+    "1",
+    "--quiet",
+    "--json",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +64,15 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
 
 
 def train(launcher: list[str], dataset: Dataset, out: Path, loss: str) -> dict:
-    done = subprocess.run([*launcher, "-m", "lbrec", "train", "--data", str(dataset.path), "--out", str(out),
-                           "--loss", loss, *SETTINGS], capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300, check=False)
+    done = subprocess.run(
+        [*launcher, "-m", "lbrec", "train", "--data", str(dataset.path), "--out", str(out), "--loss", loss, *SETTINGS],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1, done.stdout  # process 0 alone prints the result
@@ -52,8 +83,12 @@ def train(launcher: list[str], dataset: Dataset, out: Path, loss: str) -> dict:
 @pytest.mark.parametrize("loss", ["sampled", "bce"])
 def test_two_processes_train_as_one(dataset: Dataset, tmp_path: Path, loss: str) -> None:
     one = train([sys.executable], dataset, tmp_path / "one", loss)
-    two = train([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"], dataset,
-                tmp_path / "two", loss)
+    two = train(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"],
+        dataset,
+        tmp_path / "two",
+        loss,
+    )
     assert (one["processes"], two["processes"]) == (1, 2)
     histories = [json.loads((tmp_path / d / "history.json").read_text()) for d in ("one", "two")]
     assert [h["loss"] for h in histories[1]] == pytest.approx([h["loss"] for h in histories[0]], rel=1e-5)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.fault_server import FaultServer, Reply
 from lbrec.data.movielens import download, load
 from lbrec.errors import ChecksumError, DataError
-from harness.fault_server import FaultServer, Reply
 
 
 def small_zip() -> bytes:
@@ -22,7 +22,6 @@ def small_zip() -> bytes:
         archive.writestr("ml-latest-small/links.csv", "movieId,imdbId,tmdbId\n10,113277,949\n")
         archive.writestr("../evil.txt", "escaped")
     return buffer.getvalue()
-
 
 
 def md5_reply(payload: bytes) -> Reply:
@@ -44,7 +43,6 @@ def test_download_verifies_unpacks_and_caches(tmp_path: Path, fault_server: Faul
     assert len(fault_server.hits) == requests_before  # cached: no request the second time
 
 
-
 def test_download_with_wrong_checksum_is_discarded(tmp_path: Path, fault_server: FaultServer) -> None:
     payload = small_zip()
     fault_server.route("/ml-latest-small.zip", Reply(body=payload))
@@ -52,7 +50,6 @@ def test_download_with_wrong_checksum_is_discarded(tmp_path: Path, fault_server:
     with pytest.raises(ChecksumError, match="MD5"):
         download("ml-latest-small", dest=tmp_path, base_url=fault_server.url, progress=False)
     assert list(tmp_path.iterdir()) == []
-
 
 
 def test_truncated_download_is_never_used(tmp_path: Path, fault_server: FaultServer) -> None:
@@ -63,7 +60,6 @@ def test_truncated_download_is_never_used(tmp_path: Path, fault_server: FaultSer
         download("ml-latest-small", dest=tmp_path, base_url=fault_server.url, progress=False)
     assert not (tmp_path / "ml-latest-small").exists()
     assert not list(tmp_path.glob("*.zip"))
-
 
 
 def test_missing_remote_file_is_a_clear_error(tmp_path: Path, fault_server: FaultServer) -> None:

@@ -17,14 +17,18 @@ from lbrec.model.folder import load_model
 
 def histories(dataset: Dataset, max_len: int, rng: np.random.Generator) -> np.ndarray:
     """Empty, length 1, exactly max_len, longer than max_len (truncated as the engine does), random and real."""
-    rows = [[], [5], list(rng.integers(1, dataset.n_items + 1, max_len)),
-            list(rng.integers(1, dataset.n_items + 1, 3 * max_len))[-max_len:]]
+    rows = [
+        [],
+        [5],
+        list(rng.integers(1, dataset.n_items + 1, max_len)),
+        list(rng.integers(1, dataset.n_items + 1, 3 * max_len))[-max_len:],
+    ]
     rows += [list(rng.integers(1, dataset.n_items + 1, rng.integers(1, max_len))) for _ in range(20)]
     rows += [list(dataset.sequence(u)[-max_len:]) for u in range(0, dataset.n_users, 7)]
     batch = np.zeros((len(rows), max_len), dtype=np.int64)
     for i, row in enumerate(rows):
         if row:
-            batch[i, -len(row):] = row
+            batch[i, -len(row) :] = row
     return batch
 
 
@@ -38,8 +42,13 @@ def test_onnx_interface_and_metadata(tiny_model_dir: Path, tiny_dataset: Dataset
     assert not any(node.op_type == "Trilu" for node in graph.node)
     meta = read_json(tiny_model_dir / "onnx.json")
     assert meta["sha256"] == sha256_file(tiny_model_dir / "model.onnx")
-    assert (meta["input"], meta["output"], meta["max_len"], meta["n_items"], meta["dataset"]) == \
-        ("item_seq", "scores", 20, tiny_dataset.n_items, "tiny")
+    assert (meta["input"], meta["output"], meta["max_len"], meta["n_items"], meta["dataset"]) == (
+        "item_seq",
+        "scores",
+        20,
+        tiny_dataset.n_items,
+        "tiny",
+    )
     assert "dynamo=True" in meta["exporter"]
     assert (tiny_model_dir / "catalog.parquet").is_file()
 
@@ -69,8 +78,9 @@ def test_export_needs_the_training_data_catalog(tiny_model_dir: Path, tmp_path: 
         export.export_model_dir(copy)
 
 
-def test_fp16_keeps_top10_for_99_percent_of_test_users(trained_small_model_dir: Path, ml_small: Dataset,
-                                                       tmp_path: Path) -> None:
+def test_fp16_keeps_top10_for_99_percent_of_test_users(
+    trained_small_model_dir: Path, ml_small: Dataset, tmp_path: Path
+) -> None:
     import shutil
 
     half = tmp_path / "fp16"
@@ -87,12 +97,13 @@ def test_fp16_keeps_top10_for_99_percent_of_test_users(trained_small_model_dir: 
     assert Recommender(half).recommend([1, 2, 3], k=5)  # the engine serves it as it is
 
 
-def test_export_serves_the_blend_chosen_on_validation(trained_small_model_dir: Path, ml_small: Dataset,
-                                                      tmp_path: Path) -> None:
+def test_export_serves_the_blend_chosen_on_validation(
+    trained_small_model_dir: Path, ml_small: Dataset, tmp_path: Path
+) -> None:
     import shutil
 
-    from lbrec.serving.itemitem import FILES
     from lbrec.serving.engine import Recommender
+    from lbrec.serving.itemitem import FILES
 
     folder = tmp_path / "blended"
     shutil.copytree(trained_small_model_dir, folder)

@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.fault_server import FaultServer, Reply
+from harness.files import REPO
 from lbrec.app.page import main
 from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError
 from lbrec.letterboxd.client import Client
 from lbrec.serving.engine import Recommender
-from harness.fault_server import FaultServer, Reply
-from harness.files import REPO
 
 SERVED = ("model.onnx", "onnx.json", "movie_ids.npy", "catalog.parquet")
 
@@ -43,12 +43,14 @@ DAMAGES: dict[str, Callable[[bytes], bytes | None]] = {  # None: the file is del
     "deleted": lambda data: None,
     "emptied": lambda data: b"",
     "cut to one byte": lambda data: data[:1],
-    "cut to a third": lambda data: data[:len(data) // 3],
-    "cut in half": lambda data: data[:len(data) // 2],
+    "cut to a third": lambda data: data[: len(data) // 3],
+    "cut in half": lambda data: data[: len(data) // 2],
     "last byte missing": lambda data: data[:-1],
     "end zeroed": lambda data: data[:-64] + bytes(64),
-    **{f"bit flipped at {2 * i + 1}/{2 * FLIPS}": lambda data, i=i: flip(data, (2 * i + 1) * len(data) // (2 * FLIPS))
-       for i in range(FLIPS)},
+    **{
+        f"bit flipped at {2 * i + 1}/{2 * FLIPS}": lambda data, i=i: flip(data, (2 * i + 1) * len(data) // (2 * FLIPS))
+        for i in range(FLIPS)
+    },
 }
 
 
@@ -70,8 +72,9 @@ def intact(tiny_model_dir: Path, tiny_dataset: Dataset) -> tuple[list[int], list
 
 @pytest.mark.parametrize("how", DAMAGES)
 @pytest.mark.parametrize("name", SERVED)
-def test_a_damaged_model_file_is_refused_by_name_or_changes_nothing(tiny_model_dir: Path, tmp_path: Path, name: str,
-                                                                    how: str, intact: tuple) -> None:
+def test_a_damaged_model_file_is_refused_by_name_or_changes_nothing(
+    tiny_model_dir: Path, tmp_path: Path, name: str, how: str, intact: tuple
+) -> None:
     folder = tmp_path / "model"
     shutil.copytree(tiny_model_dir, folder)
     damage(folder / name, how)
@@ -88,8 +91,9 @@ def test_a_damaged_model_file_is_refused_by_name_or_changes_nothing(tiny_model_d
     assert [(r.movieId, r.score) for r in engine.recommend(history, k=10)] == expected
 
 
-def test_the_app_explains_a_damaged_model_instead_of_starting(tiny_model_dir: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_app_explains_a_damaged_model_instead_of_starting(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "model"
     shutil.copytree(tiny_model_dir, folder)
     onnx = folder / "model.onnx"
@@ -99,14 +103,22 @@ def test_the_app_explains_a_damaged_model_instead_of_starting(tiny_model_dir: Pa
     assert "The app cannot start" in page.value and "model.onnx" in page.value and "make model" in page.value
 
 
-DATASET_FILES = ("meta.json", "user_ids.npy", "movie_ids.npy", "offsets.npy", "items.npy", "splits.npz",
-                 "catalog.parquet")
+DATASET_FILES = (
+    "meta.json",
+    "user_ids.npy",
+    "movie_ids.npy",
+    "offsets.npy",
+    "items.npy",
+    "splits.npz",
+    "catalog.parquet",
+)
 
 
 @pytest.mark.parametrize("name", DATASET_FILES)
 @pytest.mark.parametrize("how", ["deleted", "emptied", "cut in half", "cut to a third"])
-def test_a_damaged_data_set_is_refused_by_name_with_the_fix(tiny_dataset: Dataset, tmp_path: Path, name: str,
-                                                            how: str) -> None:
+def test_a_damaged_data_set_is_refused_by_name_with_the_fix(
+    tiny_dataset: Dataset, tmp_path: Path, name: str, how: str
+) -> None:
     folder = tmp_path / "dataset"
     shutil.copytree(tiny_dataset.path, folder)
     damage(folder / name, how)
@@ -121,22 +133,25 @@ def test_a_damaged_data_set_is_refused_by_name_with_the_fix(tiny_dataset: Datase
 # ---------------------------------------------------------------------------------------------------- the cache
 
 
-@pytest.mark.parametrize("how", ["cut", "emptied", "binary", "text changed, still valid JSON", "wrong types",
-                                 "another page's entry"])
-def test_a_damaged_cache_entry_is_fetched_again_never_served(fault_server: FaultServer, tmp_path: Path,
-                                                             how: str) -> None:
+@pytest.mark.parametrize(
+    "how", ["cut", "emptied", "binary", "text changed, still valid JSON", "wrong types", "another page's entry"]
+)
+def test_a_damaged_cache_entry_is_fetched_again_never_served(
+    fault_server: FaultServer, tmp_path: Path, how: str
+) -> None:
     page = "<html><body>" + "Heat (1995) rated 5 " * 200 + "</body></html>"
     fault_server.route("/someone/rss/", Reply(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"}))
     fault_server.route("/other/rss/", Reply(200, b"<html>other</html>", {"Content-Type": "text/html"}))
     with Client(base_url=fault_server.url, cache_dir=tmp_path) as http:
         http.get("/someone/rss/")
         http.get("/other/rss/")
-    entry = tmp_path / next(p for p in os.listdir(tmp_path) if p.endswith(".json") and
-                            "someone" in (tmp_path / p).read_text())
+    entry = tmp_path / next(
+        p for p in os.listdir(tmp_path) if p.endswith(".json") and "someone" in (tmp_path / p).read_text()
+    )
     other = next(p for p in tmp_path.glob("*.json") if p != entry)
     content = json.loads(entry.read_text())
     damaged = {
-        "cut": entry.read_bytes()[:len(entry.read_bytes()) // 2],
+        "cut": entry.read_bytes()[: len(entry.read_bytes()) // 2],
         "emptied": b"",
         "binary": os.urandom(2000),
         "text changed, still valid JSON": json.dumps({**content, "text": content["text"].replace("5", "1")}).encode(),
@@ -191,20 +206,27 @@ EPOCHS = 6
 def run_training(dataset: Path, out: Path, kill_at: int = 0) -> tuple[int, str]:
     """Train in a real process, SIGKILLed at the kill_at-th line it runs in lbrec.artifacts' atomic writers (0:
     never); return its exit status and output."""
-    done = subprocess.run([sys.executable, "-c", TRAIN.replace("EPOCHS", str(EPOCHS)), str(dataset), str(out),
-                           str(kill_at)], capture_output=True, text=True, timeout=600, cwd=REPO,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    done = subprocess.run(
+        [sys.executable, "-c", TRAIN.replace("EPOCHS", str(EPOCHS)), str(dataset), str(out), str(kill_at)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     return done.returncode, done.stdout + done.stderr
 
 
 def resumed_after(output: str) -> int:
     """The epoch a run resumed after (0: it started afresh)."""
-    return max([int(line.rsplit("after epoch", 1)[1]) for line in output.splitlines() if "resuming from" in line],
-               default=0)
+    return max(
+        [int(line.rsplit("after epoch", 1)[1]) for line in output.splitlines() if "resuming from" in line], default=0
+    )
 
 
-def test_training_killed_with_sigkill_resumes_and_ends_where_an_unbroken_run_ends(tiny_dataset: Dataset,
-                                                                                  tmp_path: Path) -> None:
+def test_training_killed_with_sigkill_resumes_and_ends_where_an_unbroken_run_ends(
+    tiny_dataset: Dataset, tmp_path: Path
+) -> None:
     from safetensors.numpy import load_file
 
     status, output = run_training(tiny_dataset.path, tmp_path / "unbroken")
@@ -219,8 +241,13 @@ def test_training_killed_with_sigkill_resumes_and_ends_where_an_unbroken_run_end
     epoch, interrupted = 0, 0
     for kill_in in ("checkpoint 2", "checkpoint 3", "model folder"):
         remaining = EPOCHS - epoch
-        kill_at = int(checkpoint * 1.5) if kill_in == "checkpoint 2" else int(checkpoint * 2.5) \
-            if kill_in == "checkpoint 3" else remaining * checkpoint + final // 2
+        kill_at = (
+            int(checkpoint * 1.5)
+            if kill_in == "checkpoint 2"
+            else int(checkpoint * 2.5)
+            if kill_in == "checkpoint 3"
+            else remaining * checkpoint + final // 2
+        )
         status, output = run_training(tiny_dataset.path, out, kill_at)
         assert status == -9, f"not killed in {kill_in} (line {kill_at}): {output[-2000:]}"
         assert resumed_after(output) == epoch
@@ -239,8 +266,9 @@ def test_training_killed_with_sigkill_resumes_and_ends_where_an_unbroken_run_end
     for key in reference:
         np.testing.assert_allclose(weights[key], reference[key], atol=1e-6, err_msg=key)
     losses = [h["loss"] for h in json.loads((out / "history.json").read_text())]
-    assert losses == pytest.approx([h["loss"] for h in json.loads((tmp_path / "unbroken" / "history.json")
-                                                                  .read_text())], abs=1e-6)
+    assert losses == pytest.approx(
+        [h["loss"] for h in json.loads((tmp_path / "unbroken" / "history.json").read_text())], abs=1e-6
+    )
 
 
 def leaves(tree: object, path: str = "") -> Iterator[tuple[str, float]]:

@@ -11,15 +11,19 @@ from pathlib import Path
 
 import pytest
 
+from harness.fault_server import FaultServer, Reply, closed_port_url, silent_server
+from harness.files import FIXTURES
 from lbrec import __version__
 from lbrec.errors import BlockedError, LetterboxdError, NetworkError, RateLimitedError, UserNotFoundError
 from lbrec.letterboxd.client import Client
-from harness.fault_server import FaultServer, Reply, closed_port_url, silent_server
-from harness.files import FIXTURES
 
 FEED = (FIXTURES / "rss_2026.xml").read_bytes()
-CLOUDFLARE = {"Server": "cloudflare", "cf-ray": "8f0a1b2c3d4e5f60-AMS", "cf-mitigated": "challenge",
-              "Content-Type": "text/html; charset=UTF-8"}
+CLOUDFLARE = {
+    "Server": "cloudflare",
+    "cf-ray": "8f0a1b2c3d4e5f60-AMS",
+    "cf-mitigated": "challenge",
+    "Content-Type": "text/html; charset=UTF-8",
+}
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 
@@ -62,15 +66,19 @@ def test_404(fault_server: FaultServer, tmp_path: Path) -> None:
     assert len(fault_server.hits) == 1
 
 
-@pytest.mark.parametrize("reply", [
-    Reply(403, (FIXTURES / "cloudflare_challenge.html").read_bytes(), CLOUDFLARE),
-    Reply(403, b"Forbidden", {"Server": "cloudflare", "cf-ray": "8f0a1b2c3d4e5f60-AMS"}),
-    Reply(503, (FIXTURES / "cloudflare_challenge.html").read_bytes(), CLOUDFLARE),
-    Reply(200, (FIXTURES / "cloudflare_challenge.html").read_bytes(), HTML),
-    Reply(426, b"Upgrade Required", HTML),
-])
-def test_blocked_requests_stop_at_once_and_point_to_the_export(fault_server: FaultServer, tmp_path: Path,
-                                                               reply: Reply) -> None:
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(403, (FIXTURES / "cloudflare_challenge.html").read_bytes(), CLOUDFLARE),
+        Reply(403, b"Forbidden", {"Server": "cloudflare", "cf-ray": "8f0a1b2c3d4e5f60-AMS"}),
+        Reply(503, (FIXTURES / "cloudflare_challenge.html").read_bytes(), CLOUDFLARE),
+        Reply(200, (FIXTURES / "cloudflare_challenge.html").read_bytes(), HTML),
+        Reply(426, b"Upgrade Required", HTML),
+    ],
+)
+def test_blocked_requests_stop_at_once_and_point_to_the_export(
+    fault_server: FaultServer, tmp_path: Path, reply: Reply
+) -> None:
     fault_server.route("/someone/rss/", reply)
     with pytest.raises(BlockedError) as caught, client(fault_server, tmp_path) as http:
         http.get("/someone/rss/")
@@ -126,8 +134,10 @@ def test_503_every_time(fault_server: FaultServer, tmp_path: Path) -> None:
 def test_slow_responses_time_out(fault_server: FaultServer, tmp_path: Path) -> None:
     fault_server.route("/someone/rss/", Reply(200, FEED, RSS, delay=1.0))
     started = time.monotonic()
-    with pytest.raises(NetworkError, match="did not answer within 0.2 s"), \
-            client(fault_server, tmp_path, timeout=0.2, retries=1) as http:
+    with (
+        pytest.raises(NetworkError, match="did not answer within 0.2 s"),
+        client(fault_server, tmp_path, timeout=0.2, retries=1) as http,
+    ):
         http.get("/someone/rss/")
     assert time.monotonic() - started < 1.5
 
@@ -141,8 +151,11 @@ def test_truncated_response(fault_server: FaultServer, tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------------- out of reach
 
-LIBRARY_INTERNALS = re.compile(r"urllib3|requests\.|HTTPConnection|Max retries|NameResolution|NewConnection|Errno|"
-                               r"0x[0-9a-f]{6}|object at|Caused by|Read timed out|\bpool\b", re.IGNORECASE)
+LIBRARY_INTERNALS = re.compile(
+    r"urllib3|requests\.|HTTPConnection|Max retries|NameResolution|NewConnection|Errno|"
+    r"0x[0-9a-f]{6}|object at|Caused by|Read timed out|\bpool\b",
+    re.IGNORECASE,
+)
 
 
 def out_of_reach(how: str, fault_server: FaultServer) -> contextlib.AbstractContextManager[str]:
@@ -172,8 +185,12 @@ def test_letterboxd_out_of_reach_is_one_plain_sentence_within_5_s(fault_server: 
     assert "\n" not in message and len(message) < 300 and not re.search(r"[.;] [A-Z]", message), message
     assert not LIBRARY_INTERNALS.search(message), message
     assert "Settings > Data > Export your data" in message and "rss" not in message.lower(), message
-    expected = {"connection refused": "connection was refused", "no answer": "did not answer within 4 s",
-                "dns failure": "address could not be found", "blocked (403)": "HTTP 403"}[how]
+    expected = {
+        "connection refused": "connection was refused",
+        "no answer": "did not answer within 4 s",
+        "dns failure": "address could not be found",
+        "blocked (403)": "HTTP 403",
+    }[how]
     assert expected in message, message
 
 
@@ -207,10 +224,26 @@ def test_redirects_stay_on_the_site_and_on_a_feed(fault_server: FaultServer, tmp
     assert fault_server.hits_for("/moved/films/") == []
 
 
-PAGES = ["/someone/", "/someone/films/", "/someone/films/page/2/", "/someone/watchlist/", "/someone/films/diary/",
-         "/film/heat-1995/", "/", "/someone/rss", "/someone/rss/page/2/", "/someone/rss/?x=1", "/someone/rss/../films/",
-         "/someone/rss/%2e%2e/films/", "//evil.example/someone/rss/", "/a/rss/", "/someone\\/rss/", "/search/heat/",
-         "/someone/list/best/", "/someone/likes/films/"]
+PAGES = [
+    "/someone/",
+    "/someone/films/",
+    "/someone/films/page/2/",
+    "/someone/watchlist/",
+    "/someone/films/diary/",
+    "/film/heat-1995/",
+    "/",
+    "/someone/rss",
+    "/someone/rss/page/2/",
+    "/someone/rss/?x=1",
+    "/someone/rss/../films/",
+    "/someone/rss/%2e%2e/films/",
+    "//evil.example/someone/rss/",
+    "/a/rss/",
+    "/someone\\/rss/",
+    "/search/heat/",
+    "/someone/list/best/",
+    "/someone/likes/films/",
+]
 
 
 def test_the_client_requests_a_members_feed_and_nothing_else(fault_server: FaultServer, tmp_path: Path) -> None:
@@ -222,6 +255,8 @@ def test_the_client_requests_a_members_feed_and_nothing_else(fault_server: Fault
             with pytest.raises(ValueError, match="only a member's RSS feed"):
                 http.get(path)
     assert fault_server.hits == [] and http.requests_made == 0
+
+
 def test_only_letterboxd_or_a_loopback_test_server(tmp_path: Path) -> None:
     assert Client(cache=False).base_url == "https://letterboxd.com"
     for url in ["https://evil.example", "http://letterboxd.com.evil.example", "http://10.0.0.1:8080"]:

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from lbrec.letterboxd.client import Client
 from harness.fault_server import FaultServer, Hit, Reply
 from harness.files import REPO
+from lbrec.letterboxd.client import Client
 
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 MAX_IN_FLIGHT = 2
@@ -65,7 +65,8 @@ def check(server: FaultServer, refused: dict[str, Reply]) -> None:
         during = [h for h in hits if first.time + READ < h.time < first.time + wait - 0.05]
         assert len(during) <= MAX_IN_FLIGHT - 1, (
             f"{[(h.path, round(h.time - first.time, 3)) for h in during]} started within {path}'s Retry-After "
-            f"of {wait:.2f} s")
+            f"of {wait:.2f} s"
+        )
 
 
 def retry_after(reply: Reply, hit: Hit) -> float:
@@ -111,8 +112,16 @@ def test_many_users_each_in_their_own_process(fault_server: FaultServer) -> None
     """As under Voilà, where every visitor has a kernel: the limit and the waits hold across processes."""
     kernels = [[f"kernel{k}_{i}" for i in range(FEEDS_PER_KERNEL)] for k in range(6)]
     refused = serve(fault_server, [user for users in kernels for user in users])
-    visitors = [subprocess.Popen([sys.executable, "-c", VISITOR, fault_server.url, *users], cwd=REPO,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for users in kernels]
+    visitors = [
+        subprocess.Popen(
+            [sys.executable, "-c", VISITOR, fault_server.url, *users],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for users in kernels
+    ]
     for users, visitor in zip(kernels, visitors, strict=True):
         out, err = visitor.communicate(timeout=120)
         assert visitor.returncode == 0, err[-2000:]

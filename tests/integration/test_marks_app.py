@@ -1,4 +1,4 @@
-""""Not for me" and "Seen it" in the app's kernel, as the page's memory widget sends them: a mark takes the film out
+""" "Not for me" and "Seen it" in the app's kernel, as the page's memory widget sends them: a mark takes the film out
 of the answer on screen and the next one takes its place, without reading the input again; undo and clear bring
 films back; what the browser remembers comes back on opening; whatever else it sends is ignored."""
 
@@ -35,8 +35,9 @@ def test_every_card_has_both_buttons(app: RecommenderApp) -> None:
     assert app.results.value.count('data-mark="seen"') == 10
 
 
-def test_a_mark_replaces_the_card_without_reading_the_input_again(app: RecommenderApp,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_mark_replaces_the_card_without_reading_the_input_again(
+    app: RecommenderApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
     typed(app)
     before = shown_ids(app)
     reads: list[Source] = []
@@ -50,8 +51,10 @@ def test_a_mark_replaces_the_card_without_reading_the_input_again(app: Recommend
     assert downloads(app) == {**app.session.downloads(), **app.session.picture()}  # the new answer's
     app._on_memory({"type": "mark", "movieId": after[0], "mark": "seen"})
     assert after[0] not in shown_ids(app) and len(shown_ids(app)) == 10 and reads == []
-    assert app.memory.memory["marks"] == [{"movieId": before[0], "mark": "not_for_me"},
-                                          {"movieId": after[0], "mark": "seen"}]
+    assert app.memory.memory["marks"] == [
+        {"movieId": before[0], "mark": "not_for_me"},
+        {"movieId": after[0], "mark": "seen"},
+    ]
     assert [(m["movieId"], m["mark"]) for m in app.memory.listed] == [(after[0], "seen"), (before[0], "not_for_me")]
     assert all(m["title"] for m in app.memory.listed)
     app._on_memory({"type": "undo", "movieId": before[0]})
@@ -64,19 +67,48 @@ def test_a_mark_replaces_the_card_without_reading_the_input_again(app: Recommend
 def test_the_browsers_memory_comes_back_on_opening(app: RecommenderApp) -> None:
     first = typed(app).session.recommendations[0].movieId
     fresh = RecommenderApp(app.session.engine, app.session.ask.index, client=Client(cache=False))
-    fresh._on_memory({"type": "restore", "memory": {"version": 1, "country": "IT", "services": [], "marks": [
-        {"movieId": first, "mark": "not_for_me"}, {"movieId": -4, "mark": "seen"}, {"movieId": 1, "mark": "love"},
-        "junk", {"movieId": 999_999_999, "mark": "seen"}]}})
+    fresh._on_memory(
+        {
+            "type": "restore",
+            "memory": {
+                "version": 1,
+                "country": "IT",
+                "services": [],
+                "marks": [
+                    {"movieId": first, "mark": "not_for_me"},
+                    {"movieId": -4, "mark": "seen"},
+                    {"movieId": 1, "mark": "love"},
+                    "junk",
+                    {"movieId": 999_999_999, "mark": "seen"},
+                ],
+            },
+        }
+    )
     assert fresh.session.marks == {first: "not_for_me"}
-    assert fresh.memory.memory == {"version": 1, "marks": [{"movieId": first, "mark": "not_for_me"}],
-                                   "country": "IT", "services": []}  # kept, though this page has no TMDb key
+    assert fresh.memory.memory == {
+        "version": 1,
+        "marks": [{"movieId": first, "mark": "not_for_me"}],
+        "country": "IT",
+        "services": [],
+    }  # kept, though this page has no TMDb key
     assert first not in shown_ids(typed(fresh)) and len(shown_ids(fresh)) == 10
 
 
-@pytest.mark.parametrize("content", [None, [], "mark", {"type": "mark"}, {"type": "mark", "movieId": "1"},
-                                     {"type": "mark", "movieId": 1, "mark": ["seen"]}, {"type": "undo"},
-                                     {"type": "restore", "memory": "x"}, {"type": "drop tables"},
-                                     {"type": "mark", "movieId": True, "mark": "seen"}])
+@pytest.mark.parametrize(
+    "content",
+    [
+        None,
+        [],
+        "mark",
+        {"type": "mark"},
+        {"type": "mark", "movieId": "1"},
+        {"type": "mark", "movieId": 1, "mark": ["seen"]},
+        {"type": "undo"},
+        {"type": "restore", "memory": "x"},
+        {"type": "drop tables"},
+        {"type": "mark", "movieId": True, "mark": "seen"},
+    ],
+)
 def test_anything_else_from_the_page_changes_nothing(app: RecommenderApp, content: object) -> None:
     typed(app)
     before = shown_ids(app)
@@ -86,10 +118,13 @@ def test_anything_else_from_the_page_changes_nothing(app: RecommenderApp, conten
 
 @pytest.mark.parametrize("question", ["similar", "group"])
 def test_a_mark_on_another_questions_card_answers_it_again_without_reading_again(
-        app: RecommenderApp, question: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: RecommenderApp, question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app.question.value = question
     app.panels["similar"].seeds.value = "Heat (1995)"
-    for row, titles in zip(app.panels["group"].rows, ("Heat (1995); Alien (1979)", "Amélie (2001)")):  # a group's two
+    for row, titles in zip(
+        app.panels["group"].rows, ("Heat (1995); Alien (1979)", "Amélie (2001)"), strict=True
+    ):  # a group's two
         row.kind.value, row.typed.value = "typed", titles
     app.go.click()
     before = shown_ids(app)

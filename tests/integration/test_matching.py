@@ -3,11 +3,11 @@ matched to MovieLens ids."""
 
 from __future__ import annotations
 
+from harness.files import labelled_queries
 from lbrec.catalog.index import MatchIndex
 from lbrec.data.dataset import Dataset
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.sources import match_history
-from harness.files import labelled_queries
 from tests.helpers.files import export_zip
 
 
@@ -26,9 +26,6 @@ def test_matching_accuracy_on_ml_latest_small(ml_small: Dataset) -> None:
             wrong.append((row["query"], match.movie_id))
     assert wrong == []
     assert right / len(rows) >= 0.98, f"{right}/{len(rows)}"
-
-
-
 
 
 def test_export_to_movielens_ids(ml_small: Dataset) -> None:

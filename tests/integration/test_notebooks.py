@@ -10,21 +10,42 @@ import nbformat
 import papermill
 import pytest
 
+from harness.notebooks import (
+    APP,
+    NOTEBOOKS,
+    TUTORIAL,
+    code_digest,
+    edited_prose,
+    fill_prose,
+    prose_digest,
+    stamp,
+    stray_figures,
+    unquoted_figures,
+)
 from lbrec.prose import MIME, PLACEHOLDER
-from harness.notebooks import (APP, NOTEBOOKS, TUTORIAL, code_digest, edited_prose, fill_prose, prose_digest,
-                                     stamp, stray_figures, unquoted_figures)
 
 
 def execute(name: str, tmp_path: Path, **parameters: object) -> nbformat.NotebookNode:
     out = tmp_path / name
-    papermill.execute_notebook(str(NOTEBOOKS / name), str(out), parameters=parameters, cwd=str(NOTEBOOKS),
-                               progress_bar=False, kernel_name="python3")
+    papermill.execute_notebook(
+        str(NOTEBOOKS / name),
+        str(out),
+        parameters=parameters,
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     return nbformat.read(out, as_version=4)
 
 
 def images(notebook: nbformat.NotebookNode) -> list[bytes]:
-    return [base64.b64decode(o["data"]["image/png"]) for c in notebook.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    return [
+        base64.b64decode(o["data"]["image/png"])
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
 
 
 def text(notebook: nbformat.NotebookNode) -> str:
@@ -46,13 +67,18 @@ def test_the_tutorial_is_committed_with_the_outputs_of_its_own_code() -> None:
         assert not [o for c in code for o in c.outputs if o.output_type == "error"], f"{name}: a cell failed"
         assert images(notebook), f"{name}: no plot"
         stamped = notebook.metadata.get("lbrec", {})
-        assert stamped.get("code_sha256") == code_digest(notebook), f"{name}: its code changed since it ran: run " \
-                                                                     f"`make notebooks`"
-        assert stamped.get("prose_sha256") == prose_digest(notebook), f"{name}: its prose templates changed since " \
-                                                                       f"they were filled: run `make notebooks`"
+        assert stamped.get("code_sha256") == code_digest(notebook), (
+            f"{name}: its code changed since it ran: run `make notebooks`"
+        )
+        assert stamped.get("prose_sha256") == prose_digest(notebook), (
+            f"{name}: its prose templates changed since they were filled: run `make notebooks`"
+        )
         cells = notebook.cells
-        silent = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.outputs
-                  and (i + 1 == len(cells) or cells[i + 1].cell_type != "markdown")]
+        silent = [
+            i
+            for i, c in enumerate(cells)
+            if c.cell_type == "code" and c.outputs and (i + 1 == len(cells) or cells[i + 1].cell_type != "markdown")
+        ]
         assert not silent, f"{name}: results without a paragraph saying what they show (cells {silent})"
 
 
@@ -71,8 +97,9 @@ def test_the_prose_after_results_quotes_the_run() -> None:
         notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
         assert not unquoted_figures(notebook), f"{name}: figures not quoted from the run: {unquoted_figures(notebook)}"
         assert not edited_prose(notebook), f"{name}: filled prose edited by hand in cells {edited_prose(notebook)}"
-        unfilled = [i for i, c in enumerate(notebook.cells)
-                    if c.cell_type == "markdown" and PLACEHOLDER.search(c.source)]
+        unfilled = [
+            i for i, c in enumerate(notebook.cells) if c.cell_type == "markdown" and PLACEHOLDER.search(c.source)
+        ]
         assert not unfilled, f"{name}: cells {unfilled} show their placeholders: run `make notebooks`"
 
 
@@ -84,10 +111,16 @@ def test_the_figure_rule_tells_quoted_figures_from_typed_ones() -> None:
 
 
 def test_prose_is_filled_from_the_run_and_refilled_from_its_template() -> None:
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("quote(best=24)", outputs=[nbformat.v4.new_output(
-            "display_data", data={MIME: {"best": 24, "ndcg": 0.07128}})], execution_count=1),
-        nbformat.v4.new_markdown_cell("Best epoch {{best}}, NDCG@10 {{ndcg:.3f}}.")])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "quote(best=24)",
+                outputs=[nbformat.v4.new_output("display_data", data={MIME: {"best": 24, "ndcg": 0.07128}})],
+                execution_count=1,
+            ),
+            nbformat.v4.new_markdown_cell("Best epoch {{best}}, NDCG@10 {{ndcg:.3f}}."),
+        ]
+    )
     before = stamp(notebook)
     fill_prose(notebook)
     prose = notebook.cells[1]
@@ -125,8 +158,9 @@ def test_the_suite_runs_in_order(ml_small_root: Path, tmp_path: Path, monkeypatc
     first = execute("01_preprocess.ipynb", tmp_path, data_dir=str(ml_small_root), out=str(prepared))
     assert len(images(first)) == 4 and "46404" in text(first).replace(",", "")
 
-    second = execute("02_train.ipynb", tmp_path, data=str(prepared), out=str(model),
-                     settings={"epochs": 3, "dim": 32, "heads": 2})
+    second = execute(
+        "02_train.ipynb", tmp_path, data=str(prepared), out=str(model), settings={"epochs": 3, "dim": 32, "heads": 2}
+    )
     assert len(images(second)) == 1 and (model / "model.safetensors").is_file()
 
     third = execute("03_evaluate.ipynb", tmp_path, model_dir=str(model), ease_lambda=50.0)
@@ -143,6 +177,10 @@ def test_the_suite_runs_in_order(ml_small_root: Path, tmp_path: Path, monkeypatc
 
     monkeypatch.setenv("LBREC_MODEL", str(model))
     fifth = execute("05_recommend.ipynb", tmp_path)
-    widgets = [o for c in fifth.cells for o in c.get("outputs", [])
-               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    widgets = [
+        o
+        for c in fifth.cells
+        for o in c.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
     assert widgets, "the app notebook displays the app"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.fault_server import FaultServer, Reply
+from harness.tmdb_server import IMAGES, JSON, V3_KEY, movie, serve_film
 from lbrec.app import screen
 from lbrec.app.environment import load_engine
 from lbrec.app.page import RecommenderApp
@@ -16,9 +18,7 @@ from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
 from lbrec.tmdb import ATTRIBUTION, KEY_REFUSED, TmdbClient
 from lbrec.tmdb.environment import TMDB_IMAGE_URL_ENV, TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
-from harness.fault_server import FaultServer, Reply
 from tests.helpers.posters import app_with, wait_for_posters
-from harness.tmdb_server import IMAGES, JSON, V3_KEY, movie, serve_film
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 
@@ -32,8 +32,7 @@ def recommend(app: RecommenderApp) -> list[Recommendation]:
 
 
 @pytest.fixture
-def films(ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch
-          ) -> list[Recommendation]:
+def films(ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch) -> list[Recommendation]:
     """The films the typed titles are recommended (learned from an app without a key), each served by TMDb with a
     second's delay."""
     recommendations = recommend(app_with(ml_small_model_dir, fault_server, monkeypatch, None))
@@ -42,8 +41,9 @@ def films(ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pyte
     return recommendations
 
 
-def test_without_a_key_one_line_says_how_and_nothing_is_asked(ml_small_model_dir: Path, fault_server: FaultServer,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_key_one_line_says_how_and_nothing_is_asked(
+    ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, None)
     assert app.tmdb is None and len(recommend(app)) == 10
     assert "TMDB_API_KEY" in app.posters_note.value and "lbrec-poster" not in app.results.value
@@ -53,10 +53,9 @@ def test_without_a_key_one_line_says_how_and_nothing_is_asked(ml_small_model_dir
     assert app.poster_thread is None and fault_server.hits == []
 
 
-def test_with_a_key_the_cards_come_first_and_the_posters_fill_them_in(ml_small_model_dir: Path,
-                                                                      fault_server: FaultServer,
-                                                                      monkeypatch: pytest.MonkeyPatch,
-                                                                      films: list[Recommendation]) -> None:
+def test_with_a_key_the_cards_come_first_and_the_posters_fill_them_in(
+    ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch, films: list[Recommendation]
+) -> None:
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, V3_KEY)
     assert ATTRIBUTION in app.widget.children[-1].value and app.posters_note.value == ""
     assert recommend(app) == films
@@ -67,11 +66,13 @@ def test_with_a_key_the_cards_come_first_and_the_posters_fill_them_in(ml_small_m
     assert app.message.value == "" and app.posters_note.value == ""
 
 
-def test_a_second_view_of_the_same_films_costs_no_request(ml_small_model_dir: Path, fault_server: FaultServer,
-                                                          tmp_path: Path, films: list[Recommendation]) -> None:
+def test_a_second_view_of_the_same_films_costs_no_request(
+    ml_small_model_dir: Path, fault_server: FaultServer, tmp_path: Path, films: list[Recommendation]
+) -> None:
     def cached_app() -> RecommenderApp:
-        tmdb = TmdbClient(V3_KEY, api_url=fault_server.url, image_url=fault_server.url + IMAGES,
-                          cache_dir=tmp_path / "tmdb")
+        tmdb = TmdbClient(
+            V3_KEY, api_url=fault_server.url, image_url=fault_server.url + IMAGES, cache_dir=tmp_path / "tmdb"
+        )
         return RecommenderApp(*load_engine(ml_small_model_dir), client=Client(cache=False), tmdb=tmdb)
 
     first = cached_app()
@@ -87,9 +88,9 @@ def test_a_second_view_of_the_same_films_costs_no_request(ml_small_model_dir: Pa
     assert second.results.value.count("lbrec-poster") == 10 and len(fault_server.hits) == asked
 
 
-def test_a_refused_key_is_one_line_and_then_no_more_requests(ml_small_model_dir: Path, fault_server: FaultServer,
-                                                             monkeypatch: pytest.MonkeyPatch,
-                                                             films: list[Recommendation]) -> None:
+def test_a_refused_key_is_one_line_and_then_no_more_requests(
+    ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch, films: list[Recommendation]
+) -> None:
     for rec in films:
         fault_server.route(f"/3/movie/{rec.tmdbId}", Reply(401, b'{"status_code": 7}', JSON))
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, "not-a-key")
@@ -104,9 +105,9 @@ def test_a_refused_key_is_one_line_and_then_no_more_requests(ml_small_model_dir:
     assert len(fault_server.hits) == asked and KEY_REFUSED in app.posters_note.value
 
 
-def test_an_outage_leaves_text_cards_and_one_quiet_line(ml_small_model_dir: Path, fault_server: FaultServer,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        films: list[Recommendation]) -> None:
+def test_an_outage_leaves_text_cards_and_one_quiet_line(
+    ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch, films: list[Recommendation]
+) -> None:
     for rec in films:
         fault_server.route(f"/3/movie/{rec.tmdbId}", Reply(503, b"<html>down</html>"))
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, V3_KEY)
@@ -116,9 +117,9 @@ def test_an_outage_leaves_text_cards_and_one_quiet_line(ml_small_model_dir: Path
     assert app.results.value.count('class="lbrec-card"') == 10 and "lbrec-poster" not in app.results.value
 
 
-def test_a_late_fill_never_overwrites_a_questions_answer(ml_small_model_dir: Path, fault_server: FaultServer,
-                                                         monkeypatch: pytest.MonkeyPatch,
-                                                         films: list[Recommendation]) -> None:
+def test_a_late_fill_never_overwrites_a_questions_answer(
+    ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch, films: list[Recommendation]
+) -> None:
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, V3_KEY)
     recommend(app)
     app.question.value = "similar"  # before TMDb answers (each film takes half a second)
@@ -139,4 +140,3 @@ def test_tmdb_comes_from_the_environment_cached_only_for_tmdb_itself(monkeypatch
     monkeypatch.setenv(TMDB_URL_ENV, "https://api.themoviedb.org.evil.example")
     with pytest.raises(ValueError, match="only contacts TMDb"):
         tmdb_from_env()
-

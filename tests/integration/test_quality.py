@@ -31,8 +31,23 @@ def test_the_baselines_reproduce_their_recorded_figures_on_ml_latest_small(ml_sm
 def test_train_then_evaluate_ml_latest_small_from_the_command_line(ml_small: Dataset, tmp_path: Path) -> None:
     """A short run (a few epochs, a small model) must already beat most popular on test, under the same protocol."""
     out = tmp_path / "model"
-    trained = run_lbrec("train", "--data", str(ml_small.path), "--out", str(out), "--epochs", "6", "--dim", "64",
-                        "--heads", "2", "--lr", "3e-3", "--quiet", "--json")
+    trained = run_lbrec(
+        "train",
+        "--data",
+        str(ml_small.path),
+        "--out",
+        str(out),
+        "--epochs",
+        "6",
+        "--dim",
+        "64",
+        "--heads",
+        "2",
+        "--lr",
+        "3e-3",
+        "--quiet",
+        "--json",
+    )
     assert trained.returncode == 0, trained.stderr
     assert json.loads(trained.stdout)["model_dir"] == str(out)
     assert {"model.safetensors", "config.json", "movie_ids.npy", "history.json"} <= {p.name for p in out.iterdir()}
@@ -62,8 +77,7 @@ def test_catalog_has_titles_years_links_and_popularity(ml_small: Dataset) -> Non
     assert len(catalog) == 9742 and (catalog.item_index > 0).sum() == ml_small.n_items
 
 
-def test_ml_latest_small_figures_match_an_independent_computation(
-        ml_small: Dataset, ml_small_root: Path) -> None:
+def test_ml_latest_small_figures_match_an_independent_computation(ml_small: Dataset, ml_small_root: Path) -> None:
     stats = ml_small.meta["stats"]
     assert (stats["users"], stats["positives"], stats["items"], stats["eval_users"]) == (610, 46404, 6389, 610)
 

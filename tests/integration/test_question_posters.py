@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 
 from harness.fault_server import FaultServer
+from harness.tmdb_server import V3_KEY, movie, poster_png, serve_film
 from lbrec.app.page import RecommenderApp
 from lbrec.app.sources import TYPED_TAB
 from tests.helpers.posters import app_with, wait_for_posters
-from harness.tmdb_server import V3_KEY, movie, poster_png, serve_film
 
 POSTER = (1, 180, 228)  # the stand-in's posters: one colour the picture to share has nowhere else
 
@@ -63,8 +63,12 @@ def served(ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pyt
 
 @pytest.mark.parametrize("question", ["rank", "similar"])
 def test_the_answer_comes_first_then_posters_fill_its_cards_and_its_picture(
-        ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch,
-        served: dict[str, int], question: str) -> None:
+    ml_small_model_dir: Path,
+    fault_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+    served: dict[str, int],
+    question: str,
+) -> None:
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, V3_KEY)
     ask(app, question)
     assert len(re.findall(r'class="lbrec-card[ "]', app.results.value)) == served[question] > 1
@@ -75,8 +79,9 @@ def test_the_answer_comes_first_then_posters_fill_its_cards_and_its_picture(
     assert poster_pixels_in_png(app, question) > 1000 * served[question]
 
 
-def test_a_late_fill_never_overwrites_a_newer_answer(ml_small_model_dir: Path, fault_server: FaultServer,
-                                                    monkeypatch: pytest.MonkeyPatch, served: dict[str, int]) -> None:
+def test_a_late_fill_never_overwrites_a_newer_answer(
+    ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch, served: dict[str, int]
+) -> None:
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, V3_KEY)
     ask(app, "similar")
     app.question.value = "recommend"  # before TMDb answers

@@ -14,11 +14,11 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
+from harness.files import FIXTURES
 from lbrec.app.environment import load_engine
 from lbrec.app.page import RecommenderApp
 from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB
 from lbrec.letterboxd.client import Client
-from harness.files import FIXTURES
 from tests.helpers.files import export_zip
 
 TYPED = "Heat (1995)\nAlien (1979)\nThe Matrix (1999)"
@@ -30,8 +30,9 @@ def app(ml_small_model_dir: Path) -> RecommenderApp:
 
 
 def chosen(name: str, data: bytes) -> tuple[dict, ...]:
-    return ({"name": name, "type": "", "size": len(data), "content": memoryview(data),
-             "last_modified": datetime.now(UTC)},)
+    return (
+        {"name": name, "type": "", "size": len(data), "content": memoryview(data), "last_modified": datetime.now(UTC)},
+    )
 
 
 def ask(app: RecommenderApp, question: str) -> None:
@@ -45,14 +46,17 @@ def typed_history(app: RecommenderApp, text: str = TYPED) -> None:
 
 
 def cards(app: RecommenderApp) -> list[str]:
-    return re.findall(r'<div class="lbrec-card[ "].*?</div></div>(?=<div class="lbrec-card[ "]|</div>$)',
-                      app.results.value)
+    return re.findall(
+        r'<div class="lbrec-card[ "].*?</div></div>(?=<div class="lbrec-card[ "]|</div>$)', app.results.value
+    )
 
 
 def downloads(app: RecommenderApp) -> dict[str, str | bytes]:
     found = re.findall(r'download="([^"]+)" href="data:([^;]+)(;charset=utf-8)?;base64,([^"]+)"', app.downloads.value)
-    return {name: base64.b64decode(data).decode("utf-8") if text else base64.b64decode(data)
-            for name, _, text, data in found}
+    return {
+        name: base64.b64decode(data).decode("utf-8") if text else base64.b64decode(data)
+        for name, _, text, data in found
+    }
 
 
 def shown(widget: widgets.Widget) -> bool:
@@ -60,12 +64,22 @@ def shown(widget: widgets.Widget) -> bool:
 
 
 def test_the_chooser_shows_the_inputs_each_question_needs(app: RecommenderApp) -> None:
-    assert [label for label, _ in app.question.options] == ["For me", "From my watchlist or a list",
-                                                             "Like this film", "Would I like…?", "Watch together"]
+    assert [label for label, _ in app.question.options] == [
+        "For me",
+        "From my watchlist or a list",
+        "Like this film",
+        "Would I like…?",
+        "Watch together",
+    ]
     panels = app.panels
     assert panels.built == {}  # the page opens with "for me"'s widgets only: the others' come when chosen
-    for question, history in {"recommend": True, "rank": True, "similar": False, "predict": True,
-                              "group": False}.items():
+    for question, history in {
+        "recommend": True,
+        "rank": True,
+        "similar": False,
+        "predict": True,
+        "group": False,
+    }.items():
         app.question.value = question
         assert shown(app.sources.tabs) == history
         shown_boxes = [panel.box for panel in panels.built.values() if shown(panel.box)]

@@ -1,5 +1,5 @@
-"""The app's questions beyond "for me" driven on the session (`lbrec.app.session.Questions`), with the hand-made export and
-list: what each answers, and a one-line refusal, changing no answer, for each input that leaves nothing to answer.
+"""The app's questions beyond "for me" driven on the session (`lbrec.app.session.Questions`), with the hand-made export
+and list: what each answers, and a one-line refusal, changing no answer, for each input that leaves nothing to answer.
 
 The model has random weights over the real ml-latest-small catalog (`ml_small_model_dir`): the tests check the
 flow, the records and the messages, not the quality of the answers.
@@ -15,15 +15,14 @@ from pathlib import Path
 import pytest
 from matplotlib.image import imread
 
+from harness.fault_server import FaultServer, Reply
+from harness.files import FIXTURES
 from lbrec.app.environment import load_engine
 from lbrec.app.session import Questions, Session
 from lbrec.ask.person import Source
 from lbrec.ask.questions import Ask, Member, ToRank
-from lbrec.catalog.matches import match_films
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
-from harness.fault_server import FaultServer, Reply
-from harness.files import FIXTURES
 from tests.helpers.files import export_zip
 
 TYPED = Source("typed", "Heat (1995)\nAlien (1979)\nThe Matrix (1999)")
@@ -48,8 +47,10 @@ def refused(questions: Questions, ask: object, message: str) -> None:
 
 
 def serve_rss(server: FaultServer) -> None:
-    server.route("/lbrectest/rss/", Reply(200, (FIXTURES / "rss_2026.xml").read_bytes(),
-                                          {"Content-Type": "application/rss+xml; charset=utf-8"}))
+    server.route(
+        "/lbrectest/rss/",
+        Reply(200, (FIXTURES / "rss_2026.xml").read_bytes(), {"Content-Type": "application/rss+xml; charset=utf-8"}),
+    )
 
 
 def test_an_exports_watchlist_is_ranked_with_downloads(questions: Questions) -> None:
@@ -83,32 +84,52 @@ def test_typed_candidates_keep_watched_films_marked(questions: Questions) -> Non
     assert all("Heat" not in [f.title for f in r.because] for r in answer.films if r.title == "Heat")
 
 
-@pytest.mark.parametrize("given, candidates, message", [
-    (TYPED, ToRank("watchlist"), "typed titles carry no watchlist"),
-    (Source("upload", export_zip(skip=("watchlist.csv",)), "x.zip"), ToRank("watchlist"),
-     "this export has no watchlist films"),
-    (TYPED, ToRank("list", export_zip(), "export.zip"), "not UTF-8"),
-    (TYPED, ToRank("list", b"Film,Rating\nHeat,5\n", "ratings.csv"), ("is not a Letterboxd list: its columns are "
-                                                                       "Film, Rating")),
-    (TYPED, ToRank("list", b"", ""), "choose a Letterboxd list CSV first"),
-    (TYPED, ToRank("typed", "Qwzx Unknown (2031)\nZzyzx Nothing"), ("none of the 2 films of the titles you "
-                                                                       "typed could be used")),
-    (TYPED, ToRank("typed", "Heat (1995)\nAlien (1979)"), "you have watched every film of the titles you typed"),
-])
-def test_rank_refusals(questions: Questions, given: Input, candidates: Candidates, message: str) -> None:
+@pytest.mark.parametrize(
+    "given, candidates, message",
+    [
+        (TYPED, ToRank("watchlist"), "typed titles carry no watchlist"),
+        (
+            Source("upload", export_zip(skip=("watchlist.csv",)), "x.zip"),
+            ToRank("watchlist"),
+            "this export has no watchlist films",
+        ),
+        (TYPED, ToRank("list", export_zip(), "export.zip"), "not UTF-8"),
+        (
+            TYPED,
+            ToRank("list", b"Film,Rating\nHeat,5\n", "ratings.csv"),
+            ("is not a Letterboxd list: its columns are Film, Rating"),
+        ),
+        (TYPED, ToRank("list", b"", ""), "choose a Letterboxd list CSV first"),
+        (
+            TYPED,
+            ToRank("typed", "Qwzx Unknown (2031)\nZzyzx Nothing"),
+            ("none of the 2 films of the titles you typed could be used"),
+        ),
+        (TYPED, ToRank("typed", "Heat (1995)\nAlien (1979)"), "you have watched every film of the titles you typed"),
+    ],
+)
+def test_rank_refusals(questions: Questions, given: Source, candidates: ToRank, message: str) -> None:
     questions.rank(EXPORT, ToRank("watchlist"))
     refused(questions, lambda: questions.rank(given, candidates), message)
 
 
-def test_an_rss_feed_has_no_watchlist_and_a_bad_list_is_refused_first(ml_small_model_dir: Path, fault_server: FaultServer) -> None:
+def test_an_rss_feed_has_no_watchlist_and_a_bad_list_is_refused_first(
+    ml_small_model_dir: Path, fault_server: FaultServer
+) -> None:
     serve_rss(fault_server)
     client = Client(base_url=fault_server.url, cache=False, timeout=2.0, retries=1, backoff=0.01)
     questions = Questions(Session(Ask(*load_engine(ml_small_model_dir), client=client)))
-    refused(questions, lambda: questions.rank(Source("rss", "lbrectest"), ToRank("list", b"Film\nHeat\n")),
-            "is not a Letterboxd list")
+    refused(
+        questions,
+        lambda: questions.rank(Source("rss", "lbrectest"), ToRank("list", b"Film\nHeat\n")),
+        "is not a Letterboxd list",
+    )
     assert fault_server.hits == []  # a bad list is refused before the feed is fetched
-    refused(questions, lambda: questions.rank(Source("rss", "lbrectest"), ToRank("watchlist")),
-            "an RSS feed carries no watchlist")
+    refused(
+        questions,
+        lambda: questions.rank(Source("rss", "lbrectest"), ToRank("watchlist")),
+        "an RSS feed carries no watchlist",
+    )
     assert len(questions.rank(Source("rss", "lbrectest"), ToRank("list", LIST)).films) == 4
     assert len(fault_server.hits) == 1  # the feed is read once for both
 
@@ -117,8 +138,7 @@ def test_an_rss_feed_has_no_watchlist_and_a_bad_list_is_refused_first(ml_small_m
 
 
 def test_would_i_like_it_from_titles_links_and_ids(questions: Questions) -> None:
-    answer = questions.predict(TYPED, "Aliens (1986)\nhttps://letterboxd.com/film/fargo/\ntmdb:862\ntt0113277\n"
-                                      "Solaris")
+    answer = questions.predict(TYPED, "Aliens (1986)\nhttps://letterboxd.com/film/fargo/\ntmdb:862\ntt0113277\nSolaris")
     assert [p.title for p in answer.films] == ["Aliens", "Fargo", "Toy Story", "Heat"]
     (missing,) = answer.unmatched
     assert missing.query == "Solaris" and "2 films have this title" in missing.reason
@@ -131,12 +151,15 @@ def test_would_i_like_it_from_titles_links_and_ids(questions: Questions) -> None
     assert heat.watched and heat.verdict == "already watched"
 
 
-@pytest.mark.parametrize("asked, message", [
-    ("Solaris", "'Solaris' same title.*did you mean: Solaris \\(2002\\); Solaris \\(1972\\)"),
-    ("Qwzx Unknown (2031)", "'Qwzx Unknown \\(2031\\)' no MovieLens title is close"),
-    ("https://example.com/film/x", "is not a film's link"),
-    ("  \n ", "type a film first"),
-])
+@pytest.mark.parametrize(
+    "asked, message",
+    [
+        ("Solaris", "'Solaris' same title.*did you mean: Solaris \\(2002\\); Solaris \\(1972\\)"),
+        ("Qwzx Unknown (2031)", "'Qwzx Unknown \\(2031\\)' no MovieLens title is close"),
+        ("https://example.com/film/x", "is not a film's link"),
+        ("  \n ", "type a film first"),
+    ],
+)
 def test_predict_refusals(questions: Questions, asked: str, message: str) -> None:
     questions.predict(TYPED, "Aliens (1986)")
     refused(questions, lambda: questions.predict(TYPED, asked), message)
@@ -154,17 +177,21 @@ def test_like_this_film_with_one_seed_and_with_two(questions: Questions) -> None
     two = questions.similar("Toy Story (1995); https://letterboxd.com/film/the-matrix/")
     assert two.what == "Toy Story (1995) and The Matrix (1999)" and len(two.films) == 5
     assert all(s.because and {f.title for f in s.because} <= {"Toy Story", "The Matrix"} for s in two.films)
-    genres = dict(zip(questions.session.engine.catalog["movieId"], questions.session.engine.catalog["genres"],
-                      strict=True))
+    genres = dict(
+        zip(questions.session.engine.catalog["movieId"], questions.session.engine.catalog["genres"], strict=True)
+    )
     assert all("Horror" in genres[s.movieId] for s in two.films)
     assert list(questions.downloads()) == ["lbrec-similar.json"] and list(questions.picture()) == ["lbrec-similar.png"]
 
 
-@pytest.mark.parametrize("seeds, message", [
-    ("Solaris", "did you mean: Solaris \\(2002\\); Solaris \\(1972\\)"),
-    ("Qwzx (2031)", "no MovieLens title is close"),
-    ("", "type a film first"),
-])
+@pytest.mark.parametrize(
+    "seeds, message",
+    [
+        ("Solaris", "did you mean: Solaris \\(2002\\); Solaris \\(1972\\)"),
+        ("Qwzx (2031)", "no MovieLens title is close"),
+        ("", "type a film first"),
+    ],
+)
 def test_similar_refusals(questions: Questions, seeds: str, message: str) -> None:
     questions.similar("Heat (1995)")
     refused(questions, lambda: questions.similar(seeds), message)
@@ -196,11 +223,20 @@ def test_group_refusals_name_the_member_and_change_nothing(questions: Questions)
     questions.group([alien, heat])
     refused(questions, lambda: questions.group([alien]), "a group has 2 to 6 members, not 1: add someone")
     refused(questions, lambda: questions.group([alien] * 7), "a group has 2 to 6 members, not 7: remove someone")
-    refused(questions, lambda: questions.group([alien, Member("Cy", Source("typed", ""))]),
-            "member 2 \\(Cy\\): type a few films you love first, one per line$")
-    refused(questions, lambda: questions.group([alien, Member("", Source("upload", b"GIF89a", "holiday.gif"))]),
-            "member 2 \\(holiday.gif\\): holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV")
-    refused(questions, lambda: questions.group([alien, Member("", Source("typed", "Qwzx Unknown (2031)"))]),
-            "member 2: none of your films could be used")
+    refused(
+        questions,
+        lambda: questions.group([alien, Member("Cy", Source("typed", ""))]),
+        "member 2 \\(Cy\\): type a few films you love first, one per line$",
+    )
+    refused(
+        questions,
+        lambda: questions.group([alien, Member("", Source("upload", b"GIF89a", "holiday.gif"))]),
+        "member 2 \\(holiday.gif\\): holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV",
+    )
+    refused(
+        questions,
+        lambda: questions.group([alien, Member("", Source("typed", "Qwzx Unknown (2031)"))]),
+        "member 2: none of your films could be used",
+    )
     questions.session.set_options(include=frozenset({"Film-Noir"}), years=(1902, 1920))  # noir came later
     refused(questions, lambda: questions.group([alien, heat]), "no film is left")

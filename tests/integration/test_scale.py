@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 
+from harness.files import REPO
 from lbrec.data import synthetic
 from lbrec.data.movielens import load
 from lbrec.data.prepare import prepare_to_folder
@@ -24,7 +25,6 @@ from lbrec.model.config import SASRecConfig, TrainConfig
 from lbrec.model.folder import load_model
 from lbrec.model.sasrec import SASRec
 from lbrec.model.train import scorer
-from harness.files import REPO
 
 
 @pytest.mark.slow
@@ -47,17 +47,22 @@ def test_ml32m_shaped_path_end_to_end(tmp_path: Path, monkeypatch: pytest.Monkey
     dataset = prepare_to_folder(ratings, tmp_path / "processed", name="ml-32m-shaped")
     monkeypatch.setattr(model_config, "LOGITS_BUDGET", 2**20)  # as if the catalog were 87k films
     out = tmp_path / "model"
-    result = training.train(dataset, out, SASRecConfig(n_items=dataset.n_items, dim=32, heads=2, layers=1),
-                            TrainConfig(epochs=2, epoch_batches=3, eval_users=100, negatives=256), device="auto",
-                            progress=False, log=lambda _: None)
+    result = training.train(
+        dataset,
+        out,
+        SASRecConfig(n_items=dataset.n_items, dim=32, heads=2, layers=1),
+        TrainConfig(epochs=2, epoch_batches=3, eval_users=100, negatives=256),
+        device="auto",
+        progress=False,
+        log=lambda _: None,
+    )
     assert result["train"]["loss"] == "sampled" and result["device"] == "cpu" and result["processes"] == 1
     assert result["metrics"]["test"]["users"] == 100
     history = json.loads((out / "history.json").read_text())
     assert [h["windows"] for h in history] == [3 * 128] * 2 and all(h["targets"] > 0 for h in history)
     export.export_model_dir(out, blend=False)
     assert json.loads((out / "onnx.json").read_text())["n_items"] == dataset.n_items
-    assert evaluate_scorer(scorer(load_model(out)), dataset, "val", users=user_sample(dataset, 50)).ranks.size \
-        == 50
+    assert evaluate_scorer(scorer(load_model(out)), dataset, "val", users=user_sample(dataset, 50)).ranks.size == 50
 
 
 HEAP_PROBE = """
@@ -86,7 +91,8 @@ print(mallinfo2().fordblks)
 def test_evaluation_leaves_no_freed_memory_held_in_the_heap(tmp_path: Path) -> None:
     """Batches of [256, n_items + 1] temporaries, freed, must go back to the system: without `lbrec.heap`, glibc kept
     150-260 MB of freed blocks after this run (at ML-32M, 12 GiB after 200k users)."""
-    done = subprocess.run([sys.executable, "-c", HEAP_PROBE], capture_output=True, text=True, timeout=120, check=True,
-                          cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", HEAP_PROBE], capture_output=True, text=True, timeout=120, check=True, cwd=REPO
+    )
     free_in_heap = int(done.stdout.split()[-1])
     assert free_in_heap < 32 * 2**20

@@ -31,6 +31,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.fault_server import FaultServer, Reply
+from harness.files import FIXTURES, REPO, export_files
 from lbrec.app.environment import load_engine
 from lbrec.app.page import RecommenderApp
 from lbrec.errors import ExportError, InvalidUsernameError, LetterboxdError, MarkupError
@@ -41,8 +43,6 @@ from lbrec.letterboxd.lists import list_csv
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.sources import load_history
 from lbrec.serving.results import Recommendation
-from harness.fault_server import FaultServer, Reply
-from harness.files import FIXTURES, REPO, export_files
 
 GATES = Path(tempfile.gettempdir()) / f"lbrec-{os.getuid()}"  # lbrec.letterboxd.client's lock files
 SECRET = "Secret Sentinel Film"
@@ -64,9 +64,13 @@ class Watch:
     def changes(self) -> list[tuple[str, str]]:
         """Files written, made, renamed or removed; not the lock files through which the app's processes share
         their limit on requests to Letterboxd (lbrec.letterboxd.client)."""
-        return [(e, p) for e, p in self.events if e in ("open-w", "os.mkdir", "os.rename", "os.remove", "os.rmdir",
-                                                        "os.symlink", "os.link", "shutil.copyfile")
-                and not p.startswith(str(GATES))]
+        return [
+            (e, p)
+            for e, p in self.events
+            if e
+            in ("open-w", "os.mkdir", "os.rename", "os.remove", "os.rmdir", "os.symlink", "os.link", "shutil.copyfile")
+            and not p.startswith(str(GATES))
+        ]
 
     def hosts(self) -> list[str]:
         return [host for event, host in self.events if event == "socket.getaddrinfo"]
@@ -85,8 +89,9 @@ def _audit(event: str, args: tuple) -> None:
     watch = _watching[-1]
     if event == "open":
         path, mode, flags = args
-        writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or \
-            (isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+        writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        )
         with _lock:
             watch.events.append(("open-w" if writes else "open", str(path)))
     elif event in ("os.mkdir", "os.rename", "os.remove", "os.rmdir", "os.symlink", "os.link", "shutil.copyfile"):
@@ -135,8 +140,14 @@ def titles(history: LetterboxdHistory) -> set[str]:
 
 
 def test_an_upload_is_read_in_memory_never_written_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    data = archive({**export_files(), "../../../tmp/evil.csv": SECRET_CSV, "/tmp/evil2.csv": SECRET_CSV,
-                    "letterboxd/../../watched.csv": SECRET_CSV})
+    data = archive(
+        {
+            **export_files(),
+            "../../../tmp/evil.csv": SECRET_CSV,
+            "/tmp/evil2.csv": SECRET_CSV,
+            "letterboxd/../../watched.csv": SECRET_CSV,
+        }
+    )
     monkeypatch.chdir(tmp_path)
     with watched() as watch:
         history = load_history("export", data)
@@ -146,9 +157,20 @@ def test_an_upload_is_read_in_memory_never_written_anywhere(tmp_path: Path, monk
     assert list(tmp_path.iterdir()) == [] and not Path("/tmp/evil.csv").exists()
 
 
-@pytest.mark.parametrize("name", ["../watched.csv", "../../ratings.csv", "/watched.csv", "/etc/diary.csv",
-                                  "..\\watched.csv", "C:/watched.csv", "C:\\Users\\me\\ratings.csv",
-                                  "export/../../watched.csv", "./../diary.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../watched.csv",
+        "../../ratings.csv",
+        "/watched.csv",
+        "/etc/diary.csv",
+        "..\\watched.csv",
+        "C:/watched.csv",
+        "C:\\Users\\me\\ratings.csv",
+        "export/../../watched.csv",
+        "./../diary.csv",
+    ],
+)
 def test_entries_outside_the_archive_are_ignored(name: str) -> None:
     files = export_files()
     history = read_export(archive({**files, name: SECRET_CSV}))
@@ -199,9 +221,9 @@ def test_headers_that_understate_the_size_cannot_make_it_inflate_more(tmp_path: 
     declared = struct.pack("<I", 100)
     data = bytearray(honest)
     local = data.index(b"PK\x03\x04")
-    data[local + 22:local + 26] = declared  # uncompressed size in the local header
+    data[local + 22 : local + 26] = declared  # uncompressed size in the local header
     central = data.index(b"PK\x01\x02")
-    data[central + 24:central + 28] = declared  # and in the central directory
+    data[central + 24 : central + 28] = declared  # and in the central directory
     tracemalloc.start()
     with pytest.raises(ExportError, match="upload.zip: watched.csv cannot be read .*damaged"):
         read_export(bytes(data), "upload.zip")
@@ -217,24 +239,29 @@ def test_an_upload_over_50_mb_is_refused_unread() -> None:
     assert time.perf_counter() - started < 1
 
 
-@pytest.mark.parametrize("name, data", [
-    ("holiday.gif", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04" + bytes(40)),
-    ("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(60)),
-    ("report.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF"),
-    ("export.tar.gz", zlib.compress(b"watched.csv" + bytes(500))),
-    ("export.rar", b"Rar!\x1a\x07\x01\x00" + bytes(50)),
-    ("export.7z", b"7z\xbc\xaf\x27\x1c" + bytes(50)),
-    ("watched.csv", export_files()["watched.csv"]),
-    ("empty.zip", b""),
-    ("truncated.zip", archive(export_files())[:300]),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("holiday.gif", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04" + bytes(40)),
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(60)),
+        ("report.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF"),
+        ("export.tar.gz", zlib.compress(b"watched.csv" + bytes(500))),
+        ("export.rar", b"Rar!\x1a\x07\x01\x00" + bytes(50)),
+        ("export.7z", b"7z\xbc\xaf\x27\x1c" + bytes(50)),
+        ("watched.csv", export_files()["watched.csv"]),
+        ("empty.zip", b""),
+        ("truncated.zip", archive(export_files())[:300]),
+    ],
+)
 def test_files_that_are_not_zips_are_refused_by_name(name: str, data: bytes) -> None:
     with pytest.raises(ExportError, match=f"{name.replace('.', '[.]')} is not a ZIP file"):
         read_export(data, name)
 
 
-@pytest.mark.parametrize("encoding, text", [("latin-1", "Amélie"), ("cp1252", "“Heat”"), ("utf-16", "Amélie"),
-                                            ("shift_jis", "千と千尋の神隠し")])
+@pytest.mark.parametrize(
+    "encoding, text",
+    [("latin-1", "Amélie"), ("cp1252", "“Heat”"), ("utf-16", "Amélie"), ("shift_jis", "千と千尋の神隠し")],
+)
 def test_csvs_that_are_not_utf8_are_refused_naming_the_archive_and_the_file(encoding: str, text: str) -> None:
     files = export_files()
     files["diary.csv"] = f"Date,Name,Year\r\n2020-01-01,{text},2001\r\n".encode(encoding)
@@ -259,12 +286,15 @@ def test_an_encrypted_entry_is_refused_by_name() -> None:
 # ---------------------------------------------------------------------------------------------------- XML and HTML
 
 
-BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol">'
-                  + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-                            for i in range(1, 10))
-                  + ']><rss><channel><title>&lol9;</title></channel></rss>')
-QUADRATIC = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "{"x" * 100_000}">]>'
-             f'<rss><channel><title>{"&a;" * 50_000}</title></channel></rss>')
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    + "]><rss><channel><title>&lol9;</title></channel></rss>"
+)
+QUADRATIC = (
+    f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "{"x" * 100_000}">]>'
+    f"<rss><channel><title>{'&a;' * 50_000}</title></channel></rss>"
+)
 XXE = [
     '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss><channel><item>'
     '<letterboxd:filmTitle xmlns:letterboxd="https://letterboxd.com">&x;</letterboxd:filmTitle></item></channel></rss>',
@@ -275,8 +305,11 @@ XXE = [
 ]
 
 
-@pytest.mark.parametrize("xml", [BILLION_LAUGHS, QUADRATIC, *XXE[:3]],
-                         ids=["billion laughs", "quadratic blowup", "xxe file", "xxe http", "parameter entity"])
+@pytest.mark.parametrize(
+    "xml",
+    [BILLION_LAUGHS, QUADRATIC, *XXE[:3]],
+    ids=["billion laughs", "quadratic blowup", "xxe file", "xxe http", "parameter entity"],
+)
 def test_rss_entity_bombs_and_external_entities_are_refused(xml: str) -> None:
     started = time.perf_counter()
     with watched(offline=True) as watch, pytest.raises(MarkupError, match="declares XML entities or a DTD"):
@@ -296,14 +329,38 @@ def test_an_external_dtd_is_never_fetched(xml: str) -> None:
 # ---------------------------------------------------------------------------------------------------- usernames
 
 
-HOSTILE_NAMES = ["../admin", "dave/../admin", "da ve", "dave?x=1", "dave#x", "dave%2f..", "dave\r\nHost: evil.example",
-                 "dave\x00", "ｄａｖｅ", "dаve", "x" * 16, "a", "", " ", "https://evil.example/dave/",
-                 "http://letterboxd.com.evil.example/dave/", "https://letterboxd.com@evil.example/dave/",
-                 "https://evil.example\\@letterboxd.com/dave/", "//evil.example/dave", "file:///etc/passwd",
-                 "/etc/passwd", "javascript:alert(1)", "127.0.0.1", "[::1]", "https://[letterboxd.com/dave/",
-                 "letterboxd.com:8080/dave", "https://letterboxd.com:443@evil.example/dave",
-                 "ftp://letterboxd.com/dave/", "https://letterboxd.com/../evil.example/",
-                 "https://letterboxd.com/dave%2F..%2Fadmin/"]
+HOSTILE_NAMES = [
+    "../admin",
+    "dave/../admin",
+    "da ve",
+    "dave?x=1",
+    "dave#x",
+    "dave%2f..",
+    "dave\r\nHost: evil.example",
+    "dave\x00",
+    "ｄａｖｅ",
+    "dаve",
+    "x" * 16,
+    "a",
+    "",
+    " ",
+    "https://evil.example/dave/",
+    "http://letterboxd.com.evil.example/dave/",
+    "https://letterboxd.com@evil.example/dave/",
+    "https://evil.example\\@letterboxd.com/dave/",
+    "//evil.example/dave",
+    "file:///etc/passwd",
+    "/etc/passwd",
+    "javascript:alert(1)",
+    "127.0.0.1",
+    "[::1]",
+    "https://[letterboxd.com/dave/",
+    "letterboxd.com:8080/dave",
+    "https://letterboxd.com:443@evil.example/dave",
+    "ftp://letterboxd.com/dave/",
+    "https://letterboxd.com/../evil.example/",
+    "https://letterboxd.com/dave%2F..%2Fadmin/",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE_NAMES)
@@ -315,11 +372,21 @@ def test_usernames_are_refused_before_any_request(fault_server: FaultServer, tmp
     assert fault_server.hits == []
 
 
-@pytest.mark.parametrize("text", ["dave_99", "@dave_99", "https://letterboxd.com/dave_99/",
-                                  "https://www.letterboxd.com/dave_99/films/", "letterboxd.com/dave_99/rss/"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dave_99",
+        "@dave_99",
+        "https://letterboxd.com/dave_99/",
+        "https://www.letterboxd.com/dave_99/films/",
+        "letterboxd.com/dave_99/rss/",
+    ],
+)
 def test_a_valid_username_is_the_only_thing_that_reaches_the_request(fault_server: FaultServer, text: str) -> None:
-    fault_server.route("/dave_99/rss/", Reply(200, (FIXTURES / "rss_2026.xml").read_bytes(),
-                                              {"Content-Type": "application/rss+xml; charset=utf-8"}))
+    fault_server.route(
+        "/dave_99/rss/",
+        Reply(200, (FIXTURES / "rss_2026.xml").read_bytes(), {"Content-Type": "application/rss+xml; charset=utf-8"}),
+    )
     with Client(base_url=fault_server.url, cache=False, retries=0) as http:
         load_history("rss", text, client=http)
     assert [hit.path for hit in fault_server.hits] == ["/dave_99/rss/"]
@@ -342,16 +409,31 @@ def test_the_app_contacts_only_letterboxd_whatever_is_typed(app: RecommenderApp,
     assert watch.changes() == [] and "/etc/passwd" not in watch.files_opened()
 
 
-@pytest.mark.parametrize("text", ["/etc/passwd", "file:///etc/passwd", "../../../etc/passwd",
-                                  "https://evil.example/list.csv", "Heat (1995)\n/etc/hostname"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/etc/passwd",
+        "file:///etc/passwd",
+        "../../../etc/passwd",
+        "https://evil.example/list.csv",
+        "Heat (1995)\n/etc/hostname",
+    ],
+)
 def test_typed_titles_and_uploads_read_no_file_and_contact_no_one(app: RecommenderApp, text: str) -> None:
     app.sources.tabs.selected_index = 2
     app.sources.typed.value = text
     with watched(offline=True) as watch:
         app.go.click()
         app.sources.tabs.selected_index = 1
-        app.sources.upload.value = ({"name": text, "type": "application/zip", "size": 10, "content": memoryview(b"0" * 10),
-                             "last_modified": datetime.now(UTC)},)
+        app.sources.upload.value = (
+            {
+                "name": text,
+                "type": "application/zip",
+                "size": 10,
+                "content": memoryview(b"0" * 10),
+                "last_modified": datetime.now(UTC),
+            },
+        )
         app.go.click()
     assert "is neither a Letterboxd export ZIP nor an IMDb ratings CSV" in app.message.value
     assert watch.hosts() == [] and watch.connections() == [] and watch.changes() == []
@@ -382,10 +464,29 @@ def recommendation(title: str) -> Recommendation:
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.lists(st.one_of(st.text(), st.sampled_from(FORMULA).flatmap(lambda c: st.text().map(lambda t: c + t)),
-                          st.sampled_from(['=HYPERLINK("http://evil.example","x")', "=cmd|' /C calc'!A0", "+1+1",
-                                           "-2+3", "@SUM(1)", "\t=1", "\r=1", " =1", "'=1", "=1,2\n3"])),
-                max_size=8))
+@given(
+    st.lists(
+        st.one_of(
+            st.text(),
+            st.sampled_from(FORMULA).flatmap(lambda c: st.text().map(lambda t: c + t)),
+            st.sampled_from(
+                [
+                    '=HYPERLINK("http://evil.example","x")',
+                    "=cmd|' /C calc'!A0",
+                    "+1+1",
+                    "-2+3",
+                    "@SUM(1)",
+                    "\t=1",
+                    "\r=1",
+                    " =1",
+                    "'=1",
+                    "=1,2\n3",
+                ]
+            ),
+        ),
+        max_size=8,
+    )
+)
 def test_the_csv_download_never_starts_a_cell_like_a_formula(titles_: list[str]) -> None:
     text = list_csv((r.title, r.year, r.tmdbId) for r in map(recommendation, titles_))
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -400,9 +501,25 @@ def test_the_csv_download_never_starts_a_cell_like_a_formula(titles_: list[str])
 
 
 UNSAFE_MODULES = {"pickle", "_pickle", "cPickle", "marshal", "shelve", "dill", "cloudpickle", "joblib", "copyreg"}
-UNSAFE_CALLS = {"eval", "exec", "compile", "__import__", "torch.load", "pd.read_pickle", "pandas.read_pickle",
-                "np.load", "numpy.load", "yaml.load", "yaml.unsafe_load", "os.system", "os.popen",
-                "pickle.load", "pickle.loads", "marshal.loads", "torch.jit.load"}
+UNSAFE_CALLS = {
+    "eval",
+    "exec",
+    "compile",
+    "__import__",
+    "torch.load",
+    "pd.read_pickle",
+    "pandas.read_pickle",
+    "np.load",
+    "numpy.load",
+    "yaml.load",
+    "yaml.unsafe_load",
+    "os.system",
+    "os.popen",
+    "pickle.load",
+    "pickle.loads",
+    "marshal.loads",
+    "torch.jit.load",
+}
 
 
 def dotted(node: ast.AST) -> str:
@@ -426,8 +543,9 @@ def unsafe_uses(source: str) -> list[str]:
             keywords = {k.arg: k.value for k in node.keywords}
             if name in UNSAFE_CALLS and not (name.endswith("np.load") or name == "numpy.load"):
                 found.append(f"line {node.lineno}: {name}()")
-            if name in ("np.load", "numpy.load") and not (isinstance(keywords.get("allow_pickle"), ast.Constant)
-                                                          and keywords["allow_pickle"].value is False):
+            if name in ("np.load", "numpy.load") and not (
+                isinstance(keywords.get("allow_pickle"), ast.Constant) and keywords["allow_pickle"].value is False
+            ):
                 found.append(f"line {node.lineno}: {name}() without allow_pickle=False")
             for key in ("allow_pickle", "weights_only", "shell"):
                 value = keywords.get(key)
@@ -437,16 +555,21 @@ def unsafe_uses(source: str) -> list[str]:
 
 
 def test_the_scan_finds_what_it_looks_for() -> None:
-    bad = ("import pickle\nfrom marshal import loads\neval('1')\nexec('x')\ntorch.load('m.pt')\nnp.load('a.npy')\n"
-           "np.load('a.npy', allow_pickle=True)\nyaml.load(s)\nsubprocess.run('ls', shell=True)\n"
-           "torch.load('m', weights_only=False)\npd.read_pickle('x')\n")
+    bad = (
+        "import pickle\nfrom marshal import loads\neval('1')\nexec('x')\ntorch.load('m.pt')\nnp.load('a.npy')\n"
+        "np.load('a.npy', allow_pickle=True)\nyaml.load(s)\nsubprocess.run('ls', shell=True)\n"
+        "torch.load('m', weights_only=False)\npd.read_pickle('x')\n"
+    )
     assert {int(found.split(":")[0].split()[1]) for found in unsafe_uses(bad)} == set(range(1, 12))  # every line
     assert unsafe_uses("model.eval()\nnp.load(p, allow_pickle=False)\nsafetensors.torch.load_file(p)\n") == []
 
 
 def test_lbrec_never_unpickles_evaluates_or_executes_what_it_reads() -> None:
-    found = {path.name: uses for path in sorted((REPO / "lbrec").glob("*.py"))
-             if (uses := unsafe_uses(path.read_text(encoding="utf-8")))}
+    found = {
+        path.name: uses
+        for path in sorted((REPO / "lbrec").glob("*.py"))
+        if (uses := unsafe_uses(path.read_text(encoding="utf-8")))
+    }
     assert found == {}
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from matplotlib.image import imread
 
+from harness.fault_server import FaultServer, Reply
+from harness.files import FIXTURES
 from lbrec.app.environment import load_engine
 from lbrec.app.questions.recommend import source_name
 from lbrec.app.session import SKIP, Session, upload_source
@@ -23,8 +25,6 @@ from lbrec.ask.questions import Ask
 from lbrec.cli import main as cli_main
 from lbrec.errors import LbrecError, LetterboxdError
 from lbrec.letterboxd.client import Client
-from harness.fault_server import FaultServer, Reply
-from harness.files import FIXTURES
 from tests.helpers.files import export_zip
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
@@ -37,7 +37,7 @@ def session(ml_small_model_dir: Path) -> Session:
     return Session(Ask(*load_engine(ml_small_model_dir), client=Client(cache=False)))
 
 
-def typed(text: str = TYPED) -> Input:
+def typed(text: str = TYPED) -> Source:
     return Source("typed", text)
 
 
@@ -58,8 +58,9 @@ def test_typed_titles_are_matched_and_recommended(session: Session) -> None:
     assert all(r.links["letterboxd"] == f"https://letterboxd.com/tmdb/{r.tmdbId}/" for r in recommendations)
     files = session.downloads()
     rows = list(csv.reader(io.StringIO(files["lbrec-list.csv"])))
-    assert rows[0] == ["Title", "Year", "tmdbID"] and [int(r[2]) for r in rows[1:]] == [r.tmdbId for r in
-                                                                                        recommendations]
+    assert rows[0] == ["Title", "Year", "tmdbID"] and [int(r[2]) for r in rows[1:]] == [
+        r.tmdbId for r in recommendations
+    ]
     assert json.loads(files["lbrec.json"])["recommendations"][0]["movieId"] == recommendations[0].movieId
     assert imread(io.BytesIO(session.picture()["lbrec.png"])).shape[:2] == (1500, 1200)  # the picture to share
     mine, recommended = session.taste()
@@ -67,8 +68,9 @@ def test_typed_titles_are_matched_and_recommended(session: Session) -> None:
     assert recommended and all(0 < share <= 1 for share in recommended.values())
 
 
-def test_the_json_download_is_what_the_cli_prints(session: Session, ml_small_model_dir: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_json_download_is_what_the_cli_prints(
+    session: Session, ml_small_model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     titles = "Heat (1995); Solaris; Parasite (2019); The Matrix (1999)"
     session.run(typed(titles))
     capsys.readouterr()
@@ -94,7 +96,7 @@ def test_uncertain_matches_offer_candidates_and_a_pick_updates_the_results(sessi
 
 def test_not_found_films_say_why(session: Session) -> None:
     session.run(typed("Heat (1995)\nPast Lives (2023)"))
-    (read, reason), = session.understood().missing
+    ((read, reason),) = session.understood().missing
     assert read == "Past Lives (2023)" and reason.endswith("this MovieLens catalog ends in 2018")
 
 
@@ -121,9 +123,11 @@ def test_options_apply_to_the_same_films(session: Session) -> None:
 
 
 def test_nothing_usable_and_empty_inputs_are_refused(session: Session) -> None:
-    for given, message in [(typed(""), "type a few films you love first"),
-                           (Source("upload", b""), "choose your Letterboxd export ZIP first"),
-                           (Source("rss", "  "), "type your Letterboxd username first")]:
+    for given, message in [
+        (typed(""), "type a few films you love first"),
+        (Source("upload", b""), "choose your Letterboxd export ZIP first"),
+        (Source("rss", "  "), "type your Letterboxd username first"),
+    ]:
         with pytest.raises(LetterboxdError, match=message):
             session.run(given)
         assert session.raw is None and session.recommendations == [] and not session.answered
@@ -170,8 +174,10 @@ def test_an_imdb_ratings_csv_is_an_upload_too(session: Session) -> None:
 def test_imdb_ratings_and_watchlist_are_uploaded_together(session: Session) -> None:
     folder = FIXTURES.parent / "imdb"
     ratings, watchlist = (folder / "your_ratings_2026.csv").read_bytes(), (folder / "watchlist_2026.csv").read_bytes()
-    for files in ([("ratings.csv", ratings), ("watchlist.csv", watchlist)],
-                  [("watchlist.csv", watchlist), ("ratings.csv", ratings)]):  # in either order
+    for files in (
+        [("ratings.csv", ratings), ("watchlist.csv", watchlist)],
+        [("watchlist.csv", watchlist), ("ratings.csv", ratings)],
+    ):  # in either order
         given = upload_source(files)
         assert (given.name, given.value, given.watchlist) == ("ratings.csv", ratings, watchlist)
     session.set_options(k=50)
@@ -183,13 +189,18 @@ def test_imdb_ratings_and_watchlist_are_uploaded_together(session: Session) -> N
         session.run(Source("upload", export_zip(), EXPORT_NAME, watchlist=watchlist))
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"GIF89a not a zip", "holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV"),
-    (b"Date,Name,Year,Letterboxd URI\r\n2024-01-01,Heat,1995,https://boxd.it/x\r\n",
-     "holiday.gif is one file of a Letterboxd export"),
-    (b"Const,Your Rating\r\nnot-an-id,9\r\n", "holiday.gif|IMDb|Title"),
-    (export_zip(skip=("watched.csv", "ratings.csv", "diary.csv")), "holiday.gif is not a Letterboxd export"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"GIF89a not a zip", "holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV"),
+        (
+            b"Date,Name,Year,Letterboxd URI\r\n2024-01-01,Heat,1995,https://boxd.it/x\r\n",
+            "holiday.gif is one file of a Letterboxd export",
+        ),
+        (b"Const,Your Rating\r\nnot-an-id,9\r\n", "holiday.gif|IMDb|Title"),
+        (export_zip(skip=("watched.csv", "ratings.csv", "diary.csv")), "holiday.gif is not a Letterboxd export"),
+    ],
+)
 def test_a_bad_upload_is_refused_naming_the_file(session: Session, data: bytes, message: str) -> None:
     with pytest.raises(LetterboxdError, match=message):
         session.run(Source("upload", data, "holiday.gif"))
@@ -209,8 +220,10 @@ def test_typed_titles_have_no_ratings_to_choose_from(session: Session) -> None:
 
 
 def serve_rss(server: FaultServer, user: str = "lbrectest") -> None:
-    server.route(f"/{user}/rss/", Reply(200, (FIXTURES / "rss_2026.xml").read_bytes(),
-                                        {"Content-Type": "application/rss+xml; charset=utf-8"}))
+    server.route(
+        f"/{user}/rss/",
+        Reply(200, (FIXTURES / "rss_2026.xml").read_bytes(), {"Content-Type": "application/rss+xml; charset=utf-8"}),
+    )
 
 
 @pytest.fixture
@@ -236,13 +249,17 @@ def test_a_username_reads_the_rss_feed_once(online: Session, fault_server: Fault
     assert online.understood().counts == {"matched": 2} and len(fault_server.hits) == 1  # Heat, Amélie
 
 
-@pytest.mark.parametrize("route, message", [
-    (None, "Letterboxd has no member called 'nobody_here'"),
-    (Reply(403, (FIXTURES / "cloudflare_challenge.html").read_bytes(), CLOUDFLARE), "bot protection.*data export"),
-    (Reply(503, b"down"), r"Letterboxd kept failing \(HTTP 503"),
-])
-def test_letterboxd_errors_are_explained(online: Session, fault_server: FaultServer, route: Reply | None,
-                                         message: str) -> None:
+@pytest.mark.parametrize(
+    "route, message",
+    [
+        (None, "Letterboxd has no member called 'nobody_here'"),
+        (Reply(403, (FIXTURES / "cloudflare_challenge.html").read_bytes(), CLOUDFLARE), "bot protection.*data export"),
+        (Reply(503, b"down"), r"Letterboxd kept failing \(HTTP 503"),
+    ],
+)
+def test_letterboxd_errors_are_explained(
+    online: Session, fault_server: FaultServer, route: Reply | None, message: str
+) -> None:
     if route is not None:
         fault_server.route("/nobody_here/rss/", route)
     with pytest.raises(LetterboxdError, match=message):

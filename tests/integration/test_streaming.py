@@ -10,12 +10,24 @@ from pathlib import Path
 
 import pytest
 
+from harness.fault_server import FaultServer, Reply
+from harness.tmdb_server import (
+    APPLE,
+    IMAGES,
+    JSON,
+    MUBI,
+    NETFLIX,
+    TUBI,
+    V3_KEY,
+    V4_TOKEN,
+    movie,
+    offers,
+    serve_film,
+    with_providers,
+)
 from lbrec.errors import TmdbKeyError
 from lbrec.tmdb.client import MAX_IN_FLIGHT, TmdbClient
 from lbrec.tmdb.streaming import keep_streaming
-from harness.fault_server import FaultServer, Reply
-from harness.tmdb_server import (APPLE, IMAGES, JSON, MUBI, NETFLIX, TUBI, V3_KEY, V4_TOKEN, movie, offers,
-                                       serve_film, with_providers)
 
 
 def tmdb(server: FaultServer, tmp_path: Path, key: str = V3_KEY, **kwargs: object) -> TmdbClient:
@@ -47,12 +59,21 @@ def test_the_list_fills_to_k_with_the_best_films_that_pass(fault_server: FaultSe
 def test_it_stops_at_the_limit_and_says_how_many_it_found(fault_server: FaultServer, tmp_path: Path) -> None:
     serve_films(fault_server, 30, on_netflix={3, 5})
     seen: list[tuple[int, int]] = []
-    found = keep_streaming(tmdb(fault_server, tmp_path), range(1, 31), {"Netflix", "Hulu"}, "GB", k=10, limit=8,
-                           progress=lambda looked_at, kept: seen.append((looked_at, kept)))
+    found = keep_streaming(
+        tmdb(fault_server, tmp_path),
+        range(1, 31),
+        {"Netflix", "Hulu"},
+        "GB",
+        k=10,
+        limit=8,
+        progress=lambda looked_at, kept: seen.append((looked_at, kept)),
+    )
     assert seen == [(1, 0), (2, 0), (3, 1), (4, 1), (5, 2), (6, 2), (7, 2), (8, 2)]
     assert [position for position, _ in found.kept] == [2, 4] and found.looked_at == 8
-    assert found.note(10, {"Netflix", "Hulu"}, "GB") == \
-        "Only 2 of the 8 best candidates stream on Hulu or Netflix in GB (United Kingdom)."
+    assert (
+        found.note(10, {"Netflix", "Hulu"}, "GB")
+        == "Only 2 of the 8 best candidates stream on Hulu or Netflix in GB (United Kingdom)."
+    )
     assert {int(hit.path.split("?")[0].rsplit("/", 1)[1]) for hit in fault_server.hits} == set(range(1, 9))
 
 
@@ -60,23 +81,32 @@ def test_when_nothing_passes_one_line_says_so(fault_server: FaultServer, tmp_pat
     serve_films(fault_server, 12, on_netflix=set())
     found = keep_streaming(tmdb(fault_server, tmp_path), range(1, 13), {"Netflix"}, "GB", k=5)
     assert found.kept == [] and found.looked_at == 12
-    assert found.note(5, {"Netflix"}, "GB") == \
-        "No film among the 12 best candidates streams on Netflix in GB (United Kingdom)."
+    assert (
+        found.note(5, {"Netflix"}, "GB")
+        == "No film among the 12 best candidates streams on Netflix in GB (United Kingdom)."
+    )
     elsewhere = keep_streaming(tmdb(fault_server, tmp_path), range(1, 13), {"MUBI"}, "US", k=5)
     assert elsewhere.kept == [] and len(fault_server.hits) == 12  # another country: the same cached answers
 
 
-def test_streaming_means_a_subscription_free_or_with_ads_never_rent_or_buy(fault_server: FaultServer,
-                                                                          tmp_path: Path) -> None:
-    for tmdb_id, where in {1: offers(1, rent=[NETFLIX]), 2: offers(2, buy=[NETFLIX]), 3: offers(3, ads=[NETFLIX]),
-                           4: offers(4, free=[TUBI]), 5: offers(5, flatrate=[NETFLIX])}.items():
+def test_streaming_means_a_subscription_free_or_with_ads_never_rent_or_buy(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
+    for tmdb_id, where in {
+        1: offers(1, rent=[NETFLIX]),
+        2: offers(2, buy=[NETFLIX]),
+        3: offers(3, ads=[NETFLIX]),
+        4: offers(4, free=[TUBI]),
+        5: offers(5, flatrate=[NETFLIX]),
+    }.items():
         serve_film(fault_server, with_providers(movie(tmdb_id, "X"), GB=where))
     found = keep_streaming(tmdb(fault_server, tmp_path), range(1, 6), {"NETFLIX", "tubi tv"}, "GB", k=10)
     assert [position for position, _ in found.kept] == [2, 3, 4]
 
 
-def test_films_without_a_tmdb_id_never_pass_and_unanswered_films_are_skipped(fault_server: FaultServer,
-                                                                             tmp_path: Path) -> None:
+def test_films_without_a_tmdb_id_never_pass_and_unanswered_films_are_skipped(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
     serve_films(fault_server, 6, on_netflix={1, 2, 3, 4, 5, 6})
     fault_server.route("/3/movie/2", Reply(503, b"down"))
     fault_server.route("/3/movie/4", Reply(200, b"<html>", JSON))
@@ -110,8 +140,9 @@ def test_a_refused_key_stops_the_filter(fault_server: FaultServer, tmp_path: Pat
 
 
 @pytest.mark.parametrize("key", [V3_KEY, V4_TOKEN], ids=["v3", "v4"])
-def test_the_key_is_never_logged_or_shown(fault_server: FaultServer, tmp_path: Path, key: str,
-                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_the_key_is_never_logged_or_shown(
+    fault_server: FaultServer, tmp_path: Path, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     serve_films(fault_server, 4, on_netflix={1})
     fault_server.route("/3/movie/2", Reply(200, json.dumps({"id": 2}).encode()[:5], JSON))

@@ -15,14 +15,25 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
+from harness.fault_server import Reply
+from harness.tmdb_server import (
+    DOWN,
+    JSON,
+    MISSING,
+    NONSENSE,
+    REFUSED,
+    V3_KEY,
+    LoopbackTmdb,
+    nonsense,
+    rate_limited,
+    timed_out,
+    truncated,
+)
 from lbrec.errors import TmdbKeyError
 from lbrec.tmdb import KEY_REFUSED, TmdbClient
 from lbrec.tmdb.client import MAX_IN_FLIGHT
 from lbrec.tmdb.films import ask_many, details, discover, find_imdb, recommendations, search, similar
 from lbrec.tmdb.records import TmdbDetails, TmdbFilm
-from harness.fault_server import Reply
-from harness.tmdb_server import (DOWN, JSON, MISSING, NONSENSE, REFUSED, V3_KEY, LoopbackTmdb, nonsense,
-                                 rate_limited, timed_out, truncated)
 from tests.helpers.tmdb_films import ANORA, FILMS, HAMNET, HEAT, SIRAT
 
 CALLS: dict[str, Callable[[TmdbClient], object]] = {
@@ -49,10 +60,15 @@ def sent(tmdb: LoopbackTmdb, path: str) -> dict[str, list[str]]:
 def test_a_search_sends_the_title_and_year_and_reads_tmdbs_films(tmdb: LoopbackTmdb, tmp_path: Path) -> None:
     client = tmdb.client(tmp_path)
     (heat,) = search(client, "  Heat\n", 1995)
-    assert sent(tmdb, "/3/search/movie") == {"query": ["Heat"], "year": ["1995"], "include_adult": ["false"],
-                                             "api_key": [V3_KEY]}
-    assert heat == TmdbFilm(HEAT, "Heat", "Heat", "1995-12-15", 1995, (28, 80, 18), "en", 40.0, 7100, 7.9,
-                            f"/poster{HEAT}.png")
+    assert sent(tmdb, "/3/search/movie") == {
+        "query": ["Heat"],
+        "year": ["1995"],
+        "include_adult": ["false"],
+        "api_key": [V3_KEY],
+    }
+    assert heat == TmdbFilm(
+        HEAT, "Heat", "Heat", "1995-12-15", 1995, (28, 80, 18), "en", 40.0, 7100, 7.9, f"/poster{HEAT}.png"
+    )
     assert heat.genres == ("Action", "Crime", "Drama") and client.requests_made == 1 and not client.trouble
     assert [film.year for film in search(client, "heat")] == [1995, 1986]  # no year: namesakes, best known first
     assert [film.tmdb_id for film in search(client, "SIRAT")] == [SIRAT]  # any case, without accents
@@ -70,8 +86,12 @@ def test_find_asks_by_imdb_id_and_an_unknown_one_is_an_answer(tmdb: LoopbackTmdb
 def test_details_come_in_one_request_that_also_fills_the_films_card(tmdb: LoopbackTmdb, tmp_path: Path) -> None:
     client = tmdb.client(tmp_path)
     heat = details(client, HEAT)
-    assert isinstance(heat, TmdbDetails) and (heat.title, heat.year, heat.runtime, heat.imdb_id) == \
-        ("Heat", 1995, 170, 113277)
+    assert isinstance(heat, TmdbDetails) and (heat.title, heat.year, heat.runtime, heat.imdb_id) == (
+        "Heat",
+        1995,
+        170,
+        113277,
+    )
     assert heat.genres == ("Action", "Crime", "Drama") and heat.directors == ("Michael Mann",)
     assert heat.keywords == ("heist", "los angeles", "cat and mouse") and heat.vote_count == 7100
     assert sent(tmdb, f"/3/movie/{HEAT}")["append_to_response"] == ["keywords,credits,watch/providers"]
@@ -98,8 +118,14 @@ def test_discover_asks_for_well_voted_releases_since_a_date(tmdb: LoopbackTmdb, 
     found = discover(client, date(2024, 1, 1), min_votes=500, genre_ids=[35, 18])
     assert [film.title for film in found] == ["Anora", "Hamnet", "Sentimental Value"]  # most votes first
     assert sent(tmdb, "/3/discover/movie") == {
-        "primary_release_date.gte": ["2024-01-01"], "vote_count.gte": ["500"], "sort_by": ["vote_count.desc"],
-        "include_adult": ["false"], "page": ["1"], "with_genres": ["18|35"], "api_key": [V3_KEY]}
+        "primary_release_date.gte": ["2024-01-01"],
+        "vote_count.gte": ["500"],
+        "sort_by": ["vote_count.desc"],
+        "include_adult": ["false"],
+        "page": ["1"],
+        "with_genres": ["18|35"],
+        "api_key": [V3_KEY],
+    }
     newest = discover(client, date(2025, 1, 1), until=date(2025, 12, 31), sort_by="primary_release_date.desc")
     assert [film.year for film in newest] == [2025] * 5 and newest[0].title == "Hamnet"
     with pytest.raises(ValueError, match="sort_by must be one of"):
@@ -131,14 +157,20 @@ def test_many_at_once_go_four_at_a_time(tmp_path: Path) -> None:
         assert [films[0].tmdb_id for films in titles.values()] == [ANORA, HAMNET]
 
 
-FAULTS = {"5xx": DOWN, "timeout": timed_out(2.0), "cut short": truncated, "429 beyond the wait":
-          rate_limited("3600"), **{f"nonsense: {kind}": nonsense(kind) for kind in NONSENSE}}
+FAULTS = {
+    "5xx": DOWN,
+    "timeout": timed_out(2.0),
+    "cut short": truncated,
+    "429 beyond the wait": rate_limited("3600"),
+    **{f"nonsense: {kind}": nonsense(kind) for kind in NONSENSE},
+}
 
 
 @pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
 @pytest.mark.parametrize("call", CALLS.values(), ids=CALLS.keys())
-def test_a_fault_is_no_answer_with_trouble_and_nothing_kept(tmdb: LoopbackTmdb, tmp_path: Path,
-                                                            call: Callable, fault: object) -> None:
+def test_a_fault_is_no_answer_with_trouble_and_nothing_kept(
+    tmdb: LoopbackTmdb, tmp_path: Path, call: Callable, fault: object
+) -> None:
     tmdb.fail(fault)
     client = tmdb.client(tmp_path, timeout=0.5)
     assert call(client) is None and client.trouble and not client.refused
@@ -174,36 +206,70 @@ def test_a_film_tmdb_lacks_is_remembered_as_lacking(tmdb: LoopbackTmdb, tmp_path
     assert search(tmdb.client(tmp_path), "Heat") == [] and len(tmdb.hits) == 1
 
 
-def test_fields_of_the_wrong_shape_are_left_out_and_so_are_films_without_an_id_or_title(tmdb: LoopbackTmdb,
-                                                                                         tmp_path: Path) -> None:
+def test_fields_of_the_wrong_shape_are_left_out_and_so_are_films_without_an_id_or_title(
+    tmdb: LoopbackTmdb, tmp_path: Path
+) -> None:
     good = {"id": 7, "title": "Good", "release_date": "2024-05-01", "vote_count": 10}
-    page = {"results": [
-        good, {**good, "title": "Twice"}, {"id": "8", "title": "Id as text"}, {"id": 9, "title": 9},
-        {"id": 10}, {"id": True, "title": "A bool"}, "not a film", None,
-        {"id": 11, "title": " Odd\u202e\n  fields\x00 ", "release_date": "2024-13-45", "popularity": float("inf"),
-         "vote_count": -5, "vote_average": 11, "genre_ids": "28", "original_language": "English",
-         "poster_path": "../../etc/passwd", "original_title": ["x"]},
-        {"id": 12, "title": "Numbers", "popularity": 2**80, "vote_count": 3.5, "genre_ids": [28, "35", True, 2**40]}]}
+    page = {
+        "results": [
+            good,
+            {**good, "title": "Twice"},
+            {"id": "8", "title": "Id as text"},
+            {"id": 9, "title": 9},
+            {"id": 10},
+            {"id": True, "title": "A bool"},
+            "not a film",
+            None,
+            {
+                "id": 11,
+                "title": " Odd\u202e\n  fields\x00 ",
+                "release_date": "2024-13-45",
+                "popularity": float("inf"),
+                "vote_count": -5,
+                "vote_average": 11,
+                "genre_ids": "28",
+                "original_language": "English",
+                "poster_path": "../../etc/passwd",
+                "original_title": ["x"],
+            },
+            {
+                "id": 12,
+                "title": "Numbers",
+                "popularity": 2**80,
+                "vote_count": 3.5,
+                "genre_ids": [28, "35", True, 2**40],
+            },
+        ]
+    }
     tmdb.server.route("/3/search/movie", Reply(200, json.dumps(page).encode(), JSON))
     good_film, odd, numbers = search(tmdb.client(tmp_path), "anything")
     assert good_film == TmdbFilm(7, "Good", release_date="2024-05-01", year=2024, vote_count=10)
     assert odd == TmdbFilm(11, "Odd fields")
     assert numbers == TmdbFilm(12, "Numbers", genre_ids=(28,))
-    answer = {"id": 5, "title": "Details", "genres": {"id": 18}, "runtime": "170", "imdb_id": 113277,
-              "keywords": [{"name": "not in a block"}], "credits": {"crew": [None, {"job": "Director"},
-                                                                          {"job": "Director", "name": "Ann Lee"},
-                                                                          {"job": "Writer", "name": "Bo"}]}}
+    answer = {
+        "id": 5,
+        "title": "Details",
+        "genres": {"id": 18},
+        "runtime": "170",
+        "imdb_id": 113277,
+        "keywords": [{"name": "not in a block"}],
+        "credits": {
+            "crew": [None, {"job": "Director"}, {"job": "Director", "name": "Ann Lee"}, {"job": "Writer", "name": "Bo"}]
+        },
+    }
     tmdb.server.route("/3/movie/5", Reply(200, json.dumps(answer).encode(), JSON))
     assert details(tmdb.client(tmp_path), 5) == TmdbDetails(5, "Details", directors=("Ann Lee",))
 
 
 def test_the_loopback_tmdb_reads_rows_as_a_data_frame_gives_them(tmp_path: Path) -> None:
     """The members' films.csv layout: no ids (a row's position stands), empty fields, a film TMDb files as TV."""
-    text = ("slug,title,year,genres,language,runtime,release_date,popularity,content_type\n"
-            "heat,Heat,1995,Action|Crime|Drama,en,170,1995-12-15,40.5,movie\n"
-            "gone,,,,,,,,\n"
-            "the-wire,The Wire,2002,Drama,en,,,,tv\n"
-            "anora,Anora,2024,Drama|Sci-Fi & Fantasy,en,139,,,\n")
+    text = (
+        "slug,title,year,genres,language,runtime,release_date,popularity,content_type\n"
+        "heat,Heat,1995,Action|Crime|Drama,en,170,1995-12-15,40.5,movie\n"
+        "gone,,,,,,,,\n"
+        "the-wire,The Wire,2002,Drama,en,,,,tv\n"
+        "anora,Anora,2024,Drama|Sci-Fi & Fantasy,en,139,,,\n"
+    )
     rows = pd.read_csv(io.StringIO(text)).to_dict("records")
     with LoopbackTmdb(rows) as tmdb:
         client = tmdb.client(tmp_path)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.tmdb_server import DOWN, LoopbackTmdb
 from lbrec.catalog.normalize import FilmQuery
 from lbrec.tmdb import TmdbClient
 from lbrec.tmdb.match import NO_ANSWER, WELL_KNOWN_VOTES, match_film, match_films
-from harness.tmdb_server import DOWN, LoopbackTmdb
 from tests.helpers.tmdb_films import ANORA, FILMS, HAMNET, HEAT, SECRET_AGENT, SIRAT
 
 
@@ -26,19 +26,23 @@ def client(tmdb: LoopbackTmdb, tmp_path: Path) -> TmdbClient:
     return tmdb.client(tmp_path)
 
 
-@pytest.mark.parametrize(("title", "year", "tmdb_id", "confidence", "requests"), [
-    ("Heat", 1995, HEAT, 0.97, 1),
-    ("Anora", 2023, ANORA, 0.90, 2),  # a year off: the year's search finds nothing, the one without a year does
-    ("300", 2006, 1271, 0.90, 1),  # premiered in 2006 (TMDb's year finds it), released in 2007
-    ("Sirat", 2025, SIRAT, 0.97, 1),  # without its accent
-    ("O Agente Secreto", 2025, SECRET_AGENT, 0.97, 1),  # by its original title
-    ("secret agent", 2025, SECRET_AGENT, 0.97, 1),  # without its article, in any case
-    ("Hamnett", 2025, HAMNET, 0.82, 1),  # a typo: TMDb's search is fuzzy, the spelling rule takes it
-    ("Rocky 2", 1979, 1367, 0.90, 1),  # II written 2: the same spelling, a close spelling's best
-    ("Infernal Affairs 3", 2003, 11636, 0.90, 1),  # III, never its sequel's namesake II
-])
-def test_a_film_of_that_title_within_a_year_is_matched(client: TmdbClient, title: str, year: int, tmdb_id: int,
-                                                       confidence: float, requests: int) -> None:
+@pytest.mark.parametrize(
+    ("title", "year", "tmdb_id", "confidence", "requests"),
+    [
+        ("Heat", 1995, HEAT, 0.97, 1),
+        ("Anora", 2023, ANORA, 0.90, 2),  # a year off: the year's search finds nothing, the one without a year does
+        ("300", 2006, 1271, 0.90, 1),  # premiered in 2006 (TMDb's year finds it), released in 2007
+        ("Sirat", 2025, SIRAT, 0.97, 1),  # without its accent
+        ("O Agente Secreto", 2025, SECRET_AGENT, 0.97, 1),  # by its original title
+        ("secret agent", 2025, SECRET_AGENT, 0.97, 1),  # without its article, in any case
+        ("Hamnett", 2025, HAMNET, 0.82, 1),  # a typo: TMDb's search is fuzzy, the spelling rule takes it
+        ("Rocky 2", 1979, 1367, 0.90, 1),  # II written 2: the same spelling, a close spelling's best
+        ("Infernal Affairs 3", 2003, 11636, 0.90, 1),  # III, never its sequel's namesake II
+    ],
+)
+def test_a_film_of_that_title_within_a_year_is_matched(
+    client: TmdbClient, title: str, year: int, tmdb_id: int, confidence: float, requests: int
+) -> None:
     found = match_film(client, FilmQuery(title, year))
     assert (found.status, found.tmdb_id, found.film.tmdb_id) == ("matched", tmdb_id, tmdb_id)
     assert found.confidence == pytest.approx(confidence, abs=0.021) and client.requests_made == requests
@@ -112,11 +116,24 @@ def test_many_films_are_matched_four_at_a_time_each_once(tmp_path: Path) -> None
 
 def test_a_match_says_itself_in_json_and_takes_the_persons_choice(client: TmdbClient) -> None:
     home = match_film(client, FilmQuery("Home", 2024))
-    assert home.to_json() == {"query": "Home (2024)", "tmdbId": None, "title": None, "year": None,
-                              "confidence": 0.7, "status": "uncertain", "reason": home.reason,
-                              "candidates": [{"tmdbId": 500001, "title": "Home", "year": 2024, "score": 0.7},
-                                             {"tmdbId": 500002, "title": "Home", "year": 2024, "score": 0.7}]}
+    assert home.to_json() == {
+        "query": "Home (2024)",
+        "tmdbId": None,
+        "title": None,
+        "year": None,
+        "confidence": 0.7,
+        "status": "uncertain",
+        "reason": home.reason,
+        "candidates": [
+            {"tmdbId": 500001, "title": "Home", "year": 2024, "score": 0.7},
+            {"tmdbId": 500002, "title": "Home", "year": 2024, "score": 0.7},
+        ],
+    }
     chosen = home.confirmed(500002)
-    assert (chosen.status, chosen.tmdb_id, chosen.reason, chosen.film.genres) == \
-        ("matched", 500002, "picked by you", ("Documentary",))
+    assert (chosen.status, chosen.tmdb_id, chosen.reason, chosen.film.genres) == (
+        "matched",
+        500002,
+        "picked by you",
+        ("Documentary",),
+    )
     assert home.confirmed(949) == home and chosen.confirmed(500001) == chosen

@@ -51,14 +51,23 @@ def test_recommend_match_and_bench_need_no_torch(ml_small_model_dir: Path) -> No
 
 
 def test_prepare_and_the_app_need_no_torch(ml_small_root: Path, ml_small_model_dir: Path, tmp_path: Path) -> None:
-    prepared = serving_install("prepare", "--dataset", "ml-latest-small", "--data-dir", str(ml_small_root),
-                               "--out", str(tmp_path / "prepared"), "--json")
+    prepared = serving_install(
+        "prepare",
+        "--dataset",
+        "ml-latest-small",
+        "--data-dir",
+        str(ml_small_root),
+        "--out",
+        str(tmp_path / "prepared"),
+        "--json",
+    )
     assert prepared.returncode == 0 and json.loads(prepared.stdout)["positives"] == 46404, prepared.stderr
     kernel = NO_TRAIN_EXTRA + (
         "from lbrec.app.environment import load_engine\nfrom lbrec.app.page import RecommenderApp\n"
         f"app = RecommenderApp(*load_engine({str(ml_small_model_dir)!r}))\n"
         "app.sources.tabs.selected_index = 2\napp.sources.typed.value = 'Heat (1995)'\napp.go.click()\n"
-        "assert len(app.session.recommendations) == 10, app.message.value\n")
+        "assert len(app.session.recommendations) == 10, app.message.value\n"
+    )
     done = serving_install(code=kernel)
     assert done.returncode == 0, done.stderr
     refused = serving_install("app", "--model", str(tmp_path / "none"))
@@ -71,14 +80,30 @@ def test_commands_that_need_torch_say_so_in_one_line(command: str, tmp_path: Pat
     assert done.returncode == 0, done.stderr  # the options are shown without torch
     done = serving_install(command, *(["--data", str(tmp_path)] if command == "train" else ["--model", str(tmp_path)]))
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert done.stderr.strip() == (f"lbrec {command}: error: `lbrec {command}` needs the train extra: "
-                                   f"pip install 'lbrec[train]'")
+    assert done.stderr.strip() == (
+        f"lbrec {command}: error: `lbrec {command}` needs the train extra: pip install 'lbrec[train]'"
+    )
 
 
 def test_a_recommendation_never_imports_torch(ml_small_model_dir: Path) -> None:
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "lbrec", "recommend", "--model",
-                           str(ml_small_model_dir), "--titles", "Heat (1995)"], capture_output=True, text=True,
-                          cwd=REPO, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "lbrec",
+            "recommend",
+            "--model",
+            str(ml_small_model_dir),
+            "--titles",
+            "Heat (1995)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "lbrec.serving.engine" in imported and "onnxruntime" in imported  # the check sees what was imported
@@ -87,16 +112,20 @@ def test_a_recommendation_never_imports_torch(ml_small_model_dir: Path) -> None:
 
 def test_the_questions_need_no_torch(ml_small_model_dir: Path, tiny_blend_dir: Path) -> None:
     titles = ["--titles", "Heat (1995); Alien (1979)"]
-    for command in (["rank", *titles, "--among", "Fargo (1996); Aliens (1986)"], ["predict", *titles, "Fargo (1996)"],
-                    ["similar", "Heat (1995)"], ["group", "--member", "titles:Heat (1995)", "--member",
-                                                 "titles:Toy Story (1995)"]):
+    for command in (
+        ["rank", *titles, "--among", "Fargo (1996); Aliens (1986)"],
+        ["predict", *titles, "Fargo (1996)"],
+        ["similar", "Heat (1995)"],
+        ["group", "--member", "titles:Heat (1995)", "--member", "titles:Toy Story (1995)"],
+    ):
         done = serving_install(*command, "--model", str(ml_small_model_dir), "--json")
         assert done.returncode == 0, done.stderr
     import pandas as pd
 
     catalog = pd.read_parquet(tiny_blend_dir / "catalog.parquet")
     film = catalog[catalog.item_index > 0].iloc[0]
-    blended = serving_install("recommend", "--model", str(tiny_blend_dir), "--titles", f"{film.title} ({film.year})",
-                              "--json")
+    blended = serving_install(
+        "recommend", "--model", str(tiny_blend_dir), "--titles", f"{film.title} ({film.year})", "--json"
+    )
     assert blended.returncode == 0, blended.stderr  # the blend's item-to-item part is NumPy too
     assert json.loads(blended.stdout)["recommendations"]

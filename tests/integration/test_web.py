@@ -17,16 +17,28 @@ from urllib.parse import urljoin
 
 import pytest
 
-from lbrec.web import (NOT_FOUND, DiskCache, Fetcher, Gate, Incomplete, RetryPolicy, TimedOut, TooManyRedirects,
-                       Unreachable, entry_name, retry_after)
 from harness.fault_server import FaultServer, Reply, closed_port_url, silent_server
+from lbrec.web import (
+    NOT_FOUND,
+    DiskCache,
+    Fetcher,
+    Gate,
+    Incomplete,
+    RetryPolicy,
+    TimedOut,
+    TooManyRedirects,
+    Unreachable,
+    entry_name,
+    retry_after,
+)
 
 
 def fetcher(max_in_flight: int = 2, timeout: float = 1.0, **policy: object) -> Fetcher:
     options: dict = {"statuses": frozenset({429, 503}), "attempts": 3, "max_wait": 5.0, "backoff": 0.01}
     options.update(policy)
-    return Fetcher(headers={"User-Agent": "lbrec-test"}, timeout=timeout, gate=Gate(max_in_flight),
-                   policy=RetryPolicy(**options))
+    return Fetcher(
+        headers={"User-Agent": "lbrec-test"}, timeout=timeout, gate=Gate(max_in_flight), policy=RetryPolicy(**options)
+    )
 
 
 def http_date(seconds_from_now: float) -> str:
@@ -46,8 +58,17 @@ def test_a_retry_waits_as_long_as_retry_after_asks(fault_server: FaultServer, fo
     assert second.time - first.time >= 0.95
 
 
-HEADERS = {"120": 120.0, "0": 0.0, "Wed, 21 Oct 2015 07:28:00 GMT": 0.0, "soon": None, "1.5": None, "-1": None,
-           "²": None, "9" * 5000: None, "Mon, 32 Foo 2024 99:99:99 +0000": None}
+HEADERS = {
+    "120": 120.0,
+    "0": 0.0,
+    "Wed, 21 Oct 2015 07:28:00 GMT": 0.0,
+    "soon": None,
+    "1.5": None,
+    "-1": None,
+    "²": None,
+    "9" * 5000: None,
+    "Mon, 32 Foo 2024 99:99:99 +0000": None,
+}
 
 
 def test_retry_after_is_read_in_both_forms_and_nonsense_is_none(fault_server: FaultServer) -> None:
@@ -162,13 +183,23 @@ def test_redirects_are_followed_only_where_the_caller_lets_them(fault_server: Fa
         web.get(fault_server.url + "/loop", follow=refuse)
 
 
-@pytest.mark.parametrize("reply, expected", [
-    (Reply(200, b'{"id": 949}'), {"id": 949}), (Reply(404, b"{}"), NOT_FOUND), (Reply(200, b"[949]"), None),
-    (Reply(200, b"<html>maintenance</html>"), None), (Reply(500, b"{}"), None), (Reply(200, b"[" * 100_000), None),
-    (Reply(200, b'{"id": 949}', truncate_to=5), None), (Reply(200, b"{}", delay=2.0), None),
-], ids=["object", "404", "a list", "not JSON", "5xx", "deep nesting", "cut short", "timeout"])
-def test_get_json_answers_an_object_not_found_or_none(fault_server: FaultServer, reply: Reply,
-                                                      expected: object) -> None:
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        (Reply(200, b'{"id": 949}'), {"id": 949}),
+        (Reply(404, b"{}"), NOT_FOUND),
+        (Reply(200, b"[949]"), None),
+        (Reply(200, b"<html>maintenance</html>"), None),
+        (Reply(500, b"{}"), None),
+        (Reply(200, b"[" * 100_000), None),
+        (Reply(200, b'{"id": 949}', truncate_to=5), None),
+        (Reply(200, b"{}", delay=2.0), None),
+    ],
+    ids=["object", "404", "a list", "not JSON", "5xx", "deep nesting", "cut short", "timeout"],
+)
+def test_get_json_answers_an_object_not_found_or_none(
+    fault_server: FaultServer, reply: Reply, expected: object
+) -> None:
     fault_server.route("/answer", reply)
     assert fetcher(timeout=0.5).get_json(fault_server.url + "/answer") == expected
 
@@ -198,16 +229,21 @@ def test_an_entry_lives_as_long_as_its_reader_allows(fault_server: FaultServer, 
     assert DiskCache(None).remembered("a.json", 60, fetch) == {"n": 2} and DiskCache(None).read("a.json", 60) is None
 
 
-DAMAGES = {"cut": lambda data: data[:len(data) // 2], "emptied": lambda data: b"",
-           "binary": lambda data: os.urandom(64), "not an object": lambda data: b"[1, 2]",
-           "no time": lambda data: b'{"value": {"n": 9}}',
-           "a time that is not one": lambda data: b'{"fetched": "yesterday", "value": {"n": 9}}',
-           "deep nesting": lambda data: b"[" * 100_000}
+DAMAGES = {
+    "cut": lambda data: data[: len(data) // 2],
+    "emptied": lambda data: b"",
+    "binary": lambda data: os.urandom(64),
+    "not an object": lambda data: b"[1, 2]",
+    "no time": lambda data: b'{"value": {"n": 9}}',
+    "a time that is not one": lambda data: b'{"fetched": "yesterday", "value": {"n": 9}}',
+    "deep nesting": lambda data: b"[" * 100_000,
+}
 
 
 @pytest.mark.parametrize("how", DAMAGES)
-def test_a_damaged_entry_is_a_miss_removed_and_fetched_again(fault_server: FaultServer, tmp_path: Path,
-                                                             how: str) -> None:
+def test_a_damaged_entry_is_a_miss_removed_and_fetched_again(
+    fault_server: FaultServer, tmp_path: Path, how: str
+) -> None:
     fault_server.route("/answer", Reply(200, b'{"n": 1}'))
     web, cache = fetcher(), DiskCache(tmp_path)
     cache.remembered("a.json", 60, lambda: web.get_json(fault_server.url + "/answer"))

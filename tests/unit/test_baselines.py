@@ -22,8 +22,10 @@ def dense_ease(histories: list[np.ndarray], n_items: int, lam: float) -> np.ndar
 
 
 def test_interactions_are_binary() -> None:
-    assert interactions([np.array([1, 1, 3]), np.array([], np.int32)], 3).toarray().tolist() == [[0, 1, 0, 1],
-                                                                                                 [0, 0, 0, 0]]
+    assert interactions([np.array([1, 1, 3]), np.array([], np.int32)], 3).toarray().tolist() == [
+        [0, 1, 0, 1],
+        [0, 0, 0, 0],
+    ]
 
 
 def test_popular_ranks_by_number_of_users() -> None:
@@ -56,5 +58,3 @@ def test_ease_is_tuned_on_validation(tmp_path: Path) -> None:
     assert set(found) == {1.0, 100.0} and best == max(found, key=found.get)
     results = baselines.evaluate_baselines(dataset, "test", best)
     assert set(results) == {"popular", "itemknn", "ease"}
-
-

@@ -16,10 +16,15 @@ from lbrec.serving.itemitem import FILES, ItemItem, blend, standardise
 from tests.helpers.synthetic import make_dataset, random_histories
 
 # three films; row j = the weights from film j (row 0 = padding)
-W = np.array([[0, 9, 9, 9],
-              [0, 5, 2, -1],   # film 1 -> 2 (2.0); its own 5 and the negative -1 are dropped
-              [0, 3, 0, 4],    # film 2 -> 3 (4.0), 1 (3.0)
-              [0, 0, 0, 0]], dtype=np.float32)
+W = np.array(
+    [
+        [0, 9, 9, 9],
+        [0, 5, 2, -1],  # film 1 -> 2 (2.0); its own 5 and the negative -1 are dropped
+        [0, 3, 0, 4],  # film 2 -> 3 (4.0), 1 (3.0)
+        [0, 0, 0, 0],
+    ],
+    dtype=np.float32,
+)
 
 
 def test_rows_keep_the_largest_positive_weights_never_padding_or_the_film_itself() -> None:
@@ -67,16 +72,18 @@ def scored_by_rows(model: EASE | ItemKNN, histories: list[np.ndarray]) -> np.nda
 def test_ease_rows_are_the_weights_its_scores_use(users: int) -> None:
     histories = random_histories(users, 40, seed=1)
     ease = EASE(lam=10.0).fit(histories, 40)
-    np.testing.assert_allclose(scored_by_rows(ease, histories), hides_history(ease.score(histories), histories),
-                               atol=1e-8)
+    np.testing.assert_allclose(
+        scored_by_rows(ease, histories), hides_history(ease.score(histories), histories), atol=1e-8
+    )
 
 
 @pytest.mark.parametrize("neighbours", [None, 5])
 def test_itemknn_rows_are_the_weights_its_scores_use(neighbours: int | None) -> None:
     histories = random_histories(30, 40, seed=2)
     knn = ItemKNN(neighbours, block=16).fit(histories, 40)
-    np.testing.assert_allclose(scored_by_rows(knn, histories), hides_history(knn.score(histories), histories),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        scored_by_rows(knn, histories), hides_history(knn.score(histories), histories), atol=1e-6
+    )
 
 
 def test_saved_files_are_memory_mapped_and_damage_is_refused(tmp_path: Path) -> None:
@@ -112,6 +119,8 @@ def test_the_blend_is_chosen_on_validation_alone(tmp_path: Path, monkeypatch: py
     assert set(asked) == {"val"}
     assert len(choice.validation) == 1 + 2 * 2 * 2  # SASRec alone, then 2 sources x 2 sizes x 2 weights below 1
     best = max(choice.validation.values())
-    assert choice.validation["sasrec" if choice.weight == 1.0 else
-                             f"{choice.source} k={choice.keep} w={choice.weight:g}"] == best
+    assert (
+        choice.validation["sasrec" if choice.weight == 1.0 else f"{choice.source} k={choice.keep} w={choice.weight:g}"]
+        == best
+    )
     assert choice.weight < 1.0  # random "SASRec" scores lose to any item-to-item model on data with structure

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.files import load_labels
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.normalize import FilmQuery, normalize, parse_query
 from lbrec.data.titles import split_title
 from lbrec.errors import ArtifactError
-from harness.files import load_labels
 
 # movieId, MovieLens title, tmdbId, number of ratings
 MOVIES = [
@@ -42,17 +42,19 @@ MOVIES = [
 
 def tiny_frame() -> pd.DataFrame:
     parts = [split_title(title) for _, title, _, _ in MOVIES]
-    return pd.DataFrame({
-        "movieId": [m[0] for m in MOVIES],
-        "ml_title": [m[1] for m in MOVIES],
-        "title": [p.title for p in parts],
-        "year": pd.array([p.year for p in parts], dtype="Int32"),
-        "alternates": [list(p.alternates) for p in parts],
-        "genres": [[] for _ in MOVIES],
-        "imdbId": pd.array([1000 + m[0] for m in MOVIES], dtype="Int64"),
-        "tmdbId": pd.array([m[2] for m in MOVIES], dtype="Int64"),
-        "n_ratings": [m[3] for m in MOVIES],
-    })
+    return pd.DataFrame(
+        {
+            "movieId": [m[0] for m in MOVIES],
+            "ml_title": [m[1] for m in MOVIES],
+            "title": [p.title for p in parts],
+            "year": pd.array([p.year for p in parts], dtype="Int32"),
+            "alternates": [list(p.alternates) for p in parts],
+            "genres": [[] for _ in MOVIES],
+            "imdbId": pd.array([1000 + m[0] for m in MOVIES], dtype="Int64"),
+            "tmdbId": pd.array([m[2] for m in MOVIES], dtype="Int64"),
+            "n_ratings": [m[3] for m in MOVIES],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +62,21 @@ def tiny() -> MatchIndex:
     return MatchIndex(tiny_frame())
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Amélie", "amelie"), ("WALL·E", "wall e"), ("Wall-E", "wall e"), ("8½", "8 1 2"), ("8 1/2", "8 1 2"),
-    ("Lock, Stock & Two Smoking Barrels", "lock stock and two smoking barrels"), ("Æon Flux", "aeon flux"),
-    ("Don’t Look Now", "dont look now"), ("M*A*S*H", "m a s h"), ("  ", ""),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Amélie", "amelie"),
+        ("WALL·E", "wall e"),
+        ("Wall-E", "wall e"),
+        ("8½", "8 1 2"),
+        ("8 1/2", "8 1 2"),
+        ("Lock, Stock & Two Smoking Barrels", "lock stock and two smoking barrels"),
+        ("Æon Flux", "aeon flux"),
+        ("Don’t Look Now", "dont look now"),
+        ("M*A*S*H", "m a s h"),
+        ("  ", ""),
+    ],
+)
 def test_normalize(text: str, expected: str) -> None:
     assert normalize(text) == expected
 
@@ -74,25 +86,51 @@ def test_parse_query() -> None:
     assert parse_query("  The  Matrix ") == FilmQuery("The Matrix")
     assert parse_query("tt0133093") == FilmQuery("tt0133093", imdb_id=133093)
     assert parse_query("Birdman or (The Unexpected Virtue of Ignorance) (2014)") == FilmQuery(
-        "Birdman or (The Unexpected Virtue of Ignorance)", 2014)
+        "Birdman or (The Unexpected Virtue of Ignorance)", 2014
+    )
     assert parse_query("Weird (0042)") == FilmQuery("Weird (0042)")  # not a plausible year: part of the title
 
 
-@pytest.mark.parametrize("text, movie_id", [
-    ("The Matrix (1999)", 1), ("Se7en (1995)", 4), ("Seven (1995)", 4), ("WALL·E (2008)", 5), ("Wall-E (2008)", 5),
-    ("8½ (1963)", 6), ("Amélie (2001)", 7), ("Le Fabuleux Destin d'Amélie Poulain (2001)", 7),
-    ("Solaris (1972)", 2), ("Solaris (2002)", 3), ("Cinema Paradiso (1988)", 9), ("Star Wars (1977)", 10),
-    ("The Shawshank Redemtion (1994)", 13), ("Infernal Affairs II (2003)", 12), ("Oldboy (2003)", 20),
-    ("Godzilla (1954)", 18), ("Heat (1995)", 14), ("Heat (1986)", 14 + 1),
-])
+@pytest.mark.parametrize(
+    "text, movie_id",
+    [
+        ("The Matrix (1999)", 1),
+        ("Se7en (1995)", 4),
+        ("Seven (1995)", 4),
+        ("WALL·E (2008)", 5),
+        ("Wall-E (2008)", 5),
+        ("8½ (1963)", 6),
+        ("Amélie (2001)", 7),
+        ("Le Fabuleux Destin d'Amélie Poulain (2001)", 7),
+        ("Solaris (1972)", 2),
+        ("Solaris (2002)", 3),
+        ("Cinema Paradiso (1988)", 9),
+        ("Star Wars (1977)", 10),
+        ("The Shawshank Redemtion (1994)", 13),
+        ("Infernal Affairs II (2003)", 12),
+        ("Oldboy (2003)", 20),
+        ("Godzilla (1954)", 18),
+        ("Heat (1995)", 14),
+        ("Heat (1986)", 14 + 1),
+    ],
+)
 def test_matched(tiny: MatchIndex, text: str, movie_id: int) -> None:
     match = tiny.match_text(text)
     assert (match.status, match.movie_id) == ("matched", movie_id), match
     assert match.confidence >= 0.8 and match.candidates[0].movie_id == movie_id and match.query == text
 
 
-@pytest.mark.parametrize("text", ["Parasite (2019)", "Godzilla (2014)", "Infernal Affairs III (2003)",
-                                  "Infernal Affairs 3 (2003)", "Completely Unknown Film (2001)", "Solaris (1990)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Parasite (2019)",
+        "Godzilla (2014)",
+        "Infernal Affairs III (2003)",
+        "Infernal Affairs 3 (2003)",
+        "Completely Unknown Film (2001)",
+        "Solaris (1990)",
+    ],
+)
 def test_absent_films_are_never_matched_to_a_namesake(tiny: MatchIndex, text: str) -> None:
     match = tiny.match_text(text)
     assert match.status != "matched" and match.movie_id is None, match
@@ -132,8 +170,16 @@ def test_match_many_and_json(tiny: MatchIndex) -> None:
     films = [FilmQuery("Heat", 1995), FilmQuery("Nope", 2022), FilmQuery("Heat", 1995)]
     results = tiny.match_many(films)
     assert [r.movie_id for r in results] == [14, None, 14]
-    assert set(results[0].to_json()) == {"query", "movieId", "title", "year", "confidence", "status", "reason",
-                                         "candidates"}
+    assert set(results[0].to_json()) == {
+        "query",
+        "movieId",
+        "title",
+        "year",
+        "confidence",
+        "status",
+        "reason",
+        "candidates",
+    }
     assert results[1].to_json()["movieId"] is None and results[0].query == "Heat (1995)"
 
 
@@ -161,14 +207,22 @@ def test_any_text_gives_an_answer(text: str) -> None:
 TINY = MatchIndex(tiny_frame())
 
 
-
-
 def test_the_labelled_set_covers_every_hard_case() -> None:
     rows = load_labels()
     assert len(rows) >= 100
     cases = {row["case"] for row in rows}
-    for case in ["trailing article", "aka", "original title", "punctuation", "diacritics", "year off by one",
-                 "namesake", "no year in MovieLens", "after the catalog", "no year given"]:
+    for case in [
+        "trailing article",
+        "aka",
+        "original title",
+        "punctuation",
+        "diacritics",
+        "year off by one",
+        "namesake",
+        "no year in MovieLens",
+        "after the catalog",
+        "no year given",
+    ]:
         assert case in cases
     assert sum(row["expected"] == "absent" for row in rows) >= 25
 
@@ -185,19 +239,31 @@ def test_match_command(tmp_path: Path) -> None:
     (tmp_path / "titles.txt").write_text("Solaris (1972)\n\nCrouching Tiger, Hidden Dragon (2000)\n", encoding="utf-8")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "lbrec", "match", *args], capture_output=True, text=True,
-                              cwd=REPO, env=os.environ, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "lbrec", "match", *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=os.environ,
+            timeout=120,
+        )
 
-    result = run("Heat (1995)", "Parasite (2019)", "--file", str(tmp_path / "titles.txt"),
-                 "--catalog", str(tmp_path), "--json")
+    result = run(
+        "Heat (1995)", "Parasite (2019)", "--file", str(tmp_path / "titles.txt"), "--catalog", str(tmp_path), "--json"
+    )
     assert result.returncode == 0, result.stderr
     objects = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o["query"] for o in objects] == ["Heat (1995)", "Parasite (2019)", "Solaris (1972)",
-                                             "Crouching Tiger, Hidden Dragon (2000)"]
+    assert [o["query"] for o in objects] == [
+        "Heat (1995)",
+        "Parasite (2019)",
+        "Solaris (1972)",
+        "Crouching Tiger, Hidden Dragon (2000)",
+    ]
     assert [o["movieId"] for o in objects] == [14, None, 2, None]
     assert objects[0]["title"] == "Heat" and objects[0]["year"] == 1995 and objects[0]["confidence"] > 0.9
-    assert objects[1]["candidates"] == [] and {"query", "movieId", "title", "year", "confidence",
-                                               "candidates"} <= set(objects[1])
+    assert objects[1]["candidates"] == [] and {"query", "movieId", "title", "year", "confidence", "candidates"} <= set(
+        objects[1]
+    )
     human = run("Solaris", "--catalog", str(tmp_path / "catalog.parquet"))
     assert human.returncode == 0 and "uncertain" in human.stdout and "Solaris (2002)" in human.stdout
     nothing = run("--catalog", str(tmp_path))

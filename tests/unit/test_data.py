@@ -12,33 +12,42 @@ from lbrec.data.titles import split_title
 from lbrec.errors import DataError
 
 
-@pytest.mark.parametrize(("raw", "title", "year", "alternates"), [
-    ("Toy Story (1995)", "Toy Story", 1995, ()),
-    ("Matrix, The (1999)", "The Matrix", 1999, ()),
-    ("Seven (a.k.a. Se7en) (1995)", "Seven", 1995, ("Se7en",)),
-    ("Spirited Away (Sen to Chihiro no kamikakushi) (2001)", "Spirited Away", 2001,
-     ("Sen to Chihiro no kamikakushi",)),
-    ("Postman, The (Postino, Il) (1994)", "The Postman", 1994, ("Il Postino",)),
-    ("Misérables, Les (1995)", "Les Misérables", 1995, ()),
-    ("Auberge espagnole, L' (2002)", "L'Auberge espagnole", 2002, ()),
-    ("8 1/2 (8½) (1963)", "8 1/2", 1963, ("8½",)),
-    ("WALL·E (2008)", "WALL·E", 2008, ()),
-    ("(500) Days of Summer (2009)", "(500) Days of Summer", 2009, ()),
-    ("Death Note: Desu nôto (2006–2007)", "Death Note: Desu nôto", 2006, ()),
-    ("Babylon 5", "Babylon 5", None, ()),
-    ("Ready Player One", "Ready Player One", None, ()),
-])
+@pytest.mark.parametrize(
+    ("raw", "title", "year", "alternates"),
+    [
+        ("Toy Story (1995)", "Toy Story", 1995, ()),
+        ("Matrix, The (1999)", "The Matrix", 1999, ()),
+        ("Seven (a.k.a. Se7en) (1995)", "Seven", 1995, ("Se7en",)),
+        (
+            "Spirited Away (Sen to Chihiro no kamikakushi) (2001)",
+            "Spirited Away",
+            2001,
+            ("Sen to Chihiro no kamikakushi",),
+        ),
+        ("Postman, The (Postino, Il) (1994)", "The Postman", 1994, ("Il Postino",)),
+        ("Misérables, Les (1995)", "Les Misérables", 1995, ()),
+        ("Auberge espagnole, L' (2002)", "L'Auberge espagnole", 2002, ()),
+        ("8 1/2 (8½) (1963)", "8 1/2", 1963, ("8½",)),
+        ("WALL·E (2008)", "WALL·E", 2008, ()),
+        ("(500) Days of Summer (2009)", "(500) Days of Summer", 2009, ()),
+        ("Death Note: Desu nôto (2006–2007)", "Death Note: Desu nôto", 2006, ()),
+        ("Babylon 5", "Babylon 5", None, ()),
+        ("Ready Player One", "Ready Player One", None, ()),
+    ],
+)
 def test_split_title(raw: str, title: str, year: int | None, alternates: tuple[str, ...]) -> None:
     parts = split_title(raw)
     assert (parts.title, parts.year, parts.alternates) == (title, year, alternates)
 
 
-def write_movielens(folder: Path, ratings: str = "userId,movieId,rating,timestamp\n1,10,4.0,100\n1,20,3.5,90\n"
-                    "2,10,5.0,50\n") -> Path:
+def write_movielens(
+    folder: Path, ratings: str = "userId,movieId,rating,timestamp\n1,10,4.0,100\n1,20,3.5,90\n2,10,5.0,50\n"
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "ratings.csv").write_text(ratings)
-    (folder / "movies.csv").write_text('movieId,title,genres\n10,"Matrix, The (1999)",Action|Sci-Fi\n'
-                                       "20,Heat (1995),Crime\n")
+    (folder / "movies.csv").write_text(
+        'movieId,title,genres\n10,"Matrix, The (1999)",Action|Sci-Fi\n20,Heat (1995),Crime\n'
+    )
     (folder / "links.csv").write_text("movieId,imdbId,tmdbId\n10,0133093,603\n20,0113277,\n")
     return folder
 
@@ -73,22 +82,27 @@ def test_ml1m_dat_format(tmp_path: Path) -> None:
     folder = tmp_path / "ml-1m"
     folder.mkdir()
     (folder / "ratings.dat").write_text("1::1193::5::978300760\n1::661::3::978302109\n")
-    (folder / "movies.dat").write_bytes("1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n"
-                                        "661::James and the Giant Peach (1996)::Animation|Children's\n"
-                                        "3::Misérables, Les (1995)::Drama\n".encode("latin-1"))
+    (folder / "movies.dat").write_bytes(
+        "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n"
+        "661::James and the Giant Peach (1996)::Animation|Children's\n"
+        "3::Misérables, Les (1995)::Drama\n".encode("latin-1")
+    )
     loaded = load("ml-1m", data_dir=tmp_path)
     assert loaded.movie.tolist() == [1193, 661] and loaded.rating.tolist() == [5.0, 3.0]
     assert loaded.links is None
     assert loaded.movies is not None and loaded.movies["title"].iloc[2] == "Misérables, Les (1995)"
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("user,movie,score\n1,2,3\n", "not a MovieLens ratings file"),
-    ("userId,movieId,rating,timestamp\n1,2,good,4\n", "not a MovieLens ratings file"),
-    ("userId,movieId,rating,timestamp\n", "holds no ratings"),
-    ("userId,movieId,rating,timestamp\n1,2,,4\n", "empty values in column rating"),
-    ("userId,movieId,rating,timestamp\n1,2,inf,4\n", "not finite"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("user,movie,score\n1,2,3\n", "not a MovieLens ratings file"),
+        ("userId,movieId,rating,timestamp\n1,2,good,4\n", "not a MovieLens ratings file"),
+        ("userId,movieId,rating,timestamp\n", "holds no ratings"),
+        ("userId,movieId,rating,timestamp\n1,2,,4\n", "empty values in column rating"),
+        ("userId,movieId,rating,timestamp\n1,2,inf,4\n", "not finite"),
+    ],
+)
 def test_malformed_ratings_name_the_file(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(content)
@@ -110,15 +124,3 @@ def test_unknown_dataset_lists_the_known_ones() -> None:
 
 
 # ------------------------------------------------------------------------------------------------- downloads
-
-
-
-
-
-
-
-
-
-
-
-

@@ -22,9 +22,7 @@ from tests.helpers.synthetic import make_dataset
 
 def test_rank_removes_padding_and_history_and_breaks_ties_by_index() -> None:
     #                  pad  1    2    3    4    5
-    scores = np.array([[9.0, 0.1, 0.5, 0.9, 0.3, 0.7],
-                       [9.0, 0.1, 0.5, 0.9, 0.3, 0.7],
-                       [0.0, 1.0, 1.0, 1.0, 1.0, 1.0]])
+    scores = np.array([[9.0, 0.1, 0.5, 0.9, 0.3, 0.7], [9.0, 0.1, 0.5, 0.9, 0.3, 0.7], [0.0, 1.0, 1.0, 1.0, 1.0, 1.0]])
     histories = [np.array([3]), np.array([3]), np.array([], dtype=np.int32)]
     ranks, top = rank_targets(scores, histories, np.array([5, 4, 3]), k=3)
     # user 0: padding (9.0) and item 3 (0.9) are out, so 5 is first; user 1: 5 and 2 are above 4;
@@ -81,7 +79,7 @@ def test_paired_test_sees_a_real_difference_and_no_difference() -> None:
 
 def test_evaluate_a_scorer_on_a_prepared_data_set(tmp_path: Path) -> None:
     dataset = make_dataset(tmp_path / "d")
-    users, ends, targets = dataset.eval_cases("test")
+    users, ends, _targets = dataset.eval_cases("test")
 
     def oracle(histories: list[np.ndarray]) -> np.ndarray:  # the next film in the cycle scores highest
         scores = np.zeros((len(histories), dataset.n_items + 1))
@@ -94,7 +92,7 @@ def test_evaluate_a_scorer_on_a_prepared_data_set(tmp_path: Path) -> None:
     assert result["ndcg@10"] == pytest.approx(1.0) and result["hr@10"] == 1.0 and result["users"] == len(users)
     # the inputs for test end right before each target: the validation item is the last one
     histories = input_histories(dataset, "test")
-    assert all(len(histories[u]) == e - dataset.offsets[u] for u, e in zip(users, ends))
+    assert all(len(histories[u]) == e - dataset.offsets[u] for u, e in zip(users, ends, strict=True))
     assert [int(histories[u][-1]) for u in users] == dataset.val_target[users].tolist()
     subset = evaluate_scorer(oracle, dataset, "val", users=users[:5])
     assert subset.users.tolist() == users[:5].tolist()

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from harness.files import EXPORT_ZIP, FIXTURES, SHARED
 from lbrec.ask.person import Person
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.history import BULK_DAY, FilmEntry, LetterboxdHistory
@@ -18,7 +19,6 @@ from lbrec.letterboxd.imdb import read_imdb
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.typed import parse_typed
 from lbrec.serving.reading import Reading
-from harness.files import EXPORT_ZIP, FIXTURES, SHARED
 from tests.helpers.files import need
 
 START = date(2021, 4, 6)
@@ -36,18 +36,25 @@ def export(days: list[date | None], diary: bool = False) -> bytes:
     """An export ZIP of one film per day in `days` (None: no date), in watched.csv and ratings.csv as Letterboxd
     writes them, or in the diary with those watched dates."""
     films = [(f"Film {i}", str(1950 + i), "" if day is None else day.isoformat()) for i, day in enumerate(days)]
-    files = {"watched.csv": csv_bytes(["Date", "Name", "Year", "Letterboxd URI"],
-                                      [[d, n, y, f"https://boxd.it/{i}"] for i, (n, y, d) in enumerate(films)]),
-             "ratings.csv": csv_bytes(["Date", "Name", "Year", "Letterboxd URI", "Rating"],
-                                      [[d, n, y, f"https://boxd.it/{i}", "4"] for i, (n, y, d) in enumerate(films)])}
+    files = {
+        "watched.csv": csv_bytes(
+            ["Date", "Name", "Year", "Letterboxd URI"],
+            [[d, n, y, f"https://boxd.it/{i}"] for i, (n, y, d) in enumerate(films)],
+        ),
+        "ratings.csv": csv_bytes(
+            ["Date", "Name", "Year", "Letterboxd URI", "Rating"],
+            [[d, n, y, f"https://boxd.it/{i}", "4"] for i, (n, y, d) in enumerate(films)],
+        ),
+    }
     if diary:
-        files["diary.csv"] = csv_bytes(["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags",
-                                        "Watched Date"],
-                                       [[d, n, y, f"https://boxd.it/d{i}", "4", "", "", d]
-                                        for i, (n, y, d) in enumerate(films)])
-        files["watched.csv"] = csv_bytes(["Date", "Name", "Year", "Letterboxd URI"],
-                                         [[START.isoformat(), n, y, f"https://boxd.it/{i}"]
-                                          for i, (n, y, _) in enumerate(films)])  # logged in bulk, watched in order
+        files["diary.csv"] = csv_bytes(
+            ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"],
+            [[d, n, y, f"https://boxd.it/d{i}", "4", "", "", d] for i, (n, y, d) in enumerate(films)],
+        )
+        files["watched.csv"] = csv_bytes(
+            ["Date", "Name", "Year", "Letterboxd URI"],
+            [[START.isoformat(), n, y, f"https://boxd.it/{i}"] for i, (n, y, _) in enumerate(films)],
+        )  # logged in bulk, watched in order
         del files["ratings.csv"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -89,12 +96,44 @@ def test_the_real_export_is_a_bulk_import() -> None:
 
 def test_imdb_is_unordered_when_rated_in_one_sitting() -> None:
     def ratings(days: list[date]) -> bytes:
-        header = ("Const,Your Rating,Date Rated,Title,Original Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,"
-                  "Genres,Num Votes,Release Date,Directors").split(",")
-        return csv_bytes(header, [[f"tt{1000000 + i}", "8", d.isoformat(), f"Film {i}", f"Film {i}",
-                                   f"https://www.imdb.com/title/tt{1000000 + i}/", "Movie", "7.5", "100",
-                                   str(1950 + i), "Drama", "1000", f"{1950 + i}-01-01", ""]
-                                  for i, d in enumerate(days)])
+        header = [
+            "Const",
+            "Your Rating",
+            "Date Rated",
+            "Title",
+            "Original Title",
+            "URL",
+            "Title Type",
+            "IMDb Rating",
+            "Runtime (mins)",
+            "Year",
+            "Genres",
+            "Num Votes",
+            "Release Date",
+            "Directors",
+        ]
+        return csv_bytes(
+            header,
+            [
+                [
+                    f"tt{1000000 + i}",
+                    "8",
+                    d.isoformat(),
+                    f"Film {i}",
+                    f"Film {i}",
+                    f"https://www.imdb.com/title/tt{1000000 + i}/",
+                    "Movie",
+                    "7.5",
+                    "100",
+                    str(1950 + i),
+                    "Drama",
+                    "1000",
+                    f"{1950 + i}-01-01",
+                    "",
+                ]
+                for i, d in enumerate(days)
+            ],
+        )
 
     assert read_imdb(ratings([START] * 30)).unordered
     assert not read_imdb(ratings(spread(30))).unordered
@@ -125,8 +164,10 @@ def test_the_questions_read_a_bulk_export_without_order(tiny_blend_dir) -> None:
     films = engine.catalog[engine.catalog.item_index > 0].head(45)
 
     def export_of(days: list[date | None]) -> LetterboxdHistory:
-        rows = [[d.isoformat(), str(t), str(int(y)), f"https://boxd.it/{i}", "4"]
-                for i, (t, y, d) in enumerate(zip(films.title, films.year, days, strict=True))]
+        rows = [
+            [d.isoformat(), str(t), str(int(y)), f"https://boxd.it/{i}", "4"]
+            for i, (t, y, d) in enumerate(zip(films.title, films.year, days, strict=True))
+        ]
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("ratings.csv", csv_bytes(["Date", "Name", "Year", "Letterboxd URI", "Rating"], rows))
@@ -138,5 +179,6 @@ def test_the_questions_read_a_bulk_export_without_order(tiny_blend_dir) -> None:
         assert person.unordered is unordered and len(person.liked) > engine.max_len
         answer = ask.recommend(person, Options(choice="4", k=5))
         expected = engine.recommend(person.liked, k=5, exclude=person.seen, reading=Reading(unordered=unordered))
-        assert [(f.movieId, f.score, f.because) for f in answer.films] == \
-            [(f.movieId, f.score, f.because) for f in expected]
+        assert [(f.movieId, f.score, f.because) for f in answer.films] == [
+            (f.movieId, f.score, f.because) for f in expected
+        ]

@@ -22,8 +22,11 @@ def modules() -> list:
 def test_every_module_is_at_most_450_lines_with_a_docstring() -> None:
     long = {str(p.relative_to(REPO)): n for p in modules() if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
     assert not long, f"over {MAX_MODULE_LINES} lines: {long}"
-    bare = [str(p.relative_to(REPO)) for p in modules() if p.name != "__main__.py"
-            and not ast.get_docstring(ast.parse(p.read_text()))]
+    bare = [
+        str(p.relative_to(REPO))
+        for p in modules()
+        if p.name != "__main__.py" and not ast.get_docstring(ast.parse(p.read_text()))
+    ]
     assert not bare, f"modules without a docstring: {bare}"
 
 
@@ -45,8 +48,11 @@ def outside_the_package() -> list:
 def test_no_test_benchmark_or_harness_module_imports_a_test_file_or_edits_sys_path() -> None:
     test_import = re.compile(r"^\s*(from|import) (tests\.\w+\.)?(test_\w+|conftest)\b", re.M)
     path_edit = re.compile(r"^\s*sys\.path\.(insert|append)\(", re.M)
-    offenders = [str(path.relative_to(REPO)) for path in outside_the_package()
-                 if test_import.search(path.read_text()) or path_edit.search(path.read_text())]
+    offenders = [
+        str(path.relative_to(REPO))
+        for path in outside_the_package()
+        if test_import.search(path.read_text()) or path_edit.search(path.read_text())
+    ]
     assert not offenders, f"import shared code from tests.helpers or harness instead: {offenders}"
 
 
@@ -64,10 +70,16 @@ def imported(path: Path) -> set[str]:
 def test_no_module_imports_a_benchmark_s_script() -> None:
     """A script is run (`python -m benchmarks.NAME`), never imported: what two scripts share is benchmarks/common.py
     or the members' library (benchmarks/members)."""
-    scripts = {".".join(path.relative_to(REPO).with_suffix("").parts)
-               for folder in ("benchmarks", "benchmarks/experiments") for path in (REPO / folder).glob("*.py")
-               if path.stem not in ("__init__", "common")}
+    scripts = {
+        ".".join(path.relative_to(REPO).with_suffix("").parts)
+        for folder in ("benchmarks", "benchmarks/experiments")
+        for path in (REPO / folder).glob("*.py")
+        if path.stem not in ("__init__", "common")
+    }
     assert "benchmarks.bench_members" in scripts
-    offenders = {str(path.relative_to(REPO)): sorted(imported(path) & scripts) for path in outside_the_package()
-                 if imported(path) & scripts}
+    offenders = {
+        str(path.relative_to(REPO)): sorted(imported(path) & scripts)
+        for path in outside_the_package()
+        if imported(path) & scripts
+    }
     assert not offenders, f"share a benchmark's helpers through benchmarks/common.py instead: {offenders}"

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.files import FIXTURES, SHARED, export_folder
 from lbrec.catalog.index import MatchIndex
 from lbrec.data.titles import split_title
 from lbrec.errors import EmptyHistoryError, ExportError, InvalidUsernameError, LbrecError, LetterboxdError, MarkupError
@@ -26,7 +27,6 @@ from lbrec.letterboxd.fields import validate_username
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.sources import load_history, match_history
 from lbrec.letterboxd.typed import parse_typed
-from harness.files import FIXTURES, SHARED, export_folder
 from tests.helpers.files import export_zip, need
 
 RESEARCH = SHARED / "fixtures-research"
@@ -36,8 +36,6 @@ def fixture(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
-
-
 # ---------------------------------------------------------------------------------------------------- export
 
 
@@ -45,9 +43,15 @@ def test_export_zip() -> None:
     history = read_export(export_zip())
     assert history.source == "export"
     assert [f.label for f in history.films] == [
-        "Crouching Tiger, Hidden Dragon (2000)", "The Matrix (1999)", "Solaris (1972)",
-        "Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1964)", "Amélie (2001)",
-        'The "Quoted" Picture (2019)', "Parasite (2019)", "Heat (1995)"]  # by watched date, else logged date
+        "Crouching Tiger, Hidden Dragon (2000)",
+        "The Matrix (1999)",
+        "Solaris (1972)",
+        "Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1964)",
+        "Amélie (2001)",
+        'The "Quoted" Picture (2019)',
+        "Parasite (2019)",
+        "Heat (1995)",
+    ]  # by watched date, else logged date
     heat = history.films[-1]
     assert (heat.rating, heat.liked, heat.rewatch, heat.watched_date) == (5.0, True, True, date(2024, 5, 31))
     assert heat.uri == "https://boxd.it/2bg8" and heat.date == date(2021, 4, 5)
@@ -55,8 +59,12 @@ def test_export_zip() -> None:
     assert [f.label for f in history.watchlist] == ["October Sky (1999)", "Paris, Texas (1984)"]
     assert history.choices() == ["recent", "5", "4", "3", "rated", "liked"]
     assert [f.title for f in history.select("5")] == ["Parasite", "Heat"]
-    assert [f.title for f in history.select("4")] == ["Crouching Tiger, Hidden Dragon", "The Matrix", "Parasite",
-                                                      "Heat"]
+    assert [f.title for f in history.select("4")] == [
+        "Crouching Tiger, Hidden Dragon",
+        "The Matrix",
+        "Parasite",
+        "Heat",
+    ]
     assert len(history.select("3")) == 6 and len(history.select("rated")) == 6
     assert [f.title for f in history.select("liked")] == ["Amélie", "Heat"]
     assert len(history.select("recent")) == 8
@@ -71,16 +79,22 @@ def test_export_in_a_folder_and_unzipped(tmp_path: Path) -> None:
 
 
 def test_export_ignores_paths_out_of_the_archive_and_other_folders() -> None:
-    sneaky = {"../watched.csv": b"Date,Name,Year\r\n2020-01-01,Evil,2020\r\n",
-              "/etc/ratings.csv": b"x", "deleted/diary.csv": b"Date,Name,Year\r\n2020-01-01,Deleted,2020\r\n"}
+    sneaky = {
+        "../watched.csv": b"Date,Name,Year\r\n2020-01-01,Evil,2020\r\n",
+        "/etc/ratings.csv": b"x",
+        "deleted/diary.csv": b"Date,Name,Year\r\n2020-01-01,Deleted,2020\r\n",
+    }
     titles = {f.title for f in read_export(export_zip(extra=sneaky)).films}
     assert "Evil" not in titles and "Deleted" not in titles and "Heat" in titles
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"not a zip at all", "not a ZIP file"),
-    (b"", "not a ZIP file"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"not a zip at all", "not a ZIP file"),
+        (b"", "not a ZIP file"),
+    ],
+)
 def test_export_refuses_non_zip(data: bytes, message: str) -> None:
     with pytest.raises(ExportError, match=message):
         read_export(data)
@@ -106,16 +120,31 @@ def test_export_refuses_zip_bombs_and_oversize(monkeypatch: pytest.MonkeyPatch) 
 
 def test_export_errors_name_the_file() -> None:
     with pytest.raises(ExportError, match="watched.csv is not UTF-8"):
-        read_export(export_zip(skip=("watched.csv",), extra={"watched.csv": "Date,Name,Year\r\n2020,Amélie,2001"
-                                                             .encode("latin-1")}))
+        read_export(
+            export_zip(
+                skip=("watched.csv",), extra={"watched.csv": "Date,Name,Year\r\n2020,Amélie,2001".encode("latin-1")}
+            )
+        )
     with pytest.raises(ExportError, match="ratings.csv line 3: rating '7' is not between"):
-        read_export(export_zip(skip=("ratings.csv",), extra={
-            "ratings.csv": b"Date,Name,Year,Letterboxd URI,Rating\r\n2020-01-01,A,2000,u,4\r\n"
-                           b"2020-01-01,B,2000,u,7\r\n"}))
+        read_export(
+            export_zip(
+                skip=("ratings.csv",),
+                extra={
+                    "ratings.csv": b"Date,Name,Year,Letterboxd URI,Rating\r\n2020-01-01,A,2000,u,4\r\n"
+                    b"2020-01-01,B,2000,u,7\r\n"
+                },
+            )
+        )
     with pytest.raises(ExportError, match="diary.csv line 2: date '01/02/2020' is not YYYY-MM-DD"):
-        read_export(export_zip(skip=("diary.csv",), extra={
-            "diary.csv": b"Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\r\n"
-                         b"2020-01-01,A,2000,u,4,,,01/02/2020\r\n"}))
+        read_export(
+            export_zip(
+                skip=("diary.csv",),
+                extra={
+                    "diary.csv": b"Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\r\n"
+                    b"2020-01-01,A,2000,u,4,,,01/02/2020\r\n"
+                },
+            )
+        )
     with pytest.raises(ExportError, match="watched.csv has no Name column"):
         read_export(export_zip(skip=("watched.csv",), extra={"watched.csv": b"Title,Year\r\nHeat,1995\r\n"}))
     with pytest.raises(ExportError, match="no watched.csv, ratings.csv or diary.csv"):
@@ -144,8 +173,13 @@ def test_real_export_in_place() -> None:
 def test_rss_2026() -> None:
     history = parse_rss(fixture("rss_2026.xml"))
     assert history.username == "lbrectest"
-    assert [f.title for f in history.films] == ["Solaris", "Crouching Tiger, Hidden Dragon", "Parasite", "Amélie",
-                                                "Heat"]  # Chernobyl (TV) skipped; Heat twice -> once
+    assert [f.title for f in history.films] == [
+        "Solaris",
+        "Crouching Tiger, Hidden Dragon",
+        "Parasite",
+        "Amélie",
+        "Heat",
+    ]  # Chernobyl (TV) skipped; Heat twice -> once
     heat = history.films[-1]
     assert (heat.rating, heat.liked, heat.rewatch, heat.tmdb_id, heat.slug) == (5.0, True, True, 949, "heat-1995")
     assert heat.watched_date == date(2024, 5, 31) and heat.date == date(2024, 6, 1)
@@ -178,18 +212,24 @@ def test_rss_empty_feed_and_errors() -> None:
 
 
 def test_rss_refuses_entities() -> None:
-    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-            '<rss><channel><title>&lol2;</title></channel></rss>')
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        "<rss><channel><title>&lol2;</title></channel></rss>"
+    )
     with pytest.raises(MarkupError, match="entities"):
         parse_rss(bomb)
-    external = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                '<rss><channel><title>&x;</title></channel></rss>')
+    external = (
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        "<rss><channel><title>&x;</title></channel></rss>"
+    )
     with pytest.raises(MarkupError, match="entities"):
         parse_rss(external)
 
 
-@pytest.mark.parametrize("name, films, rated", [("samueldiamond_letterboxd_2026-08.xml", 50, 50),
-                                                ("dekadans_letterboxd_2020-08.xml", 50, 50)])
+@pytest.mark.parametrize(
+    "name, films, rated",
+    [("samueldiamond_letterboxd_2026-08.xml", 50, 50), ("dekadans_letterboxd_2020-08.xml", 50, 50)],
+)
 def test_real_rss_in_place(name: str, films: int, rated: int) -> None:
     path = need(RESEARCH / "rss" / name, "a real Letterboxd RSS feed")
     history = parse_rss(path.read_bytes())
@@ -204,25 +244,50 @@ def test_real_rss_in_place(name: str, films: int, rated: int) -> None:
 
 
 def test_typed_titles() -> None:
-    history = parse_typed("Heat (1995); The Matrix; Amélie\nCrouching Tiger, Hidden Dragon (2000), Se7en, "
-                          "tt0133093\n\n ; ,")
-    assert [f.label for f in history.films] == ["Heat (1995)", "The Matrix", "Amélie",
-                                                "Crouching Tiger, Hidden Dragon (2000)", "Se7en", "tt0133093"]
+    history = parse_typed(
+        "Heat (1995); The Matrix; Amélie\nCrouching Tiger, Hidden Dragon (2000), Se7en, tt0133093\n\n ; ,"
+    )
+    assert [f.label for f in history.films] == [
+        "Heat (1995)",
+        "The Matrix",
+        "Amélie",
+        "Crouching Tiger, Hidden Dragon (2000)",
+        "Se7en",
+        "tt0133093",
+    ]
     assert history.films[-1].imdb_id == 133093 and history.choices() == ["recent"]
     assert parse_typed("").films == []
     with pytest.raises(LetterboxdError, match="too many titles"):
         parse_typed(", ".join(f"Film {i}" for i in range(600)))
 
 
-@pytest.mark.parametrize("text, user", [("lbrectest", "lbrectest"), (" @Some_One ", "Some_One"),
-                                        ("https://letterboxd.com/dave/", "dave"),
-                                        ("letterboxd.com/dave/films/", "dave")])
+@pytest.mark.parametrize(
+    "text, user",
+    [
+        ("lbrectest", "lbrectest"),
+        (" @Some_One ", "Some_One"),
+        ("https://letterboxd.com/dave/", "dave"),
+        ("letterboxd.com/dave/films/", "dave"),
+    ],
+)
 def test_usernames(text: str, user: str) -> None:
     assert validate_username(text) == user
 
 
-@pytest.mark.parametrize("text", ["a", "x" * 16, "dave/../admin", "https://evil.example/dave/", "da ve",
-                                  "dave?x=1", "", "127.0.0.1", "http://letterboxd.com.evil.example/dave/"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a",
+        "x" * 16,
+        "dave/../admin",
+        "https://evil.example/dave/",
+        "da ve",
+        "dave?x=1",
+        "",
+        "127.0.0.1",
+        "http://letterboxd.com.evil.example/dave/",
+    ],
+)
 def test_bad_usernames_are_refused_before_any_request(text: str) -> None:
     with pytest.raises(InvalidUsernameError):
         validate_username(text)
@@ -274,20 +339,36 @@ def test_any_text_as_titles_username_or_feed(text: str) -> None:
 
 # ---------------------------------------------------------------------------------------------------- matching
 
-MOVIES = [(1, "Heat (1995)", 949, 100), (2, "Matrix, The (1999)", 603, 300), (3, "Solaris (Solyaris) (1972)", 593, 20),
-          (4, "Solaris (2002)", 2103, 25), (5, "Crouching Tiger, Hidden Dragon (Wo hu cang long) (2000)", 146, 80),
-          (6, "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)", 194, 150),
-          (7, "Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1964)", 935, 90),
-          (8, "October Sky (1999)", 13466, 20), (9, "Paris, Texas (1984)", 655, 20), (10, "Parasite (1982)", 48311, 1)]
+MOVIES = [
+    (1, "Heat (1995)", 949, 100),
+    (2, "Matrix, The (1999)", 603, 300),
+    (3, "Solaris (Solyaris) (1972)", 593, 20),
+    (4, "Solaris (2002)", 2103, 25),
+    (5, "Crouching Tiger, Hidden Dragon (Wo hu cang long) (2000)", 146, 80),
+    (6, "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)", 194, 150),
+    (7, "Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1964)", 935, 90),
+    (8, "October Sky (1999)", 13466, 20),
+    (9, "Paris, Texas (1984)", 655, 20),
+    (10, "Parasite (1982)", 48311, 1),
+]
 
 
 def small_catalog() -> MatchIndex:
     parts = [split_title(m[1]) for m in MOVIES]
-    return MatchIndex(pd.DataFrame({
-        "movieId": [m[0] for m in MOVIES], "ml_title": [m[1] for m in MOVIES], "title": [p.title for p in parts],
-        "year": pd.array([p.year for p in parts], dtype="Int32"), "alternates": [list(p.alternates) for p in parts],
-        "imdbId": pd.array([None] * len(MOVIES), dtype="Int64"),
-        "tmdbId": pd.array([m[2] for m in MOVIES], dtype="Int64"), "n_ratings": [m[3] for m in MOVIES]}))
+    return MatchIndex(
+        pd.DataFrame(
+            {
+                "movieId": [m[0] for m in MOVIES],
+                "ml_title": [m[1] for m in MOVIES],
+                "title": [p.title for p in parts],
+                "year": pd.array([p.year for p in parts], dtype="Int32"),
+                "alternates": [list(p.alternates) for p in parts],
+                "imdbId": pd.array([None] * len(MOVIES), dtype="Int64"),
+                "tmdbId": pd.array([m[2] for m in MOVIES], dtype="Int64"),
+                "n_ratings": [m[3] for m in MOVIES],
+            }
+        )
+    )
 
 
 def test_match_history() -> None:
@@ -306,5 +387,3 @@ def test_match_history_from_rss_uses_tmdb_ids() -> None:
     matched = match_history(parse_rss(fixture("rss_2026.xml")), small_catalog(), "recent")
     assert matched.positives == [3, 5, 6, 1]
     assert all(m.confidence == 1.0 for _, m in matched.results if m.status == "matched")
-
-

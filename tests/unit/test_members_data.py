@@ -24,8 +24,10 @@ def member_data(tiny_dataset: Dataset, tmp_path_factory: pytest.TempPathFactory)
 def expected_items(member_data: data.MemberData, dataset: Dataset) -> np.ndarray:
     """The films the helper wrote from the catalog are its rows in order; the catalog's films without an item index
     (filtered out of the data set) and the films it lacks are unknown (0)."""
-    return np.r_[dataset.catalog["item_index"].to_numpy(np.int64),
-                 np.zeros(len(member_data.films) - len(dataset.catalog), np.int64)]
+    return np.r_[
+        dataset.catalog["item_index"].to_numpy(np.int64),
+        np.zeros(len(member_data.films) - len(dataset.catalog), np.int64),
+    ]
 
 
 def test_hide_takes_known_loved_and_disliked_films_and_shuffles_the_rest() -> None:
@@ -50,16 +52,25 @@ def test_hide_takes_what_there_is_when_a_member_has_few_loved_or_disliked_films(
 
 
 def test_the_export_reads_back_as_the_films_given_in_their_order() -> None:
-    films = pd.DataFrame({"slug": ["a", "b", "c"], "title": ["Heat", "Crouching Tiger, Hidden \"Dragon\"", "X"],
-                          "year": pd.array([1995, 2000, None], dtype="Int64")})
+    films = pd.DataFrame(
+        {
+            "slug": ["a", "b", "c"],
+            "title": ["Heat", 'Crouching Tiger, Hidden "Dragon"', "X"],
+            "year": pd.array([1995, 2000, None], dtype="Int64"),
+        }
+    )
     history = read_export(data.export_zip(films, np.array([2, 0, 1]), np.array([7, 10, 1])))
     assert [(f.title, f.year, f.rating) for f in history.films] == [
-        ("X", None, 3.5), ("Heat", 1995, 5.0), ("Crouching Tiger, Hidden \"Dragon\"", 2000, 0.5)]
+        ("X", None, 3.5),
+        ("Heat", 1995, 5.0),
+        ('Crouching Tiger, Hidden "Dragon"', 2000, 0.5),
+    ]
     assert [f.title for f in history.select("4")] == ["Heat"]
 
 
 def test_the_product_recommends_from_the_loved_films_and_excludes_every_rated_one(
-        member_data: data.MemberData, tiny_dataset: Dataset) -> None:
+    member_data: data.MemberData, tiny_dataset: Dataset
+) -> None:
     catalog = MatchIndex(tiny_dataset.catalog)
     item_of = {int(m): i for i, m in enumerate(tiny_dataset.movie_ids) if i}
     items = data.film_items(member_data.films, catalog, item_of)
@@ -70,14 +81,14 @@ def test_the_product_recommends_from_the_loved_films_and_excludes_every_rated_on
     movie_of = {f: int(catalog_ids[f]) if f < len(catalog_ids) else None for f in range(len(member_data.films))}
     loved = [movie_of[f] for f, r in zip(split.given, split.given_ratings, strict=True) if r >= 8 and movie_of[f]]
     assert given.loved == loved
-    assert given.disliked == [movie_of[f] for f, r in zip(split.given, split.given_ratings, strict=True)
-                              if r <= 4 and movie_of[f]]
+    assert given.disliked == [
+        movie_of[f] for f, r in zip(split.given, split.given_ratings, strict=True) if r <= 4 and movie_of[f]
+    ]
     assert given.watched == {movie_of[f] for f in split.given if movie_of[f]}
     assert len(given.rated) == len(given.watched)
 
 
-def test_a_remembering_catalog_answers_as_the_catalog(member_data: data.MemberData,
-                                                      tiny_dataset: Dataset) -> None:
+def test_a_remembering_catalog_answers_as_the_catalog(member_data: data.MemberData, tiny_dataset: Dataset) -> None:
     queries = data.film_queries(member_data.films)
     remembering = data.RememberingIndex(tiny_dataset.catalog)
     first = remembering.match_many(queries[:30])
@@ -101,8 +112,9 @@ def test_ranks_count_only_allowed_films_ties_to_the_lower_index() -> None:
     assert list(data.hidden_ranks(scores, allowed, np.array([3, 2, 5]))) == [2, 0, 3]
 
 
-def test_catalog_gap_counts_loved_films_the_catalog_lacks_and_newer_ones(member_data: data.MemberData,
-                                                                         tiny_dataset: Dataset) -> None:
+def test_catalog_gap_counts_loved_films_the_catalog_lacks_and_newer_ones(
+    member_data: data.MemberData, tiny_dataset: Dataset
+) -> None:
     items = expected_items(member_data, tiny_dataset)
     gap = data.catalog_gap(member_data, items, last_year=2020)
     loved = member_data.ratings[member_data.ratings["rating"] >= 8]

@@ -26,10 +26,14 @@ def folder(tiny_blend_dir: Path, tmp_path: Path) -> Path:
 
 def record_of(meta: dict, mean: object = 0.0612, ci95: object = (0.05, 0.07)) -> dict:
     """A record as `benchmarks.members.models.write_record` writes it, for the folder `meta` describes."""
-    return {"served": {"ndcg@10": {"mean": mean, "ci95": ci95}, "bad@10": {"mean": 0.01, "ci95": [0.0, 0.02]}},
-            "members": 20, "seed": 0, "date": "2026-12-08",
-            "command": "python -m benchmarks.bench_members --members 20",
-            "model": {"created": meta["created"], "sha256": meta["sha256"]}}
+    return {
+        "served": {"ndcg@10": {"mean": mean, "ci95": ci95}, "bad@10": {"mean": 0.01, "ci95": [0.0, 0.02]}},
+        "members": 20,
+        "seed": 0,
+        "date": "2026-12-08",
+        "command": "python -m benchmarks.bench_members --members 20",
+        "model": {"created": meta["created"], "sha256": meta["sha256"]},
+    }
 
 
 def test_a_record_of_this_folder_is_its_figure(folder: Path) -> None:
@@ -38,19 +42,21 @@ def test_a_record_of_this_folder_is_its_figure(folder: Path) -> None:
     assert members_figure(folder, meta) == type(REFERENCE)(0.0612, (0.05, 0.07), 20, "2026-12-08", THIS_MODEL)
 
 
-@pytest.mark.parametrize("spoil", [
-    lambda record: record["model"].update(created="2031-01-01T00:00:00Z"),  # exported again since
-    lambda record: record["model"].update(sha256="0" * 64),  # another model.onnx
-    lambda record: record.pop("model"),
-    lambda record: record["served"].pop("ndcg@10"),
-    lambda record: record["served"]["ndcg@10"].update(mean="high"),
-    lambda record: record["served"]["ndcg@10"].update(mean=float("nan")),
-    lambda record: record["served"]["ndcg@10"].update(mean=1.5),
-    lambda record: record["served"]["ndcg@10"].update(ci95=[0.1]),
-    lambda record: record.update(members=None),
-])
-def test_a_record_of_another_folder_or_malformed_gives_the_reference_build_s(folder: Path,
-                                                                            spoil) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda record: record["model"].update(created="2031-01-01T00:00:00Z"),  # exported again since
+        lambda record: record["model"].update(sha256="0" * 64),  # another model.onnx
+        lambda record: record.pop("model"),
+        lambda record: record["served"].pop("ndcg@10"),
+        lambda record: record["served"]["ndcg@10"].update(mean="high"),
+        lambda record: record["served"]["ndcg@10"].update(mean=float("nan")),
+        lambda record: record["served"]["ndcg@10"].update(mean=1.5),
+        lambda record: record["served"]["ndcg@10"].update(ci95=[0.1]),
+        lambda record: record.update(members=None),
+    ],
+)
+def test_a_record_of_another_folder_or_malformed_gives_the_reference_build_s(folder: Path, spoil) -> None:
     meta = read_json(folder / "onnx.json")
     record = record_of(meta)
     spoil(record)
@@ -68,7 +74,8 @@ def test_a_record_that_is_not_one_gives_the_reference_build_s(folder: Path, cont
 
 def test_the_footer_gives_this_folders_member_figure_else_the_reference_builds(folder: Path) -> None:
     assert f"{REFERENCE.ndcg:.3f} on real Letterboxd members' exports for lbrec's reference build" in footer(
-        Session(Ask(Recommender(folder))))  # never measured: the reference build's, said so
+        Session(Ask(Recommender(folder)))
+    )  # never measured: the reference build's, said so
     write_json(folder / RECORD, record_of(read_json(folder / "onnx.json")))
     shown = footer(Session(Ask(Recommender(folder))))
     assert "test NDCG@10 0.500, 0.061 on real Letterboxd members' exports" in shown and "reference" not in shown

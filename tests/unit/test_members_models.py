@@ -28,14 +28,23 @@ def test_films_map_to_the_best_score_of_the_films_matched_to_each_item() -> None
     assert out[0, 1] == 2.0 and out[0, 2] == 4.0 and np.isneginf(out[0, [0, 3]]).all()
 
 
-def test_the_whole_measurement_on_a_served_blend(member_data: data.MemberData, tiny_dataset: Dataset,
-                                                  tiny_blend_dir: Path) -> None:
+def test_the_whole_measurement_on_a_served_blend(
+    member_data: data.MemberData, tiny_dataset: Dataset, tiny_blend_dir: Path
+) -> None:
     engine = Recommender(tiny_blend_dir)
     report = models.measure(engine, tiny_dataset, member_data, member_data.sample(8, seed=1), seed=0)
     assert report["members"] == 8
-    assert set(report["models"]) == {"served", "served, rated", "served, latest 50 (before)", "sasrec", "item-item",
-                                     "popular (MovieLens)", "ease (MovieLens)", "popular (Letterboxd)",
-                                     "ease (Letterboxd)"}
+    assert set(report["models"]) == {
+        "served",
+        "served, rated",
+        "served, latest 50 (before)",
+        "sasrec",
+        "item-item",
+        "popular (MovieLens)",
+        "ease (MovieLens)",
+        "popular (Letterboxd)",
+        "ease (Letterboxd)",
+    }
     assert report["unordered_exports"] == 8 and report["unordered"]["weight"] == 0.7  # bulk imports, read unordered
     assert report["candidates"] == tiny_dataset.n_items
     for figures in report["models"].values():
@@ -47,7 +56,8 @@ def test_the_whole_measurement_on_a_served_blend(member_data: data.MemberData, t
 
 
 def test_the_record_names_its_folder_and_the_footer_s_figure_is_read_from_it(
-        member_data: data.MemberData, tiny_dataset: Dataset, tiny_blend_dir: Path, tmp_path: Path) -> None:
+    member_data: data.MemberData, tiny_dataset: Dataset, tiny_blend_dir: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "model"
     shutil.copytree(tiny_blend_dir, folder)
     engine = Recommender(folder)
@@ -61,6 +71,10 @@ def test_the_record_names_its_folder_and_the_footer_s_figure_is_read_from_it(
     served = report["models"]["served"]["ndcg@10"]
     figure = members_figure(folder, engine.meta)
     assert (figure.ndcg, figure.ci95, figure.members, figure.measured_on) == (
-        served["mean"], tuple(served["ci95"]), 4, THIS_MODEL)
+        served["mean"],
+        tuple(served["ci95"]),
+        4,
+        THIS_MODEL,
+    )
     assert members_figure(folder, {**engine.meta, "created": "2030-01-01T00:00:00Z"}) == REFERENCE  # re-exported
     assert members_figure(tiny_blend_dir, engine.meta) == REFERENCE  # a folder never measured

@@ -1,4 +1,4 @@
-""""Not for me" on members (`benchmarks.members.not_for_me`): the click protocol, the push and the measurement, on
+""" "Not for me" on members (`benchmarks.members.not_for_me`): the click protocol, the push and the measurement, on
 the tiny synthetic blend and tiny synthetic members."""
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def clicked(setting: Setting, data: MemberData) -> list[not_for_me.Clicked]:
 
 
 def test_clicks_and_held_out_films_are_the_known_low_films_and_never_in_the_export(
-        setting: Setting, data: MemberData, engine: Recommender,
-        clicked: list[not_for_me.Clicked]) -> None:
+    setting: Setting, data: MemberData, engine: Recommender, clicked: list[not_for_me.Clicked]
+) -> None:
     assert clicked
     by_member = data.ratings.groupby("member")
     for one in clicked:
@@ -50,8 +50,9 @@ def test_clicks_and_held_out_films_are_the_known_low_films_and_never_in_the_expo
         assert np.array_equal(np.union1d(one.clicks, one.held_out), low)  # every known low film, split in two
         assert len(np.intersect1d(one.clicks, one.held_out)) == 0 and len(one.held_out) >= len(one.clicks) >= 1
         given = setting.items[split.given]
-        exported = np.concatenate([given, engine.item_indices(one.case.given.loved),
-                                   engine.item_indices(one.case.given.disliked)])
+        exported = np.concatenate(
+            [given, engine.item_indices(one.case.given.loved), engine.item_indices(one.case.given.disliked)]
+        )
         assert not np.isin(exported, low).any()  # neither the clicks nor the held-out films are in the export
         assert not np.isin(one.case.seen, low).any()
     again = not_for_me.prepare_clicks(setting, data.members, seed=0)
@@ -63,8 +64,9 @@ def test_the_push_forms_over_the_served_item_to_item_arrays(engine: Recommender)
     assert item_item is not None
     films = [3, 17, 40]
     assert np.allclose(not_for_me.push(item_item, films, "sum"), standardise(item_item.score([films]))[0])
-    assert np.allclose(not_for_me.push(item_item, films, "top1000"), not_for_me.push(item_item, films, "sum"),
-                       atol=1e-5)  # every weight of each row kept: the sum
+    assert np.allclose(
+        not_for_me.push(item_item, films, "top1000"), not_for_me.push(item_item, films, "sum"), atol=1e-5
+    )  # every weight of each row kept: the sum
     assert np.allclose(not_for_me.push(item_item, [3], "max"), not_for_me.push(item_item, [3], "sum"), atol=1e-5)
     targets, weights = item_item.row(3)
     top = not_for_me.push(item_item, [3], "top5")
@@ -75,7 +77,8 @@ def test_the_push_forms_over_the_served_item_to_item_arrays(engine: Recommender)
 
 
 def test_excluded_films_are_never_ranked_and_the_push_lowers_a_clicked_films_look_alike(
-        engine: Recommender, setting: Setting, clicked: list[not_for_me.Clicked]) -> None:
+    engine: Recommender, setting: Setting, clicked: list[not_for_me.Clicked]
+) -> None:
     one = clicked[0]
     assert engine.item_item is not None
     points = not_for_me.member_points(engine, one, setting.candidates, forms=("sum",), amounts=(0.5,))
@@ -92,12 +95,15 @@ def test_excluded_films_are_never_ranked_and_the_push_lowers_a_clicked_films_loo
     look_alike = int(targets[np.argmax(weights)])
     assert pushed[look_alike] < served[look_alike]
     if allowed[look_alike]:
-        assert hidden_ranks(pushed, allowed, np.array([look_alike]))[0] >= hidden_ranks(
-            served, allowed, np.array([look_alike]))[0]
+        assert (
+            hidden_ranks(pushed, allowed, np.array([look_alike]))[0]
+            >= hidden_ranks(served, allowed, np.array([look_alike]))[0]
+        )
 
 
 def test_the_clicks_played_out_leave_no_held_out_low_film_in_the_top_10(
-        engine: Recommender, setting: Setting, clicked: list[not_for_me.Clicked]) -> None:
+    engine: Recommender, setting: Setting, clicked: list[not_for_me.Clicked]
+) -> None:
     for one in clicked[:3]:
         for amount in (0.0, 0.5):
             figures = not_for_me.simulate(engine, one, setting.candidates, "top5", amount)
@@ -105,9 +111,11 @@ def test_the_clicks_played_out_leave_no_held_out_low_film_in_the_top_10(
 
 
 def test_the_whole_measurement_chooses_on_one_half_and_reports_on_the_other(
-        engine: Recommender, tiny_dataset: Dataset, data: MemberData) -> None:
-    report = not_for_me.measure_not_for_me(engine, tiny_dataset, data, data.members, forms=("sum", "top5"),
-                                           amounts=(0.1, 1.0))
+    engine: Recommender, tiny_dataset: Dataset, data: MemberData
+) -> None:
+    report = not_for_me.measure_not_for_me(
+        engine, tiny_dataset, data, data.members, forms=("sum", "top5"), amounts=(0.1, 1.0)
+    )
     assert report["chosen_on"] + report["reported_on"] == report["measured"] <= len(data.members)
     assert report["chosen"] in report["models"] and report["chosen"] != "today"
     assert set(report["models"]) == {"today", "excluded", "sum x 0.1", "sum x 1", "top5 x 0.1", "top5 x 1"}

@@ -60,8 +60,7 @@ def test_halves_split_the_members_once_and_for_all() -> None:
     assert [list(h) for h in tuning.halves(members, seed=3)] == [list(first), list(second)]
 
 
-def test_every_grid_point_scores_as_its_options_do(engine: Recommender, tiny_dataset: Dataset,
-                                                   tmp_path: Path) -> None:
+def test_every_grid_point_scores_as_its_options_do(engine: Recommender, tiny_dataset: Dataset, tmp_path: Path) -> None:
     data = load_members(write_members(tmp_path, tiny_dataset.catalog, n_members=3))
     setting = Setting.of(engine, tiny_dataset, data)
     case = prepare(setting, data.members[:1])[0]
@@ -76,8 +75,9 @@ def test_every_grid_point_scores_as_its_options_do(engine: Recommender, tiny_dat
         assert np.allclose(points[name], item_scores(engine, items, disliked, options), atol=1e-5)
 
 
-def test_tuning_reports_each_choice_on_the_other_half_and_on_movielens(engine: Recommender, tiny_dataset: Dataset,
-                                                                        tmp_path: Path) -> None:
+def test_tuning_reports_each_choice_on_the_other_half_and_on_movielens(
+    engine: Recommender, tiny_dataset: Dataset, tmp_path: Path
+) -> None:
     data = load_members(write_members(tmp_path, tiny_dataset.catalog, n_members=8))
     report = tuning.measure_tuning(engine, tiny_dataset, data, data.members)
     assert report["tuned_on"] == report["reported_on"] == 4
@@ -86,24 +86,36 @@ def test_tuning_reports_each_choice_on_the_other_half_and_on_movielens(engine: R
     curve = report["dislikes_against"]["served"]
     assert list(curve) == ["0", "0.1", "0.25", "0.5", "1"] and curve["0"]["bad@10"]["vs_none"]["mean_diff"] == 0.0
     for label, point in report["chosen"].items():  # a choice changes only what it names
-        changed = {k for k, v in (p.split("=") for p in point.split())
-                   if f"{k}={v}" not in report["chosen"]["served"].split()}
-        assert changed <= {"windows": {"windows"}, "blend weight": {"w"}, "weights per film": {"k"},
-                           "dislikes against": {"against"}, "windows and blend weight": {"windows", "w"},
-                           "weight and weights per film": {"w", "k"}}.get(
-            label, {"windows", "w", "k", "against"})
+        changed = {
+            k for k, v in (p.split("=") for p in point.split()) if f"{k}={v}" not in report["chosen"]["served"].split()
+        }
+        assert changed <= {
+            "windows": {"windows"},
+            "blend weight": {"w"},
+            "weights per film": {"k"},
+            "dislikes against": {"against"},
+            "windows and blend weight": {"windows", "w"},
+            "weight and weights per film": {"w", "k"},
+        }.get(label, {"windows", "w", "k", "against"})
 
 
 def test_the_choice_is_written_into_onnx_json_the_folder_still_verifies_and_its_stale_record_goes(
-        tiny_blend_dir: Path, tmp_path: Path) -> None:
+    tiny_blend_dir: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "model"
     shutil.copytree(tiny_blend_dir, folder)
     figures = {"ndcg@10": {"mean": 0.05}}
-    report = {"chosen": {"served": "windows=0 w=0.5 k=50 against=0",
-                         "windows and blend weight": "windows=1 w=0.3 k=50 against=0"},
-              "tuned_on": 4, "reported_on": 4, "seed": 0,
-              "models": {"served": figures, "windows and blend weight": {"ndcg@10": {"mean": 0.06}}},
-              "movielens_test": {"models": {"served": figures, "windows and blend weight": figures}}}
+    report = {
+        "chosen": {
+            "served": "windows=0 w=0.5 k=50 against=0",
+            "windows and blend weight": "windows=1 w=0.3 k=50 against=0",
+        },
+        "tuned_on": 4,
+        "reported_on": 4,
+        "seed": 0,
+        "models": {"served": figures, "windows and blend weight": {"ndcg@10": {"mean": 0.06}}},
+        "movielens_test": {"models": {"served": figures, "windows and blend weight": figures}},
+    }
     choice = unordered_choice(report)
     assert (choice.windows, choice.weight) == (True, 0.3)
     write_json(folder / RECORD, {"measured with": "the reading replaced"})

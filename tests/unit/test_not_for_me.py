@@ -1,4 +1,4 @@
-""""Not for me" and "seen it": the engine leaves refused films out of every answer and pushes their
+""" "Not for me" and "seen it": the engine leaves refused films out of every answer and pushes their
 look-alikes down; the questions layer leaves marked films out of every question, on the tiny synthetic blend."""
 
 from __future__ import annotations
@@ -49,8 +49,7 @@ def test_the_push_subtracts_the_refused_films_look_alikes(engine: Recommender) -
     assert push_down(scores, engine.item_item, []) is scores and push_down(scores, None, [4]) is scores
 
 
-def test_a_refused_film_leaves_the_answer_and_its_look_alikes_go_down(engine: Recommender,
-                                                                      history: list[int]) -> None:
+def test_a_refused_film_leaves_the_answer_and_its_look_alikes_go_down(engine: Recommender, history: list[int]) -> None:
     before = engine.recommend(history, k=10, explain=False)
     refused = before[0].movieId
     after = engine.recommend(history, k=10, explain=False, reading=Reading(frozenset({refused})))
@@ -78,13 +77,15 @@ def test_every_question_of_the_serving_layer_obeys(engine: Recommender, history:
     assert {f.movieId for f in ranked} == set(candidates) - refused
     seeds = movie_ids(engine, [5])
     plain = similar_films(engine, seeds, k=5)
-    marked = similar_films(engine, seeds, k=5, exclude={plain[1].movieId},
-                           reading=Reading(frozenset({plain[0].movieId})))
+    marked = similar_films(
+        engine, seeds, k=5, exclude={plain[1].movieId}, reading=Reading(frozenset({plain[0].movieId}))
+    )
     assert {plain[0].movieId, plain[1].movieId}.isdisjoint(f.movieId for f in marked) and len(marked) == 5
     members = [MemberFilms("a", history), MemberFilms("b", movie_ids(engine, list(range(2, 30, 4))))]
     group = recommend_for_group(engine, members, k=5)
-    again = recommend_for_group(engine, members, k=5, exclude={group[0].movieId},
-                                reading=Reading(frozenset({group[1].movieId})))
+    again = recommend_for_group(
+        engine, members, k=5, exclude={group[0].movieId}, reading=Reading(frozenset({group[1].movieId}))
+    )
     assert {group[0].movieId, group[1].movieId}.isdisjoint(f.movieId for f in again) and len(again) == 5
 
 
@@ -100,14 +101,22 @@ def test_the_questions_layer_leaves_marked_films_out(engine: Recommender) -> Non
     again = ask.recommend(person, options).films
     assert {first[0].movieId, first[1].movieId}.isdisjoint(f.movieId for f in again) and len(again) == 10
     to_rank = ToRank("typed", titles(engine, [40, 41, 42]))
-    ranked = ask.rank(person, ask.to_rank(to_rank), Options(k=None, not_for_me=frozenset(movie_ids(engine, [40])),
-                                                              seen=frozenset(movie_ids(engine, [41]))))
+    ranked = ask.rank(
+        person,
+        ask.to_rank(to_rank),
+        Options(k=None, not_for_me=frozenset(movie_ids(engine, [40])), seen=frozenset(movie_ids(engine, [41]))),
+    )
     assert [f.movieId for f in ranked.films if f.watched] == movie_ids(engine, [41])
     assert movie_ids(engine, [40])[0] not in {f.movieId for f in ranked.films}
     verdicts = ask.predict(person, [titles(engine, [40])], Options(not_for_me=frozenset(movie_ids(engine, [40]))))
     assert verdicts.films[0].verdict == "you marked it “not for me”"
-    group = ask.group([Member("", Source("typed", titles(engine, [1, 4, 7]))),
-                       Member("", Source("typed", titles(engine, [2, 5, 8])))], options)
+    group = ask.group(
+        [
+            Member("", Source("typed", titles(engine, [1, 4, 7]))),
+            Member("", Source("typed", titles(engine, [2, 5, 8]))),
+        ],
+        options,
+    )
     assert {first[0].movieId, first[1].movieId}.isdisjoint(f.movieId for f in group.films)
 
 
@@ -115,12 +124,16 @@ def test_ranking_only_refused_films_is_refused_in_one_line(engine: Recommender) 
     ask = Ask(engine)
     person = ask.person(ask.history(Source("typed", titles(engine, [1, 4, 7]))))
     with pytest.raises(LbrecError, match="^you marked every film of the titles you typed that was found “not for "):
-        ask.rank(person, ask.to_rank(ToRank("typed", titles(engine, [40]))),
-                 Options(not_for_me=frozenset(movie_ids(engine, [40]))))
+        ask.rank(
+            person,
+            ask.to_rank(ToRank("typed", titles(engine, [40]))),
+            Options(not_for_me=frozenset(movie_ids(engine, [40]))),
+        )
 
 
-def test_a_mark_asks_again_without_redoing_the_reasons_inference(engine: Recommender, history: list[int],
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_mark_asks_again_without_redoing_the_reasons_inference(
+    engine: Recommender, history: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = engine.recommend(history, k=10)
     calls: list[int] = []
     scores = engine.scores

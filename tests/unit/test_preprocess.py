@@ -20,9 +20,14 @@ def ratings_from(rows: list[tuple[int, int, float, int]], titles: dict[int, str]
     movies = None
     if titles is not None:
         movies = pd.DataFrame({"movieId": list(titles), "title": list(titles.values()), "genres": "Drama"})
-    return Ratings(name="synthetic", user=frame.userId.to_numpy(np.int32), movie=frame.movieId.to_numpy(np.int32),
-                        rating=frame.rating.to_numpy(np.float32), timestamp=frame.timestamp.to_numpy(np.int64),
-                        movies=movies)
+    return Ratings(
+        name="synthetic",
+        user=frame.userId.to_numpy(np.int32),
+        movie=frame.movieId.to_numpy(np.int32),
+        rating=frame.rating.to_numpy(np.float32),
+        timestamp=frame.timestamp.to_numpy(np.int64),
+        movies=movies,
+    )
 
 
 def test_thresholds_match_numpy_percentile() -> None:
@@ -36,12 +41,16 @@ def test_thresholds_match_numpy_percentile() -> None:
 
 def test_positives_are_time_ordered_with_stable_ties_and_split_leave_one_out() -> None:
     # user 7: sorted ratings [1,1,2,2,3,4.5,5,5,5,5]; 70th percentile at position 6.3 -> 5.0, so the 5s are positives
-    rows = [(7, 100 + i, float(r), t) for i, (r, t) in enumerate(
-        [(5, 30), (1, 10), (5, 10), (2, 5), (5, 10), (3, 1), (5, 20), (1, 2), (4.5, 40), (2, 3)])]
+    rows = [
+        (7, 100 + i, float(r), t)
+        for i, (r, t) in enumerate(
+            [(5, 30), (1, 10), (5, 10), (2, 5), (5, 10), (3, 1), (5, 20), (1, 2), (4.5, 40), (2, 3)]
+        )
+    ]
     rows += [(9, 100, 5.0, 1), (9, 101, 1.0, 2)] * 5  # user 9: ten ratings, positives = the five 5.0s of movie 100
     prepared = prepare(ratings_from(rows))
     movie_of = prepared.movie_ids
-    seq7 = movie_of[prepared.items[prepared.offsets[0]:prepared.offsets[1]]].tolist()
+    seq7 = movie_of[prepared.items[prepared.offsets[0] : prepared.offsets[1]]].tolist()
     # movies 102 and 104 share timestamp 10 and keep their file order
     assert prepared.thresholds[0] == 5.0
     assert seq7 == [102, 104, 106, 100]
@@ -64,8 +73,7 @@ def test_short_users_only_train_and_filters_apply() -> None:
         else:
             assert train_len[u] == length - 2 and val[u] > 0 and test[u] > 0
     assert 12 in lengths  # user 3: threshold = 1.0, so all twelve ratings are positives
-    stricter = prepare(ratings_from(rows), PrepareConfig(min_item_ratings=2,
-                                                         min_user_ratings=5))
+    stricter = prepare(ratings_from(rows), PrepareConfig(min_item_ratings=2, min_user_ratings=5))
     assert stricter.user_ids.tolist() == [1, 2, 3]
     assert stricter.stats["ratings_kept"] == 25  # movies 10 and 11 had one rating each
     assert not {10, 11} & set(stricter.movie_ids.tolist())
@@ -84,18 +92,25 @@ def test_millisecond_timestamps_sort_correctly() -> None:
     assert seq.tolist() == list(range(9, -1, -1))
 
 
-
-
-
-
 def test_dataset_folder_round_trip_and_corruption(tmp_path: Path) -> None:
     rows = [(u, m, float(1 + (u * m) % 5), m) for u in range(1, 30) for m in range(1, 25)]
     titles = {m: f"Film {m} ({1990 + m})" for m in range(1, 25)}
     dataset = prepare_to_folder(ratings_from(rows, titles), tmp_path / "ds")
     assert dataset.n_users == 29 and dataset.catalog["year"].iloc[0] == 1991
     assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == sorted(
-        ["catalog.parquet", "items.npy", "meta.json", "movie_ids.npy", "offsets.npy", "ratings.npy", "splits.npz",
-         "thresholds.npy", "timestamps.npy", "user_ids.npy"])
+        [
+            "catalog.parquet",
+            "items.npy",
+            "meta.json",
+            "movie_ids.npy",
+            "offsets.npy",
+            "ratings.npy",
+            "splits.npz",
+            "thresholds.npy",
+            "timestamps.npy",
+            "user_ids.npy",
+        ]
+    )
     assert not list(tmp_path.glob(".*"))  # no temporary folders left behind
     (tmp_path / "ds" / "items.npy").write_bytes((tmp_path / "ds" / "items.npy").read_bytes()[:100])
     with pytest.raises(ArtifactError, match="items.npy"):
@@ -125,7 +140,7 @@ def test_histories_are_each_evaluated_users_films_before_the_target(tmp_path: Pa
     assert len(val) == len(test) == len(users) > 0
     for user, before_val, before_test in zip(users, val, test, strict=True):
         whole = dataset.sequence(user).tolist()
-        assert before_val.tolist() + [dataset.val_target[user], dataset.test_target[user]] == whole
+        assert [*before_val.tolist(), dataset.val_target[user], dataset.test_target[user]] == whole
         assert before_test.tolist() == whole[:-1]
     assert dataset.history_lengths("test").tolist() == [len(h) for h in test]
     assert dataset.sequence_lengths().tolist() == [len(dataset.sequence(u)) for u in range(dataset.n_users)]

@@ -18,8 +18,14 @@ def test_fill_formats_each_placeholder_with_its_spec() -> None:
 
 def test_a_report_is_quoted_by_its_keys_and_indices() -> None:
     report = {"models": {"sasrec": {"ndcg@10": 0.0573, "ci95": [0.044, 0.072]}}, "best": "blend"}
-    assert prose.fill("{{r.models.sasrec.ndcg@10:.3f}} ({{r.models.sasrec.ci95.0:.3f}}-{{r.models.sasrec.ci95.1:.3f}}"
-                      "), {{r.best}}.", {"r": report}) == "0.057 (0.044-0.072), blend."
+    assert (
+        prose.fill(
+            "{{r.models.sasrec.ndcg@10:.3f}} ({{r.models.sasrec.ci95.0:.3f}}-{{r.models.sasrec.ci95.1:.3f}}"
+            "), {{r.best}}.",
+            {"r": report},
+        )
+        == "0.057 (0.044-0.072), blend."
+    )
 
 
 @pytest.mark.parametrize("name", ["epochs", "r.models.ease", "r.models.sasrec.ci95.2", "r.best.x"])
@@ -32,11 +38,23 @@ def test_a_figure_missing_from_the_run_is_named(name: str) -> None:
 def test_quote_displays_plain_values_under_its_own_mime_type(monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[tuple[dict, bool]] = []
     monkeypatch.setattr("IPython.display.display", lambda data, raw: shown.append((data, raw)))
-    prose.quote(users=np.int64(610), ndcg=np.float32(0.5), device="cpu", ci=np.array([0.25, 0.5]),
-                report={"best": ("blend", np.float64(1.0)), "notes": None})
+    prose.quote(
+        users=np.int64(610),
+        ndcg=np.float32(0.5),
+        device="cpu",
+        ci=np.array([0.25, 0.5]),
+        report={"best": ("blend", np.float64(1.0)), "notes": None},
+    )
     [(data, raw)] = shown
-    assert raw and data == {prose.MIME: {"users": 610, "ndcg": 0.5, "device": "cpu", "ci": [0.25, 0.5],
-                                         "report": {"best": ["blend", 1.0], "notes": None}}}
+    assert raw and data == {
+        prose.MIME: {
+            "users": 610,
+            "ndcg": 0.5,
+            "device": "cpu",
+            "ci": [0.25, 0.5],
+            "report": {"best": ["blend", 1.0], "notes": None},
+        }
+    }
     assert [type(v) for v in data[prose.MIME].values()] == [int, float, str, list, dict]
     with pytest.raises(TypeError, match="cannot quote object"):
         prose.quote(model=object())

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.files import FIXTURES, SHARED
 from lbrec.ask.person import Source
 from lbrec.ask.questions import Ask, Member
 from lbrec.data.dataset import Dataset
@@ -20,7 +21,6 @@ from lbrec.serving.predict import predict_films, verdict
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
 from lbrec.serving.standing import Standing
-from harness.files import FIXTURES, SHARED
 from tests.helpers.files import need
 
 LIST = FIXTURES / "list_friday.csv"
@@ -46,11 +46,12 @@ def test_a_standing_ranks_among_the_unseen_films() -> None:
     assert [standing.percentile(i) for i in (5, 1)] == [50.0, 25.0]
 
 
-def test_a_ranked_list_is_the_full_ranking_restricted_to_it(engine: Recommender, history: list[int],
-                                                             tiny_dataset: Dataset) -> None:
+def test_a_ranked_list_is_the_full_ranking_restricted_to_it(
+    engine: Recommender, history: list[int], tiny_dataset: Dataset
+) -> None:
     watched = [int(tiny_dataset.movie_ids[1])]
     everything = [r.movieId for r in engine.recommend(history, k=engine.n_items, exclude=watched, explain=False)]
-    candidates = everything[::37][:8] + [history[-1], watched[0], 999_999_999]  # two seen films, one unknown
+    candidates = [*everything[::37][:8], history[-1], watched[0], 999_999_999]  # two seen films, one unknown
     ranked = rank_films(engine, history, candidates, watched)
     unseen = [r.movieId for r in ranked if not r.watched]
     assert unseen == [m for m in everything if m in set(candidates)]
@@ -62,15 +63,15 @@ def test_a_ranked_list_is_the_full_ranking_restricted_to_it(engine: Recommender,
         if not r.watched:
             assert r.percentile == pytest.approx(100 * (1 - everything.index(r.movieId) / len(everything)), abs=0.01)
     assert all(r.because and r.movieId not in {f.movieId for f in r.because} for r in ranked)
-    assert [r.movieId for r in rank_films(engine, history, candidates, watched, k=3)] == [r.movieId for r in
-                                                                                          ranked[:3]]
+    assert [r.movieId for r in rank_films(engine, history, candidates, watched, k=3)] == [r.movieId for r in ranked[:3]]
 
 
 def test_a_prediction_places_a_film_among_the_unseen(engine: Recommender, history: list[int]) -> None:
     everything = [r.movieId for r in engine.recommend(history, k=engine.n_items, explain=False)]
     first, middle = everything[0], everything[len(everything) // 2 - 1]  # the last film of the upper half
-    top, half, seen = predict_films(engine, history, [("a", first), ("b", middle), ("c", history[0])],
-                                    ratings={history[0]: 4.5})
+    top, half, seen = predict_films(
+        engine, history, [("a", first), ("b", middle), ("c", history[0])], ratings={history[0]: 4.5}
+    )
     assert (top.rank, top.of, top.percentile) == (1, len(everything), 100.0)
     assert top.verdict.startswith("top 0.") and top.verdict.endswith("an excellent match") and top.because
     assert half.rank == len(everything) // 2 and half.verdict.startswith("top 50%")
@@ -79,12 +80,17 @@ def test_a_prediction_places_a_film_among_the_unseen(engine: Recommender, histor
         predict_films(engine, history, [("x", 999_999_999)])
 
 
-@pytest.mark.parametrize("rank, of, words", [(20, 1000, "top 2% for you: a strong match"),
-                                             (150, 1000, "top 15% for you: a good bet"),
-                                             (400, 1000, "top 40% for you: worth a look"),
-                                             (501, 1000, "bottom half: probably not for you"),
-                                             (3, 1000, "top 0.3% for you: an excellent match"),
-                                             (1, 6387, "top 0.1% for you: an excellent match")])
+@pytest.mark.parametrize(
+    "rank, of, words",
+    [
+        (20, 1000, "top 2% for you: a strong match"),
+        (150, 1000, "top 15% for you: a good bet"),
+        (400, 1000, "top 40% for you: worth a look"),
+        (501, 1000, "bottom half: probably not for you"),
+        (3, 1000, "top 0.3% for you: an excellent match"),
+        (1, 6387, "top 0.1% for you: an excellent match"),
+    ],
+)
 def test_verdicts_in_words(rank: int, of: int, words: str) -> None:
     assert verdict(rank, of) == words
 
@@ -92,9 +98,13 @@ def test_verdicts_in_words(rank: int, of: int, words: str) -> None:
 def test_a_list_export_is_read_in_list_order() -> None:
     name, films = read_list_csv(LIST.read_bytes())
     assert name == "Friday night"
-    assert [(f.title, f.year) for f in films] == [("Fargo", 1996), ("Toy Story", 1995),
-                                                  ("Crouching Tiger, Hidden Dragon", 2000), ("Oppenheimer", 2023),
-                                                  ("Aliens", 1986)]
+    assert [(f.title, f.year) for f in films] == [
+        ("Fargo", 1996),
+        ("Toy Story", 1995),
+        ("Crouching Tiger, Hidden Dragon", 2000),
+        ("Oppenheimer", 2023),
+        ("Aliens", 1986),
+    ]
     name, films = read_list_csv("Title,Year,tmdbID\r\nHeat,1995,949\r\n")  # the importer's own columns
     assert name is None and (films[0].title, films[0].tmdb_id) == ("Heat", 949)
 
@@ -108,34 +118,41 @@ def test_real_list_exports_are_read() -> None:
         assert name and films and all(f.title and f.year for f in films)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"Const,Your Rating,Title\r\ntt0113277,9,Heat\r\n", "not a Letterboxd list: its columns are Const"),
-    (b"Date,Name,Year,Letterboxd URI\r\n", "no films"),
-    (b"", "not a Letterboxd list: its columns are none"),
-    ("Position,Name,Year\r\n1,Amélie,2001\r\n".encode("latin-1"), "not UTF-8"),
-    (b"Letterboxd list export v7\r\nDate,Name\r\n2024-01-01,x\r\n", "not a Letterboxd list"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"Const,Your Rating,Title\r\ntt0113277,9,Heat\r\n", "not a Letterboxd list: its columns are Const"),
+        (b"Date,Name,Year,Letterboxd URI\r\n", "no films"),
+        (b"", "not a Letterboxd list: its columns are none"),
+        ("Position,Name,Year\r\n1,Amélie,2001\r\n".encode("latin-1"), "not UTF-8"),
+        (b"Letterboxd list export v7\r\nDate,Name\r\n2024-01-01,x\r\n", "not a Letterboxd list"),
+    ],
+)
 def test_other_files_are_refused_in_one_line(data: bytes, message: str) -> None:
     with pytest.raises(ListError, match=message):
         read_list_csv(data)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Heat (1995)", ("Heat", 1995, None, None)),
-    ("https://letterboxd.com/film/heat-1995/", ("heat", 1995, None, None)),
-    ("letterboxd.com/film/the-matrix", ("the matrix", None, None, None)),
-    ("https://letterboxd.com/someone/film/alien/", ("alien", None, None, None)),
-    ("tmdb:949", ("", None, 949, None)),
-    ("https://www.themoviedb.org/movie/949-heat", ("", None, 949, None)),
-    ("https://www.imdb.com/title/tt0113277/", ("tt0113277", None, None, 113277)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Heat (1995)", ("Heat", 1995, None, None)),
+        ("https://letterboxd.com/film/heat-1995/", ("heat", 1995, None, None)),
+        ("letterboxd.com/film/the-matrix", ("the matrix", None, None, None)),
+        ("https://letterboxd.com/someone/film/alien/", ("alien", None, None, None)),
+        ("tmdb:949", ("", None, 949, None)),
+        ("https://www.themoviedb.org/movie/949-heat", ("", None, 949, None)),
+        ("https://www.imdb.com/title/tt0113277/", ("tt0113277", None, None, 113277)),
+    ],
+)
 def test_film_queries(text: str, expected: tuple) -> None:
     film = parse_film_query(text)
     assert (film.title, film.year, film.tmdb_id, film.imdb_id) == expected
 
 
-@pytest.mark.parametrize("text", ["", "   ", "https://example.com/film/heat/", "https://letterboxd.com/someone/",
-                                  "x" * 301])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "https://example.com/film/heat/", "https://letterboxd.com/someone/", "x" * 301]
+)
 def test_bad_film_queries_are_refused(text: str) -> None:
     with pytest.raises(FilmQueryError):
         parse_film_query(text)
@@ -164,10 +181,17 @@ def test_group_fits_are_each_members_percentile_and_aggregate_as_named() -> None
         aggregate(fit, "loudest")
 
 
-def test_a_group_gets_films_nobody_has_watched_with_each_members_fit(engine: Recommender,
-                                                                     tiny_dataset: Dataset) -> None:
-    members = [MemberFilms(f"m{u}", [int(m) for m in tiny_dataset.movie_ids[tiny_dataset.sequence(u)]][-8:],
-                      watchlist={int(tiny_dataset.movie_ids[50 + u])}) for u in range(3)]
+def test_a_group_gets_films_nobody_has_watched_with_each_members_fit(
+    engine: Recommender, tiny_dataset: Dataset
+) -> None:
+    members = [
+        MemberFilms(
+            f"m{u}",
+            [int(m) for m in tiny_dataset.movie_ids[tiny_dataset.sequence(u)]][-8:],
+            watchlist={int(tiny_dataset.movie_ids[50 + u])},
+        )
+        for u in range(3)
+    ]
     seen = set().union(*(set(m.history) for m in members))
     picks = recommend_for_group(engine, members, k=6)
     assert len(picks) == 6 and not {p.movieId for p in picks} & seen

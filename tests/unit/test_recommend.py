@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lbrec.data.dataset import Dataset
 from lbrec.artifacts import read_json, write_json
+from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError
-from lbrec.serving.itemitem import ItemItem, blend
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
+from lbrec.serving.itemitem import ItemItem, blend
 from lbrec.serving.results import links_for
 
 
@@ -48,11 +48,12 @@ def test_every_field_is_filled(engine: Recommender, history: list[int]) -> None:
     row = engine.catalog.set_index("movieId").loc[rec.movieId]
     assert (rec.title, rec.year, rec.tmdbId, rec.imdbId) == (row.title, row.year, row.tmdbId, row.imdbId)
     assert rec.genres == tuple(row.genres)
-    assert rec.links == {"letterboxd": f"https://letterboxd.com/tmdb/{rec.tmdbId}/",
-                         "tmdb": f"https://www.themoviedb.org/movie/{rec.tmdbId}",
-                         "imdb": f"https://www.imdb.com/title/tt{rec.imdbId:07d}/"}
-    assert set(rec.to_dict()) == {"movieId", "title", "year", "genres", "score", "because", "tmdbId", "imdbId",
-                                  "links"}
+    assert rec.links == {
+        "letterboxd": f"https://letterboxd.com/tmdb/{rec.tmdbId}/",
+        "tmdb": f"https://www.themoviedb.org/movie/{rec.tmdbId}",
+        "imdb": f"https://www.imdb.com/title/tt{rec.imdbId:07d}/",
+    }
+    assert set(rec.to_dict()) == {"movieId", "title", "year", "genres", "score", "because", "tmdbId", "imdbId", "links"}
 
 
 def test_links_pad_imdb_ids_and_skip_missing_ones() -> None:
@@ -102,15 +103,16 @@ def test_batch_equals_one_by_one(engine: Recommender, tiny_dataset: Dataset) -> 
 
 
 def test_unknown_films_and_repeats_in_history(engine: Recommender, history: list[int]) -> None:
-    noisy = [999_999_999] + history + [history[0]]  # an unknown movieId and a rewatch of the first film
+    noisy = [999_999_999, *history, history[0]]  # an unknown movieId and a rewatch of the first film
     assert engine.item_indices(noisy) == engine.item_indices(history[1:] + history[:1])
     assert engine.recommend([], k=3)  # no known film: the most rated films, unexplained
     by_popularity = engine.catalog.sort_values("n_ratings", ascending=False).movieId.tolist()[:3]
     assert [r.movieId for r in engine.recommend([999_999_999], k=3)] == by_popularity
 
 
-@pytest.mark.parametrize("damage", ["missing onnx", "truncated onnx", "missing meta", "wrong vocabulary",
-                                    "corrupt catalog"])
+@pytest.mark.parametrize(
+    "damage", ["missing onnx", "truncated onnx", "missing meta", "wrong vocabulary", "corrupt catalog"]
+)
 def test_broken_model_folders_are_refused_with_the_fix(tiny_model_dir: Path, tmp_path: Path, damage: str) -> None:
     folder = tmp_path / "model"
     shutil.copytree(tiny_model_dir, folder)
@@ -129,11 +131,14 @@ def test_broken_model_folders_are_refused_with_the_fix(tiny_model_dir: Path, tmp
     assert str(folder) in str(info.value) and ("make model" in str(info.value) or "missing" in str(info.value))
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"popularity": (2.0, 3.0)}, "not a band of quantiles between 0"),
-    ({"popularity": (0.8, 0.2)}, "not a band of quantiles between 0"),
-    ({"years": (2000, 1990)}, "run backwards"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"popularity": (2.0, 3.0)}, "not a band of quantiles between 0"),
+        ({"popularity": (0.8, 0.2)}, "not a band of quantiles between 0"),
+        ({"years": (2000, 1990)}, "run backwards"),
+    ],
+)
 def test_filters_refuse_options_that_cannot_hold(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Filters(**options)
@@ -141,8 +146,12 @@ def test_filters_refuse_options_that_cannot_hold(options: dict, message: str) ->
 
 def test_filters_say_what_they_are() -> None:
     assert Filters().describe() == "no options"
-    described = Filters(include_genres=frozenset({"Western", "Documentary"}), exclude_genres=frozenset({"Horror"}),
-                        years=(2030, 2040), popularity=(0.0, 0.5)).describe()
+    described = Filters(
+        include_genres=frozenset({"Western", "Documentary"}),
+        exclude_genres=frozenset({"Horror"}),
+        years=(2030, 2040),
+        popularity=(0.0, 0.5),
+    ).describe()
     assert described == "genres Documentary or Western, no Horror, released 2030-2040, popularity 0-0.5"
     assert Filters(years=(None, 1950)).describe() == "released up to 1950"
 
@@ -165,8 +174,9 @@ def test_a_blend_serves_the_top_of_the_blended_scores(blended: Recommender, hist
     assert isinstance(blended.item_item.weights, np.memmap)  # every kernel maps the same file's pages
 
 
-def test_a_blends_because_films_are_those_whose_removal_lowers_the_blended_score(blended: Recommender,
-                                                                                  history: list[int]) -> None:
+def test_a_blends_because_films_are_those_whose_removal_lowers_the_blended_score(
+    blended: Recommender, history: list[int]
+) -> None:
     known = blended.item_indices(history)
 
     def served(films: list[int], item: int) -> float:

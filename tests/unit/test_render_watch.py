@@ -15,8 +15,10 @@ def test_the_groups_come_in_order_with_logos_named() -> None:
     snippet = watch_html(Watch("GB", (NETFLIX,), (), (Provider(73, "Tubi TV", ""),), (APPLE,), (APPLE,), LINK))
     kinds = [snippet.index(f'lbrec-watch-kind">{kind}<') for kind in ("Stream", "Ads", "Rent", "Buy")]
     assert kinds == sorted(kinds) and "Free" not in snippet
-    assert ('<img class="lbrec-provider" src="https://image.tmdb.org/t/p/w92/n.jpg" alt="Netflix" title="Netflix" '
-            'width="28" height="28" loading="lazy">') in snippet
+    assert (
+        '<img class="lbrec-provider" src="https://image.tmdb.org/t/p/w92/n.jpg" alt="Netflix" title="Netflix" '
+        'width="28" height="28" loading="lazy">'
+    ) in snippet
     assert '<span class="lbrec-provider lbrec-provider-name" title="Apple TV">Apple TV</span>' in snippet
     assert f'href="{LINK}" target="_blank" rel="noopener noreferrer">Where to watch on TMDb</a>' in snippet
     assert 'title="In United Kingdom"' in snippet
@@ -37,6 +39,8 @@ def test_a_film_offered_nowhere_says_so_and_no_answer_says_nothing() -> None:
 
 def test_justwatch_is_credited_with_a_link() -> None:
     line = attribution_html()
-    assert line == ('<p class="lbrec-hint lbrec-watch-attribution">Where to watch: data from '
-                    f'<a href="{JUSTWATCH_URL}" target="_blank" rel="noopener noreferrer">JustWatch</a>, '
-                    'through TMDb.</p>')
+    assert line == (
+        '<p class="lbrec-hint lbrec-watch-attribution">Where to watch: data from '
+        f'<a href="{JUSTWATCH_URL}" target="_blank" rel="noopener noreferrer">JustWatch</a>, '
+        "through TMDb.</p>"
+    )

@@ -21,11 +21,12 @@ from lbrec.model.train import scorer
 from tests.helpers.synthetic import make_dataset
 
 
-def reference_ranks(scores: np.ndarray, histories: list[np.ndarray], targets: np.ndarray,
-                    k: int) -> tuple[np.ndarray, np.ndarray]:
+def reference_ranks(
+    scores: np.ndarray, histories: list[np.ndarray], targets: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The protocol spelled out with a full stable sort per row: history and padding out, ties to the lower index."""
     ranks, tops = [], []
-    for row, history, target in zip(scores.astype(np.float32), histories, targets):
+    for row, history, target in zip(scores.astype(np.float32), histories, targets, strict=True):
         row = row.copy()
         keep = row[target]
         row[history] = -np.inf
@@ -39,7 +40,6 @@ def reference_ranks(scores: np.ndarray, histories: list[np.ndarray], targets: np
 
 def random_scorer(dataset: Dataset) -> Scorer:
     return lambda histories: np.random.default_rng(0).normal(size=(len(histories), dataset.n_items + 1))
-
 
 
 @pytest.mark.parametrize("kind", ["float", "ties", "torch"])
@@ -57,11 +57,9 @@ def test_ranking_in_torch_follows_the_protocol(kind: str) -> None:
         np.testing.assert_array_equal(top, expected[1])
 
 
-
 def test_top_k_breaks_ties_at_the_kth_place_by_index() -> None:
     scores = torch.tensor([[0.0, 1.0, 2.0, 1.0, 1.0, 1.0], [5.0, 4.0, 4.0, 4.0, 3.0, 4.0]])
     assert top_k(scores, 3).tolist() == [[2, 1, 3], [0, 1, 2]]
-
 
 
 def test_loss_is_chosen_by_the_size_of_a_batchs_logits() -> None:
@@ -71,7 +69,6 @@ def test_loss_is_chosen_by_the_size_of_a_batchs_logits() -> None:
     assert resolve_loss(TrainConfig(loss="bce"), large).loss == "bce"
     with pytest.raises(ValueError, match="auto, ce, bce, sampled"):
         TrainConfig(loss="softmax")
-
 
 
 def test_scorer_pads_like_the_model_input() -> None:
@@ -87,7 +84,6 @@ def test_scorer_pads_like_the_model_input() -> None:
     torch.testing.assert_close(scores, expected)
 
 
-
 def test_user_sample_is_fixed_and_shared_by_both_splits(tmp_path: Path) -> None:
     dataset = make_dataset(tmp_path / "d", users=60)
     sample = user_sample(dataset, 25)
@@ -95,7 +91,6 @@ def test_user_sample_is_fixed_and_shared_by_both_splits(tmp_path: Path) -> None:
     assert user_sample(dataset, None) is None and user_sample(dataset, 10_000) is None
     assert set(sample) <= set(dataset.eval_cases("val")[0]) and set(sample) <= set(dataset.eval_cases("test")[0])
     assert evaluate(random_scorer(dataset), dataset, "test", users=sample)["users"] == 25
-
 
 
 def test_item_knn_with_k_neighbours_keeps_each_items_k_most_similar() -> None:
@@ -111,26 +106,26 @@ def test_item_knn_with_k_neighbours_keeps_each_items_k_most_similar() -> None:
     for item in range(31):
         nonzero = kept[item][kept[item] != 0]
         assert len(nonzero) <= 4 and kept[item, item] == 0
-        np.testing.assert_allclose(np.sort(nonzero), np.sort(sim[item])[::-1][:len(nonzero)][::-1], rtol=1e-6)
+        np.testing.assert_allclose(np.sort(nonzero), np.sort(sim[item])[::-1][: len(nonzero)][::-1], rtol=1e-6)
     np.testing.assert_allclose(model.score(histories), x @ kept.T, rtol=1e-6)
     everything = ItemKNN(neighbours=30, block=7).fit(histories, 30)  # every neighbour: the exact scores
     np.testing.assert_allclose(everything.score(histories), ItemKNN().fit(histories, 30).score(histories), atol=1e-6)
 
 
-
-def test_compare_skips_ease_and_bounds_item_knn_on_large_catalogs(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compare_skips_ease_and_bounds_item_knn_on_large_catalogs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dataset = make_dataset(tmp_path / "d", users=60)
     monkeypatch.setattr(baselines, "MAX_DENSE", 20)  # as if this were ML-32M: 200k users, 87k films
     monkeypatch.setattr(baselines, "KNN_ALL_MAX", 10)
     notes: list[str] = []
-    comparison = compare(dataset, {"sasrec": random_scorer(dataset)}, log=notes.append,
-                         users=user_sample(dataset, 30))
+    comparison = compare(dataset, {"sasrec": random_scorer(dataset)}, log=notes.append, users=user_sample(dataset, 30))
     report = comparison.report()
     assert set(report["models"]) == {"sasrec", "popular", "itemknn"} and report["ease_lambda"] is None
     assert report["users"] == 30 and "EASE skipped" in notes[0]
-    assert any("100 nearest neighbours" in n for n in report["notes"]) and any("sample of 30" in n
-                                                                               for n in report["notes"])
+    assert any("100 nearest neighbours" in n for n in report["notes"]) and any(
+        "sample of 30" in n for n in report["notes"]
+    )
     assert set(comparison.table().index) == {"sasrec", "popular", "itemknn"}
     lengths = dict(zip(dataset.eval_cases("test")[0].tolist(), dataset.history_lengths("test").tolist(), strict=True))
     sampled = np.array([lengths[u] for u in comparison.evaluations["test"]["sasrec"].users.tolist()])

@@ -20,8 +20,10 @@ LONG = "The Extraordinarily Long Title of a Film — Ça va, Ælfred, Øresund, 
 
 
 def films(n: int, title: str = LONG) -> list[SharedFilm]:
-    return [SharedFilm(f"{title} {i}", 1950 + i, ("Heat", "Amélie", "Crouching Tiger, Hidden Dragon") * (i % 3))
-            for i in range(n)]
+    return [
+        SharedFilm(f"{title} {i}", 1950 + i, ("Heat", "Amélie", "Crouching Tiger, Hidden Dragon") * (i % 3))
+        for i in range(n)
+    ]
 
 
 def texts(figure: Figure) -> list[tuple[str, object]]:
@@ -42,7 +44,7 @@ def test_no_text_overlaps_another_or_leaves_the_picture(n: int) -> None:
     boxes = texts(figure)
     assert len(boxes) >= n * 2  # a rank and a title per film
     for text, box in boxes:
-        assert 0 <= box.x0 and box.x1 <= 1200 and 0 <= box.y0 and box.y1 <= 1500, text
+        assert box.x0 >= 0 and box.x1 <= 1200 and box.y0 >= 0 and box.y1 <= 1500, text
     for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
         assert not box_a.overlaps(box_b), (a, b)
 
@@ -75,8 +77,11 @@ def test_a_poster_is_drawn_in_its_card() -> None:
 
 def test_records_of_every_question_become_films_to_share() -> None:
     alien, leon, fargo = FilmRef(1, "Alien", 1979), FilmRef(2, "Léon", 1994), FilmRef(3, "Fargo", 1996)
-    pick = SimpleNamespace(title="Heat", year=1995,  # the fields a `GroupPick` shares with the other records
-                           because={"ana": [alien, fargo], "bo": [leon, alien]})
+    pick = SimpleNamespace(
+        title="Heat",
+        year=1995,  # the fields a `GroupPick` shares with the other records
+        because={"ana": [alien, fargo], "bo": [leon, alien]},
+    )
     assert shared_films([pick]) == [SharedFilm("Heat", 1995, ("Alien", "Léon", "Fargo"))]  # the members in turns
     ranked = SimpleNamespace(title="Heat", year=None, because=[leon])
     assert shared_films([ranked]) == [SharedFilm("Heat", None, ("Léon",))]

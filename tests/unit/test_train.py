@@ -37,11 +37,11 @@ def test_windows_make_every_training_position_a_target_once(dataset: Dataset) ->
     starts, ends = windows(dataset, max_len=4)
     batch = batch_of(np.asarray(dataset.items), starts, ends, 5).numpy()
     assert (batch[:, -1] > 0).all() and (ends - starts <= 5).all()
-    targets = sorted(int(e) - k for s, e in zip(starts, ends) for k in range(1, e - s))
+    targets = sorted(int(e) - k for s, e in zip(starts, ends, strict=True) for k in range(1, e - s))
     train_starts, train_ends = dataset.train_sequences()
-    expected = sorted(p for s, e in zip(train_starts, train_ends) for p in range(s + 1, e))
+    expected = sorted(p for s, e in zip(train_starts, train_ends, strict=True) for p in range(s + 1, e))
     assert targets == expected  # every position after a user's first item, exactly once
-    assert all(dataset.items[e - 1] == row[-1] for e, row in zip(ends, batch))
+    assert all(dataset.items[e - 1] == row[-1] for e, row in zip(ends, batch, strict=True))
 
 
 @pytest.mark.parametrize("loss", LOSSES)
@@ -75,8 +75,14 @@ def test_sampled_loss_works_at_the_production_catalog_size() -> None:
 
 def test_training_learns_the_cycle_and_writes_the_model_folder(dataset: Dataset, tmp_path: Path) -> None:
     out = tmp_path / "model"
-    result = train(dataset, out, SASRecConfig(n_items=dataset.n_items, **TINY),
-                   TrainConfig(epochs=40, lr=1e-2, batch_size=16, patience=40), progress=False, log=quiet)
+    result = train(
+        dataset,
+        out,
+        SASRecConfig(n_items=dataset.n_items, **TINY),
+        TrainConfig(epochs=40, lr=1e-2, batch_size=16, patience=40),
+        progress=False,
+        log=quiet,
+    )
     assert result["metrics"]["test"]["ndcg@10"] > 0.8  # the next film in a cycle is easy to learn
     config = json.loads((out / "config.json").read_text())
     assert config["model"] == SASRecConfig(n_items=dataset.n_items, **TINY).to_dict()
@@ -127,8 +133,14 @@ def test_other_settings_start_afresh(dataset: Dataset, tmp_path: Path) -> None:
 
 
 def test_a_model_folder_opens_the_data_set_it_was_trained_on(dataset: Dataset, tmp_path: Path) -> None:
-    train(dataset, tmp_path / "model", SASRecConfig(n_items=dataset.n_items, **TINY), TrainConfig(epochs=1),
-          progress=False, log=quiet)
+    train(
+        dataset,
+        tmp_path / "model",
+        SASRecConfig(n_items=dataset.n_items, **TINY),
+        TrainConfig(epochs=1),
+        progress=False,
+        log=quiet,
+    )
     assert trained_dataset(tmp_path / "model").path == dataset.path.resolve()
     with pytest.raises(ArtifactError, match="run `python -m lbrec train`"):
         trained_dataset(tmp_path / "nothing")
@@ -141,18 +153,28 @@ def test_a_model_folder_opens_the_data_set_it_was_trained_on(dataset: Dataset, t
 def test_missing_or_corrupt_models_are_refused(dataset: Dataset, tmp_path: Path) -> None:
     with pytest.raises(ArtifactError, match="run `python -m lbrec train`"):
         load_model(tmp_path / "nothing")
-    train(dataset, tmp_path, SASRecConfig(n_items=dataset.n_items, **TINY), TrainConfig(epochs=1), progress=False,
-          log=quiet)
+    train(
+        dataset,
+        tmp_path,
+        SASRecConfig(n_items=dataset.n_items, **TINY),
+        TrainConfig(epochs=1),
+        progress=False,
+        log=quiet,
+    )
     weights = tmp_path / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:-10])
     with pytest.raises(ArtifactError, match="does not match"):
         load_model(tmp_path)
     (tmp_path / "checkpoint.safetensors").write_bytes(b"not a checkpoint")
     with pytest.raises(ArtifactError, match="corrupt"):
-        train(dataset, tmp_path, SASRecConfig(n_items=dataset.n_items, **TINY), TrainConfig(epochs=1),
-              progress=False, log=quiet)
-
-
+        train(
+            dataset,
+            tmp_path,
+            SASRecConfig(n_items=dataset.n_items, **TINY),
+            TrainConfig(epochs=1),
+            progress=False,
+            log=quiet,
+        )
 
 
 def test_commands_fail_with_one_line_on_bad_input(dataset: Dataset, tmp_path: Path) -> None:
@@ -176,8 +198,9 @@ class Clock:
         return self.now
 
 
-def test_a_time_budget_stops_mid_epoch_and_keeps_the_best_weights(dataset: Dataset, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_time_budget_stops_mid_epoch_and_keeps_the_best_weights(
+    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With a clock that moves a second at each look, a 15-second budget starts at 1 and ends at 16; one validation
     takes a second, so 3 s are kept for the last validation and the final evaluation of both splits (as many users
     as validation); a batch takes 3 looks of which 1 s is its own: batches start at 4, 7 and 10, and at 13 the next
@@ -203,8 +226,9 @@ def test_a_budget_must_be_positive_minutes(dataset: Dataset, tmp_path: Path) -> 
     assert bad.returncode == 2 and "'0' is not a positive number of minutes" in bad.stderr
 
 
-def test_a_budget_with_no_room_for_a_batch_is_refused_in_one_line(dataset: Dataset, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_budget_with_no_room_for_a_batch_is_refused_in_one_line(
+    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(budget_module, "clock", Clock())
     model_config = SASRecConfig(n_items=dataset.n_items, **TINY)
     with pytest.raises(LbrecError, match="the time budget leaves no time for a single batch"):

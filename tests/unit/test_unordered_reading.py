@@ -28,12 +28,15 @@ def engine(tiny_blend_dir: Path) -> Recommender:
 
 def thirds(items: list[int], size: int) -> list[list[int]]:
     """3 * size - 2 films in near-equal windows of at most `size`, as numpy's array_split cuts them."""
-    return [items[:size], items[size:2 * size - 1], items[2 * size - 1:]]
+    return [items[:size], items[size : 2 * size - 1], items[2 * size - 1 :]]
 
 
 def test_windows_average_sasrec_over_the_whole_history(engine: Recommender) -> None:
     size = engine.max_len
-    short, long = engine.item_indices(random_films(engine, size)), engine.item_indices(random_films(engine, 3 * size - 2))
+    short, long = (
+        engine.item_indices(random_films(engine, size)),
+        engine.item_indices(random_films(engine, 3 * size - 2)),
+    )
     _, raw = engine.sasrec([short, long], [True, True])
     assert np.allclose(raw[0], engine.scores(engine.encode([short]))[0], atol=1e-5)  # one window: the same
     expected = engine.scores(engine.encode(thirds(long, size))).mean(0)
@@ -42,16 +45,23 @@ def test_windows_average_sasrec_over_the_whole_history(engine: Recommender) -> N
 
 
 def test_an_unordered_history_is_served_in_windows_with_the_unordered_weight(engine: Recommender) -> None:
-    assert engine.unordered_reading.weight == UNORDERED_READING.weight == 0.7 and engine.unordered_reading.windows and engine.weight == 0.5
+    assert (
+        engine.unordered_reading.weight == UNORDERED_READING.weight == 0.7
+        and engine.unordered_reading.windows
+        and engine.weight == 0.5
+    )
     films = random_films(engine, 3 * engine.max_len - 2)
     items = engine.item_indices(films)
     raw = engine.scores(engine.encode(thirds(items, engine.max_len))).mean(0, keepdims=True)
     expected = blend(raw, engine.item_item.score([items]), 0.7)[0]
     assert np.allclose(engine.standing(films, reading=UNORDERED).scores, expected, atol=1e-5)
     top = engine.recommend(films, k=5, explain=False, reading=UNORDERED)
-    assert [r.movieId for r in top] == [engine.film(int(i)).movieId for i in
-                                        np.argsort(-np.where(np.isin(np.arange(len(expected)), [0, *items]),
-                                                             -np.inf, expected), kind="stable")[:5]]
+    assert [r.movieId for r in top] == [
+        engine.film(int(i)).movieId
+        for i in np.argsort(
+            -np.where(np.isin(np.arange(len(expected)), [0, *items]), -np.inf, expected), kind="stable"
+        )[:5]
+    ]
     short = random_films(engine, 10)  # within one window: the latest films are all of them, the weight still changes
     items = engine.item_indices(short)
     expected = blend(engine.scores(engine.encode([items])), engine.item_item.score([items]), 0.7)[0]
@@ -67,8 +77,9 @@ def test_the_dated_reading_is_exactly_the_old_formula(engine: Recommender) -> No
     # in one batch with an unordered history, the dated one is read as before
     dated, unordered = engine.recommend_many([films, films], k=5, readings=[Reading(), UNORDERED])
     assert [r.score for r in dated] == [r.score for r in engine.recommend(films, k=5, explain=False)]
-    assert [r.score for r in unordered] == [r.score for r in engine.recommend(films, k=5, explain=False,
-                                                                             reading=UNORDERED)]
+    assert [r.score for r in unordered] == [
+        r.score for r in engine.recommend(films, k=5, explain=False, reading=UNORDERED)
+    ]
     assert [r.movieId for r in dated] != [r.movieId for r in unordered]
 
 
@@ -113,8 +124,12 @@ def test_the_unordered_reading_lives_in_onnx_json(engine: Recommender, tiny_blen
     del meta["unordered"]  # a folder exported before the entry: the defaults
     write_json(folder / "onnx.json", meta)
     assert Recommender(folder).unordered_reading == UNORDERED_READING
-    old = {"windows": True, "weight": 0.7, "chosen_on": "python -m benchmarks.bench_members --tune: ...",
-           "figures": {"members_ndcg@10": 0.0564, "model_created": meta["created"]}}
+    old = {
+        "windows": True,
+        "weight": 0.7,
+        "chosen_on": "python -m benchmarks.bench_members --tune: ...",
+        "figures": {"members_ndcg@10": 0.0564, "model_created": meta["created"]},
+    }
     write_json(folder / "onnx.json", {**meta, "unordered": old})  # an older export's entry: its extra keys are ignored
     assert Recommender(folder).unordered_reading == UNORDERED_READING
     write_json(folder / "onnx.json", {**meta, "unordered": {"windows": False, "weight": 0.2}})

@@ -12,9 +12,19 @@ from lbrec.tmdb.watch import Provider, compact_providers, is_compact, offered_pr
 NETFLIX = {"provider_id": 8, "provider_name": "Netflix", "logo_path": "/n.jpg", "display_priority": 5}
 MUBI = {"provider_id": 11, "provider_name": "MUBI", "logo_path": "/m.png", "display_priority": 1}
 APPLE = {"provider_id": 2, "provider_name": "Apple TV", "logo_path": None, "display_priority": 3}
-BLOCK = {"results": {"GB": {"link": "https://evil.example/", "flatrate": [NETFLIX, MUBI, NETFLIX], "rent": [APPLE],
-                            "buy": [APPLE], "ads": [], "tv": [NETFLIX]},
-                     "US": {"free": [{**NETFLIX, "display_priority": None}]}}}
+BLOCK = {
+    "results": {
+        "GB": {
+            "link": "https://evil.example/",
+            "flatrate": [NETFLIX, MUBI, NETFLIX],
+            "rent": [APPLE],
+            "buy": [APPLE],
+            "ads": [],
+            "tv": [NETFLIX],
+        },
+        "US": {"free": [{**NETFLIX, "display_priority": None}]},
+    }
+}
 LOGOS = "https://image.tmdb.org/t/p/w92"
 
 
@@ -27,9 +37,15 @@ def test_the_block_is_kept_compact_in_display_order_without_duplicates() -> None
 def test_one_countrys_options_and_their_json() -> None:
     gb = watch_in(compact_providers(BLOCK), "GB", 949, LOGOS)
     assert gb.stream == (Provider(11, "MUBI", f"{LOGOS}/m.png"), Provider(8, "Netflix", f"{LOGOS}/n.jpg"))
-    assert gb.to_json() == {"country": "GB", "stream": ["MUBI", "Netflix"], "free": [], "ads": [],
-                            "rent": ["Apple TV"], "buy": ["Apple TV"],
-                            "link": "https://www.themoviedb.org/movie/949/watch?locale=GB"}  # never TMDb's link text
+    assert gb.to_json() == {
+        "country": "GB",
+        "stream": ["MUBI", "Netflix"],
+        "free": [],
+        "ads": [],
+        "rent": ["Apple TV"],
+        "buy": ["Apple TV"],
+        "link": "https://www.themoviedb.org/movie/949/watch?locale=GB",
+    }  # never TMDb's link text
     assert list(gb.to_json()) == ["country", "stream", "free", "ads", "rent", "buy", "link"]
     assert watch_in(compact_providers(BLOCK), "FR", 949, LOGOS).is_empty()
 
@@ -41,12 +57,30 @@ def test_streaming_is_a_subscription_free_or_ads_in_any_case() -> None:
     assert not gb.streams_on({"Apple TV"}) and not gb.streams_on(set())  # rent and buy are not streaming
 
 
-@pytest.mark.parametrize("block", [None, [], "x", {"results": []}, {"results": {"GB": "x"}},
-                                   {"results": {"GB": {"flatrate": {"a": 1}}}}, {"results": {"gbr": {}}},
-                                   {"results": {"GB": {"flatrate": [{"provider_id": True, "provider_name": "X"},
-                                                                    {"provider_id": 10**12, "provider_name": "X"},
-                                                                    {"provider_id": 4, "provider_name": " \x00 "},
-                                                                    {"provider_id": 5, "provider_name": 5}]}}}])
+@pytest.mark.parametrize(
+    "block",
+    [
+        None,
+        [],
+        "x",
+        {"results": []},
+        {"results": {"GB": "x"}},
+        {"results": {"GB": {"flatrate": {"a": 1}}}},
+        {"results": {"gbr": {}}},
+        {
+            "results": {
+                "GB": {
+                    "flatrate": [
+                        {"provider_id": True, "provider_name": "X"},
+                        {"provider_id": 10**12, "provider_name": "X"},
+                        {"provider_id": 4, "provider_name": " \x00 "},
+                        {"provider_id": 5, "provider_name": 5},
+                    ]
+                }
+            }
+        },
+    ],
+)
 def test_a_malformed_block_offers_nothing(block: object) -> None:
     assert compact_providers(block) == "\n"
 
@@ -76,14 +110,25 @@ def test_a_country_is_asked_for_by_its_code() -> None:
 
 
 def test_the_services_of_a_country_come_in_its_own_display_order() -> None:
-    answer = {"results": [{**NETFLIX, "display_priorities": {"GB": 7, "US": 0}}, {**MUBI, "display_priorities": {}},
-                          {**APPLE, "display_priorities": {"GB": 2}}, "junk", {**APPLE}]}
+    answer = {
+        "results": [
+            {**NETFLIX, "display_priorities": {"GB": 7, "US": 0}},
+            {**MUBI, "display_priorities": {}},
+            {**APPLE, "display_priorities": {"GB": 2}},
+            "junk",
+            {**APPLE},
+        ]
+    }
     assert offered_providers(answer, "GB") == [[11, "MUBI", "/m.png"], [2, "Apple TV", ""], [8, "Netflix", "/n.jpg"]]
     assert offered_providers({"results": "x"}, "GB") == [] and offered_providers(None, "GB") == []
 
 
-OFFERED = [Provider(8, "Netflix", ""), Provider(337, "Disney Plus", ""), Provider(11, "MUBI", ""),
-           Provider(1796, "Netflix basic with Ads", "")]
+OFFERED = [
+    Provider(8, "Netflix", ""),
+    Provider(337, "Disney Plus", ""),
+    Provider(11, "MUBI", ""),
+    Provider(1796, "Netflix basic with Ads", ""),
+]
 
 
 def test_service_names_are_matched_in_any_case_as_tmdb_spells_them() -> None:
@@ -91,11 +136,14 @@ def test_service_names_are_matched_in_any_case_as_tmdb_spells_them() -> None:
     assert resolve_services([], OFFERED, "GB") == frozenset()
 
 
-@pytest.mark.parametrize("name, message", [
-    ("Disney+", "no service called 'Disney+' in GB (close names: Disney Plus"),
-    ("Hulu", "no service called 'Hulu' in GB (4 services are listed there)"),
-    ("   ", "a service name is empty"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("Disney+", "no service called 'Disney+' in GB (close names: Disney Plus"),
+        ("Hulu", "no service called 'Hulu' in GB (4 services are listed there)"),
+        ("   ", "a service name is empty"),
+    ],
+)
 def test_an_unknown_service_is_one_line_with_the_closest_names(name: str, message: str) -> None:
     with pytest.raises(WhereToWatchError) as refused:
         resolve_services(["Netflix", name], OFFERED, "GB")
@@ -109,11 +157,18 @@ def test_a_country_code_in_any_case(text: str, code: str) -> None:
     assert validate_country(text) == code
 
 
-@pytest.mark.parametrize("text, hint", [("UK", "did you mean GB (United Kingdom)?"),
-                                        ("United Kingdom", "did you mean GB (United Kingdom)?"),
-                                        ("deu", "did you mean DE (Germany)?"), ("Germny", "did you mean DE (Germany)?"),
-                                        ("ZZ", "e.g. GB, US, FR or DE"), ("", "e.g. GB, US, FR or DE"),
-                                        ("G\nB", "e.g. GB, US, FR or DE")])
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("UK", "did you mean GB (United Kingdom)?"),
+        ("United Kingdom", "did you mean GB (United Kingdom)?"),
+        ("deu", "did you mean DE (Germany)?"),
+        ("Germny", "did you mean DE (Germany)?"),
+        ("ZZ", "e.g. GB, US, FR or DE"),
+        ("", "e.g. GB, US, FR or DE"),
+        ("G\nB", "e.g. GB, US, FR or DE"),
+    ],
+)
 def test_anything_else_is_refused_with_the_code_meant(text: str, hint: str) -> None:
     with pytest.raises(WhereToWatchError) as refused:
         validate_country(text)

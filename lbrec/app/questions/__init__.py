@@ -32,8 +32,9 @@ from lbrec.ask.person import Source
 from lbrec.tmdb import FilmDetails
 
 # In the picker's order.
-QUESTIONS: dict[str, Question] = {module.QUESTION.key: module.QUESTION
-                                  for module in (recommend, rank, similar, predict, group)}
+QUESTIONS: dict[str, Question] = {
+    module.QUESTION.key: module.QUESTION for module in (recommend, rank, similar, predict, group)
+}
 
 
 Panel = RankPanel | PredictPanel | SimilarPanel | GroupPanel
@@ -44,12 +45,19 @@ class QuestionPanels:
     one shown at a time. Each is built the first time its question is chosen: a page opens with the widgets "for me"
     shows and no more, so that it has fewer to send and is ready sooner."""
 
-    def __init__(self, questions: Questions, on_add_member: Callable[[widgets.Button], None],
-                 on_remove_member: Callable[[MemberRow], None]):
+    def __init__(
+        self,
+        questions: Questions,
+        on_add_member: Callable[[widgets.Button], None],
+        on_remove_member: Callable[[MemberRow], None],
+    ):
         self.questions = questions
         self._makers: dict[str, Callable[[], Panel]] = {
-            "rank": RankPanel, "predict": PredictPanel, "similar": SimilarPanel,
-            "group": lambda: GroupPanel(on_add_member, on_remove_member)}
+            "rank": RankPanel,
+            "predict": PredictPanel,
+            "similar": SimilarPanel,
+            "group": lambda: GroupPanel(on_add_member, on_remove_member),
+        }
         self.built: dict[str, Panel] = {}
         self.widget = widgets.VBox()
 
@@ -81,11 +89,16 @@ def answer_html(answer: Answer, details: Mapping[int, FilmDetails] | None = None
     heading = heading[0].upper() + heading[1:]
     missing = ""
     if answer.unmatched:
-        rows = "".join(f"<li>{escape(film.query)}: {escape(film.reason)}"
-                       + (f" (did you mean {escape('; '.join(film.candidates))}?)" if film.candidates else "")
-                       + "</li>" for film in answer.unmatched)
-        missing = (f'<details open class="lbrec-unmatched"><summary>Not found ({len(answer.unmatched)})</summary>'
-                   f'<ul class="lbrec-list">{rows}</ul></details>')
+        rows = "".join(
+            f"<li>{escape(film.query)}: {escape(film.reason)}"
+            + (f" (did you mean {escape('; '.join(film.candidates))}?)" if film.candidates else "")
+            + "</li>"
+            for film in answer.unmatched
+        )
+        missing = (
+            f'<details open class="lbrec-unmatched"><summary>Not found ({len(answer.unmatched)})</summary>'
+            f'<ul class="lbrec-list">{rows}</ul></details>'
+        )
     return f'<h3 class="lbrec-h3">{heading}</h3>{missing}{cards}'
 
 

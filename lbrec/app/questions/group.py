@@ -22,16 +22,31 @@ MEMBER_SOURCES = [("Username (RSS)", "rss"), ("Export ZIP", "upload"), ("Typed t
 
 
 def group_card(place: int, film: GroupFilm, details: FilmDetails | None = None) -> str:
-    fits = "".join(f'<span class="lbrec-chip lbrec-member-fit">{escape(who)}: {top_share(fit)}</span>'
-                   for who, fit in film.fit.items())
-    because = "".join(f'<div class="lbrec-because">From {escape(who)}\'s {film_names(films)}</div>'
-                      for who, films in film.because.items() if films)
-    return card(film, f'<span class="lbrec-rank">#{place}</span><span class="lbrec-fit">group fit {film.score:.0f}'
-                      f'</span>', f'<div class="lbrec-chips">{fits}</div>' + because, details)
+    fits = "".join(
+        f'<span class="lbrec-chip lbrec-member-fit">{escape(who)}: {top_share(fit)}</span>'
+        for who, fit in film.fit.items()
+    )
+    because = "".join(
+        f'<div class="lbrec-because">From {escape(who)}\'s {film_names(films)}</div>'
+        for who, films in film.because.items()
+        if films
+    )
+    return card(
+        film,
+        f'<span class="lbrec-rank">#{place}</span><span class="lbrec-fit">group fit {film.score:.0f}</span>',
+        f'<div class="lbrec-chips">{fits}</div>' + because,
+        details,
+    )
 
 
-QUESTION = Question("group", "Watch together", "Recommend for the group", reads_history=False, card=group_card,
-                    heading="For the {what} together")
+QUESTION = Question(
+    "group",
+    "Watch together",
+    "Recommend for the group",
+    reads_history=False,
+    card=group_card,
+    heading="For the {what} together",
+)
 
 
 class MemberRow:
@@ -41,14 +56,16 @@ class MemberRow:
         self.name = widgets.Text(placeholder="name (optional)", layout=widgets.Layout(width="160px"))
         self.kind = widgets.ToggleButtons(options=MEMBER_SOURCES, value="rss")
         self.username = widgets.Text(placeholder="Letterboxd username", layout=widgets.Layout(width="240px"))
-        self.upload = widgets.FileUpload(accept=".zip,.csv", multiple=False, description="Choose the ZIP",
-                                         layout=widgets.Layout(width="200px"))
+        self.upload = widgets.FileUpload(
+            accept=".zip,.csv", multiple=False, description="Choose the ZIP", layout=widgets.Layout(width="200px")
+        )
         self.typed = films_box("Films they love, one per line:\nHeat (1995)\nAlien (1979)")
         self.remove = widgets.Button(description="Remove", icon="times", layout=widgets.Layout(width="110px"))
         self.remove.on_click(lambda _: on_remove(self))
         self.kind.observe(lambda _: self._show_source(), "value")
-        self.widget = widgets.VBox([widgets.HBox([self.name, self.kind, self.remove]), self.username, self.upload,
-                                    self.typed])
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.name, self.kind, self.remove]), self.username, self.upload, self.typed]
+        )
         self.widget.add_class("lbrec-member")
         self._show_source()
 
@@ -74,8 +91,11 @@ class GroupPanel:
         self.members = widgets.VBox([row.widget for row in self.rows])
         self.add = widgets.Button(description="Add a person", icon="plus", layout=widgets.Layout(width="160px"))
         self.add.on_click(on_add)
-        self.box = panel(f"{MIN_MEMBERS} to {MAX_MEMBERS} people, each with their own films: films none of you has "
-                         f"watched.", self.members, self.add)
+        self.box = panel(
+            f"{MIN_MEMBERS} to {MAX_MEMBERS} people, each with their own films: films none of you has watched.",
+            self.members,
+            self.add,
+        )
 
     def add_member(self) -> None:
         if len(self.rows) >= MAX_MEMBERS:

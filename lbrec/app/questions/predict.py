@@ -17,27 +17,44 @@ from lbrec.tmdb import FilmDetails
 
 def prediction_card(_place: int, film: Prediction, details: FilmDetails | None = None) -> str:
     """Where the film stands: its rank among the films you have not seen (a watched film says so instead)."""
-    reasons = (f'<div class="lbrec-because">Most raised by {film_names(film.because)}</div>'
-               if film.because and not film.watched else "")
-    top = (f'<span class="lbrec-rank">#{film.rank:,} of {film.of:,}</span>'
-           f'<span class="lbrec-fit">{top_share(film.percentile)} for you</span>')
-    body = (f'<div class="lbrec-verdict">{escape(film.verdict)}</div>'
-            f'<div class="lbrec-hint">You asked: {escape(film.query)}</div>' + reasons)
+    reasons = (
+        f'<div class="lbrec-because">Most raised by {film_names(film.because)}</div>'
+        if film.because and not film.watched
+        else ""
+    )
+    top = (
+        f'<span class="lbrec-rank">#{film.rank:,} of {film.of:,}</span>'
+        f'<span class="lbrec-fit">{top_share(film.percentile)} for you</span>'
+    )
+    body = (
+        f'<div class="lbrec-verdict">{escape(film.verdict)}</div>'
+        f'<div class="lbrec-hint">You asked: {escape(film.query)}</div>' + reasons
+    )
     return card(film, top, body, details, film.watched)
 
 
-QUESTION = Question("predict", "Would I like…?", "Would I like them?", reads_history=True, card=prediction_card,
-                    heading="Would you like them?")
+QUESTION = Question(
+    "predict",
+    "Would I like…?",
+    "Would I like them?",
+    reads_history=True,
+    card=prediction_card,
+    heading="Would you like them?",
+)
 
 
 class PredictPanel:
     """The films asked about (`asked`)."""
 
     def __init__(self) -> None:
-        self.asked = films_box("The films you wonder about, one per line: Heat (1995), "
-                               "https://letterboxd.com/film/alien/, tmdb:949, tt0113277")
-        self.box = panel("Your films come from the tabs above; which films should we place among everything you "
-                         "have not seen?", self.asked)
+        self.asked = films_box(
+            "The films you wonder about, one per line: Heat (1995), "
+            "https://letterboxd.com/film/alien/, tmdb:949, tt0113277"
+        )
+        self.box = panel(
+            "Your films come from the tabs above; which films should we place among everything you have not seen?",
+            self.asked,
+        )
 
     def ask(self, questions: Questions, source: Callable[[], Source], progress: Progress) -> Answer:
         return questions.predict(source(), self.asked.value, progress)

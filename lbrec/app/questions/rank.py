@@ -23,14 +23,24 @@ TO_RANK = [("My watchlist", "watchlist"), ("A Letterboxd list CSV", "list"), ("T
 
 def ranked_card(place: int, film: Ranked, details: FilmDetails | None = None) -> str:
     watched = '<span class="lbrec-chip lbrec-seen">✓ watched</span>' if film.watched else ""
-    because = (f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>'
-               if film.because else "")
-    return card(film, f'<span class="lbrec-rank">#{place}</span><span class="lbrec-fit">{top_share(film.percentile)} '
-                      f'for you</span>', watched + because, details, film.watched)
+    because = f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
+    return card(
+        film,
+        f'<span class="lbrec-rank">#{place}</span><span class="lbrec-fit">{top_share(film.percentile)} for you</span>',
+        watched + because,
+        details,
+        film.watched,
+    )
 
 
-QUESTION = Question("rank", "From my watchlist or a list", "Rank them for me", reads_history=True, card=ranked_card,
-                    heading="{what}, best first for you")
+QUESTION = Question(
+    "rank",
+    "From my watchlist or a list",
+    "Rank them for me",
+    reads_history=True,
+    card=ranked_card,
+    heading="{what}, best first for you",
+)
 
 
 class RankPanel:
@@ -38,13 +48,20 @@ class RankPanel:
 
     def __init__(self) -> None:
         self.candidate_kind = widgets.ToggleButtons(options=TO_RANK, value="watchlist")
-        self.list_upload = widgets.FileUpload(accept=".csv", multiple=False, description="Choose the list CSV",
-                                              layout=widgets.Layout(width="220px"))
-        self.candidate_titles = films_box("The films to rank, one per line (a festival line-up, tonight's "
-                                          "options):\nFargo (1996)\nToy Story (1995)")
+        self.list_upload = widgets.FileUpload(
+            accept=".csv", multiple=False, description="Choose the list CSV", layout=widgets.Layout(width="220px")
+        )
+        self.candidate_titles = films_box(
+            "The films to rank, one per line (a festival line-up, tonight's options):\nFargo (1996)\nToy Story (1995)"
+        )
         self.candidate_kind.observe(lambda _: self._show_candidates(), "value")
-        self.box = panel("The films to rank: your watchlist (from your export), a list CSV (on the list's page: … > "
-                         "Export list), or titles.", self.candidate_kind, self.list_upload, self.candidate_titles)
+        self.box = panel(
+            "The films to rank: your watchlist (from your export), a list CSV (on the list's page: … > "
+            "Export list), or titles.",
+            self.candidate_kind,
+            self.list_upload,
+            self.candidate_titles,
+        )
         self._show_candidates()
 
     def _show_candidates(self) -> None:

@@ -25,10 +25,14 @@ MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
 
 
 def recommendation_card(place: int, film: Recommendation, details: FilmDetails | None = None) -> str:
-    because = (f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because
-               else "")
-    return card(film, f'<span class="lbrec-rank">#{place}</span>'
-                      f'<span class="lbrec-score" title="model score">score {film.score:.2f}</span>', because, details)
+    because = f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
+    return card(
+        film,
+        f'<span class="lbrec-rank">#{place}</span>'
+        f'<span class="lbrec-score" title="model score">score {film.score:.2f}</span>',
+        because,
+        details,
+    )
 
 
 QUESTION = Question("recommend", "For me", "Recommend films", reads_history=True, card=recommendation_card)
@@ -42,10 +46,12 @@ def answer_html(answer: Answer[Recommendation], details: Mapping[int, FilmDetail
 
 def downloads_html(files: dict[str, str | bytes], count: int) -> str:
     """The heading over the results with a link per file (the CSV for a Letterboxd list, the JSON, the picture)."""
-    return (f'<div class="lbrec-results-head"><h3 class="lbrec-h3">Your {count} films</h3>'
-            f'<span>{downloads.links(files)}</span></div>'
-            f'<p class="lbrec-hint">To make a list: Letterboxd &gt; Lists &gt; Start a new list &gt; Import, and '
-            f'choose the CSV.</p>')
+    return (
+        f'<div class="lbrec-results-head"><h3 class="lbrec-h3">Your {count} films</h3>'
+        f"<span>{downloads.links(files)}</span></div>"
+        f'<p class="lbrec-hint">To make a list: Letterboxd &gt; Lists &gt; Start a new list &gt; Import, and '
+        f"choose the CSV.</p>"
+    )
 
 
 def taste_chart(session: Session) -> bytes:
@@ -78,18 +84,22 @@ def summary(session: Session, understood: Understood) -> str:
     """One line: how many films were read, matched, to confirm and not found, and how many the model reads."""
     counts = understood.counts
     total = sum(counts.values())
-    return (f'<h3 class="lbrec-h3">What we understood</h3><p>{films_count(total)} from '
-            f'{escape(source_name(session.history))}: <span class="lbrec-ok">✓ {counts["matched"]:,} matched</span> · '
-            f'<span class="lbrec-warn">? {counts["uncertain"]:,} to confirm</span> · '
-            f'<span class="lbrec-bad">✗ {counts["unmatched"]:,} not found</span>. '
-            f'{model_reads(session.engine.max_len, understood.used)}</p>')
+    return (
+        f'<h3 class="lbrec-h3">What we understood</h3><p>{films_count(total)} from '
+        f'{escape(source_name(session.history))}: <span class="lbrec-ok">✓ {counts["matched"]:,} matched</span> · '
+        f'<span class="lbrec-warn">? {counts["uncertain"]:,} to confirm</span> · '
+        f'<span class="lbrec-bad">✗ {counts["unmatched"]:,} not found</span>. '
+        f"{model_reads(session.engine.max_len, understood.used)}</p>"
+    )
 
 
 def understood_lists(understood: Understood) -> str:
     """The matched films and the films not found, each as a folding list."""
     rare = ' <span class="lbrec-warn">(too rarely rated to be in the model: not used)</span>'
-    matched = [f"<li>{escape(read)} → <b>{escape(film)}</b>{'' if known else rare}</li>"
-               for read, film, known in understood.matched]
+    matched = [
+        f"<li>{escape(read)} → <b>{escape(film)}</b>{'' if known else rare}</li>"
+        for read, film, known in understood.matched
+    ]
     missing = [f"<li>{escape(read)}: {escape(reason)}</li>" for read, reason in understood.missing]
     parts = []
     if matched:
@@ -99,19 +109,24 @@ def understood_lists(understood: Understood) -> str:
     return "".join(parts)
 
 
-def understood_parts(understood: Understood, confirmed: Mapping[str, int],
-                       on_pick: Callable[[str, dict], None]) -> list[widgets.Widget]:
+def understood_parts(
+    understood: Understood, confirmed: Mapping[str, int], on_pick: Callable[[str, dict], None]
+) -> list[widgets.Widget]:
     """What goes under the summary: the lists, and a drop-down for each uncertain match (the first `MAX_PICKS`; the
     rest are named), each calling `on_pick(label, change)`."""
     parts: list[widgets.Widget] = [widgets.HTML(understood_lists(understood))]
     if understood.uncertain:
-        parts.append(widgets.HTML('<p class="lbrec-label">Which film did you mean? Pick one and the results '
-                                  'update.</p>'))
+        parts.append(
+            widgets.HTML('<p class="lbrec-label">Which film did you mean? Pick one and the results update.</p>')
+        )
         for label, candidates in understood.uncertain[:MAX_PICKS]:
             options = [("Not this one: skip it", SKIP)] + [(c.label(), c.movie_id) for c in candidates]
             value = confirmed.get(label, SKIP)
-            pick = widgets.Dropdown(options=options, layout=widgets.Layout(width="380px"),
-                                    value=value if value in [v for _, v in options] else SKIP)
+            pick = widgets.Dropdown(
+                options=options,
+                layout=widgets.Layout(width="380px"),
+                value=value if value in [v for _, v in options] else SKIP,
+            )
             pick.observe(functools.partial(on_pick, label), "value")
             parts.append(widgets.HBox([widgets.Label(label, layout=widgets.Layout(width="260px")), pick]))
         if len(understood.uncertain) > MAX_PICKS:

@@ -20,8 +20,14 @@ def similar_card(place: int, film: Similar, details: FilmDetails | None = None) 
     return card(film, f'<span class="lbrec-rank">#{place}</span>', because, details)
 
 
-QUESTION = Question("similar", "Like this film", "Find similar films", reads_history=False, card=similar_card,
-                    heading="Films like {what}")
+QUESTION = Question(
+    "similar",
+    "Like this film",
+    "Find similar films",
+    reads_history=False,
+    card=similar_card,
+    heading="Films like {what}",
+)
 
 
 class SimilarPanel:
