@@ -1,7 +1,9 @@
 """A real HTTP server on 127.0.0.1 for tests: serves canned responses and injects faults on demand.
 
 Each route is a list of `Reply`s served in turn (the last one repeats), so "500 then 200" or "429 with Retry-After
-then 200" are one line each. Every request is logged with its time, so tests can check retries and spacing.
+then 200" are one line each. A path without a route goes to `answer` (path and query -> a `Reply`, or None for a
+404) when one is set: a server that computes its answers (`harness.tmdb_server.LoopbackTmdb`). Every request is
+logged with its time, so tests can check retries and spacing.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -37,6 +39,7 @@ class FaultServer:
         self.hits: list[Hit] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.answer: Callable[[str], Reply | None] | None = None  # what a path without a route gets
         self._lock = threading.Lock()
         server = self
 
@@ -52,8 +55,10 @@ class FaultServer:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                     replies = server.routes.get(self.path.split("?")[0])
-                    reply = (replies.pop(0) if len(replies) > 1 else replies[0]) if replies else Reply(404, b"nf")
+                    reply = (replies.pop(0) if len(replies) > 1 else replies[0]) if replies else None
                 try:
+                    if reply is None:  # computed outside the lock: answers are made in parallel, as a server does
+                        reply = (server.answer(self.path) if server.answer is not None else None) or Reply(404, b"nf")
                     if reply.delay:
                         time.sleep(reply.delay)
                     self.send_response(reply.status)
@@ -76,7 +81,8 @@ class FaultServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # polled every 50 ms, not 0.5 s: shutting the server down waits for the next poll, once per test
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:

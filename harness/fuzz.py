@@ -33,6 +33,8 @@ import pandas as pd
 import pytest
 from hypothesis import strategies as st
 
+from harness.fault_server import closed_port_url
+from harness.files import FIXTURES, SHARED, export_files, export_folder
 from lbrec.catalog.index import MAX_CANDIDATES, MatchIndex
 from lbrec.catalog.normalize import FilmQuery
 from lbrec.errors import InvalidUsernameError, LbrecError
@@ -43,8 +45,6 @@ from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.rss import parse_rss
 from lbrec.letterboxd.sources import load_history
 from lbrec.letterboxd.typed import MAX_TYPED
-from harness.fault_server import closed_port_url
-from harness.files import FIXTURES, SHARED, export_files, export_folder
 
 RESEARCH = SHARED / "fixtures-research"
 FUZZ_CASES = int(os.environ.get("LBREC_FUZZ_CASES", "200"))
@@ -52,32 +52,131 @@ FUZZ_CASES = int(os.environ.get("LBREC_FUZZ_CASES", "200"))
 # Values that broke parsers somewhere once: numbers out of range or in other scripts, dates that do not exist,
 # formulas, markup and entities, control characters, paths and URLs, very long text.
 HOSTILE = [
-    "", " ", "0", "-1", "00", "0000", "1869", "2101", "9" * 5000, "²", "١٩٩٥", "1995\u0663", "½", "5.5", "9.0",
-    "0.25", "4,5", "1e309", "nan", "inf", "-inf", "1_0", "0x10", "2024-02-30", "2024-13-01", "0000-00-00",
-    "31/12/2020", "2020-W01-1", "99999-01-01", "Mon, 32 Foo 2024 99:99:99 +0000", "Thu, 01 Jan 99999 00:00:00 +0000",
-    "Yes", "yes", "no", "=HYPERLINK(\"http://evil.example\")", "+1", "-2", "@SUM(A1)", "<script>alert(1)</script>",
-    "&amp;", "&lt;&gt;", "&#0;", "&#xFFFF;", "&lol;", "]]>", "<![CDATA[x]]>", "\x00", "\x1b[31m", "\u202e", "\ufeff",
-    "\r\n", "\r", "\"", "\"\"", ",", ";", "'", "\\", "../../etc/passwd", "/etc/passwd", "file:///etc/passwd",
-    "https://evil.example/", "//evil.example/x", "tt0133093", "tt" + "9" * 30, "(1995)", "Heat (1995)", "a" * 10_000,
-    "🎬" * 50, "Ω≈ç√∫", "rated-10", "rated-99999999999999999999", "film/", "/film/heat-1995/", "letterboxd-watch-1",
+    "",
+    " ",
+    "0",
+    "-1",
+    "00",
+    "0000",
+    "1869",
+    "2101",
+    "9" * 5000,
+    "²",
+    "١٩٩٥",
+    "1995\u0663",
+    "½",
+    "5.5",
+    "9.0",
+    "0.25",
+    "4,5",
+    "1e309",
+    "nan",
+    "inf",
+    "-inf",
+    "1_0",
+    "0x10",
+    "2024-02-30",
+    "2024-13-01",
+    "0000-00-00",
+    "31/12/2020",
+    "2020-W01-1",
+    "99999-01-01",
+    "Mon, 32 Foo 2024 99:99:99 +0000",
+    "Thu, 01 Jan 99999 00:00:00 +0000",
+    "Yes",
+    "yes",
+    "no",
+    '=HYPERLINK("http://evil.example")',
+    "+1",
+    "-2",
+    "@SUM(A1)",
+    "<script>alert(1)</script>",
+    "&amp;",
+    "&lt;&gt;",
+    "&#0;",
+    "&#xFFFF;",
+    "&lol;",
+    "]]>",
+    "<![CDATA[x]]>",
+    "\x00",
+    "\x1b[31m",
+    "\u202e",
+    "\ufeff",
+    "\r\n",
+    "\r",
+    '"',
+    '""',
+    ",",
+    ";",
+    "'",
+    "\\",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "file:///etc/passwd",
+    "https://evil.example/",
+    "//evil.example/x",
+    "tt0133093",
+    "tt" + "9" * 30,
+    "(1995)",
+    "Heat (1995)",
+    "a" * 10_000,
+    "🎬" * 50,
+    "Ω≈ç√∫",
+    "rated-10",
+    "rated-99999999999999999999",
+    "film/",
+    "/film/heat-1995/",
+    "letterboxd-watch-1",
 ]
 PROLOGS = [  # what may sit in front of an XML document
     '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>',
     '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
     '<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://evil.example/rss.dtd">',
-    '<?xml version="1.0" encoding="ISO-8859-1"?>', '<?xml version="1.0" encoding="UTF-16"?>', "\ufeff",
-    '<?xml version="1.0" encoding="x-unknown"?>', '<?xml version="1.0" encoding="UTF-32"?>',
-    '<?xml version="1.1"?>', '<?xml-stylesheet href="http://evil.example/x.xsl"?>', "<!-- a comment -->",
+    '<?xml version="1.0" encoding="ISO-8859-1"?>',
+    '<?xml version="1.0" encoding="UTF-16"?>',
+    "\ufeff",
+    '<?xml version="1.0" encoding="x-unknown"?>',
+    '<?xml version="1.0" encoding="UTF-32"?>',
+    '<?xml version="1.1"?>',
+    '<?xml-stylesheet href="http://evil.example/x.xsl"?>',
+    "<!-- a comment -->",
 ]
 
 
-NUMBERS = ["0", "-1", "00", "²", "١٩٩٥", "٣", "፩", "𝟗", "Ⅳ", "9" * 5000, "99999999999999999999", "1e309", "3.5",
-           "1_0", " 7", "+3", "0x1F", "nan", "", "10", "11", "2101", "1869"]
+NUMBERS = [
+    "0",
+    "-1",
+    "00",
+    "²",
+    "١٩٩٥",
+    "٣",
+    "፩",
+    "𝟗",
+    "Ⅳ",
+    "9" * 5000,
+    "99999999999999999999",
+    "1e309",
+    "3.5",
+    "1_0",
+    " 7",
+    "+3",
+    "0x1F",
+    "nan",
+    "",
+    "10",
+    "11",
+    "2101",
+    "1869",
+]
 
 
 def hostile_text() -> st.SearchStrategy[str]:
-    return st.one_of(st.sampled_from(HOSTILE), st.sampled_from(NUMBERS), st.text(max_size=40),
-                     st.text(alphabet=st.characters(codec="utf-8"), max_size=12).map(lambda s: s * 3))
+    return st.one_of(
+        st.sampled_from(HOSTILE),
+        st.sampled_from(NUMBERS),
+        st.text(max_size=40),
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=12).map(lambda s: s * 3),
+    )
 
 
 def reshaped(rng: Random, original: str, value: str) -> str:
@@ -85,8 +184,11 @@ def reshaped(rng: Random, original: str, value: str) -> str:
     if rng.random() < 0.5:
         return value
     number = rng.choice(NUMBERS) if rng.random() < 0.7 else value
-    return re.sub(r"\d+", lambda m: number, original, 1) if re.search(r"\d", original) else \
-        re.sub(r"[^\W\d_]+", lambda m: value, original, 1)
+    return (
+        re.sub(r"\d+", lambda m: number, original, count=1)
+        if re.search(r"\d", original)
+        else re.sub(r"[^\W\d_]+", lambda m: value, original, count=1)
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- seeds
@@ -135,8 +237,25 @@ def mutated_markup(draw: st.DrawFn, documents: Sequence[str]) -> bytes:
     prolog = ""
     flips: list[tuple[str, int, bytes]] = []
     for _ in range(draw(st.integers(1, 3))):
-        op = draw(st.sampled_from(["text", "text", "text", "attr", "attr", "attr", "drop", "dup", "swap", "rename",
-                                   "bytes", "cut", "prolog"]))
+        op = draw(
+            st.sampled_from(
+                [
+                    "text",
+                    "text",
+                    "text",
+                    "attr",
+                    "attr",
+                    "attr",
+                    "drop",
+                    "dup",
+                    "swap",
+                    "rename",
+                    "bytes",
+                    "cut",
+                    "prolog",
+                ]
+            )
+        )
         if not tokens:
             break
         i = rng.randrange(len(tokens))
@@ -151,12 +270,14 @@ def mutated_markup(draw: st.DrawFn, documents: Sequence[str]) -> bytes:
             if tags:
                 k = rng.choice(tags)
                 spot = rng.choice(list(_ATTRIBUTE.finditer(tokens[k])))
-                value = reshaped(rng, tokens[k][spot.start() + 2:spot.end() - 1], value)
-                tokens[k] = tokens[k][:spot.start()] + f'="{value.replace(chr(34), "&quot;")}"' + tokens[k][spot.end():]
+                value = reshaped(rng, tokens[k][spot.start() + 2 : spot.end() - 1], value)
+                tokens[k] = (
+                    tokens[k][: spot.start()] + f'="{value.replace(chr(34), "&quot;")}"' + tokens[k][spot.end() :]
+                )
         elif op == "drop":
-            del tokens[i:i + rng.choice([1, 1, 2, 5, 20])]
+            del tokens[i : i + rng.choice([1, 1, 2, 5, 20])]
         elif op == "dup":
-            span = tokens[i:i + rng.choice([1, 3, 10, 40])]
+            span = tokens[i : i + rng.choice([1, 3, 10, 40])]
             tokens[i:i] = span * rng.choice([1, 2, 50])
         elif op == "swap":
             j = rng.randrange(len(tokens))
@@ -164,11 +285,19 @@ def mutated_markup(draw: st.DrawFn, documents: Sequence[str]) -> bytes:
         elif op == "rename":
             if match := _TAG_NAME.match(tokens[i]):
                 names = sorted({m.group(1) for t in tokens if (m := _TAG_NAME.match(t))})
-                tokens[i] = tokens[i][:match.start(1)] + rng.choice(names + ["x", "rss", "item", "li"]) + \
-                    tokens[i][match.end(1):]
+                tokens[i] = (
+                    tokens[i][: match.start(1)]
+                    + rng.choice([*names, "x", "rss", "item", "li"])
+                    + tokens[i][match.end(1) :]
+                )
         elif op == "bytes":
-            flips.append((rng.choice(["flip", "insert", "delete"]), rng.randrange(1 << 30),
-                          bytes(rng.randrange(256) for _ in range(rng.randrange(1, 8)))))
+            flips.append(
+                (
+                    rng.choice(["flip", "insert", "delete"]),
+                    rng.randrange(1 << 30),
+                    bytes(rng.randrange(256) for _ in range(rng.randrange(1, 8))),
+                )
+            )
         elif op == "cut":
             cut = rng.randrange(1 << 30)
         else:
@@ -181,9 +310,9 @@ def mutated_markup(draw: st.DrawFn, documents: Sequence[str]) -> bytes:
         elif kind == "insert":
             data[at:at] = junk
         else:
-            del data[at:at + len(junk)]
+            del data[at : at + len(junk)]
     if cut is not None:
-        del data[cut % (len(data) + 1):]
+        del data[cut % (len(data) + 1) :]
     return bytes(data)
 
 
@@ -191,10 +320,12 @@ EXPORT_COLUMNS = ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch",
 
 
 PLAUSIBLE = {  # values a real export holds in each column, for the fields not made hostile
-    "Date": st.dates().map(str), "Watched Date": st.dates().map(str) | st.just(""),
+    "Date": st.dates().map(str),
+    "Watched Date": st.dates().map(str) | st.just(""),
     "Year": st.integers(1870, 2100).map(str) | st.just(""),
     "Rating": st.sampled_from(["", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5", "5.0"]),
-    "Rewatch": st.sampled_from(["", "Yes", "No"]), "Letterboxd URI": st.just("https://boxd.it/2bg8"),
+    "Rewatch": st.sampled_from(["", "Yes", "No"]),
+    "Letterboxd URI": st.just("https://boxd.it/2bg8"),
 }
 
 
@@ -213,9 +344,13 @@ def export_csv(draw: st.DrawFn, name: str) -> bytes:
     if real and draw(st.booleans()):
         rows = list(csv.reader(io.StringIO(draw(st.sampled_from(real)), newline="")))
     else:
-        header = draw(st.one_of(st.just(["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags",
-                                         "Watched Date"]), st.permutations(EXPORT_COLUMNS),
-                                st.lists(st.sampled_from(EXPORT_COLUMNS + ["Title", "Film", ""]), max_size=9)))
+        header = draw(
+            st.one_of(
+                st.just(["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"]),
+                st.permutations(EXPORT_COLUMNS),
+                st.lists(st.sampled_from([*EXPORT_COLUMNS, "Title", "Film", ""]), max_size=9),
+            )
+        )
         rows = [header] + [[draw(field_value(c)) for c in header] for _ in range(draw(st.integers(0, 6)))]
     header = rows[0] if rows else []
     for _ in range(draw(st.integers(0, 4))):
@@ -267,11 +402,33 @@ def export_with_hostile_csv(draw: st.DrawFn) -> bytes:
 
 
 EVIL = "Evil Sentinel Film"  # only ever inside entries that must be ignored
-ENTRY_NAMES = [*EXPORT_FILES, "profile.csv", "comments.csv", "lists/x.csv", "deleted/diary.csv",
-               "letterboxd-me-2026/watched.csv", "letterboxd-me-2026/ratings.csv", "folder/", "", "watched.csv/",
-               "WATCHED.CSV", "watched.csv\x00.txt", "wätched.csv", "a" * 300 + ".csv"]
-ESCAPING_NAMES = ["../watched.csv", "/watched.csv", "/etc/ratings.csv", "..\\diary.csv", "C:/watched.csv",
-                  "C:\\ratings.csv", "letterboxd-me-2026/../../watched.csv", "./../diary.csv", "a/../../watched.csv"]
+ENTRY_NAMES = [
+    *EXPORT_FILES,
+    "profile.csv",
+    "comments.csv",
+    "lists/x.csv",
+    "deleted/diary.csv",
+    "letterboxd-me-2026/watched.csv",
+    "letterboxd-me-2026/ratings.csv",
+    "folder/",
+    "",
+    "watched.csv/",
+    "WATCHED.CSV",
+    "watched.csv\x00.txt",
+    "wätched.csv",
+    "a" * 300 + ".csv",
+]
+ESCAPING_NAMES = [
+    "../watched.csv",
+    "/watched.csv",
+    "/etc/ratings.csv",
+    "..\\diary.csv",
+    "C:/watched.csv",
+    "C:\\ratings.csv",
+    "letterboxd-me-2026/../../watched.csv",
+    "./../diary.csv",
+    "a/../../watched.csv",
+]
 METHODS = [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]
 
 
@@ -309,7 +466,7 @@ def hostile_zip(draw: st.DrawFn) -> tuple[bytes, bool]:
         if op == "flip":
             data[at] ^= rng.randrange(1, 256)
         elif op == "size":  # a header field rewritten: sizes, offsets and counts that lie
-            data[at:at + 4] = rng.choice([b"\xff\xff\xff\xff", b"\x00\x00\x00\x00", b"\xff\xff\x00\x00"])
+            data[at : at + 4] = rng.choice([b"\xff\xff\xff\xff", b"\x00\x00\x00\x00", b"\xff\xff\x00\x00"])
         elif op == "cut":
             del data[at:]
         else:
@@ -318,36 +475,69 @@ def hostile_zip(draw: st.DrawFn) -> tuple[bytes, bool]:
 
 
 def typed_text() -> st.SearchStrategy[str]:
-    titles = st.one_of(hostile_text(), st.sampled_from(["Heat (1995)", "The Matrix", "Amélie", "tt0133093",
-                                                        "Crouching Tiger, Hidden Dragon (2000)", "Se7en"]))
+    titles = st.one_of(
+        hostile_text(),
+        st.sampled_from(
+            ["Heat (1995)", "The Matrix", "Amélie", "tt0133093", "Crouching Tiger, Hidden Dragon (2000)", "Se7en"]
+        ),
+    )
     separators = st.sampled_from([";", ",", "\n", "\r\n", " ; ", ",,", "\n\n"])
     return st.one_of(
         st.lists(st.tuples(titles, separators), max_size=12).map(lambda parts: "".join(t + s for t, s in parts)),
-        st.text(max_size=300), st.integers(0, 700).map(lambda n: ", ".join(f"Film {i} (1999)" for i in range(n))),
-        st.sampled_from(["x" * 50_001, "(1999)," * 8000, ";" * 60_000, "tt1, " * 600]))
+        st.text(max_size=300),
+        st.integers(0, 700).map(lambda n: ", ".join(f"Film {i} (1999)" for i in range(n))),
+        st.sampled_from(["x" * 50_001, "(1999)," * 8000, ";" * 60_000, "tt1, " * 600]),
+    )
 
 
-USERNAME_SHAPES = ["{u}", "@{u}", " {u} ", "https://letterboxd.com/{u}/", "letterboxd.com/{u}/films/",
-                   "https://www.letterboxd.com/{u}/rss/", "http://letterboxd.com/{u}", "https://letterboxd.com/{u}/rss",
-                   "https://evil.example/{u}/", "https://letterboxd.com.evil.example/{u}/",
-                   "https://letterboxd.com@evil.example/{u}/", "https://evil.example@letterboxd.com/{u}/",
-                   "https://[letterboxd.com/{u}/", "https://letterboxd.com:99999/{u}/", "//{u}", "{u}/../admin",
-                   "{u}\r\nHost: evil.example", "{u}?x=1", "{u}#frag", "{u}%2f..", "ftp://letterboxd.com/{u}/",
-                   "javascript:alert('{u}')", "file:///etc/{u}", "\\\\evil.example\\{u}", "{u}\x00"]
+USERNAME_SHAPES = [
+    "{u}",
+    "@{u}",
+    " {u} ",
+    "https://letterboxd.com/{u}/",
+    "letterboxd.com/{u}/films/",
+    "https://www.letterboxd.com/{u}/rss/",
+    "http://letterboxd.com/{u}",
+    "https://letterboxd.com/{u}/rss",
+    "https://evil.example/{u}/",
+    "https://letterboxd.com.evil.example/{u}/",
+    "https://letterboxd.com@evil.example/{u}/",
+    "https://evil.example@letterboxd.com/{u}/",
+    "https://[letterboxd.com/{u}/",
+    "https://letterboxd.com:99999/{u}/",
+    "//{u}",
+    "{u}/../admin",
+    "{u}\r\nHost: evil.example",
+    "{u}?x=1",
+    "{u}#frag",
+    "{u}%2f..",
+    "ftp://letterboxd.com/{u}/",
+    "javascript:alert('{u}')",
+    "file:///etc/{u}",
+    "\\\\evil.example\\{u}",
+    "{u}\x00",
+]
 
 
 def username_text() -> st.SearchStrategy[str]:
-    names = st.one_of(st.from_regex(r"[A-Za-z0-9_]{1,17}", fullmatch=True),
-                      st.from_regex(r"[A-Za-z0-9_]{2,15}", fullmatch=True), hostile_text())
-    return st.one_of(st.tuples(st.sampled_from(USERNAME_SHAPES), names).map(lambda p: p[0].replace("{u}", p[1])),
-                     st.text(max_size=60))
+    names = st.one_of(
+        st.from_regex(r"[A-Za-z0-9_]{1,17}", fullmatch=True),
+        st.from_regex(r"[A-Za-z0-9_]{2,15}", fullmatch=True),
+        hostile_text(),
+    )
+    return st.one_of(
+        st.tuples(st.sampled_from(USERNAME_SHAPES), names).map(lambda p: p[0].replace("{u}", p[1])),
+        st.text(max_size=60),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- checks
 
 
-PYTHON_INTERNALS = re.compile(r"Traceback|invalid literal for|Exceeds the limit|has no attribute|NoneType|"
-                              r"index out of range|could not convert|unsupported operand|object is not")
+PYTHON_INTERNALS = re.compile(
+    r"Traceback|invalid literal for|Exceeds the limit|has no attribute|NoneType|"
+    r"index out of range|could not convert|unsupported operand|object is not"
+)
 
 
 def refused_clearly(exc: LbrecError) -> None:
@@ -448,28 +638,49 @@ def check_username(text: str) -> None:
 @cache
 def fuzz_catalog() -> MatchIndex:
     """A catalog with namesakes, sequels, subtitles, articles, accents, ids and films without a year."""
-    rows = [(1, "Heat", 1995, 949, 113277, 500), (2, "Heat", 1986, 11000, 91187, 20),
-            (3, "Solaris", 1972, 593, 69293, 80), (4, "Solaris", 2002, 2103, 307479, 90),
-            (5, "The Matrix", 1999, 603, 133093, 900),
-            (6, "Star Wars: Episode IV - A New Hope", 1977, 11, 76759, 800), (7, "Amélie", 2001, 194, 211915, 400),
-            (8, "Rocky II", 1979, 1367, 79817, 100), (9, "Rocky III", 1982, 1371, 84602, 90),
-            (10, "WALL·E", 2008, 10681, 910970, 300), (11, "8½", 1963, 422, 56801, 60),
-            (12, "Paterson", None, None, None, 10), (13, "Se7en", 1995, 807, 114369, 700)]
-    frame = pd.DataFrame({
-        "movieId": [r[0] for r in rows], "title": [r[1] for r in rows],
-        "year": pd.array([r[2] for r in rows], dtype="Int32"), "alternates": [[] for _ in rows],
-        "tmdbId": pd.array([r[3] for r in rows], dtype="Int64"),
-        "imdbId": pd.array([r[4] for r in rows], dtype="Int64"),
-        "n_ratings": [r[5] for r in rows], "genres": [["Drama"] for _ in rows]})
+    rows = [
+        (1, "Heat", 1995, 949, 113277, 500),
+        (2, "Heat", 1986, 11000, 91187, 20),
+        (3, "Solaris", 1972, 593, 69293, 80),
+        (4, "Solaris", 2002, 2103, 307479, 90),
+        (5, "The Matrix", 1999, 603, 133093, 900),
+        (6, "Star Wars: Episode IV - A New Hope", 1977, 11, 76759, 800),
+        (7, "Amélie", 2001, 194, 211915, 400),
+        (8, "Rocky II", 1979, 1367, 79817, 100),
+        (9, "Rocky III", 1982, 1371, 84602, 90),
+        (10, "WALL·E", 2008, 10681, 910970, 300),
+        (11, "8½", 1963, 422, 56801, 60),
+        (12, "Paterson", None, None, None, 10),
+        (13, "Se7en", 1995, 807, 114369, 700),
+    ]
+    frame = pd.DataFrame(
+        {
+            "movieId": [r[0] for r in rows],
+            "title": [r[1] for r in rows],
+            "year": pd.array([r[2] for r in rows], dtype="Int32"),
+            "alternates": [[] for _ in rows],
+            "tmdbId": pd.array([r[3] for r in rows], dtype="Int64"),
+            "imdbId": pd.array([r[4] for r in rows], dtype="Int64"),
+            "n_ratings": [r[5] for r in rows],
+            "genres": [["Drama"] for _ in rows],
+        }
+    )
     return MatchIndex(frame)
 
 
 def film_queries() -> st.SearchStrategy[FilmQuery]:
-    return st.builds(FilmQuery, title=st.one_of(hostile_text(), st.sampled_from(["Heat", "heat", "Solaris", "Matrix",
-                                                                                 "Star Wars", "Rocky 2", "Wall-E",
-                                                                                 "8 1/2", "Amelie", "Seven"])),
-                     year=st.none() | st.integers(1870, 2100), tmdb_id=st.none() | st.integers(0, 2**63 - 1),
-                     imdb_id=st.none() | st.integers(0, 10**9))
+    return st.builds(
+        FilmQuery,
+        title=st.one_of(
+            hostile_text(),
+            st.sampled_from(
+                ["Heat", "heat", "Solaris", "Matrix", "Star Wars", "Rocky 2", "Wall-E", "8 1/2", "Amelie", "Seven"]
+            ),
+        ),
+        year=st.none() | st.integers(1870, 2100),
+        tmdb_id=st.none() | st.integers(0, 2**63 - 1),
+        imdb_id=st.none() | st.integers(0, 10**9),
+    )
 
 
 def check_match(case: tuple[str, FilmQuery]) -> None:

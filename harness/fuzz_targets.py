@@ -1,6 +1,6 @@
 """Every fuzzing target, by name: the parsers of `harness.fuzz`, `harness.fuzz_questions`, `harness.fuzz_imdb`,
-`harness.fuzz_watch` and `harness.fuzz_marks`, and how one is run (tests/unit/test_fuzz.py a few hundred cases each,
-benchmarks/bench_fuzz.py 10,000)."""
+`harness.fuzz_watch`, `harness.fuzz_tmdb` and `harness.fuzz_marks`, and how one is run (tests/unit/test_fuzz.py a
+few hundred cases each, benchmarks/bench_fuzz.py 10,000)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness import fuzz, fuzz_imdb, fuzz_marks, fuzz_questions, fuzz_watch
+from harness import fuzz, fuzz_imdb, fuzz_marks, fuzz_questions, fuzz_tmdb, fuzz_watch
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ TARGETS: dict[str, Target] = {
     "country": Target(fuzz_watch.country_text(), fuzz_watch.check_country),
     "service": Target(fuzz_watch.service_names(), fuzz_watch.check_services),
     "watch_providers": Target(fuzz_watch.provider_answers(), fuzz_watch.check_provider_answer),
+    "tmdb_films": Target(fuzz_tmdb.list_answers(), fuzz_tmdb.check_list_answer),
+    "tmdb_details": Target(fuzz_tmdb.details_answers(), fuzz_tmdb.check_details_answer),
+    "tmdb_match": Target(fuzz_tmdb.matches(), fuzz_tmdb.check_match),
     "marks": Target(fuzz_marks.marked_input(), fuzz_marks.check_marks),
     "page_memory": Target(fuzz_marks.page_message(), fuzz_marks.check_page_message),
 }
@@ -46,8 +49,14 @@ def run_target(name: str, cases: int, on_case: Callable[[], None] = lambda: None
     The suite runs the same cases every time (derandomize); the benchmark draws new ones."""
     target = TARGETS[name]
 
-    @settings(max_examples=cases, deadline=None, database=None, derandomize=derandomize, print_blob=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=cases,
+        deadline=None,
+        database=None,
+        derandomize=derandomize,
+        print_blob=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(target.strategy)
     def run(case: object) -> None:
         on_case()

@@ -147,7 +147,9 @@ def _realistic_block() -> dict:
     }
 
 
-def _json_value() -> st.SearchStrategy[object]:
+def json_value() -> st.SearchStrategy[object]:
+    """Any JSON value, hostile scalars among them (huge integers, NaN, markup, control characters): what a
+    mutation puts into an answer."""
     scalars = st.one_of(
         st.none(),
         st.booleans(),
@@ -163,7 +165,7 @@ def _json_value() -> st.SearchStrategy[object]:
     )
 
 
-def _mutate(document: object, rng: Random, value: object) -> object:
+def mutated(document: object, rng: Random, value: object) -> object:
     """Replace, drop or repeat one node of `document` (in place where it can), returning the document."""
     parents = [document]
     while rng.random() < 0.8:
@@ -203,7 +205,7 @@ def provider_answers(draw: st.DrawFn) -> object:
     document = copy.deepcopy(draw(st.sampled_from([_realistic_block(), offered])))
     rng = draw(st.randoms(use_true_random=True))
     for _ in range(draw(st.integers(1, 5))):
-        document = _mutate(document, rng, draw(_json_value()))
+        document = mutated(document, rng, draw(json_value()))
     return document
 
 

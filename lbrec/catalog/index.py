@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 
 from lbrec import paths
 from lbrec.catalog.matches import Candidate, Match
-from lbrec.catalog.normalize import FilmQuery, normalize, parse_query, without_article
+from lbrec.catalog.normalize import FilmQuery, normalize, parse_query, spelling, title_numbers, without_article
 from lbrec.catalog.table import Catalog
 from lbrec.data.titles import film_label
 from lbrec.errors import ArtifactError
@@ -48,8 +48,6 @@ WELL_KNOWN_QUANTILE = 0.9  # "well known" = rated at least as often as 90% of th
 MAX_CANDIDATES = 5
 
 _SEGMENT_SPLIT = re.compile(r"\s*(?::|\s-\s|\s–\s|\s—\s)\s*")
-_ROMAN = re.compile(r"(?=[ivxl])x{0,3}(ix|iv|v?i{0,3})|xl|l")
-_NUMBER = re.compile(r"[0-9]{1,9}")  # not str.isdigit(): it takes "፩", which int() refuses
 _TRAILING_YEAR = re.compile(r"\s*\(\d{4}[^()]*\)\s*$")
 
 
@@ -85,8 +83,8 @@ class MatchIndex:
                     continue
                 _add(self._exact, key, row)
                 _add(self._bare, without_article(key), row)
-                fuzzy_keys.append(_squash(key))
-                fuzzy_numbers.append(_numbers(key))
+                fuzzy_keys.append(spelling(key))
+                fuzzy_numbers.append(title_numbers(key))
                 fuzzy_rows.append(row)
             for part in _parts(title):
                 if key := without_article(normalize(part)):
@@ -247,7 +245,7 @@ class MatchIndex:
             mask = (np.abs(self._fuzzy_years - film.year) <= 1) | (self._fuzzy_years < 0)
         keys, rows, numbers = self._fuzzy_keys[mask], self._fuzzy_rows[mask], self._fuzzy_numbers[mask]
         found = process.extract(
-            _squash(key), list(keys), scorer=fuzz.ratio, limit=4 * MAX_CANDIDATES, score_cutoff=FUZZY_CANDIDATE_SCORE
+            spelling(key), list(keys), scorer=fuzz.ratio, limit=4 * MAX_CANDIDATES, score_cutoff=FUZZY_CANDIDATE_SCORE
         )
         best: dict[int, float] = {}
         same_numbers: set[int] = set()  # "Infernal Affairs 3" is not a misspelt "Infernal Affairs 2"
@@ -255,7 +253,7 @@ class MatchIndex:
             row = int(rows[position])
             if not self._differs(film, row):
                 best[row] = max(best.get(row, 0.0), float(score))
-                if numbers[position] == _numbers(key):
+                if numbers[position] == title_numbers(key):
                     same_numbers.add(row)
         for row in segment_rows:  # a subtitle match in another year is a candidate, never a match
             if _year_gap(film.year, self.years[row]) in (None, 1, 2):
@@ -311,25 +309,6 @@ def _parts(title: str) -> list[str]:
         return []
     prefixes = [" ".join(pieces[:i]) for i in range(2, len(pieces))]
     return [*pieces, *prefixes]
-
-
-def _numbers(key: str) -> frozenset[int]:
-    """The numbers in a normalised title, Arabic or Roman (`ii` = 2): what tells sequels apart."""
-    return frozenset(
-        int(t) if _NUMBER.fullmatch(t) else _roman(t)
-        for t in key.split()
-        if _NUMBER.fullmatch(t) or _ROMAN.fullmatch(t)
-    )
-
-
-def _roman(numeral: str) -> int:
-    values = [{"i": 1, "v": 5, "x": 10, "l": 50}[c] for c in numeral]
-    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
-
-
-def _squash(key: str) -> str:
-    """Spelling form: no article, Roman numerals as digits, no spaces: `Old Boy` = `Oldboy`, `Rocky IV` = `Rocky 4`."""
-    return "".join(str(_roman(t)) if _ROMAN.fullmatch(t) else t for t in without_article(key).split())
 
 
 def _year_gap(query_year: int | None, catalog_year: int) -> int | None:

@@ -1,7 +1,9 @@
 """Titles in their comparison form, and what a person types as a film: the catalog's vocabulary for matching.
 
 `normalize` removes accents, folds case, reads `&` as `and` and drops punctuation, so `WALL·E`, `Wall-E` and
-`wall e` agree, as do `8½` and `8 1/2`. A typed query is `Heat (1995)`, a bare title or an IMDb id (`tt0113277`).
+`wall e` agree, as do `8½` and `8 1/2`; `spelling` is the form misspellings are compared in, `title_numbers` what
+tells sequels apart (shared by the MovieLens matcher and TMDb's). A typed query is `Heat (1995)`, a bare title or an
+IMDb id (`tt0113277`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ _APOSTROPHES = re.compile(r"['’‘`´]")
 _NON_WORD = re.compile(r"[\W_]+")
 _LEADING_ARTICLE = re.compile(r"^(the|a|an) (?=\S)")
 _QUERY_YEAR = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>\d{4})\)\s*$")
+_ROMAN = re.compile(r"(?=[ivxl])x{0,3}(ix|iv|v?i{0,3})|xl|l")
+_NUMBER = re.compile(r"[0-9]{1,9}")  # not str.isdigit(): it takes "፩", which int() refuses
 
 
 def normalize(title: str) -> str:
@@ -33,6 +37,25 @@ def normalize(title: str) -> str:
 
 def without_article(key: str) -> str:
     return _LEADING_ARTICLE.sub("", key)
+
+
+def spelling(key: str) -> str:
+    """Spelling form: no article, Roman numerals as digits, no spaces: `Old Boy` = `Oldboy`, `Rocky IV` = `Rocky 4`."""
+    return "".join(str(_roman(t)) if _ROMAN.fullmatch(t) else t for t in without_article(key).split())
+
+
+def title_numbers(key: str) -> frozenset[int]:
+    """The numbers in a normalised title, Arabic or Roman (`ii` = 2): what tells sequels apart."""
+    return frozenset(
+        int(t) if _NUMBER.fullmatch(t) else _roman(t)
+        for t in key.split()
+        if _NUMBER.fullmatch(t) or _ROMAN.fullmatch(t)
+    )
+
+
+def _roman(numeral: str) -> int:
+    values = [{"i": 1, "v": 5, "x": 10, "l": 50}[c] for c in numeral]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,11 @@ quiet on failure.
   `Authorization: Bearer`); it never leaves the kernel (posters are fetched here and embedded), never appears in a
   repr, an error message or a log line (urllib3's request lines are redacted);
 - requests go through `lbrec.web` (the HTTP layer it shares with the Letterboxd client): a timeout on every request,
-  at most `max_in_flight` requests at a time (whoever asks);
-- one request per film: the details and the watch providers together (`append_to_response=watch/providers`);
+  at most `max_in_flight` requests at a time (4: whoever asks, for whatever call; TMDb asks clients to stay under
+  about 40-50 requests a second, and 4 in flight at TMDb's usual 100-300 ms make 13-40);
+- one request per film: the details and the watch providers together (`append_to_response=watch/providers`); a film
+  whose keywords and credits are asked for too (`lbrec.tmdb.films.details`) has its card's entries written from that
+  same answer (`store_movie`);
 - 429 waits as long as `Retry-After` asks (seconds or an HTTP date, bounded by `max_wait`), holding back the
   client's other requests meanwhile, and tries again, three tries in all; a 404 is a film TMDb lacks; 5xx, a
   timeout or a body that is not JSON leave that film without details (`trouble` says so, for one line);
@@ -14,7 +17,8 @@ quiet on failure.
 - each film's details (its poster included) are cached on disk for `cache_ttl` seconds (30 days), a 404 too, so
   a second view of the same films costs no request; its watch providers beside them, for `watch_ttl` (24 hours);
 - the services offered in a country (`/3/watch/providers/movie`) are cached for `offered_ttl` (7 days);
-- `cached_json` is the one way to add a call: TMDb's JSON answer for a path, kept on disk for the lifetime given.
+- `cached_json` is the one way to add a call: TMDb's JSON answer for a path, kept on disk for the lifetime given
+  (`lbrec.tmdb.films` adds TMDb as a catalog that way: search, find, details, recommendations, similar, discover).
 
 Only TMDb is contacted; the base URLs may be changed (for the tests' loopback server) only to a loopback address.
 """
@@ -48,6 +52,7 @@ ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified b
 # date), so the providers are trusted for a day, while a film's title, synopsis and poster hardly ever change.
 WATCH_TTL = 86400.0
 OFFERED_TTL = 7 * 86400.0  # the services a country has: one appears or goes every few months
+MAX_IN_FLIGHT = 4  # requests at a time, all of a client's calls together
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 _POSTER_PATH = re.compile(r"/[A-Za-z0-9_-]{1,100}\.(jpg|jpeg|png|webp)")
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -85,10 +90,21 @@ class _Redact(logging.Filter):
 class TmdbClient:
     """TMDb's movie details for a person's key. `api_url` and `image_url` are for tests only (loopback)."""
 
-    def __init__(self, key: str, *, api_url: str = TMDB_API, image_url: str = TMDB_IMAGES, cache: bool = True,
-                 cache_dir: str | os.PathLike[str] | None = None, cache_ttl: float = 30 * 86400,
-                 watch_ttl: float = WATCH_TTL, offered_ttl: float = OFFERED_TTL,
-                 timeout: float = 8.0, max_wait: float = 10.0, max_in_flight: int = 3):
+    def __init__(
+        self,
+        key: str,
+        *,
+        api_url: str = TMDB_API,
+        image_url: str = TMDB_IMAGES,
+        cache: bool = True,
+        cache_dir: str | os.PathLike[str] | None = None,
+        cache_ttl: float = 30 * 86400,
+        watch_ttl: float = WATCH_TTL,
+        offered_ttl: float = OFFERED_TTL,
+        timeout: float = 8.0,
+        max_wait: float = 10.0,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ):
         for url, real in ((api_url, TMDB_API), (image_url, TMDB_IMAGES)):
             if url.rstrip("/") != real and urlsplit(url).hostname not in _LOOPBACK:
                 raise ValueError(f"lbrec only contacts TMDb (or a loopback test server), not {url!r}")
@@ -104,9 +120,12 @@ class TmdbClient:
         self.cache = DiskCache(self.cache_dir)  # not durable: a power cut may cost an entry, read as a miss
         self.cache_ttl, self.watch_ttl, self.offered_ttl = cache_ttl, watch_ttl, offered_ttl
         self.timeout, self.max_wait, self.max_in_flight = timeout, max_wait, max_in_flight
-        self.web = Fetcher(headers={"User-Agent": f"lbrec/{lbrec.__version__}", "Accept": "application/json"},
-                           timeout=timeout, gate=Gate(max_in_flight),  # the bound holds across threads and callers
-                           policy=RetryPolicy(frozenset({429}), attempts=3, max_wait=max_wait))
+        self.web = Fetcher(
+            headers={"User-Agent": f"lbrec/{lbrec.__version__}", "Accept": "application/json"},
+            timeout=timeout,
+            gate=Gate(max_in_flight),  # the bound holds across threads and callers
+            policy=RetryPolicy(frozenset({429}), attempts=3, max_wait=max_wait),
+        )
         self.trouble = False  # TMDb could not answer for some film (5xx, timeout, not JSON): reset by details_many
         self._lock = threading.Lock()
         self._providers: dict[int, tuple[float, str]] = {}  # tmdb id -> (when fetched, compact providers)
@@ -172,7 +191,7 @@ class TmdbClient:
         self.trouble = False
         with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="lbrec-tmdb") as pool:
             found = list(pool.map(self.watch, ids, [country] * len(ids)))
-        return {tmdb_id: watch for tmdb_id, watch in zip(ids, found) if watch is not None}
+        return {tmdb_id: watch for tmdb_id, watch in zip(ids, found, strict=True) if watch is not None}
 
     def cached_watch(self, tmdb_id: int, country: str) -> Watch | None:
         """`watch` without a request: None when the providers are not in memory or fresh in the cache."""
@@ -193,26 +212,46 @@ class TmdbClient:
         """The services TMDb lists for movies in `country`, in its display order (cached for `offered_ttl`);
         None when TMDb did not answer."""
         name = f"offered-{country}.json"
-        offered = self.cached_json("/3/watch/providers/movie", {"watch_region": country}, lifetime=self.offered_ttl,
-                                   keep=lambda answer: offered_providers(answer, country), name=name)
+        offered = self.cached_json(
+            "/3/watch/providers/movie",
+            {"watch_region": country},
+            lifetime=self.offered_ttl,
+            keep=lambda answer: offered_providers(answer, country),
+            name=name,
+        )
         if offered is None or offered == NOT_FOUND:
             return None
         try:
-            return [Provider(int(i), str(service), self.logo_url + logo if logo else "")
-                    for i, service, logo in offered]
+            return [
+                Provider(int(i), str(service), self.logo_url + logo if logo else "") for i, service, logo in offered
+            ]
         except (TypeError, ValueError):  # a damaged entry: asked again next time
             self.cache.forget(name)
             return None
 
-    def cached_json(self, path: str, params: dict | None = None, *, lifetime: float,
-                    keep: Callable[[dict], object] | None = None, name: str | None = None) -> object:
+    def cached_json(
+        self,
+        path: str,
+        params: dict | None = None,
+        *,
+        lifetime: float,
+        keep: Callable[[dict], object] | None = None,
+        name: str | None = None,
+    ) -> object:
         """TMDb's JSON answer at `path` (`/3/...`) with `params`, from the cache while younger than `lifetime`
         seconds. What is kept is `keep(answer)` (JSON; the whole answer without `keep`), stored as `name` (by default
         one made from the path and the parameters, never the key); NOT_FOUND for what TMDb lacks, kept too; None
-        (and `trouble`) when TMDb did not answer usably, kept not at all."""
+        (and `trouble`) when TMDb did not answer usably (`keep` returns None for an answer it cannot use), kept not
+        at all."""
+
         def fetch() -> object:
             answer = self._get_json(self.api_url + path, params)
-            return keep(answer) if keep is not None and isinstance(answer, dict) else answer
+            if keep is None or not isinstance(answer, dict):
+                return answer
+            kept = keep(answer)
+            if kept is None:  # nonsense in the shape of JSON: a failure like any other, asked again next time
+                self.trouble = True
+            return kept
 
         query = urlencode(sorted((params or {}).items()))
         return self.cache.remembered(name or entry_name(f"{path}?{query}"), lifetime, fetch)
@@ -220,13 +259,15 @@ class TmdbClient:
     # ------------------------------------------------------------------------------------------------ network
 
     def _fetch_movie(self, tmdb_id: int) -> tuple[dict, str] | None:
-        """One request for the film's details and providers together; both are cached (the details without the
-        poster, which `details` fetches when a card needs it). (the details' cache entry, the compact providers),
-        or None when TMDb did not answer."""
-        answer = self._get_json(f"{self.api_url}/3/movie/{int(tmdb_id)}",
-                                {"append_to_response": "watch/providers"})
-        if answer is None:
-            return None
+        """One request for the film's details and providers together, both cached (`store_movie`); None when TMDb
+        did not answer."""
+        answer = self._get_json(f"{self.api_url}/3/movie/{int(tmdb_id)}", {"append_to_response": "watch/providers"})
+        return self.store_movie(tmdb_id, answer) if answer is not None else None
+
+    def store_movie(self, tmdb_id: int, answer: dict | str) -> tuple[dict, str]:
+        """Keep the film's card (its details, the poster fetched when a card needs it) and where to watch it, from
+        TMDb's answer for /3/movie/{id} with `watch/providers` appended (NOT_FOUND: a film TMDb lacks, remembered
+        too): (the details' cache entry, the compact providers)."""
         now = time.time()
         if answer == NOT_FOUND:  # remembered like a film that is there
             entry: dict = {"fetched": now, "film": None}
@@ -244,11 +285,20 @@ class TmdbClient:
         (the providers were refreshed, the details were still fresh) already holds the same poster."""
         runtime, poster_path = answer.get("runtime"), answer.get("poster_path")
         poster_path = poster_path if isinstance(poster_path, str) else None
-        film = FilmDetails(int(tmdb_id), str(answer.get("title") or ""), str(answer.get("overview") or ""),
-                           runtime if type(runtime) is int else None, "")
+        film = FilmDetails(
+            int(tmdb_id),
+            str(answer.get("title") or ""),
+            str(answer.get("overview") or ""),
+            runtime if type(runtime) is int else None,
+            "",
+        )
         previous = self.cache.read(f"{int(tmdb_id)}.json", self.cache_ttl)
-        if (previous is not None and isinstance(previous.get("film"), dict) and previous.get("poster_path") ==
-                poster_path and previous.get("poster_pending") is False):
+        if (
+            previous is not None
+            and isinstance(previous.get("film"), dict)
+            and previous.get("poster_path") == poster_path
+            and previous.get("poster_pending") is False
+        ):
             film = replace(film, poster=str(previous["film"].get("poster") or ""))
             return {"fetched": now, "film": asdict(film), "poster_path": poster_path, "poster_pending": False}
         return {"fetched": now, "film": asdict(film), "poster_path": poster_path, "poster_pending": True}
@@ -256,8 +306,9 @@ class TmdbClient:
     def _get_json(self, url: str, params: dict | None = None) -> dict | str | None:
         """The JSON object at `url`, asked with the key; NOT_FOUND for a 404; None (and `trouble`) when TMDb did not
         answer usably (5xx, a 429 still after three tries, a timeout, a body that is not a JSON object)."""
-        answer = self.web.get_json(url, params={**(params or {}), **self._key_params}, headers=self._key_headers,
-                                   check=self._check_key)
+        answer = self.web.get_json(
+            url, params={**(params or {}), **self._key_params}, headers=self._key_headers, check=self._check_key
+        )
         if answer is None:
             self.trouble = True
         return answer
@@ -322,7 +373,7 @@ def _read_watch_file(data: bytes) -> tuple[float, str] | None:
         text = data.decode("utf-8")
         header, newline, rest = text.partition("\n")
         word, _, fetched = header.partition(" ")
-        compact = newline + rest[:-len(_WATCH_END)]
+        compact = newline + rest[: -len(_WATCH_END)]
         if word == _WATCH_FILE and rest.endswith(_WATCH_END) and is_compact(compact):
             return float(fetched), compact
     except (UnicodeDecodeError, ValueError):

@@ -9,8 +9,10 @@ from lbrec.tmdb.client import TMDB_API, TMDB_IMAGES, TmdbClient
 
 TMDB_KEY_ENV = "TMDB_API_KEY"  # the person's own TMDb key: posters and where to watch are off without it
 TMDB_URL_ENV, TMDB_IMAGE_URL_ENV = "LBREC_TMDB_URL", "LBREC_TMDB_IMAGE_URL"  # tests only: a loopback TMDb
-GET_A_KEY = ("set TMDB_API_KEY to your own TMDb API key (free with a TMDb account: themoviedb.org > Settings > API; "
-             "a v3 key or a v4 read access token)")
+GET_A_KEY = (
+    "set TMDB_API_KEY to your own TMDb API key (free with a TMDb account: themoviedb.org > Settings > API; "
+    "a v3 key or a v4 read access token)"
+)
 
 
 def tmdb_from_env() -> TmdbClient | None:
@@ -24,4 +26,3 @@ def tmdb_from_env() -> TmdbClient | None:
     api_url = os.environ.get(TMDB_URL_ENV, "").strip() or TMDB_API
     image_url = os.environ.get(TMDB_IMAGE_URL_ENV, "").strip() or TMDB_IMAGES
     return TmdbClient(key, api_url=api_url, image_url=image_url, cache=api_url.rstrip("/") == TMDB_API)
-

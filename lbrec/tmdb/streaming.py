@@ -20,7 +20,7 @@ from lbrec.tmdb.client import TmdbClient
 from lbrec.tmdb.countries import country_name
 from lbrec.tmdb.watch import Watch, resolve_services
 
-LOOK_AT = 300  # candidates looked at, at most: about 100 requests' time at 3 in flight when none is cached
+LOOK_AT = 300  # candidates looked at, at most: about 75 requests' time at 4 in flight when none is cached
 
 
 @dataclass(frozen=True)
@@ -38,31 +38,40 @@ class Streaming:
             return ""
         on, where = _listed(sorted(services)), f"{country} ({country_name(country)})"
         among = "the best candidate" if self.looked_at == 1 else f"the {self.looked_at:,} best candidates"
-        found = (f"No film among {among} streams on {on} in {where}" if not self.kept
-                 else f"Only {len(self.kept):,} of {among} stream on {on} in {where}")
+        found = (
+            f"No film among {among} streams on {on} in {where}"
+            if not self.kept
+            else f"Only {len(self.kept):,} of {among} stream on {on} in {where}"
+        )
         skipped = f" (TMDb did not answer for {self.unanswered:,} of them)" if self.unanswered else ""
         return f"{found}{skipped}."
 
 
-def keep_streaming(client: TmdbClient, tmdb_ids: Iterable[int | None], services: Collection[str], country: str,
-                   k: int, limit: int = LOOK_AT, progress: Callable[[int, int], None] | None = None) -> Streaming:
+def keep_streaming(
+    client: TmdbClient,
+    tmdb_ids: Iterable[int | None],
+    services: Collection[str],
+    country: str,
+    k: int,
+    limit: int = LOOK_AT,
+    progress: Callable[[int, int], None] | None = None,
+) -> Streaming:
     """The first `k` candidates (TMDb ids, best first; None for a film without one, which never passes) that one of
     `services` streams in `country`, looking at `limit` candidates at most. A refused key raises `TmdbKeyError`.
 
-    With a cold cache and few films passing this takes seconds (`limit` / 3 requests' time at worst): `progress`
+    With a cold cache and few films passing this takes seconds (`limit` / 4 requests' time at worst): `progress`
     is called with (films looked at, films kept) after each film, for a progress bar."""
     kept: list[tuple[int, Watch]] = []
     looked_at = unanswered = 0
     if k <= 0:
         return Streaming(kept, looked_at, unanswered)
-    pending: deque[tuple[int, Watch | None | Future]] = deque()
-    ahead = 2 * client.max_in_flight  # asked for while the best one waits: the client lets 3 go at once
+    pending: deque[tuple[int, Watch | Future | None]] = deque()
+    ahead = 2 * client.max_in_flight  # asked for while the best one waits: the client lets 4 go at once
     pool = ThreadPoolExecutor(max_workers=client.max_in_flight, thread_name_prefix="lbrec-watch")
     try:
         for position, tmdb_id in enumerate(islice(tmdb_ids, limit)):
             pending.append((position, _ask(client, pool, tmdb_id, country)))
-            while pending and (len(pending) > ahead or not isinstance(pending[0][1], Future)
-                               or pending[0][1].done()):
+            while pending and (len(pending) > ahead or not isinstance(pending[0][1], Future) or pending[0][1].done()):
                 looked_at, unanswered = _judge(pending.popleft(), services, kept, looked_at, unanswered, progress)
                 if len(kept) >= k:
                     return Streaming(kept, looked_at, unanswered)
@@ -81,7 +90,7 @@ def services_in(client: TmdbClient, names: Iterable[str], country: str) -> froze
     return resolve_services(names, offered, country)
 
 
-def _ask(client: TmdbClient, pool: ThreadPoolExecutor, tmdb_id: int | None, country: str) -> Watch | None | Future:
+def _ask(client: TmdbClient, pool: ThreadPoolExecutor, tmdb_id: int | None, country: str) -> Watch | Future | None:
     """The film's options at once when cached (or when it has no TMDb id: None), else a request under way."""
     if tmdb_id is None:
         return None
@@ -89,8 +98,14 @@ def _ask(client: TmdbClient, pool: ThreadPoolExecutor, tmdb_id: int | None, coun
     return cached if cached is not None else pool.submit(client.watch, tmdb_id, country)
 
 
-def _judge(asked: tuple[int, Watch | None | Future], services: Collection[str], kept: list[tuple[int, Watch]],
-           looked_at: int, unanswered: int, progress: Callable[[int, int], None] | None) -> tuple[int, int]:
+def _judge(
+    asked: tuple[int, Watch | Future | None],
+    services: Collection[str],
+    kept: list[tuple[int, Watch]],
+    looked_at: int,
+    unanswered: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[int, int]:
     """Keep the film if it passes; the counts after it."""
     position, answer = asked
     if isinstance(answer, Future):
@@ -105,4 +120,3 @@ def _judge(asked: tuple[int, Watch | None | Future], services: Collection[str], 
 
 def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}"
-

@@ -53,8 +53,11 @@ class Watch:
 
     def to_json(self) -> dict:
         """The film's `"watch"` entry in the JSON answers: provider names, kind by kind, and the link."""
-        return {"country": self.country, **{kind: [p.name for p in getattr(self, kind)] for kind in KINDS.values()},
-                "link": self.link}
+        return {
+            "country": self.country,
+            **{kind: [p.name for p in getattr(self, kind)] for kind in KINDS.values()},
+            "link": self.link,
+        }
 
     def streams_on(self, services: Iterable[str]) -> bool:
         """Whether one of `services` (names, any case) streams the film here: by subscription, free or with ads."""
@@ -65,8 +68,9 @@ class Watch:
         return not any(getattr(self, kind) for kind in KINDS.values())
 
 
-def _provider_entry(raw: object, names: dict[tuple[str, object], tuple[str, str]] | None = None
-                    ) -> tuple[int, str, str, int] | None:
+def _provider_entry(
+    raw: object, names: dict[tuple[str, object], tuple[str, str]] | None = None
+) -> tuple[int, str, str, int] | None:
     """(id, name, logo path, display priority) from one of TMDb's provider objects, None when it is unusable;
     `names` remembers the cleaned name and logo of each (name, logo) seen: a film's block repeats them by country."""
     if not isinstance(raw, Mapping):
@@ -79,8 +83,10 @@ def _provider_entry(raw: object, names: dict[tuple[str, object], tuple[str, str]
     if cleaned is None:
         if not name.isprintable():
             name = "".join(c if c.isprintable() else " " for c in name)
-        cleaned = (" ".join(name.split())[:MAX_NAME], logo if isinstance(logo, str) and LOGO_PATH.fullmatch(logo)
-                   else "")
+        cleaned = (
+            " ".join(name.split())[:MAX_NAME],
+            logo if isinstance(logo, str) and LOGO_PATH.fullmatch(logo) else "",
+        )
         if names is not None and isinstance(logo, (str, type(None))):
             names[key] = cleaned
     if not cleaned[0]:
@@ -99,14 +105,17 @@ def compact_providers(block: object) -> str:
     providers: dict[int, str] = {}
     regions: list[str] = []
     names: dict[tuple[str, object], tuple[str, str]] = {}
-    for country, offers in (results.items() if isinstance(results, Mapping) else ()):
+    for country, offers in results.items() if isinstance(results, Mapping) else ():
         if not isinstance(country, str) or not COUNTRY_KEY.fullmatch(country) or not isinstance(offers, Mapping):
             continue
         lines = []
         for tmdb_kind in KINDS:
             listed = offers.get(tmdb_kind)
-            entries = [e for raw in (listed if isinstance(listed, list) else ())[:MAX_PROVIDERS]
-                       if (e := _provider_entry(raw, names)) is not None]
+            entries = [
+                e
+                for raw in (listed if isinstance(listed, list) else ())[:MAX_PROVIDERS]
+                if (e := _provider_entry(raw, names)) is not None
+            ]
             ids: dict[int, None] = {}
             for provider_id, name, logo, _ in sorted(entries, key=lambda e: e[3]):
                 ids[provider_id] = None
@@ -125,7 +134,7 @@ def is_compact(compact: object) -> bool:
 def _line(compact: str, key: str) -> str | None:
     """The rest of the line that starts with `key` and a tab, None when there is none."""
     at = compact.find(f"\n{key}\t")
-    return None if at < 0 else compact[at + len(key) + 2:compact.index("\n", at + 1)]
+    return None if at < 0 else compact[at + len(key) + 2 : compact.index("\n", at + 1)]
 
 
 def watch_in(compact: str, country: str, tmdb_id: int, logo_url: str) -> Watch:
@@ -154,7 +163,7 @@ def offered_providers(answer: object, country: str) -> list[list]:
     results = answer.get("results") if isinstance(answer, Mapping) else None
     rows: list[tuple[int, list]] = []
     seen: set[int] = set()
-    for raw in (results if isinstance(results, list) else ())[:MAX_PROVIDERS * 5]:
+    for raw in (results if isinstance(results, list) else ())[: MAX_PROVIDERS * 5]:
         entry = _provider_entry(raw)
         if entry is None or entry[0] in seen:
             continue
@@ -177,10 +186,15 @@ def resolve_services(names: Iterable[str], offered: Iterable[Provider], country:
         if name.casefold() in by_folded:
             found.add(by_folded[name.casefold()])
             continue
-        close = process.extract(name.casefold()[:MAX_NAME], list(by_folded), scorer=fuzz.WRatio, limit=3,
-                                score_cutoff=60)
-        hint = (f"close names: {', '.join(by_folded[c] for c, _, _ in close)}" if close else
-                f"{len(by_folded)} services are listed there" if by_folded else "TMDb lists no service there")
+        close = process.extract(
+            name.casefold()[:MAX_NAME], list(by_folded), scorer=fuzz.WRatio, limit=3, score_cutoff=60
+        )
+        hint = (
+            f"close names: {', '.join(by_folded[c] for c, _, _ in close)}"
+            if close
+            else f"{len(by_folded)} services are listed there"
+            if by_folded
+            else "TMDb lists no service there"
+        )
         raise WhereToWatchError(f"no service called {name[:40]!r} in {country} ({hint})")
     return frozenset(found)
-

@@ -1,5 +1,5 @@
 """The where-to-watch filter against a real loopback TMDb: it keeps the best candidates one of the services streams,
-asks for the best first with at most three requests in flight, stops at k or at its limit, says how many it looked
+asks for the best first with at most four requests in flight, stops at k or at its limit, says how many it looked
 at, skips the films TMDb does not answer for, stops on a refused key, and never shows the key."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from harness.tmdb_server import (
     with_providers,
 )
 from lbrec.errors import TmdbKeyError
-from lbrec.tmdb.client import TmdbClient
+from lbrec.tmdb.client import MAX_IN_FLIGHT, TmdbClient
 from lbrec.tmdb.streaming import keep_streaming
 
 
@@ -50,8 +50,8 @@ def test_the_list_fills_to_k_with_the_best_films_that_pass(fault_server: FaultSe
     assert [position for position, _ in found.kept] == [1, 4, 7, 10] and found.looked_at == 11
     assert [watch.stream[0].name for _, watch in found.kept] == ["Netflix"] * 4 and found.unanswered == 0
     assert found.note(4, {"Netflix"}, "GB") == ""
-    assert len({hit.path for hit in fault_server.hits}) <= 11 + 6  # no more than a few asked ahead
-    assert fault_server.max_in_flight <= 3
+    assert len({hit.path for hit in fault_server.hits}) <= 11 + 2 * MAX_IN_FLIGHT  # a few asked ahead
+    assert fault_server.max_in_flight <= MAX_IN_FLIGHT
     cached = tmdb(fault_server, tmp_path)
     assert keep_streaming(cached, range(1, 41), {"Netflix"}, "GB", k=4) == found and cached.requests_made == 0
 
@@ -126,7 +126,7 @@ def test_candidates_are_read_lazily_best_first(fault_server: FaultServer, tmp_pa
             yield tmdb_id
 
     found = keep_streaming(tmdb(fault_server, tmp_path), candidates(), {"Netflix"}, "GB", k=2)
-    assert found.looked_at == 2 and len(drawn) <= 2 + 6
+    assert found.looked_at == 2 and len(drawn) <= 2 + 2 * MAX_IN_FLIGHT
     assert keep_streaming(tmdb(fault_server, tmp_path), candidates(), {"Netflix"}, "GB", k=0).looked_at == 0
 
 
@@ -136,7 +136,7 @@ def test_a_refused_key_stops_the_filter(fault_server: FaultServer, tmp_path: Pat
     client = tmdb(fault_server, tmp_path)
     with pytest.raises(TmdbKeyError):
         keep_streaming(client, range(1, 21), {"Netflix"}, "GB", k=5)
-    assert client.refused and len(fault_server.hits) <= 3 + 6
+    assert client.refused and len(fault_server.hits) <= 3 + 2 * MAX_IN_FLIGHT
 
 
 @pytest.mark.parametrize("key", [V3_KEY, V4_TOKEN], ids=["v3", "v4"])

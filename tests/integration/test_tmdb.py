@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from lbrec.errors import TmdbKeyError
-from lbrec.tmdb import KEY_REFUSED, TmdbClient
 from harness.fault_server import FaultServer, Reply
 from harness.tmdb_server import IMAGES, JSON, V3_KEY, V4_TOKEN, movie, poster_png, serve_film
+from lbrec.errors import TmdbKeyError
+from lbrec.tmdb import KEY_REFUSED, TmdbClient
 
 HEAT = movie(949, "Heat", 170)
 
@@ -25,8 +25,9 @@ def tmdb(server: FaultServer, tmp_path: Path, key: str = V3_KEY, **kwargs: objec
     return TmdbClient(key, api_url=server.url, image_url=server.url + IMAGES, **options)
 
 
-def test_a_v3_key_goes_in_the_query_and_the_details_come_back_with_the_poster(fault_server: FaultServer,
-                                                                              tmp_path: Path) -> None:
+def test_a_v3_key_goes_in_the_query_and_the_details_come_back_with_the_poster(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
     serve_film(fault_server, HEAT, poster_png())
     film = tmdb(fault_server, tmp_path).details(949)
     assert film is not None and (film.title, film.runtime) == ("Heat", 170) and "Heat" in film.overview
@@ -65,8 +66,9 @@ def test_a_film_tmdb_lacks_has_no_details_and_is_not_asked_again(fault_server: F
 
 def test_a_429_waits_as_long_as_retry_after_asks(fault_server: FaultServer, tmp_path: Path) -> None:
     serve_film(fault_server, HEAT)
-    fault_server.route("/3/movie/949", Reply(429, b"{}", {"Retry-After": "1", **JSON}),
-                       Reply(200, json.dumps(HEAT).encode(), JSON))
+    fault_server.route(
+        "/3/movie/949", Reply(429, b"{}", {"Retry-After": "1", **JSON}), Reply(200, json.dumps(HEAT).encode(), JSON)
+    )
     client = tmdb(fault_server, tmp_path)
     assert client.details(949) is not None and not client.trouble
     first, second = fault_server.hits_for("/3/movie/949")
@@ -80,11 +82,19 @@ def test_a_wait_longer_than_allowed_gives_up_on_the_film(fault_server: FaultServ
     assert client.details(949) is None and client.trouble and time.monotonic() - started < 1
 
 
-@pytest.mark.parametrize("reply", [Reply(503, b"down"), Reply(200, b"<html>maintenance</html>", JSON),
-                                   Reply(200, b"[1, 2]", JSON), Reply(200, b"{}", JSON, delay=2.0)],
-                         ids=["5xx", "not JSON", "not an object", "timeout"])
-def test_a_film_tmdb_cannot_answer_stays_without_details(fault_server: FaultServer, tmp_path: Path,
-                                                         reply: Reply) -> None:
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(503, b"down"),
+        Reply(200, b"<html>maintenance</html>", JSON),
+        Reply(200, b"[1, 2]", JSON),
+        Reply(200, b"{}", JSON, delay=2.0),
+    ],
+    ids=["5xx", "not JSON", "not an object", "timeout"],
+)
+def test_a_film_tmdb_cannot_answer_stays_without_details(
+    fault_server: FaultServer, tmp_path: Path, reply: Reply
+) -> None:
     fault_server.route("/3/movie/949", reply)
     serve_film(fault_server, movie(680, "Pulp Fiction"))
     client = tmdb(fault_server, tmp_path, timeout=0.5)
@@ -98,8 +108,9 @@ def test_a_film_tmdb_cannot_answer_stays_without_details(fault_server: FaultServ
 def test_a_missing_or_failed_poster_leaves_the_details(fault_server: FaultServer, tmp_path: Path) -> None:
     serve_film(fault_server, HEAT)
     fault_server.route(f"{IMAGES}/poster949.png", Reply(500, b"oops"))
-    fault_server.route("/3/movie/680", Reply(200, json.dumps({**movie(680, "Pulp Fiction"), "poster_path": None})
-                                             .encode(), JSON))
+    fault_server.route(
+        "/3/movie/680", Reply(200, json.dumps({**movie(680, "Pulp Fiction"), "poster_path": None}).encode(), JSON)
+    )
     found = tmdb(fault_server, tmp_path).details_many([949, 680])
     assert found[949].title == "Heat" and found[949].poster == "" and found[680].poster == ""
 
@@ -117,15 +128,15 @@ def test_the_cache_saves_a_second_view_until_it_expires(fault_server: FaultServe
 
 def test_requests_in_flight_are_bounded(fault_server: FaultServer, tmp_path: Path) -> None:
     for tmdb_id in range(1, 13):
-        fault_server.route(f"/3/movie/{tmdb_id}", Reply(200, json.dumps(movie(tmdb_id, "X")).encode(), JSON,
-                                                       delay=0.1))
+        fault_server.route(f"/3/movie/{tmdb_id}", Reply(200, json.dumps(movie(tmdb_id, "X")).encode(), JSON, delay=0.1))
     found = tmdb(fault_server, tmp_path, cache=False, max_in_flight=3).details_many(range(1, 13))
     assert len(found) == 12 and fault_server.max_in_flight <= 3
 
 
 @pytest.mark.parametrize("key", [V3_KEY, V4_TOKEN], ids=["v3", "v4"])
-def test_the_key_is_never_logged_shown_or_in_a_repr(fault_server: FaultServer, tmp_path: Path, key: str,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_the_key_is_never_logged_shown_or_in_a_repr(
+    fault_server: FaultServer, tmp_path: Path, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     serve_film(fault_server, HEAT)
     fault_server.route("/3/movie/680", Reply(401, b"{}", JSON))

@@ -11,10 +11,10 @@ from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from lbrec.tmdb import TmdbClient
-from lbrec.web import NOT_FOUND
 from harness.fault_server import FaultServer, Reply
 from harness.tmdb_server import IMAGES, JSON, V3_KEY, movie, serve_film
+from lbrec.tmdb import TmdbClient
+from lbrec.web import NOT_FOUND
 
 SEARCH = "/3/search/movie"
 FOUND = {"page": 1, "results": [{"id": 949, "title": "Heat"}, {"id": 8489, "title": "Heat"}]}
@@ -30,8 +30,7 @@ def ids(answer: dict) -> list[int]:
     return [result["id"] for result in answer["results"]]
 
 
-def test_a_new_call_is_kept_for_its_lifetime_and_never_keeps_the_key(fault_server: FaultServer,
-                                                                     tmp_path: Path) -> None:
+def test_a_new_call_is_kept_for_its_lifetime_and_never_keeps_the_key(fault_server: FaultServer, tmp_path: Path) -> None:
     fault_server.route(SEARCH, Reply(200, json.dumps(FOUND).encode(), JSON))
     client = tmdb(fault_server, tmp_path)
     assert client.cached_json(SEARCH, {"query": "Heat", "year": 1995}, lifetime=60, keep=ids) == [949, 8489]
@@ -62,8 +61,11 @@ def test_what_tmdb_lacks_is_kept_and_a_failure_is_not(fault_server: FaultServer,
 def test_a_429_with_an_http_date_waits_until_then(fault_server: FaultServer, tmp_path: Path) -> None:
     heat = movie(949, "Heat", 170)
     serve_film(fault_server, heat)
-    fault_server.route("/3/movie/949", Reply(429, b"{}", {"Retry-After": formatdate(time.time() + 2, usegmt=True),
-                                                          **JSON}), Reply(200, json.dumps(heat).encode(), JSON))
+    fault_server.route(
+        "/3/movie/949",
+        Reply(429, b"{}", {"Retry-After": formatdate(time.time() + 2, usegmt=True), **JSON}),
+        Reply(200, json.dumps(heat).encode(), JSON),
+    )
     client = tmdb(fault_server, tmp_path)
     assert client.details(949) is not None and not client.trouble
     first, second = fault_server.hits_for("/3/movie/949")
@@ -72,8 +74,9 @@ def test_a_429_with_an_http_date_waits_until_then(fault_server: FaultServer, tmp
 
 def test_a_429_holds_back_the_clients_other_requests(fault_server: FaultServer, tmp_path: Path) -> None:
     heat, alien = movie(949, "Heat", 170), movie(348, "Alien", 117)
-    fault_server.route("/3/movie/949", Reply(429, b"{}", {"Retry-After": "1", **JSON}),
-                       Reply(200, json.dumps(heat).encode(), JSON))
+    fault_server.route(
+        "/3/movie/949", Reply(429, b"{}", {"Retry-After": "1", **JSON}), Reply(200, json.dumps(heat).encode(), JSON)
+    )
     fault_server.route("/3/movie/348", Reply(200, json.dumps(alien).encode(), JSON))
     client = tmdb(fault_server, tmp_path)
     waiting = threading.Thread(target=client.watch, args=(949, "GB"))

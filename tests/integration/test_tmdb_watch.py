@@ -10,17 +10,34 @@ from pathlib import Path
 
 import pytest
 
+from harness.fault_server import FaultServer, Reply
+from harness.tmdb_server import (
+    APPLE,
+    BBC,
+    IMAGES,
+    JSON,
+    MUBI,
+    NETFLIX,
+    OFFERED,
+    PRIME,
+    TUBI,
+    V3_KEY,
+    movie,
+    offers,
+    serve_film,
+    serve_offered,
+    with_providers,
+)
 from lbrec.errors import TmdbKeyError, WhereToWatchError
-from lbrec.tmdb.client import KEY_REFUSED, TmdbClient
+from lbrec.tmdb.client import KEY_REFUSED, MAX_IN_FLIGHT, TmdbClient
 from lbrec.tmdb.environment import TMDB_KEY_ENV, TMDB_URL_ENV, tmdb_from_env
 from lbrec.tmdb.streaming import services_in
-from harness.fault_server import FaultServer, Reply
-from harness.tmdb_server import (APPLE, BBC, IMAGES, JSON, MUBI, NETFLIX, OFFERED, PRIME, TUBI, V3_KEY, movie,
-                                       offers, serve_film, serve_offered, with_providers)
 
-HEAT = with_providers(movie(949, "Heat", 170), GB=offers(949, flatrate=[NETFLIX, MUBI], rent=[APPLE, PRIME],
-                                                         buy=[APPLE]),
-                      US=offers(949, ads=[TUBI], free=[BBC]))
+HEAT = with_providers(
+    movie(949, "Heat", 170),
+    GB=offers(949, flatrate=[NETFLIX, MUBI], rent=[APPLE, PRIME], buy=[APPLE]),
+    US=offers(949, ads=[TUBI], free=[BBC]),
+)
 
 
 def tmdb(server: FaultServer, tmp_path: Path, **kwargs: object) -> TmdbClient:
@@ -34,9 +51,14 @@ def test_the_providers_are_read_per_country_in_display_order(fault_server: Fault
     client = tmdb(fault_server, tmp_path)
     gb = client.watch(949, "GB")
     assert gb is not None and gb.to_json() == {
-        "country": "GB", "stream": ["Netflix", "MUBI"], "free": [], "ads": [],
+        "country": "GB",
+        "stream": ["Netflix", "MUBI"],
+        "free": [],
+        "ads": [],
         "rent": ["Apple TV", "Amazon Prime Video"],
-        "buy": ["Apple TV"], "link": "https://www.themoviedb.org/movie/949/watch?locale=GB"}
+        "buy": ["Apple TV"],
+        "link": "https://www.themoviedb.org/movie/949/watch?locale=GB",
+    }
     assert gb.stream[0].logo == f"{fault_server.url}/t/p/w92/logo8.jpg"
     us = client.watch(949, "US")
     assert us is not None and (us.to_json()["ads"], us.to_json()["free"]) == (["Tubi TV"], ["BBC iPlayer"])
@@ -58,14 +80,14 @@ def test_one_request_per_film_brings_the_details_and_the_providers(fault_server:
     assert len(fault_server.hits_for(f"{IMAGES}/poster680.png")) == 1  # the image CDN, when a card needs it
 
 
-def test_the_films_shown_get_their_options_three_at_a_time(fault_server: FaultServer, tmp_path: Path) -> None:
+def test_the_films_shown_get_their_options_four_at_a_time(fault_server: FaultServer, tmp_path: Path) -> None:
     for tmdb_id in range(1, 10):
         serve_film(fault_server, with_providers(movie(tmdb_id, "X"), GB=offers(tmdb_id, buy=[APPLE])), delay=0.1)
     fault_server.route("/3/movie/5", Reply(503, b"down"))
     client = tmdb(fault_server, tmp_path)
     found = client.watch_many([1, 2, 3, 4, 5, 6, 7, 8, 9, 1], "GB")
     assert sorted(found) == [1, 2, 3, 4, 6, 7, 8, 9] and client.trouble
-    assert found[9].to_json()["buy"] == ["Apple TV"] and fault_server.max_in_flight <= 3
+    assert found[9].to_json()["buy"] == ["Apple TV"] and fault_server.max_in_flight <= MAX_IN_FLIGHT
 
 
 def test_cached_providers_cost_no_request_for_a_day(fault_server: FaultServer, tmp_path: Path) -> None:
@@ -82,13 +104,20 @@ def test_cached_providers_cost_no_request_for_a_day(fault_server: FaultServer, t
     assert memory.watch(949, "US") is not None and memory.requests_made == 0  # kept in memory too
 
 
-@pytest.mark.parametrize("damage", ["lbrec-watch-providers/1 1e18\nGB\t8||||\nend\n",
-                                    "lbrec-watch-providers/1 1e18\n8\tNetflix\nGB\t8||||\nend\n",
-                                    "lbrec-watch-providers/1 nan\nend\n", "lbrec-watch-providers/1 x\nend\n",
-                                    "lbrec-watch-providers/2 1e18\nend\n", "lbrec-watch-providers/1 1e18\n",
-                                    "{damaged", ""],
-                         ids=["unknown id", "short provider line", "nan time", "bad time", "other version",
-                              "no end", "not ours", "empty"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "lbrec-watch-providers/1 1e18\nGB\t8||||\nend\n",
+        "lbrec-watch-providers/1 1e18\n8\tNetflix\nGB\t8||||\nend\n",
+        "lbrec-watch-providers/1 nan\nend\n",
+        "lbrec-watch-providers/1 x\nend\n",
+        "lbrec-watch-providers/2 1e18\nend\n",
+        "lbrec-watch-providers/1 1e18\n",
+        "{damaged",
+        "",
+    ],
+    ids=["unknown id", "short provider line", "nan time", "bad time", "other version", "no end", "not ours", "empty"],
+)
 def test_a_damaged_providers_entry_is_only_a_miss(fault_server: FaultServer, tmp_path: Path, damage: str) -> None:
     serve_film(fault_server, HEAT)
     tmdb(fault_server, tmp_path).watch(949, "GB")
@@ -105,7 +134,7 @@ def test_an_entry_cut_short_is_read_as_a_miss(fault_server: FaultServer, tmp_pat
     tmdb(fault_server, tmp_path).watch(949, "GB")
     for name in ("949.watch.txt", "949.json"):
         data = (tmp_path / "tmdb" / name).read_bytes()
-        (tmp_path / "tmdb" / name).write_bytes(data[:int(kept * len(data)) if kept < 1 else 1])
+        (tmp_path / "tmdb" / name).write_bytes(data[: int(kept * len(data)) if kept < 1 else 1])
     client = tmdb(fault_server, tmp_path)
     assert client.watch(949, "GB").stream[0].name == "Netflix" and client.details(949).title == "Heat"
     assert len(fault_server.hits_for("/3/movie/949")) == 2
@@ -129,23 +158,32 @@ def test_a_refused_key_raises_and_sends_nothing_more(fault_server: FaultServer, 
 
 
 def test_a_429_waits_for_retry_after_then_the_providers_come(fault_server: FaultServer, tmp_path: Path) -> None:
-    fault_server.route("/3/movie/949", Reply(429, b"{}", {"Retry-After": "1", **JSON}),
-                       Reply(200, json.dumps(HEAT).encode(), JSON))
+    fault_server.route(
+        "/3/movie/949", Reply(429, b"{}", {"Retry-After": "1", **JSON}), Reply(200, json.dumps(HEAT).encode(), JSON)
+    )
     client = tmdb(fault_server, tmp_path)
     assert client.watch(949, "GB").stream[0].name == "Netflix" and not client.trouble
     first, second = fault_server.hits_for("/3/movie/949")
     assert second.time - first.time >= 0.95
 
 
-@pytest.mark.parametrize("reply", [Reply(503, b"down"), Reply(502, b"<html>bad gateway</html>"),
-                                   Reply(200, b"<html>maintenance</html>", JSON), Reply(200, b'"text"', JSON),
-                                   Reply(200, json.dumps(HEAT).encode(), JSON, truncate_to=40),
-                                   Reply(200, b"[" * 100_000, JSON), Reply(200, b"{}", JSON, delay=2.0),
-                                   Reply(429, b"{}", {"Retry-After": "3600", **JSON})],
-                         ids=["503", "502", "not JSON", "not an object", "truncated", "deep nesting", "timeout",
-                              "429 too long"])
-def test_a_film_tmdb_cannot_answer_has_no_providers_and_nothing_is_cached(fault_server: FaultServer, tmp_path: Path,
-                                                                          reply: Reply) -> None:
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(503, b"down"),
+        Reply(502, b"<html>bad gateway</html>"),
+        Reply(200, b"<html>maintenance</html>", JSON),
+        Reply(200, b'"text"', JSON),
+        Reply(200, json.dumps(HEAT).encode(), JSON, truncate_to=40),
+        Reply(200, b"[" * 100_000, JSON),
+        Reply(200, b"{}", JSON, delay=2.0),
+        Reply(429, b"{}", {"Retry-After": "3600", **JSON}),
+    ],
+    ids=["503", "502", "not JSON", "not an object", "truncated", "deep nesting", "timeout", "429 too long"],
+)
+def test_a_film_tmdb_cannot_answer_has_no_providers_and_nothing_is_cached(
+    fault_server: FaultServer, tmp_path: Path, reply: Reply
+) -> None:
     fault_server.route("/3/movie/949", reply)
     client = tmdb(fault_server, tmp_path, timeout=0.5)
     started = time.monotonic()
@@ -157,18 +195,34 @@ def test_a_film_tmdb_cannot_answer_has_no_providers_and_nothing_is_cached(fault_
 
 
 def test_malformed_providers_are_left_out_not_raised(fault_server: FaultServer, tmp_path: Path) -> None:
-    block = {"results": {"GB": {"flatrate": [{"provider_id": "8", "provider_name": "Netflix"}, None, 3,
-                                             {"provider_id": 11, "provider_name": "MUBI\x00\n",
-                                              "logo_path": "javascript:alert(1)", "display_priority": "first"}],
-                                "rent": "Apple"},
-                         "gb": {"flatrate": [{"provider_id": 9, "provider_name": "Prime"}]}, "XX": []}}
+    block = {
+        "results": {
+            "GB": {
+                "flatrate": [
+                    {"provider_id": "8", "provider_name": "Netflix"},
+                    None,
+                    3,
+                    {
+                        "provider_id": 11,
+                        "provider_name": "MUBI\x00\n",
+                        "logo_path": "javascript:alert(1)",
+                        "display_priority": "first",
+                    },
+                ],
+                "rent": "Apple",
+            },
+            "gb": {"flatrate": [{"provider_id": 9, "provider_name": "Prime"}]},
+            "XX": [],
+        }
+    }
     serve_film(fault_server, {**movie(949, "Heat"), "watch/providers": block})
     gb = tmdb(fault_server, tmp_path).watch(949, "GB")
     assert gb is not None and [(p.id, p.name, p.logo) for p in gb.stream] == [(11, "MUBI", "")] and gb.rent == ()
 
 
-def test_the_services_a_country_has_are_listed_cached_and_check_names(fault_server: FaultServer,
-                                                                      tmp_path: Path) -> None:
+def test_the_services_a_country_has_are_listed_cached_and_check_names(
+    fault_server: FaultServer, tmp_path: Path
+) -> None:
     serve_offered(fault_server, "GB", [NETFLIX, BBC, MUBI, PRIME])
     client = tmdb(fault_server, tmp_path)
     offered = client.providers_offered("GB")
@@ -185,8 +239,9 @@ def test_the_services_a_country_has_are_listed_cached_and_check_names(fault_serv
         services_in(tmdb(fault_server, tmp_path), ["Netflix"], "FR")
 
 
-def test_the_command_line_and_the_app_get_the_same_client_from_the_environment(fault_server: FaultServer,
-                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_line_and_the_app_get_the_same_client_from_the_environment(
+    fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(TMDB_KEY_ENV, raising=False)
     assert tmdb_from_env() is None
     monkeypatch.setenv(TMDB_KEY_ENV, f" {V3_KEY} ")
