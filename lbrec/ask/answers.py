@@ -4,13 +4,16 @@ what was not matched and why, and the JSON that `--json` prints and the app offe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lbrec.catalog.matches import Match, MatchedHistory
 from lbrec.data.titles import film_label
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.history import FilmEntry
 from lbrec.serving.results import Film
+
+if TYPE_CHECKING:
+    from lbrec.ask.shelf import Shelf
 
 # What the JSON calls each question's films.
 FILMS_KEY = {
@@ -45,6 +48,7 @@ class Answer(Generic[F]):
     asked: MatchedHistory | None = None
     members: list[tuple[str, MatchedHistory]] = field(default_factory=list)
     note: str = ""  # a line to show beside the films: fewer than k stream on the services asked for
+    shelf: Shelf | None = None  # films newer than the model, from TMDb (for me), when asked
 
     @property
     def unmatched(self) -> list[NotFound]:
@@ -77,7 +81,7 @@ class Answer(Generic[F]):
             return {**person, "candidates": (self.asked or NOBODY).to_json(), "ranking": films}
         if self.question == "predict":
             return {**person, "unmatched": (self.asked or NOBODY).to_json()["unmatched"], "predictions": films}
-        return {**person, FILMS_KEY[self.question]: films}
+        return {**person, FILMS_KEY[self.question]: films, **(self.shelf.to_json() if self.shelf else {})}
 
 
 def not_found(results: list[tuple[FilmEntry, Match]]) -> list[NotFound]:

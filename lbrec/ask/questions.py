@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbrec.ask.answers import Answer, films_label, nothing_usable
+from lbrec.ask.lookup import beyond_the_model
 from lbrec.ask.options import Options, marked_films
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
+from lbrec.ask.shelf import Shelf, newer_shelf
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from lbrec.tmdb.client import TmdbClient
 
 MIN_MEMBERS, MAX_MEMBERS = 2, 6  # a group
+MODEL_KNOWS_NONE = "the model knows none of your films: the films below come from TMDb alone"
 NO_WATCHLIST = {
     "export": "this export has no watchlist films (its watchlist.csv is missing or empty): rank a list "
     "CSV or typed titles instead",
@@ -106,7 +109,8 @@ class Ask:
     ) -> Person:
         """The person behind `history`: their chosen films matched (or `matches`, already matched), with their
         `confirmed` choices among candidates."""
-        return person_of(self.engine, history, matches or self.matches(history, options.choice), confirmed)
+        matches = matches or self.matches(history, options.choice)
+        return person_of(self.engine, history, matches, confirmed, second_catalog=self.tmdb is not None)
 
     def recommend(self, person: Person, options: Options = Options()) -> Answer[Recommendation]:
         """Films for one person: nothing they have watched (nor, when asked, their watchlist). Like "similar", its
@@ -116,6 +120,8 @@ class Ask:
         k = options.k or 10
         scored = candidates(options, asked)
         reading = person.reading(options.reading)
+        if not person.liked:  # only TMDb knows their films: the model's popular films would be no answer to them
+            return Answer("recommend", [], "your films", person=person.matched, note=MODEL_KNOWS_NONE)
         films = self.engine.recommend(
             person.liked, k=scored, exclude=exclude, filters=filters, explain=scored == k, reading=reading
         )
@@ -130,6 +136,23 @@ class Ask:
 
         films, note = with_watch(films, asked, k, explain if scored != k else list)
         return Answer("recommend", films, "your films", person=person.matched, note=note)
+
+    def newer(self, person: Person, options: Options = Options(), progress: Progress = quiet) -> Shelf:
+        """Films newer than the model for one person, from TMDb (`lbrec.ask.shelf`): nothing they have seen,
+        refused or (when asked) put on their watchlist. Without a key, an empty shelf that says what one adds."""
+        if self.tmdb is None:
+            return Shelf(note=without_a_key(person, self.engine.year_range[1]))
+        return newer_shelf(
+            self.engine,
+            self.tmdb,
+            person,
+            self.index,
+            options.filters(self.engine),
+            person.reading(options.reading),
+            person.history.watchlist if options.exclude_watchlist else (),
+            options.k or 10,
+            progress,
+        )
 
     def to_rank(self, to_rank: ToRank, person: Person | None = None) -> tuple[list[FilmEntry], str]:
         """The films to rank and what they are, in words (a watchlist is the `person`'s)."""
@@ -305,3 +328,14 @@ def member_label(member: Member, number: int, username: str | None = None) -> st
         name = Path(source.name or ("" if isinstance(source.value, bytes) else os.fspath(source.value))).name
         label = username_in_name(name) or name
     return label[:40] or f"member {number}"
+
+
+def without_a_key(person: Person, last_year: int) -> str:
+    """The line for a person without a TMDb key: how many of their films the model cannot know, and what a key adds."""
+    newer = beyond_the_model([film for film, _ in person.matched.results], last_year)  # type: ignore[misc]
+    if not newer:
+        return ""
+    return (
+        f"{newer:,} of your films are newer than this model's films (up to {last_year}): "
+        f"with a TMDb key, lbrec reads them too and adds films of every year"
+    )
