@@ -215,6 +215,8 @@ def png_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
+    from lbrec.serving.results import TMDB
+
     ask = asker(args)
     options = options_of(args, ask)
     options.filters(ask.engine)  # wrong options fail before any download
@@ -242,8 +244,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         log(f"  {answer.note}")
     print_films(answer.films)
     if shelf.films:
-        print("\nNewer than the model (TMDb's recommendations for your films, ranked by lbrec):")
-        print_films(shelf.films, first=len(answer.films) + 1)
+        print(f"\nFilms the model does not know: {TMDB} (newer than {ask.engine.year_range[1]}, or not in its catalog)")
+        print_films(shelf.films)
     return 0
 
 

@@ -1,0 +1,95 @@
+"""Films of every year on the command line: with the person's own TMDb key (a loopback TMDb here), `recommend` reads
+the films the model lacks on TMDb and adds films newer than the model beside its own, each saying where it came
+from; TMDb's faults leave the model's answer as it is, with one line on what is missing; without a key, one line
+says how many films a key would add."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.files import REPO, SHARED
+from harness.tmdb_server import DOWN, REFUSED, V3_KEY, LoopbackTmdb, nonsense
+from lbrec.serving.results import MODEL, TMDB
+from tests.helpers.files import need
+from tests.helpers.tmdb_films import ANORA, FILMS, HAMNET, SECRET_AGENT, SIRAT
+
+TYPED = "Heat (1995); Alien (1979); Anora (2024); Sirāt (2025)"
+FEED = SHARED / "fixtures-research" / "rss" / "samueldiamond_letterboxd_2026-08.xml"
+
+
+def recommend(model: Path, tmdb: LoopbackTmdb | None, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {name: value for name, value in os.environ.items() if name != "TMDB_API_KEY"}
+    if tmdb is not None:
+        env |= {"TMDB_API_KEY": V3_KEY, "LBREC_TMDB_URL": tmdb.url}
+    command = [sys.executable, "-m", "lbrec", "recommend", "--model", str(model), *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+
+
+@pytest.fixture
+def tmdb() -> LoopbackTmdb:
+    with LoopbackTmdb(FILMS) as server:
+        yield server
+
+
+def test_with_a_key_the_films_the_model_lacks_are_read_and_newer_films_offered(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb
+) -> None:
+    done = recommend(ml_small_model_dir, tmdb, "--titles", TYPED, "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert {m["tmdbId"] for m in answer["tmdb"]["matched"]} == {ANORA, SIRAT}  # read on TMDb, by title and year
+    assert len(answer["recommendations"]) == 10 and {f["source"] for f in answer["recommendations"]} == {MODEL}
+    newer = answer["newer"]
+    assert newer and {f["source"] for f in newer} == {TMDB} and all(f["movieId"] is None for f in newer)
+    assert {SECRET_AGENT, HAMNET} <= {f["tmdbId"] for f in newer}  # TMDb's recommendations for Anora and Sirāt
+    assert not {ANORA, SIRAT} & {f["tmdbId"] for f in newer}  # never a film the person gave
+    assert all(f["because"] for f in newer if f["year"] >= 2019)  # the loved films that led there
+    assert len(tmdb.hits) <= 2 + 4 + 1  # the two lookups, one list per seed with a TMDb id, one page of releases
+
+
+def test_the_text_answer_shows_the_newer_films_after_the_model_s(ml_small_model_dir: Path, tmdb: LoopbackTmdb) -> None:
+    done = recommend(ml_small_model_dir, tmdb, "--titles", TYPED, "--years", "2020:2026")
+    assert done.returncode == 0, done.stderr  # the model has no film of those years: the newer ones answer
+    assert "Films the model does not know" in done.stdout and "The Secret Agent (2025)" in done.stdout
+    assert "TMDb knows 2 of your 2 films the model lacks" in done.stderr
+
+
+def test_without_a_key_one_line_says_what_a_key_adds(ml_small_model_dir: Path) -> None:
+    done = recommend(ml_small_model_dir, None, "--titles", TYPED, "--json")
+    assert done.returncode == 0, done.stderr
+    assert "2 of your films are newer than this model's films (up to 2018): with a TMDb key" in done.stderr
+    assert "newer" not in json.loads(done.stdout)
+
+
+@pytest.mark.parametrize(
+    "fault, line",
+    [
+        (DOWN, "TMDb did not answer for some films"),
+        (nonsense("wrong types"), "TMDb did not answer for some films"),
+        (REFUSED, "TMDb refused the API key"),
+    ],
+)
+def test_tmdb_s_faults_leave_the_model_s_answer_as_it_is(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, fault: object, line: str
+) -> None:
+    without = recommend(ml_small_model_dir, None, "--titles", TYPED, "--json")
+    tmdb.fail(fault)  # type: ignore[arg-type]
+    done = recommend(ml_small_model_dir, tmdb, "--titles", TYPED, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["recommendations"] == json.loads(without.stdout)["recommendations"]
+    assert line in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_2026_feed_is_read_whole_with_a_key(ml_small_model_dir: Path, tmdb: LoopbackTmdb) -> None:
+    need(FEED, "the saved 2026 RSS feed")
+    done = recommend(ml_small_model_dir, tmdb, "--rss", str(FEED), "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    read = len(answer["matched"]) + len(answer["tmdb"]["matched"])
+    assert read >= 45, (len(answer["matched"]), answer["tmdb"])  # the feed carries each film's TMDb id
