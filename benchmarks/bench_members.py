@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.common import cell
 from lbrec import paths
 
 METRICS = ("ndcg@10", "hr@10", "recall@50", "bad@10")
@@ -82,13 +83,6 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     if args.write_choice and not args.tune:
         parser.error("--write-choice writes what --tune chooses: add --tune")
     return args
-
-
-def cell(figure: dict, digits: int = 3) -> str:
-    if figure["mean"] is None:
-        return "-"
-    low, high = figure["ci95"]
-    return f"{figure['mean']:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
 def difference(tests: dict, name: str, metric: str) -> str:

@@ -203,6 +203,14 @@ def export_atomic(dataset: Dataset, folder: Path) -> None:
 # The real Letterboxd members (benchmarks.members) with the served model folder.
 
 
+def cell(figure: dict, digits: int = 3) -> str:
+    """A mean with its 95% interval, as the members' tables show it: "0.065 [0.058, 0.073]" ("-" without one)."""
+    if figure["mean"] is None:
+        return "-"
+    low, high = figure["ci95"]
+    return f"{figure['mean']:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
 def member_arguments(prog: str, description: str, argv: list[str] | None = None) -> argparse.Namespace:
     """The options of a benchmark on the members with the served folder: --model, --members, --seed."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
