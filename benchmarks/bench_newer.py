@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from benchmarks.common import OUT, cell
+from benchmarks.common import OUT, cell, paired_cell
 from lbrec import paths
 
 if TYPE_CHECKING:
@@ -249,12 +249,8 @@ def ranking_table(per_member: dict, names: tuple[str, ...], reference: str, metr
     print("|---|" + "---|" * (len(metrics) + 1))
     for name in names:
         test = paired.get(name, {}).get("ndcg@10")
-        diff = (
-            f"{test['mean_diff']:+.4f} [{test['ci95'][0]:+.4f}, {test['ci95'][1]:+.4f}], p {test['p_bootstrap']:.3f}"
-            if test
-            else ""
-        )
-        print(f"| {name} | " + " | ".join(cell(summary["models"][name][m], 4) for m in metrics) + f" | {diff} |")
+        figures = " | ".join(cell(summary["models"][name][m], 4) for m in metrics)
+        print(f"| {name} | {figures} | {paired_cell(test) if test else ''} |")
     return summary
 
 

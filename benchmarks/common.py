@@ -211,6 +211,11 @@ def cell(figure: dict, digits: int = 3) -> str:
     return f"{figure['mean']:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
+def paired_cell(test: dict) -> str:
+    """A paired test's difference with its 95% interval and p-value: "+0.0066 [+0.0023, +0.0108], p 0.002"."""
+    return f"{test['mean_diff']:+.4f} [{test['ci95'][0]:+.4f}, {test['ci95'][1]:+.4f}], p {test['p_bootstrap']:.3f}"
+
+
 def member_arguments(prog: str, description: str, argv: list[str] | None = None) -> argparse.Namespace:
     """The options of a benchmark on the members with the served folder: --model, --members, --seed."""
     parser = argparse.ArgumentParser(prog=prog, description=description)

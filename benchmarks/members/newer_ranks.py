@@ -18,9 +18,10 @@ TMDb by title and year, as an export's rows are.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -126,10 +127,19 @@ def candidate_films(table: TmdbTable, rows: np.ndarray) -> list[TmdbFilm]:
     return [film for film in films if film is not None]
 
 
+Variant = Callable[[list[Seed]], list[Seed]]  # the seeds as an experiment changes them
+
+
 def offline_ranks(
-    ask: Ask, data: MemberData, table: TmdbTable, cases: Sequence[NewerCase], newer: np.ndarray
+    ask: Ask,
+    data: MemberData,
+    table: TmdbTable,
+    cases: Sequence[NewerCase],
+    newer: np.ndarray,
+    variants: Mapping[str, Variant] = MappingProxyType({}),
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict]:
-    """Every offline ranking's per-member metrics (`OFFLINE`), and what they ranked."""
+    """Every offline ranking's per-member metrics (`OFFLINE`, then lbrec's ranking with the seeds of each of
+    `variants`), and what they ranked."""
     rows = np.flatnonzero(newer)
     films = candidate_films(table, rows)
     row_of = {film.tmdb_id: row for film, row in zip(films, rows, strict=True)}
@@ -139,7 +149,7 @@ def offline_ranks(
     released = np.array([film.release_date for film in films])
     newest = np.argsort(np.argsort(released, kind="stable"), kind="stable").astype(float)
     loved_by_others = np.asarray(data.others_likes()[:, candidate_rows].sum(0)).ravel().astype(float)
-    ranks: dict[str, list[np.ndarray]] = {name: [] for name in OFFLINE}
+    ranks: dict[str, list[np.ndarray]] = {name: [] for name in [*OFFLINE, *variants]}
     ranked, left_out, seeds_per_member = [], 0, []
     for case in tqdm(cases, desc="members ranked", leave=False):
         person = person_of(ask, data, case)
@@ -153,6 +163,9 @@ def offline_ranks(
         ranks[LBREC].append(ranks_in(order, hidden))
         for name, scores in zip(OFFLINE[1:], (popularity, newest, loved_by_others), strict=True):
             ranks[name].append(ranks_in(by_score(ids[allowed], scores[allowed]), hidden))
+        for name, variant in variants.items():
+            changed = rank_newer(variant(seeds), {}, films, seen, ask.engine.tmdb_ids, k=len(films))
+            ranks[name].append(ranks_in([f.tmdbId for f in changed], hidden))
         ranked.append(len(order))
         seeds_per_member.append(len(seeds))
     return metrics_of(ranks), {
