@@ -27,7 +27,7 @@ from lbrec.ask.shelf import Shelf, newer_shelf
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
-from lbrec.errors import LbrecError
+from lbrec.errors import LbrecError, WhereToWatchError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import username_in_name
 from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
@@ -142,7 +142,8 @@ class Ask:
         refused or (when asked) put on their watchlist. Without a key, an empty shelf that says what one adds."""
         if self.tmdb is None:
             return Shelf(note=without_a_key(person, self.engine.year_range[1]))
-        return newer_shelf(
+        asked, k = where(self.tmdb, options), options.k or 10
+        shelf = newer_shelf(
             self.engine,
             self.tmdb,
             person,
@@ -150,9 +151,15 @@ class Ask:
             options.filters(self.engine),
             person.reading(options.reading),
             person.history.watchlist if options.exclude_watchlist else (),
-            options.k or 10,
+            candidates(options, asked),
             progress,
         )
+        try:
+            shelf.films, note = with_watch(shelf.films, asked, k)
+        except WhereToWatchError as exc:  # none of them streams there: the shelf says so, the model's films stand
+            shelf.films, note = [], str(exc)
+        shelf.note = "; ".join(line for line in (shelf.note, note) if line)
+        return shelf
 
     def to_rank(self, to_rank: ToRank, person: Person | None = None) -> tuple[list[FilmEntry], str]:
         """The films to rank and what they are, in words (a watchlist is the `person`'s)."""

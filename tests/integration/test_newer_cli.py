@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.files import REPO, SHARED
-from harness.tmdb_server import DOWN, REFUSED, V3_KEY, LoopbackTmdb, nonsense
+from harness.tmdb_server import DOWN, NETFLIX, REFUSED, V3_KEY, LoopbackTmdb, nonsense, offers
 from lbrec.serving.results import MODEL, TMDB
 from tests.helpers.files import need
 from tests.helpers.tmdb_films import ANORA, FILMS, HAMNET, SECRET_AGENT, SIRAT
@@ -93,3 +93,13 @@ def test_a_2026_feed_is_read_whole_with_a_key(ml_small_model_dir: Path, tmdb: Lo
     answer = json.loads(done.stdout)
     read = len(answer["matched"]) + len(answer["tmdb"]["matched"])
     assert read >= 45, (len(answer["matched"]), answer["tmdb"])  # the feed carries each film's TMDb id
+
+
+def test_with_a_country_the_newer_films_say_where_to_watch_them(ml_small_model_dir: Path) -> None:
+    rows = [{**row, "providers": {"GB": offers(row["id"], flatrate=[NETFLIX])}} if row.get("id") == SECRET_AGENT
+            else row for row in FILMS]  # fmt: skip
+    with LoopbackTmdb(rows) as tmdb:
+        done = recommend(ml_small_model_dir, tmdb, "--titles", TYPED, "--country", "GB", "--json")
+    assert done.returncode == 0, done.stderr
+    watch = {f["tmdbId"]: f.get("watch") for f in json.loads(done.stdout)["newer"]}
+    assert watch[SECRET_AGENT]["country"] == "GB" and watch[SECRET_AGENT]["stream"] == ["Netflix"]
