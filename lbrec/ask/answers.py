@@ -13,6 +13,7 @@ from lbrec.letterboxd.history import FilmEntry
 from lbrec.serving.results import Film
 
 if TYPE_CHECKING:
+    from lbrec.ask.lookup import Lookup
     from lbrec.ask.shelf import Shelf
 
 # What the JSON calls each question's films.
@@ -49,12 +50,14 @@ class Answer(Generic[F]):
     members: list[tuple[str, MatchedHistory]] = field(default_factory=list)
     note: str = ""  # a line to show beside the films: fewer than k stream on the services asked for
     shelf: Shelf | None = None  # films newer than the model, from TMDb (for me), when asked
+    lookup: Lookup | None = None  # the films asked about or among that the model lacks, looked up on TMDb
 
     @property
     def unmatched(self) -> list[NotFound]:
         """The films asked about that were not used (for a recommendation: the person's own)."""
         source = self.asked if self.asked is not None else self.person
-        return not_found(source.results) if source is not None else []
+        found = self.lookup.labels if self.lookup is not None else set()
+        return [film for film in not_found(source.results) if film.query not in found] if source is not None else []
 
     @property
     def found(self) -> int:
@@ -77,10 +80,16 @@ class Answer(Generic[F]):
             asked = (self.asked or NOBODY).to_json()
             return {"seeds": asked["matched"], "unmatched": asked["unmatched"], "similar": films}
         person = (self.person or NOBODY).to_json()
+        tmdb = {"tmdb": self.lookup.to_json()} if self.lookup is not None else {}
         if self.question == "rank":
-            return {**person, "candidates": (self.asked or NOBODY).to_json(), "ranking": films}
+            return {**person, "candidates": (self.asked or NOBODY).to_json(), **tmdb, "ranking": films}
         if self.question == "predict":
-            return {**person, "unmatched": (self.asked or NOBODY).to_json()["unmatched"], "predictions": films}
+            unmatched = [
+                entry
+                for entry in (self.asked or NOBODY).to_json()["unmatched"]
+                if entry["query"] not in (self.lookup.labels if self.lookup is not None else set())
+            ]
+            return {**person, "unmatched": unmatched, **tmdb, "predictions": films}
         return {**person, FILMS_KEY[self.question]: films, **(self.shelf.to_json() if self.shelf else {})}
 
 

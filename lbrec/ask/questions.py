@@ -20,14 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbrec.ask.answers import Answer, films_label, nothing_usable
-from lbrec.ask.lookup import beyond_the_model
+from lbrec.ask.lookup import Lookup, beyond_the_model, label, lacking
 from lbrec.ask.options import Options, marked_films
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
-from lbrec.ask.shelf import Shelf, newer_shelf
+from lbrec.ask.placing import TROUBLE, place, seen_of
+from lbrec.ask.shelf import Shelf, newer_shelf, offers
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
-from lbrec.errors import LbrecError, WhereToWatchError
+from lbrec.errors import LbrecError, TmdbKeyError, WhereToWatchError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import username_in_name
 from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
@@ -184,25 +185,48 @@ class Ask:
         entries, what = films
         asked = match_films(self.index, entries)
         usable = [m for m in asked.positives if self.engine.knows(m)]
-        if not usable:
+        placed, lookup, trouble = self.on_tmdb(person, asked, options)
+        if not usable and not placed:
             raise nothing_usable(f"the {len(entries)} films of {what}", asked.results)
-        if not set(usable) - person.seen - options.seen:
+        if usable and not placed and not set(usable) - person.seen - options.seen:
             raise LbrecError(f"you have watched every film of {what} that was found: nothing is left to rank")
-        if not set(usable) - options.not_for_me:
+        if usable and not placed and not set(usable) - options.not_for_me:
             raise LbrecError(f"you marked every film of {what} that was found “not for me”: nothing is left to rank")
         options.filters(self.engine)
         wanted = where(self.tmdb, options)
-        filtered = wanted is not None and bool(wanted.services)
+        whole = (wanted is not None and bool(wanted.services)) or bool(placed)  # cut to k after filtering, merging
         ranking = rank_films(
             self.engine,
             person.liked,
             usable,
             person.matched.watched | options.seen,
-            k=None if filtered else options.k,
+            k=None if whole else options.k,
             reading=person.reading(options.reading),
         )
-        ranking, note = with_watch(ranking, wanted, options.k or len(ranking))
-        return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note)
+        ranking = sorted([*ranking, *placed], key=lambda film: -film.percentile)  # each placed in its catalog
+        ranking, note = with_watch(ranking[: None if wanted else options.k], wanted, options.k or len(ranking))
+        note = "; ".join(line for line in (trouble, note) if line)
+        return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note, lookup=lookup)
+
+    def on_tmdb(
+        self, person: Person, asked: MatchedHistory, options: Options, predicting: bool = False
+    ) -> tuple[list, Lookup | None, str]:
+        """The films asked about or among that the model lacks, placed on TMDb for the person (`lbrec.ask.placing`),
+        as `Ranked` films (`predicting`: `Prediction`s); the lookup; and one line when TMDb refused the key or did
+        not answer for some. Nothing without a key."""
+        missing = lacking(asked, self.engine.knows)
+        if self.tmdb is None or not missing:
+            return [], None, ""
+        try:
+            offered = offers(self.engine, self.tmdb, person, self.index, person.reading(options.reading))
+            placed, lookup = place(self.tmdb, offered, missing)
+        except TmdbKeyError as exc:
+            return [], None, f"{exc}: the films only TMDb knows are left out"
+        seen = seen_of(offered, person.history.films)
+        films = [
+            p.predicted(label(p.entry), p.film in seen) if predicting else p.ranked(p.film in seen) for p in placed
+        ]
+        return films, lookup, TROUBLE if self.tmdb.trouble or offered.troubled else ""
 
     def marked(self, films: str | bytes, mark: str) -> frozenset[int]:
         """The movieIds of the films a person marks (`mark`: "not for me" or "seen it"): see `marked_films`."""
@@ -219,7 +243,7 @@ class Ask:
             for text, (_, m) in zip(queries, asked.results, strict=True)
             if m.movie_id is not None and m.status == "matched" and self.engine.knows(m.movie_id)
         ]
-        if not known:
+        if not known and self.tmdb is None:  # with a key, TMDb may know them: the question says after asking it
             raise nothing_usable("the films you asked about", asked.results)
         return asked, known
 
@@ -241,8 +265,19 @@ class Ask:
             person.ratings(self.index),
             person.reading(options.reading),
         )
-        predictions, _ = with_watch(predictions, wanted, len(predictions))
-        return Answer("predict", predictions, "the films you asked about", person=person.matched, asked=asked)
+        placed, lookup, trouble = self.on_tmdb(person, asked, options, predicting=True)
+        if not predictions and not placed:
+            raise nothing_usable("the films you asked about", asked.results)
+        predictions, _ = with_watch([*predictions, *placed], wanted, len(predictions) + len(placed))
+        return Answer(
+            "predict",
+            predictions,
+            "the films you asked about",
+            person=person.matched,
+            asked=asked,
+            note=trouble,
+            lookup=lookup,
+        )
 
     # ------------------------------------------------------------------------------------------------ no history
 

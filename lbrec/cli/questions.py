@@ -53,6 +53,7 @@ def log_unmatched(answer: Answer, what: str) -> None:
 
 def cmd_rank(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
+    from lbrec.serving.results import TMDB
 
     ask = asker(args)
     options = options_of(args, ask)
@@ -73,6 +74,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         because = ", ".join(f.title for f in film.because)
         print(
             f"{place:>3}. {film_label(film.title, film.year)}  percentile {film.percentile:.1f}"
+            + ("  (among TMDb's films for you: the model does not know it)" if film.source == TMDB else "")
             + ("  (watched)" if film.watched else "")
             + (f"  because you liked {because}" if because else "")
         )
@@ -104,6 +106,7 @@ def rank_args(parser: argparse.ArgumentParser) -> None:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
+    from lbrec.serving.results import TMDB
 
     ask = asker(args)
     options = options_of(args, ask)
@@ -116,8 +119,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
     for p in answer.films:
         because = ", ".join(f.title for f in p.because)
         print(
-            f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}, percentile "
-            f"{p.percentile:.1f})" + (f"; most raised by {because}" if because and not p.watched else "")
+            f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}"
+            + (" of TMDb's films for you: the model does not know it" if p.source == TMDB else "")
+            + f", percentile {p.percentile:.1f})"
+            + (f"; most raised by {because}" if because and not p.watched else "")
         )
         print_watch(p)
     return 0

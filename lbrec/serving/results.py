@@ -45,6 +45,7 @@ class Film(FilmRef):
     tmdbId: int | None
     imdbId: int | None
     watch: WatchOptions | None = field(default=None, kw_only=True)  # with a country: where to watch it there
+    source: str = field(default=MODEL, kw_only=True)  # where it came from: the model, or TMDb (`TMDB`)
 
     @property
     def links(self) -> dict[str, str]:
@@ -52,14 +53,10 @@ class Film(FilmRef):
 
     def shared(self) -> dict[str, Any]:
         """The film's own fields, to build an answer from (`Ranked(**film.shared(), percentile=...)`)."""
-        return {f.name: getattr(self, f.name) for f in fields(Film) if f.name != "watch"}
-
-    @property
-    def source(self) -> str:
-        return MODEL
+        return {f.name: getattr(self, f.name) for f in fields(Film) if f.name not in ("watch", "source")}
 
     def to_dict(self) -> dict[str, Any]:
-        out = {**asdict(self), "genres": list(self.genres), "links": self.links, "source": self.source}
+        out = {**asdict(self), "genres": list(self.genres), "links": self.links}
         if self.watch is None:
             del out["watch"]
         else:
@@ -111,10 +108,7 @@ class NewerFilm(Film):
 
     score: float  # lbrec's score over the candidates: comparable within one list only
     because: list[FilmRef]  # the person's loved films that point to it
-
-    @property
-    def source(self) -> str:
-        return TMDB
+    source: str = field(default=TMDB, kw_only=True)
 
 
 def links_for(tmdb_id: int | None, imdb_id: int | None) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,38 @@ def test_with_a_country_the_newer_films_say_where_to_watch_them(ml_small_model_d
     assert done.returncode == 0, done.stderr
     watch = {f["tmdbId"]: f.get("watch") for f in json.loads(done.stdout)["newer"]}
     assert watch[SECRET_AGENT]["country"] == "GB" and watch[SECRET_AGENT]["stream"] == ["Netflix"]
+
+
+def question(model: Path, tmdb: LoopbackTmdb | None, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {name: value for name, value in os.environ.items() if name != "TMDB_API_KEY"}
+    if tmdb is not None:
+        env |= {"TMDB_API_KEY": V3_KEY, "LBREC_TMDB_URL": tmdb.url}
+    command = [sys.executable, "-m", "lbrec", *args, "--model", str(model)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+
+
+def test_a_list_of_newer_films_is_ranked_beside_the_model_s_not_dropped(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb
+) -> None:
+    among = "Fargo (1996); Hamnet (2025); The Secret Agent (2025); Heat (1986)"
+    done = question(ml_small_model_dir, tmdb, "rank", "--titles", TYPED, "--among", among, "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    ranked = {(f["title"], f["source"]) for f in answer["ranking"]}
+    assert {("Hamnet", TMDB), ("The Secret Agent", TMDB), ("Heat", TMDB), ("Fargo", MODEL)} == ranked
+    percentiles = [f["percentile"] for f in answer["ranking"]]
+    assert percentiles == sorted(percentiles, reverse=True) and all(0 < p <= 100 for p in percentiles)
+    assert {"Hamnet (2025)", "The Secret Agent (2025)"} <= {m["query"] for m in answer["tmdb"]["matched"]}
+    without = question(ml_small_model_dir, None, "rank", "--titles", TYPED, "--among", among, "--json")
+    assert [f["title"] for f in json.loads(without.stdout)["ranking"]] == ["Fargo"]  # the others named, not found
+
+
+def test_would_i_like_a_film_newer_than_the_model(ml_small_model_dir: Path, tmdb: LoopbackTmdb) -> None:
+    done = question(ml_small_model_dir, tmdb, "predict", "Anora (2024)", "The Secret Agent (2025)", "--titles",
+                    "Heat (1995); Sirāt (2025)")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"Anora \(2024\): (top [0-9.]+% for you|bottom half)", done.stdout), done.stdout
+    assert "of TMDb's films for you: the model does not know it" in done.stdout
+    assert "The Secret Agent (2025)" in done.stdout
+    refused = question(ml_small_model_dir, None, "predict", "Anora (2024)", "--titles", "Heat (1995)")
+    assert refused.returncode == 1 and "Anora" in refused.stderr  # without a key: one line, no answer
