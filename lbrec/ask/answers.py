@@ -71,14 +71,18 @@ class Answer(Generic[F]):
     def to_json(self) -> dict[str, Any]:
         """The answer as `python -m lbrec <question> --json` prints it and the app's JSON download holds it."""
         films = [film.to_dict() for film in self.films]
+        shelf = self.shelf.to_json() if self.shelf else {}
         if self.question == "group":
             return {
                 "members": [{"label": label, **matched.to_json()} for label, matched in self.members],
                 "recommendations": films,
+                **shelf,
             }
         if self.question == "similar":
             asked = (self.asked or NOBODY).to_json()
-            return {"seeds": asked["matched"], "unmatched": asked["unmatched"], "similar": films}
+            found = self.lookup.labels if self.lookup is not None else set()
+            unmatched = [entry for entry in asked["unmatched"] if entry["query"] not in found]
+            return {"seeds": asked["matched"], "unmatched": unmatched, "similar": films, **shelf}
         person = (self.person or NOBODY).to_json()
         tmdb = {"tmdb": self.lookup.to_json()} if self.lookup is not None else {}
         if self.question == "rank":
@@ -119,7 +123,11 @@ def why_not(film: FilmEntry, match: Match) -> str:
     return f"{film.label or f'tmdb:{film.tmdb_id}'!r} {reason}{more}"
 
 
-def films_label(asked: MatchedHistory) -> str:
-    """The films asked about, in words: "Heat (1995)", "Heat (1995) and Alien (1979)"."""
+def films_label(asked: MatchedHistory, lookup: Lookup | None = None) -> str:
+    """The films asked about, in words: "Heat (1995)", "Heat (1995) and Anora (2024)" (the model's, and those
+    only TMDb knows)."""
     names = [film_label(m.title, m.year) for _, m in asked.results if m.status == "matched"]
+    names += [film_label(m.title or "", m.year) for _, m in (lookup.matched if lookup is not None else [])]
+    if not names:
+        return "the films you asked about"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

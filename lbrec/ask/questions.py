@@ -25,6 +25,7 @@ from lbrec.ask.options import Options, marked_films
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
 from lbrec.ask.placing import TROUBLE, place, seen_of
 from lbrec.ask.shelf import Shelf, newer_shelf, offers
+from lbrec.ask.shelves import group_shelf, similar_shelf
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
@@ -285,16 +286,24 @@ class Ask:
         """The k films most like the seeds, each with the seeds it comes from."""
         filters, wanted = options.filters(self.engine), where(self.tmdb, options)
         asked, known = self.asked(queries)
-        films = similar_films(
-            self.engine,
-            [movie_id for _, movie_id in known],
-            k=candidates(options, wanted),
-            filters=filters,
-            exclude=options.seen,
-            reading=options.reading,
+        films = (
+            similar_films(
+                self.engine,
+                [movie_id for _, movie_id in known],
+                k=candidates(options, wanted),
+                filters=filters,
+                exclude=options.seen,
+                reading=options.reading,
+            )
+            if known
+            else []
         )
-        films, note = with_watch(films, wanted, options.k or 10)
-        return Answer("similar", films, films_label(asked), asked=asked, note=note)
+        films, note = with_watch(films, wanted, options.k or 10) if films else ([], "")
+        shelf = similar_shelf(self.engine, self.tmdb, asked, filters, options.k or 10) if self.tmdb else None
+        if not films and not (shelf and shelf.films):
+            raise nothing_usable("the films you asked about", asked.results)
+        what = films_label(asked, shelf.lookup if shelf else None)
+        return Answer("similar", films, what, asked=asked, note=note, shelf=shelf, lookup=shelf and shelf.lookup)
 
     # ------------------------------------------------------------------------------------------------ a group
 
@@ -333,17 +342,22 @@ class Ask:
             exclude=options.seen,
             reading=options.reading,
         )
-        if not films:
+        shelf = None
+        if self.tmdb is not None:
+            newer, trouble = group_shelf(self.engine, self.tmdb, people, labels, self.index, filters, options.k or 10)
+            shelf = Shelf(newer, note=trouble)
+        if not films and not (shelf and shelf.films):
             raise LbrecError(
                 "no film is left: every film that passes these options has been watched by someone in this group"
             )
-        films, note = with_watch(films, wanted, options.k or 10)
+        films, note = with_watch(films, wanted, options.k or 10) if films else ([], "")
         return Answer(
             "group",
             films,
             f"{len(people)} people",
             members=[(label, p.matched) for label, p in zip(labels, people, strict=True)],
             note=note,
+            shelf=shelf,
         )
 
     def member(

@@ -147,10 +147,16 @@ def cmd_similar(args: argparse.Namespace) -> int:
     ask = asker(args)
     options = options_of(args, ask)
     answer = ask.similar(args.films, options)
-    if not answer.films:
+    newer = answer.shelf.films if answer.shelf else []
+    if not answer.films and not newer:
         raise options.nothing_passes(ask.engine)
     write_picture(
-        args.png, answer.films, "More like this", "like " + answer.what, because="like", reason_in_subtitle=True
+        args.png,
+        [*answer.films, *newer],
+        "More like this",
+        "like " + answer.what,
+        because="like",
+        reason_in_subtitle=True,
     )
     if args.json:
         print_json(answer)
@@ -158,14 +164,38 @@ def cmd_similar(args: argparse.Namespace) -> int:
     log_unmatched(answer, "not found")
     if answer.note:
         log(f"  {answer.note}")
-    several = answer.found > 1
+    several = answer.found > 1 or len(answer.lookup.matched if answer.lookup else []) > 1
     for place, film in enumerate(answer.films, 1):
         print(
             f"{place:>3}. {film_label(film.title, film.year)}"
             + (f"  like {', '.join(f.title for f in film.because)}" if several else "")
         )
         print_watch(film)
+    print_shelf(answer, ask.engine.year_range[1])
     return 0
+
+
+def print_shelf(answer: Answer, last_year: int) -> None:
+    """The answer's films the model does not know (TMDb's, ranked by lbrec), after the model's, and TMDb's line."""
+    from lbrec.data.titles import film_label
+    from lbrec.serving.results import TMDB
+
+    if answer.shelf is None:
+        return
+    if answer.shelf.note:
+        log(f"  {answer.shelf.note}")
+    if not answer.shelf.films:
+        return
+    print(f"\nFilms the model does not know: {TMDB} (newer than {last_year}, or not in its catalog)")
+    for place, film in enumerate(answer.shelf.films, 1):
+        fit = getattr(film, "fit", None)
+        extra = f"  (fit: {', '.join(f'{who} {v:.0f}' for who, v in fit.items())})" if fit else ""
+        because = film.because if isinstance(film.because, list) else []
+        print(
+            f"{place:>3}. {film_label(film.title, film.year)}{extra}"
+            + (f"  like {', '.join(f.title for f in because)}" if because else "")
+        )
+        print_watch(film)
 
 
 def similar_args(parser: argparse.ArgumentParser) -> None:
@@ -209,6 +239,7 @@ def cmd_group(args: argparse.Namespace) -> int:
         fit = ", ".join(f"{label} {value:.0f}" for label, value in film.fit.items())
         print(f"{place:>3}. {film_label(film.title, film.year)}  (fit: {fit})")
         print_watch(film)
+    print_shelf(answer, ask.engine.year_range[1])
     return 0
 
 

@@ -139,3 +139,28 @@ def test_would_i_like_a_film_newer_than_the_model(ml_small_model_dir: Path, tmdb
     assert "The Secret Agent (2025)" in done.stdout
     refused = question(ml_small_model_dir, None, "predict", "Anora (2024)", "--titles", "Heat (1995)")
     assert refused.returncode == 1 and "Anora" in refused.stderr  # without a key: one line, no answer
+
+
+def test_more_like_a_2025_film(ml_small_model_dir: Path, tmdb: LoopbackTmdb) -> None:
+    done = question(ml_small_model_dir, tmdb, "similar", "Sirāt (2025)", "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["similar"] == [] and answer["newer"]  # the model does not know Sirāt: TMDb's films answer
+    assert all(f["source"] == TMDB and [r["title"] for r in f["because"]] == ["Sirāt"] for f in answer["newer"])
+    assert [m["query"] for m in answer["tmdb"]["matched"]] == ["Sirāt (2025)"] and answer["unmatched"] == []
+    without = question(ml_small_model_dir, None, "similar", "Sirāt (2025)")
+    assert without.returncode == 1 and "Sirāt" in without.stderr
+
+
+def test_a_group_gets_newer_films_with_every_member_s_fit(ml_small_model_dir: Path, tmdb: LoopbackTmdb) -> None:
+    members = ["--member", "titles:Heat (1995); Anora (2024)", "--member", "titles:Alien (1979); Sirāt (2025)"]
+    done = question(ml_small_model_dir, tmdb, "group", *members, "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    labels = [m["label"] for m in answer["members"]]
+    assert answer["recommendations"] and answer["newer"]
+    for film in answer["newer"]:
+        assert film["source"] == TMDB and set(film["fit"]) == set(labels)
+        assert all(0 <= fit <= 100 for fit in film["fit"].values())
+        assert film["score"] == pytest.approx(sum(film["fit"].values()) / len(labels), abs=0.1)
+    assert not {ANORA, SIRAT} & {f["tmdbId"] for f in answer["newer"]}  # nobody is offered what one of them saw
