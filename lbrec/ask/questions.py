@@ -345,7 +345,7 @@ class Ask:
         shelf = None
         if self.tmdb is not None:
             newer, trouble = group_shelf(self.engine, self.tmdb, people, labels, self.index, filters, options.k or 10)
-            shelf = Shelf(newer, note=trouble)
+            shelf = Shelf(newer, note=trouble, last_year=self.engine.year_range[1])
         if not films and not (shelf and shelf.films):
             raise LbrecError(
                 "no film is left: every film that passes these options has been watched by someone in this group"

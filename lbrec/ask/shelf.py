@@ -42,6 +42,7 @@ class Shelf:
     lookup: Lookup | None = None
     note: str = ""
     requests: int = 0
+    last_year: int = 0  # the model's last year: a film after it is newer than its films, one before not in its catalog
 
     def to_json(self) -> dict:
         """The shelf as an answer's JSON holds it: "newer" (its films), "tmdb" (the films looked up on TMDb: found,
@@ -161,7 +162,8 @@ def newer_shelf(
     )
     films = rank_newer(offered.seeds, offered.lists, offered.discovered, seen, engine.tmdb_ids, filters, k)
     note = "TMDb did not answer for some films: the newer films may be fewer than they could be"
-    return Shelf(films, offered.lookup, note if offered.troubled else "", tmdb.requests_made - before)
+    troubled = note if offered.troubled else ""
+    return Shelf(films, offered.lookup, troubled, tmdb.requests_made - before, engine.year_range[1])
 
 
 def _model_tmdb_ids(engine: Recommender, movie_ids: set[int]) -> set[int]:

@@ -53,7 +53,7 @@ def similar_shelf(
     found = {seed: films for seed, films in lists.items() if films}
     films = rank_newer(seeds, found, (), seen, engine.tmdb_ids, filters, k)
     note = TROUBLE if tmdb.trouble or not lookup.answered else ""
-    return Shelf(films, lookup, note, tmdb.requests_made - before)
+    return Shelf(films, lookup, note, tmdb.requests_made - before, engine.year_range[1])
 
 
 def group_shelf(

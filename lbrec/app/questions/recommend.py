@@ -19,23 +19,39 @@ from lbrec.app.session import SKIP, Session, Understood, films_count
 from lbrec.ask.answers import Answer
 from lbrec.ask.shelf import Shelf
 from lbrec.letterboxd.history import LetterboxdHistory
-from lbrec.serving.results import TMDB, NewerFilm, Recommendation
+from lbrec.serving.results import TMDB, GroupFilm, NewerFilm, Recommendation
 from lbrec.tmdb import FilmDetails
 
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
 
 
-def newer_card(place: int, film: NewerFilm, details: FilmDetails | None = None, last_year: int = 0) -> str:
+def newer_card(place: int, film: NewerFilm | GroupFilm, details: FilmDetails | None = None, last_year: int = 0) -> str:
     """A film the model does not know, from TMDb: why it is here (newer than the model's films, or not in its
-    catalog), the loved films that point to it, and where it came from."""
+    catalog), the loved films that point to it (a group's: each member's, with every member's fit), and where it
+    came from."""
     why = "newer than this model's films" if film.year is not None and film.year > last_year else "not in its catalog"
-    because = f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
+    if isinstance(film, GroupFilm):
+        fits = "".join(
+            f'<span class="lbrec-chip lbrec-member-fit">{escape(who)}: {fit:.0f}%</span>'
+            for who, fit in film.fit.items()
+        )
+        because = f'<div class="lbrec-chips">{fits}</div>' + "".join(
+            f'<div class="lbrec-because">From {escape(who)}\'s {film_names(films)}</div>'
+            for who, films in film.because.items()
+            if films
+        )
+    else:
+        because = (
+            f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
+        )
     source = f'<div class="lbrec-hint lbrec-source">From {escape(TMDB)}</div>'
     top = f'<span class="lbrec-rank">#{place}</span><span class="lbrec-chip lbrec-newer">{escape(why)}</span>'
     return card(film, top, because + source, details, marks=False)
 
 
-def shelf_html(shelf: Shelf | None, last_year: int, details: Mapping[int, FilmDetails] | None = None) -> str:
+def shelf_html(
+    shelf: Shelf | None, last_year: int | None = None, details: Mapping[int, FilmDetails] | None = None
+) -> str:
     """The shelf of films the model does not know, in a row above its own: a line while TMDb is asked (None), the
     cards when they came, and TMDb's line on what is missing (or, without a key, what one would add)."""
     heading = '<h3 class="lbrec-h3">Films this model does not know</h3>'
@@ -44,7 +60,7 @@ def shelf_html(shelf: Shelf | None, last_year: int, details: Mapping[int, FilmDe
     note = f'<p class="lbrec-hint lbrec-shelf-note">{escape(shelf.note)}</p>' if shelf.note else ""
     if not shelf.films:
         return f'<div class="lbrec-shelf">{note}</div>' if note else ""
-    details = details or {}
+    details, last_year = details or {}, shelf.last_year if last_year is None else last_year
     cards = "".join(
         newer_card(place, film, details.get(film.tmdbId) if film.tmdbId is not None else None, last_year)
         for place, film in enumerate(shelf.films, 1)
