@@ -153,6 +153,8 @@ class Session:
         shelf = self.ask.newer(person, self.options, progress) if person is not None else Shelf()
         if person is self.person:  # not replaced meanwhile by another answer
             self.shelf = shelf
+            if self.answer is not None and shelf.lookup is not None:  # TMDb was asked: the downloads list them too
+                self.answer.shelf = shelf
         return shelf
 
     def confirm(self, label: str, movie_id: int) -> None:
