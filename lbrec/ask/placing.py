@@ -4,7 +4,7 @@ TMDb offers the person (`lbrec.ask.shelf.offers`, scored as the shelf scores the
 percentile is the share of them it beats, as a model film's is the share of the model's films the person has not
 seen. So a watchlist of 2025 films is ranked beside the model's films, and "Anora (2024)" gets a verdict.
 
-Every film placed here says where it came from (`source`: TMDb, ranked by lbrec) and has no movieId.
+Every film placed here says where it came from (`origin`: TMDb, ranked by lbrec) and has no movieId.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Placed:
             score=self.score,
             watched=watched,
             because=self.because,
-            source=TMDB,
+            origin=TMDB,
         )
 
     def predicted(self, query: str, watched: bool) -> Prediction:
@@ -60,7 +60,7 @@ class Placed:
             verdict=words,
             watched=watched,
             because=self.because,
-            source=TMDB,
+            origin=TMDB,
         )
 
     def _film(self) -> dict:

@@ -99,7 +99,7 @@ def group_shelf(
                 score=round(float(np.mean(list(fit.values()))), 1),
                 fit=fit,
                 because=because,
-                source=TMDB,
+                origin=TMDB,
             )
         )
     troubled = any(offer.troubled for offer in offered)

@@ -74,7 +74,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         because = ", ".join(f.title for f in film.because)
         print(
             f"{place:>3}. {film_label(film.title, film.year)}  percentile {film.percentile:.1f}"
-            + ("  (among TMDb's films for you: the model does not know it)" if film.source == TMDB else "")
+            + ("  (among TMDb's films for you: the model does not know it)" if film.origin == TMDB else "")
             + ("  (watched)" if film.watched else "")
             + (f"  because you liked {because}" if because else "")
         )
@@ -120,7 +120,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         because = ", ".join(f.title for f in p.because)
         print(
             f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}"
-            + (" of TMDb's films for you: the model does not know it" if p.source == TMDB else "")
+            + (" of TMDb's films for you: the model does not know it" if p.origin == TMDB else "")
             + f", percentile {p.percentile:.1f})"
             + (f"; most raised by {because}" if because and not p.watched else "")
         )

@@ -45,9 +45,9 @@ def test_with_a_key_the_films_the_model_lacks_are_read_and_newer_films_offered(
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert {m["tmdbId"] for m in answer["tmdb"]["matched"]} == {ANORA, SIRAT}  # read on TMDb, by title and year
-    assert len(answer["recommendations"]) == 10 and {f["source"] for f in answer["recommendations"]} == {MODEL}
+    assert len(answer["recommendations"]) == 10 and {f["origin"] for f in answer["recommendations"]} == {MODEL}
     newer = answer["newer"]
-    assert newer and {f["source"] for f in newer} == {TMDB} and all(f["movieId"] is None for f in newer)
+    assert newer and {f["origin"] for f in newer} == {TMDB} and all(f["movieId"] is None for f in newer)
     assert {SECRET_AGENT, HAMNET} <= {f["tmdbId"] for f in newer}  # TMDb's recommendations for Anora and Sirāt
     assert not {ANORA, SIRAT} & {f["tmdbId"] for f in newer}  # never a film the person gave
     assert all(f["because"] for f in newer if f["year"] >= 2019)  # the loved films that led there
@@ -121,7 +121,7 @@ def test_a_list_of_newer_films_is_ranked_beside_the_model_s_not_dropped(
     done = question(ml_small_model_dir, tmdb, "rank", "--titles", TYPED, "--among", among, "--json")
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    ranked = {(f["title"], f["source"]) for f in answer["ranking"]}
+    ranked = {(f["title"], f["origin"]) for f in answer["ranking"]}
     assert {("Hamnet", TMDB), ("The Secret Agent", TMDB), ("Heat", TMDB), ("Fargo", MODEL)} == ranked
     percentiles = [f["percentile"] for f in answer["ranking"]]
     assert percentiles == sorted(percentiles, reverse=True) and all(0 < p <= 100 for p in percentiles)
@@ -146,7 +146,7 @@ def test_more_like_a_2025_film(ml_small_model_dir: Path, tmdb: LoopbackTmdb) -> 
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["similar"] == [] and answer["newer"]  # the model does not know Sirāt: TMDb's films answer
-    assert all(f["source"] == TMDB and [r["title"] for r in f["because"]] == ["Sirāt"] for f in answer["newer"])
+    assert all(f["origin"] == TMDB and [r["title"] for r in f["because"]] == ["Sirāt"] for f in answer["newer"])
     assert [m["query"] for m in answer["tmdb"]["matched"]] == ["Sirāt (2025)"] and answer["unmatched"] == []
     without = question(ml_small_model_dir, None, "similar", "Sirāt (2025)")
     assert without.returncode == 1 and "Sirāt" in without.stderr
@@ -160,7 +160,7 @@ def test_a_group_gets_newer_films_with_every_member_s_fit(ml_small_model_dir: Pa
     labels = [m["label"] for m in answer["members"]]
     assert answer["recommendations"] and answer["newer"]
     for film in answer["newer"]:
-        assert film["source"] == TMDB and set(film["fit"]) == set(labels)
+        assert film["origin"] == TMDB and set(film["fit"]) == set(labels)
         assert all(0 <= fit <= 100 for fit in film["fit"].values())
         assert film["score"] == pytest.approx(sum(film["fit"].values()) / len(labels), abs=0.1)
     assert not {ANORA, SIRAT} & {f["tmdbId"] for f in answer["newer"]}  # nobody is offered what one of them saw

@@ -69,9 +69,9 @@ def test_every_field_is_filled(engine: Recommender, history: list[int]) -> None:
         "tmdbId",
         "imdbId",
         "links",
-        "source",
+        "origin",
     }
-    assert rec.to_dict()["source"] == "the model"  # beside films from TMDb: where each came from
+    assert rec.to_dict()["origin"] == "the model"  # beside films from TMDb: where each came from
 
 
 def test_links_pad_imdb_ids_and_skip_missing_ones() -> None:

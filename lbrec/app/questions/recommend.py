@@ -44,7 +44,7 @@ def newer_card(place: int, film: NewerFilm | GroupFilm, details: FilmDetails | N
         because = (
             f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
         )
-    source = f'<div class="lbrec-hint lbrec-source">From {escape(TMDB)}</div>'
+    source = f'<div class="lbrec-hint lbrec-origin">From {escape(TMDB)}</div>'
     top = f'<span class="lbrec-rank">#{place}</span><span class="lbrec-chip lbrec-newer">{escape(why)}</span>'
     return card(film, top, because + source, details, marks=False)
 
