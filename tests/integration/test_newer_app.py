@@ -47,6 +47,7 @@ def test_the_shelf_of_films_the_model_does_not_know_follows_the_model_s_cards(
     assert escape(f"From {TMDB}") in shelf
     assert 'data-movie-id="None"' not in shelf  # no mark button a click could not carry
     assert app.session.shelf is not None and {f.title for f in app.session.shelf.films} >= {"The Secret Agent"}
+    assert "TMDb read 2 of your 2 films this model lacks: Sirāt (2025), Anora (2024)" in shelf
 
 
 def test_tmdb_down_leaves_the_model_s_cards_and_says_so(

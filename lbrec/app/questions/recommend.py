@@ -58,6 +58,7 @@ def shelf_html(
     if shelf is None:
         return f'<div class="lbrec-shelf">{heading}<p class="lbrec-hint">Asking TMDb for newer films…</p></div>'
     note = f'<p class="lbrec-hint lbrec-shelf-note">{escape(shelf.note)}</p>' if shelf.note else ""
+    note += read_on_tmdb(shelf)
     if not shelf.films:
         return f'<div class="lbrec-shelf">{note}</div>' if note else ""
     details, last_year = details or {}, shelf.last_year if last_year is None else last_year
@@ -67,6 +68,28 @@ def shelf_html(
     )
     hint = f'<p class="lbrec-hint">{escape(TMDB[0].upper() + TMDB[1:])} for your films.</p>'
     return f'<div class="lbrec-shelf">{heading}{hint}{note}<div class="lbrec-grid lbrec-row">{cards}</div></div>'
+
+
+def read_on_tmdb(shelf: Shelf) -> str:
+    """What TMDb read of the films the model lacks: how many it knows (named), which it could not tell apart (with
+    their candidates: type one with its year), and how many were not looked up."""
+    lookup = shelf.lookup
+    if lookup is None or not lookup.lacking:
+        return ""
+    found = [label for label in (f"{m.title} ({m.year})" if m.year else m.title or "" for _, m in lookup.matched)]
+    parts = [f"TMDb read {len(found):,} of your {len(lookup.lacking):,} films this model lacks"]
+    if found:
+        parts[0] += ": " + ", ".join(found[:12]) + ("…" if len(found) > 12 else "")
+    unsure = [(f, m) for f, m in lookup.unresolved if m.candidates]
+    if unsure:
+        parts.append(
+            "which did you mean? "
+            + "; ".join(f"{f.title}: {' or '.join(c.label() for c in m.candidates[:3])}" for f, m in unsure[:5])
+            + " (type it with its year)"
+        )
+    if lookup.not_looked_up:
+        parts.append(f"{lookup.not_looked_up:,} more were not looked up (one answer asks for {len(lookup.found):,})")
+    return f'<p class="lbrec-hint lbrec-read-on-tmdb">{escape(". ".join(parts))}.</p>'
 
 
 def recommendation_card(place: int, film: Recommendation, details: FilmDetails | None = None) -> str:
