@@ -19,16 +19,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lbrec.ask.answers import Answer, films_label, nothing_usable
+from lbrec.ask.answers import REFUSED, Answer, NotFound, films_label, not_used, nothing_usable
 from lbrec.ask.options import Options, marked_films
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.catalog.index import MatchIndex
-from lbrec.catalog.matches import MatchedHistory, match_films
+from lbrec.catalog.matches import Match, MatchedHistory, match_films
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import username_in_name
-from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
+from lbrec.letterboxd.history import DEFAULT_CHOICE, FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query, parse_typed
 from lbrec.serving.engine import Recommender
@@ -93,7 +93,7 @@ class Ask:
     def history(self, source: Source, progress: Progress = quiet) -> LetterboxdHistory:
         return read_history(source, self.client, progress, self.allow_files)
 
-    def matches(self, history: LetterboxdHistory, choice: str = "recent") -> MatchedHistory:
+    def matches(self, history: LetterboxdHistory, choice: str = DEFAULT_CHOICE) -> MatchedHistory:
         """The chosen films matched, before any choice among candidates (what "What we understood" shows)."""
         return chosen_matches(self.index, history, choice)
 
@@ -129,7 +129,8 @@ class Ask:
             ]
 
         films, note = with_watch(films, asked, k, explain if scored != k else list)
-        return Answer("recommend", films, "your films", person=person.matched, note=note)
+        missing = self.not_used(person.matched.results)
+        return Answer("recommend", films, "your films", person=person.matched, note=note, not_used=missing)
 
     def to_rank(self, to_rank: ToRank, person: Person | None = None) -> tuple[list[FilmEntry], str]:
         """The films to rank and what they are, in words (a watchlist is the `person`'s)."""
@@ -172,7 +173,17 @@ class Ask:
             reading=person.reading(options.reading),
         )
         ranking, note = with_watch(ranking, wanted, options.k or len(ranking))
-        return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note)
+        refused = [
+            NotFound(film.label, REFUSED)
+            for film, match in asked.results
+            if match.status == "matched" and match.movie_id in options.not_for_me
+        ]
+        missing = self.not_used(asked.results) + refused
+        return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note, not_used=missing)
+
+    def not_used(self, results: list[tuple[FilmEntry, Match]]) -> list[NotFound]:
+        """Every film of `results` that no answer holds, with why (`lbrec.ask.answers.not_used`)."""
+        return not_used(results, self.engine.knows, self.engine.year_range[1])
 
     def marked(self, films: str | bytes, mark: str) -> frozenset[int]:
         """The movieIds of the films a person marks (`mark`: "not for me" or "seen it"): see `marked_films`."""
@@ -212,7 +223,14 @@ class Ask:
             person.reading(options.reading),
         )
         predictions, _ = with_watch(predictions, wanted, len(predictions))
-        return Answer("predict", predictions, "the films you asked about", person=person.matched, asked=asked)
+        return Answer(
+            "predict",
+            predictions,
+            "the films you asked about",
+            person=person.matched,
+            asked=asked,
+            not_used=self.not_used(asked.results),
+        )
 
     # ------------------------------------------------------------------------------------------------ no history
 
@@ -229,7 +247,8 @@ class Ask:
             reading=options.reading,
         )
         films, note = with_watch(films, wanted, options.k or 10)
-        return Answer("similar", films, films_label(asked), asked=asked, note=note)
+        missing = self.not_used(asked.results)
+        return Answer("similar", films, films_label(asked), asked=asked, note=note, not_used=missing)
 
     # ------------------------------------------------------------------------------------------------ a group
 
