@@ -1,16 +1,16 @@
 """Nothing seen twice: how often a film already watched comes back because the matcher could not place the watched
 film ("Life of Brian, 1979" in watched.csv, "Monty Python's Life of Brian (1979)" recommended), before and after
-such films' look-alikes are left out (`lbrec.catalog.look_alikes`), and what that looser match leaves out.
+such films' aliases are left out (`lbrec.catalog.aliases`), and what that looser match leaves out.
 
     python -m benchmarks.bench_seen [--model models/ml-latest-small] [--members N] [--seed 0] [--k 100] [--json PATH]
 
 - **The real export** (../shared/fixtures-research/export_mororke2026, 2,250 films): the top k for each choice of
-  films, with only the films the matcher placed left out (before) and with their look-alikes too (after).
+  films, with only the films the matcher placed left out (before) and with their aliases too (after).
 - **The members' exports** (`bench_members`' protocol, the default path): the same, per member.
-- A leak is counted two ways: by the rule itself (a look-alike of a watched film not placed: what the change removes)
+- A leak is counted two ways: by the rule itself (an alias of a watched film not placed: what the change removes)
   and by a broader judge the rule does not use (the same year within one and titles alike, rapidfuzz's
   token_set_ratio at least `JUDGE`), so that what the rule misses shows.
-- **What the rule leaves out**: every look-alike of the members' films.csv films the matcher does not place, listed
+- **What the rule leaves out**: every alias of the members' films.csv films the matcher does not place, listed
   for a hand check, and how many are MovieLens films that another films.csv film is placed on (likely, though not
   surely, another film: films.csv lists a few films twice).
 """
@@ -57,18 +57,18 @@ def leaks(
     engine: Recommender,
     scores: np.ndarray,
     left_out: set[int],
-    look_alikes: set[int],
+    aliases: set[int],
     unplaced: Sequence[FilmQuery],
     k: int,
 ) -> dict:
-    """Before and after the look-alikes are left out: the top k's leaks by the rule and by the judge."""
+    """Before and after the aliases are left out: the top k's leaks by the rule and by the judge."""
     out = {}
-    for when, excluded in (("before", left_out), ("after", left_out | look_alikes)):
+    for when, excluded in (("before", left_out), ("after", left_out | aliases)):
         allowed = np.ones(len(scores), bool)
         allowed[0] = False
         allowed[engine.item_indices(excluded)] = False
         top = np.argsort(-np.where(allowed, scores, -np.inf), kind="stable")[:k]
-        by_rule = [engine.film(int(i)).movieId for i in top if engine.film(int(i)).movieId in look_alikes]
+        by_rule = [engine.film(int(i)).movieId for i in top if engine.film(int(i)).movieId in aliases]
         out[when] = {"rule": len(by_rule), "judge": judged(engine, top, unplaced)}
     return out
 
@@ -84,12 +84,12 @@ def real_export(engine: Recommender, k: int) -> dict:
     matches = ask.index.match_many(history.films)
     placed = {m.movie_id for m in matches if m.movie_id is not None}
     unplaced = [f for f, m in zip(history.films, matches, strict=True) if m.status != "matched"]
-    look_alikes = ask.index.look_alikes.of_many(history.films, matches)
-    out = {"films": len(history.films), "unplaced": len(unplaced), "look_alikes": len(look_alikes)}
+    aliases = ask.index.aliases.of_many(history.films, matches)
+    out = {"films": len(history.films), "unplaced": len(unplaced), "aliases": len(aliases)}
     for choice in ("auto", "5", "4", "rated"):
         person = ask.person(history, Options(choice=choice))
         scores = engine.standing(person.liked, reading=person.reading(Options().reading)).scores
-        out[choice] = leaks(engine, scores, set(person.liked) | placed, look_alikes, unplaced, k)
+        out[choice] = leaks(engine, scores, set(person.liked) | placed, aliases, unplaced, k)
     return out
 
 
@@ -101,19 +101,20 @@ def members_exports(engine: Recommender, cases: Sequence, data: object, k: int) 
     index = RememberingIndex(engine.catalog)
     queries = film_queries(data.films)  # type: ignore[attr-defined]
     counts: dict[str, dict[str, list[int]]] = {"before": {"rule": [], "judge": []}, "after": {"rule": [], "judge": []}}
-    examples = []
+    examples: dict[str, list] = {"before": [], "after": []}
     for case in cases:
         given = [queries[row] for row in case.split.given]
         matches = index.match_many(given)
         placed = {m.movie_id for m in matches if m.movie_id is not None}
         unplaced = [f for f, m in zip(given, matches, strict=True) if m.status != "matched"]
-        look_alikes = index.look_alikes.of_many(given, matches)
+        aliases = index.aliases.of_many(given, matches)
         scores = engine.standing(case.given.default, reading=Reading(unordered=case.given.unordered)).scores
-        found = leaks(engine, scores, set(case.given.default) | placed, look_alikes, unplaced, k)
+        found = leaks(engine, scores, set(case.given.default) | placed, aliases, unplaced, k)
         for when, figures in found.items():
             counts[when]["rule"].append(figures["rule"])
             counts[when]["judge"].append(len(figures["judge"]))
-        examples += [pair for pair in found["before"]["judge"] if pair not in examples][:3]
+        for when in examples:
+            examples[when] += [pair for pair in found[when]["judge"] if pair not in examples[when]]
     summary = {
         when: {
             by: {"per_member": float(np.mean(values)), "members_with_one": int(np.sum(np.array(values) > 0))}
@@ -121,11 +122,11 @@ def members_exports(engine: Recommender, cases: Sequence, data: object, k: int) 
         }
         for when, figures in counts.items()
     }
-    return {"members": len(cases), **summary, "examples_before": examples[:30]}
+    return {"members": len(cases), **summary, "judged": examples}
 
 
 def rule_pairs(engine: Recommender, data: object) -> dict:
-    """Every look-alike of films.csv's unplaced films, and those that another films.csv film is placed on."""
+    """Every alias of films.csv's unplaced films, and those that another films.csv film is placed on."""
     from benchmarks.members.data import film_queries
 
     index = MatchIndex(engine.catalog)
@@ -138,7 +139,7 @@ def rule_pairs(engine: Recommender, data: object) -> dict:
     row_of = {int(m): i for i, m in enumerate(engine.catalog.movie_ids.tolist())}
     pairs = []
     for film, match in zip(queries, matches, strict=True):
-        for movie_id in index.look_alikes.of(film, match):
+        for movie_id in index.aliases.of(film, match):
             row = row_of[movie_id]
             pairs.append(
                 {
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"real export": real_export(engine, args.k)}
     real = report["real export"]
     print(
-        f"The real export: {real['films']:,} films, {real['unplaced']} not placed, {real['look_alikes']} look-alikes "
+        f"The real export: {real['films']:,} films, {real['unplaced']} not placed, {real['aliases']} aliases "
         f"left out; films already watched in the top {args.k}:\n"
     )
     print("| choice | by the rule, before | after | by the judge, before | after | what the judge finds before |")
@@ -192,11 +193,14 @@ def main(argv: list[str] | None = None) -> int:
             f"| by the {by} | {before['per_member']:.3f} | {before['members_with_one']} | {after['per_member']:.3f} | "
             f"{after['members_with_one']} |"
         )
+    print("\nWhat the judge still finds after (for a hand check):")
+    for recommended, watched in members["judged"]["after"]:
+        print(f"- {recommended} for {watched}")
     report["rule"] = rule_pairs(engine, setting.data)
     rule = report["rule"]
     print(
         f"\nWhat the rule leaves out for films.csv's {rule['unplaced']:,} unplaced films (of {rule['films']:,}): "
-        f"{len(rule['pairs'])} look-alikes, {rule['also_placed']} of them films another films.csv film is placed on:"
+        f"{len(rule['pairs'])} aliases, {rule['also_placed']} of them films another films.csv film is placed on:"
     )
     for pair in rule["pairs"]:
         also = f"  [also placed from {pair['also placed from']}]" if pair["also placed from"] else ""

@@ -35,7 +35,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from lbrec import paths
-from lbrec.catalog.look_alikes import LookAlikes
+from lbrec.catalog.aliases import Aliases
 from lbrec.catalog.matches import Candidate, Match
 from lbrec.catalog.normalize import FilmQuery, normalize, parse_query, spelling, title_numbers, without_article
 from lbrec.catalog.table import Catalog
@@ -111,9 +111,9 @@ class MatchIndex:
         return len(self.movie_ids)
 
     @cached_property
-    def look_alikes(self) -> LookAlikes:
+    def aliases(self) -> Aliases:
         """What a watched film this index could not place most likely is, for leaving out (built on first use)."""
-        return LookAlikes(self)
+        return Aliases(self)
 
     # ------------------------------------------------------------------------------------------------ public
 

@@ -82,7 +82,7 @@ class MatchedHistory:
     """Chosen films matched to MovieLens: what a recommender needs, and what to tell the person."""
 
     positives: list[int]  # movieIds of the chosen films that matched, oldest first, each once (the latest kept)
-    watched: set[int]  # every film the person has seen, matched or a look-alike of one not placed (to exclude)
+    watched: set[int]  # every film the person has seen, matched or an alias of one not placed (to exclude)
     watchlist: set[int]  # matched watchlist films (to exclude on request)
     results: list[tuple[FilmQuery, Match]]  # each chosen film and its match
     disliked: set[int] = field(default_factory=set)  # matched films the person rated low (a short history reads them)
@@ -139,11 +139,11 @@ def match_films(
     disliked: Sequence[FilmQuery] = (),
 ) -> MatchedHistory:
     """Match the chosen films (oldest first) and, for exclusion, every watched film and the watchlist: a watched film
-    the matcher cannot place keeps its look-alikes out too (`lbrec.catalog.look_alikes`); and the `disliked` films."""
+    the matcher cannot place keeps its aliases out too (`lbrec.catalog.aliases`); and the `disliked` films."""
     matches = catalog.match_many(chosen)
     watched_matches = catalog.match_many(watched)
     seen = {m.movie_id for m in watched_matches if m.movie_id is not None}
-    seen |= catalog.look_alikes.of_many(watched, watched_matches)
+    seen |= catalog.aliases.of_many(watched, watched_matches)
     saved = {m.movie_id for m in catalog.match_many(watchlist) if m.movie_id is not None}
     low = {m.movie_id for m in catalog.match_many(disliked) if m.movie_id is not None}
     return MatchedHistory(

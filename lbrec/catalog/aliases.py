@@ -1,5 +1,5 @@
-"""The catalog's films that a watched film the matcher could not place most likely is: left out of every answer, so
-that nothing already seen comes back.
+"""A watched film's aliases: the catalog's films that a watched film the matcher could not place most likely is
+(another name of it), left out of every answer so that nothing already seen comes back.
 
 Matching a film to recommend from must be strict (a wrong match feeds the model a film the person never saw), but
 leaving a film out can be looser: a film wrongly left out costs one film among thousands, a film seen twice costs
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 MIN_WORDS = 2  # "Heat" inside "Heat and Dust" is no evidence; "Life of Brian" inside "...'s Life of Brian" is
 
 
-class LookAlikes:
+class Aliases:
     """The catalog's titles by year, in their comparison form, built once for a `MatchIndex`."""
 
     def __init__(self, index: MatchIndex):
@@ -63,7 +63,7 @@ class LookAlikes:
         return list(dict.fromkeys(found))
 
     def of_many(self, films: Iterable[FilmQuery], matches: Iterable[Match]) -> set[int]:
-        """Every movieId that some unplaced film of `films` (matched as `matches`) most likely is."""
+        """Every movieId that some unplaced film of `films` (matched as `matches`) most likely is: their aliases."""
         return {movie_id for film, match in zip(films, matches, strict=True) for movie_id in self.of(film, match)}
 
 

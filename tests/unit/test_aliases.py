@@ -1,4 +1,4 @@
-"""A watched film the matcher cannot place keeps its look-alikes out of every answer: the same year and one title
+"""A watched film the matcher cannot place keeps its aliases out of every answer: the same year and one title
 inside the other (a franchise prefix, an article, a subtitle), or the candidates of the very same title; never a
 namesake of another year, a one-word title inside a longer one, or a film whose id says it differs."""
 
@@ -43,9 +43,9 @@ def index() -> MatchIndex:
     )
 
 
-def look_alikes(index: MatchIndex, title: str, year: int | None, tmdb_id: int | None = None) -> list[int]:
+def aliases(index: MatchIndex, title: str, year: int | None, tmdb_id: int | None = None) -> list[int]:
     film = FilmQuery(title, year, tmdb_id=tmdb_id)
-    return index.look_alikes.of(film, index.match_many([film])[0])
+    return index.aliases.of(film, index.match_many([film])[0])
 
 
 @pytest.mark.parametrize(
@@ -57,11 +57,11 @@ def look_alikes(index: MatchIndex, title: str, year: int | None, tmdb_id: int | 
         ("Leviathan", 2012, [7]),  # the very same title, two years apart: the matcher's candidate
     ],
 )
-def test_a_watched_film_not_placed_keeps_its_look_alikes_out(
+def test_a_watched_film_not_placed_keeps_its_aliases_out(
     index: MatchIndex, title: str, year: int, expected: list[int]
 ) -> None:
     assert index.match_many([FilmQuery(title, year)])[0].status != "matched"
-    assert look_alikes(index, title, year) == expected
+    assert aliases(index, title, year) == expected
 
 
 @pytest.mark.parametrize(
@@ -74,15 +74,15 @@ def test_a_watched_film_not_placed_keeps_its_look_alikes_out(
     ],
 )
 def test_nothing_is_kept_out_on_weaker_evidence(index: MatchIndex, title: str, year: int) -> None:
-    assert look_alikes(index, title, year) == []
+    assert aliases(index, title, year) == []
 
 
 def test_a_placed_film_or_an_id_that_differs_keeps_nothing_else_out(index: MatchIndex) -> None:
-    assert look_alikes(index, "Heat", 1995) == []  # matched: the match itself is what is left out
-    assert look_alikes(index, "Life of Brian", 1979, tmdb_id=999999) == []  # its id says it is another film
+    assert aliases(index, "Heat", 1995) == []  # matched: the match itself is what is left out
+    assert aliases(index, "Life of Brian", 1979, tmdb_id=999999) == []  # its id says it is another film
 
 
-def test_the_watched_films_of_a_history_take_their_look_alikes_with_them(index: MatchIndex) -> None:
+def test_the_watched_films_of_a_history_take_their_aliases_with_them(index: MatchIndex) -> None:
     watched = [FilmQuery("Heat", 1995), FilmQuery("Life of Brian", 1979), FilmQuery("A Grand Day Out", 1989)]
     matched = match_films(index, watched[:1], watched)
     assert matched.positives == [5] and matched.watched == {1, 2, 5}
