@@ -45,12 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from lbrec.artifacts import write_json
     from lbrec.ask.questions import Ask
 
-    parser_argv = [a for a in (argv if argv is not None else sys.argv[1:])]
-    json_path = None
-    if "--json" in parser_argv:
-        at = parser_argv.index("--json")
-        json_path, parser_argv = parser_argv[at + 1], parser_argv[:at] + parser_argv[at + 2 :]
-    args = member_arguments("python -m benchmarks.bench_defaults", __doc__.split("\n")[0], parser_argv)
+    args = member_arguments("python -m benchmarks.bench_defaults", __doc__.split("\n")[0], argv, json=True)
     started = time.perf_counter()
     setting, cases, members = served_members(args)
     engine = setting.engine
@@ -72,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         print(table(f"{source} (the members' short diaries)", figures, ("ndcg@10", "seen@10")))
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["command"] = "python -m benchmarks.bench_defaults " + " ".join(argv if argv is not None else sys.argv[1:])
-    if json_path:
-        write_json(json_path, report)
-        print(f"\nwrote {json_path} ({report['seconds']:.0f} s)")
+    if args.json:
+        write_json(args.json, report)
+        print(f"\nwrote {args.json} ({report['seconds']:.0f} s)")
     return 0
 
 
