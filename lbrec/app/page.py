@@ -158,7 +158,8 @@ class RecommenderApp:
             layout=widgets.Layout(display="none", flex="0 1 520px"),
         )
         self.taste_box.add_class("lbrec-panel")
-        self.screen = Screen(self.results, self.downloads, self.posters_note, self.taste, tmdb)
+        self.shelf = widgets.HTML()  # films the model does not know, from TMDb: above its own
+        self.screen = Screen(self.results, self.downloads, self.posters_note, self.taste, tmdb, self.shelf)
         self.widget = widgets.VBox(
             [
                 widgets.HTML(style() + header()),
@@ -172,6 +173,7 @@ class RecommenderApp:
                     [self.understood, self.taste_box],
                     layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
                 ),
+                self.shelf,
                 self.downloads,
                 self.memory,
                 self.results,
@@ -387,9 +389,15 @@ class RecommenderApp:
         self.taste_box.layout.display = "flex" if answer is not None and answer.films else "none"
         if answer is not None and answer.films and later:
             self.screen.draw_later(answer, redraw, chart=functools.partial(recommend.taste_chart, session))
-            return
-        if answer is not None and answer.films:
-            self.taste.value = recommend.taste_chart(session)
-        redraw({})
+        else:
+            if answer is not None and answer.films:
+                self.taste.value = recommend.taste_chart(session)
+            redraw({})
+            if answer is not None:
+                self.screen.fill_posters(answer, redraw)
         if answer is not None:
-            self.screen.fill_posters(answer, redraw)
+
+            def downloads_again() -> None:  # the shelf's films are in the list CSV and the JSON too
+                self.screen.show_downloads(recommend.downloads_html(session.downloads(), len(answer.films)), answer)
+
+            self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, downloads_again)

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lbrec.catalog.matches import Match, MatchedHistory
 from lbrec.data.titles import film_label
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.history import FilmEntry
 from lbrec.serving.results import Film
+
+if TYPE_CHECKING:
+    from lbrec.ask.lookup import Lookup
+    from lbrec.ask.shelf import Shelf
 
 # What the JSON calls each question's films.
 FILMS_KEY = {
@@ -48,15 +52,19 @@ class Answer(Generic[F]):
     asked: MatchedHistory | None = None
     members: list[tuple[str, MatchedHistory]] = field(default_factory=list)
     note: str = ""  # a line to show beside the films: fewer than k stream on the services asked for
+    shelf: Shelf | None = None  # films newer than the model, from TMDb (for me), when asked
+    lookup: Lookup | None = None  # the films asked about or among that the model lacks, looked up on TMDb
     not_used: list[NotFound] | None = None  # `Ask` names every film asked about that no answer holds, and why
 
     @property
     def unmatched(self) -> list[NotFound]:
-        """The films asked about that were not used (for a recommendation: the person's own), each with why."""
+        """The films asked about that were not used (for a recommendation: the person's own), each with why; a film
+        TMDb found (`lookup`) is answered there."""
+        found = self.lookup.labels if self.lookup is not None else set()
         if self.not_used is not None:
-            return self.not_used
+            return [film for film in self.not_used if film.query not in found]
         source = self.asked if self.asked is not None else self.person
-        return not_found(source.results) if source is not None else []
+        return [film for film in not_found(source.results) if film.query not in found] if source is not None else []
 
     @property
     def found(self) -> int:
@@ -70,26 +78,32 @@ class Answer(Generic[F]):
     def to_json(self) -> dict[str, Any]:
         """The answer as `python -m lbrec <question> --json` prints it and the app's JSON download holds it."""
         films = [film.to_dict() for film in self.films]
+        shelf = self.shelf.to_json() if self.shelf else {}
         if self.question == "group":
             return {
                 "members": [{"label": label, **matched.to_json()} for label, matched in self.members],
                 "recommendations": films,
+                **shelf,
             }
         if self.question == "similar":
             asked = (self.asked or NOBODY).to_json()
-            return {"seeds": asked["matched"], "unmatched": asked["unmatched"], "similar": films}
+            found = self.lookup.labels if self.lookup is not None else set()
+            unmatched = [entry for entry in asked["unmatched"] if entry["query"] not in found]
+            return {"seeds": asked["matched"], "unmatched": unmatched, "similar": films, **shelf}
         person = (self.person or NOBODY).to_json()
+        tmdb = {"tmdb": self.lookup.to_json()} if self.lookup is not None else {}
         not_used = [{"query": f.query, "reason": f.reason, "candidates": list(f.candidates)} for f in self.unmatched]
         if self.question == "rank":
-            return {**person, "candidates": (self.asked or NOBODY).to_json(), "not_ranked": not_used, "ranking": films}
+            candidates = (self.asked or NOBODY).to_json()
+            return {**person, "candidates": candidates, **tmdb, "not_ranked": not_used, "ranking": films}
         if self.question == "predict":
-            return {
-                **person,
-                "unmatched": (self.asked or NOBODY).to_json()["unmatched"],
-                "not_predicted": not_used,
-                "predictions": films,
-            }
-        return {**person, FILMS_KEY[self.question]: films}
+            unmatched = [
+                entry
+                for entry in (self.asked or NOBODY).to_json()["unmatched"]
+                if entry["query"] not in (self.lookup.labels if self.lookup is not None else set())
+            ]
+            return {**person, "unmatched": unmatched, **tmdb, "not_predicted": not_used, "predictions": films}
+        return {**person, FILMS_KEY[self.question]: films, **(self.shelf.to_json() if self.shelf else {})}
 
 
 def not_found(results: list[tuple[FilmEntry, Match]]) -> list[NotFound]:
@@ -139,7 +153,11 @@ def why_not(film: FilmEntry, match: Match) -> str:
     return f"{film.label or f'tmdb:{film.tmdb_id}'!r} {reason}{more}"
 
 
-def films_label(asked: MatchedHistory) -> str:
-    """The films asked about, in words: "Heat (1995)", "Heat (1995) and Alien (1979)"."""
+def films_label(asked: MatchedHistory, lookup: Lookup | None = None) -> str:
+    """The films asked about, in words: "Heat (1995)", "Heat (1995) and Anora (2024)" (the model's, and those
+    only TMDb knows)."""
     names = [film_label(m.title, m.year) for _, m in asked.results if m.status == "matched"]
+    names += [film_label(m.title or "", m.year) for _, m in (lookup.matched if lookup is not None else [])]
+    if not names:
+        return "the films you asked about"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

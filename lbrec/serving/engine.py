@@ -11,8 +11,7 @@ A history without a real order (`Reading.unordered`: an export imported in bulk)
 windows of at most `max_len`, its scores averaged, and the blend with SASRec's share chosen for such histories. Its
 explanations are occlusion over the windows: a film taken out of its window, that window rescored, the average's
 drop. A short dated history (at most `max_len` films: a feed, typed titles) is read as the folder's `ShortReading`
-says (onnx.json's "short", else `SHORT_READING`): its own SASRec share, the canon held back, its dislikes' look-alikes
-pushed down; its explanations are the blend's, what the history's films add.
+says (onnx.json's "short", else `SHORT_READING`); its explanations are the blend's, what the history's films add.
 """
 
 from __future__ import annotations
@@ -96,6 +95,7 @@ class Recommender:
         except ArtifactError as exc:
             raise ArtifactError(f"{exc}; {FIX}") from None
         self._items = load_items(movie_ids, self.catalog, catalog_path)
+        self.tmdb_ids = frozenset(t for t in self._items.tmdb if t is not None)  # the model's films, as TMDb knows them
         self.item_item, self.weight = self._load_blend(meta_path)
         self._kept: tuple[bytes, np.ndarray] | None = None  # the last history's occluded scores (`_occlusions`)
         self._kept_lock = threading.Lock()

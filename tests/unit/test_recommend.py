@@ -60,7 +60,19 @@ def test_every_field_is_filled(engine: Recommender, history: list[int]) -> None:
         "tmdb": f"https://www.themoviedb.org/movie/{rec.tmdbId}",
         "imdb": f"https://www.imdb.com/title/tt{rec.imdbId:07d}/",
     }
-    assert set(rec.to_dict()) == {"movieId", "title", "year", "genres", "score", "because", "tmdbId", "imdbId", "links"}
+    assert set(rec.to_dict()) == {
+        "movieId",
+        "title",
+        "year",
+        "genres",
+        "score",
+        "because",
+        "tmdbId",
+        "imdbId",
+        "links",
+        "origin",
+    }
+    assert rec.to_dict()["origin"] == "the model"  # beside films from TMDb: where each came from
 
 
 def test_links_pad_imdb_ids_and_skip_missing_ones() -> None:
