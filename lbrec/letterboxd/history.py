@@ -124,6 +124,8 @@ class LetterboxdHistory:
     def describe(self, choice: str) -> str:
         """What `choice` reads of this history, in words: "films you rated 4 stars or more, all together (logged in
         bulk: no order)"."""
+        if self.source == "typed":
+            return "the films you typed, in their order"
         words = CHOICES[self.resolve(choice)]
         return words + (", all together (logged in bulk: no order)" if self.unordered else "")
 
