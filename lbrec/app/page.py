@@ -396,5 +396,8 @@ class RecommenderApp:
             if answer is not None:
                 self.screen.fill_posters(answer, redraw)
         if answer is not None:
-            last_year = session.year_range[1]
-            self.screen.fill_shelf(answer, session.newer, lambda shelf: recommend.shelf_html(shelf, last_year))
+
+            def downloads_again() -> None:  # the shelf's films are in the list CSV and the JSON too
+                self.screen.show_downloads(recommend.downloads_html(session.downloads(), len(answer.films)), answer)
+
+            self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, downloads_again)

@@ -93,9 +93,16 @@ class Screen:
         self.picture_thread = threading.Thread(target=draw, name="lbrec-pictures", daemon=True)
         self.picture_thread.start()
 
-    def fill_shelf(self, shown: Answer, ask: Callable[[], Shelf], render: Callable[[Shelf | None], str]) -> None:
+    def fill_shelf(
+        self,
+        shown: Answer,
+        ask: Callable[[], Shelf],
+        render: Callable[[Shelf | None], str],
+        after: Callable[[], None] = lambda: None,
+    ) -> None:
         """The shelf of films newer than the model for the answer on screen: asked of TMDb in a thread (seconds on a
-        cold cache), a line saying it is coming meanwhile; without a key, at once (nothing is asked)."""
+        cold cache), a line saying it is coming meanwhile, then `after` (the downloads again, with its films);
+        without a key, at once (nothing is asked)."""
         if self.tmdb is None:
             self.shelf.value = render(ask())
             return
@@ -110,6 +117,8 @@ class Screen:
             with self._lock:
                 if self.shown is shown:
                     self.shelf.value = render(shelf)
+                    if shelf.films:
+                        after()
 
         self.shelf_thread = threading.Thread(target=fill, name="lbrec-shelf", daemon=True)
         self.shelf_thread.start()

@@ -48,7 +48,7 @@ from lbrec.ask.shelf import Shelf
 from lbrec.catalog.matches import Candidate, Match, MatchedHistory
 from lbrec.data.titles import film_label
 from lbrec.errors import LbrecError
-from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
+from lbrec.letterboxd.history import DEFAULT_CHOICE, FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.upload import pair_upload
 from lbrec.serving.results import Recommendation
 
@@ -117,8 +117,8 @@ class Session:
         self.recommend(progress)
 
     def choice(self, source: Source) -> str:
-        """Which films to read: typed titles carry no ratings, so always all of them."""
-        return "recent" if source.kind == "typed" else self.options.choice
+        """Which films to read: typed titles carry no ratings, so always the default (all of them)."""
+        return DEFAULT_CHOICE if source.kind == "typed" else self.options.choice
 
     def read(self, source: Source, progress: Progress = lambda _: None) -> LetterboxdHistory:
         """The history for `source`, read again only when the source changed."""
@@ -153,6 +153,8 @@ class Session:
         shelf = self.ask.newer(person, self.options, progress) if person is not None else Shelf()
         if person is self.person:  # not replaced meanwhile by another answer
             self.shelf = shelf
+            if self.answer is not None and shelf.lookup is not None:  # TMDb was asked: the downloads list them too
+                self.answer.shelf = shelf
         return shelf
 
     def confirm(self, label: str, movie_id: int) -> None:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from lbrec.catalog.matches import MatchedHistory
-from lbrec.letterboxd.history import FilmEntry
+from lbrec.catalog.normalize import FilmQuery
+from lbrec.data.titles import film_label
 from lbrec.tmdb.client import TmdbClient
 from lbrec.tmdb.match import TmdbMatch, match_films
 
@@ -26,16 +27,16 @@ BUDGET = 120  # films looked up for one person: 3 s of requests at 100 ms each, 
 class Lookup:
     """The films the model lacks among those a person gave (`lacking`), and what TMDb said of each looked up."""
 
-    lacking: list[FilmEntry]
-    found: list[tuple[FilmEntry, TmdbMatch]] = field(default_factory=list)  # in the order looked up
+    lacking: list[FilmQuery]  # a person's films (`FilmEntry`) or films they name
+    found: list[tuple[FilmQuery, TmdbMatch]] = field(default_factory=list)  # in the order looked up
     answered: bool = True  # False: TMDb could not answer for some (5xx, a timeout): asked again next time
 
     @property
-    def matched(self) -> list[tuple[FilmEntry, TmdbMatch]]:
+    def matched(self) -> list[tuple[FilmQuery, TmdbMatch]]:
         return [(film, match) for film, match in self.found if match.status == "matched"]
 
     @property
-    def unresolved(self) -> list[tuple[FilmEntry, TmdbMatch]]:
+    def unresolved(self) -> list[tuple[FilmQuery, TmdbMatch]]:
         """Looked up, but uncertain (candidates to choose from) or not found on TMDb either."""
         return [(film, match) for film, match in self.found if match.status != "matched"]
 
@@ -48,27 +49,41 @@ class Lookup:
     def tmdb_ids(self) -> set[int]:
         return {match.tmdb_id for _, match in self.matched if match.tmdb_id is not None}
 
+    @property
+    def labels(self) -> set[str]:
+        """The films TMDb found, as they were given ("Anora (2024)"): no longer "not found"."""
+        return {label(film) for film, _ in self.matched}
 
-def lacking(matched: MatchedHistory, knows: Callable[[int], bool]) -> list[FilmEntry]:
+    def to_json(self) -> dict:
+        """The films looked up on TMDb: found, uncertain or not found, and how many were not looked up."""
+        return {
+            "matched": [{**m.to_json(), "query": label(f)} for f, m in self.matched],
+            "unmatched": [{**m.to_json(), "query": label(f)} for f, m in self.unresolved],
+            "not_looked_up": self.not_looked_up,
+        }
+
+
+def lacking(matched: MatchedHistory, knows: Callable[[int], bool]) -> list[FilmQuery]:
     """The films of `matched` the model does not read: not found in its catalog (but never one waiting for the
     person's pick among candidates), or found there but too rarely rated to be in the model."""
     return [
-        film  # type: ignore[misc]  # a history's films are FilmEntry
+        film
         for film, match in matched.results
         if (match.status == "unmatched") or (match.movie_id is not None and not knows(match.movie_id))
     ]
 
 
-def priority(films: Sequence[FilmEntry]) -> list[FilmEntry]:
+def priority(films: Sequence[FilmQuery]) -> list[FilmQuery]:
     """The order films are looked up in: the best rated (liked counting as 4 stars) first, then the latest."""
-    order = sorted(
-        range(len(films)),
-        key=lambda i: (-(films[i].rating or (4.0 if films[i].liked else 0.0)), -i),
-    )
+
+    def stars(film: FilmQuery) -> float:
+        return getattr(film, "rating", None) or (4.0 if getattr(film, "liked", False) else 0.0)
+
+    order = sorted(range(len(films)), key=lambda i: (-stars(films[i]), -i))
     return [films[i] for i in order]
 
 
-def look_up(client: TmdbClient, films: Sequence[FilmEntry], budget: int = BUDGET) -> Lookup:
+def look_up(client: TmdbClient, films: Sequence[FilmQuery], budget: int = BUDGET) -> Lookup:
     """`films` looked up on TMDb, at most `budget` of them in `priority` order. A refused key raises
     `TmdbKeyError` (its one line: the caller keeps the model's answer and says so)."""
     chosen = priority(films)[: max(budget, 0)]
@@ -77,6 +92,11 @@ def look_up(client: TmdbClient, films: Sequence[FilmEntry], budget: int = BUDGET
     return Lookup(list(films), list(zip(chosen, matches, strict=True)), answered)
 
 
-def beyond_the_model(films: Sequence[FilmEntry], last_year: int) -> int:
+def label(film: FilmQuery) -> str:
+    """A film as the person gave it: "Anora (2024)"."""
+    return film_label(film.title, film.year)
+
+
+def beyond_the_model(films: Sequence[FilmQuery], last_year: int) -> int:
     """How many of `films` were released after the model's last year: films only a second catalog can know."""
     return sum(1 for film in films if film.year is not None and film.year > last_year)

@@ -100,6 +100,25 @@ def rank_newer(
     """The k best candidates for the person: TMDb's `lists` (a loved film's TMDb id -> its recommendations) and the
     `discovered` releases, less what they have `seen`, the TMDb ids to `leave_out` (the model's own films, marks)
     and what the filters refuse."""
+    pool, pointers = gather(seeds, lists, discovered)
+    refused = set(leave_out) | {seed.tmdb_id for seed in seeds}
+    candidates = [f for f in pool if f.tmdb_id not in refused and f not in seen and passes(f, filters)]
+    candidates = within_band(candidates, filters.popularity)
+    if not candidates:
+        return []
+    score = scores(seeds, candidates, pointers)
+    order = np.argsort(-score, kind="stable")[:k]
+    return [newer_film(candidates[i], float(score[i]), pointers[candidates[i].tmdb_id]) for i in order]
+
+
+Pointers = Mapping[int, list[tuple[float, Seed]]]  # a candidate's TMDb id -> (contribution, the seed pointing to it)
+
+
+def gather(
+    seeds: Sequence[Seed], lists: Mapping[int, Sequence[TmdbFilm]], discovered: Sequence[TmdbFilm] = ()
+) -> tuple[list[TmdbFilm], Pointers]:
+    """Every candidate once (the lists', then the releases'), and the seeds that point to each: a seed's weight
+    over log2(2 + the candidate's place in its list)."""
     weight_of = {seed.tmdb_id: seed for seed in seeds}
     pool: dict[int, TmdbFilm] = {}
     pointers: dict[int, list[tuple[float, Seed]]] = defaultdict(list)
@@ -111,17 +130,15 @@ def rank_newer(
                 pointers[film.tmdb_id].append((seed.weight / math.log2(2 + place), seed))
     for film in discovered:
         pool.setdefault(film.tmdb_id, film)
-    refused = set(leave_out) | set(weight_of)
-    candidates = [f for f in pool.values() if f.tmdb_id not in refused and f not in seen and passes(f, filters)]
-    candidates = within_band(candidates, filters.popularity)
-    if not candidates:
-        return []
-    evidence = np.array([sum(c for c, _ in pointers[f.tmdb_id]) for f in candidates])
+    return list(pool.values()), pointers
+
+
+def scores(seeds: Sequence[Seed], candidates: Sequence[TmdbFilm], pointers: Pointers) -> np.ndarray:
+    """Each candidate's score: evidence + `TASTE` x taste + `PRIOR` x prior, each standardised over them."""
+    evidence = np.array([sum(c for c, _ in pointers.get(f.tmdb_id, ())) for f in candidates])
     taste = taste_scores(seeds, candidates)
     prior = np.array([vote_prior(f) for f in candidates])
-    score = standardise(evidence) + TASTE * standardise(taste) + PRIOR * standardise(prior)
-    order = np.argsort(-score, kind="stable")[:k]
-    return [newer_film(candidates[i], float(score[i]), pointers[candidates[i].tmdb_id]) for i in order]
+    return standardise(evidence) + TASTE * standardise(taste) + PRIOR * standardise(prior)
 
 
 def newer_film(film: TmdbFilm, score: float, pointers: Sequence[tuple[float, Seed]]) -> NewerFilm:

@@ -26,7 +26,7 @@ from lbrec.serving.reading import Reading
 from lbrec.serving.results import FilmRef, NewerFilm
 from lbrec.tmdb.client import TmdbClient
 from lbrec.tmdb.films import ask_many, discover, recommendations
-from lbrec.tmdb.records import GENRE_IDS
+from lbrec.tmdb.records import GENRE_IDS, TmdbFilm
 
 SEEDS = 20  # loved films whose TMDb recommendations are asked: a request each on a cold cache
 DISCOVER_PAGES = 1  # pages of well-voted releases since the model's last year (20 films a page)
@@ -42,18 +42,14 @@ class Shelf:
     lookup: Lookup | None = None
     note: str = ""
     requests: int = 0
+    last_year: int = 0  # the model's last year: a film after it is newer than its films, one before not in its catalog
 
     def to_json(self) -> dict:
         """The shelf as an answer's JSON holds it: "newer" (its films), "tmdb" (the films looked up on TMDb: found,
         uncertain or not found, and how many were not looked up), "tmdb_note"."""
-        lookup = self.lookup or Lookup([])
         return {
             "newer": [film.to_dict() for film in self.films],
-            "tmdb": {
-                "matched": [{"query": f.label, **m.to_json()} for f, m in lookup.matched],
-                "unmatched": [{"query": f.label, **m.to_json()} for f, m in lookup.unresolved],
-                "not_looked_up": lookup.not_looked_up,
-            },
+            "tmdb": (self.lookup or Lookup([])).to_json(),
             "tmdb_note": self.note,
         }
 
@@ -91,7 +87,7 @@ def tmdb_seeds(lookup: Lookup) -> list[Seed]:
     middling 0.5 for that part)."""
     seeds = []
     for entry, match in lookup.matched:
-        weight = stars_weight(entry.rating, entry.liked)
+        weight = stars_weight(getattr(entry, "rating", None), getattr(entry, "liked", False))
         if weight <= 0 or match.tmdb_id is None:
             continue
         film = match.film
@@ -102,6 +98,45 @@ def tmdb_seeds(lookup: Lookup) -> list[Seed]:
             Seed(match.tmdb_id, FilmRef(None, match.title or entry.title, year), weight, genres, language, year)
         )
     return seeds
+
+
+@dataclass
+class Offers:
+    """What TMDb offers one person: their seeds (loved films with a TMDb id, weighted), what was looked up of their
+    films the model lacks, each seed's recommendations and the releases since the model's last year; what the
+    shelf ranks, and what a film a person names is placed among (`lbrec.ask.placing`)."""
+
+    seeds: list[Seed]
+    lookup: Lookup
+    lists: dict[int, list[TmdbFilm]]
+    discovered: list[TmdbFilm]
+    troubled: bool  # TMDb did not answer for some of it
+
+
+def offers(
+    engine: Recommender,
+    tmdb: TmdbClient,
+    person: Person,
+    index: MatchIndex,
+    reading: Reading = Reading(),
+    progress: Callable[[str], None] = lambda _: None,
+) -> Offers:
+    """Ask TMDb what it offers `person` (the requests of the module's docstring). A refused key raises
+    `TmdbKeyError`."""
+    progress("Looking up on TMDb the films this model lacks…")
+    lookup = look_up(tmdb, lacking(person.matched, engine.knows))
+    seeds = sorted([*model_seeds(engine, person, index, reading), *tmdb_seeds(lookup)], key=lambda s: -s.weight)
+    progress("Asking TMDb for newer films…")
+    lists = ask_many(tmdb, recommendations, [seed.tmdb_id for seed in seeds[:SEEDS]])
+    troubled = tmdb.trouble or not lookup.answered
+    since = date(engine.year_range[1] + 1, 1, 1)
+    genres = [GENRE_IDS[g] for g in _loved_genres(seeds) if g in GENRE_IDS]
+    discovered: list[TmdbFilm] = []
+    for page in range(1, DISCOVER_PAGES + 1):
+        found = discover(tmdb, since, min_votes=MIN_VOTES, genre_ids=genres, page=page)
+        troubled = troubled or found is None
+        discovered += found or []
+    return Offers(seeds, lookup, {seed: films for seed, films in lists.items() if films}, discovered, troubled)
 
 
 def newer_shelf(
@@ -117,42 +152,18 @@ def newer_shelf(
 ) -> Shelf:
     """The k newer films for `person`; `also_seen`: films to leave out as if seen (their watchlist, when asked)."""
     before = tmdb.requests_made
-    shelf = Shelf()
     try:
-        progress("Looking up on TMDb the films this model lacks…")
-        shelf.lookup = lookup = look_up(tmdb, lacking(person.matched, engine.knows))
-        seeds = sorted([*model_seeds(engine, person, index, reading), *tmdb_seeds(lookup)], key=lambda s: -s.weight)
-        progress("Asking TMDb for newer films…")
-        lists = ask_many(tmdb, recommendations, [seed.tmdb_id for seed in seeds[:SEEDS]])
-        troubled = tmdb.trouble or not lookup.answered
-        since = date(engine.year_range[1] + 1, 1, 1)
-        genres = [GENRE_IDS[g] for g in _loved_genres(seeds) if g in GENRE_IDS]
-        discovered = []
-        for page in range(1, DISCOVER_PAGES + 1):
-            found = discover(tmdb, since, min_votes=MIN_VOTES, genre_ids=genres, page=page)
-            troubled = troubled or found is None
-            discovered += found or []
+        offered = offers(engine, tmdb, person, index, reading, progress)
     except TmdbKeyError as exc:
-        shelf.note = f"{exc}: only the model's own films are shown"
-        shelf.requests = tmdb.requests_made - before
-        return shelf
+        return Shelf(note=f"{exc}: only the model's own films are shown", requests=tmdb.requests_made - before)
     seen = Seen.of(
-        [*lookup.tmdb_ids, *_model_tmdb_ids(engine, person.seen), *(f.tmdb_id for f in also_seen if f.tmdb_id)],
+        [*offered.lookup.tmdb_ids, *_model_tmdb_ids(engine, person.seen), *(f.tmdb_id for f in also_seen if f.tmdb_id)],
         [(film.title, film.year) for film in (*person.history.films, *also_seen)],
     )
-    shelf.films = rank_newer(
-        seeds,
-        {seed: films for seed, films in lists.items() if films},
-        discovered,
-        seen,
-        engine.tmdb_ids,
-        filters,
-        k,
-    )
-    shelf.requests = tmdb.requests_made - before
-    if troubled:
-        shelf.note = "TMDb did not answer for some films: the newer films may be fewer than they could be"
-    return shelf
+    films = rank_newer(offered.seeds, offered.lists, offered.discovered, seen, engine.tmdb_ids, filters, k)
+    note = "TMDb did not answer for some films: the newer films may be fewer than they could be"
+    troubled = note if offered.troubled else ""
+    return Shelf(films, offered.lookup, troubled, tmdb.requests_made - before, engine.year_range[1])
 
 
 def _model_tmdb_ids(engine: Recommender, movie_ids: set[int]) -> set[int]:

@@ -47,6 +47,7 @@ def test_the_shelf_of_films_the_model_does_not_know_follows_the_model_s_cards(
     assert escape(f"From {TMDB}") in shelf
     assert 'data-movie-id="None"' not in shelf  # no mark button a click could not carry
     assert app.session.shelf is not None and {f.title for f in app.session.shelf.films} >= {"The Secret Agent"}
+    assert "TMDb read 2 of your 2 films this model lacks: Sirāt (2025), Anora (2024)" in shelf
 
 
 def test_tmdb_down_leaves_the_model_s_cards_and_says_so(
@@ -67,3 +68,20 @@ def test_without_a_key_one_line_says_what_a_key_adds(
     app = typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, None), TITLES)
     assert "2 of your films are newer than this model" in app.shelf.value and "TMDb key" in app.shelf.value
     assert not tmdb.hits  # nothing is asked of TMDb without a key
+
+
+def test_the_other_questions_show_films_the_model_does_not_know(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY)
+    app.question.value = "similar"
+    app.panels["similar"].seeds.value = "Sirāt (2025)"
+    app.go.click()
+    assert app.message.value == "" and "Films this model does not know" in app.results.value
+    assert "Films like Sirāt (2025)" in app.results.value and "lbrec-newer" in app.results.value
+    app.question.value = "predict"
+    app.panels["predict"].asked.value = "Anora (2024)"
+    app.sources.tabs.selected_index = 2
+    app.sources.typed.value = "Heat (1995)\nSirāt (2025)"
+    app.go.click()
+    assert app.message.value == "" and "Anora" in app.results.value and "for you" in app.results.value

@@ -35,7 +35,7 @@ def test_the_film_most_loved_films_point_to_comes_first_and_names_them() -> None
     ranked = rank_newer([HEAT, ALIEN], {949: [one, shared], 348: [other, shared]})
     assert ranked[0].title == "Shared"
     assert {r.title for r in ranked[0].because} == {"Heat", "Alien"}
-    assert all(f.movieId is None and f.source == TMDB and f.to_dict()["source"] == TMDB for f in ranked)
+    assert all(f.movieId is None and f.origin == TMDB and f.to_dict()["origin"] == TMDB for f in ranked)
 
 
 def test_a_heavier_seed_and_an_earlier_place_weigh_more() -> None:

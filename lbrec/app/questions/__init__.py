@@ -82,8 +82,9 @@ class QuestionPanels:
 def answer_html(answer: Answer, details: Mapping[int, FilmDetails] | None = None) -> str:
     """The heading, the films that were not found (with candidates to type instead) and the cards (with TMDb's
     details by TMDb id where they have come); a box when the options leave no film."""
-    cards = grid(answer, QUESTIONS[answer.question].card, details)
-    if not answer.films:
+    newer = answer.shelf is not None and bool(answer.shelf.films)  # films the model does not know, from TMDb
+    cards = grid(answer, QUESTIONS[answer.question].card, details) if answer.films or not newer else ""
+    if not answer.films and not newer:
         return cards
     heading = QUESTIONS[answer.question].heading.format(what=escape(answer.what))
     heading = heading[0].upper() + heading[1:]
@@ -99,7 +100,7 @@ def answer_html(answer: Answer, details: Mapping[int, FilmDetails] | None = None
             f'<details open class="lbrec-unmatched"><summary>Not found ({len(answer.unmatched)})</summary>'
             f'<ul class="lbrec-list">{rows}</ul></details>'
         )
-    return f'<h3 class="lbrec-h3">{heading}</h3>{missing}{cards}'
+    return f'<h3 class="lbrec-h3">{heading}</h3>{missing}{recommend.shelf_html(answer.shelf)}{cards}'
 
 
 def downloads_html(files: dict[str, str | bytes]) -> str:
