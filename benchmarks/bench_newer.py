@@ -25,9 +25,9 @@ film of films.csv (`benchmarks.members.newer`), served from a process of its own
   lbrec's ranking (no TMDb recommendations nor vote counts offline: its taste alone), TMDb's popularity,
   newest first, and most loved by other members (the in-domain reference). NDCG@10, bootstrap 95% intervals,
   paired tests against lbrec's.
-- `live`: the same hidden films, with TMDb's own answers: the shelf `Ask.newer` answers against TMDb's well-voted
-  releases by popularity and newest first. Needs `TMDB_API_KEY` (and, for a test, `LBREC_TMDB_URL`: a loopback
-  TMDb); TMDb's answers are cached a day in `--cache`.
+- `live`: the same hidden films, with TMDb's own answers: the shelf `Ask.newer` answers against the same candidates
+  by TMDb's popularity and TMDb's well-voted releases by popularity and newest first. Needs `TMDB_API_KEY` (and,
+  for a test, `LBREC_TMDB_URL`: a loopback TMDb); TMDb's answers are cached a day in `--cache`.
 Results: Markdown on stdout and every figure in `--json` (default benchmarks/out/newer-PART.json).
 """
 
@@ -294,8 +294,8 @@ def live(args: argparse.Namespace, engine: Recommender, data: MemberData, table:
     per_member, about = live_ranks(ask, data, cases)
     print(
         f"{about['members']} of {about['members_asked']} members ({about['hidden_found_on_tmdb']} of "
-        f"{about['hidden']} hidden films found on TMDb by title and year), TMDb at {url}: {about['requests']:,} "
-        f"requests\n"
+        f"{about['hidden']} hidden films found on TMDb by title and year, {about['hidden_among_tmdbs_candidates']} "
+        f"of them among TMDb's candidates), TMDb at {url}: {about['requests']:,} requests\n"
     )
     return {**about, "tmdb": url, **ranking_table(per_member, LIVE, LIVE[0], ("ndcg@10", "hr@10"))}
 

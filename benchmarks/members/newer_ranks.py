@@ -3,17 +3,19 @@ ranking puts them, offline (the dev set's newer films, their fields only) and li
 
 `newer_cases` hides `N_HIDDEN` loved films released after the model's last year (films TMDb lists as films, none of
 them the model's) from each member who has that many; the rest of their ratings, shuffled, become an export that
-goes through the product's path (`Ask.person`, `--from 4`). The seeds are the product's (`lbrec.ask.shelf`'s
-`model_seeds` and `tmdb_seeds`, the films the model lacks looked up on TMDb as `Ask.newer` looks them up).
+goes through the product's path (`Ask.person`, `--from 4`). The seeds are the product's: what `Ask.newer` asks of
+TMDb (`lbrec.ask.shelf.offers`: the films the model lacks looked up, the seeds, their lists and the releases).
 
 Offline (`offline_ranks`) every ranking orders the same candidates: the dev set's newer films less what the product
-leaves out as seen. lbrec's is `rank_newer` itself, with no TMDb recommendations (so no evidence) and no vote
-counts (so no prior): its taste over genres, language and decade alone. Beside it: films.csv's TMDb popularity,
-newest first, and most loved among the other members (`others_likes.npz`: the in-domain reference, never served).
+leaves out as seen. lbrec's is `rank_newer` itself with the seeds, but no TMDb lists (the loopback's are a stand-in,
+left aside: so no evidence) and no vote counts (so no prior): its taste over genres, language and decade alone.
+Beside it: films.csv's TMDb popularity, newest first, and most loved among the other members (`others_likes.npz`:
+the in-domain reference, never served).
 
-Live (`live_ranks`): the shelf `Ask.newer` answers with TMDb's own recommendations, against TMDb's well-voted
-releases since the model's last year by popularity and newest first (TMDb's discover); the hidden films are found on
-TMDb by title and year, as an export's rows are.
+Live (`live_ranks`): the shelf `Ask.newer` answers with TMDb's own recommendations, against the same candidates
+(what TMDb offered, less what the person has seen) by TMDb's popularity, and against TMDb's well-voted releases since
+the model's last year by popularity and newest first (TMDb's discover); the hidden films are found on TMDb by title
+and year, as an export's rows are.
 """
 
 from __future__ import annotations
@@ -29,12 +31,11 @@ from tqdm.auto import tqdm
 from benchmarks.members.data import LOVED, MemberData, export_zip, member_metrics
 from benchmarks.members.newer import READ, TmdbTable
 from harness.tmdb_table import film_from
-from lbrec.ask.lookup import Lookup, lacking, look_up
-from lbrec.ask.newer import Seed, Seen, rank_newer
+from lbrec.ask.newer import Seed, Seen, gather, rank_newer
 from lbrec.ask.options import Options
 from lbrec.ask.person import Person
 from lbrec.ask.questions import Ask
-from lbrec.ask.shelf import MIN_VOTES, model_seeds, tmdb_seeds
+from lbrec.ask.shelf import MIN_VOTES, Offers, offers
 from lbrec.catalog.normalize import FilmQuery
 from lbrec.letterboxd.export import read_export
 from lbrec.serving.engine import Recommender
@@ -47,7 +48,12 @@ METRICS = ("ndcg@10", "hr@10", "recall@50")
 LBREC = "lbrec (taste: genres, language, decade)"
 OFFLINE = (LBREC, "TMDb popularity (films.csv)", "newest first", "most loved by other members (in-domain)")
 LIVE_PAGES = 3  # pages of TMDb's discover a baseline reads: 60 films, enough for 10 a member has not rated
-LIVE = ("lbrec (Ask.newer: TMDb's recommendations, ranked by lbrec)", "TMDb popularity", "newest first")
+LIVE = (
+    "lbrec (Ask.newer: TMDb's recommendations, ranked by lbrec)",
+    "the same candidates by TMDb popularity",
+    "TMDb's releases by popularity",
+    "TMDb's releases, newest first",
+)
 
 
 @dataclass
@@ -91,11 +97,10 @@ def person_of(ask: Ask, data: MemberData, case: NewerCase) -> Person:
     return ask.person(read_export(zipped, name=f"member {case.member}"), READ)
 
 
-def seeds_of(ask: Ask, person: Person, lookup: Lookup) -> list[Seed]:
-    """The product's seeds: the loved films the model reads and those only TMDb knows, heaviest first."""
-    reading = person.reading(READ.reading)
-    seeds = [*model_seeds(ask.engine, person, ask.index, reading), *tmdb_seeds(lookup)]
-    return sorted(seeds, key=lambda seed: -seed.weight)
+def offers_of(ask: Ask, person: Person) -> Offers:
+    """What TMDb offers the person, as `Ask.newer` asks it (`lbrec.ask.shelf.offers`): their seeds, the lookups of
+    their films the model lacks, their seeds' lists and the releases."""
+    return offers(ask.engine, ask.tmdb, person, ask.index, person.reading(READ.reading))  # type: ignore[arg-type]
 
 
 def ranks_in(order: Sequence[int], hidden: Sequence[int]) -> np.ndarray:
@@ -153,9 +158,9 @@ def offline_ranks(
     ranked, left_out, seeds_per_member = [], 0, []
     for case in tqdm(cases, desc="members ranked", leave=False):
         person = person_of(ask, data, case)
-        lookup = look_up(ask.tmdb, lacking(person.matched, ask.engine.knows))  # type: ignore[arg-type]
-        seeds = seeds_of(ask, person, lookup)
-        seen = Seen.of(lookup.tmdb_ids, [(film.title, film.year) for film in person.history.films])
+        offered = offers_of(ask, person)  # its lists and releases left aside: no TMDb answer is known offline
+        seeds = offered.seeds
+        seen = Seen.of(offered.lookup.tmdb_ids, [(film.title, film.year) for film in person.history.films])
         order = [f.tmdbId for f in rank_newer(seeds, {}, films, seen, ask.engine.tmdb_ids, k=len(films))]
         hidden = table.ids[case.hidden]
         allowed = np.isin(ids, order)
@@ -187,9 +192,7 @@ def tmdb_releases(ask: Ask, sort_by: str) -> list[TmdbFilm]:
     return [film for page in pages for film in page or []]
 
 
-def live_ranks(
-    ask: Ask, data: MemberData, cases: Sequence[NewerCase], log: Callable[[str], None] = print
-) -> tuple[dict[str, dict[str, np.ndarray]], dict]:
+def live_ranks(ask: Ask, data: MemberData, cases: Sequence[NewerCase]) -> tuple[dict[str, dict[str, np.ndarray]], dict]:
     """Every live ranking's per-member metrics (`LIVE`) over the members whose hidden films TMDb finds, and what
     it took (requests, hidden films found)."""
     tmdb = ask.tmdb
@@ -197,7 +200,7 @@ def live_ranks(
     before = tmdb.requests_made
     popular, newest = tmdb_releases(ask, "popularity.desc"), tmdb_releases(ask, "primary_release_date.desc")
     ranks: dict[str, list[np.ndarray]] = {name: [] for name in LIVE}
-    found_hidden, shelf_requests, in_shelf = [], [], 0
+    found_hidden, shelf_requests, in_pool, tmdb_ids = [], [], 0, ask.engine.tmdb_ids
     for case in tqdm(cases, desc="members asked of TMDb", leave=False):
         queries = [FilmQuery(str(data.films["title"].iat[r]), _year(data.films["year"].iat[r])) for r in case.hidden]
         hidden = [m.tmdb_id for m in match_films(tmdb, queries) if m.status == "matched" and m.tmdb_id]
@@ -207,19 +210,25 @@ def live_ranks(
         person = person_of(ask, data, case)
         shelf = ask.newer(person, Options(choice=READ.choice, k=10))
         shelf_requests.append(shelf.requests)
-        seen = Seen.of(shelf.lookup.tmdb_ids if shelf.lookup else (), [(f.title, f.year) for f in person.history.films])
         order = [f.tmdbId for f in shelf.films]
-        in_shelf += len(set(order) & set(hidden))
         ranks[LIVE[0]].append(ranks_in(order, hidden))
-        for name, films in zip(LIVE[1:], (popular, newest), strict=True):
-            kept = [f.tmdb_id for f in films if f not in seen and f.tmdb_id not in ask.engine.tmdb_ids]
-            ranks[name].append(ranks_in(kept, hidden))
+        offered = offers_of(ask, person)  # what the shelf ranked, from the cache
+        seen = Seen.of(offered.lookup.tmdb_ids, [(f.title, f.year) for f in person.history.films])
+        pool, _ = gather(offered.seeds, offered.lists, offered.discovered)
+        popularity = {film.tmdb_id: film.popularity for film in pool}
+        ranked = rank_newer(offered.seeds, offered.lists, offered.discovered, seen, tmdb_ids, k=len(pool))
+        candidates = [film.tmdbId for film in ranked]
+        in_pool += len(set(candidates) & set(hidden))
+        ranks[LIVE[1]].append(ranks_in(sorted(candidates, key=lambda i: -popularity[i]), hidden))
+        for name, films in zip(LIVE[2:], (popular, newest), strict=True):
+            unseen = [film.tmdb_id for film in films if film not in seen and film.tmdb_id not in tmdb_ids]
+            ranks[name].append(ranks_in(unseen, hidden))
     return metrics_of(ranks), {
         "members": len(ranks[LIVE[0]]),
         "members_asked": len(cases),
         "hidden_found_on_tmdb": int(sum(found_hidden)),
         "hidden": N_HIDDEN * len(cases),
-        "hidden_in_a_shelf": in_shelf,
+        "hidden_among_tmdbs_candidates": in_pool,
         "requests": tmdb.requests_made - before,
         "shelf_requests_median": float(np.median(shelf_requests)) if shelf_requests else None,
     }
