@@ -9,7 +9,7 @@ read off the lists that name them). Offline, films.csv has TMDb's original langu
 for the model's seeds, and also ranks with each kind of seed alone. Same members, hidden films and candidates as
 `python -m benchmarks.bench_newer offline`, paired against the product's ranking.
 
-Found (2026-12-07, 952 members, commit 20bca39): the product's seeds 0.0076; the model's seeds given their language
+Found (2026-12-07, 952 members, commit 20662f6): the product's seeds 0.0076; the model's seeds given their language
 0.0099 (+0.0024, p 0.007); the model's seeds alone 0.0008; TMDb's seeds alone 0.0123 (+0.0047, p < 0.001). A seed
 without a language counts against every language. Recorded in docs/history.md, "Films newer than the model".
 """
