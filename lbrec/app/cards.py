@@ -42,10 +42,13 @@ NOTHING_PASSES = "No film passes these options: widen the years, the genres or t
 Card = Callable[[int, Film, FilmDetails | None], str]  # a question's card: (place, film, TMDb's details) -> HTML
 
 
-def card(film: Film, top: str, body: str, details: FilmDetails | None = None, watched: bool = False) -> str:
+def card(
+    film: Film, top: str, body: str, details: FilmDetails | None = None, watched: bool = False, marks: bool = True
+) -> str:
     """The one card every answer shows a film on: its top line (`top`: rank and measure, already made), the title
     with its year and link, TMDb's runtime and synopsis once they have come, the genres, what the answer adds
-    (`body`, already made) and the links; the poster beside them once it has come; the genre's colour on the edge."""
+    (`body`, already made), the links and (`marks`) the buttons "Not for me" and "Seen it"; the poster beside them
+    once it has come; the genre's colour on the edge."""
     colour = next((GENRE_COLOURS[g] for g in film.genres if g in GENRE_COLOURS), "#40bcf4")
     links = film.links
     name = link(links["letterboxd"], film.title, "lbrec-title-link") if "letterboxd" in links else escape(film.title)
@@ -55,7 +58,7 @@ def card(film: Film, top: str, body: str, details: FilmDetails | None = None, wa
     inner = (
         f'<div class="lbrec-card-top">{top}</div><div class="lbrec-title">{name}{year}</div>{synopsis(details)}'
         f'<div class="lbrec-chips">{chips}</div>{body}{watch_html(film.watch)}'  # type: ignore[arg-type]
-        f'<div class="lbrec-links">{buttons}</div>{mark_buttons(film)}'
+        f'<div class="lbrec-links">{buttons}</div>{mark_buttons(film) if marks else ""}'
     )
     classes = "lbrec-card" + (" lbrec-watched" if watched else "")
     style = f' style="border-left-color:{colour}"'

@@ -40,14 +40,15 @@ def files(answer: Answer, stem: str) -> dict[str, str]:
     """The answer's list CSV (for the lists) and its JSON, by file name."""
     out = {}
     if answer.question in LISTS:
-        out[f"{stem}-list.csv"] = list_csv((film.title, film.year, film.tmdbId) for film in answer.films)
+        films = [*answer.films, *(answer.shelf.films if answer.shelf else [])]  # TMDb's too: the importer reads ids
+        out[f"{stem}-list.csv"] = list_csv((film.title, film.year, film.tmdbId) for film in films)
     out[f"{stem}.json"] = json.dumps(answer.to_json(), ensure_ascii=False, indent=2)
     return out
 
 
 def has_picture(answer: Answer) -> bool:
-    """Whether the answer is a list of films that can be drawn as a picture to share."""
-    return answer.question in PICTURES and bool(answer.films)
+    """Whether the answer is a list of films (the model's, or its shelf's) that can be drawn as a picture to share."""
+    return answer.question in PICTURES and bool(answer.films or (answer.shelf and answer.shelf.films))
 
 
 def picture(
@@ -57,9 +58,10 @@ def picture(
     nothing for predictions or an empty list. `subtitle` replaces the one made from `answer.what`."""
     if not has_picture(answer):
         return {}
+    listed = [*answer.films, *(answer.shelf.films if answer.shelf else [])]  # the model's, then TMDb's
     heading, of, because = PICTURES[answer.question]
     subtitle = subtitle or f"{of} {' + '.join(answer.labels) if answer.members else answer.what}"
-    films = shared_films(answer.films, posters)
+    films = shared_films(listed, posters)
     films = without_a_shared_reason(films) if answer.question == "similar" else films
     return {f"{stem}.png": share_png(films, heading, subtitle, because)}
 

@@ -158,7 +158,8 @@ class RecommenderApp:
             layout=widgets.Layout(display="none", flex="0 1 520px"),
         )
         self.taste_box.add_class("lbrec-panel")
-        self.screen = Screen(self.results, self.downloads, self.posters_note, self.taste, tmdb)
+        self.shelf = widgets.HTML()  # films the model does not know, from TMDb: above its own
+        self.screen = Screen(self.results, self.downloads, self.posters_note, self.taste, tmdb, self.shelf)
         self.widget = widgets.VBox(
             [
                 widgets.HTML(style() + header()),
@@ -172,6 +173,7 @@ class RecommenderApp:
                     [self.understood, self.taste_box],
                     layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
                 ),
+                self.shelf,
                 self.downloads,
                 self.memory,
                 self.results,
@@ -394,6 +396,11 @@ class RecommenderApp:
         if answer is None:
             return
         self.screen.fill_posters(answer, redraw)  # first: TMDb answers while the chart is drawn
+
+        def downloads_again() -> None:  # the shelf's films are in the list CSV and the JSON too
+            self.screen.show_downloads(recommend.downloads_html(session.downloads(), answer), answer)
+
+        self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, downloads_again)
         if films and later:
             self.screen.draw_later(answer, functools.partial(recommend.taste_chart, session))
         elif films:

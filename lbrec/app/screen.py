@@ -1,6 +1,7 @@
 """The answer on screen: its cards and download links shown together, then completed in threads without the visitor
-waiting: TMDb's posters and synopses (with a TMDb key), and after a mark's click the taste chart, drawn after the
-cards. Widget updates from a thread reach the page in Voilà.
+waiting: TMDb's posters and synopses (with a TMDb key), the shelf of films newer than the model (TMDb's, ranked for
+the visitor), and after a mark's click the taste chart, drawn after the cards. Widget updates from a thread reach the
+page in Voilà.
 
 TMDb's details of the films this page has shown are kept (`known`), so that an answer asked again (a mark, an
 option) shows the posters it already has at once and asks TMDb only for its new films. Every completion is of one
@@ -17,6 +18,7 @@ import ipywidgets as widgets
 
 from lbrec.app.environment import log
 from lbrec.ask.answers import Answer
+from lbrec.ask.shelf import Shelf
 from lbrec.errors import TmdbKeyError
 from lbrec.tmdb import FilmDetails, TmdbClient
 
@@ -47,8 +49,11 @@ class Screen:
         note: widgets.HTML,
         taste: widgets.Image,
         tmdb: TmdbClient | None,
+        shelf: widgets.HTML | None = None,
     ):
         self.results, self.downloads, self.posters_note, self.taste, self.tmdb = results, downloads, note, taste, tmdb
+        self.shelf = shelf if shelf is not None else widgets.HTML()
+        self.shelf_thread: threading.Thread | None = None  # the latest shelf asked of TMDb
         self.posters_note.value = posters_note(POSTERS_HINT if tmdb is None else "")
         self.poster_thread: threading.Thread | None = None  # the latest fill, if any
         self.chart_thread: threading.Thread | None = None  # the latest taste chart drawn after a mark's cards
@@ -58,11 +63,19 @@ class Screen:
 
     def show(self, html: str, downloads: str, shown: object = None) -> None:
         """Put an answer's cards and download links on screen together; `shown`, the answer they are of, is what a
-        poster fill may complete."""
+        poster fill may complete (another answer takes the shelf of the last one away)."""
         with self._lock:
+            if shown is not self.shown:
+                self.shelf.value = ""
             self.shown = shown
             self.results.value = html
             self.downloads.value = downloads
+
+    def show_downloads(self, downloads: str, shown: object) -> None:
+        """The download links again (with the shelf's films), unless another answer is on screen by now."""
+        with self._lock:
+            if self.shown is shown:
+                self.downloads.value = downloads
 
     def known(self, answer: Answer | None) -> dict[int, FilmDetails]:
         """TMDb's details of the answer's films that this page already has, by TMDb id."""
@@ -84,6 +97,36 @@ class Screen:
 
         self.chart_thread = threading.Thread(target=draw, name="lbrec-chart", daemon=True)
         self.chart_thread.start()
+
+    def fill_shelf(
+        self,
+        shown: Answer,
+        ask: Callable[[], Shelf],
+        render: Callable[[Shelf | None], str],
+        after: Callable[[], None] = lambda: None,
+    ) -> None:
+        """The shelf of films newer than the model for the answer on screen: asked of TMDb in a thread (seconds on a
+        cold cache), a line saying it is coming meanwhile, then `after` (the downloads again, with its films);
+        without a key, at once (nothing is asked)."""
+        if self.tmdb is None:
+            self.shelf.value = render(ask())
+            return
+        self.shelf.value = render(None)
+
+        def fill() -> None:
+            try:
+                shelf = ask()
+            except Exception:  # a thread's error would be lost: the model's answer stays, without the shelf
+                log.exception("the newer films failed")
+                shelf = Shelf(note="Something went wrong asking TMDb for newer films; it has been logged")
+            with self._lock:
+                if self.shown is shown:
+                    self.shelf.value = render(shelf)
+                    if shelf.films:
+                        after()
+
+        self.shelf_thread = threading.Thread(target=fill, name="lbrec-shelf", daemon=True)
+        self.shelf_thread.start()
 
     def fill_posters(self, shown: Answer, redraw: Redraw) -> None:
         """Ask TMDb in a thread for the details of the answer's films this page does not have yet: the cards are

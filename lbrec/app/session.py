@@ -44,6 +44,7 @@ from lbrec.ask.answers import Answer
 from lbrec.ask.options import Options
 from lbrec.ask.person import Person, Source
 from lbrec.ask.questions import Ask, Member, ToRank
+from lbrec.ask.shelf import Shelf
 from lbrec.catalog.matches import Candidate, Match, MatchedHistory
 from lbrec.data.titles import film_label
 from lbrec.errors import LbrecError
@@ -86,6 +87,7 @@ class Session:
         self.person: Person | None = None  # with them
         self.confirmed: dict[str, int] = {}  # film label -> the movieId chosen among the candidates, or SKIP
         self.answer: Answer[Recommendation] | None = None  # the last recommend() (empty: the options leave no film)
+        self.shelf: Shelf | None = None  # the films newer than the model for that answer, once asked (`newer`)
         self._history_key: tuple | None = None
         self._matching: tuple | None = None  # the source's key and the choice `raw` was matched under
         self.marks: dict[int, str] = {}  # movieId -> "not_for_me" or "seen", oldest first (the browser keeps them)
@@ -147,7 +149,20 @@ class Session:
         self.person = self.ask.person(self.history, confirmed=self.confirmed, matches=self.raw)
         progress(f"Scoring {self.engine.n_items:,} films…")
         self.answer = self.ask.recommend(self.person, self.options)
+        self.shelf = None
         return self.recommendations
+
+    def newer(self, progress: Progress = lambda _: None) -> Shelf:
+        """The films newer than the model for the last answer's person under the options: TMDb's, with the server's
+        key (seconds on a cold cache: the page asks in a thread, after the model's cards); without a key, the line
+        that says what one would add."""
+        person = self.person
+        shelf = self.ask.newer(person, self.options, progress) if person is not None else Shelf()
+        if person is self.person:  # not replaced meanwhile by another answer
+            self.shelf = shelf
+            if self.answer is not None and shelf.lookup is not None:  # TMDb was asked: the downloads list them too
+                self.answer.shelf = shelf
+        return shelf
 
     def confirm(self, label: str, movie_id: int) -> None:
         """The visitor's choice among the candidates for `label` (SKIP: none of them); the results follow."""
@@ -185,6 +200,7 @@ class Session:
         self.raw = self.person = None
         self.source = None
         self.answer = None
+        self.shelf = None
 
     def usable(self, movie_ids: Iterable[int]) -> list[int]:
         """The films the model knows (MovieLens films rated too rarely were left out of its vocabulary)."""

@@ -4,13 +4,17 @@ what was not matched and why, and the JSON that `--json` prints and the app offe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lbrec.catalog.matches import Match, MatchedHistory
 from lbrec.data.titles import film_label
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.history import FilmEntry
 from lbrec.serving.results import Film
+
+if TYPE_CHECKING:
+    from lbrec.ask.lookup import Lookup
+    from lbrec.ask.shelf import Shelf
 
 # What the JSON calls each question's films.
 FILMS_KEY = {
@@ -45,12 +49,15 @@ class Answer(Generic[F]):
     asked: MatchedHistory | None = None
     members: list[tuple[str, MatchedHistory]] = field(default_factory=list)
     note: str = ""  # a line to show beside the films: fewer than k stream on the services asked for
+    shelf: Shelf | None = None  # films newer than the model, from TMDb (for me), when asked
+    lookup: Lookup | None = None  # the films asked about or among that the model lacks, looked up on TMDb
 
     @property
     def unmatched(self) -> list[NotFound]:
         """The films asked about that were not used (for a recommendation: the person's own)."""
         source = self.asked if self.asked is not None else self.person
-        return not_found(source.results) if source is not None else []
+        found = self.lookup.labels if self.lookup is not None else set()
+        return [film for film in not_found(source.results) if film.query not in found] if source is not None else []
 
     @property
     def found(self) -> int:
@@ -64,20 +71,30 @@ class Answer(Generic[F]):
     def to_json(self) -> dict[str, Any]:
         """The answer as `python -m lbrec <question> --json` prints it and the app's JSON download holds it."""
         films = [film.to_dict() for film in self.films]
+        shelf = self.shelf.to_json() if self.shelf else {}
         if self.question == "group":
             return {
                 "members": [{"label": label, **matched.to_json()} for label, matched in self.members],
                 "recommendations": films,
+                **shelf,
             }
         if self.question == "similar":
             asked = (self.asked or NOBODY).to_json()
-            return {"seeds": asked["matched"], "unmatched": asked["unmatched"], "similar": films}
+            found = self.lookup.labels if self.lookup is not None else set()
+            unmatched = [entry for entry in asked["unmatched"] if entry["query"] not in found]
+            return {"seeds": asked["matched"], "unmatched": unmatched, "similar": films, **shelf}
         person = (self.person or NOBODY).to_json()
+        tmdb = {"tmdb": self.lookup.to_json()} if self.lookup is not None else {}
         if self.question == "rank":
-            return {**person, "candidates": (self.asked or NOBODY).to_json(), "ranking": films}
+            return {**person, "candidates": (self.asked or NOBODY).to_json(), **tmdb, "ranking": films}
         if self.question == "predict":
-            return {**person, "unmatched": (self.asked or NOBODY).to_json()["unmatched"], "predictions": films}
-        return {**person, FILMS_KEY[self.question]: films}
+            unmatched = [
+                entry
+                for entry in (self.asked or NOBODY).to_json()["unmatched"]
+                if entry["query"] not in (self.lookup.labels if self.lookup is not None else set())
+            ]
+            return {**person, "unmatched": unmatched, **tmdb, "predictions": films}
+        return {**person, FILMS_KEY[self.question]: films, **(self.shelf.to_json() if self.shelf else {})}
 
 
 def not_found(results: list[tuple[FilmEntry, Match]]) -> list[NotFound]:
@@ -106,7 +123,11 @@ def why_not(film: FilmEntry, match: Match) -> str:
     return f"{film.label or f'tmdb:{film.tmdb_id}'!r} {reason}{more}"
 
 
-def films_label(asked: MatchedHistory) -> str:
-    """The films asked about, in words: "Heat (1995)", "Heat (1995) and Alien (1979)"."""
+def films_label(asked: MatchedHistory, lookup: Lookup | None = None) -> str:
+    """The films asked about, in words: "Heat (1995)", "Heat (1995) and Anora (2024)" (the model's, and those
+    only TMDb knows)."""
     names = [film_label(m.title, m.year) for _, m in asked.results if m.status == "matched"]
+    names += [film_label(m.title or "", m.year) for _, m in (lookup.matched if lookup is not None else [])]
+    if not names:
+        return "the films you asked about"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

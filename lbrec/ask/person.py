@@ -133,13 +133,18 @@ def chosen_matches(index: MatchIndex, history: LetterboxdHistory, choice: str = 
 
 
 def person_of(
-    engine: Recommender, history: LetterboxdHistory, matches: MatchedHistory, confirmed: Mapping[str, int] | None = None
+    engine: Recommender,
+    history: LetterboxdHistory,
+    matches: MatchedHistory,
+    confirmed: Mapping[str, int] | None = None,
+    second_catalog: bool = False,
 ) -> Person:
     """The person of `history` whose chosen films matched as `matches`, with their `confirmed` choices among
-    candidates (film label -> movieId); refused when none of them is a film the model knows."""
+    candidates (film label -> movieId); refused when none of them is a film the model knows, unless a
+    `second_catalog` (TMDb) may know the others."""
     matched = matches.with_confirmed(confirmed or {})
     liked = [m for m in matched.positives if engine.knows(m)]
-    if not liked:
+    if not liked and not (second_catalog and matched.results):
         raise LetterboxdError(
             "none of your films could be used: they are not in this model's catalog (or newer than its films), "
             'or too rarely rated for it to read; check the titles (add the year, e.g. "Heat (1995)"), pick '

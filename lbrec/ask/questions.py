@@ -20,12 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbrec.ask.answers import Answer, films_label, nothing_usable
+from lbrec.ask.lookup import Lookup, beyond_the_model, label, lacking
 from lbrec.ask.options import Options, marked_films
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
+from lbrec.ask.placing import TROUBLE, place, seen_of
+from lbrec.ask.shelf import Shelf, newer_shelf, offers
+from lbrec.ask.shelves import group_shelf, similar_shelf
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import MatchedHistory, match_films
-from lbrec.errors import LbrecError
+from lbrec.errors import LbrecError, TmdbKeyError, WhereToWatchError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import username_in_name
 from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
@@ -42,6 +46,7 @@ if TYPE_CHECKING:
     from lbrec.tmdb.client import TmdbClient
 
 MIN_MEMBERS, MAX_MEMBERS = 2, 6  # a group
+MODEL_KNOWS_NONE = "the model knows none of your films: the films below come from TMDb alone"
 NO_WATCHLIST = {
     "export": "this export has no watchlist films (its watchlist.csv is missing or empty): rank a list "
     "CSV or typed titles instead",
@@ -106,7 +111,8 @@ class Ask:
     ) -> Person:
         """The person behind `history`: their chosen films matched (or `matches`, already matched), with their
         `confirmed` choices among candidates."""
-        return person_of(self.engine, history, matches or self.matches(history, options.choice), confirmed)
+        matches = matches or self.matches(history, options.choice)
+        return person_of(self.engine, history, matches, confirmed, second_catalog=self.tmdb is not None)
 
     def recommend(self, person: Person, options: Options = Options()) -> Answer[Recommendation]:
         """Films for one person: nothing they have watched (nor, when asked, their watchlist). Like "similar", its
@@ -116,6 +122,8 @@ class Ask:
         k = options.k or 10
         scored = candidates(options, asked)
         reading = person.reading(options.reading)
+        if not person.liked:  # only TMDb knows their films: the model's popular films would be no answer to them
+            return Answer("recommend", [], "your films", person=person.matched, note=MODEL_KNOWS_NONE)
         films = self.engine.recommend(
             person.liked, k=scored, exclude=exclude, filters=filters, explain=scored == k, reading=reading
         )
@@ -130,6 +138,30 @@ class Ask:
 
         films, note = with_watch(films, asked, k, explain if scored != k else list)
         return Answer("recommend", films, "your films", person=person.matched, note=note)
+
+    def newer(self, person: Person, options: Options = Options(), progress: Progress = quiet) -> Shelf:
+        """Films newer than the model for one person, from TMDb (`lbrec.ask.shelf`): nothing they have seen,
+        refused or (when asked) put on their watchlist. Without a key, an empty shelf that says what one adds."""
+        if self.tmdb is None:
+            return Shelf(note=without_a_key(person, self.engine.year_range[1]))
+        asked, k = where(self.tmdb, options), options.k or 10
+        shelf = newer_shelf(
+            self.engine,
+            self.tmdb,
+            person,
+            self.index,
+            options.filters(self.engine),
+            person.reading(options.reading),
+            person.history.watchlist if options.exclude_watchlist else (),
+            candidates(options, asked),
+            progress,
+        )
+        try:
+            shelf.films, note = with_watch(shelf.films, asked, k)
+        except WhereToWatchError as exc:  # none of them streams there: the shelf says so, the model's films stand
+            shelf.films, note = [], str(exc)
+        shelf.note = "; ".join(line for line in (shelf.note, note) if line)
+        return shelf
 
     def to_rank(self, to_rank: ToRank, person: Person | None = None) -> tuple[list[FilmEntry], str]:
         """The films to rank and what they are, in words (a watchlist is the `person`'s)."""
@@ -154,25 +186,48 @@ class Ask:
         entries, what = films
         asked = match_films(self.index, entries)
         usable = [m for m in asked.positives if self.engine.knows(m)]
-        if not usable:
+        placed, lookup, trouble = self.on_tmdb(person, asked, options)
+        if not usable and not placed:
             raise nothing_usable(f"the {len(entries)} films of {what}", asked.results)
-        if not set(usable) - person.seen - options.seen:
+        if usable and not placed and not set(usable) - person.seen - options.seen:
             raise LbrecError(f"you have watched every film of {what} that was found: nothing is left to rank")
-        if not set(usable) - options.not_for_me:
+        if usable and not placed and not set(usable) - options.not_for_me:
             raise LbrecError(f"you marked every film of {what} that was found “not for me”: nothing is left to rank")
         options.filters(self.engine)
         wanted = where(self.tmdb, options)
-        filtered = wanted is not None and bool(wanted.services)
+        whole = (wanted is not None and bool(wanted.services)) or bool(placed)  # cut to k after filtering, merging
         ranking = rank_films(
             self.engine,
             person.liked,
             usable,
             person.matched.watched | options.seen,
-            k=None if filtered else options.k,
+            k=None if whole else options.k,
             reading=person.reading(options.reading),
         )
-        ranking, note = with_watch(ranking, wanted, options.k or len(ranking))
-        return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note)
+        ranking = sorted([*ranking, *placed], key=lambda film: -film.percentile)  # each placed in its catalog
+        ranking, note = with_watch(ranking[: None if wanted else options.k], wanted, options.k or len(ranking))
+        note = "; ".join(line for line in (trouble, note) if line)
+        return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note, lookup=lookup)
+
+    def on_tmdb(
+        self, person: Person, asked: MatchedHistory, options: Options, predicting: bool = False
+    ) -> tuple[list, Lookup | None, str]:
+        """The films asked about or among that the model lacks, placed on TMDb for the person (`lbrec.ask.placing`),
+        as `Ranked` films (`predicting`: `Prediction`s); the lookup; and one line when TMDb refused the key or did
+        not answer for some. Nothing without a key."""
+        missing = lacking(asked, self.engine.knows)
+        if self.tmdb is None or not missing:
+            return [], None, ""
+        try:
+            offered = offers(self.engine, self.tmdb, person, self.index, person.reading(options.reading))
+            placed, lookup = place(self.tmdb, offered, missing)
+        except TmdbKeyError as exc:
+            return [], None, f"{exc}: the films only TMDb knows are left out"
+        seen = seen_of(offered, person.history.films)
+        films = [
+            p.predicted(label(p.entry), p.film in seen) if predicting else p.ranked(p.film in seen) for p in placed
+        ]
+        return films, lookup, TROUBLE if self.tmdb.trouble or offered.troubled else ""
 
     def marked(self, films: str | bytes, mark: str) -> frozenset[int]:
         """The movieIds of the films a person marks (`mark`: "not for me" or "seen it"): see `marked_films`."""
@@ -189,7 +244,7 @@ class Ask:
             for text, (_, m) in zip(queries, asked.results, strict=True)
             if m.movie_id is not None and m.status == "matched" and self.engine.knows(m.movie_id)
         ]
-        if not known:
+        if not known and self.tmdb is None:  # with a key, TMDb may know them: the question says after asking it
             raise nothing_usable("the films you asked about", asked.results)
         return asked, known
 
@@ -211,8 +266,19 @@ class Ask:
             person.ratings(self.index),
             person.reading(options.reading),
         )
-        predictions, _ = with_watch(predictions, wanted, len(predictions))
-        return Answer("predict", predictions, "the films you asked about", person=person.matched, asked=asked)
+        placed, lookup, trouble = self.on_tmdb(person, asked, options, predicting=True)
+        if not predictions and not placed:
+            raise nothing_usable("the films you asked about", asked.results)
+        predictions, _ = with_watch([*predictions, *placed], wanted, len(predictions) + len(placed))
+        return Answer(
+            "predict",
+            predictions,
+            "the films you asked about",
+            person=person.matched,
+            asked=asked,
+            note=trouble,
+            lookup=lookup,
+        )
 
     # ------------------------------------------------------------------------------------------------ no history
 
@@ -220,16 +286,24 @@ class Ask:
         """The k films most like the seeds, each with the seeds it comes from."""
         filters, wanted = options.filters(self.engine), where(self.tmdb, options)
         asked, known = self.asked(queries)
-        films = similar_films(
-            self.engine,
-            [movie_id for _, movie_id in known],
-            k=candidates(options, wanted),
-            filters=filters,
-            exclude=options.seen,
-            reading=options.reading,
+        films = (
+            similar_films(
+                self.engine,
+                [movie_id for _, movie_id in known],
+                k=candidates(options, wanted),
+                filters=filters,
+                exclude=options.seen,
+                reading=options.reading,
+            )
+            if known
+            else []
         )
-        films, note = with_watch(films, wanted, options.k or 10)
-        return Answer("similar", films, films_label(asked), asked=asked, note=note)
+        films, note = with_watch(films, wanted, options.k or 10) if films else ([], "")
+        shelf = similar_shelf(self.engine, self.tmdb, asked, filters, options.k or 10) if self.tmdb else None
+        if not films and not (shelf and shelf.films):
+            raise nothing_usable("the films you asked about", asked.results)
+        what = films_label(asked, shelf.lookup if shelf else None)
+        return Answer("similar", films, what, asked=asked, note=note, shelf=shelf, lookup=shelf and shelf.lookup)
 
     # ------------------------------------------------------------------------------------------------ a group
 
@@ -268,17 +342,22 @@ class Ask:
             exclude=options.seen,
             reading=options.reading,
         )
-        if not films:
+        shelf = None
+        if self.tmdb is not None:
+            newer, trouble = group_shelf(self.engine, self.tmdb, people, labels, self.index, filters, options.k or 10)
+            shelf = Shelf(newer, note=trouble, last_year=self.engine.year_range[1])
+        if not films and not (shelf and shelf.films):
             raise LbrecError(
                 "no film is left: every film that passes these options has been watched by someone in this group"
             )
-        films, note = with_watch(films, wanted, options.k or 10)
+        films, note = with_watch(films, wanted, options.k or 10) if films else ([], "")
         return Answer(
             "group",
             films,
             f"{len(people)} people",
             members=[(label, p.matched) for label, p in zip(labels, people, strict=True)],
             note=note,
+            shelf=shelf,
         )
 
     def member(
@@ -305,3 +384,14 @@ def member_label(member: Member, number: int, username: str | None = None) -> st
         name = Path(source.name or ("" if isinstance(source.value, bytes) else os.fspath(source.value))).name
         label = username_in_name(name) or name
     return label[:40] or f"member {number}"
+
+
+def without_a_key(person: Person, last_year: int) -> str:
+    """The line for a person without a TMDb key: how many of their films the model cannot know, and what a key adds."""
+    newer = beyond_the_model([film for film, _ in person.matched.results], last_year)  # type: ignore[misc]
+    if not newer:
+        return ""
+    return (
+        f"{newer:,} of your films are newer than this model's films (up to {last_year}): "
+        f"with a TMDb key, lbrec reads them too and adds films of every year"
+    )

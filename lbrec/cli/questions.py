@@ -53,6 +53,7 @@ def log_unmatched(answer: Answer, what: str) -> None:
 
 def cmd_rank(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
+    from lbrec.serving.results import TMDB
 
     ask = asker(args)
     options = options_of(args, ask)
@@ -73,6 +74,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         because = ", ".join(f.title for f in film.because)
         print(
             f"{place:>3}. {film_label(film.title, film.year)}  percentile {film.percentile:.1f}"
+            + ("  (among TMDb's films for you: the model does not know it)" if film.origin == TMDB else "")
             + ("  (watched)" if film.watched else "")
             + (f"  because you liked {because}" if because else "")
         )
@@ -104,6 +106,7 @@ def rank_args(parser: argparse.ArgumentParser) -> None:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from lbrec.data.titles import film_label
+    from lbrec.serving.results import TMDB
 
     ask = asker(args)
     options = options_of(args, ask)
@@ -116,8 +119,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
     for p in answer.films:
         because = ", ".join(f.title for f in p.because)
         print(
-            f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}, percentile "
-            f"{p.percentile:.1f})" + (f"; most raised by {because}" if because and not p.watched else "")
+            f"{film_label(p.title, p.year)}: {p.verdict} (#{p.rank:,} of {p.of:,}"
+            + (" of TMDb's films for you: the model does not know it" if p.origin == TMDB else "")
+            + f", percentile {p.percentile:.1f})"
+            + (f"; most raised by {because}" if because and not p.watched else "")
         )
         print_watch(p)
     return 0
@@ -142,10 +147,16 @@ def cmd_similar(args: argparse.Namespace) -> int:
     ask = asker(args)
     options = options_of(args, ask)
     answer = ask.similar(args.films, options)
-    if not answer.films:
+    newer = answer.shelf.films if answer.shelf else []
+    if not answer.films and not newer:
         raise options.nothing_passes(ask.engine)
     write_picture(
-        args.png, answer.films, "More like this", "like " + answer.what, because="like", reason_in_subtitle=True
+        args.png,
+        [*answer.films, *newer],
+        "More like this",
+        "like " + answer.what,
+        because="like",
+        reason_in_subtitle=True,
     )
     if args.json:
         print_json(answer)
@@ -153,14 +164,38 @@ def cmd_similar(args: argparse.Namespace) -> int:
     log_unmatched(answer, "not found")
     if answer.note:
         log(f"  {answer.note}")
-    several = answer.found > 1
+    several = answer.found > 1 or len(answer.lookup.matched if answer.lookup else []) > 1
     for place, film in enumerate(answer.films, 1):
         print(
             f"{place:>3}. {film_label(film.title, film.year)}"
             + (f"  like {', '.join(f.title for f in film.because)}" if several else "")
         )
         print_watch(film)
+    print_shelf(answer, ask.engine.year_range[1])
     return 0
+
+
+def print_shelf(answer: Answer, last_year: int) -> None:
+    """The answer's films the model does not know (TMDb's, ranked by lbrec), after the model's, and TMDb's line."""
+    from lbrec.data.titles import film_label
+    from lbrec.serving.results import TMDB
+
+    if answer.shelf is None:
+        return
+    if answer.shelf.note:
+        log(f"  {answer.shelf.note}")
+    if not answer.shelf.films:
+        return
+    print(f"\nFilms the model does not know: {TMDB} (newer than {last_year}, or not in its catalog)")
+    for place, film in enumerate(answer.shelf.films, 1):
+        fit = getattr(film, "fit", None)
+        extra = f"  (fit: {', '.join(f'{who} {v:.0f}' for who, v in fit.items())})" if fit else ""
+        because = film.because if isinstance(film.because, list) else []
+        print(
+            f"{place:>3}. {film_label(film.title, film.year)}{extra}"
+            + (f"  like {', '.join(f.title for f in because)}" if because else "")
+        )
+        print_watch(film)
 
 
 def similar_args(parser: argparse.ArgumentParser) -> None:
@@ -204,6 +239,7 @@ def cmd_group(args: argparse.Namespace) -> int:
         fit = ", ".join(f"{label} {value:.0f}" for label, value in film.fit.items())
         print(f"{place:>3}. {film_label(film.title, film.year)}  (fit: {fit})")
         print_watch(film)
+    print_shelf(answer, ask.engine.year_range[1])
     return 0
 
 

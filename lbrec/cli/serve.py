@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from lbrec.ask.options import Options
     from lbrec.ask.person import Person
     from lbrec.ask.questions import Ask
+    from lbrec.ask.shelf import Shelf
     from lbrec.serving.results import Film
 
 
@@ -75,12 +76,9 @@ def asker(args: argparse.Namespace) -> Ask:
     from lbrec import paths
     from lbrec.ask.questions import Ask
     from lbrec.serving.engine import Recommender
+    from lbrec.tmdb.environment import tmdb_from_env
 
-    tmdb = None
-    if getattr(args, "country", None) or getattr(args, "service", None):  # TMDb is asked only for where to watch
-        from lbrec.tmdb.environment import tmdb_from_env
-
-        tmdb = tmdb_from_env()
+    tmdb = tmdb_from_env()  # the person's own key: films of every year, and where to watch (None: no key)
     return Ask(Recommender(args.model or paths.default_model_dir()), allow_files=True, tmdb=tmdb)
 
 
@@ -217,39 +215,71 @@ def png_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
-    from lbrec.data.titles import film_label
+    from lbrec.serving.results import TMDB
 
     ask = asker(args)
     options = options_of(args, ask)
     options.filters(ask.engine)  # wrong options fail before any download
     person = read_person(args, ask, options)
     answer = ask.recommend(person, options)
-    if not answer.films:
+    shelf = ask.newer(person, options, progress=log)
+    if ask.tmdb is not None:
+        answer.shelf = shelf
+    if not answer.films and not shelf.films:
         raise options.nothing_passes(ask.engine)
     username = person.history.username
     write_picture(
         args.png,
-        answer.films,
+        [*answer.films, *shelf.films],
         "Films for you",
         f"for {username}" if username else f"based on {len(person.liked)} of your films",
     )
+    if shelf.note:
+        log(f"  {shelf.note}")
     if args.json:
         print_json(answer)
         return 0
-    for missing in answer.unmatched:
-        log(f"  not used: {missing.query} ({missing.reason})")
+    print_understood(answer, shelf)
     if answer.note:
         log(f"  {answer.note}")
-    for rank, rec in enumerate(answer.films, 1):
-        because = ", ".join(f.title for f in rec.because)
+    print_films(answer.films)
+    if shelf.films:
+        print(f"\nFilms the model does not know: {TMDB} (newer than {ask.engine.year_range[1]}, or not in its catalog)")
+        print_films(shelf.films)
+    return 0
+
+
+def print_understood(answer: Answer, shelf: Shelf) -> None:
+    """What was read, on stderr: the films the model could not use, and those TMDb found instead."""
+    found = {film.label for film, _ in shelf.lookup.matched} if shelf.lookup else set()
+    for missing in answer.unmatched:
+        if missing.query not in found:
+            log(f"  not used: {missing.query} ({missing.reason})")
+    if shelf.lookup is not None:
+        lookup = shelf.lookup
+        log(
+            f"  TMDb knows {len(lookup.matched)} of your {len(lookup.lacking)} films the model lacks"
+            + (
+                f" ({lookup.not_looked_up} not looked up: one answer asks for {len(lookup.found)} at most)"
+                if lookup.not_looked_up
+                else ""
+            )
+        )
+
+
+def print_films(films: Sequence[Film], first: int = 1) -> None:
+    """The films, numbered from `first`, each with its reasons, its Letterboxd link and where to watch it."""
+    from lbrec.data.titles import film_label
+
+    for rank, film in enumerate(films, first):
+        because = ", ".join(f.title for f in getattr(film, "because", []))
         print(
-            f"{rank:>2}. {film_label(rec.title, rec.year)}  [{', '.join(rec.genres)}]"
+            f"{rank:>2}. {film_label(film.title, film.year)}  [{', '.join(film.genres)}]"
             + (f"  because you liked {because}" if because else "")
         )
-        if "letterboxd" in rec.links:
-            print(f"    {rec.links['letterboxd']}")
-        print_watch(rec)
-    return 0
+        if "letterboxd" in film.links:
+            print(f"    {film.links['letterboxd']}")
+        print_watch(film)
 
 
 def source_args(parser: argparse.ArgumentParser, what: str = "recommend") -> None:

@@ -94,6 +94,7 @@ class Recommender:
         except ArtifactError as exc:
             raise ArtifactError(f"{exc}; {FIX}") from None
         self._items = load_items(movie_ids, self.catalog, catalog_path)
+        self.tmdb_ids = frozenset(t for t in self._items.tmdb if t is not None)  # the model's films, as TMDb knows them
         self.item_item, self.weight = self._load_blend(meta_path)
         self._kept: tuple[bytes, np.ndarray] | None = None  # the last history's occluded scores (`_occlusions`)
         self._kept_lock = threading.Lock()

@@ -8,6 +8,10 @@ names are the JSON API (`recommend --json`, the app's JSON download).
     Prediction       + query, rank, of, percentile, verdict, watched, because   (would I like it?)
     Similar          + score, because (the seeds)   (more like this film)
     GroupFilm        + score, fit, because (per member)   (watch together)
+    NewerFilm        + score, because, origin           (a film newer than the model, from TMDb, ranked by lbrec)
+
+Every film says where it came from (`origin`): the model, or TMDb's recommendations ranked by lbrec; a film only TMDb
+knows has no movieId (None).
 """
 
 from __future__ import annotations
@@ -22,9 +26,13 @@ class WatchOptions(Protocol):
     def to_json(self) -> dict[str, Any]: ...
 
 
+MODEL = "the model"  # a film's origin: scored by the served model
+TMDB = "TMDb's recommendations, ranked by lbrec"  # a film the model lacks
+
+
 @dataclass(frozen=True)
 class FilmRef:
-    movieId: int
+    movieId: int | None  # None: a film only TMDb knows
     title: str
     year: int | None
 
@@ -37,6 +45,7 @@ class Film(FilmRef):
     tmdbId: int | None
     imdbId: int | None
     watch: WatchOptions | None = field(default=None, kw_only=True)  # with a country: where to watch it there
+    origin: str = field(default=MODEL, kw_only=True)  # where it came from: the model, or TMDb (`TMDB`)
 
     @property
     def links(self) -> dict[str, str]:
@@ -44,7 +53,7 @@ class Film(FilmRef):
 
     def shared(self) -> dict[str, Any]:
         """The film's own fields, to build an answer from (`Ranked(**film.shared(), percentile=...)`)."""
-        return {f.name: getattr(self, f.name) for f in fields(Film) if f.name != "watch"}
+        return {f.name: getattr(self, f.name) for f in fields(Film) if f.name not in ("watch", "origin")}
 
     def to_dict(self) -> dict[str, Any]:
         out = {**asdict(self), "genres": list(self.genres), "links": self.links}
@@ -91,6 +100,15 @@ class GroupFilm(Film):
     score: float  # the members' mean fit, 0-100
     fit: dict[str, float]  # each member's percentile for the film
     because: dict[str, list[FilmRef]]  # each member's films that lead to it
+
+
+@dataclass(frozen=True)
+class NewerFilm(Film):
+    """A film the model lacks (newer than its films, or not in its catalog), from TMDb's lists, ranked by lbrec."""
+
+    score: float  # lbrec's score over the candidates: comparable within one list only
+    because: list[FilmRef]  # the person's loved films that point to it
+    origin: str = field(default=TMDB, kw_only=True)
 
 
 def links_for(tmdb_id: int | None, imdb_id: int | None) -> dict[str, str]:

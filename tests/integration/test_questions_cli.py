@@ -40,6 +40,7 @@ def test_rank_typed_titles_among_a_line_up(ml_small_model_dir: Path) -> None:
     assert [r["watched"] for r in ranking if r["title"] == "Heat"] == [True]
     assert set(ranking[0]) == {
         "movieId",
+        "origin",
         "title",
         "year",
         "genres",
@@ -99,6 +100,7 @@ def test_predict_from_titles_links_and_ids(ml_small_model_dir: Path) -> None:
     assert set(aliens) == {
         "query",
         "movieId",
+        "origin",
         "title",
         "year",
         "genres",
@@ -130,6 +132,7 @@ def test_similar_to_one_or_more_films(ml_small_model_dir: Path) -> None:
     assert len(out["similar"]) == 5 and not {s["title"] for s in out["similar"]} & {"Toy Story", "The Matrix"}
     assert set(out["similar"][0]) == {
         "movieId",
+        "origin",
         "title",
         "year",
         "genres",

@@ -59,7 +59,19 @@ def test_every_field_is_filled(engine: Recommender, history: list[int]) -> None:
         "tmdb": f"https://www.themoviedb.org/movie/{rec.tmdbId}",
         "imdb": f"https://www.imdb.com/title/tt{rec.imdbId:07d}/",
     }
-    assert set(rec.to_dict()) == {"movieId", "title", "year", "genres", "score", "because", "tmdbId", "imdbId", "links"}
+    assert set(rec.to_dict()) == {
+        "movieId",
+        "title",
+        "year",
+        "genres",
+        "score",
+        "because",
+        "tmdbId",
+        "imdbId",
+        "links",
+        "origin",
+    }
+    assert rec.to_dict()["origin"] == "the model"  # beside films from TMDb: where each came from
 
 
 def test_links_pad_imdb_ids_and_skip_missing_ones() -> None:
@@ -222,6 +234,6 @@ def test_the_apps_footer_names_the_served_model(engine: Recommender, blended: Re
     from lbrec.app.session import Session
     from lbrec.ask.questions import Ask
 
-    assert "SASRec + EASE trained on MovieLens" in footer(Session(Ask(blended)))
-    assert "test NDCG@10 0.500" in footer(Session(Ask(blended)))  # the blend's own figure
-    assert ">SASRec trained on MovieLens" in footer(Session(Ask(engine)))
+    assert "order you watched your films in, blended with EASE, which adds films" in footer(Session(Ask(blended)))
+    assert "NDCG" not in footer(Session(Ask(blended)))  # the figures are the README's
+    assert "order you watched your films in. It learned" in footer(Session(Ask(engine)))  # SASRec alone

@@ -82,10 +82,11 @@ class QuestionPanels:
 
 def answer_html(answer: Answer, last_year: int, details: Mapping[int, FilmDetails] | None = None) -> str:
     """The heading, the films the model could not use and why (`last_year`: of its films; with candidates to type
-    instead) and the cards (with TMDb's details by TMDb id where they have come); a box when the options leave no
-    film."""
-    cards = grid(answer, QUESTIONS[answer.question].card, details)
-    if not answer.films:
+    instead), the shelf of TMDb's films it does not know, and the cards (with TMDb's details by TMDb id where they
+    have come); a box when the options leave no film."""
+    newer = answer.shelf is not None and bool(answer.shelf.films)  # films the model does not know, from TMDb
+    cards = grid(answer, QUESTIONS[answer.question].card, details) if answer.films or not newer else ""
+    if not answer.films and not newer:
         return cards
     question = QUESTIONS[answer.question]
     heading = question.heading.format(what=escape(answer.what))
@@ -104,7 +105,7 @@ def answer_html(answer: Answer, last_year: int, details: Mapping[int, FilmDetail
             "</summary>"
             f'<ul class="lbrec-list">{rows}</ul></details>'
         )
-    return f'<h3 class="lbrec-h3">{heading}</h3>{order}{missing}{cards}'
+    return f'<h3 class="lbrec-h3">{heading}</h3>{order}{missing}{recommend.shelf_html(answer.shelf)}{cards}'
 
 
 def downloads_html(files: dict[str, str], answer: Answer) -> str:

@@ -17,11 +17,80 @@ from lbrec.app.markup import escape, film_names, folding_list
 from lbrec.app.questions.question import Question
 from lbrec.app.session import SKIP, Session, Understood, films_count
 from lbrec.ask.answers import Answer
+from lbrec.ask.shelf import Shelf
 from lbrec.letterboxd.history import LetterboxdHistory
-from lbrec.serving.results import Recommendation
+from lbrec.serving.results import TMDB, GroupFilm, NewerFilm, Recommendation
+from lbrec.serving.standing import standing_words
 from lbrec.tmdb import FilmDetails
 
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
+
+
+def newer_card(place: int, film: NewerFilm | GroupFilm, details: FilmDetails | None = None, last_year: int = 0) -> str:
+    """A film the model does not know, from TMDb: why it is here (newer than the model's films, or not in its
+    catalog), the loved films that point to it (a group's: each member's, with every member's fit), and where it
+    came from."""
+    why = "newer than this model's films" if film.year is not None and film.year > last_year else "not in its catalog"
+    if isinstance(film, GroupFilm):
+        fits = "".join(
+            f'<span class="lbrec-chip lbrec-member-fit">{escape(who)}: {standing_words(fit)}</span>'
+            for who, fit in film.fit.items()
+        )
+        because = f'<div class="lbrec-chips">{fits}</div>' + "".join(
+            f'<div class="lbrec-because">From {escape(who)}\'s {film_names(films)}</div>'
+            for who, films in film.because.items()
+            if films
+        )
+    else:
+        because = (
+            f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
+        )
+    source = f'<div class="lbrec-hint lbrec-origin">From {escape(TMDB)}</div>'
+    top = f'<span class="lbrec-rank">#{place}</span><span class="lbrec-chip lbrec-newer">{escape(why)}</span>'
+    return card(film, top, because + source, details, marks=False)
+
+
+def shelf_html(
+    shelf: Shelf | None, last_year: int | None = None, details: Mapping[int, FilmDetails] | None = None
+) -> str:
+    """The shelf of films the model does not know, in a row above its own: a line while TMDb is asked (None), the
+    cards when they came, and TMDb's line on what is missing (or, without a key, what one would add)."""
+    heading = '<h3 class="lbrec-h3">Films this model does not know</h3>'
+    if shelf is None:
+        return f'<div class="lbrec-shelf">{heading}<p class="lbrec-hint">Asking TMDb for newer films…</p></div>'
+    note = f'<p class="lbrec-hint lbrec-shelf-note">{escape(shelf.note)}</p>' if shelf.note else ""
+    note += read_on_tmdb(shelf)
+    if not shelf.films:
+        return f'<div class="lbrec-shelf">{note}</div>' if note else ""
+    details, last_year = details or {}, shelf.last_year if last_year is None else last_year
+    cards = "".join(
+        newer_card(place, film, details.get(film.tmdbId) if film.tmdbId is not None else None, last_year)
+        for place, film in enumerate(shelf.films, 1)
+    )
+    hint = f'<p class="lbrec-hint">{escape(TMDB[0].upper() + TMDB[1:])} for your films.</p>'
+    return f'<div class="lbrec-shelf">{heading}{hint}{note}<div class="lbrec-grid lbrec-row">{cards}</div></div>'
+
+
+def read_on_tmdb(shelf: Shelf) -> str:
+    """What TMDb read of the films the model lacks: how many it knows (named), which it could not tell apart (with
+    their candidates: type one with its year), and how many were not looked up."""
+    lookup = shelf.lookup
+    if lookup is None or not lookup.lacking:
+        return ""
+    found = [label for label in (f"{m.title} ({m.year})" if m.year else m.title or "" for _, m in lookup.matched)]
+    parts = [f"TMDb read {len(found):,} of your {len(lookup.lacking):,} films this model lacks"]
+    if found:
+        parts[0] += ": " + ", ".join(found[:12]) + ("…" if len(found) > 12 else "")
+    unsure = [(f, m) for f, m in lookup.unresolved if m.candidates]
+    if unsure:
+        parts.append(
+            "which did you mean? "
+            + "; ".join(f"{f.title}: {' or '.join(c.label() for c in m.candidates[:3])}" for f, m in unsure[:5])
+            + " (type it with its year)"
+        )
+    if lookup.not_looked_up:
+        parts.append(f"{lookup.not_looked_up:,} more were not looked up (one answer asks for {len(lookup.found):,})")
+    return f'<p class="lbrec-hint lbrec-read-on-tmdb">{escape(". ".join(parts))}.</p>'
 
 
 def recommendation_card(place: int, film: Recommendation, details: FilmDetails | None = None) -> str:

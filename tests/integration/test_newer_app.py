@@ -1,0 +1,87 @@
+"""Films of every year in the app: with a TMDb key (a loopback TMDb), the model's cards come at once and a shelf of
+films the model does not know follows in a thread, above them, each card saying why it is there and where it came
+from; TMDb's faults leave the model's cards as they are, with one line; without a key, one line says what a key
+would add."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.tmdb_server import DOWN, V3_KEY, LoopbackTmdb
+from lbrec.app.markup import escape
+from lbrec.app.page import RecommenderApp
+from lbrec.serving.results import TMDB
+from tests.helpers.app_views import cards, typed
+from tests.helpers.posters import app_with
+from tests.helpers.tmdb_films import FILMS
+
+TITLES = "Heat (1995)\nAlien (1979)\nAnora (2024)\nSirāt (2025)"
+
+
+@pytest.fixture
+def tmdb() -> Iterator[LoopbackTmdb]:
+    with LoopbackTmdb(FILMS) as server:
+        yield server
+
+
+def shelf_done(app: RecommenderApp) -> str:
+    thread = app.screen.shelf_thread
+    if thread is not None:
+        thread.join(30)
+        assert not thread.is_alive()
+    return app.shelf.value
+
+
+def test_the_shelf_of_films_the_model_does_not_know_follows_the_model_s_cards(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY), TITLES)
+    assert len(cards(app)) == 10 and app.message.value == ""  # the model's, without waiting for TMDb
+    shelf = shelf_done(app)
+    assert "Films this model does not know" in shelf and "The Secret Agent" in shelf
+    assert escape("newer than this model's films") in shelf
+    assert shelf.count('class="lbrec-card') >= 3 and "Because you liked" in shelf
+    assert escape(f"From {TMDB}") in shelf
+    assert 'data-movie-id="None"' not in shelf  # no mark button a click could not carry
+    assert app.session.shelf is not None and {f.title for f in app.session.shelf.films} >= {"The Secret Agent"}
+    assert "TMDb read 2 of your 2 films this model lacks: Sirāt (2025), Anora (2024)" in shelf
+
+
+def test_tmdb_down_leaves_the_model_s_cards_and_says_so(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = cards(typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, None), TITLES))
+    tmdb.fail(DOWN)
+    app = typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY), TITLES)
+    assert [c.split("lbrec-title-link")[1][:80] for c in cards(app)] == [
+        c.split("lbrec-title-link")[1][:80] for c in before
+    ]
+    assert "TMDb did not answer" in shelf_done(app) and app.message.value == ""
+
+
+def test_without_a_key_one_line_says_what_a_key_adds(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, None), TITLES)
+    assert "2 of your films are newer than this model" in app.shelf.value and "TMDb key" in app.shelf.value
+    assert not tmdb.hits  # nothing is asked of TMDb without a key
+
+
+def test_the_other_questions_show_films_the_model_does_not_know(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY)
+    app.question.value = "similar"
+    app.panels["similar"].seeds.value = "Sirāt (2025)"
+    app.go.click()
+    assert app.message.value == "" and "Films this model does not know" in app.results.value
+    assert "Films like Sirāt (2025)" in app.results.value and "lbrec-newer" in app.results.value
+    app.question.value = "predict"
+    app.panels["predict"].asked.value = "Anora (2024)"
+    app.sources.tabs.selected_index = 2
+    app.sources.typed.value = "Heat (1995)\nSirāt (2025)"
+    app.go.click()
+    assert app.message.value == "" and "Anora" in app.results.value and "for you" in app.results.value
