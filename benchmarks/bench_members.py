@@ -2,7 +2,7 @@
 beside its parts, MovieLens anchors and references fitted on other Letterboxd members.
 
     python -m benchmarks.bench_members [--model models/ml-latest-small] [--members N] [--seed 0] [--json PATH]
-    python -m benchmarks.bench_members --tune [--write-choice] | --not-for-me [...]
+    python -m benchmarks.bench_members --tune [--write-choice] | --not-for-me | --short [...]
 
 For each member of ../shared/data/letterboxd-members (`LBREC_MEMBERS_DIR`; read in place, evaluation only): 5 films
 rated 4 stars or more and up to 3 rated 2 stars or less are hidden, the rest goes through a Letterboxd export built
@@ -20,7 +20,9 @@ the date, the command and the folder's identity) are also written into the model
 and with `--write-choice` writes the choice of windows and blend weight into the model folder's onnx.json
 ("unordered", atomically; the engine serves it from then on, and the folder's `members.json`, measured with the
 reading replaced, is removed). Never required: a folder without the entry gets `UNORDERED_READING`. `--not-for-me`
-measures how far a "not for me" click pushes its look-alikes down (`benchmarks.members.not_for_me`).
+measures how far a "not for me" click pushes its look-alikes down (`benchmarks.members.not_for_me`). `--short`
+chooses how to read a short dated history (an RSS feed's latest 50, typed titles) on the members' short diaries
+(`benchmarks.members.short`): which films, SASRec's share, how much of the canon to hold back.
 """
 
 from __future__ import annotations
@@ -71,6 +73,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "pushes its look-alikes down, the films members "
         "rated 2 stars or less standing in for clicks, "
         "on half of the members; report on the other half",
+    )
+    parser.add_argument(
+        "--short",
+        action="store_true",
+        help="instead: choose how to read a short dated history (a feed's latest 50, typed titles) on the members' "
+        "diaries of 50 rated films, on half of them; report on the other half",
     )
     parser.add_argument(
         "--write-choice",
@@ -258,6 +266,39 @@ def not_for_me(args: argparse.Namespace, engine: object, dataset: object, data: 
     return report
 
 
+def short_tables(report: dict) -> str:
+    """The rule's choices and today's readings on the reporting half (paired against today's default), the most
+    rated films, and each point's cost on MovieLens's test split."""
+    paired = report["paired_vs_today's_default_(latest_50)"]
+    lines = [
+        "| reading | point | NDCG@10 | seen@10 | NDCG@10 - today (paired) | seen@10 - today (paired) "
+        "| MovieLens test |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, figures in report["models"].items():
+        tests = paired.get(name, {})
+        guard = report["movielens_test"].get(name)
+        lines.append(
+            f"| {name} | {report['points'].get(name, '')} | {cell(figures['ndcg@10'], 4)} | "
+            f"{cell(figures['seen@10'], 3)} | "
+            + " | ".join(test_cell(tests[m]) if m in tests else "" for m in ("ndcg@10", "seen@10"))
+            + (f" | {guard['ndcg@10']:.4f} ({guard['vs_blend']['mean_diff']:+.4f}) |" if guard else " | |")
+        )
+    return "\n".join(lines)
+
+
+def short(args: argparse.Namespace, engine: object, dataset: object, data: object) -> dict:
+    from benchmarks.members.short import measure_short
+
+    report = measure_short(engine, dataset, data, data.sample(args.members, args.seed), args.seed)  # type: ignore
+    print(
+        f"chosen on {report['tuned_on']} diaries, reported on the other {report['reported_on']} "
+        f"(seed {report['seed']}):\n"
+    )
+    print(short_tables(report))
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     from benchmarks.members.data import load_members
     from benchmarks.members.models import measure, write_record
@@ -271,8 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     dataset = Dataset(args.data or read_json(model_dir / "config.json")["dataset_path"])
     data = load_members(args.members_dir)
     started = time.perf_counter()
-    if args.tune or args.not_for_me:
-        report = (tuned if args.tune else not_for_me)(args, engine, dataset, data)
+    if args.tune or args.not_for_me or args.short:
+        report = (tuned if args.tune else not_for_me if args.not_for_me else short)(args, engine, dataset, data)
         return finish(args, report, started, argv)
     report = measure(
         engine, dataset, data, data.sample(args.members, args.seed), args.seed, others_ease=not args.no_others_ease

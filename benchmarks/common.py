@@ -203,8 +203,11 @@ def export_atomic(dataset: Dataset, folder: Path) -> None:
 # The real Letterboxd members (benchmarks.members) with the served model folder.
 
 
-def member_arguments(prog: str, description: str, argv: list[str] | None = None) -> argparse.Namespace:
-    """The options of a benchmark on the members with the served folder: --model, --members, --seed."""
+def member_arguments(
+    prog: str, description: str, argv: list[str] | None = None, json: bool = False
+) -> argparse.Namespace:
+    """The options of a benchmark on the members with the served folder: --model, --members, --seed (and `json`:
+    --json PATH)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument(
         "--model",
@@ -214,6 +217,8 @@ def member_arguments(prog: str, description: str, argv: list[str] | None = None)
     )
     parser.add_argument("--members", type=int, help="a sample of this many members (fixed seed); default: all")
     parser.add_argument("--seed", type=int, default=0, help="draws the sample and the hidden films")
+    if json:
+        parser.add_argument("--json", type=Path, metavar="PATH", help="write every figure here")
     return parser.parse_args(argv)
 
 

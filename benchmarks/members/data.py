@@ -33,6 +33,7 @@ from lbrec.catalog.matches import Match, match_films
 from lbrec.catalog.normalize import FilmQuery
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.export import read_export
+from lbrec.letterboxd.history import DEFAULT_CHOICE
 from lbrec.letterboxd.sources import match_history
 
 LOVED = 8  # of 10: 4 stars or more, what `--from 4` recommends from
@@ -201,6 +202,8 @@ class ProductInput:
 
     loved: list[int]  # `--from 4`
     rated: list[int]  # `--from rated`
+    default: list[int]  # what the default reads (`--from auto`: here the films rated 4 stars or more)
+    recent: list[int]  # `--from recent`: the export's latest 50, the default before (any 50 of a bulk import)
     watched: set[int]  # every matched film: excluded from the ranking
     disliked: list[int]  # rated 2 stars or less
     unordered: bool = False  # the export's order is not real (`LetterboxdHistory.unordered`): a bulk import
@@ -210,9 +213,16 @@ def product_input(split: Split, films: pd.DataFrame, catalog: MatchIndex) -> Pro
     """The export of `split` read and matched as `recommend --export` does."""
     history = read_export(export_zip(films, split.given, split.given_ratings), name=f"member {split.member}")
     loved, rated = match_history(history, catalog, "4"), match_history(history, catalog, "rated")
+    default, recent = match_history(history, catalog, DEFAULT_CHOICE), match_history(history, catalog, "recent")
     disliked = [f for f in history.films if f.rating is not None and f.rating <= DISLIKED / 2]
     return ProductInput(
-        loved.positives, rated.positives, loved.watched, match_films(catalog, disliked).positives, history.unordered
+        loved.positives,
+        rated.positives,
+        default.positives,
+        recent.positives,
+        loved.watched,
+        match_films(catalog, disliked).positives,
+        history.unordered,
     )
 
 

@@ -3,11 +3,12 @@
 Each model scores every film of the served model for a batch of members ([batch, n_items + 1]); the ranking keeps the
 candidates (films both MovieLens and the members know) the member has not rated. The models:
 
-- `served`: the engine as `recommend --export --from 4` runs it (`Recommender.standing`, reading the export as the
-  product does: the members' exports are bulk imports, `LetterboxdHistory.unordered`, so every film in windows with the
-  folder's unordered blend weight), `served, rated`: the same from every rated film (`--from rated`), and `served,
-  latest 50 (before)`: the dated reading the engine gave every export before (the latest 50 films, the folder's
-  blend weight);
+- `served`: the engine as `recommend --export` runs it by default (`--from auto`, here the films rated 4 stars or
+  more; `Recommender.standing`, reading the export as the product does: the members' exports are bulk imports,
+  `LetterboxdHistory.unordered`, so every film in windows with the folder's unordered blend weight), `served, rated`:
+  the same from every rated film (`--from rated`), `served, latest 50 (before)`: the dated reading the engine gave
+  every export before (the latest 50 films, the folder's blend weight), and `served, default before`: what the
+  default (`--from recent`) read of these exports before (their latest 50 films, any 50 of a bulk import);
 - its parts alone: `sasrec` (the ONNX model as the served reading runs it) and `item-item` (`engine.item_item`);
 - anchors on the served model's MovieLens training data (the test split's inputs, as the served item-to-item part
   is fitted): `popular (MovieLens)` and `ease (MovieLens)`, dense EASE with the served blend's lambda;
@@ -119,8 +120,9 @@ def prepare(setting: Setting, members: Sequence[str], seed: int = 0, n_disliked:
 
 
 def engine_scorers(engine: Recommender) -> dict[str, Scorer]:
-    """The served model from `--from 4` and `--from rated`, the dated reading it gave before, and each of its parts
-    alone."""
+    """The served model as the default path reads an export (`--from auto`: the films rated 4 stars or more) and from
+    `--from rated`, the dated reading it gave before, the default it had before (the export's latest 50, any 50 of a
+    bulk import), and each of its parts alone."""
 
     def served(choice: str, dated: bool = False) -> Scorer:
         return lambda batch: np.stack(
@@ -139,9 +141,10 @@ def engine_scorers(engine: Recommender) -> dict[str, Scorer]:
         )[1]
 
     scorers = {
-        "served": served("loved"),
+        "served": served("default"),
         "served, rated": served("rated"),
         "served, latest 50 (before)": served("loved", dated=True),
+        "served, default before (the export's latest 50)": served("recent"),
         "sasrec": sasrec,
     }
     if (item_item := engine.item_item) is not None:

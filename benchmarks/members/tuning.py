@@ -41,7 +41,8 @@ CHOICE = "windows and blend weight"  # what `--write-choice` writes: the engine 
 
 @dataclass(frozen=True)
 class GridPoint:
-    """A grid point: how to score a history that has no order (the defaults: the dated reading the folder serves)."""
+    """A grid point: how to score a history that has no order (the defaults: the folder's blend, the dated reading of a
+    history longer than max_len)."""
 
     windows: bool = False
     weight: float | None = None  # SASRec's share of the blend; None: the model folder's

@@ -48,7 +48,7 @@ from lbrec.ask.shelf import Shelf
 from lbrec.catalog.matches import Candidate, Match, MatchedHistory
 from lbrec.data.titles import film_label
 from lbrec.errors import LbrecError
-from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
+from lbrec.letterboxd.history import DEFAULT_CHOICE, FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.upload import pair_upload
 from lbrec.serving.results import Recommendation
 
@@ -124,8 +124,8 @@ class Session:
         self.recommend(progress)
 
     def choice(self, source: Source) -> str:
-        """Which films to read: typed titles carry no ratings, so always all of them."""
-        return "recent" if source.kind == "typed" else self.options.choice
+        """Which films to read: typed titles carry no ratings, so always the default (all of them)."""
+        return DEFAULT_CHOICE if source.kind == "typed" else self.options.choice
 
     def read(self, source: Source, progress: Progress = lambda _: None) -> LetterboxdHistory:
         """The history for `source`, read again only when the source changed."""
@@ -259,12 +259,12 @@ class Session:
 
 def why_missing(reason: str, year: int | None, last_year: int) -> str:
     """Why the model cannot read a film, as a film lover is told it: newer than its films, not in its catalog, or
-    the matcher's reason (which film was meant) with MovieLens called what it is to them, the model's catalog."""
+    the reason the matcher or the question gave (which film was meant, too rarely rated)."""
     if year is not None and year > last_year:
-        return f"newer than this model's films, which end in {last_year}"
-    if reason.startswith("no MovieLens title"):
+        return f"newer than this model's films (they end in {last_year})"
+    if "no MovieLens title is close" in reason:
         return "not in its catalog"
-    return reason.replace("MovieLens", "its catalog")
+    return reason.replace("MovieLens has", "its catalog has")
 
 
 def films_count(n: int) -> str:

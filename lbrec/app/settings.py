@@ -12,7 +12,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from lbrec.app.where_to_watch import countries
-from lbrec.letterboxd.history import CHOICES
+from lbrec.letterboxd.history import CHOICES, DEFAULT_CHOICE
 from lbrec.tmdb import TmdbClient
 
 # Popularity bands over the model's films, as quantiles of the number of ratings (0 = least rated).
@@ -66,7 +66,7 @@ class Settings:
     ):
         self.tmdb, self.year_range = tmdb, year_range
         choices = [(text[0].upper() + text[1:], key) for key, text in CHOICES.items()]
-        self.choice = widgets.Dropdown(options=choices, value="recent", description="Recommend from", **column())
+        self.choice = widgets.Dropdown(options=choices, value=DEFAULT_CHOICE, description="Recommend from", **column())
         self.k = slider(widgets.IntSlider, "How many films", value=10, min=5, max=50, step=5)
         self.include = widgets.TagsInput(allowed_tags=genres, placeholder="any genre")
         self.exclude = widgets.TagsInput(allowed_tags=genres, placeholder="none")

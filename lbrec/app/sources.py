@@ -18,8 +18,10 @@ USERNAME_TAB, UPLOAD_TAB, TYPED_TAB = range(3)
 
 
 def upload_ready(name: str, size: int) -> str:
+    """What to do once a file is chosen, whichever question asks (each has its own button)."""
     return (
-        f'<span class="lbrec-ready">✓ {escape(name[:120])} ({size / 1024:,.0f} KB): click <b>Recommend films</b></span>'
+        f'<span class="lbrec-ready">✓ {escape(name[:120])} ({size / 1024:,.0f} KB) is ready: '
+        "click the button below</span>"
     )
 
 

@@ -3,6 +3,7 @@ what was not matched and why, and the JSON that `--json` prints and the app offe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -26,6 +27,8 @@ FILMS_KEY = {
 }
 NOBODY = MatchedHistory([], set(), set(), [])
 F = TypeVar("F", bound=Film)
+NOT_IN_MODEL = "not in this model's films"
+REFUSED = "you marked it “not for me”"
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,16 @@ class Answer(Generic[F]):
     note: str = ""  # a line to show beside the films: fewer than k stream on the services asked for
     shelf: Shelf | None = None  # films newer than the model, from TMDb (for me), when asked
     lookup: Lookup | None = None  # the films asked about or among that the model lacks, looked up on TMDb
+    not_used: list[NotFound] | None = None  # `Ask` names every film asked about that no answer holds, and why
 
     @property
     def unmatched(self) -> list[NotFound]:
-        """The films asked about that were not used (for a recommendation: the person's own)."""
-        source = self.asked if self.asked is not None else self.person
+        """The films asked about that were not used (for a recommendation: the person's own), each with why; a film
+        TMDb found (`lookup`) is answered there."""
         found = self.lookup.labels if self.lookup is not None else set()
+        if self.not_used is not None:
+            return [film for film in self.not_used if film.query not in found]
+        source = self.asked if self.asked is not None else self.person
         return [film for film in not_found(source.results) if film.query not in found] if source is not None else []
 
     @property
@@ -85,15 +92,17 @@ class Answer(Generic[F]):
             return {"seeds": asked["matched"], "unmatched": unmatched, "similar": films, **shelf}
         person = (self.person or NOBODY).to_json()
         tmdb = {"tmdb": self.lookup.to_json()} if self.lookup is not None else {}
+        not_used = [{"query": f.query, "reason": f.reason, "candidates": list(f.candidates)} for f in self.unmatched]
         if self.question == "rank":
-            return {**person, "candidates": (self.asked or NOBODY).to_json(), **tmdb, "ranking": films}
+            candidates = (self.asked or NOBODY).to_json()
+            return {**person, "candidates": candidates, **tmdb, "not_ranked": not_used, "ranking": films}
         if self.question == "predict":
             unmatched = [
                 entry
                 for entry in (self.asked or NOBODY).to_json()["unmatched"]
                 if entry["query"] not in (self.lookup.labels if self.lookup is not None else set())
             ]
-            return {**person, "unmatched": unmatched, **tmdb, "predictions": films}
+            return {**person, "unmatched": unmatched, **tmdb, "not_predicted": not_used, "predictions": films}
         return {**person, FILMS_KEY[self.question]: films, **(self.shelf.to_json() if self.shelf else {})}
 
 
@@ -107,6 +116,27 @@ def not_found(results: list[tuple[FilmEntry, Match]]) -> list[NotFound]:
         for film, match in results
         if match.status != "matched"
     ]
+
+
+def not_used(results: list[tuple[FilmEntry, Match]], knows: Callable[[int], bool], last_year: int) -> list[NotFound]:
+    """Every film of `results` that the model cannot answer for, each once, with why: matched to a MovieLens film
+    the model does not know (too rarely rated), newer than the model's films, or not found (the matcher's reason and
+    the candidates to pick among)."""
+    out: dict[str, NotFound] = {}
+    for film, match in results:
+        label = film.label or f"tmdb:{film.tmdb_id}"
+        if match.status == "matched" and match.movie_id is not None and not knows(match.movie_id):
+            reason = f"{NOT_IN_MODEL}: MovieLens rates it too rarely for the model to know it"
+        elif match.status == "unmatched" and film.year is not None and film.year > last_year:
+            reason = f"newer than this model's films (they end in {last_year})"
+        elif match.status == "unmatched":
+            reason = f"{NOT_IN_MODEL}: {match.reason}" if match.reason else NOT_IN_MODEL
+        elif match.status == "uncertain":
+            reason = match.reason
+        else:
+            continue
+        out.setdefault(label, NotFound(label, reason, tuple(c.label() for c in match.candidates[:5])))
+    return list(out.values())
 
 
 def nothing_usable(what: str, results: list[tuple[FilmEntry, Match]]) -> LbrecError:

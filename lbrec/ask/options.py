@@ -11,6 +11,7 @@ from lbrec.ask.answers import why_not
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import match_films
 from lbrec.errors import LbrecError
+from lbrec.letterboxd.history import DEFAULT_CHOICE
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_typed
 from lbrec.serving.engine import Recommender
@@ -22,7 +23,7 @@ from lbrec.serving.reading import Reading
 class Options:
     """What a person chose. A `years` bound leaves out the films of unknown year: None is no bound."""
 
-    choice: str = "recent"  # which films to read: a key of `lbrec.letterboxd.history.CHOICES`
+    choice: str = DEFAULT_CHOICE  # which films to read: a key of `lbrec.letterboxd.history.CHOICES`
     k: int | None = 10  # None: all (a ranked list)
     include: frozenset[str] = frozenset()  # genres: any of these
     exclude: frozenset[str] = frozenset()  # genres: none of these

@@ -15,7 +15,7 @@ from lbrec.catalog.matches import MatchedHistory
 from lbrec.errors import LbrecError, LetterboxdError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.fields import validate_username
-from lbrec.letterboxd.history import CHOICES, INPUT_KINDS, InputKind, LetterboxdHistory
+from lbrec.letterboxd.history import CHOICES, DEFAULT_CHOICE, INPUT_KINDS, InputKind, LetterboxdHistory
 from lbrec.letterboxd.sources import load_history, match_history, rss_user
 from lbrec.serving.engine import Recommender
 from lbrec.serving.reading import Reading
@@ -95,8 +95,9 @@ class Person:
         return self.history.unordered
 
     def reading(self, reading: Reading) -> Reading:
-        """`reading` (the marks of their options) with how their history is read: without order when it has none."""
-        return replace(reading, unordered=self.unordered)
+        """`reading` (the marks of their options) with how their history is read: without order when it has none, and
+        the films they disliked."""
+        return replace(reading, unordered=self.unordered, disliked=frozenset(self.matched.disliked))
 
     @property
     def seen(self) -> set[int]:
@@ -114,10 +115,16 @@ def check_choice(history: LetterboxdHistory, choice: str) -> None:
     """The choice of films (`--from`, "Recommend from") must leave some films of this history."""
     if choice not in CHOICES:
         raise LbrecError(f"unknown choice {choice!r}: use one of {', '.join(CHOICES)}")
+    if choice == "recent" and history.unordered:
+        raise LetterboxdError(
+            f'most of your films were logged in bulk, so their dates give no order and "{CHOICES[choice]}" would be '
+            f'any 50 of them: recommend from "{CHOICES[DEFAULT_CHOICE]}" instead'
+        )
     if choice not in history.choices():
         what = "ratings" if choice != "liked" else "likes"
         raise LetterboxdError(
-            f'this input has no {what}, so "{CHOICES[choice]}" is empty: recommend from "{CHOICES["recent"]}" instead'
+            f'this input has no {what}, so "{CHOICES[choice]}" is empty: recommend from "{CHOICES[DEFAULT_CHOICE]}" '
+            f"instead"
         )
     if not history.select(choice):
         raise LetterboxdError(
@@ -125,7 +132,7 @@ def check_choice(history: LetterboxdHistory, choice: str) -> None:
         )
 
 
-def chosen_matches(index: MatchIndex, history: LetterboxdHistory, choice: str = "recent") -> MatchedHistory:
+def chosen_matches(index: MatchIndex, history: LetterboxdHistory, choice: str = DEFAULT_CHOICE) -> MatchedHistory:
     """The films of `history` chosen by `choice` (every watched film and the watchlist too, for leaving out),
     matched to MovieLens as they are: before any choice among candidates."""
     check_choice(history, choice)

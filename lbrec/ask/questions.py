@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lbrec.ask.answers import Answer, films_label, nothing_usable
+from lbrec.ask.answers import REFUSED, Answer, NotFound, films_label, not_used, nothing_usable
 from lbrec.ask.lookup import Lookup, beyond_the_model, label, lacking
 from lbrec.ask.options import Options, marked_films
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
@@ -28,11 +28,11 @@ from lbrec.ask.shelf import Shelf, newer_shelf, offers
 from lbrec.ask.shelves import group_shelf, similar_shelf
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.catalog.index import MatchIndex
-from lbrec.catalog.matches import MatchedHistory, match_films
+from lbrec.catalog.matches import Match, MatchedHistory, match_films
 from lbrec.errors import LbrecError, TmdbKeyError, WhereToWatchError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import username_in_name
-from lbrec.letterboxd.history import FilmEntry, LetterboxdHistory
+from lbrec.letterboxd.history import DEFAULT_CHOICE, FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query, parse_typed
 from lbrec.serving.engine import Recommender
@@ -98,7 +98,7 @@ class Ask:
     def history(self, source: Source, progress: Progress = quiet) -> LetterboxdHistory:
         return read_history(source, self.client, progress, self.allow_files)
 
-    def matches(self, history: LetterboxdHistory, choice: str = "recent") -> MatchedHistory:
+    def matches(self, history: LetterboxdHistory, choice: str = DEFAULT_CHOICE) -> MatchedHistory:
         """The chosen films matched, before any choice among candidates (what "What we understood" shows)."""
         return chosen_matches(self.index, history, choice)
 
@@ -137,7 +137,8 @@ class Ask:
             ]
 
         films, note = with_watch(films, asked, k, explain if scored != k else list)
-        return Answer("recommend", films, "your films", person=person.matched, note=note)
+        missing = self.not_used(person.matched.results)
+        return Answer("recommend", films, "your films", person=person.matched, note=note, not_used=missing)
 
     def newer(self, person: Person, options: Options = Options(), progress: Progress = quiet) -> Shelf:
         """Films newer than the model for one person, from TMDb (`lbrec.ask.shelf`): nothing they have seen,
@@ -207,7 +208,19 @@ class Ask:
         ranking = sorted([*ranking, *placed], key=lambda film: -film.percentile)  # each placed in its catalog
         ranking, note = with_watch(ranking[: None if wanted else options.k], wanted, options.k or len(ranking))
         note = "; ".join(line for line in (trouble, note) if line)
-        return Answer("rank", ranking, what, person=person.matched, asked=asked, note=note, lookup=lookup)
+        refused = [
+            NotFound(film.label, REFUSED)
+            for film, match in asked.results
+            if match.status == "matched" and match.movie_id in options.not_for_me
+        ]
+        missing = self.not_used(asked.results) + refused
+        return Answer(
+            "rank", ranking, what, person=person.matched, asked=asked, note=note, lookup=lookup, not_used=missing
+        )
+
+    def not_used(self, results: list[tuple[FilmEntry, Match]]) -> list[NotFound]:
+        """Every film of `results` that no answer holds, with why (`lbrec.ask.answers.not_used`)."""
+        return not_used(results, self.engine.knows, self.engine.year_range[1])
 
     def on_tmdb(
         self, person: Person, asked: MatchedHistory, options: Options, predicting: bool = False
@@ -278,6 +291,7 @@ class Ask:
             asked=asked,
             note=trouble,
             lookup=lookup,
+            not_used=self.not_used(asked.results),
         )
 
     # ------------------------------------------------------------------------------------------------ no history
@@ -303,7 +317,8 @@ class Ask:
         if not films and not (shelf and shelf.films):
             raise nothing_usable("the films you asked about", asked.results)
         what = films_label(asked, shelf.lookup if shelf else None)
-        return Answer("similar", films, what, asked=asked, note=note, shelf=shelf, lookup=shelf and shelf.lookup)
+        lookup, missing = shelf and shelf.lookup, self.not_used(asked.results)
+        return Answer("similar", films, what, asked=asked, note=note, shelf=shelf, lookup=lookup, not_used=missing)
 
     # ------------------------------------------------------------------------------------------------ a group
 

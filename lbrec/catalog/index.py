@@ -28,12 +28,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from lbrec import paths
+from lbrec.catalog.aliases import Aliases
 from lbrec.catalog.matches import Candidate, Match
 from lbrec.catalog.normalize import FilmQuery, normalize, parse_query, spelling, title_numbers, without_article
 from lbrec.catalog.table import Catalog
@@ -107,6 +109,11 @@ class MatchIndex:
 
     def __len__(self) -> int:
         return len(self.movie_ids)
+
+    @cached_property
+    def aliases(self) -> Aliases:
+        """What a watched film this index could not place most likely is, for leaving out (built on first use)."""
+        return Aliases(self)
 
     # ------------------------------------------------------------------------------------------------ public
 

@@ -8,7 +8,7 @@ year and ids (`FilmQuery`'s four attributes): the catalog does not know where th
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from lbrec.catalog.normalize import FilmQuery
@@ -82,9 +82,10 @@ class MatchedHistory:
     """Chosen films matched to MovieLens: what a recommender needs, and what to tell the person."""
 
     positives: list[int]  # movieIds of the chosen films that matched, oldest first, each once (the latest kept)
-    watched: set[int]  # every matched film the person has seen (to exclude from recommendations)
+    watched: set[int]  # every film the person has seen, matched or an alias of one not placed (to exclude)
     watchlist: set[int]  # matched watchlist films (to exclude on request)
     results: list[tuple[FilmQuery, Match]]  # each chosen film and its match
+    disliked: set[int] = field(default_factory=set)  # matched films the person rated low (a short history reads them)
 
     @property
     def unmatched(self) -> list[tuple[FilmQuery, Match]]:
@@ -102,7 +103,7 @@ class MatchedHistory:
             for film, match in self.results
         ]
         positives = _latest_once(m.movie_id for _, m in results)
-        return MatchedHistory(positives, self.watched | set(positives), self.watchlist, results)
+        return MatchedHistory(positives, self.watched | set(positives), self.watchlist, results, self.disliked)
 
     def to_json(self) -> dict:
         """`matched` and `unmatched`, as `recommend --json` prints them and the app saves them."""
@@ -135,13 +136,18 @@ def match_films(
     chosen: Sequence[FilmQuery],
     watched: Sequence[FilmQuery] = (),
     watchlist: Sequence[FilmQuery] = (),
+    disliked: Sequence[FilmQuery] = (),
 ) -> MatchedHistory:
-    """Match the chosen films (oldest first) and, for exclusion, every watched film and the watchlist."""
+    """Match the chosen films (oldest first) and, for exclusion, every watched film and the watchlist: a watched film
+    the matcher cannot place keeps its aliases out too (`lbrec.catalog.aliases`); and the `disliked` films."""
     matches = catalog.match_many(chosen)
-    seen = {m.movie_id for m in catalog.match_many(watched) if m.movie_id is not None}
+    watched_matches = catalog.match_many(watched)
+    seen = {m.movie_id for m in watched_matches if m.movie_id is not None}
+    seen |= catalog.aliases.of_many(watched, watched_matches)
     saved = {m.movie_id for m in catalog.match_many(watchlist) if m.movie_id is not None}
+    low = {m.movie_id for m in catalog.match_many(disliked) if m.movie_id is not None}
     return MatchedHistory(
-        _latest_once(m.movie_id for m in matches), seen, saved, list(zip(chosen, matches, strict=True))
+        _latest_once(m.movie_id for m in matches), seen, saved, list(zip(chosen, matches, strict=True)), low
     )
 
 

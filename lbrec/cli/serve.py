@@ -86,13 +86,14 @@ def options_of(args: argparse.Namespace, ask: Ask) -> Options:
     """The options a command was given (those it has no argument for keep their defaults); the films marked "not
     for me" and "seen it" are matched here, so that a title not found fails before any history is read."""
     from lbrec.ask.options import Options
+    from lbrec.letterboxd.history import DEFAULT_CHOICE
 
     marks = {mark: ask.marked(value, words) for mark, words in MARKS.items() if (value := getattr(args, mark, None))}
 
     years = getattr(args, "years", None) or (None, None)
     low, high = getattr(args, "popularity", None) or (None, None)
     return Options(
-        choice=getattr(args, "choice", "recent"),
+        choice=getattr(args, "choice", DEFAULT_CHOICE),
         k=getattr(args, "k", None),
         include=frozenset(getattr(args, "genre", ())),
         exclude=frozenset(getattr(args, "exclude_genre", ())),
@@ -124,6 +125,7 @@ def read_person(args: argparse.Namespace, ask: Ask, options: Options) -> Person:
     if history.skipped:
         log(f"  {history.skipped}")
     person = ask.person(history, options)
+    log(f"  reading {history.describe(options.choice)}")
     log(f"  {len(person.matched.positives)} of {len(person.matched.results)} films matched to MovieLens")
     return person
 
@@ -284,7 +286,7 @@ def print_films(films: Sequence[Film], first: int = 1) -> None:
 
 def source_args(parser: argparse.ArgumentParser, what: str = "recommend") -> None:
     """The history source every question takes (exactly one), the choice of its films, and the model folder."""
-    from lbrec.letterboxd.history import CHOICES
+    from lbrec.letterboxd.history import CHOICES, DEFAULT_CHOICE
 
     source = parser.add_argument_group("input (exactly one)")
     source.add_argument("--titles", help='films you liked, oldest first: "Heat (1995); Alien (1979); Amélie"')
@@ -300,11 +302,12 @@ def source_args(parser: argparse.ArgumentParser, what: str = "recommend") -> Non
     parser.add_argument(
         "--from",
         dest="choice",
-        default="recent",
+        default=DEFAULT_CHOICE,
         choices=list(CHOICES),
         help=f"which films to {what} from: "
         + "; ".join(f"{key}: {text}" for key, text in CHOICES.items())
-        + " (default: %(default)s)",
+        + " (default: %(default)s, the films rated 4 stars or more, else the liked ones, else all of them; "
+        "recent is refused for an export logged in bulk, whose dates give no order)",
     )
     parser.add_argument("--model", type=Path, help="model folder (default: $LBREC_MODEL, else models/ml-latest-small)")
 

@@ -22,7 +22,7 @@ from lbrec.errors import EmptyHistoryError, LetterboxdError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.fields import validate_username
-from lbrec.letterboxd.history import INPUT_KINDS, InputKind, LetterboxdHistory
+from lbrec.letterboxd.history import DEFAULT_CHOICE, INPUT_KINDS, InputKind, LetterboxdHistory
 from lbrec.letterboxd.imdb import read_imdb
 from lbrec.letterboxd.rss import fetch_rss, parse_rss
 from lbrec.letterboxd.typed import parse_typed
@@ -90,6 +90,7 @@ def rss_user(value: str) -> str:
     return validate_username(re.sub(r"/rss/?$", "/", value.strip()))
 
 
-def match_history(history: LetterboxdHistory, catalog: MatchIndex, choice: str = "recent") -> MatchedHistory:
-    """Match the chosen films (and, for exclusion, every watched film and the watchlist) to MovieLens."""
-    return match_films(catalog, history.select(choice), history.films, history.watchlist)
+def match_history(history: LetterboxdHistory, catalog: MatchIndex, choice: str = DEFAULT_CHOICE) -> MatchedHistory:
+    """Match the chosen films (and, for exclusion, every watched film and the watchlist; and the disliked ones) to
+    MovieLens."""
+    return match_films(catalog, history.select(choice), history.films, history.watchlist, history.disliked())

@@ -29,7 +29,7 @@ from lbrec.artifacts import atomic_path, atomic_update, read_json, sha256_file, 
 from lbrec.errors import ArtifactError
 from lbrec.model.folder import load_model
 from lbrec.model.sasrec import SASRec
-from lbrec.serving.reading import UNORDERED_READING
+from lbrec.serving.reading import SHORT_READING, UNORDERED_READING
 
 INPUT, OUTPUT = "item_seq", "scores"
 OPSET = 18
@@ -138,6 +138,7 @@ def _export_into(
             # how a history without order is read: measured on real members, not chosen by this export (a folder
             # without the entry gets the same defaults); `bench_members --tune --write-choice` re-chooses it
             "unordered": UNORDERED_READING.to_json(),
+            "short": SHORT_READING.to_json(),
             "exporter": f"torch.onnx.export(dynamo=True), opset {OPSET}, torch {torch.__version__}",
             "weights": "float16" if fp16 else "float32",
             "lbrec_version": lbrec.__version__,

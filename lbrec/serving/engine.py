@@ -10,7 +10,8 @@ A history without a real order (`Reading.unordered`: an export imported in bulk)
 `UnorderedReading` says (onnx.json's "unordered", else `UNORDERED_READING`): SASRec over every film in near-equal
 windows of at most `max_len`, its scores averaged, and the blend with SASRec's share chosen for such histories. Its
 explanations are occlusion over the windows: a film taken out of its window, that window rescored, the average's
-drop.
+drop. A short dated history (at most `max_len` films: a feed, typed titles) is read as the folder's `ShortReading`
+says (onnx.json's "short", else `SHORT_READING`); its explanations are the blend's, what the history's films add.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from lbrec.catalog.table import Catalog
 from lbrec.data.sequences import left_pad
 from lbrec.errors import ArtifactError
 from lbrec.serving.filters import Filters, allowed
-from lbrec.serving.itemitem import FILES, ItemItem, blend, moments, scale
+from lbrec.serving.itemitem import FILES, ItemItem, blend, moments, scale, standardise
 from lbrec.serving.items import FIX, load_items
-from lbrec.serving.reading import Reading, UnorderedReading, push_down
+from lbrec.serving.reading import Reading, ShortReading, UnorderedReading, popularity_prior, push_down
 from lbrec.serving.results import Film, FilmRef, Recommendation
 from lbrec.serving.standing import Standing
 
@@ -104,6 +105,11 @@ class Recommender:
             raise ArtifactError(
                 f"{meta_path} describes an unordered reading lbrec cannot read ({exc}); {FIX}"
             ) from None
+        try:
+            self.short_reading = ShortReading.from_json(self.meta.get("short"))
+        except (TypeError, ValueError) as exc:
+            raise ArtifactError(f"{meta_path} describes a short reading lbrec cannot read ({exc}); {FIX}") from None
+        self._prior = popularity_prior(self._items.popularity)
 
     def _load_blend(self, meta_path: Path) -> tuple[ItemItem | None, float]:
         """The item-to-item part and SASRec's share of the blend, when onnx.json names one (memory-mapped)."""
@@ -141,6 +147,11 @@ class Recommender:
             )
 
     # ------------------------------------------------------------------------------------------- encoding
+
+    @property
+    def popularity(self) -> np.ndarray:
+        """[n_items + 1] how many MovieLens ratings each film has (0 for padding)."""
+        return self._items.popularity
 
     @property
     def genres(self) -> list[str]:
@@ -192,9 +203,17 @@ class Recommender:
             [every[a] if b - a == 1 else every[a:b].mean(0) for a, b in itertools.pairwise(bounds)]
         )
 
-    def weight_for(self, unordered: bool) -> float:
-        """SASRec's share of the blend for a history with or without order."""
-        return self.unordered_reading.weight if unordered and self.item_item is not None else self.weight
+    def short(self, items: Sequence[int], unordered: bool) -> bool:
+        """Whether a history of `items` is read as a short dated one (`ShortReading`; a blend's only)."""
+        return not unordered and 0 < len(items) <= self.max_len and self.item_item is not None
+
+    def weight_for(self, unordered: bool, items: Sequence[int] = ()) -> float:
+        """SASRec's share of the blend for a history (`items`) with or without order."""
+        if self.item_item is None:
+            return self.weight
+        if unordered:
+            return self.unordered_reading.weight
+        return self.short_reading.weight if self.short(items, unordered) else self.weight
 
     # ------------------------------------------------------------------------------------------ filtering
 
@@ -232,12 +251,11 @@ class Recommender:
         excludes = excludes if excludes is not None else [()] * len(histories)
         readings = readings if readings is not None else [Reading()] * len(histories)
         allowed = self.allowed(filters)
-        unordered = [r.unordered for r in readings]
-        windows, raw, all_scores = self._served(encoded, unordered)
+        windows, raw, blended, served = self._served(encoded, readings)
         results = []
         for row, items in enumerate(encoded):
             refused = self.item_indices(readings[row].not_for_me)
-            scores = push_down(all_scores[row], self.item_item, refused)
+            scores = push_down(served[row], self.item_item, refused)
             mask = allowed.copy()
             mask[items] = False
             mask[self.item_indices(excludes[row])] = False
@@ -246,8 +264,9 @@ class Recommender:
             n = min(k, int(mask.sum()))
             top = np.argpartition(masked, len(masked) - n)[len(masked) - n :] if n else np.zeros(0, dtype=np.int64)
             top = top[np.argsort(-masked[top], kind="stable")]
+            weight = self.weight_for(readings[row].unordered, items)
             because = (
-                self._explain(windows[row], items, raw[row], all_scores[row][top], top, unordered[row])
+                self._explain(windows[row], items, raw[row], blended[row][top], top, weight)
                 if explain and items
                 else [[] for _ in top]
             )
@@ -262,31 +281,48 @@ class Recommender:
         return results
 
     def _served(
-        self, encoded: list[list[int]], unordered: Sequence[bool] | None = None
-    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-        """(SASRec's input windows per history, its raw scores, the served scores) for item-index histories, each
-        with or without order; a history with no film the model knows gets the films' popularity."""
-        unordered = list(unordered) if unordered is not None else [False] * len(encoded)
+        self, encoded: list[list[int]], readings: Sequence[Reading] | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+        """(SASRec's input windows per history, its raw scores, the blend, the served scores) for item-index histories,
+        each read as its `Reading` says (with or without order; a short dated one as `short_reading` says); a history
+        with no film the model knows gets the films' popularity."""
+        readings = list(readings) if readings is not None else [Reading()] * len(encoded)
+        unordered = [r.unordered for r in readings]
         windows, raw = self.sasrec(encoded, [u and self.unordered_reading.windows for u in unordered])
         if self.item_item is None:
-            served = raw
+            blended = served = raw
         else:
             item_item = self.item_item.score(encoded)
-            served = np.empty(raw.shape, np.float32)
-            for kind in (False, True):  # rows are standardised one by one: each kind blended with its own weight
-                if rows := [row for row, u in enumerate(unordered) if u == kind]:
-                    served[rows] = blend(raw[rows], item_item[rows], self.weight_for(kind))
+            weights = [self.weight_for(u, items) for u, items in zip(unordered, encoded, strict=True)]
+            blended = np.empty(raw.shape, np.float32)
+            for weight in set(weights):  # rows are standardised one by one: each kind blended with its own weight
+                rows = [row for row, w in enumerate(weights) if w == weight]
+                blended[rows] = blend(raw[rows], item_item[rows], weight)
+            served = blended.copy()
+            for row, (items, reading) in enumerate(zip(encoded, readings, strict=True)):
+                if self.short(items, reading.unordered):
+                    served[row] -= self._short_terms(reading)
         if empty := [row for row, items in enumerate(encoded) if not items]:
             served = served.copy() if served is raw else served
             served[empty] = np.log1p(self._items.popularity).astype(np.float32)
-        return windows, raw, served
+        return windows, raw, blended, served
+
+    def _short_terms(self, reading: Reading) -> np.ndarray:
+        """What a short dated history's served scores lose beside its blend: the canon held back and its dislikes'
+        look-alikes pushed down (`ShortReading`)."""
+        short, item_item = self.short_reading, self.item_item
+        terms = short.popularity * self._prior
+        disliked = self.item_indices(reading.disliked)
+        if short.against and disliked and item_item is not None:
+            terms = terms + short.against * standardise(item_item.score([disliked]))[0]
+        return terms.astype(np.float32)
 
     def standing(self, history: Sequence[int], exclude: Iterable[int] = (), reading: Reading = Reading()) -> Standing:
         """Every film's served score for one user (`history`: movieIds in time order), and where each stands among
         the films they have not seen (neither in `history` nor in `exclude`) nor refused (`reading.not_for_me`)."""
         items = self.item_indices(history)
         refused = self.item_indices(reading.not_for_me)
-        windows, raw, served = self._served([items], [reading.unordered])
+        windows, raw, blended, served = self._served([items], [reading])
         unseen = np.ones(self.n_items + 1, dtype=bool)
         unseen[0] = False
         unseen[items] = False
@@ -298,7 +334,7 @@ class Recommender:
             items,
             windows[0] if reading.unordered else windows[0][0],
             raw[0],
-            served[0],
+            blended[0],
             reading.unordered,
         )
 
@@ -307,9 +343,8 @@ class Recommender:
         if not standing.items:
             return [[] for _ in items]
         top = np.asarray(items, dtype=np.int64)
-        found = self._explain(
-            standing.window, standing.items, standing.raw, standing.blended[top], top, standing.unordered
-        )
+        weight = self.weight_for(standing.unordered, standing.items)
+        found = self._explain(standing.window, standing.items, standing.raw, standing.blended[top], top, weight)
         return [[self.ref(i) for i in films] for films in found]
 
     def knows(self, movie_id: int) -> bool:
@@ -327,7 +362,7 @@ class Recommender:
         raw: np.ndarray,
         base: np.ndarray,
         top: np.ndarray,
-        unordered: bool = False,
+        weight: float,
         n: int = 3,
     ) -> list[list[int]]:
         """For each recommended item, the history items whose removal lowers its served score most (positive drops):
@@ -348,7 +383,7 @@ class Recommender:
             own = np.repeat(every[len(history) :], [len(w) for w in films], axis=0)
             occluded = raw[top][None, :] + (every[: len(history)] - own) / len(windows)
         if self.item_item is not None:
-            occluded = self._occluded_blend(raw, occluded, items, history, top, self.weight_for(unordered))
+            occluded = self._occluded_blend(raw, occluded, items, history, top, weight)
         drops = base[None, :] - occluded  # [history, top]
         because = []
         for column in drops.T:

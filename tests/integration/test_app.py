@@ -164,7 +164,17 @@ def test_typed_titles_disable_the_choice_of_films(app: RecommenderApp) -> None:
     assert app.settings.choice.disabled
     app.sources.tabs.selected_index = USERNAME_TAB
     assert not app.settings.choice.disabled
-    assert [value for _, value in app.settings.choice.options] == ["recent", "5", "4", "3", "rated", "liked"]
+    assert [value for _, value in app.settings.choice.options] == [
+        "auto",
+        "recent",
+        "all",
+        "5",
+        "4",
+        "3",
+        "rated",
+        "liked",
+    ]
+    assert app.settings.choice.value == "auto"  # what was measured best for every input
 
 
 def test_errors_are_shown_in_a_box_and_the_spinner_never_stays(app: RecommenderApp) -> None:

@@ -35,14 +35,16 @@ def ml_small_blend_dir(ml_small: Dataset, ml_small_model_dir: Path, tmp_path_fac
     return out
 
 
-def bench_members(model_dir: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    """`python -m benchmarks.bench_members` on 6 real members, read in place, its figures written to `out`."""
+def bench_members(
+    model_dir: Path, out: Path, *options: str, script: str = "bench_members"
+) -> subprocess.CompletedProcess[str]:
+    """`python -m benchmarks.<script>` on 6 real members, read in place, its figures written to `out`."""
     folder = need(members_dir() / "members.parquet", "the Letterboxd members' data").parent
     return subprocess.run(
         [
             sys.executable,
             "-m",
-            "benchmarks.bench_members",
+            f"benchmarks.{script}",
             "--model",
             str(model_dir),
             "--members",
@@ -77,6 +79,7 @@ def test_the_benchmark_runs_on_a_few_real_members_and_records_the_served_figures
         "served",
         "served, rated",
         "served, latest 50 (before)",
+        "served, default before (the export's latest 50)",
         "sasrec",
         "item-item",
         "popular (MovieLens)",
@@ -124,3 +127,35 @@ def test_not_for_me_runs_on_a_few_real_members(ml_small_blend_dir: Path, tmp_pat
     assert {"today", "excluded", "sum x 0.1", "top5 x 1"} <= set(report["models"])
     assert report["export_lows"]["members"] == 3  # today's protocol on the whole reporting half
     assert "| today |" in done.stdout and "goal on the reporting half" in done.stdout
+
+
+def test_a_short_history_is_chosen_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "short.json"
+    done = bench_members(ml_small_blend_dir, out, "--short")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["tuned_on"] + report["reported_on"] <= 6 and report["reported_on"] >= 1
+    assert report["points"]["less seen"].startswith("from 4, ")  # the rule reads the films rated 4 or more
+    served, chosen = report["models"]["served now (the default path)"], report["models"]["less seen"]
+    assert set(served) == {"ndcg@10", "seen@10"} and "most rated (MovieLens)" in report["models"]
+    assert report["movielens_test"]["today's default (latest 50)"]["vs_blend"]["mean_diff"] == 0.0
+    assert "| today's default (latest 50) |" in done.stdout
+    assert served["ndcg@10"]["members"] == chosen["ndcg@10"]["members"] == report["reported_on"]
+
+
+def test_the_defaults_and_the_seen_leaks_run_on_a_few_real_members(ml_small_blend_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "defaults.json"
+    done = bench_members(ml_small_blend_dir, out, script="bench_defaults")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert set(report["export"]["models"]) == {"default now", "default before", "--from rated"}
+    assert report["dated export"]["users"] == 610 and set(report["short"]) == {"RSS feed", "typed titles"}
+    assert "An export logged in bulk (6 members)" in done.stdout
+    out = tmp_path / "seen.json"
+    done = bench_members(ml_small_blend_dir, out, "--k", "20", script="bench_seen")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["members"]["members"] == 6 and report["members"]["after"]["rule"]["per_member"] == 0.0
+    real = report["real export"]
+    assert real["films"] > 2000 and all(real[c]["after"]["rule"] == 0 for c in ("auto", "5", "4", "rated"))
+    assert any(p["watched"] == "Life of Brian (1979)" for p in report["rule"]["pairs"])

@@ -92,7 +92,18 @@ def test_recommend_from_typed_titles(tiny_model_dir: Path, tiny_dataset) -> None
     assert [u["query"] for u in report["unmatched"]] == ["Qwzx Unknown (2031)"] and report["unmatched"][0]["reason"]
     recs = report["recommendations"]
     assert len(recs) == 4 and not {r["movieId"] for r in recs} & set(liked.movieId)
-    assert set(recs[0]) == {"movieId", "title", "year", "genres", "score", "because", "tmdbId", "imdbId", "links"}
+    assert set(recs[0]) == {
+        "movieId",
+        "title",
+        "year",
+        "genres",
+        "score",
+        "because",
+        "tmdbId",
+        "imdbId",
+        "links",
+        "origin",
+    }
     plain = run_lbrec("recommend", "--model", str(tiny_model_dir), "--titles", titles, "-k", "2")
     assert plain.returncode == 0 and plain.stdout.startswith(" 1. ")
 

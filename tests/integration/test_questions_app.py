@@ -99,7 +99,7 @@ def test_a_ranked_list_shows_percentiles_watched_films_and_downloads(app: Recomm
     ranking = app.questions.answer.films
     assert app.message.value == "" and len(cards(app)) == len(ranking) == 4
     assert "The list “Friday night”, best first for you" in app.results.value
-    assert "Oppenheimer (2023): newer than this model's films, which end in 2018" in html.unescape(app.results.value)
+    assert "Oppenheimer (2023): newer than this model's films (they end in 2018)" in html.unescape(app.results.value)
     for place, (film, card) in enumerate(zip(ranking, cards(app), strict=True), 1):
         assert f"#{place}</span>" in card and html.escape(film.title) in card and "% for you" in card
     rows = list(csv.reader(io.StringIO(downloads(app)["lbrec-rank-list.csv"])))

@@ -32,7 +32,7 @@ def test_rank_typed_titles_among_a_line_up(ml_small_model_dir: Path) -> None:
         "--among",
         "Fargo (1996); Heat (1995); Toy Story (1995); Qwzx Unknown (2031)",
     )
-    assert set(out) == {"matched", "unmatched", "candidates", "ranking"}
+    assert set(out) == {"matched", "unmatched", "candidates", "not_ranked", "ranking"}
     assert [m["query"] for m in out["candidates"]["unmatched"]] == ["Qwzx Unknown (2031)"]
     ranking = out["ranking"]
     assert {r["title"] for r in ranking} == {"Fargo", "Heat", "Toy Story"}

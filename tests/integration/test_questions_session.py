@@ -64,7 +64,7 @@ def test_an_exports_watchlist_is_ranked_with_downloads(questions: Questions) -> 
     assert rows[0] == ["Title", "Year", "tmdbID"] and [r[0] for r in rows[1:]] == [r.title for r in answer.films]
     saved = json.loads(files["lbrec-rank.json"])  # what `rank --json` prints
     assert [f["movieId"] for f in saved["ranking"]] == [r.movieId for r in answer.films]
-    assert set(saved) == {"matched", "unmatched", "candidates", "ranking"}
+    assert set(saved) == {"matched", "unmatched", "candidates", "not_ranked", "ranking"}
     assert imread(io.BytesIO(questions.picture()["lbrec-rank.png"])).shape[:2] == (1500, 1200)  # to share
 
 
@@ -76,6 +76,24 @@ def test_a_list_csv_is_ranked_with_what_was_not_found(questions: Questions) -> N
     questions.session.set_options(k=2)
     best = questions.rank(TYPED, ToRank("list", LIST, "list_friday.csv"))
     assert [r.movieId for r in best.films] == [r.movieId for r in answer.films[:2]]
+
+
+def test_every_film_of_a_list_is_ranked_or_named_with_why(questions: Questions) -> None:
+    typed = "Unstoppable (2010)\nTicket to Paradise (2022)\nDogs in Space (1986)\nToy Story (1995)\nFargo (1996)"
+    toy_story = questions.session.ask.index.match("Toy Story", 1995).movie_id
+    questions.session.set_options(not_for_me=frozenset({toy_story}))
+    answer = questions.rank(TYPED, ToRank("typed", typed))
+    assert [r.title for r in answer.films] == ["Fargo"]
+    reasons = {missing.query: missing.reason for missing in answer.unmatched}
+    assert reasons == {
+        "Unstoppable (2010)": "not in this model's films: MovieLens rates it too rarely for the model to know it",
+        "Ticket to Paradise (2022)": "newer than this model's films (they end in 2018)",
+        "Dogs in Space (1986)": "not in this model's films: no MovieLens title is close within a year",
+        "Toy Story (1995)": "you marked it “not for me”",
+    }
+    assert len(answer.films) + len(reasons) == len(typed.split("\n"))  # none dropped without a word
+    saved = json.loads(questions.downloads()["lbrec-rank.json"])
+    assert {f["query"]: f["reason"] for f in saved["not_ranked"]} == reasons
 
 
 def test_typed_candidates_keep_watched_films_marked(questions: Questions) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from harness.files import EXPORT_ZIP, FIXTURES, SHARED
 from lbrec.ask.person import Person
+from lbrec.catalog.matches import MatchedHistory
 from lbrec.letterboxd.export import read_export
 from lbrec.letterboxd.history import BULK_DAY, FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.imdb import read_imdb
@@ -150,10 +151,10 @@ def test_rss_and_typed_titles_are_dated() -> None:
 @pytest.mark.parametrize("bulk", [True, False])
 def test_the_person_s_reading_carries_the_order_and_keeps_the_marks(bulk: bool) -> None:
     history = read_export(export([START] * 40 if bulk else spread(40)))
-    person = Person(history, None, [1, 2])  # type: ignore[arg-type]
+    person = Person(history, MatchedHistory([1, 2], {1, 2, 3}, set(), [], {3}), [1, 2])
     marks = Reading(not_for_me=frozenset({7}))
     assert person.unordered is bulk
-    assert person.reading(marks) == Reading(not_for_me=frozenset({7}), unordered=bulk)
+    assert person.reading(marks) == Reading(not_for_me=frozenset({7}), unordered=bulk, disliked=frozenset({3}))
 
 
 def test_the_questions_read_a_bulk_export_without_order(tiny_blend_dir) -> None:  # type: ignore[no-untyped-def]

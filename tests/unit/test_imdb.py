@@ -95,7 +95,7 @@ def test_current_layout_oldest_rating_first_with_ids_and_half_stars() -> None:
         ("Oppenheimer", 15398776, 4.0, date(2025, 9, 9)),
     ]
     assert all(f.source == "imdb" and f.year for f in history.films)
-    assert history.choices() == ["recent", "5", "4", "3", "rated"]
+    assert history.choices() == ["auto", "recent", "all", "5", "4", "3", "rated"]
     assert [f.title for f in history.select("5")] == ["The Matrix"]  # IMDb 10
     assert [f.title for f in history.select("4")] == ["The Matrix", "Heat", "Alien", "Oppenheimer"]  # IMDb 8 and up
 

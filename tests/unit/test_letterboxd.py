@@ -57,7 +57,9 @@ def test_export_zip() -> None:
     assert heat.uri == "https://boxd.it/2bg8" and heat.date == date(2021, 4, 5)
     assert history.films[0].rating == 4.5 and history.films[0].watched_date is None
     assert [f.label for f in history.watchlist] == ["October Sky (1999)", "Paris, Texas (1984)"]
-    assert history.choices() == ["recent", "5", "4", "3", "rated", "liked"]
+    assert history.choices() == ["auto", "recent", "all", "5", "4", "3", "rated", "liked"]
+    assert history.default_choice() == "all" and history.select("auto") == history.films
+    assert history.describe("auto") == "every film you logged"  # 4 films of 4 stars: too few
     assert [f.title for f in history.select("5")] == ["Parasite", "Heat"]
     assert [f.title for f in history.select("4")] == [
         "Crouching Tiger, Hidden Dragon",
@@ -67,7 +69,8 @@ def test_export_zip() -> None:
     ]
     assert len(history.select("3")) == 6 and len(history.select("rated")) == 6
     assert [f.title for f in history.select("liked")] == ["Amélie", "Heat"]
-    assert len(history.select("recent")) == 8
+    assert len(history.select("recent")) == 8 == len(history.select("all"))
+    assert [f.title for f in history.disliked()] == []
 
 
 def test_export_in_a_folder_and_unzipped(tmp_path: Path) -> None:
@@ -156,6 +159,10 @@ def test_real_export_in_place() -> None:
     history = read_export(folder)
     assert len(history.films) > 2000 and len(history.watchlist) == 15
     assert len(history.select("recent")) == 50 and len(history.select("rated")) > 300
+    # logged in bulk: the latest 50 are any 50, so they are not offered; the default reads the films rated 4 or more
+    assert history.unordered and "recent" not in history.choices() and history.default_choice() == "4"
+    assert history.select("auto") == history.select("4") and len(history.select("all")) == len(history.films)
+    assert history.describe("auto") == "films you rated 4 stars or more, all together (logged in bulk: no order)"
     dated = [f.when for f in history.films if f.when]
     assert dated == sorted(dated)
     reviews = need(RESEARCH / "export_misc" / "moviemind_reviews.csv", "a populated reviews.csv")
@@ -255,7 +262,10 @@ def test_typed_titles() -> None:
         "Se7en",
         "tt0133093",
     ]
-    assert history.films[-1].imdb_id == 133093 and history.choices() == ["recent"]
+    assert history.films[-1].imdb_id == 133093 and history.choices() == ["auto", "recent", "all"]
+    assert history.default_choice() == "all" and history.select("auto") == history.films
+    assert history.describe("auto") == "the films you typed, in their order"
+    assert history.describe("auto") == "the films you typed, in their order"
     assert parse_typed("").films == []
     with pytest.raises(LetterboxdError, match="too many titles"):
         parse_typed(", ".join(f"Film {i}" for i in range(600)))

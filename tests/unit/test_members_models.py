@@ -38,6 +38,7 @@ def test_the_whole_measurement_on_a_served_blend(
         "served",
         "served, rated",
         "served, latest 50 (before)",
+        "served, default before (the export's latest 50)",
         "sasrec",
         "item-item",
         "popular (MovieLens)",

@@ -43,7 +43,8 @@ def test_the_folder_s_unordered_point_is_what_the_engine_serves_an_unordered_his
 
 
 def test_disliked_films_count_against_their_look_alikes(engine: Recommender) -> None:
-    loved, disliked = random_films(engine, 10, seed=1), random_films(engine, 3, seed=2)
+    # longer than max_len: a dated history the engine reads as the folder's blend (a short one has its own reading)
+    loved, disliked = random_films(engine, engine.max_len + 1, seed=1), random_films(engine, 3, seed=2)
     items, bad = engine.item_indices(loved), engine.item_indices(disliked)
     base = item_scores(engine, items, bad)
     against = item_scores(engine, items, bad, GridPoint(against=0.5))

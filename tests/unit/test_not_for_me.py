@@ -61,7 +61,7 @@ def test_a_refused_film_leaves_the_answer_and_its_look_alikes_go_down(engine: Re
     targets, weights = engine.item_item.row(item)  # type: ignore[union-attr]
     nearest = [t for t in targets[np.argsort(-weights, kind="stable")[:LOOK_ALIKES]] if standing.unseen[t]]
     assert nearest and all(pushed.scores[t] < standing.scores[t] for t in nearest)
-    assert np.array_equal(pushed.blended, standing.scores)  # the reasons read the scores before the push
+    assert np.array_equal(pushed.blended, standing.blended)  # the reasons read the scores before the push
 
 
 def test_the_reasons_do_not_change_with_a_refusal(engine: Recommender, history: list[int]) -> None:

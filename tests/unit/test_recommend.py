@@ -14,7 +14,8 @@ from lbrec.data.dataset import Dataset
 from lbrec.errors import ArtifactError
 from lbrec.serving.engine import Recommender
 from lbrec.serving.filters import Filters
-from lbrec.serving.itemitem import ItemItem, blend
+from lbrec.serving.itemitem import ItemItem, blend, moments, scale
+from lbrec.serving.reading import popularity_prior
 from lbrec.serving.results import links_for
 
 
@@ -181,9 +182,11 @@ def blended(tiny_blend_dir: Path) -> Recommender:
 
 def test_a_blend_serves_the_top_of_the_blended_scores(blended: Recommender, history: list[int]) -> None:
     known = blended.item_indices(history)
+    assert len(known) <= blended.max_len  # a short dated history: read as the folder's short reading says
     sasrec = blended.scores(blended.encode([known]))
     item_item = ItemItem.load(blended.model_dir, blended.n_items).score([known])
-    expected = blend(sasrec, item_item, 0.5)[0]
+    short = blended.short_reading
+    expected = blend(sasrec, item_item, short.weight)[0] - short.popularity * popularity_prior(blended.popularity)
     expected[0] = -np.inf
     expected[known] = -np.inf
     recs = blended.recommend(history, k=10)
@@ -198,8 +201,11 @@ def test_a_blends_because_films_are_those_whose_removal_lowers_the_blended_score
     known = blended.item_indices(history)
 
     def served(films: list[int], item: int) -> float:
-        scores = blend(blended.scores(blended.encode([films])), blended.item_item.score([films]), 0.5)
-        return float(scores[0, item])
+        """The blend a short history's reasons read, on the whole history's scale (a film's own contribution)."""
+        weight, full = blended.short_reading.weight, (blended.scores(blended.encode([known])), [known])
+        sasrec = scale(blended.scores(blended.encode([films]))[:, [item]], moments(full[0]))
+        item_item = scale(blended.item_item.score([films])[:, [item]], moments(blended.item_item.score(full[1])))
+        return float(weight * sasrec[0, 0] + (1 - weight) * item_item[0, 0])
 
     for rec in blended.recommend(history, k=5):
         assert rec.because

@@ -138,8 +138,10 @@ def source_name(history: LetterboxdHistory | None) -> str:
     return f"{history.username}'s RSS feed" if history.username else "the RSS feed"
 
 
-def model_reads(max_len: int, used: int) -> str:
-    """How many of the person's films the model reads."""
+def model_reads(max_len: int, used: int, unordered: bool = False) -> str:
+    """How many of the person's films the model reads, and in what order."""
+    if unordered and used:
+        return f"The model reads all {films_count(used)} together: your films were logged in bulk, so in no order."
     if used > max_len:
         return f"The model reads the latest {max_len} of the {used:,} films it knows."
     return f"The model reads {films_count(used)}." if used else ""
@@ -154,7 +156,8 @@ def summary(session: Session, understood: Understood) -> str:
         f'{escape(source_name(session.history))}: <span class="lbrec-ok">✓ {counts["matched"]:,} matched</span> · '
         f'<span class="lbrec-warn">? {counts["uncertain"]:,} to confirm</span> · '
         f'<span class="lbrec-bad">✗ {counts["unmatched"]:,} it does not know</span>. '
-        f"{model_reads(session.engine.max_len, understood.used)}</p>"
+        f"{model_reads(session.engine.max_len, understood.used, bool(session.history and session.history.unordered))}"
+        "</p>"
     )
 
 
