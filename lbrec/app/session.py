@@ -81,7 +81,7 @@ class Session:
         self.ask = ask
         self.engine = ask.engine
         self.options = Options(exclude_watchlist=True)
-        self.source: Source | None = None  # the source of the last successful run
+        self.source: Source | None = None  # the source the last run read (a choice may have refused its films since)
         self.history: LetterboxdHistory | None = None
         self.raw: MatchedHistory | None = None  # as matched, before the visitor's choices among candidates
         self.person: Person | None = None  # with them
@@ -116,11 +116,11 @@ class Session:
         raw = self.raw if matching == self._matching else None
         self.clear()
         history = self.read(source, progress)
+        self.source = source  # read: another option applies to it at once, even after a refused choice
         if raw is None:
             progress(f"Matching {films_count(len(history.select(self.choice(source))))} to MovieLens…")
             raw = self.ask.matches(history, self.choice(source))
         self.raw, self._matching = raw, matching
-        self.source = source
         self.recommend(progress)
 
     def choice(self, source: Source) -> str:

@@ -8,6 +8,7 @@ import io
 import logging
 import subprocess
 import sys
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -210,6 +211,27 @@ def test_an_upload_is_announced_and_recommended_from(app: RecommenderApp) -> Non
         "holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV" in shown(app.message.value)
         and app.results.value == ""
     )
+
+
+BULK = [  # logged on one day, as an import of a whole history: their dates give no order
+    ("Heat", 1995), ("Alien", 1979), ("The Matrix", 1999), ("Fargo", 1996), ("Toy Story", 1995), ("Aliens", 1986),
+    ("Jurassic Park", 1993), ("Titanic", 1997), ("Forrest Gump", 1994), ("Pulp Fiction", 1994), ("Memento", 2000),
+    ("Gladiator", 2000),
+]  # fmt: skip
+
+
+def test_after_a_refused_choice_another_choice_answers_at_once(app: RecommenderApp) -> None:
+    rows = "".join(f"2024-05-01,{title},{year},https://boxd.it/b{i},4.5\n" for i, (title, year) in enumerate(BULK))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("ratings.csv", "Date,Name,Year,Letterboxd URI,Rating\n" + rows)
+    upload(app, buffer.getvalue())
+    app.go.click()
+    assert app.message.value == "" and len(cards(app)) == 10
+    app.settings.choice.value = "recent"  # refused: the dates of a bulk import give no order
+    assert "logged in bulk" in app.message.value and app.results.value == ""
+    app.settings.choice.value = "4"  # a small change after a refusal counts too: no second click needed
+    assert app.message.value == "" and len(cards(app)) == 10 and app.session.options.choice == "4"
 
 
 def test_what_users_type_is_shown_escaped(app: RecommenderApp) -> None:
