@@ -90,7 +90,12 @@ class Visit:
     """One checkout's server, and a page of it that has had the export's first answer."""
 
     def __init__(self, browser: Browser, model: Path, checkout: Path, export: bytes):
+        from lbrec.letterboxd.export import read_export
+        from lbrec.letterboxd.history import CHOICES
+
         self.browser, self.export = browser, export
+        latest = CHOICES["recent"][0].upper() + CHOICES["recent"][1:]  # as the page writes it
+        self.refused = {latest} if read_export(export).unordered else set()
         self.server, self.url = start_server(model, None, checkout)
         wait_until_answering(self.server, self.url)
         self.page: Page | None = None
@@ -120,11 +125,15 @@ class Visit:
             raise RuntimeError(page.locator(".lbrec-error").inner_text())
 
     def option(self, number: int) -> float:
-        """Seconds from "Recommend from" set to another of its choices to the page settled."""
+        """Seconds from "Recommend from" set to another of its choices to the page settled (never the latest 50 of
+        a bulk import: refused, they would be a page of its own to time)."""
         choice = self.page.get_by_label("Recommend from")
-        offered = choice.locator("option").all_inner_texts()
         current = choice.evaluate("e => e.options[e.selectedIndex].text")
-        others = [text for text in offered if text != current]
+        others = [
+            text
+            for text in choice.locator("option").all_inner_texts()
+            if text != current and text.replace("\xa0", " ") not in self.refused
+        ]
         return settle(self.page, lambda: choice.select_option(label=others[number % len(others)]))
 
     def mark(self, number: int) -> float:
