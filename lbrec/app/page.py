@@ -262,7 +262,7 @@ class RecommenderApp:
         if self.question.value == "recommend":
             if self.session.answer is not None:
                 with self._busy("Updating your recommendations…"):
-                    self.session.recommend()
+                    self.session.recommend(keep_shelf=True)
                     self._render_results(later=True)
         elif self.screen.shown is not None:
             self.ask()
@@ -400,7 +400,10 @@ class RecommenderApp:
         def downloads_again() -> None:  # the shelf's films are in the list CSV and the JSON too
             self.screen.show_downloads(recommend.downloads_html(session.downloads(), answer), answer)
 
-        self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, downloads_again)
+        if session.shelf is not None:  # kept across a mark: shown again as it was, nothing asked
+            self.screen.shelf.value = recommend.shelf_html(session.shelf)
+        else:
+            self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, downloads_again)
         if films and later:
             self.screen.draw_later(answer, functools.partial(recommend.taste_chart, session))
         elif films:

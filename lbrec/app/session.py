@@ -141,15 +141,19 @@ class Session:
         progress("Matching your films to MovieLens…")
         return self.ask.person(history, replace(self.options, choice=self.choice(source)), self.confirmed)
 
-    def recommend(self, progress: Progress = lambda _: None) -> list[Recommendation]:
-        """Recommendations for the matched films (with the choices) under the current options."""
+    def recommend(self, progress: Progress = lambda _: None, keep_shelf: bool = False) -> list[Recommendation]:
+        """Recommendations for the matched films (with the choices) under the current options; `keep_shelf`: the
+        newer films stay as they are (a mark changes the model's films only: TMDb is not asked again)."""
         if self.raw is None or self.history is None:
             raise LbrecError("Read some films first.")
+        kept = self.shelf if keep_shelf else None
         self.answer = self.person = None
         self.person = self.ask.person(self.history, confirmed=self.confirmed, matches=self.raw)
         progress(f"Scoring {self.engine.n_items:,} films…")
         self.answer = self.ask.recommend(self.person, self.options)
-        self.shelf = None
+        self.shelf = kept
+        if kept is not None and kept.lookup is not None:
+            self.answer.shelf = kept
         return self.recommendations
 
     def newer(self, progress: Progress = lambda _: None) -> Shelf:
