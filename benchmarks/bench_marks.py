@@ -5,8 +5,8 @@
 - in the kernel: the app's handler for a click (`RecommenderApp._on_memory`: read the message, mark, ask the engine
   again without reading the input, render the cards), for 3 typed titles, 500 typed films and a 500-film export
   imported in bulk (read as unordered: SASRec over every window, its reasons by occlusion over all 500), each click on
-  the first card shown once the previous click's pictures are drawn (the taste chart and the picture to share follow
-  the cards in a thread); beside it, the same app's first answer (the "Recommend films" click) for scale;
+  the first card shown once the previous click's taste chart is drawn (it follows the cards in a thread); beside it,
+  the same app's first answer (the "Recommend films" click) for scale;
 - in chromium, on the server `python -m lbrec app` starts: from the click on a card's button (the event's time) to
   the page holding ten cards again without the film (a MutationObserver in the page; the card itself is hidden at
   once, in the page).
@@ -30,7 +30,7 @@ from harness.files import REPO
 from lbrec import paths
 
 OUT = REPO / "benchmarks" / "out"
-PAUSE_MS = 2000  # between two clicks in the browser: a person reads the new card (the pictures are drawn meanwhile)
+PAUSE_MS = 2000  # between two clicks in the browser: a person reads the new card (the chart is drawn meanwhile)
 THREE = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 SHOWN = (
     "[...document.querySelectorAll('.lbrec-card:not(.lbrec-marked) button.lbrec-mark-seen')]"
@@ -112,8 +112,8 @@ def in_kernel(model: Path, titles: str | bytes, clicks: int) -> dict[str, dict[s
         app._on_memory({"type": "mark", "movieId": movie_id, "mark": mark})
         times.append(time.perf_counter() - started)
         assert f'data-movie-id="{movie_id}"' not in app.results.value and not app.message.value
-        if app.picture_thread is not None:  # a person clicks again after a moment, not at once
-            app.picture_thread.join()
+        if app.chart_thread is not None:  # a person clicks again after a moment, not at once
+            app.chart_thread.join()
     return {"first answer": milliseconds([first]), "click": milliseconds(times)}
 
 

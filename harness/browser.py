@@ -1,4 +1,5 @@
-"""Headless chromium (Debian's) for the browser tests and the benchmarks, and a free loopback port."""
+"""Headless chromium (Debian's) for the browser tests and the benchmarks, a free loopback port, and the time a page
+takes to settle after a visitor's move (the tests hold it to its goal, `benchmarks.bench_page` measures it)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import contextlib
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -68,3 +69,31 @@ def app_page(url: str) -> Iterator[Page]:
         yield page
         browser.close()
         assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+QUIET_MS = 1000  # no change of the page for this long: it has settled
+# In the page: the time of the next change, click or key (its event's), and of the page's last change since.
+WATCH_SETTLING = """() => {
+    if (window.lbrecSettle) return;
+    const s = window.lbrecSettle = {armed: false, event: null, last: null};
+    for (const kind of ['change', 'click', 'keydown']) {
+        document.addEventListener(kind, e => { if (s.armed && s.event === null) s.event = e.timeStamp; },
+                                  {capture: true});
+    }
+    new MutationObserver(() => { if (s.event !== null) s.last = performance.now(); })
+        .observe(document.body, {childList: true, subtree: true, attributes: true, characterData: true});
+}"""
+ARM = "() => { const s = window.lbrecSettle; s.armed = true; s.event = null; s.last = null; }"
+SETTLED = f"""() => {{ const s = window.lbrecSettle;
+    return s.event !== null && s.last !== null && performance.now() - s.last > {QUIET_MS}
+        && !document.querySelector('.lbrec-spinner') && !document.querySelector('button.lbrec-go').disabled; }}"""
+
+
+def settle(page: Page, act: Callable[[], object], timeout_ms: int = 120_000) -> float:
+    """Seconds from the event `act` causes (a change, a click or a key) to the page settled: its last change (cards,
+    what was understood, the taste chart, the links, the posters) before a second of quiet."""
+    page.evaluate(WATCH_SETTLING)
+    page.evaluate(ARM)
+    act()
+    page.wait_for_function(SETTLED, timeout=timeout_ms, polling=100)
+    return page.evaluate("window.lbrecSettle.last - window.lbrecSettle.event") / 1000

@@ -15,11 +15,13 @@ answer shares one card. Only this layer imports ipywidgets and anywidget, and it
 - `settings`: the options panel every question shares, and which question uses which option (a new option goes
   here, and in `lbrec.ask.options.Options`);
 - `cards`: the one card every question shows a film on, and the grid of an answer's cards;
-- `screen`: the answer on screen, completed in threads by TMDb's posters and the pictures, a newer answer first;
+- `screen`: the answer on screen, completed in threads by TMDb's posters (kept for the page), its shelf of newer
+  films and the taste chart, a newer answer first;
 - `where_to_watch`: a film's services in the chosen country, JustWatch's credit, the country menu;
 - `memory`, `memory_widget`, `memory.js`: the marks (and the country) the visitor's browser keeps, read back as
-  outside input, and the anywidget that keeps them in localStorage;
-- `downloads`: the files of an answer (list CSV, JSON, the picture to share) and their links;
+  outside input, and the anywidget that keeps them in localStorage and carries the picture to share when asked;
+- `downloads`: the files of an answer (list CSV, JSON, the picture to share, drawn when its link asks) and their
+  links;
 - `markup`: the HTML every part writes with (escaping, boxes, links, folding lists) and `style.css`;
 - `environment`: the model loaded once per kernel, the Letterboxd client, the server's log.
 """

@@ -7,7 +7,6 @@ adds, made by the question's own module (`lbrec.app.questions`): its top line an
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 
 from lbrec.app.markup import box, escape, link
@@ -101,11 +100,6 @@ def synopsis(film: FilmDetails | None) -> str:
     length = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
     runtime = f'<span class="lbrec-runtime">{length}</span> ' if film.runtime else ""
     return f'<div class="lbrec-about" title="{escape(film.overview)}">{runtime}{escape(film.overview)}</div>'
-
-
-def top_share(percentile: float) -> str:
-    """97.2 -> "top 3%": the share of the films the visitor has not seen that rank at least as high."""
-    return f"top {max(1, math.ceil(100.0 - percentile - 1e-9))}%"
 
 
 def grid(answer: Answer, card_of: Card, details: Mapping[int, FilmDetails] | None = None) -> str:

@@ -1,7 +1,8 @@
 """The files an answer can be downloaded as: a CSV for Letterboxd's list importer (the lists: for me, and a ranked
 list), the answer's JSON (what `--json` prints on the command line) and the picture to share; and their links, the
-content in the link itself (the kernel serves no files). The picture takes a third of a second to draw, so it is
-made apart, after the cards are on screen."""
+content in the link itself (the kernel serves no files). The picture takes a third of a second to draw and a hundred
+kilobytes to carry, so it is drawn only when the visitor asks for it: its link asks the kernel (`memory.js`), which
+sends it to the browser to download."""
 
 from __future__ import annotations
 
@@ -28,8 +29,11 @@ LISTS = ("recommend", "rank")  # the answers that are lists to import into Lette
 LINKS = {
     "csv": ("text/csv", "⬇ CSV for a Letterboxd list"),
     "json": ("application/json", "⬇ JSON"),
-    "png": ("image/png", "⬇ PNG to share"),
 }  # by file extension: the type and the link's text
+PICTURE_LINK = (
+    '<a class="lbrec-download lbrec-picture" href="#" role="button" title="Draw the picture and download it">'
+    "⬇ PNG to share</a>"
+)  # memory.js sends its click to the kernel, which draws the picture and sends it back
 
 
 def files(answer: Answer, stem: str) -> dict[str, str]:
@@ -42,14 +46,19 @@ def files(answer: Answer, stem: str) -> dict[str, str]:
     return out
 
 
+def has_picture(answer: Answer) -> bool:
+    """Whether the answer is a list of films (the model's, or its shelf's) that can be drawn as a picture to share."""
+    return answer.question in PICTURES and bool(answer.films or (answer.shelf and answer.shelf.films))
+
+
 def picture(
     answer: Answer, stem: str, subtitle: str = "", posters: Mapping[int, np.ndarray] | None = None
 ) -> dict[str, bytes]:
     """The picture to share of an answer that is a list of films (with the `posters` already fetched, by TMDb id);
     nothing for predictions or an empty list. `subtitle` replaces the one made from `answer.what`."""
-    listed = [*answer.films, *(answer.shelf.films if answer.shelf else [])]  # the model's, then TMDb's
-    if answer.question not in PICTURES or not listed:
+    if not has_picture(answer):
         return {}
+    listed = [*answer.films, *(answer.shelf.films if answer.shelf else [])]  # the model's, then TMDb's
     heading, of, because = PICTURES[answer.question]
     subtitle = subtitle or f"{of} {' + '.join(answer.labels) if answer.members else answer.what}"
     films = shared_films(listed, posters)
@@ -63,17 +72,15 @@ def pixels(details: Mapping[int, FilmDetails]) -> dict[int, np.ndarray]:
     return {tmdb_id: image for tmdb_id, image in posters.items() if image is not None}
 
 
-def data_uri(content: str | bytes, mime: str) -> str:
-    """A file in a link: text as UTF-8, bytes (a picture) as they are."""
-    if isinstance(content, bytes):
-        return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+def data_uri(content: str, mime: str) -> str:
+    """A file in a link, as UTF-8."""
     return f"data:{mime};charset=utf-8;base64,{base64.b64encode(content.encode('utf-8')).decode('ascii')}"
 
 
-def links(files: Mapping[str, str | bytes]) -> str:
-    """A link per file, its content in the link itself."""
+def links(files: Mapping[str, str], picture: bool = False) -> str:
+    """A link per file, its content in the link itself; with `picture`, the link that asks for the picture."""
     return "".join(
         f'<a class="lbrec-download" download="{escape(name)}" href="{data_uri(content, mime)}">{label}</a>'
         for name, content in files.items()
         for mime, label in [LINKS[name.rsplit(".", 1)[-1]]]
-    )
+    ) + (PICTURE_LINK if picture else "")

@@ -1,6 +1,7 @@
 // The visitor's memory in their own browser (localStorage): "not for me" and "seen it" marks and the country.
 // It tells the kernel what it remembers when the page opens, sends each card's button click, and shows the marks
-// as a list to undo one by one or clear. Nothing is sent anywhere but this page's kernel.
+// as a list to undo one by one or clear. Nothing is sent anywhere but this page's kernel. It also carries the
+// link that asks for the picture to share: the kernel draws it then, and it is downloaded here.
 const KEY = "lbrec-memory";
 const WORDS = { not_for_me: "Not for me", seen: "Seen it" };
 
@@ -53,9 +54,30 @@ function show(model, el) {
   el.append(details);
 }
 
+function download(message, buffers) {
+  if (message.type !== "picture" || !buffers.length) return;
+  for (const link of document.querySelectorAll("a.lbrec-picture")) link.classList.remove("lbrec-drawing");
+  const url = URL.createObjectURL(new Blob([buffers[0]], { type: "image/png" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = message.name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
 function render({ model, el }) {
-  // A card's button: the card goes at once; the kernel answers with the next film in its place.
+  // A card's button: the card goes at once; the kernel answers with the next film in its place. The picture's
+  // link: the kernel draws it and sends it back (`download`).
   const onClick = (event) => {
+    const picture = event.target.closest ? event.target.closest("a.lbrec-picture") : null;
+    if (picture) {
+      event.preventDefault();
+      picture.classList.add("lbrec-drawing");
+      model.send({ type: "picture" });
+      return;
+    }
     const target = event.target.closest ? event.target.closest("button.lbrec-mark") : null;
     if (!target) return;
     const movieId = Number.parseInt(target.dataset.movieId, 10);
@@ -66,9 +88,13 @@ function render({ model, el }) {
   document.addEventListener("click", onClick);
   model.on("change:memory", () => keep(model.get("memory")));
   model.on("change:listed", () => show(model, el));
+  model.on("msg:custom", download);
   show(model, el);
   model.send({ type: "restore", memory: stored() });
-  return () => document.removeEventListener("click", onClick);
+  return () => {
+    document.removeEventListener("click", onClick);
+    model.off("msg:custom", download);
+  };
 }
 
 export default { render };

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 MARKS = {"not_for_me": "Not for me", "seen": "Seen it"}  # a mark, and its button's words
 MAX_MARKS = 2000  # kept in the browser; older marks beyond this are dropped
 MAX_SERVICES = 30
-KINDS = ("restore", "mark", "undo", "clear")
+KINDS = ("restore", "mark", "undo", "clear", "picture")
 
 
 @dataclass(frozen=True)
 class Message:
     """One message from the page: `restore` (the remembered marks, country and services), `mark` (a card's button),
-    `undo` (one mark of the list) or `clear` (all of them). Marks: movieId -> mark, in the order they were made."""
+    `undo` (one mark of the list), `clear` (all of them), or `picture` (the link that asks for the picture to share,
+    which the page's script also carries). Marks: movieId -> mark, in the order they were made."""
 
     kind: str
     marks: dict[int, str] = field(default_factory=dict)
@@ -35,7 +36,7 @@ def read_message(content: object, known: Callable[[int], bool], country_codes: f
     if not isinstance(content, Mapping) or content.get("type") not in KINDS:
         return None
     kind = content["type"]
-    if kind == "clear":
+    if kind in ("clear", "picture"):
         return Message(kind)
     if kind == "restore":
         memory = content.get("memory")

@@ -34,6 +34,7 @@ from lbrec.app.session import Questions, Session, Understood
 from lbrec.app.settings import Settings
 from lbrec.app.sources import SourceTabs
 from lbrec.app.where_to_watch import COUNTRY_CODES
+from lbrec.ask.answers import Answer
 from lbrec.ask.questions import Ask
 from lbrec.catalog.index import MatchIndex
 from lbrec.errors import LbrecError
@@ -76,24 +77,22 @@ def header() -> str:
 
 
 def footer(session: Session, posters: bool = False) -> str:
-    """The served model in words (SASRec, or its blend), its data, its test NDCG@10 and its NDCG@10 on real
-    Letterboxd members' exports (`members_figure`: measured on this folder, else on the reference build, and said
-    so); with posters on, TMDb's attribution (its terms ask for it wherever its data is shown)."""
+    """What the model is, in words: SASRec alone or blended with its item-to-item part, the MovieLens ratings it
+    learned from, its films, and what it was tested on (`members_figure`: the real Letterboxd members' exports this
+    very folder was measured on, else the reference build's), the figures left to the README; with posters on,
+    TMDb's attribution (its terms ask for it wherever its data is shown)."""
     engine = session.engine
-    meta = engine.meta
-    served = meta.get("blend", {}) if engine.item_item is not None else meta
-    ndcg = (served.get("metrics") or {}).get("test", {}).get("ndcg@10")
-    quality = f" · test NDCG@10 {ndcg:.3f}" if isinstance(ndcg, (int, float)) else ""
-    members = members_figure(engine.model_dir, meta)
-    quality += f", {members.ndcg:.3f} on real Letterboxd members' exports" + (
-        "" if members.measured_on == THIS_MODEL else f" for {members.measured_on}"
-    )
+    model = "SASRec, a model that reads the order you watched your films in"
+    if engine.item_item is not None:
+        model += f", blended with {engine.model_name.split(' + ')[-1]}, which adds films liked by the same people"
+    members = members_figure(engine.model_dir, engine.meta)
+    tested = "this model" if members.measured_on == THIS_MODEL else members.measured_on
     return (
-        f'<p class="lbrec-footer">{escape(engine.model_name)} trained on MovieLens '
-        f"{escape(meta.get('dataset', ''))}: "
-        f"{session.engine.n_items:,} films released up to {session.year_range[1]}{quality} · served with "
-        f"onnxruntime · links go to Letterboxd, TMDb and IMDb."
-        f"{' Posters and synopses from TMDb. ' + ATTRIBUTION if posters else ''}</p>"
+        f'<p class="lbrec-footer">Recommended by {escape(model)}. It learned from MovieLens\'s ratings '
+        f"({escape(engine.meta.get('dataset', ''))}): {engine.n_items:,} films released up to "
+        f"{session.year_range[1]}. Tested on ratings it never saw and on {members.members:,} real Letterboxd "
+        f"members' exports ({escape(tested)}); the figures are in lbrec's README. Links go to Letterboxd, TMDb and "
+        f"IMDb.{' Posters and synopses from TMDb. ' + ATTRIBUTION if posters else ''}</p>"
     )
 
 
@@ -149,6 +148,7 @@ class RecommenderApp:
         self.understood_summary = widgets.HTML()
         self.understood = widgets.VBox(layout=widgets.Layout(display="none", flex="1 1 420px"))
         self.understood.add_class("lbrec-panel")
+        self._understood: Understood | None = None  # what the panel shows
         self.results, self.posters_note, self.downloads = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.memory = MemoryWidget(on_message=self._on_memory)
         self._kept_where: tuple[str, tuple[str, ...]] = ("", ())  # country and services, as the browser keeps them
@@ -191,9 +191,9 @@ class RecommenderApp:
         return self.screen.poster_thread
 
     @property
-    def picture_thread(self) -> threading.Thread | None:
-        """The latest pictures drawn after a mark's cards, if any (to wait for them)."""
-        return self.screen.picture_thread
+    def chart_thread(self) -> threading.Thread | None:
+        """The latest taste chart drawn after a mark's cards, if any (to wait for it)."""
+        return self.screen.chart_thread
 
     # ------------------------------------------------------------------------------------------------ source
 
@@ -230,10 +230,15 @@ class RecommenderApp:
 
     @_guarded
     def _on_memory(self, content: object) -> None:
-        """The page's memory spoke: what it remembers (on opening), or a mark made or undone. The answer on screen
-        is asked again at once, without reading the input again."""
+        """The page's memory spoke: what it remembers (on opening), or a mark made or undone (the answer on screen
+        is asked again at once, without reading the input again), or the picture to share was asked for (it is
+        drawn now and sent to the browser, which downloads it)."""
         message = read_message(content, self.session.engine.knows, COUNTRY_CODES)
         if message is None:
+            return
+        if message.kind == "picture":
+            for name, png in self.picture().items():
+                self.memory.send({"type": "picture", "name": name}, [png])
             return
         self.session.remember(message)
         if message.kind == "restore" and message.country:
@@ -257,10 +262,10 @@ class RecommenderApp:
         if self.question.value == "recommend":
             if self.session.answer is not None:
                 with self._busy("Updating your recommendations…"):
-                    self.session.recommend()
+                    self.session.recommend(keep_shelf=True)
                     self._render_results(later=True)
         elif self.screen.shown is not None:
-            self.ask(later=True)
+            self.ask()
 
     @_guarded
     def _on_add_member(self, _button: widgets.Button) -> None:
@@ -310,9 +315,8 @@ class RecommenderApp:
                 self._render_understood(understood)
                 self._render_results(understood)
 
-    def ask(self, later: bool = False) -> None:
-        """Ask the chosen question with the inputs on screen and show its answer; a refusal leaves no answer.
-        `later`: the picture to share follows the cards in a thread (a mark's click must not wait for it)."""
+    def ask(self) -> None:
+        """Ask the chosen question with the inputs on screen and show its answer; a refusal leaves no answer."""
         self.message.value = ""
         self.screen.show("", "")
         self._read_options()
@@ -320,17 +324,21 @@ class RecommenderApp:
             answer = self.panels.ask(self.question.value, self.sources.source, self._progress)
         questions = self.questions
 
-        def redraw(details: dict[int, FilmDetails], picture: bool = True) -> None:
-            files = questions.downloads()
-            self.screen.show(answer_html(answer, details), downloads_html(files), answer)
-            if picture:  # after the cards: drawing it takes a third of a second
-                self.screen.show_downloads(downloads_html({**files, **questions.picture(pixels(details))}), answer)
+        def redraw(details: dict[int, FilmDetails]) -> None:
+            html = answer_html(answer, self.session.year_range[1], details)
+            self.screen.show(html, downloads_html(questions.downloads(), answer), answer)
 
-        redraw({}, picture=not later)
-        if later:
-            self.screen.draw_later(answer, redraw)
-        else:
-            self.screen.fill_posters(answer, redraw)
+        redraw(self.screen.known(answer))
+        self.screen.fill_posters(answer, redraw)
+
+    def picture(self) -> dict[str, bytes]:
+        """The picture to share of the answer on screen, with the posters that have come, by file name (none for
+        verdicts or an empty list)."""
+        shown = self.screen.shown
+        if not isinstance(shown, Answer):
+            return {}
+        posters = pixels(self.screen.known(shown))
+        return self.session.picture(posters) if shown.question == "recommend" else self.questions.picture(posters)
 
     @contextlib.contextmanager
     def _busy(self, message: str) -> Iterator[None]:
@@ -352,52 +360,51 @@ class RecommenderApp:
     # ------------------------------------------------------------------------------------------------ for me
 
     def _render_understood(self, understood: Understood) -> None:
-        """The films read and what each became, with a drop-down for each uncertain match."""
+        """The films read and what each became, with a drop-down for each uncertain match; built again only when
+        they changed (an option other than the choice of films leaves them as they are)."""
         if self.session.raw is None:
             self.understood.layout.display = "none"
+            self._understood = None
             return
-        self.understood.children = [
-            self.understood_summary,
-            *recommend.understood_parts(understood, self.session.confirmed, self._on_pick),
-        ]
+        if understood != self._understood:
+            self.understood.children = [
+                self.understood_summary,
+                *recommend.understood_parts(understood, self.session.confirmed, self._on_pick),
+            ]
+            self._understood = understood
         self.understood.layout.display = "flex"
 
     def _render_results(self, understood: Understood | None = None, later: bool = False) -> None:
-        """The summary line, the cards, the downloads and the taste chart, from the session as it is now;
-        `later`: the pictures follow the cards in a thread (a mark's click must not wait for them)."""
+        """The summary line, the cards, the downloads and the taste chart, from the session as it is now, with the
+        posters this page has; TMDb is asked for the others meanwhile. `later`: the chart follows the cards in a
+        thread (a mark's click must not wait for it)."""
         session = self.session
         if session.raw is not None:
             self.understood_summary.value = recommend.summary(session, understood or session.understood())
         answer = session.answer
 
-        def redraw(details: dict[int, FilmDetails], picture: bool = True) -> None:
+        def redraw(details: dict[int, FilmDetails]) -> None:
             if answer is None:
                 self.screen.show("", "")
                 return
-            files = session.downloads()
-            self.screen.show(
-                recommend.answer_html(answer, details),
-                recommend.downloads_html(files, len(answer.films)) if answer.films else "",
-                answer,
-            )
-            if picture and answer.films:  # after the cards: drawing it takes a third of a second
-                self.screen.show_downloads(
-                    recommend.downloads_html({**files, **session.picture(pixels(details))}, len(answer.films)), answer
-                )
+            files = recommend.downloads_html(session.downloads(), answer) if answer.films else ""
+            self.screen.show(recommend.answer_html(answer, details), files, answer)
 
-        redraw({}, picture=False)
-        self.taste_box.layout.display = "flex" if answer is not None and answer.films else "none"
-        if answer is not None and answer.films and later:
-            self.screen.draw_later(answer, redraw, chart=functools.partial(recommend.taste_chart, session))
+        redraw(self.screen.known(answer))
+        films = answer is not None and bool(answer.films)
+        self.taste_box.layout.display = "flex" if films else "none"
+        if answer is None:
+            return
+        self.screen.fill_posters(answer, redraw)  # first: TMDb answers while the chart is drawn
+
+        def downloads_again() -> None:  # the shelf's films are in the list CSV and the JSON too
+            self.screen.show_downloads(recommend.downloads_html(session.downloads(), answer), answer)
+
+        if session.shelf is not None:  # kept across a mark: shown again as it was, nothing asked
+            self.screen.shelf.value = recommend.shelf_html(session.shelf)
         else:
-            if answer is not None and answer.films:
-                self.taste.value = recommend.taste_chart(session)
-            redraw({})
-            if answer is not None:
-                self.screen.fill_posters(answer, redraw)
-        if answer is not None:
-
-            def downloads_again() -> None:  # the shelf's films are in the list CSV and the JSON too
-                self.screen.show_downloads(recommend.downloads_html(session.downloads(), len(answer.films)), answer)
-
             self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, downloads_again)
+        if films and later:
+            self.screen.draw_later(answer, functools.partial(recommend.taste_chart, session))
+        elif films:
+            self.taste.value = recommend.taste_chart(session)

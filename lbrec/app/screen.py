@@ -1,10 +1,12 @@
 """The answer on screen: its cards and download links shown together, then completed in threads without the visitor
-waiting: TMDb's posters and synopses (with a TMDb key), the picture to share drawn with them, the shelf of films
-newer than the model (TMDb's, ranked for the visitor), and after a mark's click the taste chart and the picture,
-drawn after the cards. Widget updates from a thread reach the page in Voilà.
+waiting: TMDb's posters and synopses (with a TMDb key), the shelf of films newer than the model (TMDb's, ranked for
+the visitor), and after a mark's click the taste chart, drawn after the cards. Widget updates from a thread reach the
+page in Voilà.
 
-Every completion is of one answer: a newer answer on screen discards an older one's, and only the fill of the answer
-on screen shows, and speaks (the posters' note).
+TMDb's details of the films this page has shown are kept (`known`), so that an answer asked again (a mark, an
+option) shows the posters it already has at once and asks TMDb only for its new films. Every completion is of one
+answer: a newer answer on screen discards an older one's, and only the fill of the answer on screen shows, and
+speaks (the posters' note).
 """
 
 from __future__ import annotations
@@ -18,20 +20,21 @@ from lbrec.app.environment import log
 from lbrec.ask.answers import Answer
 from lbrec.ask.shelf import Shelf
 from lbrec.errors import TmdbKeyError
-from lbrec.tmdb import TmdbClient
+from lbrec.tmdb import FilmDetails, TmdbClient
 
 POSTERS_HINT = (
-    "Posters, synopses and where to watch each film (a country and your services): start the app with "
-    "TMDB_API_KEY set to your own TMDb API key "
-    "(themoviedb.org &gt; Settings &gt; API)."
+    "With a key to TMDb, the film database, this page would also show each film's poster and synopsis, and where it "
+    "streams in your country; this copy of lbrec runs without one."
 )
 POSTERS_MISSING = "TMDb did not answer for some films: their cards stay without a poster."
+POSTERS_REFUSED = "TMDb refused this copy of lbrec's key: the cards stay without posters."
+KEPT = 300  # films whose TMDb details a page keeps (a poster is about 20 kB)
 
-Redraw = Callable[..., None]  # (TMDb's details by TMDb id, picture=True): the answer's cards and links again
+Redraw = Callable[[dict[int, FilmDetails]], None]  # TMDb's details by TMDb id -> the answer's cards and links again
 
 
 def posters_note(text: str) -> str:
-    """One quiet line about the posters: how to turn them on, or why some are missing (`text` is lbrec's own)."""
+    """One quiet line about the posters: why they are off, or why some are missing (`text` is lbrec's own)."""
     return f'<p class="lbrec-hint lbrec-posters-note">{text}</p>' if text else ""
 
 
@@ -53,8 +56,9 @@ class Screen:
         self.shelf_thread: threading.Thread | None = None  # the latest shelf asked of TMDb
         self.posters_note.value = posters_note(POSTERS_HINT if tmdb is None else "")
         self.poster_thread: threading.Thread | None = None  # the latest fill, if any
-        self.picture_thread: threading.Thread | None = None  # the latest pictures drawn after a mark's cards
+        self.chart_thread: threading.Thread | None = None  # the latest taste chart drawn after a mark's cards
         self.shown: object = None  # the answer on screen, whose cards a fill may complete
+        self.details: dict[int, FilmDetails] = {}  # TMDb's, of the films this page has shown, by TMDb id
         self._lock = threading.RLock()  # a fill's redraw shows its answer again
 
     def show(self, html: str, downloads: str, shown: object = None) -> None:
@@ -68,30 +72,31 @@ class Screen:
             self.downloads.value = downloads
 
     def show_downloads(self, downloads: str, shown: object) -> None:
-        """The download links again, with the picture to share, unless another answer is on screen by now."""
+        """The download links again (with the shelf's films), unless another answer is on screen by now."""
         with self._lock:
             if self.shown is shown:
                 self.downloads.value = downloads
 
-    def draw_later(self, shown: Answer, redraw: Redraw, chart: Callable[[], bytes] | None = None) -> None:
-        """The taste chart (`chart`) and the picture to share of the answer on screen, drawn in a thread after its
-        cards, then its posters; a newer answer discards them."""
+    def known(self, answer: Answer | None) -> dict[int, FilmDetails]:
+        """TMDb's details of the answer's films that this page already has, by TMDb id."""
+        films = answer.films if answer is not None else []
+        return {film.tmdbId: self.details[film.tmdbId] for film in films if film.tmdbId in self.details}
+
+    def draw_later(self, shown: Answer, chart: Callable[[], bytes]) -> None:
+        """The taste chart (`chart`) of the answer on screen, drawn in a thread after its cards; a newer answer
+        discards it."""
 
         def draw() -> None:
             try:
-                png = chart() if chart is not None else None
+                png = chart()
                 with self._lock:
-                    if self.shown is not shown:
-                        return
-                    if png is not None:
+                    if self.shown is shown:
                         self.taste.value = png
-                    redraw({})
-                self.fill_posters(shown, redraw)
-            except Exception:  # a thread's error would be lost: the cards stay, without the new picture
-                log.exception("drawing the pictures failed")
+            except Exception:  # a thread's error would be lost: the cards stay, beside the previous chart
+                log.exception("drawing the taste chart failed")
 
-        self.picture_thread = threading.Thread(target=draw, name="lbrec-pictures", daemon=True)
-        self.picture_thread.start()
+        self.chart_thread = threading.Thread(target=draw, name="lbrec-chart", daemon=True)
+        self.chart_thread.start()
 
     def fill_shelf(
         self,
@@ -124,29 +129,33 @@ class Screen:
         self.shelf_thread.start()
 
     def fill_posters(self, shown: Answer, redraw: Redraw) -> None:
-        """Ask TMDb for the details of the answer's films in a thread: the cards are already on screen and never
-        wait; `redraw` shows them again with the details that came, by TMDb id."""
-        tmdb_ids = [film.tmdbId for film in shown.films if film.tmdbId is not None]
-        if self.tmdb is None or self.tmdb.refused or not tmdb_ids:
+        """Ask TMDb in a thread for the details of the answer's films this page does not have yet: the cards are
+        already on screen (with the details it had) and never wait; `redraw` shows them again with every detail
+        that came, by TMDb id."""
+        missing = [film.tmdbId for film in shown.films if film.tmdbId is not None and film.tmdbId not in self.details]
+        if self.tmdb is None or self.tmdb.refused or not missing:
             return
         self.poster_thread = threading.Thread(
-            target=self._posters_arrived, args=(shown, tmdb_ids, redraw), name="lbrec-posters", daemon=True
+            target=self._posters_arrived, args=(shown, missing, redraw), name="lbrec-posters", daemon=True
         )
         self.poster_thread.start()
 
     def _posters_arrived(self, shown: Answer, tmdb_ids: list[int], redraw: Redraw) -> None:
-        """Redraw the cards and the picture to share with TMDb's details, unless a newer answer replaced them
-        meanwhile; one quiet line when TMDb refused the key or did not answer for some films."""
+        """Redraw the cards with TMDb's details, unless a newer answer replaced them meanwhile; one quiet line when
+        TMDb refused the key or did not answer for some films."""
         try:
-            details = self.tmdb.details_many(tmdb_ids)
+            came = self.tmdb.details_many(tmdb_ids)
         except TmdbKeyError as exc:
             log.warning("posters are off for this page: %s", exc)
-            self.posters_note.value = posters_note(str(exc))
+            self.posters_note.value = posters_note(POSTERS_REFUSED)
             return
         except Exception:  # a thread's error would be lost: the cards simply stay text
             log.exception("filling in the posters failed")
             return
         with self._lock:
+            self.details.update(came)
+            for old in list(self.details)[: max(0, len(self.details) - KEPT)]:
+                del self.details[old]
             if self.shown is shown:  # only the fill of the answer on screen shows, and speaks
-                redraw(details)
+                redraw(self.known(shown))
                 self.posters_note.value = posters_note(POSTERS_MISSING if self.tmdb.trouble else "")

@@ -81,7 +81,7 @@ class Session:
         self.ask = ask
         self.engine = ask.engine
         self.options = Options(exclude_watchlist=True)
-        self.source: Source | None = None  # the source of the last successful run
+        self.source: Source | None = None  # the source the last run read (a choice may have refused its films since)
         self.history: LetterboxdHistory | None = None
         self.raw: MatchedHistory | None = None  # as matched, before the visitor's choices among candidates
         self.person: Person | None = None  # with them
@@ -89,6 +89,7 @@ class Session:
         self.answer: Answer[Recommendation] | None = None  # the last recommend() (empty: the options leave no film)
         self.shelf: Shelf | None = None  # the films newer than the model for that answer, once asked (`newer`)
         self._history_key: tuple | None = None
+        self._matching: tuple | None = None  # the source's key and the choice `raw` was matched under
         self.marks: dict[int, str] = {}  # movieId -> "not_for_me" or "seen", oldest first (the browser keeps them)
         self.year_range = self.engine.year_range
         self._genres_of = dict(zip(self.engine.catalog.movie_ids.tolist(), self.engine.catalog.genres, strict=True))
@@ -108,12 +109,18 @@ class Session:
     # ------------------------------------------------------------------------------------------------ steps
 
     def run(self, source: Source, progress: Progress = lambda _: None) -> None:
-        """Read the source, match the chosen films and recommend; on any refusal nothing of a result is left."""
+        """Read the source, match the chosen films and recommend; on any refusal nothing of a result is left. The
+        source is read again only when it changed, its films matched again only when it or the choice did (another
+        option only asks again)."""
+        matching = (source.key, self.choice(source))
+        raw = self.raw if matching == self._matching else None
         self.clear()
         history = self.read(source, progress)
-        progress(f"Matching {films_count(len(history.select(self.choice(source))))} to MovieLens…")
-        self.raw = self.ask.matches(history, self.choice(source))
-        self.source = source
+        self.source = source  # read: another option applies to it at once, even after a refused choice
+        if raw is None:
+            progress(f"Matching {films_count(len(history.select(self.choice(source))))} to MovieLens…")
+            raw = self.ask.matches(history, self.choice(source))
+        self.raw, self._matching = raw, matching
         self.recommend(progress)
 
     def choice(self, source: Source) -> str:
@@ -134,15 +141,19 @@ class Session:
         progress("Matching your films to MovieLens…")
         return self.ask.person(history, replace(self.options, choice=self.choice(source)), self.confirmed)
 
-    def recommend(self, progress: Progress = lambda _: None) -> list[Recommendation]:
-        """Recommendations for the matched films (with the choices) under the current options."""
+    def recommend(self, progress: Progress = lambda _: None, keep_shelf: bool = False) -> list[Recommendation]:
+        """Recommendations for the matched films (with the choices) under the current options; `keep_shelf`: the
+        newer films stay as they are (a mark changes the model's films only: TMDb is not asked again)."""
         if self.raw is None or self.history is None:
             raise LbrecError("Read some films first.")
+        kept = self.shelf if keep_shelf else None
         self.answer = self.person = None
         self.person = self.ask.person(self.history, confirmed=self.confirmed, matches=self.raw)
         progress(f"Scoring {self.engine.n_items:,} films…")
         self.answer = self.ask.recommend(self.person, self.options)
-        self.shelf = None
+        self.shelf = kept
+        if kept is not None and kept.lookup is not None:
+            self.answer.shelf = kept
         return self.recommendations
 
     def newer(self, progress: Progress = lambda _: None) -> Shelf:
@@ -224,10 +235,8 @@ class Session:
         return Understood(rows, missing, uncertain, counts, len(self.usable(matched.positives)))
 
     def reason(self, film: FilmEntry, match: Match) -> str:
-        """The matcher's reason, and the likely cause when the film is newer than the catalog."""
-        if film.year is not None and film.year > self.year_range[1]:
-            return f"{match.reason}; this MovieLens catalog ends in {self.year_range[1]}"
-        return match.reason
+        """Why the model cannot read the film, in a film lover's words (`why_missing`)."""
+        return why_missing(match.reason, film.year, self.year_range[1])
 
     def download_stem(self) -> str:
         return f"lbrec-{self.history.username}" if self.history and self.history.username else "lbrec"
@@ -250,6 +259,16 @@ class Session:
         """Genre shares of the films the model read and of the recommendations."""
         mine = genre_shares(self._genres_of[m] for m in self.usable(self.matched.positives if self.matched else []))
         return mine, genre_shares(rec.genres for rec in self.recommendations)
+
+
+def why_missing(reason: str, year: int | None, last_year: int) -> str:
+    """Why the model cannot read a film, as a film lover is told it: newer than its films, not in its catalog, or
+    the reason the matcher or the question gave (which film was meant, too rarely rated)."""
+    if year is not None and year > last_year:
+        return f"newer than this model's films (they end in {last_year})"
+    if "no MovieLens title is close" in reason:
+        return "not in its catalog"
+    return reason.replace("MovieLens has", "its catalog has")
 
 
 def films_count(n: int) -> str:

@@ -153,8 +153,8 @@ def person_of(
     liked = [m for m in matched.positives if engine.knows(m)]
     if not liked and not (second_catalog and matched.results):
         raise LetterboxdError(
-            "none of your films could be used: they were not found in MovieLens, or are too rarely "
-            'rated to be in the model; check the titles (add the year, e.g. "Heat (1995)"), pick '
+            "none of your films could be used: they are not in this model's catalog (or newer than its films), "
+            'or too rarely rated for it to read; check the titles (add the year, e.g. "Heat (1995)"), pick '
             "among the candidates, or add more films"
         )
     return Person(history, matched, liked)

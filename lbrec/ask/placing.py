@@ -100,14 +100,15 @@ def place(tmdb: TmdbClient, offered: Offers, films: Sequence[FilmQuery]) -> tupl
     placed = []
     for (entry, film), value in zip(named, score[len(others) :], strict=True):
         above = len(below) - int(np.searchsorted(below, value, side="right"))
+        of = len(below) + 1  # placed among TMDb's offers and itself, as a model film among the films not seen
         strongest = sorted(pointers.get(film.tmdb_id, []), key=lambda p: -p[0])[:3]
         placed.append(
             Placed(
                 entry,
                 film,
                 above + 1,
-                len(below) + 1,
-                round(100.0 * (1.0 - above / max(len(below), 1)), 2),
+                of,
+                round(100.0 * (1.0 - above / of), 2),
                 round(float(value), 6),
                 [seed.ref for _, seed in strongest],
             )

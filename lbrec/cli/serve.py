@@ -334,14 +334,27 @@ POOL_SIZE = 2  # preheated kernels waiting for visitors; each holds about 200 MB
 FILL_DELAY = 0  # seconds before a used kernel is replaced: at once, so visitors in a row find the pool full
 
 
+APP_NOTEBOOK = "05_recommend.ipynb"
+
+
+def app_notebook() -> Path:
+    """The notebook Voilà serves as the app: beside lbrec's code, in the checkout that holds this package (LBREC_HOME
+    moves the data and the models, never the code), else in the project home."""
+    from lbrec import paths
+
+    beside_the_code = Path(__file__).resolve().parents[2] / "notebooks" / APP_NOTEBOOK
+    for notebook in (beside_the_code, paths.home() / "notebooks" / APP_NOTEBOOK):
+        if notebook.is_file():
+            return notebook
+    raise LbrecError(f"{APP_NOTEBOOK} not found in {beside_the_code.parent}: run the app from a checkout of lbrec")
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     import shutil
 
     from lbrec import paths
 
-    notebook = paths.home() / "notebooks" / "05_recommend.ipynb"
-    if not notebook.is_file():
-        raise LbrecError(f"{notebook} not found: run the app from a checkout of lbrec")
+    notebook = app_notebook()
     model_dir = (args.model or paths.default_model_dir()).resolve()
     if not (model_dir / "onnx.json").is_file():  # fail here, in one line, rather than in the page
         raise LbrecError(

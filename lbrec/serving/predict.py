@@ -7,22 +7,21 @@ from __future__ import annotations
 from lbrec.serving.engine import Recommender
 from lbrec.serving.reading import Reading
 from lbrec.serving.results import Prediction
+from lbrec.serving.standing import share_above, standing_words
 
 VERDICTS = ((1.0, "an excellent match"), (5.0, "a strong match"), (20.0, "a good bet"), (50.0, "worth a look"))
 
 
 def verdict(rank: int, of: int, watched: bool = False, rating: float | None = None, refused: bool = False) -> str:
-    """The verdict in words: "top 2% for you: a strong match" ... "bottom half: probably not for you"."""
+    """The verdict in words: "top 2% for you: a strong match" ... "bottom 31% for you: probably not for you", its
+    share said as every card says a film's standing (`standing_words`)."""
     if refused:
         return "you marked it “not for me”"
     if watched:
         return "already watched" + (f": you rated it {rating:g}★" if rating is not None else "")
-    share = 100.0 * rank / max(of, 1)
-    for limit, words in VERDICTS:
-        if share <= limit:
-            shown = max(1, round(share)) if share >= 1 else max(0.1, round(share, 1))  # never "top 0%"
-            return f"top {shown:g}% for you: {words}"
-    return "bottom half: probably not for you"
+    percentile = round(100.0 * (1.0 - (rank - 1) / max(of, 1)), 2)  # as every answer gives `Standing.percentile`
+    words = next((words for limit, words in VERDICTS if share_above(percentile) <= limit), "probably not for you")
+    return f"{standing_words(percentile)} for you: {words}"
 
 
 def predict_films(

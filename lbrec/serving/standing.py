@@ -1,9 +1,11 @@
 """Where films stand for one user: the served scores over every film, and each film's rank and percentile among
 the films the user has not seen. The questions beyond "what next" (rank a list, would I like it, watch together)
-are all read from here, so a film's percentile means the same in each of them."""
+are all read from here, so a film's percentile means the same in each of them, and is said in the same words
+(`standing_words`) wherever it shows."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,3 +49,19 @@ class Standing:
         """Every film's percentile [n_items + 1], as `percentile` gives it one film at a time."""
         above = self.of - np.searchsorted(self._sorted, self.scores, side="right")
         return 100.0 * (1.0 - above / max(self.of, 1))
+
+
+def share_above(percentile: float) -> float:
+    """The share (%) of the films not seen that rank above a film, as a reader is told it: rounded up, to a tenth
+    under 1% (never 0)."""
+    above = max(0.0, 100.0 - percentile)
+    return max(0.1, math.ceil(above * 10 - 1e-9) / 10) if above < 1 else float(math.ceil(above - 1e-9))
+
+
+def standing_words(percentile: float) -> str:
+    """Where a film stands among the films not seen, in words: "top 3%" in the upper half (the share above it,
+    `share_above`), "bottom 31%" in the lower half (the share at or below it, rounded up)."""
+    above = share_above(percentile)
+    if above <= 50:
+        return f"top {above:g}%"
+    return f"bottom {max(1, math.ceil(percentile - 1e-9))}%"

@@ -4,15 +4,18 @@ show the session's data (the session itself is tested in test_session.py; the pa
 from __future__ import annotations
 
 import html
+import io
 import logging
 import subprocess
 import sys
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import ipywidgets as widgets
 import nbformat
 import pytest
+from PIL import Image
 
 from harness.files import REPO
 from lbrec.app.environment import LETTERBOXD_URL_ENV, client_from_env, load_engine
@@ -104,8 +107,21 @@ def test_a_click_shows_the_sessions_results(app: RecommenderApp) -> None:
     for rec, card in zip(session.recommendations, cards(app), strict=True):
         assert html.escape(rec.title) in card and f'href="{rec.links["letterboxd"]}"' in card
         assert "https://www.themoviedb.org/movie/" in card and "https://www.imdb.com/title/tt" in card
-    assert downloads(app) == {**session.downloads(), **session.picture()}
+    assert downloads(app) == session.downloads()
     assert bytes(app.taste.value).startswith(b"\x89PNG") and app.taste_box.layout.display == "flex"
+
+
+def test_the_picture_to_share_is_drawn_when_its_link_asks_and_sent_to_the_browser(
+    app: RecommenderApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed(app)
+    assert "lbrec-picture" in app.downloads.value and "image/png" not in app.downloads.value  # not with every answer
+    sent: list[tuple[object, list[bytes]]] = []
+    monkeypatch.setattr(app.memory, "send", lambda content, buffers=None: sent.append((content, buffers)))
+    app._on_memory({"type": "picture"})
+    [(content, [png])] = sent
+    assert content == {"type": "picture", "name": "lbrec.png"} and png == app.session.picture()["lbrec.png"]
+    assert Image.open(io.BytesIO(png)).size == (1200, 1500) and app.message.value == ""
 
 
 def test_options_apply_at_once_to_the_same_input_only(app: RecommenderApp) -> None:
@@ -172,7 +188,9 @@ def test_errors_are_shown_in_a_box_and_the_spinner_never_stays(app: RecommenderA
     assert "Choose your Letterboxd export ZIP first" in app.message.value
     typed(app, "Zzzqqx Vvbnm (1990)")
     assert "None of your films could be used" in app.message.value and app.results.value == ""
-    assert "Not found in MovieLens (1)" in shown(*(getattr(w, "value", "") for w in app.understood.children))
+    understood = shown(*(getattr(w, "value", "") for w in app.understood.children))
+    assert "Films the model does not know (1)" in understood and "Zzzqqx Vvbnm (1990): not in its catalog" in understood
+    assert "MovieLens" not in understood
     assert not app.go.disabled and app.status.value == ""
 
 
@@ -193,6 +211,27 @@ def test_an_upload_is_announced_and_recommended_from(app: RecommenderApp) -> Non
         "holiday.gif is neither a Letterboxd export ZIP nor an IMDb ratings CSV" in shown(app.message.value)
         and app.results.value == ""
     )
+
+
+BULK = [  # logged on one day, as an import of a whole history: their dates give no order
+    ("Heat", 1995), ("Alien", 1979), ("The Matrix", 1999), ("Fargo", 1996), ("Toy Story", 1995), ("Aliens", 1986),
+    ("Jurassic Park", 1993), ("Titanic", 1997), ("Forrest Gump", 1994), ("Pulp Fiction", 1994), ("Memento", 2000),
+    ("Gladiator", 2000),
+]  # fmt: skip
+
+
+def test_after_a_refused_choice_another_choice_answers_at_once(app: RecommenderApp) -> None:
+    rows = "".join(f"2024-05-01,{title},{year},https://boxd.it/b{i},4.5\n" for i, (title, year) in enumerate(BULK))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("ratings.csv", "Date,Name,Year,Letterboxd URI,Rating\n" + rows)
+    upload(app, buffer.getvalue())
+    app.go.click()
+    assert app.message.value == "" and len(cards(app)) == 10
+    app.settings.choice.value = "recent"  # refused: the dates of a bulk import give no order
+    assert "logged in bulk" in app.message.value and app.results.value == ""
+    app.settings.choice.value = "4"  # a small change after a refusal counts too: no second click needed
+    assert app.message.value == "" and len(cards(app)) == 10 and app.session.options.choice == "4"
 
 
 def test_what_users_type_is_shown_escaped(app: RecommenderApp) -> None:

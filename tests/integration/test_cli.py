@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from harness.browser import free_port
 from tests.helpers.process import run_lbrec
 
 
@@ -124,6 +130,35 @@ def test_bench_times_every_contender(tiny_model_dir: Path) -> None:
 def test_app_refuses_a_missing_model_before_starting(tmp_path: Path) -> None:
     result = run_lbrec("app", "--model", str(tmp_path / "none"))
     assert result.returncode == 1 and "run `make model`" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_app_starts_and_answers_wherever_lbrec_home_points(tmp_path: Path, tiny_model_dir: Path) -> None:
+    home, port = tmp_path / "a new home", free_port()
+    home.mkdir()
+    log = tmp_path / "voila.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "lbrec", "app", "--model", str(tiny_model_dir), f"--port={port}", "--pool-size=0"],
+            cwd=home,
+            env={**os.environ, "LBREC_HOME": str(home)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert server.poll() is None, log.read_text()[-2000:]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as page:
+                    assert page.status == 200 and b"voila" in page.read().lower()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(20)
+    assert "not found" not in log.read_text() and "Traceback" not in log.read_text()
 
 
 @pytest.mark.parametrize(

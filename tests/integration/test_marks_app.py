@@ -21,8 +21,8 @@ from tests.helpers.app_views import cards, downloads, typed
 def app(ml_small_model_dir: Path) -> Iterator[RecommenderApp]:
     app = RecommenderApp(*load_engine(ml_small_model_dir), client=Client(cache=False))
     yield app
-    if app.picture_thread is not None:  # a thread left drawing when the interpreter exits would abort it
-        app.picture_thread.join(60)
+    if app.chart_thread is not None:  # a thread left drawing when the interpreter exits would abort it
+        app.chart_thread.join(60)
 
 
 def shown_ids(app: RecommenderApp) -> list[int]:
@@ -46,9 +46,9 @@ def test_a_mark_replaces_the_card_without_reading_the_input_again(
     app._on_memory({"type": "mark", "movieId": before[0], "mark": "not_for_me"})
     after = shown_ids(app)
     assert len(after) == 10 and before[0] not in after
-    assert app.picture_thread is not None  # the pictures follow the cards: the click does not wait for them
-    app.picture_thread.join(30)
-    assert downloads(app) == {**app.session.downloads(), **app.session.picture()}  # the new answer's
+    assert app.chart_thread is not None  # the taste chart follows the cards: the click does not wait for it
+    app.chart_thread.join(30)
+    assert downloads(app) == app.session.downloads()  # the new answer's
     app._on_memory({"type": "mark", "movieId": after[0], "mark": "seen"})
     assert after[0] not in shown_ids(app) and len(shown_ids(app)) == 10 and reads == []
     assert app.memory.memory["marks"] == [

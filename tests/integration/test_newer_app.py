@@ -85,3 +85,15 @@ def test_the_other_questions_show_films_the_model_does_not_know(
     app.sources.typed.value = "Heat (1995)\nSirāt (2025)"
     app.go.click()
     assert app.message.value == "" and "Anora" in app.results.value and "for you" in app.results.value
+
+
+def test_a_mark_keeps_the_shelf_without_asking_tmdb_again(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY), TITLES)
+    shelf = shelf_done(app)
+    asked = len(tmdb.hits)
+    first = app.session.recommendations[0].movieId
+    app._on_memory({"type": "mark", "movieId": first, "mark": "not_for_me"})
+    assert first not in [r.movieId for r in app.session.recommendations]
+    assert app.shelf.value == shelf and len(tmdb.hits) == asked  # the same newer films, not asked again

@@ -135,7 +135,7 @@ def test_would_i_like_a_film_newer_than_the_model(ml_small_model_dir: Path, tmdb
     done = question(ml_small_model_dir, tmdb, "predict", "Anora (2024)", "The Secret Agent (2025)", "--titles",
                     "Heat (1995); Sirāt (2025)")  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert re.search(r"Anora \(2024\): (top [0-9.]+% for you|bottom half)", done.stdout), done.stdout
+    assert re.search(r"Anora \(2024\): (top [0-9.]+%|bottom [0-9]+%) for you: ", done.stdout), done.stdout
     assert "of TMDb's films for you: the model does not know it" in done.stdout
     assert "The Secret Agent (2025)" in done.stdout
     refused = question(ml_small_model_dir, None, "predict", "Anora (2024)", "--titles", "Heat (1995)")

@@ -1,6 +1,7 @@
-"""Posters in the app's views, with a loopback server standing in for TMDb: without a key a one-line hint and no
-request at all; with one, the cards come first and TMDb's posters, runtimes and synopses fill them in; a refused
-key or an outage is one quiet line, never an error box (the client's own faults are in test_tmdb.py)."""
+"""Posters in the app's views, with a loopback server standing in for TMDb: without a key one line that says what a
+key would add, and no request at all; with one, the cards come first and TMDb's posters, runtimes and synopses fill
+them in; a refused key or an outage is one quiet line, never an error box (the client's own faults are in
+test_tmdb.py)."""
 
 from __future__ import annotations
 
@@ -41,13 +42,13 @@ def films(ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pyte
     return recommendations
 
 
-def test_without_a_key_one_line_says_how_and_nothing_is_asked(
+def test_without_a_key_one_line_says_what_a_key_adds_and_nothing_is_asked(
     ml_small_model_dir: Path, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, None)
     assert app.tmdb is None and len(recommend(app)) == 10
-    assert "TMDB_API_KEY" in app.posters_note.value and "lbrec-poster" not in app.results.value
-    assert "where to watch each film" in app.posters_note.value  # the country and services menus are hidden
+    assert screen.POSTERS_HINT in app.posters_note.value and "lbrec-poster" not in app.results.value
+    assert "where it streams in your country" in app.posters_note.value  # the country and services menus are hidden
     assert app.settings.country.layout.display == "none"
     assert ATTRIBUTION not in app.widget.children[-1].value
     assert app.poster_thread is None and fault_server.hits == []
@@ -101,13 +102,14 @@ def test_a_refused_key_is_one_line_and_then_no_more_requests(
     app = app_with(ml_small_model_dir, fault_server, monkeypatch, "not-a-key")
     recommend(app)
     wait_for_posters(app)
-    assert KEY_REFUSED in app.posters_note.value and app.message.value == ""
+    assert screen.POSTERS_REFUSED in app.posters_note.value and app.message.value == ""
+    assert KEY_REFUSED not in app.posters_note.value  # the operator's instruction stays in the server's log
     assert app.results.value.count('class="lbrec-card"') == 10
     asked = cards_asked(fault_server)
     assert asked <= app.tmdb.max_in_flight  # those already in flight when the first 401 came
     app.settings.k.value = 15
     wait_for_posters(app)
-    assert cards_asked(fault_server) == asked and KEY_REFUSED in app.posters_note.value
+    assert cards_asked(fault_server) == asked and screen.POSTERS_REFUSED in app.posters_note.value
 
 
 def test_an_outage_leaves_text_cards_and_one_quiet_line(

@@ -1,10 +1,9 @@
 """Posters on the questions' cards and in the picture to share, with a loopback server standing in for TMDb: the
-answer comes first and TMDb's posters fill its cards in, then the PNG is drawn again with them; without a key
+answer comes first and TMDb's posters fill its cards in, and the PNG, drawn when asked, has them; without a key
 nothing changes and nothing is asked (the "for me" cards are test_posters_app.py's)."""
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 from pathlib import Path
@@ -37,10 +36,11 @@ def ask(app: RecommenderApp, question: str) -> None:
 
 
 def poster_pixels_in_png(app: RecommenderApp, question: str) -> int:
-    """How many pixels of the answer's PNG to share have the posters' colour (within the palette's rounding)."""
-    found = re.search(rf'download="lbrec-{question}.png" href="data:image/png;base64,([^"]+)"', app.downloads.value)
-    assert found
-    picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(found.group(1)))).convert("RGB")).astype(int)
+    """How many pixels of the answer's PNG to share, drawn now as its link asks, have the posters' colour (within
+    the palette's rounding)."""
+    assert "lbrec-picture" in app.downloads.value
+    png = app.picture()[f"lbrec-{question}.png"]
+    picture = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
     return int((np.abs(picture - POSTER).max(axis=-1) <= 12).sum())
 
 

@@ -17,6 +17,7 @@ import pytest
 from harness.files import FIXTURES
 from lbrec.app.environment import load_engine
 from lbrec.app.page import RecommenderApp
+from lbrec.app.questions.group import ORDER
 from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB
 from lbrec.letterboxd.client import Client
 from tests.helpers.files import export_zip
@@ -103,7 +104,7 @@ def test_a_ranked_list_shows_percentiles_watched_films_and_downloads(app: Recomm
         assert f"#{place}</span>" in card and html.escape(film.title) in card and "% for you" in card
     rows = list(csv.reader(io.StringIO(downloads(app)["lbrec-rank-list.csv"])))
     assert [r[0] for r in rows[1:]] == [f.title for f in ranking] and "lbrec-rank.json" in downloads(app)
-    assert downloads(app)["lbrec-rank.png"].startswith(b"\x89PNG")
+    assert "lbrec-picture" in app.downloads.value and app.picture()["lbrec-rank.png"].startswith(b"\x89PNG")
     app.panels["rank"].candidate_kind.value = "typed"
     app.panels["rank"].candidate_titles.value = "Fargo (1996)\nHeat (1995)"
     app.go.click()
@@ -133,7 +134,8 @@ def test_would_i_like_it_shows_rank_verdict_and_the_films_that_raise_it(app: Rec
     ask(app, "predict")
     aliens, heat = app.questions.answer.films
     page = html.unescape(app.results.value)
-    assert f"#{aliens.rank:,} of {aliens.of:,}" in page and aliens.verdict in page and "Most raised by" in page
+    assert f"#{aliens.rank:,} of the {aliens.of:,} films you have not seen" in page and "Most raised by" in page
+    assert aliens.verdict in page and cards(app)[0].count("%") == 1  # one share per film: the verdict's
     assert heat.watched and "already watched" in cards(app)[1] and "Most raised by" not in cards(app)[1]
     app.panels["predict"].asked.value = "Solaris"
     app.go.click()
@@ -147,7 +149,7 @@ def test_like_this_film_needs_no_history(app: RecommenderApp) -> None:
     ask(app, "similar")
     assert app.message.value == "" and len(cards(app)) == 5
     assert all("Like <b>Toy Story (1995)</b>" in card for card in cards(app))
-    assert list(downloads(app)) == ["lbrec-similar.json", "lbrec-similar.png"]
+    assert list(downloads(app)) == ["lbrec-similar.json"] and list(app.picture()) == ["lbrec-similar.png"]
 
 
 def test_watch_together_adds_and_removes_people_and_names_a_failing_one(app: RecommenderApp) -> None:
@@ -160,6 +162,7 @@ def test_watch_together_adds_and_removes_people_and_names_a_failing_one(app: Rec
     ask(app, "group")
     assert app.message.value == "" and len(cards(app)) == 10
     assert all("letterboxd-ana.zip: top" in card and "Bo: top" in card for card in cards(app))
+    assert ORDER in html.unescape(app.results.value) and "group fit" not in app.results.value  # the order said
     for _ in range(4):
         group.add.click()
     assert len(group.members.children) == 6

@@ -97,7 +97,7 @@ def test_uncertain_matches_offer_candidates_and_a_pick_updates_the_results(sessi
 def test_not_found_films_say_why(session: Session) -> None:
     session.run(typed("Heat (1995)\nPast Lives (2023)"))
     ((read, reason),) = session.understood().missing
-    assert read == "Past Lives (2023)" and reason.endswith("this MovieLens catalog ends in 2018")
+    assert read == "Past Lives (2023)" and reason == "newer than this model's films (they end in 2018)"
 
 
 def test_options_apply_to_the_same_films(session: Session) -> None:

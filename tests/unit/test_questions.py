@@ -16,11 +16,11 @@ from lbrec.errors import FilmQueryError, LbrecError, ListError
 from lbrec.letterboxd.lists import read_list_csv
 from lbrec.letterboxd.typed import parse_film_query
 from lbrec.serving.engine import Recommender
-from lbrec.serving.group import MemberFilms, aggregate, group_top, recommend_for_group
+from lbrec.serving.group import AGGREGATION, MemberFilms, aggregate, group_top, recommend_for_group
 from lbrec.serving.predict import predict_films, verdict
 from lbrec.serving.rank import rank_films
 from lbrec.serving.similar import similar_films
-from lbrec.serving.standing import Standing
+from lbrec.serving.standing import Standing, standing_words
 from tests.helpers.files import need
 
 LIST = FIXTURES / "list_friday.csv"
@@ -75,6 +75,8 @@ def test_a_prediction_places_a_film_among_the_unseen(engine: Recommender, histor
     assert (top.rank, top.of, top.percentile) == (1, len(everything), 100.0)
     assert top.verdict.startswith("top 0.") and top.verdict.endswith("an excellent match") and top.because
     assert half.rank == len(everything) // 2 and half.verdict.startswith("top 50%")
+    for film in (top, half):  # one share per film: the verdict says it as every card says a film's standing
+        assert film.verdict.startswith(f"{standing_words(film.percentile)} for you: ")
     assert seen.watched and seen.verdict == "already watched: you rated it 4.5★"
     with pytest.raises(ValueError, match="films the model knows"):
         predict_films(engine, history, [("x", 999_999_999)])
@@ -86,13 +88,32 @@ def test_a_prediction_places_a_film_among_the_unseen(engine: Recommender, histor
         (20, 1000, "top 2% for you: a strong match"),
         (150, 1000, "top 15% for you: a good bet"),
         (400, 1000, "top 40% for you: worth a look"),
-        (501, 1000, "bottom half: probably not for you"),
-        (3, 1000, "top 0.3% for you: an excellent match"),
+        (501, 1000, "top 50% for you: worth a look"),
+        (502, 1000, "bottom 50% for you: probably not for you"),
+        (900, 1000, "bottom 11% for you: probably not for you"),
+        (3, 1000, "top 0.2% for you: an excellent match"),
         (1, 6387, "top 0.1% for you: an excellent match"),
     ],
 )
 def test_verdicts_in_words(rank: int, of: int, words: str) -> None:
     assert verdict(rank, of) == words
+
+
+@pytest.mark.parametrize(
+    "percentile, words",
+    [
+        (100.0, "top 0.1%"),
+        (99.8, "top 0.2%"),
+        (99.0, "top 1%"),
+        (98.1, "top 2%"),
+        (50.0, "top 50%"),
+        (49.9, "bottom 50%"),
+        (31.2, "bottom 32%"),
+        (0.01, "bottom 1%"),
+    ],
+)
+def test_a_films_standing_in_words_never_says_top_for_the_lower_half(percentile: float, words: str) -> None:
+    assert standing_words(percentile) == words
 
 
 def test_a_list_export_is_read_in_list_order() -> None:
@@ -179,6 +200,12 @@ def test_group_fits_are_each_members_percentile_and_aggregate_as_named() -> None
     np.testing.assert_allclose(aggregate(fit, "fair")[1:], [200 / 3 - 100 / 3, 200 / 3, 200 / 3 - 100 / 3])
     with pytest.raises(ValueError, match="unknown aggregation"):
         aggregate(fit, "loudest")
+
+
+def test_the_page_says_the_order_the_engine_gives_a_group() -> None:
+    from lbrec.app.questions.group import ORDER
+
+    assert AGGREGATION == "turns" and ORDER.startswith("In turns")  # another aggregation: the page's words follow
 
 
 def test_a_group_gets_films_nobody_has_watched_with_each_members_fit(

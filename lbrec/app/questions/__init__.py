@@ -26,9 +26,10 @@ from lbrec.app.questions.predict import PredictPanel
 from lbrec.app.questions.question import Question
 from lbrec.app.questions.rank import RankPanel
 from lbrec.app.questions.similar import SimilarPanel
-from lbrec.app.session import Progress, Questions
+from lbrec.app.session import Progress, Questions, why_missing
 from lbrec.ask.answers import Answer
 from lbrec.ask.person import Source
+from lbrec.catalog.normalize import parse_query
 from lbrec.tmdb import FilmDetails
 
 # In the picker's order.
@@ -79,31 +80,36 @@ class QuestionPanels:
         return self[question].ask(self.questions, source, progress)
 
 
-def answer_html(answer: Answer, details: Mapping[int, FilmDetails] | None = None) -> str:
-    """The heading, the films that were not found (with candidates to type instead) and the cards (with TMDb's
-    details by TMDb id where they have come); a box when the options leave no film."""
+def answer_html(answer: Answer, last_year: int, details: Mapping[int, FilmDetails] | None = None) -> str:
+    """The heading, the films the model could not use and why (`last_year`: of its films; with candidates to type
+    instead), the shelf of TMDb's films it does not know, and the cards (with TMDb's details by TMDb id where they
+    have come); a box when the options leave no film."""
     newer = answer.shelf is not None and bool(answer.shelf.films)  # films the model does not know, from TMDb
     cards = grid(answer, QUESTIONS[answer.question].card, details) if answer.films or not newer else ""
     if not answer.films and not newer:
         return cards
-    heading = QUESTIONS[answer.question].heading.format(what=escape(answer.what))
+    question = QUESTIONS[answer.question]
+    heading = question.heading.format(what=escape(answer.what))
     heading = heading[0].upper() + heading[1:]
+    order = f'<p class="lbrec-hint lbrec-order">{escape(question.order)}</p>' if question.order else ""
     missing = ""
     if answer.unmatched:
         rows = "".join(
-            f"<li>{escape(film.query)}: {escape(film.reason)}"
+            f"<li>{escape(film.query)}: {escape(why_missing(film.reason, parse_query(film.query).year, last_year))}"
             + (f" (did you mean {escape('; '.join(film.candidates))}?)" if film.candidates else "")
             + "</li>"
             for film in answer.unmatched
         )
         missing = (
-            f'<details open class="lbrec-unmatched"><summary>Not found ({len(answer.unmatched)})</summary>'
+            f'<details open class="lbrec-unmatched"><summary>Films it could not use ({len(answer.unmatched)})'
+            "</summary>"
             f'<ul class="lbrec-list">{rows}</ul></details>'
         )
-    return f'<h3 class="lbrec-h3">{heading}</h3>{missing}{recommend.shelf_html(answer.shelf)}{cards}'
+    return f'<h3 class="lbrec-h3">{heading}</h3>{order}{missing}{recommend.shelf_html(answer.shelf)}{cards}'
 
 
-def downloads_html(files: dict[str, str | bytes]) -> str:
-    """A link per file: the ranked list as a CSV for Letterboxd's list importer, the answer as JSON, the picture."""
-    links = downloads.links(files)
+def downloads_html(files: dict[str, str], answer: Answer) -> str:
+    """A link per file: the ranked list as a CSV for Letterboxd's list importer, the answer as JSON; and the link
+    that draws the picture to share, when the answer has one."""
+    links = downloads.links(files, picture=downloads.has_picture(answer))
     return f'<div class="lbrec-results-head"><span></span><span>{links}</span></div>' if links else ""

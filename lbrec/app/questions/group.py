@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from lbrec.app.cards import card, top_share
+from lbrec.app.cards import card
 from lbrec.app.markup import escape, film_names
 from lbrec.app.questions.question import Question, films_box, panel, uploaded
 from lbrec.app.session import Progress, Questions, upload_source
@@ -16,14 +16,24 @@ from lbrec.ask.person import Source
 from lbrec.ask.questions import MAX_MEMBERS, MIN_MEMBERS, Member
 from lbrec.errors import LbrecError
 from lbrec.serving.results import GroupFilm
+from lbrec.serving.standing import standing_words
 from lbrec.tmdb import FilmDetails
 
 MEMBER_SOURCES = [("Username (RSS)", "rss"), ("Export ZIP", "upload"), ("Typed titles", "typed")]
 
 
+# The order of the group's films, in words: the engine's way of making a group's list (lbrec.serving.group's
+# AGGREGATION, "turns"; a unit test holds the two together).
+ORDER = (
+    "In turns: each of you in turn adds your own best film that everyone else also has in their top half. Beside "
+    "each film, where it stands for each of you."
+)
+
+
 def group_card(place: int, film: GroupFilm, details: FilmDetails | None = None) -> str:
+    """Its place in the group's list, and where it stands for each member."""
     fits = "".join(
-        f'<span class="lbrec-chip lbrec-member-fit">{escape(who)}: {top_share(fit)}</span>'
+        f'<span class="lbrec-chip lbrec-member-fit">{escape(who)}: {standing_words(fit)}</span>'
         for who, fit in film.fit.items()
     )
     because = "".join(
@@ -33,7 +43,7 @@ def group_card(place: int, film: GroupFilm, details: FilmDetails | None = None) 
     )
     return card(
         film,
-        f'<span class="lbrec-rank">#{place}</span><span class="lbrec-fit">group fit {film.score:.0f}</span>',
+        f'<span class="lbrec-rank">#{place}</span>',
         f'<div class="lbrec-chips">{fits}</div>' + because,
         details,
     )
@@ -46,6 +56,7 @@ QUESTION = Question(
     reads_history=False,
     card=group_card,
     heading="For the {what} together",
+    order=ORDER,
 )
 
 

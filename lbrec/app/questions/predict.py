@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lbrec.app.cards import card, top_share
+from lbrec.app.cards import card
 from lbrec.app.markup import escape, film_names
 from lbrec.app.questions.question import Question, films_box, panel
 from lbrec.app.session import Progress, Questions
@@ -16,16 +16,17 @@ from lbrec.tmdb import FilmDetails
 
 
 def prediction_card(_place: int, film: Prediction, details: FilmDetails | None = None) -> str:
-    """Where the film stands: its rank among the films you have not seen (a watched film says so instead)."""
+    """Where the film stands: its rank among the films you have not seen, and the verdict, which says its share in
+    the words every card uses (a watched film says so instead)."""
     reasons = (
         f'<div class="lbrec-because">Most raised by {film_names(film.because)}</div>'
         if film.because and not film.watched
         else ""
     )
-    top = (
-        f'<span class="lbrec-rank">#{film.rank:,} of {film.of:,}</span>'
-        f'<span class="lbrec-fit">{top_share(film.percentile)} for you</span>'
-    )
+    top = f'<span class="lbrec-rank">#{film.rank:,} of the {film.of:,} films you have not seen</span>'
+    if film.watched:
+        top = '<span class="lbrec-rank">Seen</span>'
+
     body = (
         f'<div class="lbrec-verdict">{escape(film.verdict)}</div>'
         f'<div class="lbrec-hint">You asked: {escape(film.query)}</div>' + reasons

@@ -21,6 +21,7 @@ class Question:
     reads_history: bool  # whether it reads the visitor's own films: the source tabs are shown
     card: Card  # a film of its answer
     heading: str = ""  # over the cards ("{what}": the answer's `what`); "for me" has its own panels instead
+    order: str = ""  # under the heading, when the films' order needs saying
 
 
 def panel(hint: str, *children: widgets.Widget) -> widgets.VBox:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from lbrec.app.cards import card, top_share
+from lbrec.app.cards import card
 from lbrec.app.markup import film_names
 from lbrec.app.questions.question import Question, films_box, panel, uploaded
 from lbrec.app.session import Progress, Questions
@@ -16,17 +16,20 @@ from lbrec.ask.answers import Answer
 from lbrec.ask.person import Source
 from lbrec.ask.questions import ToRank
 from lbrec.serving.results import Ranked
+from lbrec.serving.standing import standing_words
 from lbrec.tmdb import FilmDetails
 
 TO_RANK = [("My watchlist", "watchlist"), ("A Letterboxd list CSV", "list"), ("Titles I type", "typed")]
 
 
 def ranked_card(place: int, film: Ranked, details: FilmDetails | None = None) -> str:
+    """Its place in the list, and where it stands among every film the visitor has not seen."""
     watched = '<span class="lbrec-chip lbrec-seen">✓ watched</span>' if film.watched else ""
     because = f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
+    fit = f'<span class="lbrec-fit">{standing_words(film.percentile)} for you</span>'
     return card(
         film,
-        f'<span class="lbrec-rank">#{place}</span><span class="lbrec-fit">{top_share(film.percentile)} for you</span>',
+        f'<span class="lbrec-rank">#{place}</span>{fit}',
         watched + because,
         details,
         film.watched,

@@ -20,6 +20,7 @@ from lbrec.ask.answers import Answer
 from lbrec.ask.shelf import Shelf
 from lbrec.letterboxd.history import LetterboxdHistory
 from lbrec.serving.results import TMDB, GroupFilm, NewerFilm, Recommendation
+from lbrec.serving.standing import standing_words
 from lbrec.tmdb import FilmDetails
 
 MAX_PICKS = 15  # uncertain matches offered as drop-downs; the rest are listed
@@ -32,7 +33,7 @@ def newer_card(place: int, film: NewerFilm | GroupFilm, details: FilmDetails | N
     why = "newer than this model's films" if film.year is not None and film.year > last_year else "not in its catalog"
     if isinstance(film, GroupFilm):
         fits = "".join(
-            f'<span class="lbrec-chip lbrec-member-fit">{escape(who)}: {fit:.0f}%</span>'
+            f'<span class="lbrec-chip lbrec-member-fit">{escape(who)}: {standing_words(fit)}</span>'
             for who, fit in film.fit.items()
         )
         because = f'<div class="lbrec-chips">{fits}</div>' + "".join(
@@ -93,14 +94,9 @@ def read_on_tmdb(shelf: Shelf) -> str:
 
 
 def recommendation_card(place: int, film: Recommendation, details: FilmDetails | None = None) -> str:
+    """Its place, and the films of yours it comes from (the model's score means nothing to a reader)."""
     because = f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
-    return card(
-        film,
-        f'<span class="lbrec-rank">#{place}</span>'
-        f'<span class="lbrec-score" title="model score">score {film.score:.2f}</span>',
-        because,
-        details,
-    )
+    return card(film, f'<span class="lbrec-rank">#{place}</span>', because, details)
 
 
 QUESTION = Question("recommend", "For me", "Recommend films", reads_history=True, card=recommendation_card)
@@ -112,11 +108,12 @@ def answer_html(answer: Answer[Recommendation], details: Mapping[int, FilmDetail
     return grid(answer, recommendation_card, details)
 
 
-def downloads_html(files: dict[str, str | bytes], count: int) -> str:
-    """The heading over the results with a link per file (the CSV for a Letterboxd list, the JSON, the picture)."""
+def downloads_html(files: dict[str, str], answer: Answer) -> str:
+    """The heading over the results with a link per file (the CSV for a Letterboxd list, the JSON) and the one that
+    draws the picture to share."""
     return (
-        f'<div class="lbrec-results-head"><h3 class="lbrec-h3">Your {count} films</h3>'
-        f"<span>{downloads.links(files)}</span></div>"
+        f'<div class="lbrec-results-head"><h3 class="lbrec-h3">Your {len(answer.films)} films</h3>'
+        f"<span>{downloads.links(files, picture=downloads.has_picture(answer))}</span></div>"
         f'<p class="lbrec-hint">To make a list: Letterboxd &gt; Lists &gt; Start a new list &gt; Import, and '
         f"choose the CSV.</p>"
     )
@@ -158,7 +155,7 @@ def summary(session: Session, understood: Understood) -> str:
         f'<h3 class="lbrec-h3">What we understood</h3><p>{films_count(total)} from '
         f'{escape(source_name(session.history))}: <span class="lbrec-ok">✓ {counts["matched"]:,} matched</span> · '
         f'<span class="lbrec-warn">? {counts["uncertain"]:,} to confirm</span> · '
-        f'<span class="lbrec-bad">✗ {counts["unmatched"]:,} not found</span>. '
+        f'<span class="lbrec-bad">✗ {counts["unmatched"]:,} it does not know</span>. '
         f"{model_reads(session.engine.max_len, understood.used, bool(session.history and session.history.unordered))}"
         "</p>"
     )
@@ -166,7 +163,7 @@ def summary(session: Session, understood: Understood) -> str:
 
 def understood_lists(understood: Understood) -> str:
     """The matched films and the films not found, each as a folding list."""
-    rare = ' <span class="lbrec-warn">(too rarely rated to be in the model: not used)</span>'
+    rare = ' <span class="lbrec-warn">(in its catalog, but too rarely rated for the model to read)</span>'
     matched = [
         f"<li>{escape(read)} → <b>{escape(film)}</b>{'' if known else rare}</li>"
         for read, film, known in understood.matched
@@ -176,7 +173,7 @@ def understood_lists(understood: Understood) -> str:
     if matched:
         parts.append(folding_list(f"Matched films ({len(matched)})", matched))
     if missing:
-        parts.append(folding_list(f"Not found in MovieLens ({len(missing)})", missing, open_=len(missing) <= 5))
+        parts.append(folding_list(f"Films the model does not know ({len(missing)})", missing, open_=len(missing) <= 5))
     return "".join(parts)
 
 
