@@ -13,16 +13,7 @@ from __future__ import annotations
 import sys
 import time
 
-from benchmarks.common import member_arguments, served_members
-
-
-def cell(figure: dict) -> str:
-    low, high = figure["ci95"]
-    return f"{figure['mean']:.4f} [{low:.4f}, {high:.4f}]"
-
-
-def test_cell(test: dict) -> str:
-    return f"{test['mean_diff']:+.4f} [{test['ci95'][0]:+.4f}, {test['ci95'][1]:+.4f}], p {test['p_bootstrap']:.3f}"
+from benchmarks.common import cell, member_arguments, paired_cell, served_members
 
 
 def table(title: str, report: dict, metrics: tuple[str, ...] = ("ndcg@10",)) -> str:
@@ -32,7 +23,7 @@ def table(title: str, report: dict, metrics: tuple[str, ...] = ("ndcg@10",)) -> 
     lines = [f"\n{title}\n", f"| reading | {head} |", "|---|" + "---|---|" * len(metrics)]
     for name, figures in report["models"].items():
         tests = paired.get(name, {})
-        cells = " | ".join(f"{cell(figures[m])} | {test_cell(tests[m]) if m in tests else ''}" for m in metrics)
+        cells = " | ".join(f"{cell(figures[m], 4)} | {paired_cell(tests[m]) if m in tests else ''}" for m in metrics)
         lines.append(f"| {name} | {cells} |")
     return "\n".join(lines)
 
@@ -58,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         table(
             f"A dated export: MovieLens's {dated['users']} test users as exports ({dated['look_logged_in_bulk']} look "
-            f"logged in bulk); as a diary: now - before {test_cell(dated['paired_as_a_diary'])}",
+            f"logged in bulk); as a diary: now - before {paired_cell(dated['paired_as_a_diary'])}",
             dated,
         )
     )

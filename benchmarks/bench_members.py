@@ -33,6 +33,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.common import cell, paired_cell
 from lbrec import paths
 
 METRICS = ("ndcg@10", "hr@10", "recall@50", "bad@10")
@@ -90,13 +91,6 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     if args.write_choice and not args.tune:
         parser.error("--write-choice writes what --tune chooses: add --tune")
     return args
-
-
-def cell(figure: dict, digits: int = 3) -> str:
-    if figure["mean"] is None:
-        return "-"
-    low, high = figure["ci95"]
-    return f"{figure['mean']:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
 def difference(tests: dict, name: str, metric: str) -> str:
@@ -171,10 +165,6 @@ def tuned(args: argparse.Namespace, engine: object, dataset: object, data: objec
     return report
 
 
-def test_cell(test: dict) -> str:
-    return f"{test['mean_diff']:+.4f} [{test['ci95'][0]:+.4f}, {test['ci95'][1]:+.4f}], p {test['p_bootstrap']:.3f}"
-
-
 def not_for_me_tables(report: dict) -> str:
     """Every variant on the reporting half (paired against today and against exclusion alone), the goal, the click
     simulation and the export's own low ratings."""
@@ -188,7 +178,7 @@ def not_for_me_tables(report: dict) -> str:
     ]
     for name, figures in models.items():
         label = f"**{name}** (chosen)" if name == report["chosen"] else name
-        pairs = [test_cell(p[name][m]) if name in p else "" for p in (today, excluded) for m in ("ndcg@10", "bad@10")]
+        pairs = [paired_cell(p[name][m]) if name in p else "" for p in (today, excluded) for m in ("ndcg@10", "bad@10")]
         lines.append(
             f"| {label} | "
             + " | ".join(cell(figures[m], 4) for m in ("ndcg@10", "bad@10", "bad@50"))
@@ -221,7 +211,7 @@ def not_for_me_tables(report: dict) -> str:
         lines.append(
             f"| {name} | "
             + " | ".join(cell(figures[m], 4) for m in ("first screen", "later", "any later", "ndcg@10"))
-            + f" | {test_cell(test) if test else ''} |"
+            + f" | {paired_cell(test) if test else ''} |"
         )
     found = report["reach"]
     near = ", ".join(f"{n}: {count}" for n, count in found["look_alikes"].items())
@@ -247,7 +237,7 @@ def not_for_me_tables(report: dict) -> str:
         test = lows["paired_vs_ignored"].get(name)
         lines.append(
             f"| {name} | {cell(figures['ndcg@10'], 4)} | {cell(figures['bad@10'], 4)} | "
-            + (f"{test_cell(test['ndcg@10'])} | {test_cell(test['bad@10'])} |" if test else " | |")
+            + (f"{paired_cell(test['ndcg@10'])} | {paired_cell(test['bad@10'])} |" if test else " | |")
         )
     return "\n".join(lines)
 
@@ -281,7 +271,7 @@ def short_tables(report: dict) -> str:
         lines.append(
             f"| {name} | {report['points'].get(name, '')} | {cell(figures['ndcg@10'], 4)} | "
             f"{cell(figures['seen@10'], 3)} | "
-            + " | ".join(test_cell(tests[m]) if m in tests else "" for m in ("ndcg@10", "seen@10"))
+            + " | ".join(paired_cell(tests[m]) if m in tests else "" for m in ("ndcg@10", "seen@10"))
             + (f" | {guard['ndcg@10']:.4f} ({guard['vs_blend']['mean_diff']:+.4f}) |" if guard else " | |")
         )
     return "\n".join(lines)

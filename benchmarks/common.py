@@ -203,6 +203,19 @@ def export_atomic(dataset: Dataset, folder: Path) -> None:
 # The real Letterboxd members (benchmarks.members) with the served model folder.
 
 
+def cell(figure: dict, digits: int = 3) -> str:
+    """A mean with its 95% interval, as the members' tables show it: "0.065 [0.058, 0.073]" ("-" without one)."""
+    if figure["mean"] is None:
+        return "-"
+    low, high = figure["ci95"]
+    return f"{figure['mean']:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def paired_cell(test: dict) -> str:
+    """A paired test's difference with its 95% interval and p-value: "+0.0066 [+0.0023, +0.0108], p 0.002"."""
+    return f"{test['mean_diff']:+.4f} [{test['ci95'][0]:+.4f}, {test['ci95'][1]:+.4f}], p {test['p_bootstrap']:.3f}"
+
+
 def member_arguments(
     prog: str, description: str, argv: list[str] | None = None, json: bool = False
 ) -> argparse.Namespace:
