@@ -181,17 +181,25 @@ def within_band(films: list[TmdbFilm], band: tuple[float, float]) -> list[TmdbFi
 
 def taste_scores(seeds: Sequence[Seed], candidates: Sequence[TmdbFilm]) -> np.ndarray:
     """Each candidate's taste: the mean over its genres, language and decade of log((seeds' weighted share +
-    smoothing) / (candidates' share + smoothing)), shares counted per hundred."""
-    total = sum(seed.weight for seed in seeds) or 1.0
+    smoothing) / (candidates' share + smoothing)), shares counted per hundred. A field's shares are over the films
+    that have it: a seed whose language is not known (the model's own films) does not count against every language."""
     liked: dict[str, float] = defaultdict(float)
+    weight_of = {
+        field: sum(s.weight for s in seeds if features(s.genres, s.language, s.year, field)) for field in FIELDS
+    }
     for seed in seeds:
-        for value in features(seed.genres, seed.language, seed.year):
-            liked[value] += 100.0 * seed.weight / total
+        for field in FIELDS:
+            for value in features(seed.genres, seed.language, seed.year, field):
+                liked[value] += 100.0 * seed.weight / (weight_of[field] or 1.0)
     pool: dict[str, float] = defaultdict(float)
     candidate_features = [features(catalog_genres(f.genres), f.original_language, f.year) for f in candidates]
+    having = {
+        field: sum(1 for f in candidates if features(catalog_genres(f.genres), f.original_language, f.year, field))
+        for field in FIELDS
+    }
     for values in candidate_features:
         for value in values:
-            pool[value] += 100.0 / len(candidates)
+            pool[value] += 100.0 / (having[value.split(":", 1)[0]] or 1)
     return np.array(
         [
             np.mean([math.log((liked[v] + SMOOTHING) / (pool[v] + SMOOTHING)) for v in values]) if values else 0.0
@@ -200,14 +208,17 @@ def taste_scores(seeds: Sequence[Seed], candidates: Sequence[TmdbFilm]) -> np.nd
     )
 
 
-def features(genres: Iterable[str], language: str, year: int | None) -> list[str]:
-    """A film's values for the taste: its genres, its original language, its decade."""
+FIELDS = ("genre", "language", "decade")
+
+
+def features(genres: Iterable[str], language: str, year: int | None, field: str | None = None) -> list[str]:
+    """A film's values for the taste (`field`: one of `FIELDS` only): its genres, its original language, its decade."""
     values = [f"genre:{g}" for g in genres]
     if language:
         values.append(f"language:{language}")
     if year is not None:
         values.append(f"decade:{year // 10 * 10}")
-    return values
+    return [v for v in values if field is None or v.startswith(field + ":")]
 
 
 def vote_prior(film: TmdbFilm) -> float:

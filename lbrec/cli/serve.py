@@ -224,6 +224,9 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     options.filters(ask.engine)  # wrong options fail before any download
     person = read_person(args, ask, options)
     answer = ask.recommend(person, options)
+    if not args.json and answer.films:  # the model's films at once: TMDb's may take seconds on a cold cache
+        print_films(answer.films)
+        sys.stdout.flush()
     shelf = ask.newer(person, options, progress=log)
     if ask.tmdb is not None:
         answer.shelf = shelf
@@ -244,7 +247,6 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     print_understood(answer, shelf)
     if answer.note:
         log(f"  {answer.note}")
-    print_films(answer.films)
     if shelf.films:
         print(f"\nFilms the model does not know: {TMDB} (newer than {ask.engine.year_range[1]}, or not in its catalog)")
         print_films(shelf.films)

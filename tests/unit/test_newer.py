@@ -120,3 +120,10 @@ def test_a_seed_weighs_by_its_stars(stars: float | None, liked: bool, weight: fl
     from lbrec.ask.shelf import stars_weight
 
     assert stars_weight(stars, liked) == pytest.approx(weight)
+
+
+def test_a_seed_without_a_language_counts_against_no_language() -> None:
+    korean = seed(1, "A", genres=("Drama",), language="ko", year=2020)
+    model_film = seed(2, "B", genres=("Drama",), language="", year=2020)  # the model's films carry no language
+    candidates = [film(10, "K", 2021, language="ko"), film(11, "E", 2021, language="en")]
+    assert taste_scores([korean], candidates) == pytest.approx(taste_scores([korean, model_film], candidates))
