@@ -289,7 +289,7 @@ def version_of(writer: str, target: Path) -> int | None:
         if not (target / "onnx.json").exists():
             return None
         engine = Recommender(target)  # checks model.onnx against the sha256 in onnx.json, shapes, catalog
-        assert engine.recommend([int(engine.catalog.movieId.iloc[0])], k=3)
+        assert engine.recommend([int(engine.catalog.movie_ids[0])], k=3)
         return engine.meta["metrics"]["version"]
     raise ValueError(writer)
 

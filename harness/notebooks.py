@@ -167,16 +167,19 @@ def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
+def kernel_path() -> str:
+    """The PYTHONPATH of the notebooks' kernels (cwd notebooks/): this checkout first, so that they import its lbrec,
+    as this process does, and write under it, whatever a relative PYTHONPATH or the virtualenv's editable install
+    would give them, and so that notebook 04 finds the members' measurement (`benchmarks.members`) beside it."""
+    return os.pathsep.join([str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
+
+
 def main(names: list[str]) -> int:
     if names[:1] == ["--refill"]:
         for name in names[1:] or TUTORIAL:
             refill(name)
         return 0
-    # The kernels (cwd notebooks/) import this checkout's lbrec, as this process does, and so write under it,
-    # whatever a relative PYTHONPATH or the virtualenv's editable install would give them.
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    )
+    os.environ["PYTHONPATH"] = kernel_path()
     from lbrec import paths
 
     checkpoint = paths.models_dir() / "ml-latest-small" / "checkpoint.safetensors"

@@ -17,6 +17,7 @@ from harness.notebooks import (
     code_digest,
     edited_prose,
     fill_prose,
+    kernel_path,
     prose_digest,
     stamp,
     stray_figures,
@@ -154,6 +155,7 @@ def test_a_changed_cell_breaks_the_stamp() -> None:
 
 @pytest.mark.slow
 def test_the_suite_runs_in_order(ml_small_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", kernel_path())  # as `make notebooks` runs them: this checkout's code first
     prepared, model = tmp_path / "processed" / "ml-latest-small", tmp_path / "models" / "ml-latest-small"
     first = execute("01_preprocess.ipynb", tmp_path, data_dir=str(ml_small_root), out=str(prepared))
     assert len(images(first)) == 4 and "46404" in text(first).replace(",", "")
