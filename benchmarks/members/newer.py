@@ -43,7 +43,7 @@ OUTCOMES = (
     "tmdb, uncertain",  # TMDb's search left candidates to choose from: the person picks
     "tmdb, not found",  # looked up, not found (TV: TMDb's movie search never finds it)
     "over the budget",  # lacking, not looked up: over `lookup.BUDGET` for this person
-    "movielens, uncertain",  # the catalog has candidates: the person picks among them (not looked up)
+    "movielens, uncertain",  # candidates in the catalog, no newer than the model: the person picks (not looked up)
 )
 
 
@@ -149,12 +149,14 @@ def slug_of(uri: str | None) -> str:
     return (uri or "").rstrip("/").rsplit("/", 1)[-1]
 
 
-def outcome(engine_knows: Callable[[int], bool], match: Match, looked_up: TmdbMatch | None, tmdb_id: int) -> str:
+def outcome(
+    engine_knows: Callable[[int], bool], match: Match, looked_up: TmdbMatch | None, tmdb_id: int, lacked: bool
+) -> str:
     """What became of one loved film (`OUTCOMES`): its catalog match, and what TMDb said when it was looked up
-    (`tmdb_id`: the film's own id on the loopback TMDb)."""
+    (`tmdb_id`: the film's own id on the loopback TMDb; `lacked`: a film the product would look up)."""
     if match.status == "matched" and match.movie_id is not None and engine_knows(match.movie_id):
         return "model"
-    if match.status == "uncertain":
+    if match.status == "uncertain" and not lacked:
         return "movielens, uncertain"
     if looked_up is None:
         return "over the budget"
@@ -168,7 +170,9 @@ def read_member(ask: Ask, table: TmdbTable, data: MemberData, member: str) -> Re
     the model lacks looked up (the product's lookups are cached: only the films over its budget cost requests)."""
     person = ask.person(read_export(member_export(data, member), name=f"member {member}"), READ)
     product = ask.newer(person, READ).lookup
-    every = look_up(ask.tmdb, lacking(person.matched, ask.engine.knows), budget=10**9)  # type: ignore[arg-type]
+    lacked = lacking(person.matched, ask.engine.knows, ask.engine.year_range[1])
+    every = look_up(ask.tmdb, lacked, budget=10**9)  # type: ignore[arg-type]
+    looked_for = {id(film) for film in lacked}
     row_of = {slug: row for row, slug in enumerate(data.films["slug"])}
     rows = [row_of[slug_of(film.uri)] for film, _ in person.matched.results]  # type: ignore[attr-defined]
     found = {id(film): (place, match) for place, (film, match) in enumerate(every.found)}
@@ -176,8 +180,9 @@ def read_member(ask: Ask, table: TmdbTable, data: MemberData, member: str) -> Re
     read = Read(Counter(), [], [], rows, int(table.tv[rows].sum()))
     for (film, match), row in zip(person.matched.results, rows, strict=True):
         place, looked_up = found.get(id(film), (None, None))
-        read.product[outcome(ask.engine.knows, match, in_budget.get(id(film)), table.ids[row])] += 1
-        read.outcomes.append(outcome(ask.engine.knows, match, looked_up, table.ids[row]))
+        lack = id(film) in looked_for
+        read.product[outcome(ask.engine.knows, match, in_budget.get(id(film)), table.ids[row], lack)] += 1
+        read.outcomes.append(outcome(ask.engine.knows, match, looked_up, table.ids[row], lack))
         read.places.append(place)
     return read
 

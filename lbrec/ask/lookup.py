@@ -63,13 +63,17 @@ class Lookup:
         }
 
 
-def lacking(matched: MatchedHistory, knows: Callable[[int], bool]) -> list[FilmQuery]:
-    """The films of `matched` the model does not read: not found in its catalog (but never one waiting for the
-    person's pick among candidates), or found there but too rarely rated to be in the model."""
+def lacking(matched: MatchedHistory, knows: Callable[[int], bool], last_year: int) -> list[FilmQuery]:
+    """The films of `matched` the model does not read: not found in its catalog, or found there but too rarely rated
+    to be in the model. A film waiting for the person's pick among the catalog's candidates is left to them, unless
+    it was released after the model's last year: then no candidate can be it (Aftersun (2022) offered an undated
+    Paterson), and TMDb is asked."""
     return [
         film
         for film, match in matched.results
-        if (match.status == "unmatched") or (match.movie_id is not None and not knows(match.movie_id))
+        if match.status == "unmatched"
+        or (match.status == "uncertain" and film.year is not None and film.year > last_year)
+        or (match.movie_id is not None and not knows(match.movie_id))
     ]
 
 

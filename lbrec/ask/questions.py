@@ -228,7 +228,7 @@ class Ask:
         """The films asked about or among that the model lacks, placed on TMDb for the person (`lbrec.ask.placing`),
         as `Ranked` films (`predicting`: `Prediction`s); the lookup; and one line when TMDb refused the key or did
         not answer for some. Nothing without a key."""
-        missing = lacking(asked, self.engine.knows)
+        missing = lacking(asked, self.engine.knows, self.engine.year_range[1])
         if self.tmdb is None or not missing:
             return [], None, ""
         try:

@@ -124,7 +124,7 @@ def offers(
     """Ask TMDb what it offers `person` (the requests of the module's docstring). A refused key raises
     `TmdbKeyError`."""
     progress("Looking up on TMDb the films this model lacks…")
-    lookup = look_up(tmdb, lacking(person.matched, engine.knows))
+    lookup = look_up(tmdb, lacking(person.matched, engine.knows, engine.year_range[1]))
     seeds = sorted([*model_seeds(engine, person, index, reading), *tmdb_seeds(lookup)], key=lambda s: -s.weight)
     progress("Asking TMDb for newer films…")
     lists = ask_many(tmdb, recommendations, [seed.tmdb_id for seed in seeds[:SEEDS]])

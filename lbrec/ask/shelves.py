@@ -40,7 +40,7 @@ def similar_shelf(
             ref = FilmRef(film.movieId, film.title, film.year)
             seeds.append(Seed(film.tmdbId, ref, 1.0, film.genres, "", film.year))
     try:
-        lookup = look_up(tmdb, lacking(asked, engine.knows))
+        lookup = look_up(tmdb, lacking(asked, engine.knows, engine.year_range[1]))
         for _, match in lookup.matched:
             film = match.film
             genres = catalog_genres(film.genres) if film is not None else ()

@@ -105,7 +105,10 @@ def test_the_films_the_model_lacks_are_looked_up_best_rated_and_latest_first() -
     asking = Match("B (2021)", None, None, None, 0.5, "uncertain")
     known = Match("D (2023)", 8, "D", 2023, 1.0, "matched")
     matched = MatchedHistory([7, 8], {7, 8}, set(), list(zip(films, [rare, asking, unknown, known], strict=True)))
-    assert [f.title for f in lacking(matched, lambda movie_id: movie_id == 8)] == ["A", "C"]  # B waits for a pick
+    knows = lambda movie_id: movie_id == 8  # noqa: E731
+    assert [f.title for f in lacking(matched, knows, last_year=2021)] == ["A", "C"]  # B waits for a pick
+    # released after the model's last year, B cannot be any of the catalog's candidates: TMDb is asked
+    assert [f.title for f in lacking(matched, knows, last_year=2020)] == ["A", "B", "C"]
     assert Lookup([films[0], films[2]]).not_looked_up == 2
 
 
