@@ -85,9 +85,9 @@ notebooks: $(VENV)/.installed-dev
 	$(BIN)/python -m harness.notebooks
 
 # The README's screenshots, taken by the browser tests from today's app serving the trained default model.
-SCREENSHOTS := app-typed-titles app-export app-group app-where-to-watch-cards:app-where-to-watch
+SCREENSHOTS := app-typed-titles app-export app-group app-where-to-watch-cards:app-where-to-watch app-newer
 screenshots: $(MODEL)/onnx.json $(VENV)/.installed-dev browser
-	LBREC_BROWSER_MODEL=$(MODEL) $(BIN)/python -m pytest tests/browser/test_browser.py -q
+	LBREC_BROWSER_MODEL=$(MODEL) $(BIN)/python -m pytest tests/browser/test_browser.py tests/browser/test_newer.py -q
 	@for shot in $(SCREENSHOTS); do cp test-artifacts/$${shot%%:*}.png docs/$${shot##*:}.png; done
 
 clean:

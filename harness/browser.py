@@ -71,6 +71,18 @@ def app_page(url: str) -> Iterator[Page]:
         assert not errors, f"JavaScript errors in the page: {errors}"
 
 
+def second_page(page: Page, url: str, *also: str) -> Page:
+    """Another tab of the same browser on the Voilà server at `url` (nothing else reachable but the servers `also`),
+    ready to be used: a page's fixture holds the one Playwright a test may have."""
+    other = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
+    other.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith((url, *also)) else route.abort()
+    )
+    other.goto(url + "/")
+    other.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
+    return other
+
+
 QUIET_MS = 1000  # no change of the page for this long: it has settled
 # In the page: the time of the next change, click or key (its event's), and of the page's last change since.
 WATCH_SETTLING = """() => {

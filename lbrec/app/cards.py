@@ -85,6 +85,12 @@ def mark_buttons(film: Film) -> str:
     )
 
 
+def origin_line(film: Film) -> str:
+    """Where the film came from, in one quiet line: the model, or TMDb's recommendations ranked by lbrec (the shelf
+    of newer films and the model's cards are on one screen, and each card says which it is)."""
+    return f'<div class="lbrec-hint lbrec-origin">From {escape(film.origin)}</div>'
+
+
 def poster(film: FilmDetails | None, title: str) -> str:
     """A card's poster, or "" while it has none."""
     if film is None or not film.poster:

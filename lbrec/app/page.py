@@ -159,6 +159,7 @@ class RecommenderApp:
         )
         self.taste_box.add_class("lbrec-panel")
         self.shelf = widgets.HTML()  # films the model does not know, from TMDb: above its own
+        self.shelf.add_class("lbrec-shelf-box")  # as wide as the page: its row scrolls sideways, not the page
         self.screen = Screen(self.results, self.downloads, self.posters_note, self.taste, tmdb, self.shelf)
         self.widget = widgets.VBox(
             [

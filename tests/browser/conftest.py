@@ -1,5 +1,6 @@
 """The Voilà servers the browser tests drive (one of each for the whole run: a server starts in seconds, and the tests
-of several modules share it), and the loopback stand-ins for Letterboxd and TMDb they point to."""
+of several modules share it), and the loopback stand-ins for Letterboxd and TMDb they point to: a TMDb of routes set
+by each test (posters, where to watch), and one that answers from a table of films (the newer films' shelf)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import pytest
 from harness.browser import ARTIFACTS, STARTUP_S, free_port
 from harness.fault_server import FaultServer
 from harness.files import REPO
-from harness.tmdb_server import IMAGES, V4_TOKEN
+from harness.tmdb_server import IMAGES, V3_KEY, V4_TOKEN, LoopbackTmdb
+from tests.helpers.tmdb_films import FILMS
 
 
 def start_voila(
@@ -98,3 +100,16 @@ def tmdb() -> Iterator[FaultServer]:
 @pytest.fixture(scope="session")
 def voila_with_posters(served_model: Path, fault: FaultServer, tmdb: FaultServer) -> Iterator[str]:
     yield from serve_voila(served_model, fault.url, "voila-posters.log", tmdb.url, V4_TOKEN)
+
+
+@pytest.fixture(scope="session")
+def tmdb_films() -> Iterator[LoopbackTmdb]:
+    """TMDb over a table of films, the newer than MovieLens among them (`tests.helpers.tmdb_films`)."""
+    with LoopbackTmdb(FILMS) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def voila_with_newer(served_model: Path, fault: FaultServer, tmdb_films: LoopbackTmdb) -> Iterator[str]:
+    """The app with a TMDb key, its TMDb the table's: the shelf of films newer than the model fills in."""
+    yield from serve_voila(served_model, fault.url, "voila-newer.log", tmdb_films.url, V3_KEY)

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from harness.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
+from harness.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page, second_page
 from harness.fault_server import FaultServer, Reply
 from harness.files import FIXTURES
 from harness.tmdb_server import (
@@ -346,18 +346,6 @@ def screenshot_phone(page: Page, name: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------- posters
-
-
-def second_page(page: Page, url: str, *also: str) -> Page:
-    """Another tab of the same browser on the Voilà server at `url` (nothing else reachable but the servers `also`),
-    ready to be used."""
-    other = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
-    other.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith((url, *also)) else route.abort()
-    )
-    other.goto(url + "/")
-    other.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
-    return other
 
 
 def test_with_a_tmdb_key_posters_fill_in_the_cards(

@@ -13,7 +13,7 @@ import pytest
 from harness.tmdb_server import DOWN, V3_KEY, LoopbackTmdb
 from lbrec.app.markup import escape
 from lbrec.app.page import RecommenderApp
-from lbrec.serving.results import TMDB
+from lbrec.serving.results import MODEL, TMDB
 from tests.helpers.app_views import cards, typed
 from tests.helpers.posters import app_with
 from tests.helpers.tmdb_films import FILMS
@@ -41,6 +41,7 @@ def test_the_shelf_of_films_the_model_does_not_know_follows_the_model_s_cards(
 ) -> None:
     app = typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY), TITLES)
     assert len(cards(app)) == 10 and app.message.value == ""  # the model's, without waiting for TMDb
+    assert all(escape(f"From {MODEL}") in card for card in cards(app))  # each saying where it came from
     shelf = shelf_done(app)
     assert "Films this model does not know" in shelf and "The Secret Agent" in shelf
     assert escape("newer than this model's films") in shelf

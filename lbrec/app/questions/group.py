@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from lbrec.app.cards import card
+from lbrec.app.cards import card, origin_line
 from lbrec.app.markup import escape, film_names
 from lbrec.app.questions.question import Question, films_box, panel, uploaded
 from lbrec.app.session import Progress, Questions, upload_source
@@ -31,7 +31,7 @@ ORDER = (
 
 
 def group_card(place: int, film: GroupFilm, details: FilmDetails | None = None) -> str:
-    """Its place in the group's list, and where it stands for each member."""
+    """Its place in the group's list, where it stands for each member, and its origin."""
     fits = "".join(
         f'<span class="lbrec-chip lbrec-member-fit">{escape(who)}: {standing_words(fit)}</span>'
         for who, fit in film.fit.items()
@@ -44,7 +44,7 @@ def group_card(place: int, film: GroupFilm, details: FilmDetails | None = None) 
     return card(
         film,
         f'<span class="lbrec-rank">#{place}</span>',
-        f'<div class="lbrec-chips">{fits}</div>' + because,
+        f'<div class="lbrec-chips">{fits}</div>' + because + origin_line(film),
         details,
     )
 

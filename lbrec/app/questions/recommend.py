@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from lbrec import plots
 from lbrec.app import downloads
-from lbrec.app.cards import card, grid
+from lbrec.app.cards import card, grid, origin_line
 from lbrec.app.markup import escape, film_names, folding_list
 from lbrec.app.questions.question import Question
 from lbrec.app.session import SKIP, Session, Understood, films_count
@@ -45,9 +45,8 @@ def newer_card(place: int, film: NewerFilm | GroupFilm, details: FilmDetails | N
         because = (
             f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
         )
-    source = f'<div class="lbrec-hint lbrec-origin">From {escape(TMDB)}</div>'
     top = f'<span class="lbrec-rank">#{place}</span><span class="lbrec-chip lbrec-newer">{escape(why)}</span>'
-    return card(film, top, because + source, details, marks=False)
+    return card(film, top, because + origin_line(film), details, marks=False)
 
 
 def shelf_html(
@@ -94,9 +93,9 @@ def read_on_tmdb(shelf: Shelf) -> str:
 
 
 def recommendation_card(place: int, film: Recommendation, details: FilmDetails | None = None) -> str:
-    """Its place, and the films of yours it comes from (the model's score means nothing to a reader)."""
+    """Its place, the films of yours it comes from (the model's score means nothing to a reader) and its origin."""
     because = f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
-    return card(film, f'<span class="lbrec-rank">#{place}</span>', because, details)
+    return card(film, f'<span class="lbrec-rank">#{place}</span>', because + origin_line(film), details)
 
 
 QUESTION = Question("recommend", "For me", "Recommend films", reads_history=True, card=recommendation_card)

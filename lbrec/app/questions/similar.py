@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lbrec.app.cards import card
+from lbrec.app.cards import card, origin_line
 from lbrec.app.markup import film_names
 from lbrec.app.questions.question import Question, films_box, panel
 from lbrec.app.session import Progress, Questions
@@ -17,7 +17,7 @@ from lbrec.tmdb import FilmDetails
 
 def similar_card(place: int, film: Similar, details: FilmDetails | None = None) -> str:
     because = f'<div class="lbrec-because">Like {film_names(film.because)}</div>' if film.because else ""
-    return card(film, f'<span class="lbrec-rank">#{place}</span>', because, details)
+    return card(film, f'<span class="lbrec-rank">#{place}</span>', because + origin_line(film), details)
 
 
 QUESTION = Question(
