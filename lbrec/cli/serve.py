@@ -88,7 +88,11 @@ def options_of(args: argparse.Namespace, ask: Ask) -> Options:
     from lbrec.ask.options import Options
     from lbrec.letterboxd.history import DEFAULT_CHOICE
 
-    marks = {mark: ask.marked(value, words) for mark, words in MARKS.items() if (value := getattr(args, mark, None))}
+    marks = {}
+    for mark, words in MARKS.items():
+        if value := getattr(args, mark, None):
+            marked = ask.marked(value, words)
+            marks |= {mark: marked.movie_ids, f"{mark}_tmdb": marked.tmdb_ids}
 
     years = getattr(args, "years", None) or (None, None)
     low, high = getattr(args, "popularity", None) or (None, None)
@@ -164,7 +168,7 @@ def watch_args(parser: argparse.ArgumentParser, services: bool = True) -> None:
         )
 
 
-MARKS = {"not_for_me": "not for me", "seen": "seen it"}  # Options' field: the mark in words
+MARKS = {"not_for_me": "not for me", "seen": "seen it"}  # Options' field (movieIds; + "_tmdb": TMDb ids), in words
 
 
 def marks_args(parser: argparse.ArgumentParser) -> None:
