@@ -47,7 +47,7 @@ def newer_card(place: int, film: NewerFilm | GroupFilm, details: FilmDetails | N
         )
     source = f'<div class="lbrec-hint lbrec-origin">From {escape(TMDB)}</div>'
     top = f'<span class="lbrec-rank">#{place}</span><span class="lbrec-chip lbrec-newer">{escape(why)}</span>'
-    return card(film, top, because + source, details, marks=False)
+    return card(film, top, because + source, details)
 
 
 def shelf_html(
