@@ -99,7 +99,7 @@ def test_the_browsers_memory_comes_back_on_opening(app: RecommenderApp) -> None:
         "country": "IT",
         "services": [],
     }  # kept, though this page has no TMDb key
-    assert [m["title"] for m in fresh.memory.listed][0] == "Anora (2024)"
+    assert fresh.memory.listed[0] == {"tmdbId": 1064213, "title": "Anora (2024)", "mark": "seen"}  # the latest first
     assert first not in shown_ids(typed(fresh)) and len(shown_ids(fresh)) == 10
 
 

@@ -138,7 +138,8 @@ def test_a_newer_film_marked_leaves_the_shelf_at_once_and_every_question_after(
     assert app.message.value == "" and app.questions.answer.shelf.films
     assert not {SECRET_AGENT, HAMNET} & {f.tmdbId for f in app.questions.answer.shelf.films}
     app.question.value = "group"
-    for row, titles in zip(app.panels["group"].rows, ("Heat (1995); Anora (2024)", "Alien (1979); Sirāt (2025)")):
+    members = ("Heat (1995); Anora (2024)", "Alien (1979); Sirāt (2025)")
+    for row, titles in zip(app.panels["group"].rows, members, strict=True):
         row.kind.value, row.typed.value = "typed", titles
     app.go.click()
     assert app.message.value == "" and app.questions.answer.shelf.films
