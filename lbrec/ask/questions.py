@@ -165,8 +165,11 @@ class Ask:
     def newer_again(self, shelf: Shelf, options: Options) -> Shelf:
         """The shelf ranked again under the marks as they are now, from what TMDb offered it (`ranked_again`: a
         mark's click, at once; nothing is asked of TMDb but where to watch a film new to it), its lines as they were."""
+        if shelf.offered is None or shelf.seen is None:  # TMDb offered nothing (no key, or it refused the key)
+            return shelf
         k = candidates(options, where(self.tmdb, options))
-        films = ranked_again(self.engine, shelf, options.filters(self.engine), options.tmdb_marks, k)
+        filters = options.filters(self.engine)
+        films = ranked_again(self.engine, shelf.offered, shelf.seen, filters, options.tmdb_marks, k)
         return replace(shelf, films=self.watched_shelf(films, options)[0])
 
     def watched_shelf(self, films: list[NewerFilm], options: Options) -> tuple[list[NewerFilm], str]:

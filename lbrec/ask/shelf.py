@@ -166,19 +166,17 @@ def newer_shelf(
     )
     note = "TMDb did not answer for some films: the newer films may be fewer than they could be"
     troubled = note if offered.troubled else ""
-    shelf = Shelf([], offered.lookup, troubled, tmdb.requests_made - before, engine.year_range[1], offered, seen)
-    shelf.films = ranked_again(engine, shelf, filters, marks, k)
-    return shelf
+    films = ranked_again(engine, offered, seen, filters, marks, k)
+    return Shelf(films, offered.lookup, troubled, tmdb.requests_made - before, engine.year_range[1], offered, seen)
 
 
-def ranked_again(engine: Recommender, shelf: Shelf, filters: Filters, marks: Marks, k: int) -> list[NewerFilm]:
-    """The shelf's films ranked from what TMDb offered it, without asking TMDb again (after a mark, at once): none
-    marked, the refused ones' genres against the others (`lbrec.ask.newer`)."""
-    offered = shelf.offered
-    if offered is None:
-        return [film for film in shelf.films if film.tmdbId not in marks.leave_out]
+def ranked_again(
+    engine: Recommender, offered: Offers, seen: Seen, filters: Filters, marks: Marks, k: int
+) -> list[NewerFilm]:
+    """The k newer films ranked from what TMDb `offered` (first, and again after a mark, at once: nothing is asked
+    of TMDb), less what the person has `seen` and none of the films only TMDb knows that they `marks`ed, the refused
+    ones' genres against the others (`lbrec.ask.newer`)."""
     leave_out = engine.tmdb_ids | marks.seen
-    seen = shelf.seen or Seen.of((), ())
     return rank_newer(offered.seeds, offered.lists, offered.discovered, seen, leave_out, filters, k, marks.not_for_me)
 
 

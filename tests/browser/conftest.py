@@ -16,7 +16,8 @@ import pytest
 from harness.browser import ARTIFACTS, STARTUP_S, free_port
 from harness.fault_server import FaultServer
 from harness.files import REPO
-from harness.tmdb_server import IMAGES, V4_TOKEN
+from harness.tmdb_server import IMAGES, V3_KEY, V4_TOKEN, LoopbackTmdb
+from tests.helpers.tmdb_films import FILMS
 
 
 def start_voila(
@@ -98,3 +99,10 @@ def tmdb() -> Iterator[FaultServer]:
 @pytest.fixture(scope="session")
 def voila_with_posters(served_model: Path, fault: FaultServer, tmdb: FaultServer) -> Iterator[str]:
     yield from serve_voila(served_model, fault.url, "voila-posters.log", tmdb.url, V4_TOKEN)
+
+
+@pytest.fixture(scope="session")
+def voila_with_newer(served_model: Path, fault: FaultServer) -> Iterator[str]:
+    """The app with a TMDb key, its TMDb a loopback one that knows films newer than the model (the shelf's)."""
+    with LoopbackTmdb(FILMS) as newer:
+        yield from serve_voila(served_model, fault.url, "voila-newer.log", newer.url, V3_KEY)

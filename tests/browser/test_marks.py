@@ -12,14 +12,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
-from harness.fault_server import FaultServer
-from harness.tmdb_server import V3_KEY, LoopbackTmdb
-from tests.browser.conftest import serve_voila
-from tests.helpers.tmdb_films import FILMS, SECRET_AGENT
+from tests.helpers.tmdb_films import SECRET_AGENT
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from playwright.sync_api import Page
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
@@ -91,13 +86,6 @@ def test_a_mark_replaces_the_card_is_remembered_after_a_reload_and_can_be_undone
     page.get_by_role("button", name="Clear all").click()
     page.wait_for_function(f"{SHOWN}.includes({after[0]})", timeout=30_000)
     assert page.locator(".lbrec-memory").count() == 0
-
-
-@pytest.fixture(scope="module")
-def voila_with_newer(served_model: Path, fault: FaultServer) -> Iterator[str]:
-    """The app with a TMDb key, its TMDb a loopback one that knows the films newer than the model."""
-    with LoopbackTmdb(FILMS) as tmdb:
-        yield from serve_voila(served_model, fault.url, "voila-newer-marks.log", tmdb.url, V3_KEY)
 
 
 def newer_typed(page: Page) -> list[int]:
