@@ -172,17 +172,20 @@ MARKS = {"not_for_me": "not for me", "seen": "seen it"}  # Options' field (movie
 
 
 def marks_args(parser: argparse.ArgumentParser) -> None:
-    """Films never to answer: "not for me" (their look-alikes go down too) and "seen it"."""
+    """Films never to answer: "not for me" (their look-alikes go down too) and "seen it"; with a key, films only TMDb
+    knows too (`lbrec.ask.questions.Ask.marked`)."""
     parser.add_argument(
         "--not-for-me",
         metavar="FILMS",
         help="films not for you: never shown, and their look-alikes "
-        'shown less: typed titles ("Cats (2019); Norbit") or a Letterboxd list CSV',
+        'shown less: typed titles ("Cats (2019); Norbit") or a Letterboxd list CSV; with TMDB_API_KEY, films the '
+        "model lacks too (looked up on TMDb: never among the newer films)",
     )
     parser.add_argument(
         "--seen",
         metavar="FILMS",
-        help="films you have seen besides your input's: never shown; typed titles or a Letterboxd list CSV",
+        help="films you have seen besides your input's: never shown; typed titles or a Letterboxd list CSV; with "
+        "TMDB_API_KEY, films the model lacks too",
     )
 
 
