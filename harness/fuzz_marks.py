@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from harness.fuzz import fuzz_catalog, hostile_text, parsed, typed_text
 from harness.fuzz_questions import list_csv
-from lbrec.app.memory import KINDS, MARKS, MAX_MARKS, MAX_SERVICES, read_message
+from lbrec.app.memory import KINDS, MARKS, MAX_MARKS, MAX_SERVICES, MAX_TITLE, TMDB_ID, read_message
 from lbrec.ask.options import marked_films
 from lbrec.tmdb.countries import country_choices
 
@@ -36,14 +36,17 @@ def _json_values() -> st.SearchStrategy[object]:
         st.integers(-(2**63), 2**63),
         st.floats(allow_nan=False),
         hostile_text(),
-        st.sampled_from([*KINDS, *MARKS, "movieId", "mark", "GB", "it"]),
+        st.sampled_from([*KINDS, *MARKS, "movieId", "tmdbId", "mark", "GB", "it"]),
     )
     return st.recursive(
         scalars,
         lambda inner: (
             st.lists(inner, max_size=6)
             | st.dictionaries(
-                st.one_of(st.sampled_from(["type", "movieId", "mark", "memory", "marks", "country"]), hostile_text()),
+                st.one_of(
+                    st.sampled_from(["type", "movieId", "tmdbId", "title", "mark", "memory", "marks", "country"]),
+                    hostile_text(),
+                ),
                 inner,
                 max_size=6,
             )
@@ -64,8 +67,10 @@ def _movie_id() -> st.SearchStrategy[object]:
 
 
 def _mark() -> st.SearchStrategy[object]:
-    return st.fixed_dictionaries(
-        {"movieId": _movie_id(), "mark": st.one_of(st.sampled_from(sorted(MARKS)), _json_values())}
+    """A mark of the model's film, or of one only TMDb knows (by its TMDb id, with a title)."""
+    mark = st.one_of(st.sampled_from(sorted(MARKS)), _json_values())
+    return st.fixed_dictionaries({"movieId": _movie_id(), "mark": mark}) | st.fixed_dictionaries(
+        {"tmdbId": _movie_id(), "mark": mark}, optional={"title": st.one_of(hostile_text(), _json_values())}
     )
 
 
@@ -94,6 +99,7 @@ def page_message() -> st.SearchStrategy[object]:
         st.fixed_dictionaries({"type": st.just("restore"), "memory": memory | _json_values()}),
         st.fixed_dictionaries({"type": kinds, "movieId": _movie_id(), "mark": st.sampled_from(sorted(MARKS))}),
         st.fixed_dictionaries({"type": kinds, "movieId": _movie_id()}),
+        st.fixed_dictionaries({"type": kinds, "tmdbId": _movie_id(), "mark": st.sampled_from(sorted(MARKS))}),
         _json_values(),
     )
 
@@ -103,7 +109,9 @@ def check_page_message(content: object) -> None:
     if message is None:
         return
     assert message.kind in KINDS and len(message.marks) <= MAX_MARKS
-    assert all(type(m) is int and m in KNOWN for m in message.marks)
+    assert all(type(n) is int and 0 < n < 2**31 and (key == TMDB_ID or n in KNOWN) for key, n in message.marks)
+    assert set(message.titles) == {n for key, n in message.marks if key == TMDB_ID} or message.kind == "undo"
+    assert all(isinstance(t, str) and len(t) <= MAX_TITLE for t in message.titles.values())
     if message.kind == "undo":
         assert list(message.marks.values()) == [""]
     else:

@@ -13,6 +13,7 @@ from lbrec.app.markup import box, escape, link
 from lbrec.app.memory import MARKS
 from lbrec.app.where_to_watch import watch_credit, watch_html
 from lbrec.ask.answers import Answer
+from lbrec.data.titles import film_label
 from lbrec.serving.results import Film
 from lbrec.tmdb import FilmDetails
 
@@ -42,12 +43,10 @@ NOTHING_PASSES = "No film passes these options: widen the years, the genres or t
 Card = Callable[[int, Film, FilmDetails | None], str]  # a question's card: (place, film, TMDb's details) -> HTML
 
 
-def card(
-    film: Film, top: str, body: str, details: FilmDetails | None = None, watched: bool = False, marks: bool = True
-) -> str:
+def card(film: Film, top: str, body: str, details: FilmDetails | None = None, watched: bool = False) -> str:
     """The one card every answer shows a film on: its top line (`top`: rank and measure, already made), the title
     with its year and link, TMDb's runtime and synopsis once they have come, the genres, what the answer adds
-    (`body`, already made), the links and (`marks`) the buttons "Not for me" and "Seen it"; the poster beside them
+    (`body`, already made), the links and the buttons "Not for me" and "Seen it"; the poster beside them
     once it has come; the genre's colour on the edge."""
     colour = next((GENRE_COLOURS[g] for g in film.genres if g in GENRE_COLOURS), "#40bcf4")
     links = film.links
@@ -58,7 +57,7 @@ def card(
     inner = (
         f'<div class="lbrec-card-top">{top}</div><div class="lbrec-title">{name}{year}</div>{synopsis(details)}'
         f'<div class="lbrec-chips">{chips}</div>{body}{watch_html(film.watch)}'  # type: ignore[arg-type]
-        f'<div class="lbrec-links">{buttons}</div>{mark_buttons(film) if marks else ""}'
+        f'<div class="lbrec-links">{buttons}</div>{mark_buttons(film)}'
     )
     classes = "lbrec-card" + (" lbrec-watched" if watched else "")
     style = f' style="border-left-color:{colour}"'
@@ -72,11 +71,18 @@ def card(
 
 def mark_buttons(film: Film) -> str:
     """ "Not for me" and "Seen it": the page's memory (`memory.js`) sends a click to the kernel, which answers again
-    without the film."""
+    without the film. A film only TMDb knows is marked by its TMDb id, with its title for the visitor's list; a film
+    with neither id has no buttons."""
+    if film.movieId is not None:
+        which = f'data-movie-id="{film.movieId}"'
+    elif film.tmdbId is not None:
+        which = f'data-tmdb-id="{film.tmdbId}" data-title="{escape(film_label(film.title, film.year))}"'
+    else:
+        return ""
     return (
         '<div class="lbrec-marks">'
         + "".join(
-            f'<button type="button" class="lbrec-mark lbrec-mark-{mark}" data-movie-id="{film.movieId}" '
+            f'<button type="button" class="lbrec-mark lbrec-mark-{mark}" {which} '
             f'data-mark="{mark}" title="{escape(words)}: never show {escape(film.title)} again">'
             f"{escape(words)}</button>"
             for mark, words in MARKS.items()

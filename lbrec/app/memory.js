@@ -1,4 +1,5 @@
-// The visitor's memory in their own browser (localStorage): "not for me" and "seen it" marks and the country.
+// The visitor's memory in their own browser (localStorage): "not for me" and "seen it" marks (the model's films by
+// movieId, films only TMDb knows by TMDb id) and the country.
 // It tells the kernel what it remembers when the page opens, sends each card's button click, and shows the marks
 // as a list to undo one by one or clear. Nothing is sent anywhere but this page's kernel. It also carries the
 // link that asks for the picture to share: the kernel draws it then, and it is downloaded here.
@@ -45,7 +46,8 @@ function show(model, el) {
     const row = document.createElement("li");
     const what = document.createElement("span");
     what.textContent = `${item.title}: ${WORDS[item.mark] || item.mark}`;
-    row.append(what, " ", button("Undo", "Show this film again", () => model.send({ type: "undo", movieId: item.movieId })));
+    const film = item.tmdbId === undefined ? { movieId: item.movieId } : { tmdbId: item.tmdbId };
+    row.append(what, " ", button("Undo", "Show this film again", () => model.send({ type: "undo", ...film })));
     list.append(row);
   }
   details.append(list, button("Clear all", "Forget every mark", () => model.send({ type: "clear" })));
@@ -80,10 +82,13 @@ function render({ model, el }) {
     }
     const target = event.target.closest ? event.target.closest("button.lbrec-mark") : null;
     if (!target) return;
-    const movieId = Number.parseInt(target.dataset.movieId, 10);
+    // the model's film by its movieId; a film only TMDb knows by its TMDb id, with its title for the list
+    const film = target.dataset.tmdbId === undefined
+      ? { movieId: Number.parseInt(target.dataset.movieId, 10) }
+      : { tmdbId: Number.parseInt(target.dataset.tmdbId, 10), title: target.dataset.title };
     const card = target.closest(".lbrec-card");
     if (card) card.classList.add("lbrec-marked");
-    model.send({ type: "mark", movieId, mark: target.dataset.mark });
+    model.send({ type: "mark", ...film, mark: target.dataset.mark });
   };
   document.addEventListener("click", onClick);
   model.on("change:memory", () => keep(model.get("memory")));

@@ -255,7 +255,7 @@ class RecommenderApp:
         """Tell the page what to remember and what to list."""
         if self.tmdb is not None:
             self._kept_where = self.settings.country.value, tuple(self.settings.services.value)
-        self.memory.memory = remembered(self.session.marks, *self._kept_where)
+        self.memory.memory = remembered(self.session.marks, *self._kept_where, self.session.titles)
         self.memory.listed = self.session.listed()
 
     def _answer_again(self) -> None:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from lbrec.app import downloads
-from lbrec.app.memory import Message
+from lbrec.app.memory import MARKS, MOVIE_ID, TMDB_ID, Marked, Message
 from lbrec.ask.answers import Answer
 from lbrec.ask.options import Options
 from lbrec.ask.person import Person, Source
@@ -90,7 +90,8 @@ class Session:
         self.shelf: Shelf | None = None  # the films newer than the model for that answer, once asked (`newer`)
         self._history_key: tuple | None = None
         self._matching: tuple | None = None  # the source's key and the choice `raw` was matched under
-        self.marks: dict[int, str] = {}  # movieId -> "not_for_me" or "seen", oldest first (the browser keeps them)
+        self.marks: dict[Marked, str] = {}  # film -> "not_for_me" or "seen", oldest first (the browser keeps them)
+        self.titles: dict[int, str] = {}  # the marked films only TMDb knows, in words, by TMDb id (for the list)
         self.year_range = self.engine.year_range
         self._genres_of = dict(zip(self.engine.catalog.movie_ids.tolist(), self.engine.catalog.genres, strict=True))
 
@@ -143,10 +144,11 @@ class Session:
 
     def recommend(self, progress: Progress = lambda _: None, keep_shelf: bool = False) -> list[Recommendation]:
         """Recommendations for the matched films (with the choices) under the current options; `keep_shelf`: the
-        newer films stay as they are (a mark changes the model's films only: TMDb is not asked again)."""
+        newer films are ranked again from what TMDb offered them, under the marks as they are now (a mark: TMDb is not
+        asked again)."""
         if self.raw is None or self.history is None:
             raise LbrecError("Read some films first.")
-        kept = self.shelf if keep_shelf else None
+        kept = self.ask.newer_again(self.shelf, self.options) if keep_shelf and self.shelf is not None else None
         self.answer = self.person = None
         self.person = self.ask.person(self.history, confirmed=self.confirmed, matches=self.raw)
         progress(f"Scoring {self.engine.n_items:,} films…")
@@ -182,23 +184,34 @@ class Session:
         """A change of the visitor's marks (`restore`, `mark`, `undo`, `clear`): the options follow, and so does the
         next answer (`recommend()` or a question asked again)."""
         if message.kind in ("restore", "clear"):
-            self.marks = {}
-        for movie_id, mark in message.marks.items():
-            self.marks.pop(movie_id, None)
+            self.marks, self.titles = {}, {}
+        for film, mark in message.marks.items():
+            self.marks.pop(film, None)
             if message.kind != "undo":
-                self.marks[movie_id] = mark
+                self.marks[film] = mark
+        self.titles = {
+            number: title for number, title in (self.titles | message.titles).items() if (TMDB_ID, number) in self.marks
+        }
+
+        def marked(kind: str, key: str) -> frozenset[int]:
+            return frozenset(number for (of, number), mark in self.marks.items() if of == key and mark == kind)
+
         self.options = replace(
             self.options,
-            **{kind: frozenset(m for m, k in self.marks.items() if k == kind) for kind in ("not_for_me", "seen")},
+            **{kind: marked(kind, MOVIE_ID) for kind in MARKS},
+            **{f"{kind}_tmdb": marked(kind, TMDB_ID) for kind in MARKS},
         )
 
     def listed(self) -> list[dict]:
-        """The marks as the visitor's list shows them, the latest first: movieId, the film in words, the mark."""
-        return [
-            {"movieId": movie_id, "title": film_label(film.title, film.year), "mark": mark}
-            for movie_id, mark in reversed(self.marks.items())
-            if (item := self.engine.item_of(movie_id)) is not None and (film := self.engine.film(item))
-        ]
+        """The marks as the visitor's list shows them, the latest first: the film's id (movieId or tmdbId), the film
+        in words, the mark."""
+        listed = []
+        for (key, number), mark in reversed(self.marks.items()):
+            if key == TMDB_ID:
+                listed.append({key: number, "title": self.titles.get(number) or f"TMDb film {number}", "mark": mark})
+            elif (item := self.engine.item_of(number)) is not None and (film := self.engine.film(item)):
+                listed.append({key: number, "title": film_label(film.title, film.year), "mark": mark})
+        return listed
 
     def clear(self) -> None:
         self.raw = self.person = None

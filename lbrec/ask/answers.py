@@ -59,10 +59,10 @@ class Answer(Generic[F]):
     @property
     def unmatched(self) -> list[NotFound]:
         """The films asked about that were not used (for a recommendation: the person's own), each with why; a film
-        TMDb found (`lookup`) is answered there."""
+        TMDb found (`lookup`) is answered there, unless it was marked "not for me"."""
         found = self.lookup.labels if self.lookup is not None else set()
         if self.not_used is not None:
-            return [film for film in self.not_used if film.query not in found]
+            return [film for film in self.not_used if film.query not in found or film.reason == REFUSED]
         source = self.asked if self.asked is not None else self.person
         return [film for film in not_found(source.results) if film.query not in found] if source is not None else []
 

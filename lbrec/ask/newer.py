@@ -14,6 +14,12 @@ from three parts, each standardised over the candidates:
 - **prior**: TMDb's votes, the count (a film many have seen and rated) and the average shrunk towards a typical 6.5.
 
 score = evidence + `TASTE` x taste + `PRIOR` x prior. The reasons name the loved films that point to it most.
+
+A film the person marked "not for me" on TMDb's side (`not_for_me`, TMDb ids) is never ranked, and when its record
+is among the candidates TMDb offered, its genres count against the candidates in the taste: each genre more common
+among those refused films than among the candidates takes its smoothed log ratio off (the taste's own measure, with
+the refused films in the seeds' place; never a bonus). A choice, not measured: nothing records such marks to
+measure it on; it weighs as much as one of the taste's values, and the taste as much as `TASTE` says.
 Measured: docs/results.md, "Films newer than the model" (`python -m benchmarks.bench_newer`).
 """
 
@@ -88,6 +94,18 @@ class Seen:
         return any(y is None or year is None or abs(y - year) <= 1 for y in years)
 
 
+@dataclass(frozen=True)
+class Marks:
+    """The films only TMDb knows that a person marked, by TMDb id: "not for me" and "seen it"."""
+
+    not_for_me: frozenset[int] = frozenset()
+    seen: frozenset[int] = frozenset()
+
+    @property
+    def leave_out(self) -> frozenset[int]:
+        return self.not_for_me | self.seen
+
+
 def rank_newer(
     seeds: Sequence[Seed],
     lists: Mapping[int, Sequence[TmdbFilm]],
@@ -96,17 +114,20 @@ def rank_newer(
     leave_out: Iterable[int] = (),
     filters: Filters = Filters(),
     k: int = 10,
+    not_for_me: Iterable[int] = (),
 ) -> list[NewerFilm]:
     """The k best candidates for the person: TMDb's `lists` (a loved film's TMDb id -> its recommendations) and the
-    `discovered` releases, less what they have `seen`, the TMDb ids to `leave_out` (the model's own films, marks)
-    and what the filters refuse."""
+    `discovered` releases, less what they have `seen`, the TMDb ids to `leave_out` (the model's own films, films
+    marked "seen it") and what the filters refuse; the TMDb ids marked `not_for_me` are left out and their genres
+    count against the others (the module's docstring)."""
     pool, pointers = gather(seeds, lists, discovered)
-    refused = set(leave_out) | {seed.tmdb_id for seed in seeds}
+    not_for_me = set(not_for_me)
+    refused = set(leave_out) | not_for_me | {seed.tmdb_id for seed in seeds}
     candidates = [f for f in pool if f.tmdb_id not in refused and f not in seen and passes(f, filters)]
     candidates = within_band(candidates, filters.popularity)
     if not candidates:
         return []
-    score = scores(seeds, candidates, pointers)
+    score = scores(seeds, candidates, pointers, [f for f in pool if f.tmdb_id in not_for_me])
     order = np.argsort(-score, kind="stable")[:k]
     return [newer_film(candidates[i], float(score[i]), pointers[candidates[i].tmdb_id]) for i in order]
 
@@ -133,10 +154,13 @@ def gather(
     return list(pool.values()), pointers
 
 
-def scores(seeds: Sequence[Seed], candidates: Sequence[TmdbFilm], pointers: Pointers) -> np.ndarray:
-    """Each candidate's score: evidence + `TASTE` x taste + `PRIOR` x prior, each standardised over them."""
+def scores(
+    seeds: Sequence[Seed], candidates: Sequence[TmdbFilm], pointers: Pointers, refused: Sequence[TmdbFilm] = ()
+) -> np.ndarray:
+    """Each candidate's score: evidence + `TASTE` x taste + `PRIOR` x prior, each standardised over them; the
+    `refused` films' genres count against them in the taste."""
     evidence = np.array([sum(c for c, _ in pointers.get(f.tmdb_id, ())) for f in candidates])
-    taste = taste_scores(seeds, candidates)
+    taste = taste_scores(seeds, candidates, refused)
     prior = np.array([vote_prior(f) for f in candidates])
     return standardise(evidence) + TASTE * standardise(taste) + PRIOR * standardise(prior)
 
@@ -179,10 +203,12 @@ def within_band(films: list[TmdbFilm], band: tuple[float, float]) -> list[TmdbFi
     return [f for f, q in zip(films, quantile, strict=True) if low <= q <= high]
 
 
-def taste_scores(seeds: Sequence[Seed], candidates: Sequence[TmdbFilm]) -> np.ndarray:
+def taste_scores(seeds: Sequence[Seed], candidates: Sequence[TmdbFilm], refused: Sequence[TmdbFilm] = ()) -> np.ndarray:
     """Each candidate's taste: the mean over its genres, language and decade of log((seeds' weighted share +
     smoothing) / (candidates' share + smoothing)), shares counted per hundred. A field's shares are over the films
-    that have it: a seed whose language is not known (the model's own films) does not count against every language."""
+    that have it: a seed whose language is not known (the model's own films) does not count against every language.
+    A genre of the `refused` films (marked "not for me") takes off log((their share + smoothing) / (candidates'
+    share + smoothing)) where that is above zero."""
     liked: dict[str, float] = defaultdict(float)
     weight_of = {
         field: sum(s.weight for s in seeds if features(s.genres, s.language, s.year, field)) for field in FIELDS
@@ -200,12 +226,16 @@ def taste_scores(seeds: Sequence[Seed], candidates: Sequence[TmdbFilm]) -> np.nd
     for values in candidate_features:
         for value in values:
             pool[value] += 100.0 / (having[value.split(":", 1)[0]] or 1)
-    return np.array(
-        [
-            np.mean([math.log((liked[v] + SMOOTHING) / (pool[v] + SMOOTHING)) for v in values]) if values else 0.0
-            for values in candidate_features
-        ]
-    )
+    against: dict[str, float] = defaultdict(float)
+    for film in refused:
+        for value in features(catalog_genres(film.genres), "", None):
+            against[value] += 100.0 / len(refused)
+
+    def value_taste(value: str) -> float:
+        penalty = math.log((against[value] + SMOOTHING) / (pool[value] + SMOOTHING)) if value in against else 0.0
+        return math.log((liked[value] + SMOOTHING) / (pool[value] + SMOOTHING)) - max(penalty, 0.0)
+
+    return np.array([np.mean([value_taste(v) for v in values]) if values else 0.0 for values in candidate_features])
 
 
 FIELDS = ("genre", "language", "decade")

@@ -49,8 +49,9 @@ class Placed:
             origin=TMDB,
         )
 
-    def predicted(self, query: str, watched: bool) -> Prediction:
-        words = verdict(self.rank, self.of, watched)
+    def predicted(self, query: str, watched: bool, refused: bool = False) -> Prediction:
+        """`refused`: marked "not for me" (the verdict says so, as for the model's films)."""
+        words = verdict(self.rank, self.of, watched, refused=refused)
         return Prediction(
             **self._film(),
             query=query,

@@ -21,14 +21,15 @@ from typing import TYPE_CHECKING
 
 from lbrec.ask.answers import REFUSED, Answer, NotFound, films_label, not_used, nothing_usable
 from lbrec.ask.lookup import Lookup, beyond_the_model, label, lacking
-from lbrec.ask.options import Options, marked_films
+from lbrec.ask.options import Marked, Options, marked_films, marked_matches, marked_on_tmdb
 from lbrec.ask.person import Person, Progress, Source, chosen_matches, person_of, quiet, read_history
 from lbrec.ask.placing import TROUBLE, place, seen_of
-from lbrec.ask.shelf import Shelf, newer_shelf, offers
+from lbrec.ask.shelf import Shelf, newer_shelf, offers, ranked_again
 from lbrec.ask.shelves import group_shelf, similar_shelf
 from lbrec.ask.watch import candidates, where, with_watch
 from lbrec.catalog.index import MatchIndex
 from lbrec.catalog.matches import Match, MatchedHistory, match_films
+from lbrec.data.titles import film_label
 from lbrec.errors import LbrecError, TmdbKeyError, WhereToWatchError
 from lbrec.letterboxd.client import Client
 from lbrec.letterboxd.export import username_in_name
@@ -39,7 +40,7 @@ from lbrec.serving.engine import Recommender
 from lbrec.serving.group import MemberFilms, recommend_for_group
 from lbrec.serving.predict import predict_films
 from lbrec.serving.rank import rank_films
-from lbrec.serving.results import GroupFilm, Prediction, Ranked, Recommendation, Similar
+from lbrec.serving.results import GroupFilm, NewerFilm, Prediction, Ranked, Recommendation, Similar
 from lbrec.serving.similar import similar_films
 
 if TYPE_CHECKING:
@@ -142,10 +143,9 @@ class Ask:
 
     def newer(self, person: Person, options: Options = Options(), progress: Progress = quiet) -> Shelf:
         """Films newer than the model for one person, from TMDb (`lbrec.ask.shelf`): nothing they have seen,
-        refused or (when asked) put on their watchlist. Without a key, an empty shelf that says what one adds."""
+        marked or (when asked) put on their watchlist. Without a key, an empty shelf that says what one adds."""
         if self.tmdb is None:
             return Shelf(note=without_a_key(person, self.engine.year_range[1]))
-        asked, k = where(self.tmdb, options), options.k or 10
         shelf = newer_shelf(
             self.engine,
             self.tmdb,
@@ -154,15 +154,30 @@ class Ask:
             options.filters(self.engine),
             person.reading(options.reading),
             person.history.watchlist if options.exclude_watchlist else (),
-            candidates(options, asked),
+            candidates(options, where(self.tmdb, options)),
             progress,
+            options.tmdb_marks,
         )
-        try:
-            shelf.films, note = with_watch(shelf.films, asked, k)
-        except WhereToWatchError as exc:  # none of them streams there: the shelf says so, the model's films stand
-            shelf.films, note = [], str(exc)
+        shelf.films, note = self.watched_shelf(shelf.films, options)
         shelf.note = "; ".join(line for line in (shelf.note, note) if line)
         return shelf
+
+    def newer_again(self, shelf: Shelf, options: Options) -> Shelf:
+        """The shelf ranked again under the marks as they are now, from what TMDb offered it (`ranked_again`: a
+        mark's click, at once; nothing is asked of TMDb but where to watch a film new to it), its lines as they were."""
+        if shelf.offered is None or shelf.seen is None:  # TMDb offered nothing (no key, or it refused the key)
+            return shelf
+        k = candidates(options, where(self.tmdb, options))
+        filters = options.filters(self.engine)
+        films = ranked_again(self.engine, shelf.offered, shelf.seen, filters, options.tmdb_marks, k)
+        return replace(shelf, films=self.watched_shelf(films, options)[0])
+
+    def watched_shelf(self, films: list[NewerFilm], options: Options) -> tuple[list[NewerFilm], str]:
+        """The shelf's films with where to watch them (with services, only those that stream there), and a line."""
+        try:
+            return with_watch(films, where(self.tmdb, options), options.k or 10)
+        except WhereToWatchError as exc:  # none of them streams there: the shelf says so, the model's films stand
+            return [], str(exc)
 
     def to_rank(self, to_rank: ToRank, person: Person | None = None) -> tuple[list[FilmEntry], str]:
         """The films to rank and what they are, in words (a watchlist is the `person`'s)."""
@@ -188,11 +203,15 @@ class Ask:
         asked = match_films(self.index, entries)
         usable = [m for m in asked.positives if self.engine.knows(m)]
         placed, lookup, trouble = self.on_tmdb(person, asked, options)
-        if not usable and not placed:
+        refused = [
+            NotFound(film_label(f.title, f.year), REFUSED) for f in placed if f.tmdbId in options.not_for_me_tmdb
+        ]
+        placed = [film for film in placed if film.tmdbId not in options.not_for_me_tmdb]
+        if not usable and not placed and not refused:
             raise nothing_usable(f"the {len(entries)} films of {what}", asked.results)
         if usable and not placed and not set(usable) - person.seen - options.seen:
             raise LbrecError(f"you have watched every film of {what} that was found: nothing is left to rank")
-        if usable and not placed and not set(usable) - options.not_for_me:
+        if not placed and not set(usable) - options.not_for_me:
             raise LbrecError(f"you marked every film of {what} that was found “not for me”: nothing is left to rank")
         options.filters(self.engine)
         wanted = where(self.tmdb, options)
@@ -208,7 +227,7 @@ class Ask:
         ranking = sorted([*ranking, *placed], key=lambda film: -film.percentile)  # each placed in its catalog
         ranking, note = with_watch(ranking[: None if wanted else options.k], wanted, options.k or len(ranking))
         note = "; ".join(line for line in (trouble, note) if line)
-        refused = [
+        refused += [
             NotFound(film.label, REFUSED)
             for film, match in asked.results
             if match.status == "matched" and match.movie_id in options.not_for_me
@@ -226,8 +245,8 @@ class Ask:
         self, person: Person, asked: MatchedHistory, options: Options, predicting: bool = False
     ) -> tuple[list, Lookup | None, str]:
         """The films asked about or among that the model lacks, placed on TMDb for the person (`lbrec.ask.placing`),
-        as `Ranked` films (`predicting`: `Prediction`s); the lookup; and one line when TMDb refused the key or did
-        not answer for some. Nothing without a key."""
+        as `Ranked` films (`predicting`: `Prediction`s), those marked "seen it" watched; the lookup; and one line
+        when TMDb refused the key or did not answer for some. Nothing without a key."""
         missing = lacking(asked, self.engine.knows, self.engine.year_range[1])
         if self.tmdb is None or not missing:
             return [], None, ""
@@ -237,14 +256,21 @@ class Ask:
         except TmdbKeyError as exc:
             return [], None, f"{exc}: the films only TMDb knows are left out"
         seen = seen_of(offered, person.history.films)
+        watched = [p.film in seen or p.film.tmdb_id in options.seen_tmdb for p in placed]
         films = [
-            p.predicted(label(p.entry), p.film in seen) if predicting else p.ranked(p.film in seen) for p in placed
+            p.predicted(label(p.entry), was, p.film.tmdb_id in options.not_for_me_tmdb) if predicting else p.ranked(was)
+            for p, was in zip(placed, watched, strict=True)
         ]
         return films, lookup, TROUBLE if self.tmdb.trouble or offered.troubled else ""
 
-    def marked(self, films: str | bytes, mark: str) -> frozenset[int]:
-        """The movieIds of the films a person marks (`mark`: "not for me" or "seen it"): see `marked_films`."""
-        return marked_films(self.index, films, mark, self.allow_files)
+    def marked(self, films: str | bytes, mark: str) -> Marked:
+        """The films a person marks (`mark`: "not for me" or "seen it"): see `marked_films`; with a key, those the
+        model lacks are looked up on TMDb before a typed one is refused (`marked_on_tmdb`)."""
+        if self.tmdb is None:
+            return Marked(marked_films(self.index, films, mark, self.allow_files))
+        matched, typed = marked_matches(self.index, films, mark, self.allow_files)
+        tmdb_ids = marked_on_tmdb(self.tmdb, self.engine.knows, self.engine.year_range[1], matched, typed, mark)
+        return Marked(frozenset(matched.positives), tmdb_ids)
 
     def asked(self, queries: Sequence[str]) -> tuple[MatchedHistory, list[tuple[str, int]]]:
         """Films asked about (titles or links), matched: all of them, and (query, movieId) of those the model knows.
@@ -313,7 +339,8 @@ class Ask:
             else []
         )
         films, note = with_watch(films, wanted, options.k or 10) if films else ([], "")
-        shelf = similar_shelf(self.engine, self.tmdb, asked, filters, options.k or 10) if self.tmdb else None
+        k, marks = options.k or 10, options.tmdb_marks
+        shelf = similar_shelf(self.engine, self.tmdb, asked, filters, k, marks) if self.tmdb else None
         if not films and not (shelf and shelf.films):
             raise nothing_usable("the films you asked about", asked.results)
         what = films_label(asked, shelf.lookup if shelf else None)
@@ -359,7 +386,8 @@ class Ask:
         )
         shelf = None
         if self.tmdb is not None:
-            newer, trouble = group_shelf(self.engine, self.tmdb, people, labels, self.index, filters, options.k or 10)
+            k, marks = options.k or 10, options.tmdb_marks
+            newer, trouble = group_shelf(self.engine, self.tmdb, people, labels, self.index, filters, k, marks)
             shelf = Shelf(newer, note=trouble, last_year=self.engine.year_range[1])
         if not films and not (shelf and shelf.films):
             raise LbrecError(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from lbrec.ask.lookup import Lookup, lacking, look_up
-from lbrec.ask.newer import Seed, Seen, catalog_genres, rank_newer, tmdb_genre
+from lbrec.ask.newer import Marks, Seed, Seen, catalog_genres, rank_newer, tmdb_genre
 from lbrec.ask.person import Person
 from lbrec.catalog.index import MatchIndex
 from lbrec.errors import TmdbKeyError
@@ -43,6 +43,8 @@ class Shelf:
     note: str = ""
     requests: int = 0
     last_year: int = 0  # the model's last year: a film after it is newer than its films, one before not in its catalog
+    offered: Offers | None = None  # what TMDb offered, to rank again after a mark without asking it (`ranked_again`)
+    seen: Seen | None = None  # what the person has seen, as the films offered are recognised
 
     def to_json(self) -> dict:
         """The shelf as an answer's JSON holds it: "newer" (its films), "tmdb" (the films looked up on TMDb: found,
@@ -149,8 +151,10 @@ def newer_shelf(
     also_seen: Sequence[FilmEntry] = (),
     k: int = 10,
     progress: Callable[[str], None] = lambda _: None,
+    marks: Marks = Marks(),
 ) -> Shelf:
-    """The k newer films for `person`; `also_seen`: films to leave out as if seen (their watchlist, when asked)."""
+    """The k newer films for `person`; `also_seen`: films to leave out as if seen (their watchlist, when asked);
+    `marks`: the films only TMDb knows that they marked."""
     before = tmdb.requests_made
     try:
         offered = offers(engine, tmdb, person, index, reading, progress)
@@ -160,10 +164,20 @@ def newer_shelf(
         [*offered.lookup.tmdb_ids, *_model_tmdb_ids(engine, person.seen), *(f.tmdb_id for f in also_seen if f.tmdb_id)],
         [(film.title, film.year) for film in (*person.history.films, *also_seen)],
     )
-    films = rank_newer(offered.seeds, offered.lists, offered.discovered, seen, engine.tmdb_ids, filters, k)
     note = "TMDb did not answer for some films: the newer films may be fewer than they could be"
     troubled = note if offered.troubled else ""
-    return Shelf(films, offered.lookup, troubled, tmdb.requests_made - before, engine.year_range[1])
+    films = ranked_again(engine, offered, seen, filters, marks, k)
+    return Shelf(films, offered.lookup, troubled, tmdb.requests_made - before, engine.year_range[1], offered, seen)
+
+
+def ranked_again(
+    engine: Recommender, offered: Offers, seen: Seen, filters: Filters, marks: Marks, k: int
+) -> list[NewerFilm]:
+    """The k newer films ranked from what TMDb `offered` (first, and again after a mark, at once: nothing is asked
+    of TMDb), less what the person has `seen` and none of the films only TMDb knows that they `marks`ed, the refused
+    ones' genres against the others (`lbrec.ask.newer`)."""
+    leave_out = engine.tmdb_ids | marks.seen
+    return rank_newer(offered.seeds, offered.lists, offered.discovered, seen, leave_out, filters, k, marks.not_for_me)
 
 
 def _model_tmdb_ids(engine: Recommender, movie_ids: set[int]) -> set[int]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lbrec.ask.lookup import lacking, look_up
-from lbrec.ask.newer import Seed, Seen, catalog_genres, gather, rank_newer, scores
+from lbrec.ask.newer import Marks, Seed, Seen, catalog_genres, gather, rank_newer, scores
 from lbrec.ask.person import Person
 from lbrec.ask.shelf import SEEDS, Offers, Shelf, offers
 from lbrec.catalog.index import MatchIndex
@@ -28,10 +28,16 @@ TROUBLE = "TMDb did not answer for some films: the newer films may be fewer than
 
 
 def similar_shelf(
-    engine: Recommender, tmdb: TmdbClient, asked: MatchedHistory, filters: Filters = Filters(), k: int = 10
+    engine: Recommender,
+    tmdb: TmdbClient,
+    asked: MatchedHistory,
+    filters: Filters = Filters(),
+    k: int = 10,
+    marks: Marks = Marks(),
 ) -> Shelf:
     """Films the model does not know that are like the seeds `asked`: TMDb's recommendations for each (the seeds the
-    model knows by their TMDb id, the others looked up on TMDb), ranked with every seed weighing the same."""
+    model knows by their TMDb id, the others looked up on TMDb), ranked with every seed weighing the same; none of
+    the films only TMDb knows that the person `marks`."""
     before = tmdb.requests_made
     seeds = []
     for _, match in asked.results:
@@ -51,7 +57,7 @@ def similar_shelf(
         return Shelf(note=f"{exc}: only the model's own films are shown", requests=tmdb.requests_made - before)
     seen = Seen.of([seed.tmdb_id for seed in seeds], [])
     found = {seed: films for seed, films in lists.items() if films}
-    films = rank_newer(seeds, found, (), seen, engine.tmdb_ids, filters, k)
+    films = rank_newer(seeds, found, (), seen, engine.tmdb_ids | marks.seen, filters, k, marks.not_for_me)
     note = TROUBLE if tmdb.trouble or not lookup.answered else ""
     return Shelf(films, lookup, note, tmdb.requests_made - before, engine.year_range[1])
 
@@ -64,6 +70,7 @@ def group_shelf(
     index: MatchIndex,
     filters: Filters = Filters(),
     k: int = 10,
+    marks: Marks = Marks(),
 ) -> tuple[list[GroupFilm], str]:
     """Films the model does not know for a group: the members' seeds pooled (each member's weights summing to the
     same, so that no one counts more for having loved more films), none any of them has seen; each film with every
@@ -83,7 +90,7 @@ def group_shelf(
         [i for offer in offered for i in offer.lookup.tmdb_ids],
         [(f.title, f.year) for person in people for f in person.history.films],
     )
-    chosen = rank_newer(pooled, lists, discovered, seen, engine.tmdb_ids, filters, k)
+    chosen = rank_newer(pooled, lists, discovered, seen, engine.tmdb_ids | marks.seen, filters, k, marks.not_for_me)
     pool, _ = gather(pooled, lists, discovered)
     fits = {label: _percentiles(offer, pool) for label, offer in zip(labels, offered, strict=True)}
     films = []

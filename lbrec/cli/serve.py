@@ -88,7 +88,11 @@ def options_of(args: argparse.Namespace, ask: Ask) -> Options:
     from lbrec.ask.options import Options
     from lbrec.letterboxd.history import DEFAULT_CHOICE
 
-    marks = {mark: ask.marked(value, words) for mark, words in MARKS.items() if (value := getattr(args, mark, None))}
+    marks = {}
+    for mark, words in MARKS.items():
+        if value := getattr(args, mark, None):
+            marked = ask.marked(value, words)
+            marks |= {mark: marked.movie_ids, f"{mark}_tmdb": marked.tmdb_ids}
 
     years = getattr(args, "years", None) or (None, None)
     low, high = getattr(args, "popularity", None) or (None, None)
@@ -164,21 +168,24 @@ def watch_args(parser: argparse.ArgumentParser, services: bool = True) -> None:
         )
 
 
-MARKS = {"not_for_me": "not for me", "seen": "seen it"}  # Options' field: the mark in words
+MARKS = {"not_for_me": "not for me", "seen": "seen it"}  # Options' field (movieIds; + "_tmdb": TMDb ids), in words
 
 
 def marks_args(parser: argparse.ArgumentParser) -> None:
-    """Films never to answer: "not for me" (their look-alikes go down too) and "seen it"."""
+    """Films never to answer: "not for me" (their look-alikes go down too) and "seen it"; with a key, films only TMDb
+    knows too (`lbrec.ask.questions.Ask.marked`)."""
     parser.add_argument(
         "--not-for-me",
         metavar="FILMS",
         help="films not for you: never shown, and their look-alikes "
-        'shown less: typed titles ("Cats (2019); Norbit") or a Letterboxd list CSV',
+        'shown less: typed titles ("Cats (2019); Norbit") or a Letterboxd list CSV; with TMDB_API_KEY, films the '
+        "model lacks too (looked up on TMDb: never among the newer films)",
     )
     parser.add_argument(
         "--seen",
         metavar="FILMS",
-        help="films you have seen besides your input's: never shown; typed titles or a Letterboxd list CSV",
+        help="films you have seen besides your input's: never shown; typed titles or a Letterboxd list CSV; with "
+        "TMDB_API_KEY, films the model lacks too",
     )
 
 

@@ -1,6 +1,7 @@
 """ "Not for me" and "Seen it" in the page, in headless chromium: a click takes the card out and the next film takes
 its place; the mark is kept in the browser's localStorage, so that after a reload (a new kernel) the film stays
-hidden; the visitor's list undoes it. A tab of its own, so that its localStorage starts empty."""
+hidden; the visitor's list undoes it. A tab of its own, so that its localStorage starts empty. With a TMDb key (a
+loopback TMDb), a film of the shelf of newer films is marked the same way, by its TMDb id."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.browser import ARTIFACTS, STARTUP_S, TYPED_TITLES, app_page
+from tests.helpers.tmdb_films import SECRET_AGENT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -19,6 +21,12 @@ TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
 SHOWN = (
     "[...document.querySelectorAll('.lbrec-card:not(.lbrec-marked) button.lbrec-mark-seen')]"
     ".map(b => Number(b.dataset.movieId))"
+)
+
+
+NEWER = (
+    "[...document.querySelectorAll('.lbrec-shelf .lbrec-card:not(.lbrec-marked) button.lbrec-mark-seen')]"
+    ".map(b => Number(b.dataset.tmdbId))"
 )
 
 
@@ -78,3 +86,48 @@ def test_a_mark_replaces_the_card_is_remembered_after_a_reload_and_can_be_undone
     page.get_by_role("button", name="Clear all").click()
     page.wait_for_function(f"{SHOWN}.includes({after[0]})", timeout=30_000)
     assert page.locator(".lbrec-memory").count() == 0
+
+
+def newer_typed(page: Page) -> list[int]:
+    """Type titles the model lacks too, ask, and return the shelf's films once it came (TMDb ids, in order)."""
+    page.get_by_role("button", name="Recommend films").wait_for(timeout=STARTUP_S * 1000)
+    page.get_by_role("tab", name="Type titles").click()
+    page.get_by_placeholder(TYPED_TITLES).fill("Heat (1995)\nAlien (1979)\nAnora (2024)\nSirāt (2025)")
+    page.get_by_role("button", name="Recommend films").click()
+    page.wait_for_function(f"{NEWER}.length > 0", timeout=60_000)
+    return page.evaluate(NEWER)
+
+
+def test_a_newer_film_marked_leaves_the_shelf_and_stays_gone_after_a_reload(page: Page, voila_with_newer: str) -> None:
+    tab = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})  # its own context: no marks yet
+    tab.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(voila_with_newer) else route.abort()
+    )
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(voila_with_newer + "/")
+    try:
+        first = newer_typed(tab)
+        assert SECRET_AGENT in first
+        tab.locator(f".lbrec-shelf button.lbrec-mark-not_for_me[data-tmdb-id='{SECRET_AGENT}']").click()
+        assert SECRET_AGENT not in tab.evaluate(NEWER)  # the card goes at once, before the kernel answers
+        tab.wait_for_function(
+            f"{NEWER}.length == {len(first)} && !{NEWER}.includes({SECRET_AGENT})"
+            f" && document.querySelectorAll('.lbrec-shelf .lbrec-card').length == {len(first)}",
+            timeout=30_000,
+        )  # the shelf ranked again: the next film takes its place
+        kept = json.loads(tab.evaluate("localStorage.getItem('lbrec-memory')"))
+        assert kept["marks"] == [{"tmdbId": SECRET_AGENT, "mark": "not_for_me", "title": "The Secret Agent (2025)"}]
+
+        tab.reload()  # a new kernel: the mark comes back from the browser only
+        tab.locator(".lbrec-memory summary", has_text="Your marks (1)").wait_for(timeout=STARTUP_S * 1000)
+        assert SECRET_AGENT not in newer_typed(tab)
+        tab.locator(".lbrec-memory summary").click()
+        tab.locator(".lbrec-memory li", has_text="The Secret Agent (2025): Not for me").get_by_role(
+            "button", name="Undo"
+        ).click()
+        tab.wait_for_function(f"{NEWER}.includes({SECRET_AGENT})", timeout=30_000)
+        assert json.loads(tab.evaluate("localStorage.getItem('lbrec-memory')"))["marks"] == []
+    finally:
+        tab.close()
+    assert not errors, f"JavaScript errors in the tab: {errors}"

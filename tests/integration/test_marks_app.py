@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lbrec.app.environment import load_engine
+from lbrec.app.memory import MOVIE_ID, TMDB_ID
 from lbrec.app.page import RecommenderApp
 from lbrec.ask.person import Source
 from lbrec.letterboxd.client import Client
@@ -80,17 +81,25 @@ def test_the_browsers_memory_comes_back_on_opening(app: RecommenderApp) -> None:
                     {"movieId": 1, "mark": "love"},
                     "junk",
                     {"movieId": 999_999_999, "mark": "seen"},
+                    {"tmdbId": 1064213, "mark": "seen", "title": " Anora (2024) "},  # a film only TMDb knows
+                    {"tmdbId": 2**31, "mark": "seen"},
+                    {"tmdbId": "1064213", "mark": "seen"},
                 ],
             },
         }
     )
-    assert fresh.session.marks == {first: "not_for_me"}
+    assert fresh.session.marks == {(MOVIE_ID, first): "not_for_me", (TMDB_ID, 1064213): "seen"}
+    assert fresh.session.options.seen_tmdb == {1064213} and fresh.session.options.not_for_me == {first}
     assert fresh.memory.memory == {
         "version": 1,
-        "marks": [{"movieId": first, "mark": "not_for_me"}],
+        "marks": [
+            {"movieId": first, "mark": "not_for_me"},
+            {"tmdbId": 1064213, "mark": "seen", "title": "Anora (2024)"},
+        ],
         "country": "IT",
         "services": [],
     }  # kept, though this page has no TMDb key
+    assert fresh.memory.listed[0] == {"tmdbId": 1064213, "title": "Anora (2024)", "mark": "seen"}  # the latest first
     assert first not in shown_ids(typed(fresh)) and len(shown_ids(fresh)) == 10
 
 
@@ -107,6 +116,8 @@ def test_the_browsers_memory_comes_back_on_opening(app: RecommenderApp) -> None:
         {"type": "restore", "memory": "x"},
         {"type": "drop tables"},
         {"type": "mark", "movieId": True, "mark": "seen"},
+        {"type": "mark", "tmdbId": 0, "mark": "seen"},
+        {"type": "undo", "tmdbId": None},
     ],
 )
 def test_anything_else_from_the_page_changes_nothing(app: RecommenderApp, content: object) -> None:

@@ -1,6 +1,7 @@
 """ "Not for me" and "seen it" on the command line: `--not-for-me` and `--seen` take typed titles or a
 Letterboxd list CSV on recommend, rank, similar and group; marked films never come back, a title not found fails in
-one line before any history is read."""
+one line before any history is read. With a TMDb key (a loopback TMDb), the films the model lacks are looked up on
+TMDb and marked by their TMDb id: never among the newer films, listed as marked in a ranking."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.tmdb_server import V3_KEY, LoopbackTmdb
+from lbrec.ask.answers import REFUSED
+from lbrec.ask.options import NOT_ON_TMDB
 from tests.helpers.process import run_lbrec
+from tests.helpers.tmdb_films import FILMS, HAMNET, SECRET_AGENT
 
 TITLES = "Heat (1995); Alien (1979); The Matrix (1999)"
 LIST_HEADER = (
@@ -66,3 +71,34 @@ def test_a_mark_that_cannot_be_read_fails_in_one_line(
 ) -> None:
     done = run_lbrec("recommend", "--model", str(ml_small_model_dir), "--rss", "nobody-here", option, value)
     assert done.returncode == 1 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def with_key(tmdb: LoopbackTmdb) -> dict[str, str]:
+    return {"TMDB_API_KEY": V3_KEY, "LBREC_TMDB_URL": tmdb.url}
+
+
+def test_with_a_key_films_only_tmdb_knows_are_marked_too(ml_small_model_dir: Path, tmp_path: Path) -> None:
+    model = ["--model", str(ml_small_model_dir), "--json"]
+    typed = ["--titles", "Heat (1995); Alien (1979); Anora (2024); Sirāt (2025)"]
+    csv = tmp_path / "seen.csv"
+    csv.write_text(LIST_HEADER + "1,Hamnet,2025,,\r\n2,Qwxyzzy,1999,,\r\n", encoding="utf-8")  # one neither knows
+    with LoopbackTmdb(FILMS) as tmdb:
+        first = run_lbrec("recommend", *typed, *model, env=with_key(tmdb))
+        marks = ["--not-for-me", "The Secret Agent (2025); Heat (1986)", "--seen", str(csv)]
+        again = run_lbrec("recommend", *typed, *model, *marks, env=with_key(tmdb))
+        among = ["--among", "Fargo (1996); The Secret Agent (2025); Hamnet (2025)"]
+        ranked = run_lbrec("rank", *typed, *among, *model, *marks, env=with_key(tmdb))
+        refused = run_lbrec("recommend", *typed, *model, "--seen", "Qwxyzzy (2024)", env=with_key(tmdb))
+    newer = {f["tmdbId"] for f in films(first, "newer")}
+    assert {SECRET_AGENT, HAMNET, 26175} <= newer  # Heat (1986): a namesake MovieLens lacks
+    left = {f["tmdbId"] for f in films(again, "newer")}
+    assert left and not {SECRET_AGENT, HAMNET, 26175} & left
+    assert films(again, "recommendations") == films(first, "recommendations")  # the model's films are not these
+    ranking = {f["title"]: f["watched"] for f in films(ranked, "ranking")}
+    assert ranking == {"Fargo": False, "Hamnet": True}  # seen: kept and marked; "not for me": not ranked
+    assert {"query": "The Secret Agent (2025)", "reason": REFUSED, "candidates": []} in json.loads(ranked.stdout)[
+        "not_ranked"
+    ]
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
+    assert "a film marked “seen it” was not found: 'Qwxyzzy (2024)'" in refused.stderr
+    assert f"TMDb: {NOT_ON_TMDB}" in refused.stderr

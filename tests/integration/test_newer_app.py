@@ -16,7 +16,7 @@ from lbrec.app.page import RecommenderApp
 from lbrec.serving.results import MODEL, TMDB
 from tests.helpers.app_views import cards, typed
 from tests.helpers.posters import app_with
-from tests.helpers.tmdb_films import FILMS
+from tests.helpers.tmdb_films import FILMS, HAMNET, SECRET_AGENT
 
 TITLES = "Heat (1995)\nAlien (1979)\nAnora (2024)\nSirāt (2025)"
 SHELF_PATHS = ("/3/search/", "/3/find/", "/3/discover/")
@@ -47,7 +47,8 @@ def test_the_shelf_of_films_the_model_does_not_know_follows_the_model_s_cards(
     assert escape("newer than this model's films") in shelf
     assert shelf.count('class="lbrec-card') >= 3 and "Because you liked" in shelf
     assert escape(f"From {TMDB}") in shelf
-    assert 'data-movie-id="None"' not in shelf  # no mark button a click could not carry
+    assert 'data-movie-id="None"' not in shelf  # no mark button a click could not carry: a TMDb id, and its title
+    assert f'data-tmdb-id="{SECRET_AGENT}" data-title="The Secret Agent (2025)" data-mark="not_for_me"' in shelf
     assert app.session.shelf is not None and {f.title for f in app.session.shelf.films} >= {"The Secret Agent"}
     assert "TMDb read 2 of your 2 films this model lacks: Sirāt (2025), Anora (2024)" in shelf
 
@@ -103,3 +104,51 @@ def test_a_mark_keeps_the_shelf_without_asking_tmdb_again(
     app._on_memory({"type": "mark", "movieId": first, "mark": "not_for_me"})
     assert first not in [r.movieId for r in app.session.recommendations]
     assert app.shelf.value == shelf and shelf_asked() == asked  # the same newer films, not asked again
+
+
+def test_a_newer_film_marked_leaves_the_shelf_at_once_and_every_question_after(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY), TITLES)
+    shelf_done(app)
+
+    def shelf_ids() -> list[int]:
+        return [f.tmdbId for f in app.session.shelf.films]
+
+    def shelf_asked() -> int:
+        return sum(1 for hit in tmdb.hits if "/recommendations" in hit.path or hit.path.startswith(SHELF_PATHS))
+
+    before, asked = shelf_ids(), shelf_asked()
+    assert SECRET_AGENT in before and HAMNET in before and len(before) == 10
+    app._on_memory({"type": "mark", "tmdbId": SECRET_AGENT, "title": "The Secret Agent (2025)", "mark": "not_for_me"})
+    assert SECRET_AGENT not in shelf_ids() and len(shelf_ids()) == 10  # the next of what TMDb offered takes its place
+    assert "The Secret Agent" not in app.shelf.value and shelf_asked() == asked and app.message.value == ""
+    assert app.memory.memory["marks"] == [
+        {"tmdbId": SECRET_AGENT, "mark": "not_for_me", "title": "The Secret Agent (2025)"}
+    ]
+    assert app.memory.listed == [{"tmdbId": SECRET_AGENT, "title": "The Secret Agent (2025)", "mark": "not_for_me"}]
+    app._on_memory({"type": "undo", "tmdbId": SECRET_AGENT})  # the list's Undo: back on the shelf
+    assert shelf_ids() == before and app.memory.memory["marks"] == [] and shelf_asked() == asked
+    app._on_memory({"type": "mark", "tmdbId": SECRET_AGENT, "title": "The Secret Agent (2025)", "mark": "not_for_me"})
+    app._on_memory({"type": "mark", "tmdbId": HAMNET, "title": "Hamnet (2025)", "mark": "seen"})
+    assert not {SECRET_AGENT, HAMNET} & set(shelf_ids())
+
+    app.question.value = "similar"  # another question: its shelf leaves them out too
+    app.panels["similar"].seeds.value = "Sirāt (2025)"
+    app.go.click()
+    assert app.message.value == "" and app.questions.answer.shelf.films
+    assert not {SECRET_AGENT, HAMNET} & {f.tmdbId for f in app.questions.answer.shelf.films}
+    app.question.value = "group"
+    members = ("Heat (1995); Anora (2024)", "Alien (1979); Sirāt (2025)")
+    for row, titles in zip(app.panels["group"].rows, members, strict=True):
+        row.kind.value, row.typed.value = "typed", titles
+    app.go.click()
+    assert app.message.value == "" and app.questions.answer.shelf.films
+    assert not {SECRET_AGENT, HAMNET} & {f.tmdbId for f in app.questions.answer.shelf.films}
+    app.question.value = "predict"  # asked about by name: placed, and said to be marked
+    app.panels["predict"].asked.value = "The Secret Agent (2025)\nHamnet (2025)"
+    app.sources.tabs.selected_index = 2
+    app.sources.typed.value = TITLES
+    app.go.click()
+    verdicts = {f.tmdbId: (f.verdict, f.watched) for f in app.questions.answer.films}
+    assert verdicts[SECRET_AGENT][0] == "you marked it “not for me”" and verdicts[HAMNET] == ("already watched", True)

@@ -13,7 +13,9 @@ from lbrec.serving.filters import Filters
 from lbrec.serving.results import TMDB, FilmRef
 from lbrec.tmdb.records import GENRE_IDS, TmdbFilm
 
-DRAMA, THRILLER, COMEDY, SCIFI = (GENRE_IDS[g] for g in ("Drama", "Thriller", "Comedy", "Science Fiction"))
+DRAMA, THRILLER, COMEDY, SCIFI, HORROR = (
+    GENRE_IDS[g] for g in ("Drama", "Thriller", "Comedy", "Science Fiction", "Horror")
+)
 
 
 def film(tmdb_id: int, title: str, year: int = 2024, genres=(DRAMA,), votes: int = 500, average: float = 7.0,
@@ -55,6 +57,17 @@ def test_nothing_seen_by_id_or_by_title_within_a_year_and_no_seed_comes_back() -
 def test_the_model_s_own_films_are_left_to_the_model() -> None:
     ranked = rank_newer([HEAT], {949: [film(1, "Old"), film(2, "New")]}, leave_out={1})
     assert [f.title for f in ranked] == ["New"]
+
+
+def test_a_film_not_for_me_never_comes_back_and_its_genres_count_against_its_look_alikes() -> None:
+    scary, funny = film(1, "Scary", genres=(HORROR,)), film(2, "Funny", genres=(COMEDY,))
+    refused = film(3, "Refused", genres=(HORROR, THRILLER))
+    other = seed(350, "Other")  # a second loved film as strong as Heat: the two candidates' evidence is the same
+    lists = {949: [scary, refused], 350: [funny]}
+    titles = lambda **marks: [f.title for f in rank_newer([HEAT, other], lists, **marks)]  # noqa: E731
+    assert titles(leave_out={3}) == ["Scary", "Funny"]  # left out alone: the tie stays in TMDb's order
+    assert titles(not_for_me={3}) == ["Funny", "Scary"]  # refused: its horror counts against the horror film
+    assert "Refused" in titles()  # unmarked, it is a candidate like the others
 
 
 def test_filters_read_genres_in_the_catalog_s_words_years_and_votes() -> None:

@@ -46,7 +46,7 @@ def newer_card(place: int, film: NewerFilm | GroupFilm, details: FilmDetails | N
             f'<div class="lbrec-because">Because you liked {film_names(film.because)}</div>' if film.because else ""
         )
     top = f'<span class="lbrec-rank">#{place}</span><span class="lbrec-chip lbrec-newer">{escape(why)}</span>'
-    return card(film, top, because + origin_line(film), details, marks=False)
+    return card(film, top, because + origin_line(film), details)
 
 
 def shelf_html(
