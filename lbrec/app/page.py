@@ -401,10 +401,8 @@ class RecommenderApp:
         def downloads_again() -> None:  # the shelf's films are in the list CSV and the JSON too
             self.screen.show_downloads(recommend.downloads_html(session.downloads(), answer), answer)
 
-        if session.shelf is not None:  # kept across a mark: shown again as it was, nothing asked
-            self.screen.shelf.value = recommend.shelf_html(session.shelf)
-        else:
-            self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, downloads_again)
+        # a shelf kept across a mark is shown again as it was: nothing asked of TMDb but new films' posters
+        self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, downloads_again, kept=session.shelf)
         if films and later:
             self.screen.draw_later(answer, functools.partial(recommend.taste_chart, session))
         elif films:

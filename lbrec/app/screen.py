@@ -12,7 +12,7 @@ speaks (the posters' note).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
@@ -20,6 +20,7 @@ from lbrec.app.environment import log
 from lbrec.ask.answers import Answer
 from lbrec.ask.shelf import Shelf
 from lbrec.errors import TmdbKeyError
+from lbrec.serving.results import Film
 from lbrec.tmdb import FilmDetails, TmdbClient
 
 POSTERS_HINT = (
@@ -31,6 +32,7 @@ POSTERS_REFUSED = "TMDb refused this copy of lbrec's key: the cards stay without
 KEPT = 300  # films whose TMDb details a page keeps (a poster is about 20 kB)
 
 Redraw = Callable[[dict[int, FilmDetails]], None]  # TMDb's details by TMDb id -> the answer's cards and links again
+ShelfView = Callable[[Shelf | None, dict[int, FilmDetails]], str]  # a shelf (None: coming) and its details -> HTML
 
 
 def posters_note(text: str) -> str:
@@ -78,8 +80,11 @@ class Screen:
                 self.downloads.value = downloads
 
     def known(self, answer: Answer | None) -> dict[int, FilmDetails]:
-        """TMDb's details of the answer's films that this page already has, by TMDb id."""
-        films = answer.films if answer is not None else []
+        """TMDb's details of the answer's films (its shelf's too) that this page already has, by TMDb id."""
+        films = [*answer.films, *(answer.shelf.films if answer.shelf else [])] if answer is not None else []
+        return self.known_of(films)
+
+    def known_of(self, films: Sequence[Film]) -> dict[int, FilmDetails]:
         return {film.tmdbId: self.details[film.tmdbId] for film in films if film.tmdbId in self.details}
 
     def draw_later(self, shown: Answer, chart: Callable[[], bytes]) -> None:
@@ -102,28 +107,40 @@ class Screen:
         self,
         shown: Answer,
         ask: Callable[[], Shelf],
-        render: Callable[[Shelf | None], str],
+        render: ShelfView,
         after: Callable[[], None] = lambda: None,
+        kept: Shelf | None = None,
     ) -> None:
-        """The shelf of films newer than the model for the answer on screen: asked of TMDb in a thread (seconds on a
-        cold cache), a line saying it is coming meanwhile, then `after` (the downloads again, with its films);
-        without a key, at once (nothing is asked)."""
+        """The shelf of films newer than the model for the answer on screen: `kept` (a mark re-ranked it) shown at
+        once, else asked of TMDb in a thread (seconds on a cold cache), a line saying it is coming meanwhile, then
+        `after` (the downloads again, with its films); then, in the same thread, the posters of its films this
+        page lacks. Without a key, at once (nothing is asked)."""
         if self.tmdb is None:
-            self.shelf.value = render(ask())
+            self.shelf.value = render(ask(), {})
             return
-        self.shelf.value = render(None)
+        if kept is not None:
+            self.shelf.value = render(kept, self.known_of(kept.films))
+        else:
+            self.shelf.value = render(None, {})
 
         def fill() -> None:
             try:
-                shelf = ask()
+                shelf = kept if kept is not None else ask()
             except Exception:  # a thread's error would be lost: the model's answer stays, without the shelf
                 log.exception("the newer films failed")
                 shelf = Shelf(note="Something went wrong asking TMDb for newer films; it has been logged")
             with self._lock:
-                if self.shown is shown:
-                    self.shelf.value = render(shelf)
+                if self.shown is not shown:
+                    return
+                if kept is None:
+                    self.shelf.value = render(shelf, self.known_of(shelf.films))
                     if shelf.films:
                         after()
+            missing = [f.tmdbId for f in shelf.films if f.tmdbId is not None and f.tmdbId not in self.details]
+            if missing and self._details_came(missing):
+                with self._lock:
+                    if self.shown is shown:
+                        self.shelf.value = render(shelf, self.known_of(shelf.films))
 
         self.shelf_thread = threading.Thread(target=fill, name="lbrec-shelf", daemon=True)
         self.shelf_thread.start()
@@ -132,7 +149,8 @@ class Screen:
         """Ask TMDb in a thread for the details of the answer's films this page does not have yet: the cards are
         already on screen (with the details it had) and never wait; `redraw` shows them again with every detail
         that came, by TMDb id."""
-        missing = [film.tmdbId for film in shown.films if film.tmdbId is not None and film.tmdbId not in self.details]
+        films = [*shown.films, *(shown.shelf.films if shown.shelf else [])]
+        missing = [film.tmdbId for film in films if film.tmdbId is not None and film.tmdbId not in self.details]
         if self.tmdb is None or self.tmdb.refused or not missing:
             return
         self.poster_thread = threading.Thread(
@@ -142,20 +160,28 @@ class Screen:
 
     def _posters_arrived(self, shown: Answer, tmdb_ids: list[int], redraw: Redraw) -> None:
         """Redraw the cards with TMDb's details, unless a newer answer replaced them meanwhile; one quiet line when
-        TMDb refused the key or did not answer for some films."""
+        TMDb did not answer for some films."""
+        if not self._details_came(tmdb_ids):
+            return
+        with self._lock:
+            if self.shown is shown:  # only the fill of the answer on screen shows, and speaks
+                redraw(self.known(shown))
+                self.posters_note.value = posters_note(POSTERS_MISSING if self.tmdb.trouble else "")
+
+    def _details_came(self, tmdb_ids: list[int]) -> bool:
+        """Ask TMDb for these films' details and keep them (the latest `KEPT`); False when nothing came: TMDb
+        refused the key (one quiet line says so) or failed."""
         try:
             came = self.tmdb.details_many(tmdb_ids)
         except TmdbKeyError as exc:
             log.warning("posters are off for this page: %s", exc)
             self.posters_note.value = posters_note(POSTERS_REFUSED)
-            return
+            return False
         except Exception:  # a thread's error would be lost: the cards simply stay text
             log.exception("filling in the posters failed")
-            return
+            return False
         with self._lock:
             self.details.update(came)
             for old in list(self.details)[: max(0, len(self.details) - KEPT)]:
                 del self.details[old]
-            if self.shown is shown:  # only the fill of the answer on screen shows, and speaks
-                redraw(self.known(shown))
-                self.posters_note.value = posters_note(POSTERS_MISSING if self.tmdb.trouble else "")
+        return True

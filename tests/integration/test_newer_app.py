@@ -51,6 +51,9 @@ def test_the_shelf_of_films_the_model_does_not_know_follows_the_model_s_cards(
     assert f'data-tmdb-id="{SECRET_AGENT}" data-title="The Secret Agent (2025)" data-mark="not_for_me"' in shelf
     assert app.session.shelf is not None and {f.title for f in app.session.shelf.films} >= {"The Secret Agent"}
     assert "TMDb read 2 of your 2 films this model lacks: Sirāt (2025), Anora (2024)" in shelf
+    # in the same thread, the shelf's posters: each card shows its own
+    assert shelf.count('class="lbrec-poster"') == len(app.session.shelf.films)
+    assert f'alt="Poster of {escape(app.session.shelf.films[0].title)}"' in shelf
 
 
 def test_tmdb_down_leaves_the_model_s_cards_and_says_so(

@@ -105,7 +105,7 @@ def answer_html(answer: Answer, last_year: int, details: Mapping[int, FilmDetail
             "</summary>"
             f'<ul class="lbrec-list">{rows}</ul></details>'
         )
-    return f'<h3 class="lbrec-h3">{heading}</h3>{order}{missing}{recommend.shelf_html(answer.shelf)}{cards}'
+    return f'<h3 class="lbrec-h3">{heading}</h3>{order}{missing}{recommend.shelf_html(answer.shelf, details)}{cards}'
 
 
 def downloads_html(files: dict[str, str], answer: Answer) -> str:

@@ -49,11 +49,10 @@ def newer_card(place: int, film: NewerFilm | GroupFilm, details: FilmDetails | N
     return card(film, top, because + origin_line(film), details)
 
 
-def shelf_html(
-    shelf: Shelf | None, last_year: int | None = None, details: Mapping[int, FilmDetails] | None = None
-) -> str:
+def shelf_html(shelf: Shelf | None, details: Mapping[int, FilmDetails] | None = None) -> str:
     """The shelf of films the model does not know, in a row above its own: a line while TMDb is asked (None), the
-    cards when they came, and TMDb's line on what is missing (or, without a key, what one would add)."""
+    cards when they came (with TMDb's details by TMDb id where they have come), and TMDb's line on what is missing
+    (or, without a key, what one would add)."""
     heading = '<h3 class="lbrec-h3">Films this model does not know</h3>'
     if shelf is None:
         return f'<div class="lbrec-shelf">{heading}<p class="lbrec-hint">Asking TMDb for newer films…</p></div>'
@@ -61,9 +60,9 @@ def shelf_html(
     note += read_on_tmdb(shelf)
     if not shelf.films:
         return f'<div class="lbrec-shelf">{note}</div>' if note else ""
-    details, last_year = details or {}, shelf.last_year if last_year is None else last_year
+    details = details or {}
     cards = "".join(
-        newer_card(place, film, details.get(film.tmdbId) if film.tmdbId is not None else None, last_year)
+        newer_card(place, film, details.get(film.tmdbId) if film.tmdbId is not None else None, shelf.last_year)
         for place, film in enumerate(shelf.films, 1)
     )
     hint = f'<p class="lbrec-hint">{escape(TMDB[0].upper() + TMDB[1:])} for your films.</p>'
