@@ -236,13 +236,17 @@ class Session:
             if m.status == "matched" and m.movie_id is not None
         ]
         raw = self.raw.unmatched if self.raw is not None else []
+        last_year = self.year_range[1]
+        newer = {id(f) for f, _ in raw if f.year is not None and f.year > last_year}  # no candidate can be one of them
         missing = [
             (film_label(f.title, f.year), self.reason(f, m))
             for f, m in raw
-            if m.status == "unmatched" or not m.candidates
+            if m.status == "unmatched" or not m.candidates or id(f) in newer
         ]
         uncertain = [
-            (film_label(f.title, f.year), m.candidates) for f, m in raw if m.status == "uncertain" and m.candidates
+            (film_label(f.title, f.year), m.candidates)
+            for f, m in raw
+            if m.status == "uncertain" and m.candidates and id(f) not in newer
         ]
         counts = Counter(m.status for _, m in matched.results)
         return Understood(rows, missing, uncertain, counts, len(self.usable(matched.positives)))

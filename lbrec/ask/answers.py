@@ -4,7 +4,7 @@ what was not matched and why, and the JSON that `--json` prints and the app offe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lbrec.catalog.matches import Match, MatchedHistory
@@ -127,8 +127,8 @@ def not_used(results: list[tuple[FilmEntry, Match]], knows: Callable[[int], bool
         label = film.label or f"tmdb:{film.tmdb_id}"
         if match.status == "matched" and match.movie_id is not None and not knows(match.movie_id):
             reason = f"{NOT_IN_MODEL}: MovieLens rates it too rarely for the model to know it"
-        elif match.status == "unmatched" and film.year is not None and film.year > last_year:
-            reason = f"newer than this model's films (they end in {last_year})"
+        elif match.status != "matched" and film.year is not None and film.year > last_year:  # no candidate can be it
+            reason, match = f"newer than this model's films (they end in {last_year})", replace(match, candidates=())
         elif match.status == "unmatched":
             reason = f"{NOT_IN_MODEL}: {match.reason}" if match.reason else NOT_IN_MODEL
         elif match.status == "uncertain":

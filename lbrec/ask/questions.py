@@ -434,7 +434,8 @@ def without_a_key(person: Person, last_year: int) -> str:
     newer = beyond_the_model([film for film, _ in person.matched.results], last_year)  # type: ignore[misc]
     if not newer:
         return ""
+    films = "1 of your films is" if newer == 1 else f"{newer:,} of your films are"
     return (
-        f"{newer:,} of your films are newer than this model's films (up to {last_year}): "
-        f"with a TMDb key, lbrec reads them too and adds films of every year"
+        f"{films} newer than this model's films (up to {last_year}): "
+        f"with a TMDb key, lbrec reads {'it' if newer == 1 else 'them'} too and adds films of every year"
     )

@@ -13,6 +13,7 @@ import pytest
 from harness.tmdb_server import DOWN, V3_KEY, LoopbackTmdb
 from lbrec.app.markup import escape
 from lbrec.app.page import RecommenderApp
+from lbrec.app.questions.recommend import understood_lists
 from lbrec.serving.results import MODEL, TMDB
 from tests.helpers.app_views import cards, typed
 from tests.helpers.posters import app_with
@@ -74,6 +75,21 @@ def test_without_a_key_one_line_says_what_a_key_adds(
     app = typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, None), TITLES)
     assert "2 of your films are newer than this model" in app.shelf.value and "TMDb key" in app.shelf.value
     assert not tmdb.hits  # nothing is asked of TMDb without a key
+
+
+def test_a_newer_film_is_never_offered_the_catalog_s_far_off_candidates(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the catalog offers an undated Paterson for Aftersun (2022) and an undated Moonlight for Moonlight (2016)
+    app = typed(
+        app_with(ml_small_model_dir, tmdb.server, monkeypatch, None), "Heat (1995)\nAftersun (2022)\nMoonlight (2016)"
+    )
+    understood = app.session.understood()
+    assert [label for label, _ in understood.uncertain] == ["Moonlight (2016)"]  # it may be the undated one: a pick
+    assert ("Aftersun (2022)", "newer than this model's films (they end in 2018)") in understood.missing
+    assert "Paterson" not in understood_lists(understood) + app.results.value
+    line = escape("1 of your films is newer than this model's films (up to 2018): with a TMDb key, lbrec reads it too")
+    assert line in app.shelf.value
 
 
 def test_the_other_questions_show_films_the_model_does_not_know(
