@@ -66,7 +66,7 @@ class Lookup:
 def lacking(matched: MatchedHistory, knows: Callable[[int], bool], last_year: int) -> list[FilmQuery]:
     """The films of `matched` the model does not read: not found in its catalog, or found there but too rarely rated
     to be in the model. A film waiting for the person's pick among the catalog's candidates is left to them, unless
-    it was released after the model's last year: then no candidate can be it (Aftersun (2022) offered an undated
+    it was released after the model's last year: then no candidate can be it (Aftersun (2022) offered a yearless
     Paterson), and TMDb is asked."""
     return [
         film
