@@ -36,6 +36,7 @@ from lbrec.app.sources import SourceTabs
 from lbrec.app.where_to_watch import COUNTRY_CODES
 from lbrec.ask.answers import Answer
 from lbrec.ask.questions import Ask
+from lbrec.ask.shelf import Shelf
 from lbrec.catalog.index import MatchIndex
 from lbrec.errors import LbrecError
 from lbrec.letterboxd.client import Client
@@ -160,6 +161,8 @@ class RecommenderApp:
         self.taste_box.add_class("lbrec-panel")
         self.shelf = widgets.HTML()  # films the model does not know, from TMDb: above its own
         self.shelf.add_class("lbrec-shelf-box")  # as wide as the page: its row scrolls sideways, not the page
+        self.tmdb_picks = widgets.VBox()  # a drop-down per film TMDb has several candidates for
+        self.tmdb_picks.add_class("lbrec-tmdb-picks")
         self.screen = Screen(self.results, self.downloads, self.posters_note, self.taste, tmdb, self.shelf)
         self.widget = widgets.VBox(
             [
@@ -175,6 +178,7 @@ class RecommenderApp:
                     layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
                 ),
                 self.shelf,
+                self.tmdb_picks,
                 self.downloads,
                 self.memory,
                 self.results,
@@ -302,6 +306,14 @@ class RecommenderApp:
             finally:
                 self._render_results()
 
+    @_guarded
+    def _on_tmdb_pick(self, label: str, change: dict) -> None:
+        with self._busy("Asking TMDb again…"):
+            try:
+                self.session.confirm_on_tmdb(label, change["new"])
+            finally:
+                self._render_results()
+
     # ------------------------------------------------------------------------------------------------ flow
 
     def run(self) -> None:
@@ -320,6 +332,7 @@ class RecommenderApp:
         """Ask the chosen question with the inputs on screen and show its answer; a refusal leaves no answer."""
         self.message.value = ""
         self.screen.show("", "")
+        self.tmdb_picks.children = []  # the picks of "for me"'s shelf
         self._read_options()
         with self._busy("Reading the films…"):
             answer = self.panels.ask(self.question.value, self.sources.source, self._progress)
@@ -398,11 +411,15 @@ class RecommenderApp:
             return
         self.screen.fill_posters(answer, redraw)  # first: TMDb answers while the chart is drawn
 
-        def downloads_again() -> None:  # the shelf's films are in the list CSV and the JSON too
-            self.screen.show_downloads(recommend.downloads_html(session.downloads(), answer), answer)
+        def shelf_came(shelf: Shelf) -> None:  # its films are in the list CSV and the JSON too
+            if shelf.films:
+                self.screen.show_downloads(recommend.downloads_html(session.downloads(), answer), answer)
+            self.tmdb_picks.children = recommend.tmdb_picks(shelf, session.confirmed_on_tmdb, self._on_tmdb_pick)
 
+        if session.shelf is None:  # a new shelf is coming: its picks with it
+            self.tmdb_picks.children = []
         # a shelf kept across a mark is shown again as it was: nothing asked of TMDb but new films' posters
-        self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, downloads_again, kept=session.shelf)
+        self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, shelf_came, kept=session.shelf)
         if films and later:
             self.screen.draw_later(answer, functools.partial(recommend.taste_chart, session))
         elif films:

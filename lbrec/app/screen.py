@@ -108,13 +108,13 @@ class Screen:
         shown: Answer,
         ask: Callable[[], Shelf],
         render: ShelfView,
-        after: Callable[[], None] = lambda: None,
+        after: Callable[[Shelf], None] = lambda _: None,
         kept: Shelf | None = None,
     ) -> None:
         """The shelf of films newer than the model for the answer on screen: `kept` (a mark re-ranked it) shown at
         once, else asked of TMDb in a thread (seconds on a cold cache), a line saying it is coming meanwhile, then
-        `after` (the downloads again, with its films); then, in the same thread, the posters of its films this
-        page lacks. Without a key, at once (nothing is asked)."""
+        `after(shelf)` (the downloads again, with its films; the picks among TMDb's candidates); then, in the same
+        thread, the posters of its films this page lacks. Without a key, at once (nothing is asked)."""
         if self.tmdb is None:
             self.shelf.value = render(ask(), {})
             return
@@ -134,8 +134,7 @@ class Screen:
                     return
                 if kept is None:
                     self.shelf.value = render(shelf, self.known_of(shelf.films))
-                    if shelf.films:
-                        after()
+                    after(shelf)
             missing = [f.tmdbId for f in shelf.films if f.tmdbId is not None and f.tmdbId not in self.details]
             if missing and self._details_came(missing):
                 with self._lock:

@@ -52,7 +52,7 @@ from lbrec.letterboxd.history import DEFAULT_CHOICE, FilmEntry, LetterboxdHistor
 from lbrec.letterboxd.upload import pair_upload
 from lbrec.serving.results import Recommendation
 
-SKIP = 0  # the pick for "none of these candidates" (movieIds start at 1)
+SKIP = 0  # the pick for "none of these candidates" (movieIds and TMDb ids start at 1)
 
 Progress = Callable[[str], None]
 
@@ -86,6 +86,7 @@ class Session:
         self.raw: MatchedHistory | None = None  # as matched, before the visitor's choices among candidates
         self.person: Person | None = None  # with them
         self.confirmed: dict[str, int] = {}  # film label -> the movieId chosen among the candidates, or SKIP
+        self.confirmed_on_tmdb: dict[str, int] = {}  # film label -> the TMDb id chosen among TMDb's, or SKIP
         self.answer: Answer[Recommendation] | None = None  # the last recommend() (empty: the options leave no film)
         self.shelf: Shelf | None = None  # the films newer than the model for that answer, once asked (`newer`)
         self._history_key: tuple | None = None
@@ -140,7 +141,8 @@ class Session:
         """The visitor's films read from `source` and matched under the options, with their choices."""
         history = self.read(source, progress)
         progress("Matching your films to MovieLens…")
-        return self.ask.person(history, replace(self.options, choice=self.choice(source)), self.confirmed)
+        options = replace(self.options, choice=self.choice(source))
+        return self.ask.person(history, options, self.confirmed, confirmed_on_tmdb=self.confirmed_on_tmdb)
 
     def recommend(self, progress: Progress = lambda _: None, keep_shelf: bool = False) -> list[Recommendation]:
         """Recommendations for the matched films (with the choices) under the current options; `keep_shelf`: the
@@ -150,7 +152,9 @@ class Session:
             raise LbrecError("Read some films first.")
         kept = self.ask.newer_again(self.shelf, self.options) if keep_shelf and self.shelf is not None else None
         self.answer = self.person = None
-        self.person = self.ask.person(self.history, confirmed=self.confirmed, matches=self.raw)
+        self.person = self.ask.person(
+            self.history, confirmed=self.confirmed, matches=self.raw, confirmed_on_tmdb=self.confirmed_on_tmdb
+        )
         progress(f"Scoring {self.engine.n_items:,} films…")
         self.answer = self.ask.recommend(self.person, self.options)
         self.shelf = kept
@@ -173,6 +177,13 @@ class Session:
     def confirm(self, label: str, movie_id: int) -> None:
         """The visitor's choice among the candidates for `label` (SKIP: none of them); the results follow."""
         self.confirmed[label] = movie_id
+        if self.raw is not None:
+            self.recommend()
+
+    def confirm_on_tmdb(self, label: str, tmdb_id: int) -> None:
+        """The visitor's choice among TMDb's candidates for `label` (SKIP: none of them); the model's films stay as
+        they are and the newer films are asked again (`newer`: TMDb's answers are kept a day)."""
+        self.confirmed_on_tmdb[label] = tmdb_id
         if self.raw is not None:
             self.recommend()
 

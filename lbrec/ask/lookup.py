@@ -11,8 +11,8 @@ counted, not dropped. Without a key nothing is asked: `beyond_the_model` counts 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from lbrec.catalog.matches import MatchedHistory
 from lbrec.catalog.normalize import FilmQuery
@@ -34,6 +34,24 @@ class Lookup:
     @property
     def matched(self) -> list[tuple[FilmQuery, TmdbMatch]]:
         return [(film, match) for film, match in self.found if match.status == "matched"]
+
+    def ambiguous(self, picked: Collection[str] = ()) -> list[tuple[FilmQuery, TmdbMatch]]:
+        """The films TMDb offered candidates for: still waiting for the person's pick, or `picked` (their labels)."""
+        return [
+            (film, match)
+            for film, match in self.found
+            if match.candidates and (match.status == "uncertain" or label(film) in picked)
+        ]
+
+    def with_confirmed(self, confirmed: Mapping[str, int]) -> Lookup:
+        """The person's picks among TMDb's candidates (film label -> TMDb id) counted as matches."""
+        if not confirmed:
+            return self
+        found = [
+            (film, match.confirmed(confirmed[label(film)]) if label(film) in confirmed else match)
+            for film, match in self.found
+        ]
+        return replace(self, found=found)
 
     @property
     def unresolved(self) -> list[tuple[FilmQuery, TmdbMatch]]:
@@ -97,8 +115,8 @@ def look_up(client: TmdbClient, films: Sequence[FilmQuery], budget: int = BUDGET
 
 
 def label(film: FilmQuery) -> str:
-    """A film as the person gave it: "Anora (2024)"."""
-    return film_label(film.title, film.year)
+    """A film as the person gave it: "Anora (2024)", or "tmdb:500002" by its TMDb id alone."""
+    return film_label(film.title, film.year) if film.title else f"tmdb:{film.tmdb_id}"
 
 
 def beyond_the_model(films: Sequence[FilmQuery], last_year: int) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lbrec.catalog.index import MatchIndex
@@ -88,6 +88,7 @@ class Person:
     history: LetterboxdHistory
     matched: MatchedHistory  # the chosen films, with the person's choices among candidates
     liked: list[int]  # the matched films the model knows (movieIds, oldest first): what it reads
+    confirmed_on_tmdb: Mapping[str, int] = field(default_factory=dict)  # their picks among TMDb's candidates
 
     @property
     def unordered(self) -> bool:
@@ -145,10 +146,11 @@ def person_of(
     matches: MatchedHistory,
     confirmed: Mapping[str, int] | None = None,
     second_catalog: bool = False,
+    confirmed_on_tmdb: Mapping[str, int] | None = None,
 ) -> Person:
     """The person of `history` whose chosen films matched as `matches`, with their `confirmed` choices among
-    candidates (film label -> movieId); refused when none of them is a film the model knows, unless a
-    `second_catalog` (TMDb) may know the others."""
+    candidates (film label -> movieId; `confirmed_on_tmdb`: among TMDb's, -> TMDb id); refused when none of them is
+    a film the model knows, unless a `second_catalog` (TMDb) may know the others."""
     matched = matches.with_confirmed(confirmed or {})
     liked = [m for m in matched.positives if engine.knows(m)]
     if not liked and not (second_catalog and matched.results):
@@ -157,7 +159,7 @@ def person_of(
             'or too rarely rated for it to read; check the titles (add the year, e.g. "Heat (1995)"), pick '
             "among the candidates, or add more films"
         )
-    return Person(history, matched, liked)
+    return Person(history, matched, liked, dict(confirmed_on_tmdb or {}))
 
 
 MEMBER_KINDS = {"export": "export", "rss": "rss", "titles": "typed", "imdb": "imdb"}

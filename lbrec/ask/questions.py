@@ -109,11 +109,13 @@ class Ask:
         options: Options = Options(),
         confirmed: Mapping[str, int] | None = None,
         matches: MatchedHistory | None = None,
+        confirmed_on_tmdb: Mapping[str, int] | None = None,
     ) -> Person:
         """The person behind `history`: their chosen films matched (or `matches`, already matched), with their
-        `confirmed` choices among candidates."""
+        `confirmed` choices among candidates (`confirmed_on_tmdb`: among TMDb's, read by `Ask.newer`)."""
         matches = matches or self.matches(history, options.choice)
-        return person_of(self.engine, history, matches, confirmed, second_catalog=self.tmdb is not None)
+        second = self.tmdb is not None
+        return person_of(self.engine, history, matches, confirmed, second, confirmed_on_tmdb)
 
     def recommend(self, person: Person, options: Options = Options()) -> Answer[Recommendation]:
         """Films for one person: nothing they have watched (nor, when asked, their watchlist). Like "similar", its

@@ -126,7 +126,8 @@ def offers(
     """Ask TMDb what it offers `person` (the requests of the module's docstring). A refused key raises
     `TmdbKeyError`."""
     progress("Looking up on TMDb the films this model lacks…")
-    lookup = look_up(tmdb, lacking(person.matched, engine.knows, engine.year_range[1]))
+    missing = lacking(person.matched, engine.knows, engine.year_range[1])
+    lookup = look_up(tmdb, missing).with_confirmed(person.confirmed_on_tmdb)  # with the person's picks
     seeds = sorted([*model_seeds(engine, person, index, reading), *tmdb_seeds(lookup)], key=lambda s: -s.weight)
     progress("Asking TMDb for newer films…")
     lists = ask_many(tmdb, recommendations, [seed.tmdb_id for seed in seeds[:SEEDS]])

@@ -262,12 +262,17 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 def print_understood(answer: Answer, shelf: Shelf) -> None:
     """What was read, on stderr: the films the model could not use, and those TMDb found instead."""
-    found = {film.label for film, _ in shelf.lookup.matched} if shelf.lookup else set()
+    from lbrec.ask.lookup import label
+
+    found = shelf.lookup.labels if shelf.lookup else set()
     for missing in answer.unmatched:
         if missing.query not in found:
             log(f"  not used: {missing.query} ({missing.reason})")
     if shelf.lookup is not None:
         lookup = shelf.lookup
+        for film, match in lookup.ambiguous():  # as a typed title the catalog cannot settle asks: with what to type
+            offered = "; ".join(f"{c.told_apart()} (tmdb:{c.tmdb_id})" for c in match.candidates)
+            log(f"  TMDb has several films for {label(film)}: {offered}; type the one you mean as tmdb:ID")
         log(
             f"  TMDb knows {len(lookup.matched)} of your {len(lookup.lacking)} films the model lacks"
             + (

@@ -13,7 +13,8 @@ MAX_TYPED_CHARS = 50_000
 
 
 def parse_typed(text: str) -> LetterboxdHistory:
-    """`Heat (1995); The Matrix; Amélie`: titles separated by commas, semicolons or new lines.
+    """`Heat (1995); The Matrix; Amélie`: titles separated by commas, semicolons or new lines (or a TMDb id,
+    `tmdb:949`, as the command line offers among TMDb's namesakes).
 
     A title may contain commas when it ends with its year: `Crouching Tiger, Hidden Dragon (2000), Heat`.
     Films keep the order typed (the last is taken as the most recent). Raises `LetterboxdError` for a list too long
@@ -33,6 +34,9 @@ def parse_typed(text: str) -> LetterboxdHistory:
     for title in titles:
         if len(title) > 300:
             raise LetterboxdError(f"{title[:40]!r}... is too long to be a film title")
+        if tmdb := TMDB_FILM.match(title):  # "tmdb:500002": the one of TMDb's namesakes a person means
+            films.append(FilmEntry("", tmdb_id=int(tmdb.group(1) or tmdb.group(2)), source="typed"))
+            continue
         query = parse_query(title)
         films.append(FilmEntry(query.title, query.year, imdb_id=query.imdb_id, source="typed"))
     return LetterboxdHistory(films, source="typed")

@@ -64,6 +64,14 @@ class TmdbCandidate:
     def label(self) -> str:
         return film_label(self.title, self.year)
 
+    def told_apart(self) -> str:
+        """In words that tell namesakes apart: "Home (2024) · Documentary · 2024-03-01"."""
+        film = self.film
+        more = [film.original_title] if film.original_title and film.original_title != self.title else []
+        more += [", ".join(film.genres[:3])] if film.genres else []
+        more += [film.release_date] if film.release_date else []
+        return " · ".join([self.label(), *more])
+
 
 @dataclass(frozen=True)
 class TmdbMatch:

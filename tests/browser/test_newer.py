@@ -137,3 +137,23 @@ def test_without_a_key_one_line_says_what_a_key_would_add(shelf: Page, voila: st
     finally:
         page.close()
     assert not [hit.path for hit in fault.hits[asked:] if hit.path.startswith("/3/")]  # TMDb is never asked
+
+
+def test_a_film_tmdb_has_two_candidates_for_is_picked_from_a_drop_down(shelf: Page, voila_with_newer: str) -> None:
+    page = second_page(shelf, voila_with_newer)
+    try:
+        ask(page, "Heat (1995)\nAlien (1979)\nHome (2024)")  # TMDb has two films called Home, of 2024
+        pick = page.locator(".lbrec-tmdb-picks select")
+        pick.wait_for(timeout=30_000)  # made in the shelf's thread, after the model's cards
+        read = page.locator(".lbrec-read-on-tmdb")
+        assert "TMDb read 0 of your 1 films" in read.inner_text()
+        options = [o.replace("\xa0", " ") for o in pick.locator("option").all_inner_texts()]  # the widget's spaces
+        assert options[0] == "Not this one: skip it" and any("Documentary" in o for o in options), options
+        settle(page, lambda: pick.select_option(index=next(i for i, o in enumerate(options) if "Documentary" in o)))
+        page.wait_for_function(
+            "() => document.querySelector('.lbrec-read-on-tmdb')?.innerText.includes('TMDb read 1 of your 1')",
+            timeout=30_000,
+        )
+        assert "Documentary" in page.locator(".lbrec-tmdb-picks select").evaluate("s => s.selectedOptions[0].text")
+    finally:
+        page.close()

@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import ipywidgets as widgets
 import pytest
 
 from harness.tmdb_server import DOWN, V3_KEY, LoopbackTmdb
 from lbrec.app.markup import escape
 from lbrec.app.page import RecommenderApp
 from lbrec.app.questions.recommend import understood_lists
+from lbrec.app.session import SKIP
 from lbrec.serving.results import MODEL, TMDB
 from tests.helpers.app_views import cards, typed
 from tests.helpers.posters import app_with
@@ -75,6 +77,27 @@ def test_without_a_key_one_line_says_what_a_key_adds(
     app = typed(app_with(ml_small_model_dir, tmdb.server, monkeypatch, None), TITLES)
     assert "2 of your films are newer than this model" in app.shelf.value and "TMDb key" in app.shelf.value
     assert not tmdb.hits  # nothing is asked of TMDb without a key
+
+
+def test_a_film_tmdb_has_two_candidates_for_is_picked_and_the_newer_films_follow(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = typed(
+        app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY), "Heat (1995)\nAlien (1979)\nHome (2024)"
+    )
+    assert "TMDb read 0 of your 1 films this model lacks" in shelf_done(app)  # two films called Home, of 2024
+    picks = [child for child in app.tmdb_picks.children if isinstance(child, widgets.HBox)]
+    assert len(picks) == 1 and picks[0].children[0].value == "Home (2024)"
+    pick = picks[0].children[1]
+    assert [value for _, value in pick.options] == [SKIP, 500001, 500002] and pick.value == SKIP
+    cards_before = cards(app)
+    pick.value = 500002  # the documentary
+    shelf = shelf_done(app)
+    assert "TMDb read 1 of your 1 films this model lacks: Home (2024)" in shelf
+    assert app.session.shelf is not None and app.session.shelf.lookup.tmdb_ids == {500002}
+    assert cards(app) == cards_before  # the model's films stay as they were
+    picks = [child for child in app.tmdb_picks.children if isinstance(child, widgets.HBox)]
+    assert picks[0].children[1].value == 500002  # the pick is shown as made
 
 
 def test_a_newer_film_is_never_offered_the_catalog_s_far_off_candidates(

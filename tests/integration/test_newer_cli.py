@@ -107,6 +107,21 @@ def test_with_a_country_the_newer_films_say_where_to_watch_them(ml_small_model_d
     assert watch[SECRET_AGENT]["country"] == "GB" and watch[SECRET_AGENT]["stream"] == ["Netflix"]
 
 
+def test_tmdb_s_namesakes_are_named_with_what_to_type_and_the_one_typed_is_read(
+    ml_small_model_dir: Path, tmdb: LoopbackTmdb
+) -> None:
+    asked = recommend(ml_small_model_dir, tmdb, "--titles", "Heat (1995); Alien (1979); Home (2024)", "-k", "3")
+    assert asked.returncode == 0, asked.stderr
+    line = next(line for line in asked.stderr.splitlines() if "TMDb has several films for Home (2024)" in line)
+    assert "Documentary" in line and "(tmdb:500002)" in line and "(tmdb:500001)" in line and "type the one" in line
+    assert "TMDb knows 0 of your 1 films" in asked.stderr
+    typed = recommend(ml_small_model_dir, tmdb, "--titles", "Heat (1995); Alien (1979); tmdb:500002", "--json")
+    assert typed.returncode == 0, typed.stderr
+    answer = json.loads(typed.stdout)
+    assert [m["tmdbId"] for m in answer["tmdb"]["matched"]] == [500002]  # the documentary, read by its TMDb id
+    assert "not used: tmdb:500002" not in typed.stderr
+
+
 def question(model: Path, tmdb: LoopbackTmdb | None, *args: str) -> subprocess.CompletedProcess[str]:
     env = {name: value for name, value in os.environ.items() if name != "TMDB_API_KEY"}
     if tmdb is not None:

@@ -267,6 +267,8 @@ def test_typed_titles() -> None:
     assert history.describe("auto") == "the films you typed, in their order"
     assert history.describe("auto") == "the films you typed, in their order"
     assert parse_typed("").films == []
+    by_id = parse_typed("tmdb:500002; Heat (1995)").films  # one of TMDb's namesakes, as the command line offers them
+    assert (by_id[0].title, by_id[0].tmdb_id, by_id[1].title, by_id[1].year) == ("", 500002, "Heat", 1995)
     with pytest.raises(LetterboxdError, match="too many titles"):
         parse_typed(", ".join(f"Film {i}" for i in range(600)))
 

@@ -11,6 +11,7 @@ from lbrec.catalog.matches import Match, MatchedHistory
 from lbrec.letterboxd.history import FilmEntry
 from lbrec.serving.filters import Filters
 from lbrec.serving.results import TMDB, FilmRef
+from lbrec.tmdb.match import TmdbCandidate, TmdbMatch
 from lbrec.tmdb.records import GENRE_IDS, TmdbFilm
 
 DRAMA, THRILLER, COMEDY, SCIFI, HORROR = (
@@ -143,3 +144,17 @@ def test_a_seed_without_a_language_counts_against_no_language() -> None:
     model_film = seed(2, "B", genres=("Drama",), language="", year=2020)  # the model's films carry no language
     candidates = [film(10, "K", 2021, language="ko"), film(11, "E", 2021, language="en")]
     assert taste_scores([korean], candidates) == pytest.approx(taste_scores([korean, model_film], candidates))
+
+
+def test_a_pick_among_tmdb_s_candidates_settles_the_lookup_and_stays_offered() -> None:
+    home, alone = FilmEntry("Home", 2024), FilmEntry("Alone", 2020)
+    candidates = tuple(TmdbCandidate(n, "Home", 2024, 0.7, TmdbFilm(n, "Home", year=2024)) for n in (1, 2))
+    waiting = TmdbMatch("Home (2024)", None, None, None, 0.7, "uncertain", candidates)
+    alone_film = TmdbCandidate(3, "Alone", 2020, 0.97, TmdbFilm(3, "Alone", year=2020))
+    found = TmdbMatch("Alone (2020)", 3, "Alone", 2020, 0.97, "matched", (alone_film,))
+    lookup = Lookup([home, alone], [(home, waiting), (alone, found)])
+    assert lookup.ambiguous() == [(home, waiting)] and lookup.tmdb_ids == {3}
+    picked = lookup.with_confirmed({"Home (2024)": 2})
+    assert picked.tmdb_ids == {2, 3} and not picked.ambiguous()  # settled: no longer waiting
+    assert [film for film, _ in picked.ambiguous({"Home (2024)"})] == [home]  # still offered, to change the pick
+    assert lookup.with_confirmed({"Home (2024)": 9}).tmdb_ids == {3}  # not one of its candidates: unchanged

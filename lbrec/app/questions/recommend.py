@@ -17,6 +17,7 @@ from lbrec.app.markup import escape, film_names, folding_list
 from lbrec.app.questions.question import Question
 from lbrec.app.session import SKIP, Session, Understood, films_count
 from lbrec.ask.answers import Answer
+from lbrec.ask.lookup import label
 from lbrec.ask.shelf import Shelf
 from lbrec.letterboxd.history import LetterboxdHistory
 from lbrec.serving.results import TMDB, GroupFilm, NewerFilm, Recommendation
@@ -75,17 +76,10 @@ def read_on_tmdb(shelf: Shelf) -> str:
     lookup = shelf.lookup
     if lookup is None or not lookup.lacking:
         return ""
-    found = [label for label in (f"{m.title} ({m.year})" if m.year else m.title or "" for _, m in lookup.matched)]
+    found = [f"{m.title} ({m.year})" if m.year else m.title or "" for _, m in lookup.matched]
     parts = [f"TMDb read {len(found):,} of your {len(lookup.lacking):,} films this model lacks"]
     if found:
         parts[0] += ": " + ", ".join(found[:12]) + ("…" if len(found) > 12 else "")
-    unsure = [(f, m) for f, m in lookup.unresolved if m.candidates]
-    if unsure:
-        parts.append(
-            "which did you mean? "
-            + "; ".join(f"{f.title}: {' or '.join(c.label() for c in m.candidates[:3])}" for f, m in unsure[:5])
-            + " (type it with its year)"
-        )
     if lookup.not_looked_up:
         parts.append(f"{lookup.not_looked_up:,} more were not looked up (one answer asks for {len(lookup.found):,})")
     return f'<p class="lbrec-hint lbrec-read-on-tmdb">{escape(". ".join(parts))}.</p>'
@@ -182,20 +176,45 @@ def understood_parts(
     rest are named), each calling `on_pick(label, change)`."""
     parts: list[widgets.Widget] = [widgets.HTML(understood_lists(understood))]
     if understood.uncertain:
-        parts.append(
-            widgets.HTML('<p class="lbrec-label">Which film did you mean? Pick one and the results update.</p>')
+        intro = "Which film did you mean? Pick one and the results update."
+        choices = [(label, [(c.label(), c.movie_id) for c in candidates]) for label, candidates in understood.uncertain]
+        parts += picks(intro, choices, confirmed, on_pick)
+    return parts
+
+
+def tmdb_picks(
+    shelf: Shelf, confirmed: Mapping[str, int], on_pick: Callable[[str, dict], None]
+) -> list[widgets.Widget]:
+    """A drop-down for each of the person's films TMDb has several candidates for (picked or not yet), each calling
+    `on_pick(label, change)` with the TMDb id chosen: the films newer than the model follow."""
+    ambiguous = shelf.lookup.ambiguous(confirmed) if shelf.lookup is not None else []
+    if not ambiguous:
+        return []
+    intro = "TMDb has several films for these: which did you mean? Pick one and the newer films update."
+    choices = [(label(film), [(c.told_apart(), c.tmdb_id) for c in match.candidates]) for film, match in ambiguous]
+    return picks(intro, choices, confirmed, on_pick)
+
+
+def picks(
+    intro: str,
+    choices: list[tuple[str, list[tuple[str, int]]]],
+    confirmed: Mapping[str, int],
+    on_pick: Callable[[str, dict], None],
+) -> list[widgets.Widget]:
+    """A line, then a drop-down per film (its label, its candidates as (words, id)) for the first `MAX_PICKS`, the
+    rest named; the person's `confirmed` choice shown, else "skip it"."""
+    parts: list[widgets.Widget] = [widgets.HTML(f'<p class="lbrec-label">{escape(intro)}</p>')]
+    for name, candidates in choices[:MAX_PICKS]:
+        options = [("Not this one: skip it", SKIP), *candidates]
+        value = confirmed.get(name, SKIP)
+        pick = widgets.Dropdown(
+            options=options,
+            layout=widgets.Layout(width="380px"),
+            value=value if value in [v for _, v in options] else SKIP,
         )
-        for label, candidates in understood.uncertain[:MAX_PICKS]:
-            options = [("Not this one: skip it", SKIP)] + [(c.label(), c.movie_id) for c in candidates]
-            value = confirmed.get(label, SKIP)
-            pick = widgets.Dropdown(
-                options=options,
-                layout=widgets.Layout(width="380px"),
-                value=value if value in [v for _, v in options] else SKIP,
-            )
-            pick.observe(functools.partial(on_pick, label), "value")
-            parts.append(widgets.HBox([widgets.Label(label, layout=widgets.Layout(width="260px")), pick]))
-        if len(understood.uncertain) > MAX_PICKS:
-            rest = ", ".join(label for label, _ in understood.uncertain[MAX_PICKS:])
-            parts.append(widgets.HTML(f'<p class="lbrec-hint">Also uncertain (skipped): {escape(rest)}</p>'))
+        pick.observe(functools.partial(on_pick, name), "value")
+        parts.append(widgets.HBox([widgets.Label(name, layout=widgets.Layout(width="260px")), pick]))
+    if len(choices) > MAX_PICKS:
+        rest = ", ".join(name for name, _ in choices[MAX_PICKS:])
+        parts.append(widgets.HTML(f'<p class="lbrec-hint">Also uncertain (skipped): {escape(rest)}</p>'))
     return parts
