@@ -2,7 +2,8 @@
 // movieId, films only TMDb knows by TMDb id) and the country.
 // It tells the kernel what it remembers when the page opens, sends each card's button click, and shows the marks
 // as a list to undo one by one or clear. Nothing is sent anywhere but this page's kernel. It also carries the
-// link that asks for the picture to share: the kernel draws it then, and it is downloaded here.
+// link that asks for the picture to share (the kernel draws it then, and it is downloaded here), and brings an
+// answer into view after the button's click.
 const KEY = "lbrec-memory";
 const WORDS = { not_for_me: "Not for me", seen: "Seen it" };
 
@@ -69,6 +70,14 @@ function download(message, buffers) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+// After the button's click, the answer's top (the line above it) comes into view when it is in the lower half of the
+// screen: on a phone, or under a long form, the first films and the shelf of newer ones are on the first screen.
+function answered(message) {
+  if (message.type !== "answer") return;
+  const top = document.querySelector(".lbrec-answer-top");
+  if (top && top.getBoundingClientRect().top > window.innerHeight / 2) top.scrollIntoView({ block: "start" });
+}
+
 function render({ model, el }) {
   // A card's button: the card goes at once; the kernel answers with the next film in its place. The picture's
   // link: the kernel draws it and sends it back (`download`).
@@ -94,11 +103,13 @@ function render({ model, el }) {
   model.on("change:memory", () => keep(model.get("memory")));
   model.on("change:listed", () => show(model, el));
   model.on("msg:custom", download);
+  model.on("msg:custom", answered);
   show(model, el);
   model.send({ type: "restore", memory: stored() });
   return () => {
     document.removeEventListener("click", onClick);
     model.off("msg:custom", download);
+    model.off("msg:custom", answered);
   };
 }
 

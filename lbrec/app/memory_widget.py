@@ -1,5 +1,6 @@
 """The widget that keeps the visitor's memory in their browser (`memory.js`, an anywidget): it sends what the
-browser remembers and each mark to the kernel, and stores what the kernel says to keep."""
+browser remembers and each mark to the kernel, stores what the kernel says to keep, and brings an answer into view
+when the kernel says one came (`{"type": "answer"}`)."""
 
 from __future__ import annotations
 

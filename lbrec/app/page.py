@@ -146,6 +146,7 @@ class RecommenderApp:
         self.go.on_click(self._on_go)
         self.status = widgets.HTML()
         self.message = widgets.HTML()
+        self.message.add_class("lbrec-answer-top")  # just above every answer: where the page scrolls to show it
         self.understood_summary = widgets.HTML()
         self.understood = widgets.VBox(layout=widgets.Layout(display="none", flex="1 1 420px"))
         self.understood.add_class("lbrec-panel")
@@ -213,6 +214,7 @@ class RecommenderApp:
             self.run()
         else:
             self.ask()
+        self.memory.send({"type": "answer"})  # the page brings the answer's top into view, if it is below
 
     @_guarded
     def _on_question(self, change: dict) -> None:

@@ -84,6 +84,11 @@ def test_with_a_key_newer_films_come_first_on_the_answer_s_screen_each_saying_wh
     # above the model's cards, and whole within one screen from the top of the answer: seen without scrolling on
     assert shelf_box["bottom"] <= page.evaluate(FROM_ANSWER, MODEL_CARDS)["top"]
     assert first_card["top"] > 0 and first_card["bottom"] <= DESKTOP["height"], first_card
+    # and the page brought the answer into view after the click: the shelf's first card is on the screen, whole
+    seen = page.locator(SHELF_CARDS).first.evaluate(
+        "c => [c.getBoundingClientRect().top, c.getBoundingClientRect().bottom]"
+    )
+    assert seen[0] >= 0 and seen[1] <= DESKTOP["height"], seen
     screenshot_shelf(page, "app-newer")
 
 
