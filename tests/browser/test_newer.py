@@ -152,6 +152,10 @@ def test_a_film_tmdb_has_two_candidates_for_is_picked_from_a_drop_down(shelf: Pa
         pick.wait_for(timeout=30_000)  # made in the shelf's thread, after the model's cards
         read = page.locator(".lbrec-read-on-tmdb")
         assert "TMDb read 0 of your 1 films" in read.inner_text()
+        page.set_viewport_size(PHONE)  # on a phone the film and its drop-down go on two lines, whole
+        page.wait_for_timeout(300)
+        assert pick.evaluate("s => s.getBoundingClientRect().right") <= PHONE["width"]
+        page.set_viewport_size(DESKTOP)
         options = [o.replace("\xa0", " ") for o in pick.locator("option").all_inner_texts()]  # the widget's spaces
         assert options[0] == "Not this one: skip it" and any("Documentary" in o for o in options), options
         settle(page, lambda: pick.select_option(index=next(i for i, o in enumerate(options) if "Documentary" in o)))
