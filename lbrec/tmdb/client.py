@@ -18,7 +18,9 @@ quiet on failure.
   a second view of the same films costs no request; its watch providers beside them, for `watch_ttl` (24 hours);
 - the services offered in a country (`/3/watch/providers/movie`) are cached for `offered_ttl` (7 days);
 - `cached_json` is the one way to add a call: TMDb's JSON answer for a path, kept on disk for the lifetime given
-  (`lbrec.tmdb.films` adds TMDb as a catalog that way: search, find, details, recommendations, similar, discover).
+  (`lbrec.tmdb.films` adds TMDb as a catalog that way: search, find, details, recommendations, similar, discover),
+  and in the client's memory too (the latest `_ANSWERS`), so that a page asks TMDb once for what every change of
+  an option asks again, even with no disk cache (a loopback TMDb's).
 
 Only TMDb is contacted; the base URLs may be changed (for the tests' loopback server) only to a loopback address.
 """
@@ -32,7 +34,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -41,7 +42,7 @@ import lbrec
 from lbrec import paths
 from lbrec.errors import TmdbKeyError
 from lbrec.tmdb.watch import Provider, Watch, compact_providers, is_compact, offered_providers, watch_in
-from lbrec.web import NOT_FOUND, DiskCache, Fetcher, Gate, Response, RetryPolicy, WebError, entry_name
+from lbrec.web import NOT_FOUND, DiskCache, Fetcher, Gate, Response, RetryPolicy, WebError, entry_name, in_parallel
 
 TMDB_API = "https://api.themoviedb.org"
 TMDB_IMAGES = "https://image.tmdb.org/t/p/w185"
@@ -59,6 +60,7 @@ _IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAX_POSTER_BYTES = 1_000_000
 _REDACTED = "<redacted>"
 _MEMORY = 5000  # films whose providers a client keeps in memory (a few kB each)
+_ANSWERS = 2000  # `cached_json` answers a client keeps in memory (lists of 20 films: a few kB each)
 _WATCH_FILE, _WATCH_END = "lbrec-watch-providers/1", "end\n"  # a providers file's first word and its last line
 
 
@@ -129,6 +131,7 @@ class TmdbClient:
         self.trouble = False  # TMDb could not answer for some film (5xx, timeout, not JSON): reset by details_many
         self._lock = threading.Lock()
         self._providers: dict[int, tuple[float, str]] = {}  # tmdb id -> (when fetched, compact providers)
+        self._answers: dict[str, tuple[float, object]] = {}  # `cached_json`'s entry name -> (when fetched, kept)
         _redact_urllib3(key)
 
     def __repr__(self) -> str:
@@ -171,8 +174,7 @@ class TmdbClient:
         """The details of every film TMDb answered for, `max_in_flight` at a time; a refused key raises."""
         ids = list(dict.fromkeys(tmdb_ids))
         self.trouble = False
-        with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="lbrec-tmdb") as pool:
-            found = list(pool.map(self.details, ids))
+        found = in_parallel(self.details, ids, self.max_in_flight)
         return {film.tmdb_id: film for film in found if film is not None}
 
     def watch(self, tmdb_id: int, country: str) -> Watch | None:
@@ -189,8 +191,7 @@ class TmdbClient:
         `max_in_flight` at a time; a refused key raises."""
         ids = list(dict.fromkeys(tmdb_ids))
         self.trouble = False
-        with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="lbrec-tmdb") as pool:
-            found = list(pool.map(self.watch, ids, [country] * len(ids)))
+        found = in_parallel(lambda tmdb_id: self.watch(tmdb_id, country), ids, self.max_in_flight)
         return {tmdb_id: watch for tmdb_id, watch in zip(ids, found, strict=True) if watch is not None}
 
     def cached_watch(self, tmdb_id: int, country: str) -> Watch | None:
@@ -254,7 +255,18 @@ class TmdbClient:
             return kept
 
         query = urlencode(sorted((params or {}).items()))
-        return self.cache.remembered(name or entry_name(f"{path}?{query}"), lifetime, fetch)
+        name = name or entry_name(f"{path}?{query}")
+        with self._lock:
+            fetched, value = self._answers.get(name, (0.0, None))
+        if value is not None and 0 <= time.time() - fetched < lifetime:
+            return value  # asked already by this client: an option changed on the page asks the same lists again
+        value = self.cache.remembered(name, lifetime, fetch)
+        if value is not None:
+            with self._lock:
+                if len(self._answers) >= _ANSWERS:
+                    self._answers.pop(next(iter(self._answers)))  # the oldest: a dict keeps insertion order
+                self._answers[name] = (time.time(), value)
+        return value
 
     # ------------------------------------------------------------------------------------------------ network
 

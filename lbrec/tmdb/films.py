@@ -28,13 +28,12 @@ counts the requests sent (a cached answer costs none), so that an answer's budge
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TypeVar
 
 from lbrec.tmdb.client import TmdbClient
 from lbrec.tmdb.records import TmdbDetails, TmdbFilm, film_details, listed_films
-from lbrec.web import NOT_FOUND
+from lbrec.web import NOT_FOUND, in_parallel
 
 DAY = 86400.0
 APPENDED = "keywords,credits,watch/providers"
@@ -126,8 +125,7 @@ def ask_many(
     `ask_many(client, lambda c, film: search(c, *film), [("Anora", 2024), ...])`."""
     keys = list(dict.fromkeys(keys))
     client.trouble = False
-    with ThreadPoolExecutor(max_workers=client.max_in_flight, thread_name_prefix="lbrec-tmdb") as pool:
-        answers = list(pool.map(lambda key: call(client, key), keys))
+    answers = in_parallel(lambda key: call(client, key), keys, client.max_in_flight)
     return dict(zip(keys, answers, strict=True))
 
 

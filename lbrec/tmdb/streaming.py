@@ -9,6 +9,7 @@ asking again about the same films costs no request for a day.
 
 from __future__ import annotations
 
+import contextvars
 from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -95,7 +96,7 @@ def _ask(client: TmdbClient, pool: ThreadPoolExecutor, tmdb_id: int | None, coun
     if tmdb_id is None:
         return None
     cached = client.cached_watch(tmdb_id, country)
-    return cached if cached is not None else pool.submit(client.watch, tmdb_id, country)
+    return cached if cached is not None else pool.submit(contextvars.copy_context().run, client.watch, tmdb_id, country)
 
 
 def _judge(

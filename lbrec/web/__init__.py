@@ -6,7 +6,8 @@ retries, what it caches and for how long. (`web`, not `http`: never mistaken for
   in seconds or as an HTTP date, bounded by the policy's `max_wait`), redirects only where the caller lets them go,
   the requests sent counted, failures as `WebError`s in words; `get_json`, the bounded GET of one JSON object.
 - `gate`: `Gate`, at most N requests in flight and no request before a wait a server asked has passed; `shared_gate`,
-  one per host for every process of this user on the machine.
+  one per host for every process of this user on the machine; `in_background`, requests that give way to the others
+  (what the page asks ahead); `in_parallel`, calls on worker threads that keep their caller's context.
 - `cache`: `DiskCache`, entries written atomically, each read only while younger than the lifetime its reader gives,
   a damaged one only a miss, killed writers' leftovers swept; `remembered` is its read-through for JSON values.
 
@@ -39,7 +40,7 @@ from lbrec.web.fetch import (
     WebError,
     retry_after,
 )
-from lbrec.web.gate import Gate, shared_gate
+from lbrec.web.gate import Gate, in_background, in_parallel, shared_gate
 
 __all__ = [
     "LIBRARY",
@@ -55,6 +56,8 @@ __all__ = [
     "Unreachable",
     "WebError",
     "entry_name",
+    "in_background",
+    "in_parallel",
     "retry_after",
     "shared_gate",
 ]

@@ -1,23 +1,53 @@
 """The bound on requests in flight: `Gate`, at most N requests at a time through it and the moment before which none
 may start (the last Retry-After); `shared_gate`, one per host for every client of the process and, through locked
-files, every process of this user on the machine (under Voilà each visitor has a kernel process)."""
+files, every process of this user on the machine (under Voilà each visitor has a kernel process).
+
+Requests made `in_background` (what the page asks ahead of the visitor's next change) give way to the others: they
+wait while any other request waits for a place, and hold all places but one at most, so that a visitor's request is
+never queued behind them. `in_parallel` runs calls on worker threads in the caller's context: a background caller's
+requests stay in the background.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import io
 import os
 import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 try:
     import fcntl
 except ImportError:  # Windows: each process keeps its own limits
     fcntl = None  # type: ignore[assignment]
+
+
+_BACKGROUND = contextvars.ContextVar("lbrec_web_background", default=False)
+_Item, _Result = TypeVar("_Item"), TypeVar("_Result")
+
+
+@contextlib.contextmanager
+def in_background() -> Iterator[None]:
+    """The requests made within (on this thread, or through `in_parallel`) give way to every other request."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
+
+
+def in_parallel(call: Callable[[_Item], _Result], items: Iterable[_Item], workers: int) -> list[_Result]:
+    """`call(item)` for each item, `workers` at a time, the results in order; each call in the caller's context."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lbrec-web") as pool:
+        futures = [pool.submit(contextvars.copy_context().run, call, item) for item in items]
+        return [future.result() for future in futures]
 
 
 class Gate:
@@ -27,6 +57,9 @@ class Gate:
 
     def __init__(self, max_in_flight: int, folder: Path | None = None, name: str = ""):
         self.slots = threading.BoundedSemaphore(max_in_flight)
+        self.turn = threading.Condition()  # the background's requests wait on it for their turn
+        self.waiting = 0  # other requests waiting for a place: the background's wait while there are any
+        self.in_background, self.max_background = 0, max(1, max_in_flight - 1)
         self.lock = threading.Lock()
         self.not_before = 0.0  # time.monotonic() (one clock for the whole machine) before which no request starts
         name = re.sub(r"[^A-Za-z0-9.-]", "_", name)
@@ -53,11 +86,34 @@ class Gate:
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
-        """Hold one of the places in flight, once no wait asked by a server is still running."""
-        with self.slots, self._shared_slot():
-            while (wait := self._not_before() - time.monotonic()) > 0:
-                time.sleep(min(wait, 0.5))  # and look again: another process may have been asked to wait longer
-            yield
+        """Hold one of the places in flight, once no wait asked by a server is still running (in the background:
+        once no other request waits for a place either, and while one place is left to the others)."""
+        background = _BACKGROUND.get()
+        with self.turn:
+            if background:
+                self.turn.wait_for(lambda: not self.waiting and self.in_background < self.max_background)
+                self.in_background += 1
+            else:
+                self.waiting += 1
+        waiting = not background
+        try:
+            with self.slots, self._shared_slot():
+                if waiting:
+                    self._turn_taken()
+                    waiting = False
+                while (wait := self._not_before() - time.monotonic()) > 0:
+                    time.sleep(min(wait, 0.5))  # and look again: another process may have been asked to wait longer
+                yield
+        finally:
+            with self.turn:
+                self.waiting -= waiting
+                self.in_background -= background
+                self.turn.notify_all()
+
+    def _turn_taken(self) -> None:
+        with self.turn:
+            self.waiting -= 1
+            self.turn.notify_all()
 
     @contextlib.contextmanager
     def _shared_slot(self) -> Iterator[None]:

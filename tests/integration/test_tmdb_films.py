@@ -144,6 +144,24 @@ def test_every_answer_is_kept_a_day(tmdb: LoopbackTmdb, tmp_path: Path) -> None:
     assert {name: call(later) for name, call in CALLS.items()} == first and later.requests_made == len(CALLS)
 
 
+def test_a_client_asks_once_even_without_a_disk_cache_and_never_keeps_a_failure(
+    tmdb: LoopbackTmdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = tmdb.client(None)  # no disk cache (a loopback TMDb's): what it was answered stays in its memory
+    first = {name: call(client) for name, call in CALLS.items()}
+    assert all(first.values()) and client.requests_made == len(CALLS)
+    assert {name: call(client) for name, call in CALLS.items()} == first and client.requests_made == len(CALLS)
+    later = time.time() + 86460  # a day and a minute later: asked again
+    monkeypatch.setattr("lbrec.tmdb.client.time.time", lambda: later)
+    assert {name: call(client) for name, call in CALLS.items()} == first and client.requests_made == 2 * len(CALLS)
+    monkeypatch.undo()
+    tmdb.fail(DOWN)
+    failing = tmdb.client(None)
+    assert CALLS["search"](failing) is None and failing.trouble
+    tmdb.heal()
+    assert CALLS["search"](failing) and failing.requests_made == 2  # the failure was not remembered
+
+
 def test_many_at_once_go_four_at_a_time(tmp_path: Path) -> None:
     with LoopbackTmdb(FILMS, latency=0.1) as tmdb:
         client = tmdb.client(tmp_path)

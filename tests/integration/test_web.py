@@ -29,6 +29,8 @@ from lbrec.web import (
     TooManyRedirects,
     Unreachable,
     entry_name,
+    in_background,
+    in_parallel,
     retry_after,
 )
 
@@ -144,6 +146,49 @@ def test_the_gate_bounds_requests_in_flight(fault_server: FaultServer) -> None:
     for thread in threads:
         thread.join()
     assert len(fault_server.hits) == 8 and fault_server.max_in_flight == 2
+
+
+def test_requests_in_the_background_give_way_to_the_others(fault_server: FaultServer) -> None:
+    for i in range(12):
+        fault_server.route(f"/ahead{i}", Reply(200, b"ok", delay=0.2))
+    fault_server.route("/asked", Reply(200, b"ok", delay=0.2))
+    web = fetcher(max_in_flight=3)
+    ahead = [f"{fault_server.url}/ahead{i}" for i in range(12)]
+
+    def look_ahead() -> None:
+        with in_background():  # through worker threads, as the page's look ahead asks
+            in_parallel(web.get, ahead, 3)
+
+    background = threading.Thread(target=look_ahead)
+    background.start()
+    time.sleep(0.3)  # the background's first requests in flight, the others queued for their turn
+    started = time.monotonic()
+    assert web.get(fault_server.url + "/asked").text == "ok"
+    took = time.monotonic() - started
+    background.join()
+    # Never queued behind the background (12 of them, 2 at a time: 1.2 s), nor even behind the ones in flight: the
+    # background held all places but one. Hits: at most 2 of the background's in flight at any time before.
+    assert took < 0.35, took
+    assert len(fault_server.hits) == 13 and fault_server.max_in_flight <= 3
+    asked = fault_server.hits_for("/asked")[0].time
+    in_flight_then = [h for h in fault_server.hits if h.path != "/asked" and asked - 0.2 < h.time <= asked]
+    assert len(in_flight_then) <= 2
+
+
+def test_in_parallel_keeps_the_order_and_the_caller_s_context(fault_server: FaultServer) -> None:
+    gate = Gate(4)
+    seen: list[int] = []
+
+    def held(item: int) -> int:
+        with gate.slot():
+            seen.append(gate.in_background)
+            time.sleep(0.01)
+        return item * 2
+
+    assert in_parallel(held, range(8), 4) == [0, 2, 4, 6, 8, 10, 12, 14] and max(seen) == 0
+    with in_background():
+        assert in_parallel(held, range(8), 4) == [0, 2, 4, 6, 8, 10, 12, 14]
+    assert 1 <= max(seen) <= 3 and gate.in_background == 0 and gate.waiting == 0
 
 
 def test_a_wait_asked_holds_back_every_request_through_the_gate(fault_server: FaultServer) -> None:
