@@ -10,7 +10,9 @@
   understood, the taste chart, the download links with the picture to share);
 - a mark: "Seen it" or "Not for me" on the first card, from the click to the page settled;
 - in the kernel, for the same change of option: the app's whole handler, and apart the answer, the taste chart and
-  the picture to share (what the rest of the browser's figure is: the widgets' traffic and the page's rendering).
+  the picture to share (what the rest of the browser's figure is: the widgets' traffic and the page's rendering);
+  with a key, TMDb's requests: the first answer's, what the page asks ahead while the visitor reads it (the other
+  choices of films), and each change's own.
 
 The export is `--export` (a Letterboxd export ZIP), else a made-up one over the model's catalog: 300 films logged on
 300 days, two thirds rated (half a star to five), a fifth liked. With `--baseline DIR`, another checkout's
@@ -39,7 +41,7 @@ from typing import TYPE_CHECKING
 from benchmarks.common import OUT, new_page, start_server, stop, wait_interactive, wait_until_answering
 from harness.browser import CHROMIUM_ARGS, chromium, settle
 from harness.files import REPO
-from harness.tmdb_server import IMAGES, V3_KEY, LoopbackTmdb
+from harness.tmdb_server import IMAGES, V3_KEY, LoopbackTmdb, catalog_rows
 from lbrec import paths
 
 if TYPE_CHECKING:
@@ -77,12 +79,7 @@ def made_up_export(model: Path, films: int = 300) -> bytes:
 def serve_tmdb(stack: contextlib.ExitStack, model: Path, latency: float) -> None:
     """TMDb over the model's catalog, on loopback until `stack` closes; the servers (and kernels) started after this
     have a key to it."""
-    from lbrec.serving.engine import Recommender
-
-    engine = Recommender(model)
-    films = [engine.film(item) for item in range(1, engine.n_items + 1)]
-    rows = [{"id": f.tmdbId, "title": f.title, "year": f.year} for f in films if f.tmdbId]
-    tmdb = stack.enter_context(LoopbackTmdb(rows, latency))
+    tmdb = stack.enter_context(LoopbackTmdb(catalog_rows(model), latency))
     os.environ |= {"TMDB_API_KEY": V3_KEY, "LBREC_TMDB_URL": tmdb.url, "LBREC_TMDB_IMAGE_URL": tmdb.url + IMAGES}
 
 
@@ -147,8 +144,11 @@ class Visit:
         stop(self.server)
 
 
-def in_kernel(model: Path, export: bytes, runs: int) -> dict[str, list[float]]:
-    """The option's change in the kernel of this checkout: the handler, and apart its answer and its pictures."""
+def in_kernel(model: Path, export: bytes, runs: int) -> dict[str, dict[str, list[float]]]:
+    """The option's change in the kernel of this checkout: the handler (the cards and their posters), and apart its
+    answer and its pictures; with a key, TMDb's requests: the first answer's (its posters and its shelf), what the
+    page then asks ahead (the other choices of films), and each change's own, made after the look ahead (a visitor
+    reading the answer meanwhile)."""
     from lbrec.app.environment import load_engine
     from lbrec.app.page import RecommenderApp
     from lbrec.app.questions import recommend
@@ -157,22 +157,39 @@ def in_kernel(model: Path, export: bytes, runs: int) -> dict[str, list[float]]:
     from lbrec.letterboxd.history import CHOICES
     from lbrec.tmdb.environment import tmdb_from_env
 
-    app = RecommenderApp(*load_engine(model), client=Client(cache=False), tmdb=tmdb_from_env())
+    tmdb = tmdb_from_env()
+    app = RecommenderApp(*load_engine(model), client=Client(cache=False), tmdb=tmdb)
+    screen = app.screen
+
+    def made() -> int:
+        return tmdb.requests_made if tmdb is not None else 0
+
+    def wait(*threads: object) -> None:
+        for thread in threads:
+            if thread is not None:
+                thread.join()
+
     app.sources.tabs.selected_index = UPLOAD_TAB
     upload = {"name": EXPORT_NAME, "type": "application/zip", "size": len(export), "content": memoryview(export)}
     app.sources.upload.value = ({**upload, "last_modified": datetime.now(UTC)},)
     app.go.click()
+    wait(screen.poster_thread, screen.shelf_thread)
+    first = made()
+    wait(screen.ahead_thread)
+    requests = {"the first answer (posters, shelf)": [first], "asked ahead: the other choices": [made() - first]}
+    requests["an option changed, after the look ahead"] = []
     choices = list(CHOICES)
     times: dict[str, list[float]] = {"handler": [], "answer": [], "taste chart": [], "picture to share": []}
     for number in range(runs):
+        wait(screen.ahead_thread)
+        before = made()
         started = time.perf_counter()
         app.settings.choice.value = choices[(number + 1) % len(choices)]
-        for thread in (app.chart_thread, app.poster_thread):
-            if thread is not None:
-                thread.join()
+        wait(app.chart_thread, app.poster_thread, screen.shelf_thread)
         if app.message.value or app.session.answer is None:  # a choice refused for this export (the latest 50 of
             continue  # a bulk import): no answer to time
         times["handler"].append(round(time.perf_counter() - started, 4))
+        requests["an option changed, after the look ahead"].append(made() - before)
         for step, work in (
             ("answer", app.session.recommend),
             ("taste chart", lambda: recommend.taste_chart(app.session)),
@@ -181,7 +198,8 @@ def in_kernel(model: Path, export: bytes, runs: int) -> dict[str, list[float]]:
             started = time.perf_counter()
             work()
             times[step].append(round(time.perf_counter() - started, 4))
-    return times
+    wait(screen.ahead_thread)
+    return {"seconds": times, "requests": requests}
 
 
 def in_browser(model: Path, checkouts: dict[str, Path], export: bytes, runs: int) -> dict[str, dict[str, list]]:
@@ -239,8 +257,12 @@ def main() -> None:
     for name, m in report["browser"].items():
         print(f"| {name} | {summary(m['usable'])} | {summary(m['option'])} | {summary(m['mark'])} |")
     print("\n| in the kernel of this checkout, an option changed | median (max) |\n|---|---:|")
-    for step, seconds in report["kernel"].items():
+    for step, seconds in report["kernel"]["seconds"].items():
         print(f"| {step} | {1000 * statistics.median(seconds):.0f} ms (max {1000 * max(seconds):.0f}) |")
+    if args.tmdb is not None:
+        print("\n| TMDb's requests, in the kernel of this checkout | median (max) |\n|---|---:|")
+        for what, counts in report["kernel"]["requests"].items():
+            print(f"| {what} | {statistics.median(counts):g} (max {max(counts)}) |")
 
 
 if __name__ == "__main__":

@@ -175,6 +175,15 @@ _RELATED = re.compile(r"/3/movie/([0-9]{1,10})/(recommendations|similar)")
 _FIND = re.compile(r"/3/find/([^/]{1,40})")
 
 
+def catalog_rows(model_dir: str | os.PathLike[str]) -> list[dict]:
+    """TMDb's rows for every film of a model folder's catalog that has a TMDb id (a TMDb that knows them all)."""
+    from lbrec.serving.engine import Recommender
+
+    engine = Recommender(model_dir)
+    films = [engine.film(item) for item in range(1, engine.n_items + 1)]
+    return [{"id": f.tmdbId, "title": f.title, "year": f.year} for f in films if f.tmdbId]
+
+
 class LoopbackTmdb:
     """TMDb's movie API on a real loopback server, over `films` (rows: `harness.tmdb_table`), each answer after
     `latency` seconds. Use it as a context manager; `client()` gives a `TmdbClient` pointed at it."""

@@ -422,6 +422,8 @@ class RecommenderApp:
             self.tmdb_picks.children = []
         # a shelf kept across a mark is shown again as it was: nothing asked of TMDb but new films' posters
         self.screen.fill_shelf(answer, session.newer, recommend.shelf_html, shelf_came, kept=session.shelf)
+        if not later:  # a new reading or options: the other choices of films answered meanwhile, for the next one
+            self.screen.look_ahead(answer, session.ahead)
         if films and later:
             self.screen.draw_later(answer, functools.partial(recommend.taste_chart, session))
         elif films:

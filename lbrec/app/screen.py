@@ -11,8 +11,11 @@ speaks (the posters' note).
 
 from __future__ import annotations
 
+import atexit
 import threading
-from collections.abc import Callable, Sequence
+import time
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 
 import ipywidgets as widgets
 
@@ -22,6 +25,7 @@ from lbrec.ask.shelf import Shelf
 from lbrec.errors import TmdbKeyError
 from lbrec.serving.results import Film
 from lbrec.tmdb import FilmDetails, TmdbClient
+from lbrec.web import in_background
 
 POSTERS_HINT = (
     "With a key to TMDb, the film database, this page would also show each film's poster and synopsis, and where it "
@@ -30,6 +34,30 @@ POSTERS_HINT = (
 POSTERS_MISSING = "TMDb did not answer for some films: their cards stay without a poster."
 POSTERS_REFUSED = "TMDb refused this copy of lbrec's key: the cards stay without posters."
 KEPT = 300  # films whose TMDb details a page keeps (a poster is about 20 kB)
+AHEAD = 200  # requests the look ahead makes at most (then the choice it is on): as many as an answer's lookups
+
+EXIT_WAIT_S = 5.0  # how long a process that ends waits for the page's threads, at most
+
+_ENDING = threading.Event()  # the process is ending: no thread starts another step
+_THREADS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+def start(target: Callable[[], None], name: str) -> threading.Thread:
+    """A thread of the page's, started: a daemon (it never holds a kernel up), yet waited for when the process
+    ends (a thread cut off in the model's ONNX session aborts the whole process)."""
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    _THREADS.add(thread)
+    thread.start()
+    return thread
+
+
+@atexit.register
+def _wait_for_threads() -> None:
+    _ENDING.set()
+    deadline = time.monotonic() + EXIT_WAIT_S
+    for thread in list(_THREADS):
+        thread.join(max(0.0, deadline - time.monotonic()))
+
 
 Redraw = Callable[[dict[int, FilmDetails]], None]  # TMDb's details by TMDb id -> the answer's cards and links again
 ShelfView = Callable[[Shelf | None, dict[int, FilmDetails]], str]  # a shelf (None: coming) and its details -> HTML
@@ -59,6 +87,7 @@ class Screen:
         self.posters_note.value = posters_note(POSTERS_HINT if tmdb is None else "")
         self.poster_thread: threading.Thread | None = None  # the latest fill, if any
         self.chart_thread: threading.Thread | None = None  # the latest taste chart drawn after a mark's cards
+        self.ahead_thread: threading.Thread | None = None  # the latest look ahead (`look_ahead`)
         self.shown: object = None  # the answer on screen, whose cards a fill may complete
         self.details: dict[int, FilmDetails] = {}  # TMDb's, of the films this page has shown, by TMDb id
         self._lock = threading.RLock()  # a fill's redraw shows its answer again
@@ -100,8 +129,7 @@ class Screen:
             except Exception:  # a thread's error would be lost: the cards stay, beside the previous chart
                 log.exception("drawing the taste chart failed")
 
-        self.chart_thread = threading.Thread(target=draw, name="lbrec-chart", daemon=True)
-        self.chart_thread.start()
+        self.chart_thread = start(draw, "lbrec-chart")
 
     def fill_shelf(
         self,
@@ -141,8 +169,35 @@ class Screen:
                     if self.shown is shown:
                         self.shelf.value = render(shelf, self.known_of(shelf.films))
 
-        self.shelf_thread = threading.Thread(target=fill, name="lbrec-shelf", daemon=True)
-        self.shelf_thread.start()
+        self.shelf_thread = start(fill, "lbrec-shelf")
+
+    def look_ahead(self, shown: Answer, answers: Callable[[], Iterable[tuple[str, Sequence[Film]]]]) -> None:
+        """Once the answer on screen is whole (its posters and its shelf came), what a change of option would show
+        next, asked in a thread, its requests giving way to the visitor's: each of `answers()` (choice, films) and their
+        posters, kept so that the change shows them at once; it stops once another answer is on screen, or after the
+        answer that brings its requests to `AHEAD`."""
+        if self.tmdb is None:  # nothing to ask ahead: the model answers a change in milliseconds
+            return
+        waiting = [thread for thread in (self.poster_thread, self.shelf_thread) if thread is not None]
+
+        def run() -> None:
+            for thread in waiting:
+                thread.join()
+            try:
+                with in_background():  # the visitor's next change is never queued behind these requests
+                    before = self.tmdb.requests_made
+                    for _, films in answers() if self.shown is shown else ():
+                        missing = [f.tmdbId for f in films if f.tmdbId is not None and f.tmdbId not in self.details]
+                        if self.shown is not shown or self.tmdb.refused or _ENDING.is_set():
+                            break
+                        if missing:
+                            self._details_came(list(dict.fromkeys(missing)))
+                        if self.tmdb.requests_made - before >= AHEAD:
+                            break
+            except Exception:  # a thread's error would be lost: the page only answers the next change later
+                log.exception("looking ahead failed")
+
+        self.ahead_thread = start(run, "lbrec-ahead")
 
     def fill_posters(self, shown: Answer, redraw: Redraw) -> None:
         """Ask TMDb in a thread for the details of the answer's films this page does not have yet: the cards are
@@ -152,10 +207,7 @@ class Screen:
         missing = [film.tmdbId for film in films if film.tmdbId is not None and film.tmdbId not in self.details]
         if self.tmdb is None or self.tmdb.refused or not missing:
             return
-        self.poster_thread = threading.Thread(
-            target=self._posters_arrived, args=(shown, missing, redraw), name="lbrec-posters", daemon=True
-        )
-        self.poster_thread.start()
+        self.poster_thread = start(lambda: self._posters_arrived(shown, missing, redraw), "lbrec-posters")
 
     def _posters_arrived(self, shown: Answer, tmdb_ids: list[int], redraw: Redraw) -> None:
         """Redraw the cards with TMDb's details, unless a newer answer replaced them meanwhile; one quiet line when

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -48,9 +48,9 @@ from lbrec.ask.shelf import Shelf
 from lbrec.catalog.matches import Candidate, Match, MatchedHistory
 from lbrec.data.titles import film_label
 from lbrec.errors import LbrecError
-from lbrec.letterboxd.history import DEFAULT_CHOICE, FilmEntry, LetterboxdHistory
+from lbrec.letterboxd.history import CHOICES, DEFAULT_CHOICE, FilmEntry, LetterboxdHistory
 from lbrec.letterboxd.upload import pair_upload
-from lbrec.serving.results import Recommendation
+from lbrec.serving.results import Film, Recommendation
 
 SKIP = 0  # the pick for "none of these candidates" (movieIds and TMDb ids start at 1)
 
@@ -91,6 +91,7 @@ class Session:
         self.shelf: Shelf | None = None  # the films newer than the model for that answer, once asked (`newer`)
         self._history_key: tuple | None = None
         self._matching: tuple | None = None  # the source's key and the choice `raw` was matched under
+        self._matched: dict[tuple, MatchedHistory] = {}  # (source's key, choice) -> its films as matched
         self.marks: dict[Marked, str] = {}  # film -> "not_for_me" or "seen", oldest first (the browser keeps them)
         self.titles: dict[int, str] = {}  # the marked films only TMDb knows, in words, by TMDb id (for the list)
         self.year_range = self.engine.year_range
@@ -112,10 +113,11 @@ class Session:
 
     def run(self, source: Source, progress: Progress = lambda _: None) -> None:
         """Read the source, match the chosen films and recommend; on any refusal nothing of a result is left. The
-        source is read again only when it changed, its films matched again only when it or the choice did (another
-        option only asks again)."""
+        source is read again only when it changed, and its films matched once for each choice (another option only
+        asks again)."""
         matching = (source.key, self.choice(source))
-        raw = self.raw if matching == self._matching else None
+        self._matched = {key: raw for key, raw in self._matched.items() if key[0] == source.key}
+        raw = self._matched.get(matching)
         self.clear()
         history = self.read(source, progress)
         self.source = source  # read: another option applies to it at once, even after a refused choice
@@ -123,7 +125,35 @@ class Session:
             progress(f"Matching {films_count(len(history.select(self.choice(source))))} to MovieLens…")
             raw = self.ask.matches(history, self.choice(source))
         self.raw, self._matching = raw, matching
+        self._matched[matching] = raw
         self.recommend(progress)
+
+    def ahead(self) -> Iterator[tuple[str, list[Film]]]:
+        """Answer now, while the visitor reads this answer, each other choice of films ("Recommend from") the source
+        allows, so that choosing one shows at once: its films matched (kept for `run`) and its shelf's questions to
+        TMDb (kept by the TMDb client). Yields each choice with its answer's films (the model's, then the shelf's),
+        whose posters the page may ask for meanwhile; the caller stops between two. The fewest films first: the
+        quickest to answer (every film of a long export takes the model most of a second)."""
+        source, history, matching = self.source, self.history, self._matching
+        if source is None or history is None or matching is None or source.kind == "typed":
+            return
+        options, confirmed, on_tmdb = self.options, dict(self.confirmed), dict(self.confirmed_on_tmdb)
+        picks = {choice: tuple(map(id, history.select(choice))) for choice in CHOICES}  # `auto` is one of the others
+        answered = {picks[matching[1]]}
+        for choice in sorted(picks, key=lambda choice: len(picks[choice])):
+            if picks[choice] in answered:
+                continue
+            answered.add(picks[choice])
+            try:
+                raw = self._matched.get((source.key, choice)) or self.ask.matches(history, choice)
+                self._matched[(source.key, choice)] = raw
+                chosen = replace(options, choice=choice)
+                person = self.ask.person(history, chosen, confirmed, raw, on_tmdb)
+                films = list(self.ask.recommend(person, chosen).films)
+                films += self.ask.newer(person, chosen).films
+            except LbrecError:  # a choice this source refuses (the latest 50 of a bulk import), or that reads nothing
+                continue
+            yield choice, films
 
     def choice(self, source: Source) -> str:
         """Which films to read: typed titles carry no ratings, so always the default (all of them)."""

@@ -17,7 +17,7 @@ import pytest
 from harness.browser import ARTIFACTS, STARTUP_S, free_port
 from harness.fault_server import FaultServer
 from harness.files import REPO
-from harness.tmdb_server import IMAGES, V3_KEY, V4_TOKEN, LoopbackTmdb
+from harness.tmdb_server import IMAGES, V3_KEY, V4_TOKEN, LoopbackTmdb, catalog_rows
 from tests.helpers.tmdb_films import FILMS
 
 
@@ -113,3 +113,16 @@ def tmdb_films() -> Iterator[LoopbackTmdb]:
 def voila_with_newer(served_model: Path, fault: FaultServer, tmdb_films: LoopbackTmdb) -> Iterator[str]:
     """The app with a TMDb key, its TMDb the table's: the shelf of films newer than the model fills in."""
     yield from serve_voila(served_model, fault.url, "voila-newer.log", tmdb_films.url, V3_KEY)
+
+
+@pytest.fixture(scope="session")
+def slow_tmdb(served_model: Path) -> Iterator[LoopbackTmdb]:
+    """A TMDb that knows every film of the served model and answers each request after 100 ms, as TMDb itself does
+    from afar (and never cached on disk: a loopback TMDb's answers are not)."""
+    with LoopbackTmdb(catalog_rows(served_model), latency=0.1) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def voila_with_slow_tmdb(served_model: Path, fault: FaultServer, slow_tmdb: LoopbackTmdb) -> Iterator[str]:
+    yield from serve_voila(served_model, fault.url, "voila-slow-tmdb.log", slow_tmdb.url, V3_KEY)

@@ -5,11 +5,26 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import UTC, datetime
 
 from lbrec.app.page import RecommenderApp
-from lbrec.app.sources import TYPED_TAB
+from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB
 
 TYPED = "Heat (1995)\nThe Matrix (1999)\nAmélie (2001)"
+
+
+def upload(app: RecommenderApp, data: bytes, name: str = "letterboxd-lbrectest-2026-11-25-08-00-utc.zip") -> None:
+    """Choose `data` as the uploaded export, as the browser hands a file over."""
+    app.sources.tabs.selected_index = UPLOAD_TAB
+    app.sources.upload.value = (
+        {
+            "name": name,
+            "type": "application/zip",
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": datetime.now(UTC),
+        },
+    )
 
 
 def typed(app: RecommenderApp, text: str = TYPED) -> RecommenderApp:

@@ -9,7 +9,6 @@ import logging
 import subprocess
 import sys
 import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -25,26 +24,13 @@ from lbrec.app.settings import POPULARITY
 from lbrec.app.sources import TYPED_TAB, UPLOAD_TAB, USERNAME_TAB
 from lbrec.letterboxd.client import Client
 from lbrec.serving.results import Recommendation
-from tests.helpers.app_views import cards, downloads, typed
+from tests.helpers.app_views import cards, downloads, typed, upload
 from tests.helpers.files import export_zip
 
 
 @pytest.fixture
 def app(ml_small_model_dir: Path) -> RecommenderApp:
     return RecommenderApp(*load_engine(ml_small_model_dir), client=Client(cache=False))
-
-
-def upload(app: RecommenderApp, data: bytes, name: str = "letterboxd-lbrectest-2026-11-25-08-00-utc.zip") -> None:
-    app.sources.tabs.selected_index = UPLOAD_TAB
-    app.sources.upload.value = (
-        {
-            "name": name,
-            "type": "application/zip",
-            "size": len(data),
-            "content": memoryview(data),
-            "last_modified": datetime.now(UTC),
-        },
-    )
 
 
 def shown(*values: str) -> str:

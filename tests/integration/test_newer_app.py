@@ -11,13 +11,14 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
-from harness.tmdb_server import DOWN, V3_KEY, LoopbackTmdb
+from harness.tmdb_server import DOWN, V3_KEY, LoopbackTmdb, catalog_rows
 from lbrec.app.markup import escape
 from lbrec.app.page import RecommenderApp
 from lbrec.app.questions.recommend import understood_lists
 from lbrec.app.session import SKIP
 from lbrec.serving.results import MODEL, TMDB
-from tests.helpers.app_views import cards, typed
+from tests.helpers.app_views import cards, typed, upload
+from tests.helpers.files import export_zip
 from tests.helpers.posters import app_with
 from tests.helpers.tmdb_films import FILMS, HAMNET, SECRET_AGENT
 
@@ -194,3 +195,35 @@ def test_a_newer_film_marked_leaves_the_shelf_at_once_and_every_question_after(
     app.go.click()
     verdicts = {f.tmdbId: (f.verdict, f.watched) for f in app.questions.answer.films}
     assert verdicts[SECRET_AGENT][0] == "you marked it “not for me”" and verdicts[HAMNET] == ("already watched", True)
+
+
+def joined(*threads: object) -> None:
+    for thread in threads:
+        if thread is not None:
+            thread.join(60)
+            assert not thread.is_alive()
+
+
+def test_the_other_choices_of_films_are_asked_ahead_so_a_change_shows_at_once(
+    ml_small_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with LoopbackTmdb(catalog_rows(ml_small_model_dir)) as tmdb:  # a TMDb that knows every film of the model
+        app = app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY)
+        upload(app, export_zip())
+        app.go.click()
+        screen = app.screen
+        joined(screen.poster_thread, screen.shelf_thread, screen.ahead_thread)
+        first, asked = app.session.answer, len(tmdb.hits)
+        assert first is not None and screen.ahead_thread is not None and asked > 0
+        choices = [value for _, value in app.settings.choice.options if value != app.settings.choice.value]
+        shown = []
+        for choice in choices:
+            app.settings.choice.value = choice
+            if app.message.value:  # a choice this export refuses
+                continue
+            # at once: every card with its poster, the shelf's films from what TMDb already answered
+            assert len(cards(app)) == 10 and all('class="lbrec-poster"' in card for card in cards(app)), choice
+            joined(screen.poster_thread, screen.shelf_thread, screen.ahead_thread)
+            shown.append(choice)
+        assert len(shown) >= 3 and app.session.answer is not first
+        assert len(tmdb.hits) == asked  # nothing asked of TMDb after the look ahead: every change was answered

@@ -271,3 +271,24 @@ def test_bad_usernames_are_refused_before_any_request(online: Session, fault_ser
     with pytest.raises(LetterboxdError, match="is not a Letterboxd"):
         online.run(Source("rss", "../../admin"))
     assert fault_server.hits == []
+
+
+def test_the_other_choices_are_answered_ahead_and_each_is_matched_once(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = upload_source([("letterboxd-lbrectest.zip", export_zip())])
+    session.run(source)
+    first = [r.movieId for r in session.recommendations]
+    ahead = dict(session.ahead())  # every other choice this export allows, one answer per distinct set of films
+    assert len(ahead) >= 3 and "auto" not in ahead and all(len(films) == 10 for films in ahead.values())
+    matched: list[tuple] = []
+    matches = session.ask.matches
+    monkeypatch.setattr(session.ask, "matches", lambda *args: matched.append(args) or matches(*args))
+    for choice, films in ahead.items():
+        session.set_options(choice=choice)
+        session.run(source)
+        assert [r.movieId for r in session.recommendations] == [f.movieId for f in films], choice
+    session.set_options(choice="auto")
+    session.run(source)
+    assert [r.movieId for r in session.recommendations] == first
+    assert not matched  # each choice's films were matched once: ahead, or when first chosen
