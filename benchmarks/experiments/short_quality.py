@@ -9,6 +9,9 @@ parts, each standardised over the films and added with a weight:
 - genre: the mean log ratio of the film's genres among the diary's films read to the same among every film;
 - with `--tmdb-popularity`, TMDb's popularity (log, from the members' films.csv: research only, what a build with a
   TMDb key could know of the catalog) subtracted like MovieLens's: is Letterboxd's canon nearer TMDb's?
+- with `--seen-model`, what the person has likely seen, personal: EASE (lambda `SEEN_LAMBDA`) fitted on every film
+  each MovieLens user rated (not only the positives the blend learns from), its scores for the diary's films
+  subtracted: the canon as this person's neighbours watched it, where the blend ranks what they loved.
 
     python -m benchmarks.experiments.short_quality --model models/ml-latest-small [--seed 1]
 
@@ -23,6 +26,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,6 +40,7 @@ from benchmarks.members.tuning import halves
 from lbrec.artifacts import read_json
 from lbrec.ask.questions import Ask
 from lbrec.data.dataset import Dataset
+from lbrec.evaluation.baselines import EASE
 from lbrec.evaluation.protocol import rank_targets
 from lbrec.evaluation.stats import paired_values
 from lbrec.serving.engine import Recommender
@@ -49,6 +55,8 @@ ERA = (0.0, 0.2, 0.4, 0.8)
 GENRE = (0.0, 0.2, 0.4, 0.8)
 SEEN = (0.0,)  # TMDb's popularity held back
 TMDB_SEEN = (0.0, 0.3, 0.6, 0.9, 1.2)  # the same, --tmdb-popularity
+PERSONAL_SEEN = (0.0, 0.2, 0.4, 0.6, 0.9)  # the personal model of the seen, --seen-model
+SEEN_LAMBDA = 50.0
 AGAINST = 0.25
 
 
@@ -77,6 +85,19 @@ def genre_affinity(films: list[int], genres: np.ndarray, share: np.ndarray) -> n
     return standardise(out[None].astype(np.float32))[0]
 
 
+def watched_model(data: object, n_items: int) -> EASE:
+    """EASE over every film each MovieLens user of the model's data set rated (whatever the stars), as item indices."""
+    folder = Path(str(data))
+    movie_ids = np.load(folder / "movie_ids.npy") if (folder / "movie_ids.npy").exists() else None
+    ratings = pd.read_csv(Path(os.environ.get("LBREC_DATA_DIR", "data")) / "ml-latest-small" / "ratings.csv")
+    if movie_ids is None:
+        raise SystemExit(f"no movie_ids.npy in {folder}")
+    item_of = pd.Series(np.arange(len(movie_ids)), index=movie_ids)
+    ratings["item"] = ratings["movieId"].map(item_of).fillna(0).astype(int)
+    rated = ratings[ratings["item"] > 0].groupby("userId")["item"].apply(lambda items: np.unique(items.to_numpy()))
+    return EASE(SEEN_LAMBDA).fit(list(rated), n_items)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
@@ -84,10 +105,13 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--json", default="benchmarks/out/short_quality.json")
     parser.add_argument("--tmdb-popularity", action="store_true", help="the grid over TMDb's popularity instead")
+    parser.add_argument("--seen-model", action="store_true", help="the grid over a personal model of the seen")
     args = parser.parse_args()
     popularity, era_weights, genre_weights, seen_weights = POPULARITY, ERA, GENRE, SEEN
     if args.tmdb_popularity:
         popularity, era_weights, genre_weights, seen_weights = (0.0, 0.3, 0.6), (0.0,), (0.0, 0.4), TMDB_SEEN
+    if args.seen_model:
+        popularity, era_weights, genre_weights, seen_weights = (0.0, 0.3, 0.6), (0.0,), (0.0, 0.4), PERSONAL_SEEN
     engine = Recommender(args.model)
     dataset = Dataset(read_json(f"{args.model}/config.json")["dataset_path"])
     data = load_members(None)
@@ -112,14 +136,13 @@ def main() -> None:
             genres[i, names.index(g)] = 1
     genre_share = genres[1:].mean(0)
     known = setting.items > 0
-    tmdb_popularity = np.zeros(engine.n_items + 1, np.float32)
-    tmdb_popularity[setting.items[known]] = np.log1p(
+    canon = np.zeros(engine.n_items + 1, np.float32)
+    canon[setting.items[known]] = np.log1p(
         pd.to_numeric(data.films["popularity"], errors="coerce").fillna(0.0).to_numpy()[known]
     )
+    seen_model = watched_model(dataset.path, engine.n_items) if args.seen_model else None
     among = setting.candidates
-    tmdb_popularity = np.where(
-        among, (tmdb_popularity - tmdb_popularity[among].mean()) / tmdb_popularity[among].std(), 0.0
-    )
+    canon = np.where(among, (canon - canon[among].mean()) / canon[among].std(), 0.0)
     served_acclaim = acclaim(positives, ratings)
 
     # MovieLens guard: the acclaim without the test targets' own positives (one rating and one positive each).
@@ -161,10 +184,12 @@ def main() -> None:
             allowed = setting.candidates.copy()
             allowed[found.left_out] = False
             era = affinity(found.items, era_of, era_share)
+            if seen_model is not None:
+                canon = standardise(seen_model.score([found.items]).astype(np.float32))[0]
             genre = genre_affinity(found.items, genres, genre_share)
             for w, p, q, y, g, t in points:
                 scores = w * sasrec + (1 - w) * item_item - p * prior + q * served_acclaim - AGAINST * against
-                scores = scores + y * era + g * genre - t * tmdb_popularity
+                scores = scores + y * era + g * genre - t * canon
                 for m, v in metrics(scores, allowed, diary).items():
                     per[(w, p, q, y, g, t)][m].append(v)
         out[name] = {p: {m: np.array(v) for m, v in f.items()} for p, f in per.items()}
