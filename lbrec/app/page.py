@@ -404,7 +404,7 @@ class RecommenderApp:
                 self.screen.show("", "")
                 return
             files = recommend.downloads_html(session.downloads(), answer) if answer.films else ""
-            self.screen.show(recommend.answer_html(answer, details), files, answer)
+            self.screen.show(recommend.answer_html(answer, details), files, answer, shelf_follows=True)
 
         redraw(self.screen.known(answer))
         films = answer is not None and bool(answer.films)

@@ -34,6 +34,7 @@ POSTERS_HINT = (
 POSTERS_MISSING = "TMDb did not answer for some films: their cards stay without a poster."
 POSTERS_REFUSED = "TMDb refused this copy of lbrec's key: the cards stay without posters."
 KEPT = 300  # films whose TMDb details a page keeps (a poster is about 20 kB)
+COMING_S = 0.3  # a shelf not there by then says it is coming (one there sooner replaces the last one at once)
 AHEAD = 200  # requests the look ahead makes at most (then the choice it is on): as many as an answer's lookups
 
 EXIT_WAIT_S = 5.0  # how long a process that ends waits for the page's threads, at most
@@ -92,11 +93,12 @@ class Screen:
         self.details: dict[int, FilmDetails] = {}  # TMDb's, of the films this page has shown, by TMDb id
         self._lock = threading.RLock()  # a fill's redraw shows its answer again
 
-    def show(self, html: str, downloads: str, shown: object = None) -> None:
+    def show(self, html: str, downloads: str, shown: object = None, shelf_follows: bool = False) -> None:
         """Put an answer's cards and download links on screen together; `shown`, the answer they are of, is what a
-        poster fill may complete (another answer takes the shelf of the last one away)."""
+        poster fill may complete. Another answer takes the shelf of the last one away, unless its own follows
+        (`fill_shelf`: it replaces the last one's, so that a shelf asked again in a blink does not flicker)."""
         with self._lock:
-            if shown is not self.shown:
+            if shown is not self.shown and not shelf_follows:
                 self.shelf.value = ""
             self.shown = shown
             self.results.value = html
@@ -140,16 +142,26 @@ class Screen:
         kept: Shelf | None = None,
     ) -> None:
         """The shelf of films newer than the model for the answer on screen: `kept` (a mark re-ranked it) shown at
-        once, else asked of TMDb in a thread (seconds on a cold cache), a line saying it is coming meanwhile, then
+        once, else asked of TMDb in a thread (seconds on a cold cache; milliseconds for what the client kept), a line
+        saying it is coming once `COMING_S` have passed (the last answer's shelf until then), then
         `after(shelf)` (the downloads again, with its films; the picks among TMDb's candidates); then, in the same
         thread, the posters of its films this page lacks. Without a key, at once (nothing is asked)."""
         if self.tmdb is None:
             self.shelf.value = render(ask(), {})
             return
+        filled = threading.Event()
         if kept is not None:
             self.shelf.value = render(kept, self.known_of(kept.films))
-        else:
-            self.shelf.value = render(None, {})
+        else:  # the last answer's shelf stays a moment: TMDb's answers kept by the client come in milliseconds
+
+            def coming() -> None:
+                with self._lock:
+                    if self.shown is shown and not filled.is_set():
+                        self.shelf.value = render(None, {})
+
+            timer = threading.Timer(COMING_S, coming)
+            timer.daemon = True
+            timer.start()
 
         def fill() -> None:
             try:
@@ -158,6 +170,7 @@ class Screen:
                 log.exception("the newer films failed")
                 shelf = Shelf(note="Something went wrong asking TMDb for newer films; it has been logged")
             with self._lock:
+                filled.set()
                 if self.shown is not shown:
                     return
                 if kept is None:

@@ -227,3 +227,23 @@ def test_the_other_choices_of_films_are_asked_ahead_so_a_change_shows_at_once(
             shown.append(choice)
         assert len(shown) >= 3 and app.session.answer is not first
         assert len(tmdb.hits) == asked  # nothing asked of TMDb after the look ahead: every change was answered
+
+
+def test_a_slow_shelf_says_it_is_coming_and_one_asked_again_replaces_the_last_without_a_flicker(
+    ml_small_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with LoopbackTmdb(FILMS, latency=0.5) as tmdb:  # slower than the line's delay
+        app = app_with(ml_small_model_dir, tmdb.server, monkeypatch, V3_KEY)
+        values: list[str] = []
+        app.shelf.observe(lambda change: values.append(change["new"]), "value")
+        typed(app, TITLES)
+        first = shelf_done(app)
+        assert any("Asking TMDb for newer films" in value for value in values) and "The Secret Agent" in first
+        joined(app.screen.poster_thread, app.screen.ahead_thread)
+        values.clear()
+        answer = app.session.answer
+        app.settings.exclude_watchlist.value = not app.settings.exclude_watchlist.value  # asked again: kept answers
+        again = shelf_done(app)
+        assert app.session.answer is not answer and "The Secret Agent" in again
+        # the last shelf stayed until this one came: never the coming line, never an empty shelf between
+        assert all("The Secret Agent" in value for value in values), values
