@@ -119,7 +119,8 @@ class TmdbClient:
         self.api_url, self.image_url = api_url.rstrip("/"), image_url.rstrip("/")
         self.logo_url = self.image_url.rsplit("/", 1)[0] + "/" + LOGO_SIZE
         self.cache_dir = (Path(cache_dir) if cache_dir else paths.cache_dir() / "tmdb") if cache else None
-        self.cache = DiskCache(self.cache_dir)  # not durable: a power cut may cost an entry, read as a miss
+        # not durable: a power cut may cost an entry, read as a miss; `cached_json`'s latest answers kept in memory
+        self.cache = DiskCache(self.cache_dir, memory=_ANSWERS)
         self.cache_ttl, self.watch_ttl, self.offered_ttl = cache_ttl, watch_ttl, offered_ttl
         self.timeout, self.max_wait, self.max_in_flight = timeout, max_wait, max_in_flight
         self.web = Fetcher(
@@ -131,7 +132,6 @@ class TmdbClient:
         self.trouble = False  # TMDb could not answer for some film (5xx, timeout, not JSON): reset by details_many
         self._lock = threading.Lock()
         self._providers: dict[int, tuple[float, str]] = {}  # tmdb id -> (when fetched, compact providers)
-        self._answers: dict[str, tuple[float, object]] = {}  # `cached_json`'s entry name -> (when fetched, kept)
         _redact_urllib3(key)
 
     def __repr__(self) -> str:
@@ -255,18 +255,7 @@ class TmdbClient:
             return kept
 
         query = urlencode(sorted((params or {}).items()))
-        name = name or entry_name(f"{path}?{query}")
-        with self._lock:
-            fetched, value = self._answers.get(name, (0.0, None))
-        if value is not None and 0 <= time.time() - fetched < lifetime:
-            return value  # asked already by this client: an option changed on the page asks the same lists again
-        value = self.cache.remembered(name, lifetime, fetch)
-        if value is not None:
-            with self._lock:
-                if len(self._answers) >= _ANSWERS:
-                    self._answers.pop(next(iter(self._answers)))  # the oldest: a dict keeps insertion order
-                self._answers[name] = (time.time(), value)
-        return value
+        return self.cache.remembered(name or entry_name(f"{path}?{query}"), lifetime, fetch)
 
     # ------------------------------------------------------------------------------------------------ network
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,10 +23,13 @@ def entry_name(key: str) -> str:
 class DiskCache:
     """Entries in `folder`; None: no cache (every read a miss, every write dropped). `durable` entries are fsynced
     too (a power cut cannot damage them); the others are only renamed into place, milliseconds faster: a power cut
-    may damage one, which is then read as a miss."""
+    may damage one, which is then read as a miss. With `memory`, `remembered` also keeps its latest values in memory
+    (that many, each as old as when it was fetched), with or without a folder."""
 
-    def __init__(self, folder: Path | None, *, durable: bool = False):
-        self.folder, self.durable = folder, durable
+    def __init__(self, folder: Path | None, *, durable: bool = False, memory: int = 0):
+        self.folder, self.durable, self.memory = folder, durable, memory
+        self._memory: dict[str, tuple[float, object]] = {}  # name -> (when fetched, value)
+        self._lock = threading.Lock()  # several threads remember at once
         if folder is not None:
             sweep(folder)  # what a process killed while writing an entry left
 
@@ -66,14 +70,24 @@ class DiskCache:
             (self.folder / name).unlink(missing_ok=True)
 
     def remembered(self, name: str, lifetime: float, fetch: Callable[[], object]) -> object:
-        """The value stored as `name` while younger than `lifetime` seconds; else `fetch()`'s, stored unless it is
-        None (a failure, asked again next time). The value must be JSON."""
+        """The value stored as `name` while younger than `lifetime` seconds (in memory, else on disk); else
+        `fetch()`'s, stored unless it is None (a failure, asked again next time). The value must be JSON."""
+        with self._lock:
+            fetched, value = self._memory.get(name, (0.0, None))
+        if value is not None and 0 <= time.time() - fetched < lifetime:
+            return value
         entry = self.read(name, lifetime)
         if entry is not None and "value" in entry:
-            return entry["value"]
-        value = fetch()
-        if value is not None:
-            self.write(name, {"fetched": time.time(), "value": value})
+            fetched, value = float(entry["fetched"]), entry["value"]
+        else:
+            fetched, value = time.time(), fetch()
+            if value is not None:
+                self.write(name, {"fetched": fetched, "value": value})
+        if value is not None and self.memory:
+            with self._lock:
+                if len(self._memory) >= self.memory:
+                    self._memory.pop(next(iter(self._memory)))  # the oldest: a dict keeps insertion order
+                self._memory[name] = (fetched, value)
         return value
 
     def read_text(self, url: str, lifetime: float) -> str | None:

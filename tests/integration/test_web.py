@@ -274,6 +274,25 @@ def test_an_entry_lives_as_long_as_its_reader_allows(fault_server: FaultServer, 
     assert DiskCache(None).remembered("a.json", 60, fetch) == {"n": 2} and DiskCache(None).read("a.json", 60) is None
 
 
+def test_remembered_values_kept_in_memory_are_as_old_as_when_they_were_fetched(tmp_path: Path) -> None:
+    fetched: list[int] = []
+
+    def fetch() -> object:
+        fetched.append(1)
+        return {"n": len(fetched)} if len(fetched) != 3 else None  # the third fetch fails
+
+    memory = DiskCache(None, memory=2)  # no folder: memory alone
+    assert memory.remembered("a.json", 60, fetch) == {"n": 1} and memory.remembered("a.json", 60, fetch) == {"n": 1}
+    assert memory.remembered("a.json", 0, fetch) == {"n": 2} and len(fetched) == 2  # stale for this reader
+    assert memory.remembered("b.json", 60, fetch) is None and memory.remembered("b.json", 60, fetch) == {"n": 4}
+    memory.remembered("c.json", 60, fetch)  # a third value: the oldest one goes
+    assert memory.remembered("a.json", 60, fetch) == {"n": 6} and len(fetched) == 6
+    both = DiskCache(tmp_path, memory=10)  # an entry fetched 50 s ago, read from disk: 50 s old in memory too
+    (tmp_path / "d.json").write_text(json.dumps({"fetched": time.time() - 50, "value": {"n": 0}}))
+    assert both.remembered("d.json", 60, fetch) == {"n": 0} and both.remembered("d.json", 55, fetch) == {"n": 0}
+    assert both.remembered("d.json", 45, fetch) == {"n": 7}  # too old for this reader, in memory as on disk
+
+
 DAMAGES = {
     "cut": lambda data: data[: len(data) // 2],
     "emptied": lambda data: b"",
