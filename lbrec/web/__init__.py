@@ -9,7 +9,8 @@ retries, what it caches and for how long. (`web`, not `http`: never mistaken for
   one per host for every process of this user on the machine; `in_background`, requests that give way to the others
   (what the page asks ahead); `in_parallel`, calls on worker threads that keep their caller's context.
 - `cache`: `DiskCache`, entries written atomically, each read only while younger than the lifetime its reader gives,
-  a damaged one only a miss, killed writers' leftovers swept; `remembered` is its read-through for JSON values.
+  a damaged one only a miss, killed writers' leftovers swept; `remembered` is its read-through for JSON values, with
+  the latest of them in memory too where the client asks (`memory`).
 
 Why lbrec's own code and not the usual libraries, decided knowingly:
 - urllib3's `Retry`, mounted on the session, decides on the status alone and sleeps inside the connection pool. Here
