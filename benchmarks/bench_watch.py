@@ -25,11 +25,11 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pycountry
 
+from benchmarks.common import served_apart
 from harness.fault_server import FaultServer
 from harness.tmdb_server import IMAGES, NETFLIX, V3_KEY, movie, provider, serve_film
 from lbrec.tmdb.client import MAX_IN_FLIGHT, TmdbClient
@@ -65,19 +65,9 @@ def _serve(films: int, every: int, latency: float, url: multiprocessing.Queue, s
         url.put((len(server.hits), server.max_in_flight))
 
 
-@contextlib.contextmanager
-def loopback_tmdb(films: int, every: int, latency: float = 0.0) -> Iterator[tuple[str, dict]]:
+def loopback_tmdb(films: int, every: int, latency: float = 0.0) -> contextlib.AbstractContextManager[tuple[str, dict]]:
     """(the server's URL, what it saw: filled in on exit with its request count and most requests in flight)."""
-    queue, stop = multiprocessing.Queue(), multiprocessing.Event()
-    process = multiprocessing.Process(target=_serve, args=(films, every, latency, queue, stop), daemon=True)
-    process.start()
-    seen: dict = {}
-    try:
-        yield queue.get(timeout=120), seen
-    finally:
-        stop.set()
-        seen["requests"], seen["max_in_flight"] = queue.get(timeout=30)
-        process.join(30)
+    return served_apart(_serve, (films, every, latency), timeout=120)
 
 
 def client(url: str, cache_dir: Path) -> TmdbClient:

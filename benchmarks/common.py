@@ -1,5 +1,6 @@
 """What several benchmark scripts share, so that no script imports another: where results go (`OUT`), the app
-served by `python -m lbrec app` and opened in chromium, `python -m lbrec` timed with its own peak memory and the
+served by `python -m lbrec app` and opened in chromium, a loopback server in a process of its own
+(`served_apart`), `python -m lbrec` timed with its own peak memory and the
 ML-32M-shaped data it runs on, RecBole's environment and its input, and the members' benchmark options and set-up.
 
 Heavy imports (playwright, torch, the members' library) wait for the helper that needs them.
@@ -8,13 +9,16 @@ Heavy imports (playwright, torch, the members' library) wait for the helper that
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +86,26 @@ def new_page(browser: Browser, url: str) -> Page:
 
 def wait_interactive(page: Page) -> None:
     page.locator("button.lbrec-go:enabled").wait_for(timeout=PAGE_TIMEOUT_MS)
+
+
+@contextlib.contextmanager
+def served_apart(
+    serve: Callable[..., None], args: tuple, context: str | None = None, timeout: float = 300.0
+) -> Iterator[tuple[str, dict]]:
+    """A loopback server in a process of its own, so that its threads never take this one's GIL: `serve(*args, queue,
+    stop)` puts its URL on `queue`, waits for `stop`, then puts (requests answered, most in flight). Yields (its URL,
+    what it saw: filled in on exit). `context`: multiprocessing's start method (None: the platform's)."""
+    mp = multiprocessing.get_context(context)
+    queue, stop_serving = mp.Queue(), mp.Event()
+    process = mp.Process(target=serve, args=(*args, queue, stop_serving), daemon=True)
+    process.start()
+    seen: dict = {}
+    try:
+        yield queue.get(timeout=timeout), seen
+    finally:
+        stop_serving.set()
+        seen["requests"], seen["max_in_flight"] = queue.get(timeout=60)
+        process.join(30)
 
 
 # `python -m lbrec` timed from outside, with its own peak memory, on ML-32M-shaped data.

@@ -15,13 +15,14 @@ import contextlib
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from benchmarks.common import served_apart
 from benchmarks.members.data import MemberData, RememberingIndex, export_zip, film_queries
 from harness.tmdb_server import IMAGES, V3_KEY
 from lbrec.ask.lookup import lacking, look_up
@@ -106,21 +107,10 @@ def _serve(rows: list[dict], latency: float, url: multiprocessing.Queue, stop: m
         url.put((len(tmdb.hits), tmdb.server.max_in_flight))
 
 
-@contextlib.contextmanager
-def background_tmdb(rows: list[dict], latency: float = 0.0) -> Iterator[tuple[str, dict]]:
+def background_tmdb(rows: list[dict], latency: float = 0.0) -> contextlib.AbstractContextManager[tuple[str, dict]]:
     """A loopback TMDb over `rows` in a process of its own: (its URL, what it saw: filled in on exit with the
     requests it answered and the most it had in flight)."""
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no thread of this one is forked
-    queue, stop = context.Queue(), context.Event()
-    process = context.Process(target=_serve, args=(rows, latency, queue, stop), daemon=True)
-    process.start()
-    seen: dict = {}
-    try:
-        yield queue.get(timeout=300), seen
-    finally:
-        stop.set()
-        seen["requests"], seen["max_in_flight"] = queue.get(timeout=60)
-        process.join(30)
+    return served_apart(_serve, (rows, latency), "spawn")  # a fresh interpreter: no thread of this one is forked
 
 
 # ---------------------------------------------------------------------------------------------------- reading
