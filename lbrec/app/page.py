@@ -302,17 +302,17 @@ class RecommenderApp:
 
     @_guarded
     def _on_pick(self, label: str, change: dict) -> None:
-        with self._busy("Updating your recommendations…"):
-            try:
-                self.session.confirm(label, change["new"])
-            finally:
-                self._render_results()
+        self._picked("Updating your recommendations…", self.session.confirm, label, change["new"])
 
     @_guarded
     def _on_tmdb_pick(self, label: str, change: dict) -> None:
-        with self._busy("Asking TMDb again…"):
+        self._picked("Asking TMDb again…", self.session.confirm_on_tmdb, label, change["new"])
+
+    def _picked(self, message: str, confirm: Callable[[str, int], None], label: str, pick: int) -> None:
+        """A pick among a film's candidates (the catalog's or TMDb's): confirmed, then the answer again."""
+        with self._busy(message):
             try:
-                self.session.confirm_on_tmdb(label, change["new"])
+                confirm(label, pick)
             finally:
                 self._render_results()
 
